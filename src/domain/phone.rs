@@ -1,0 +1,313 @@
+//! Phone numbers in E.164 form (`+491711234567`), parsed from the ways Germans write them ("0171 1234567",
+//! "0171/1234567", "+49 (0)171 1234567", "0049 171 …", "49171…"). Parsing and validation use libphonenumber's
+//! metadata (crate `phonenumber`), never a home-made regex. Pure: no IO.
+
+use std::fmt;
+use std::str::FromStr;
+
+use phonenumber::{Mode, PhoneNumber, country};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Lang, Localized};
+
+/// A valid phone number, stored as E.164 with a leading `+`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+/// The region used for numbers written without a country code, e.g. `DE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region(country::Id);
+
+impl Region {
+    pub const DE: Region = Region(country::Id::DE);
+
+    pub fn id(self) -> country::Id {
+        self.0
+    }
+}
+
+impl Default for Region {
+    fn default() -> Self {
+        Region::DE
+    }
+}
+
+impl FromStr for Region {
+    type Err = PhoneError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        country::Id::from_str(&s.trim().to_ascii_uppercase())
+            .map(Region)
+            .map_err(|_| PhoneError::UnknownRegion(s.to_owned()))
+    }
+}
+
+/// What kind of line a number is, as far as the metadata can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Mobile,
+    Landline,
+    /// Mobile or landline cannot be told apart (e.g. North America).
+    MobileOrLandline,
+    Other,
+}
+
+/// Why a text is not a usable phone number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("empty phone number")]
+    Empty,
+    #[error("phone number contains letters or symbols: {0:?}")]
+    InvalidCharacters(String),
+    #[error("too few digits")]
+    TooShort,
+    #[error("too many digits")]
+    TooLong,
+    #[error("unknown country code")]
+    UnknownCountryCode,
+    #[error("not a valid number in its country")]
+    NotValid,
+    #[error("unknown region {0:?}")]
+    UnknownRegion(String),
+}
+
+impl Localized for PhoneError {
+    fn localized(&self, lang: Lang) -> String {
+        use crate::i18n::labels::phone as t;
+        match self {
+            PhoneError::Empty => t::EMPTY.get(lang).to_owned(),
+            PhoneError::InvalidCharacters(c) => t::INVALID_CHARS.fill(lang, &[c]),
+            PhoneError::TooShort => t::TOO_SHORT.get(lang).to_owned(),
+            PhoneError::TooLong => t::TOO_LONG.get(lang).to_owned(),
+            PhoneError::UnknownCountryCode => t::UNKNOWN_CC.get(lang).to_owned(),
+            PhoneError::NotValid => t::NOT_VALID.get(lang).to_owned(),
+            PhoneError::UnknownRegion(r) => t::UNKNOWN_REGION.fill(lang, &[r]),
+        }
+    }
+}
+
+/// Characters people put between digits; everything else (letters, `*`, `#`, …) is refused.
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '/' | '.' | '(' | ')' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\u{2010}'..='\u{2015}')
+}
+
+impl Phone {
+    /// Parses how people write numbers; `region` applies to numbers without a country code.
+    pub fn parse(input: &str, region: Region) -> Result<Phone, PhoneError> {
+        let trimmed = input.trim().trim_start_matches("tel:").trim();
+        if trimmed.is_empty() {
+            return Err(PhoneError::Empty);
+        }
+        let bad: String = trimmed.chars().filter(|c| !(c.is_ascii_digit() || *c == '+' || is_separator(*c))).collect();
+        if !bad.is_empty() {
+            return Err(PhoneError::InvalidCharacters(bad));
+        }
+        if trimmed.chars().skip(1).any(|c| c == '+') {
+            return Err(PhoneError::InvalidCharacters("+".to_owned()));
+        }
+        // "+49 (0)171 …": the trunk prefix in brackets must go before parsing, or it becomes part of the number.
+        let cleaned = trimmed.replace("(0)", "");
+        let digits: String = cleaned.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() < 5 {
+            return Err(PhoneError::TooShort);
+        }
+        if digits.len() > 17 {
+            return Err(PhoneError::TooLong);
+        }
+        let first = parse_valid(&cleaned, region);
+        if let Ok(number) = first {
+            return Ok(number);
+        }
+        // "49171…" – a country code written without "+" or "00".
+        if !cleaned.starts_with('+') && !cleaned.starts_with('0') {
+            if let Ok(number) = parse_valid(&format!("+{digits}"), region) {
+                return Ok(number);
+            }
+        }
+        first
+    }
+
+    /// Reads a stored E.164 value (as written by [`Phone::as_e164`]).
+    pub fn from_e164(value: &str) -> Result<Phone, PhoneError> {
+        if !value.starts_with('+') {
+            return Err(PhoneError::NotValid);
+        }
+        Phone::parse(value, Region::DE)
+    }
+
+    /// `+491711234567`
+    pub fn as_e164(&self) -> &str {
+        &self.0
+    }
+
+    /// The digits without `+`, as WhatsApp writes `wa_id`.
+    pub fn wa_id(&self) -> &str {
+        self.0.trim_start_matches('+')
+    }
+
+    /// Readable international form, e.g. `+49 171 1234567`.
+    pub fn display(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) => n.format().mode(Mode::International).to_string(),
+            Err(_) => self.0.clone(),
+        }
+    }
+
+    /// Readable national form for numbers of `region` (`0171 1234567`), international otherwise.
+    pub fn display_for(&self, region: Region) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) if n.country().id() == Some(region.id()) => n.format().mode(Mode::National).to_string(),
+            Ok(n) => n.format().mode(Mode::International).to_string(),
+            Err(_) => self.0.clone(),
+        }
+    }
+
+    pub fn line_kind(&self) -> LineKind {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) => match n.number_type(&phonenumber::metadata::DATABASE) {
+                phonenumber::Type::Mobile => LineKind::Mobile,
+                phonenumber::Type::FixedLine => LineKind::Landline,
+                phonenumber::Type::FixedLineOrMobile => LineKind::MobileOrLandline,
+                _ => LineKind::Other,
+            },
+            Err(_) => LineKind::Other,
+        }
+    }
+}
+
+fn parse_valid(text: &str, region: Region) -> Result<Phone, PhoneError> {
+    let number: PhoneNumber = phonenumber::parse(Some(region.id()), text).map_err(|e| match e {
+        phonenumber::ParseError::InvalidCountryCode => PhoneError::UnknownCountryCode,
+        phonenumber::ParseError::TooShortAfterIdd | phonenumber::ParseError::TooShortNsn => PhoneError::TooShort,
+        phonenumber::ParseError::TooLong => PhoneError::TooLong,
+        _ => PhoneError::NotValid,
+    })?;
+    if number.country().id().is_none() && phonenumber::metadata::DATABASE.by_code(&number.code().value()).is_none() {
+        return Err(PhoneError::UnknownCountryCode);
+    }
+    if !number.is_valid() {
+        return Err(PhoneError::NotValid);
+    }
+    Ok(Phone(number.format().mode(Mode::E164).to_string()))
+}
+
+impl fmt::Display for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Phone {
+    type Error = PhoneError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Phone::from_e164(&value)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(p: Phone) -> String {
+        p.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn de(s: &str) -> Result<String, PhoneError> {
+        Phone::parse(s, Region::DE).map(|p| p.as_e164().to_owned())
+    }
+
+    #[test]
+    fn german_ways_of_writing_a_mobile_number() {
+        for input in [
+            "0171 1234567",
+            "0171/1234567",
+            "0171-123 45 67",
+            "01711234567",
+            "+49 171 1234567",
+            "+49 (0)171 1234567",
+            "+49(0)1711234567",
+            "0049 171 1234567",
+            "00491711234567",
+            "491711234567",
+            "+491711234567",
+            "  0171 1234567  ",
+            "0171.123.45.67",
+            "(0171) 1234567",
+            "tel:+49-171-1234567",
+            "0171\u{a0}1234567",
+        ] {
+            assert_eq!(de(input), Ok("+491711234567".to_owned()), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn other_german_numbers() {
+        assert_eq!(de("0151 23456789"), Ok("+4915123456789".to_owned()));
+        assert_eq!(de("0160 1234567"), Ok("+491601234567".to_owned()));
+        assert_eq!(de("030 12345678"), Ok("+493012345678".to_owned()));
+        assert_eq!(de("089 1234567"), Ok("+49891234567".to_owned()));
+        assert_eq!(de("05021 12345"), Ok("+49502112345".to_owned()));
+    }
+
+    #[test]
+    fn foreign_numbers() {
+        assert_eq!(de("+43 664 1234567"), Ok("+436641234567".to_owned()));
+        assert_eq!(de("0043 664 1234567"), Ok("+436641234567".to_owned()));
+        assert_eq!(de("+41 79 123 45 67"), Ok("+41791234567".to_owned()));
+        assert_eq!(de("+31 6 12345678"), Ok("+31612345678".to_owned()));
+        assert_eq!(de("+1 650 555 1234"), Ok("+16505551234".to_owned()));
+        assert_eq!(de("+44 7911 123456"), Ok("+447911123456".to_owned()));
+        let at: Region = "at".parse().unwrap();
+        assert_eq!(Phone::parse("0664 1234567", at).unwrap().as_e164(), "+436641234567");
+    }
+
+    #[test]
+    fn invalid_numbers_are_refused_with_a_reason() {
+        assert_eq!(de(""), Err(PhoneError::Empty));
+        assert_eq!(de("   "), Err(PhoneError::Empty));
+        assert_eq!(de("0171"), Err(PhoneError::TooShort));
+        assert_eq!(de("123"), Err(PhoneError::TooShort));
+        assert!(matches!(de("0171 123456x"), Err(PhoneError::InvalidCharacters(c)) if c == "x"));
+        assert!(matches!(de("Hans Müller"), Err(PhoneError::InvalidCharacters(_))));
+        assert!(matches!(de("0171*1234567"), Err(PhoneError::InvalidCharacters(_))));
+        assert!(matches!(de("0171+1234567"), Err(PhoneError::InvalidCharacters(_))));
+        assert_eq!(de("0171 12345678901234567"), Err(PhoneError::TooLong));
+        assert!(de("+999 1234567").is_err());
+        assert!(de("0000 000000").is_err());
+        assert!(de("+49 171 12").is_err());
+        assert!(de("+49 99 1").is_err());
+    }
+
+    #[test]
+    fn errors_explain_themselves_in_both_languages() {
+        let e = de("0171").unwrap_err();
+        assert!(e.localized(Lang::De).contains("zu wenige Ziffern"), "{}", e.localized(Lang::De));
+        assert!(e.localized(Lang::De).contains("0171 1234567"));
+        assert!(e.localized(Lang::En).contains("too few digits"));
+    }
+
+    #[test]
+    fn line_kind_and_display() {
+        let mobile = Phone::parse("0171 1234567", Region::DE).unwrap();
+        assert_eq!(mobile.line_kind(), LineKind::Mobile);
+        assert_eq!(mobile.display(), "+49 171 1234567");
+        assert!(mobile.display_for(Region::DE).starts_with("0171"));
+        assert_eq!(mobile.wa_id(), "491711234567");
+        let landline = Phone::parse("030 12345678", Region::DE).unwrap();
+        assert_eq!(landline.line_kind(), LineKind::Landline);
+    }
+
+    #[test]
+    fn serde_round_trip_and_stored_form() {
+        let p = Phone::parse("0171 1234567", Region::DE).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, "\"+491711234567\"");
+        let back: Phone = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        assert!(Phone::from_e164("01711234567").is_err());
+    }
+}

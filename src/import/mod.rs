@@ -1,0 +1,1 @@
+//! Customer import from CSV and vCard files (work in progress).

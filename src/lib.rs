@@ -1,0 +1,21 @@
+//! hofbote — a farm shop's WhatsApp messages, lawful under the GDPR and the UWG.
+//!
+//! Module map: `domain` (pure rules: phones, customers, consent, `may_send`), `store` (SQLite + DB thread),
+//! `config` (config and secrets), `clock` (the injectable time source), `i18n` (German/English text),
+//! `import` (CSV and vCard), `whatsapp` (Cloud API client, signatures), `sandbox` (local fake Cloud API),
+//! `webhook` (receiver), `tui` (terminal app), `cli` (command line), `demo` (demo data), `logging`.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod i18n;
+pub mod import;
+pub mod logging;
+pub mod sandbox;
+pub mod store;
+pub mod tui;
+pub mod webhook;
+pub mod whatsapp;

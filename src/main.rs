@@ -1,0 +1,2 @@
+//! hofbote binary
+fn main() {}

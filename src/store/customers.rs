@@ -1,0 +1,260 @@
+//! Customers and their tags: insert, update, find, list with folded consent state, and import in one transaction.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use super::{Result, Store, StoreError, parse_ts, ts};
+use crate::domain::consent::ConsentState;
+use crate::domain::customer::{ConsentPair, Customer, CustomerDraft, CustomerRow};
+use crate::domain::phone::Phone;
+
+const COLUMNS: &str = "id, name, first_name, phone, user_id, note, created_at, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, Option<String>, String, String, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+}
+
+type RawCustomer = (i64, String, String, String, Option<String>, String, String, String);
+
+fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
+    let (id, name, first_name, phone, user_id, note, created, updated) = raw;
+    Ok(Customer {
+        id,
+        name,
+        first_name,
+        phone: Phone::from_e164(&phone).map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?,
+        user_id,
+        tags,
+        note,
+        created_at: parse_ts(&created)?,
+        updated_at: parse_ts(&updated)?,
+    })
+}
+
+/// Filter for listing customers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFilter {
+    /// Customers having any of these tags (case-insensitive); empty = all.
+    pub tags: Vec<String>,
+}
+
+impl Store {
+    pub fn insert_customer(&mut self, draft: &CustomerDraft) -> Result<Customer> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let id = insert_customer_tx(&tx, draft, now)?;
+        tx.commit()?;
+        self.customer(id)
+    }
+
+    pub fn update_customer(&mut self, id: i64, draft: &CustomerDraft) -> Result<Customer> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        update_customer_tx(&tx, id, draft, now)?;
+        tx.commit()?;
+        self.customer(id)
+    }
+
+    pub fn customer(&self, id: i64) -> Result<Customer> {
+        let raw = self
+            .conn
+            .query_row(&format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"), [id], from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("customer {id}")))?;
+        let tags = self.tags_of(id)?;
+        build(raw, tags)
+    }
+
+    pub fn customer_by_phone(&self, phone: &Phone) -> Result<Option<Customer>> {
+        let id: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM customers WHERE phone = ?1", [phone.as_e164()], |r| r.get(0))
+            .optional()?;
+        id.map(|id| self.customer(id)).transpose()
+    }
+
+    pub fn customer_by_user_id(&self, user_id: &str) -> Result<Option<Customer>> {
+        let id: Option<i64> =
+            self.conn.query_row("SELECT id FROM customers WHERE user_id = ?1", [user_id], |r| r.get(0)).optional()?;
+        id.map(|id| self.customer(id)).transpose()
+    }
+
+    fn tags_of(&self, id: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT tag FROM customer_tags WHERE customer_id = ?1 ORDER BY tag COLLATE NOCASE")?;
+        let tags = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(tags)
+    }
+
+    /// All customers (optionally by tag) with their consent state, ordered by name.
+    pub fn list_customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerRow>> {
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        {
+            let mut stmt =
+                self.conn.prepare("SELECT customer_id, tag FROM customer_tags ORDER BY tag COLLATE NOCASE")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                tags.entry(r.get(0)?).or_default().push(r.get(1)?);
+            }
+        }
+        let mut consent: HashMap<i64, ConsentPair> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare("SELECT customer_id, purpose, state FROM consent_state")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let purpose: String = r.get(1)?;
+                let state: String = r.get(2)?;
+                let state: ConsentState =
+                    state.parse().map_err(|_| StoreError::Corrupt("consent_state.state".into()))?;
+                let entry = consent.entry(id).or_default();
+                match purpose.as_str() {
+                    "service" => entry.service = state,
+                    _ => entry.marketing = state,
+                }
+            }
+        }
+        let wanted: Vec<String> = filter.tags.iter().map(|t| t.to_lowercase()).collect();
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {COLUMNS} FROM customers ORDER BY name COLLATE NOCASE, id"))?;
+        let raws = stmt.query_map([], from_row)?;
+        let mut out = Vec::new();
+        for raw in raws {
+            let raw = raw?;
+            let id = raw.0;
+            let t = tags.remove(&id).unwrap_or_default();
+            if !wanted.is_empty() && !t.iter().any(|x| wanted.contains(&x.to_lowercase())) {
+                continue;
+            }
+            out.push(CustomerRow { customer: build(raw, t)?, consent: consent.get(&id).copied().unwrap_or_default() });
+        }
+        Ok(out)
+    }
+
+    pub fn customer_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?)
+    }
+
+    /// All tags in use, with how many customers carry each.
+    pub fn tag_counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt =
+            self.conn.prepare("SELECT tag, count(*) FROM customer_tags GROUP BY tag ORDER BY tag COLLATE NOCASE")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Stores the business-scoped user id WhatsApp reported for a customer.
+    pub fn set_user_id(&mut self, id: i64, user_id: &str) -> Result<()> {
+        self.conn.execute("UPDATE customers SET user_id = ?2 WHERE id = ?1", params![id, user_id])?;
+        Ok(())
+    }
+}
+
+/// Inserts inside an open transaction; refuses a number that is already taken.
+pub fn insert_customer_tx(
+    tx: &Transaction<'_>,
+    draft: &CustomerDraft,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    let taken: Option<i64> =
+        tx.query_row("SELECT id FROM customers WHERE phone = ?1", [draft.phone.as_e164()], |r| r.get(0)).optional()?;
+    if taken.is_some() {
+        return Err(StoreError::PhoneTaken(draft.phone.clone()));
+    }
+    let now = ts(now);
+    tx.execute(
+        "INSERT INTO customers (name, first_name, phone, note, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![draft.name, draft.first_name, draft.phone.as_e164(), draft.note, now],
+    )?;
+    let id = tx.last_insert_rowid();
+    set_tags_tx(tx, id, &draft.tags)?;
+    Ok(id)
+}
+
+/// Replaces name, first name, phone, note and tags.
+pub fn update_customer_tx(
+    tx: &Transaction<'_>,
+    id: i64,
+    draft: &CustomerDraft,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let taken: Option<i64> = tx
+        .query_row("SELECT id FROM customers WHERE phone = ?1 AND id <> ?2", params![draft.phone.as_e164(), id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if taken.is_some() {
+        return Err(StoreError::PhoneTaken(draft.phone.clone()));
+    }
+    let n = tx.execute(
+        "UPDATE customers SET name = ?2, first_name = ?3, phone = ?4, note = ?5, updated_at = ?6 WHERE id = ?1",
+        params![id, draft.name, draft.first_name, draft.phone.as_e164(), draft.note, ts(now)],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("customer {id}")));
+    }
+    tx.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [id])?;
+    set_tags_tx(tx, id, &draft.tags)?;
+    Ok(())
+}
+
+fn set_tags_tx(tx: &Transaction<'_>, id: i64, tags: &[String]) -> Result<()> {
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
+    for tag in tags {
+        stmt.execute(params![id, tag])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::domain::phone::Region;
+    use chrono::TimeZone;
+    use std::sync::Arc;
+
+    fn store() -> Store {
+        let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap());
+        Store::open_in_memory(Arc::new(clock)).unwrap()
+    }
+
+    fn draft(name: &str, phone: &str, tags: &[&str]) -> CustomerDraft {
+        let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        CustomerDraft::new(name, "", Phone::parse(phone, Region::DE).unwrap(), &tags, "").unwrap()
+    }
+
+    #[test]
+    fn phone_is_unique() {
+        let mut s = store();
+        s.insert_customer(&draft("Anna Weiß", "0171 1234567", &["Eier"])).unwrap();
+        let err = s.insert_customer(&draft("Andere", "+49 171 1234567", &[])).unwrap_err();
+        assert!(matches!(err, StoreError::PhoneTaken(_)));
+        assert_eq!(s.customer_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn list_by_tag_with_default_consent() {
+        let mut s = store();
+        s.insert_customer(&draft("Jörg Müller", "0171 1234567", &["Rind", "Schwein"])).unwrap();
+        s.insert_customer(&draft("Anna Weiß", "0172 1234567", &["Eier"])).unwrap();
+        let all = s.list_customers(&CustomerFilter::default()).unwrap();
+        assert_eq!(all.iter().map(|r| r.customer.name.as_str()).collect::<Vec<_>>(), ["Anna Weiß", "Jörg Müller"]);
+        assert_eq!(all[0].consent, ConsentPair::default());
+        let rind = s.list_customers(&CustomerFilter { tags: vec!["rind".into()] }).unwrap();
+        assert_eq!(rind.len(), 1);
+        assert_eq!(rind[0].customer.tags, ["Rind", "Schwein"]);
+    }
+
+    #[test]
+    fn update_replaces_tags_and_keeps_created() {
+        let mut s = store();
+        let c = s.insert_customer(&draft("Jörg Müller", "0171 1234567", &["Rind"])).unwrap();
+        let u = s.update_customer(c.id, &draft("Jörg Müller-Lüdenscheidt", "0171 1234567", &["Eier"])).unwrap();
+        assert_eq!(u.tags, ["Eier"]);
+        assert_eq!(u.created_at, c.created_at);
+        assert!(matches!(s.update_customer(999, &draft("x", "0160 1234567", &[])), Err(StoreError::NotFound(_))));
+    }
+}

@@ -1,0 +1,11 @@
+//! The one integration-test crate (so the crate is linked once): real SQLite files, the real binary, the real HTTP
+//! client against the sandbox. Each module covers one area.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+mod import;
+mod sandbox;
+mod support;
+mod tui;
+mod webhook;
+mod whatsapp;
