@@ -1,1 +1,150 @@
-//! Command line.
+//! The command line (clap): global options, subcommands, and the dispatch to each command's module in `cli/`.
+//! Output for people is German or English; `--format json` is a stable schema with English keys whatever `--lang`
+//! says. Errors end the process with a one-line message and a non-zero exit code. Must not draw the TUI itself.
+
+mod consent;
+mod customers;
+mod db;
+mod error;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+pub use customers::render_table as render_customer_table;
+pub use error::CliError;
+pub use output::ascii_terminal;
+
+use crate::clock::{ManualClock, SharedClock};
+use crate::config::{Config, Paths, Secrets};
+use crate::i18n::{Lang, Localized};
+
+/// hofbote – Kundennachrichten für den Hofladen über WhatsApp, mit nachweisbarer Einwilligung.
+#[derive(Debug, Parser)]
+#[command(name = "hofbote", version, about, long_about = None)]
+pub struct Cli {
+    /// Datenbankdatei (Standard: ~/.local/share/hofbote/hofbote.sqlite)
+    #[arg(long, env = "HOFBOTE_DB", global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Konfigurationsdatei (Standard: ~/.config/hofbote/config.toml)
+    #[arg(long, env = crate::config::ENV_CONFIG, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Sprache der Ausgabe: de oder en (Standard: Konfiguration, dann LANG, dann Deutsch)
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Demo mit eigener Demo-Datenbank (nichts wird wirklich verschickt)
+    Demo {
+        /// Demo-Datenbank neu anlegen
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Kunden anlegen, auflisten, importieren, exportieren
+    #[command(subcommand)]
+    Customers(customers::CustomersCmd),
+    /// Einwilligungen erfassen, widerrufen, anzeigen
+    #[command(subcommand)]
+    Consent(consent::ConsentCmd),
+    /// Datenbank prüfen
+    #[command(subcommand)]
+    Db(db::DbCmd),
+    /// Einen Bildschirm der Oberfläche als Text ausgeben
+    Snapshot {
+        #[arg(long, value_enum)]
+        screen: crate::tui::Screen,
+        /// Größe als BREITExHÖHE, z. B. 80x24
+        #[arg(long, default_value = "80x24")]
+        size: String,
+    },
+}
+
+/// Everything a command needs: paths, config, language, clock.
+pub struct Context {
+    pub paths: Paths,
+    pub config: Config,
+    pub lang: Lang,
+    pub clock: SharedClock,
+}
+
+impl Context {
+    /// Opens the database (creating and migrating it when needed).
+    pub fn open_store(&self) -> Result<crate::store::Store, CliError> {
+        Ok(crate::store::Store::open(&self.paths.db_file, self.clock.clone())?)
+    }
+
+    pub fn secrets(&self) -> Result<Secrets, CliError> {
+        Ok(Secrets::load(&self.paths.secrets_file, &Secrets::process_env)?)
+    }
+
+    /// Who is recording things: `$USER`, else "hofbote".
+    pub fn actor(&self) -> String {
+        std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "hofbote".into())
+    }
+}
+
+/// The clock: the system clock, or a fixed time from `HOFBOTE_NOW` (RFC 3339; for tests and screenshots).
+pub fn clock_from_env() -> SharedClock {
+    match std::env::var("HOFBOTE_NOW").ok().and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok()) {
+        Some(at) => Arc::new(ManualClock::new(at.with_timezone(&chrono::Utc))),
+        None => crate::clock::system(),
+    }
+}
+
+/// Parses the command line, runs the command, prints errors as one line; returns the exit code.
+pub fn main_entry() -> ExitCode {
+    let cli = Cli::parse();
+    let fallback_lang = cli.lang.unwrap_or_else(|| Config::default().language());
+    let paths = Paths::resolve(cli.config.clone(), cli.db.clone());
+    let config = match Config::load(&paths.config_file) {
+        Ok(c) => c,
+        Err(e) => return fail(&CliError::Config(e), fallback_lang),
+    };
+    let lang = cli.lang.unwrap_or_else(|| config.language());
+    let ctx = Context { paths, config, lang, clock: clock_from_env() };
+    match run(cli.command, &ctx) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e, lang),
+    }
+}
+
+fn fail(e: &CliError, lang: Lang) -> ExitCode {
+    let prefix = match lang {
+        Lang::De => "Fehler",
+        Lang::En => "Error",
+    };
+    let text = e.localized(lang).replace('\n', " ");
+    eprintln!("{prefix}: {text}");
+    ExitCode::from(e.exit_code())
+}
+
+fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
+    match command {
+        None => run_tui(ctx, false),
+        Some(Command::Demo { reset }) => crate::demo::run(ctx, reset),
+        Some(Command::Customers(cmd)) => customers::run(cmd, ctx),
+        Some(Command::Consent(cmd)) => consent::run(cmd, ctx),
+        Some(Command::Db(cmd)) => db::run(cmd, ctx),
+        Some(Command::Snapshot { screen, size }) => snapshot(ctx, screen, &size),
+    }
+}
+
+fn run_tui(ctx: &Context, demo: bool) -> Result<(), CliError> {
+    let _ = (ctx, demo);
+    Err(CliError::Usage(crate::i18n::Tr::new(
+        "Die Oberfläche ist in dieser Version noch nicht enthalten. Nutze die Befehle: hofbote --help",
+        "The terminal app is not part of this build yet. Use the commands: hofbote --help",
+    )))
+}
+
+fn snapshot(ctx: &Context, screen: crate::tui::Screen, size: &str) -> Result<(), CliError> {
+    let _ = (ctx, screen, size);
+    run_tui(ctx, false)
+}

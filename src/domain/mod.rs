@@ -6,4 +6,4 @@ pub mod customer;
 pub mod phone;
 pub mod schedule;
 
-pub use schedule::parse_quiet_hours;
+pub use schedule::{parse_local_datetime, parse_quiet_hours};

@@ -47,3 +47,38 @@ mod tests {
         assert!(parse_quiet_hours("08:00-08:00").is_none());
     }
 }
+
+/// Parses a local date or date-time as Germans and ISO write it, in Europe/Berlin: `27.11.2026`, `27.11.2026 14:30`,
+/// `2026-11-27`, `2026-11-27 14:30`, `2026-11-27T14:30`. A date alone means 12:00 (noon), so it stays on that day in
+/// every time zone. Returns UTC.
+pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+    let s = s.trim();
+    let with_time = ["%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"];
+    let naive = with_time.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()).or_else(|| {
+        ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+    })?;
+    Berlin.from_local_datetime(&naive).earliest().map(|d| d.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn german_and_iso_local_times() {
+        let expect = Utc.with_ymd_and_hms(2026, 11, 27, 13, 30, 0).unwrap();
+        assert_eq!(parse_local_datetime("27.11.2026 14:30"), Some(expect));
+        assert_eq!(parse_local_datetime("2026-11-27 14:30"), Some(expect));
+        assert_eq!(parse_local_datetime("2026-11-27T14:30"), Some(expect));
+        assert_eq!(parse_local_datetime("27.11.2026"), Some(Utc.with_ymd_and_hms(2026, 11, 27, 11, 0, 0).unwrap()));
+        // Summer time: UTC+2.
+        assert_eq!(parse_local_datetime("2026-07-01 10:00"), Some(Utc.with_ymd_and_hms(2026, 7, 1, 8, 0, 0).unwrap()));
+        assert_eq!(parse_local_datetime("gestern"), None);
+        assert_eq!(parse_local_datetime("31.02.2026"), None);
+    }
+}

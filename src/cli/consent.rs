@@ -1,0 +1,205 @@
+//! `hofbote consent …`: record a grant from a form, a withdrawal, and print a customer's ledger.
+
+use clap::Subcommand;
+
+use super::output::datetime;
+use super::{CliError, Context};
+use crate::domain::consent::{EventKind, NewConsentEvent, Purpose};
+use crate::domain::customer::Customer;
+use crate::domain::parse_local_datetime;
+use crate::domain::phone::Phone;
+use crate::i18n::{Lang, Tr};
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCmd {
+    /// Einwilligung erfassen (z. B. vom Papierformular)
+    Grant {
+        phone: String,
+        #[arg(long)]
+        purpose: String,
+        /// shop_form, whatsapp_keyword, whatsapp_button, import, manual, …
+        #[arg(long)]
+        source: String,
+        /// Nachweis: Formularnummer oder WhatsApp-Nachrichten-ID
+        #[arg(long)]
+        evidence: String,
+        /// Wann der Kunde eingewilligt hat (z. B. 27.11.2026 oder "2026-11-27 14:30"; Standard: jetzt)
+        #[arg(long)]
+        at: Option<String>,
+        /// Version des Einwilligungstextes auf dem Formular (Standard: aktuelle)
+        #[arg(long)]
+        wording: Option<u32>,
+        /// Wer erfasst (Standard: Benutzername)
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Einwilligung widerrufen
+    Withdraw {
+        phone: String,
+        #[arg(long)]
+        purpose: String,
+        #[arg(long, default_value = "manual")]
+        source: String,
+        #[arg(long)]
+        at: Option<String>,
+        /// Notiz oder Nachweis (z. B. "im Laden gesagt")
+        #[arg(long, default_value = "")]
+        evidence: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Nachweise eines Kunden anzeigen (druckbar)
+    Show { phone: String },
+}
+
+pub fn run(cmd: ConsentCmd, ctx: &Context) -> Result<(), CliError> {
+    match cmd {
+        ConsentCmd::Grant { phone, purpose, source, evidence, at, wording, by } => {
+            let mut store = ctx.open_store()?;
+            let customer = find(&store, &phone, ctx)?;
+            store.ensure_default_wordings(&ctx.config.shop.name, &ctx.config.shop.address)?;
+            let purposes = purposes(&purpose)?;
+            for p in purposes {
+                let e = store.record_consent(&NewConsentEvent {
+                    customer_id: customer.id,
+                    purpose: p,
+                    kind: EventKind::Granted,
+                    source: source.parse()?,
+                    evidence: evidence.clone(),
+                    wording_version: wording,
+                    recorded_by: by.clone().unwrap_or_else(|| ctx.actor()),
+                    occurred_at: when(at.as_deref(), ctx)?,
+                })?;
+                println!(
+                    "{}",
+                    Tr::new(
+                        "Einwilligung {0} erfasst für {1} (Text Version {2}).",
+                        "Consent {0} recorded for {1} (wording version {2})."
+                    )
+                    .fill(ctx.lang, &[&p.label().get(ctx.lang), &customer.name, &e.wording_version.unwrap_or(0)])
+                );
+            }
+            Ok(())
+        }
+        ConsentCmd::Withdraw { phone, purpose, source, at, evidence, by } => {
+            let mut store = ctx.open_store()?;
+            let customer = find(&store, &phone, ctx)?;
+            for p in purposes(&purpose)? {
+                store.record_consent(&NewConsentEvent {
+                    customer_id: customer.id,
+                    purpose: p,
+                    kind: EventKind::Withdrawn,
+                    source: source.parse()?,
+                    evidence: evidence.clone(),
+                    wording_version: None,
+                    recorded_by: by.clone().unwrap_or_else(|| ctx.actor()),
+                    occurred_at: when(at.as_deref(), ctx)?,
+                })?;
+                println!(
+                    "{}",
+                    Tr::new("Widerruf {0} erfasst für {1}.", "Withdrawal of {0} recorded for {1}.")
+                        .fill(ctx.lang, &[&p.label().get(ctx.lang), &customer.name])
+                );
+            }
+            Ok(())
+        }
+        ConsentCmd::Show { phone } => {
+            let store = ctx.open_store()?;
+            let customer = find(&store, &phone, ctx)?;
+            print!("{}", render_ledger(&store, &customer, ctx.lang, ctx)?);
+            Ok(())
+        }
+    }
+}
+
+/// `service`, `marketing`, or `all` (German words accepted too).
+fn purposes(s: &str) -> Result<Vec<Purpose>, CliError> {
+    match s.trim().to_lowercase().as_str() {
+        "all" | "alle" | "beide" | "both" => Ok(Purpose::ALL.to_vec()),
+        "werbung" | "angebote" => Ok(vec![Purpose::Marketing]),
+        "termine" => Ok(vec![Purpose::Service]),
+        other => Ok(vec![other.parse()?]),
+    }
+}
+
+fn when(at: Option<&str>, ctx: &Context) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+    match at {
+        None => Ok(ctx.clock.now()),
+        Some(s) => parse_local_datetime(s).ok_or_else(|| {
+            CliError::Message(
+                Tr::new(
+                    "--at {0}: Datum nicht erkannt. Beispiele: 27.11.2026 oder \"27.11.2026 14:30\".",
+                    "--at {0}: date not recognised. Examples: 2026-11-27 or \"2026-11-27 14:30\".",
+                )
+                .fill(ctx.lang, &[&s]),
+            )
+        }),
+    }
+}
+
+fn find(store: &Store, phone: &str, ctx: &Context) -> Result<Customer, CliError> {
+    let phone = Phone::parse(phone, ctx.config.shop.region()).map_err(|e| CliError::phone("PHONE", e))?;
+    store.customer_by_phone(&phone)?.ok_or_else(|| {
+        CliError::Message(
+            Tr::new(
+                "Kein Kunde mit der Nummer {0}. Lege ihn an: hofbote customers add --name NAME --phone {0}",
+                "No customer with the number {0}. Add one: hofbote customers add --name NAME --phone {0}",
+            )
+            .fill(ctx.lang, &[&phone.display_for(ctx.config.shop.region())]),
+        )
+    })
+}
+
+/// The printable ledger of one customer: current state, then every event (newest first), then the wordings used.
+pub fn render_ledger(store: &Store, c: &Customer, lang: Lang, ctx: &Context) -> Result<String, CliError> {
+    let state = store.customer_consent(c.id)?;
+    let events = store.ledger(c.id)?;
+    let mut out = String::new();
+    let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(lang);
+    out.push_str(&format!(
+        "{}: {} ({})\n",
+        t("Kunde", "Customer"),
+        c.name,
+        c.phone.display_for(ctx.config.shop.region())
+    ));
+    for p in Purpose::ALL {
+        out.push_str(&format!("  {}: {}\n", p.label().get(lang), state.state(*p).label().get(lang)));
+    }
+    out.push_str(&format!("\n{}\n", t("Nachweise (neueste zuerst):", "Ledger (newest first):")));
+    if events.is_empty() {
+        out.push_str(&format!("  {}\n", t("keine Einträge", "no entries")));
+    }
+    let mut versions = Vec::new();
+    for e in &events {
+        out.push_str(&format!(
+            "  {}  {} – {}\n    {}: {}  {}: {}  {}: {}\n    {}: {}  {}: {}\n",
+            datetime(e.occurred_at, lang),
+            e.purpose.label().get(lang),
+            e.kind.label().get(lang),
+            t("Quelle", "Source"),
+            e.source.label().get(lang),
+            t("Nachweis", "Evidence"),
+            if e.evidence.is_empty() { "–" } else { &e.evidence },
+            t("Text", "Wording"),
+            e.wording_version.map(|v| format!("v{v}")).unwrap_or_else(|| "–".into()),
+            t("erfasst von", "recorded by"),
+            e.recorded_by,
+            t("erfasst am", "recorded at"),
+            datetime(e.recorded_at, lang),
+        ));
+        if let Some(v) = e.wording_version {
+            if !versions.contains(&(e.purpose, v)) {
+                versions.push((e.purpose, v));
+            }
+        }
+    }
+    let wordings = store.wordings()?;
+    if !versions.is_empty() {
+        out.push_str(&format!("\n{}\n", t("Einwilligungstexte:", "Consent wordings:")));
+        for w in wordings.iter().filter(|w| versions.contains(&(w.purpose, w.version))) {
+            out.push_str(&format!("  {} v{}: „{}“\n", w.purpose.label().get(lang), w.version, w.text));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,121 @@
+//! `hofbote customers …`: add, list (table, CSV, JSON), import, export.
+
+use clap::{Subcommand, ValueEnum};
+
+use super::output::{ascii_terminal, consent_symbol, table};
+use super::{CliError, Context};
+use crate::domain::customer::{CustomerDraft, CustomerRow};
+use crate::domain::phone::Phone;
+use crate::i18n::{Lang, Tr};
+use crate::store::customers::CustomerFilter;
+
+#[derive(Debug, Subcommand)]
+pub enum CustomersCmd {
+    /// Einen Kunden anlegen
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        #[arg(long)]
+        phone: String,
+        /// Schlagwort, mehrfach möglich (z. B. --tag Rind --tag Eier)
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Kunden auflisten
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Nur Kunden mit diesem Schlagwort (mehrfach: eines davon)
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
+    match cmd {
+        CustomersCmd::Add { name, first_name, phone, tags, note } => {
+            let phone = Phone::parse(&phone, ctx.config.shop.region()).map_err(|e| CliError::phone("--phone", e))?;
+            let draft = CustomerDraft::new(&name, &first_name, phone, &tags, &note)?;
+            let mut store = ctx.open_store()?;
+            let c = store.insert_customer(&draft)?;
+            store.audit(&ctx.actor(), "customer_added", &format!("id {}", c.id))?;
+            println!(
+                "{}",
+                Tr::new("Kunde angelegt: {0} ({1})", "Customer added: {0} ({1})")
+                    .fill(ctx.lang, &[&c.name, &c.phone.display_for(ctx.config.shop.region())])
+            );
+            Ok(())
+        }
+        CustomersCmd::List { format, tags } => {
+            let store = ctx.open_store()?;
+            let rows = store.list_customers(&CustomerFilter { tags })?;
+            let ascii = ctx.config.ui.ascii || ascii_terminal();
+            match format {
+                Format::Table => print!("{}", render_table(&rows, ctx, ascii)),
+                Format::Json => {
+                    println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| CliError::Message(e.to_string()))?)
+                }
+                Format::Csv => print!("{}", render_csv(&rows)?),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The customer list as a table, with a count line.
+pub fn render_table(rows: &[CustomerRow], ctx: &Context, ascii: bool) -> String {
+    let header = match ctx.lang {
+        Lang::De => ["Name", "Telefon", "Schlagworte", "Service", "Werbung"],
+        Lang::En => ["Name", "Phone", "Tags", "Service", "Marketing"],
+    };
+    let region = ctx.config.shop.region();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.customer.name.clone(),
+                r.customer.phone.display_for(region),
+                r.customer.tags.join(", "),
+                consent_symbol(r.consent.service, ascii).to_owned(),
+                consent_symbol(r.consent.marketing, ascii).to_owned(),
+            ]
+        })
+        .collect();
+    let mut out = table(&header, &body);
+    out.push_str(&Tr::new("{0} Kunden\n", "{0} customers\n").fill(ctx.lang, &[&rows.len()]));
+    out
+}
+
+fn render_csv(rows: &[CustomerRow]) -> Result<String, CliError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| CliError::Message(e.to_string());
+    w.write_record(["id", "name", "first_name", "phone", "tags", "note", "consent_service", "consent_marketing"])
+        .map_err(io)?;
+    for r in rows {
+        let c = &r.customer;
+        w.write_record([
+            c.id.to_string(),
+            c.name.clone(),
+            c.first_name.clone(),
+            c.phone.as_e164().to_owned(),
+            c.tags.join(";"),
+            c.note.clone(),
+            r.consent.service.as_str().to_owned(),
+            r.consent.marketing.as_str().to_owned(),
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| CliError::Message(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| CliError::Message(e.to_string()))
+}

@@ -1,0 +1,72 @@
+//! `hofbote db check`: path, schema version, integrity, counts and file permissions.
+
+use clap::Subcommand;
+
+use super::{CliError, Context};
+use crate::i18n::Tr;
+
+#[derive(Debug, Subcommand)]
+pub enum DbCmd {
+    /// Datenbank prüfen: Pfad, Schema, Integrität, Anzahl, Dateirechte
+    Check {
+        /// Ausgabe als JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(cmd: DbCmd, ctx: &Context) -> Result<(), CliError> {
+    let DbCmd::Check { json } = cmd;
+    let store = ctx.open_store()?;
+    let report = store.check()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Message(e.to_string()))?);
+    } else {
+        let l = ctx.lang;
+        let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(l);
+        println!("{}: {}", t("Datenbank", "Database"), report.path.display());
+        println!("{}: {}", t("Konfiguration", "Configuration"), ctx.paths.config_file.display());
+        println!("{}: {} / {}", t("Schema-Version", "Schema version"), report.user_version, report.latest_version);
+        println!("{}: {}", t("Journal", "Journal"), report.journal_mode);
+        println!(
+            "{}: {}",
+            t("Integrität", "Integrity"),
+            if report.integrity_ok() { "ok".to_owned() } else { report.integrity.join("; ") }
+        );
+        for (table, n) in &report.counts {
+            println!("  {table}: {n}");
+        }
+        let mode = |m: Option<u32>| m.map(|m| format!("{m:o}")).unwrap_or_else(|| "?".into());
+        println!(
+            "{}: {} ({}: {})",
+            t("Dateirechte", "File mode"),
+            mode(report.file_mode),
+            t("Ordner", "directory"),
+            mode(report.dir_mode)
+        );
+        if report.permissions_too_open() {
+            println!(
+                "{}",
+                Tr::new(
+                    "Warnung: Datenbank oder Ordner sind für andere lesbar. Führe aus: chmod 700 {0} && chmod 600 {1}",
+                    "Warning: database or directory readable by others. Run: chmod 700 {0} && chmod 600 {1}",
+                )
+                .fill(l, &[&ctx.paths.data_dir.display(), &report.path.display()])
+            );
+        }
+        if ctx.config.shop.name.trim().is_empty() {
+            println!(
+                "{}",
+                Tr::new(
+                    "Hinweis: [shop] name ist leer – Einwilligungen können erst erfasst werden, wenn der Hofname in {0} steht.",
+                    "Note: [shop] name is empty – consent can only be recorded once the shop name is set in {0}.",
+                )
+                .fill(l, &[&ctx.paths.config_file.display()])
+            );
+        }
+    }
+    if !report.integrity_ok() {
+        return Err(CliError::Integrity);
+    }
+    Ok(())
+}
