@@ -188,10 +188,10 @@ pub fn render_ledger(store: &Store, c: &Customer, lang: Lang, ctx: &Context) -> 
             t("erfasst am", "recorded at"),
             datetime(e.recorded_at, lang),
         ));
-        if let Some(v) = e.wording_version {
-            if !versions.contains(&(e.purpose, v)) {
-                versions.push((e.purpose, v));
-            }
+        if let Some(v) = e.wording_version
+            && !versions.contains(&(e.purpose, v))
+        {
+            versions.push((e.purpose, v));
         }
     }
     let wordings = store.wordings()?;

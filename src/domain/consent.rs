@@ -91,6 +91,14 @@ string_enum!(
     ConsentState { None = "none", Pending = "pending", Granted = "granted", Withdrawn = "withdrawn" }
 );
 
+// The enum comes from `string_enum!`, which cannot place `#[default]` on one variant.
+#[allow(clippy::derivable_impls)]
+impl Default for ConsentState {
+    fn default() -> Self {
+        ConsentState::None
+    }
+}
+
 impl Purpose {
     pub fn label(self) -> Tr {
         match self {
@@ -247,12 +255,6 @@ pub struct CustomerConsent {
     pub last_inbound_at: Option<DateTime<Utc>>,
     /// On the suppression list for marketing (erased after objecting; must not be re-added silently).
     pub suppressed: bool,
-}
-
-impl Default for ConsentState {
-    fn default() -> Self {
-        ConsentState::None
-    }
 }
 
 impl CustomerConsent {

@@ -120,10 +120,11 @@ impl Phone {
             return Ok(number);
         }
         // "49171…" – a country code written without "+" or "00".
-        if !cleaned.starts_with('+') && !cleaned.starts_with('0') {
-            if let Ok(number) = parse_valid(&format!("+{digits}"), region) {
-                return Ok(number);
-            }
+        if !cleaned.starts_with('+')
+            && !cleaned.starts_with('0')
+            && let Ok(number) = parse_valid(&format!("+{digits}"), region)
+        {
+            return Ok(number);
         }
         first
     }

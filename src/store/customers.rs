@@ -11,7 +11,7 @@ use crate::domain::phone::Phone;
 
 const COLUMNS: &str = "id, name, first_name, phone, user_id, note, created_at, updated_at";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, Option<String>, String, String, String)> {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<RawCustomer> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 

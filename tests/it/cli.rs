@@ -1,1 +1,166 @@
-//! Integration tests: cli.
+//! Integration tests: the real `hofbote` binary on a temp HOME and database.
+
+use crate::support::TempHome;
+
+#[test]
+fn add_list_and_json_schema_is_english_and_stable() {
+    let home = TempHome::new();
+    home.ok(&[
+        "customers",
+        "add",
+        "--name",
+        "Jörg Müller",
+        "--first-name",
+        "Jörg",
+        "--phone",
+        "0171/1234567",
+        "--tag",
+        "Rind",
+    ]);
+    home.ok(&["customers", "add", "--name", "Anna Weiß", "--phone", "+49 (0)172 1234567"]);
+    let json = home.ok(&["--lang", "de", "customers", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let anna = &rows[0];
+    assert_eq!(anna["name"], "Anna Weiß");
+    assert_eq!(anna["phone"], "+491721234567");
+    assert_eq!(anna["consent"]["service"], "none");
+    assert_eq!(anna["consent"]["marketing"], "none");
+    let mut keys: Vec<&str> = anna.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["consent", "created_at", "first_name", "id", "name", "note", "phone", "tags", "updated_at", "user_id"]
+    );
+    let table = home.ok(&["customers", "list", "--tag", "rind"]);
+    assert!(table.contains("Jörg Müller") && !table.contains("Anna"), "{table}");
+    assert!(table.contains("1 Kunden"));
+    let en = home.ok(&["--lang", "en", "customers", "list"]);
+    assert!(en.contains("Marketing") && en.contains("2 customers"), "{en}");
+}
+
+#[test]
+fn a_duplicate_or_invalid_number_fails_with_a_german_line() {
+    let home = TempHome::new();
+    home.ok(&["customers", "add", "--name", "Jörg", "--phone", "0171 1234567"]);
+    let out = home.run(&["customers", "add", "--name", "Zweiter", "--phone", "+491711234567"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("Fehler: Die Nummer +49 171 1234567 gehört schon"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
+    let out = home.run(&["customers", "add", "--name", "X", "--phone", "0171 12a"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Telefonnummer ungültig"));
+}
+
+#[test]
+fn consent_needs_a_shop_name_then_is_recorded_with_the_form_date() {
+    let home = TempHome::new();
+    home.ok(&["customers", "add", "--name", "Jörg Müller", "--phone", "0171 1234567"]);
+    let out = home.run(&[
+        "consent",
+        "grant",
+        "0171 1234567",
+        "--purpose",
+        "marketing",
+        "--source",
+        "shop_form",
+        "--evidence",
+        "F-1",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[shop] name"));
+    home.write_config("[shop]\nname = \"Hof Sonnenwiese\"\naddress = \"Wiesenweg 3\"\n");
+    home.ok(&[
+        "consent",
+        "grant",
+        "0171 1234567",
+        "--purpose",
+        "marketing",
+        "--source",
+        "shop_form",
+        "--evidence",
+        "F-1",
+        "--at",
+        "01.11.2026",
+    ]);
+    home.ok(&["consent", "withdraw", "0171 1234567", "--purpose", "marketing", "--source", "whatsapp_keyword"]);
+    // A paper form from October, typed in after the STOP, must not switch marketing back on.
+    home.ok(&[
+        "consent",
+        "grant",
+        "0171 1234567",
+        "--purpose",
+        "marketing",
+        "--source",
+        "shop_form",
+        "--evidence",
+        "F-0",
+        "--at",
+        "15.10.2026",
+    ]);
+    let json = home.ok(&["customers", "list", "--format", "json"]);
+    assert!(json.contains("\"marketing\": \"withdrawn\""), "{json}");
+    let ledger = home.ok(&["consent", "show", "+49 171 1234567"]);
+    assert!(ledger.contains("So 01.11.2026 12:00"), "{ledger}");
+    assert!(ledger.contains("Hof Sonnenwiese, Wiesenweg 3"), "the wording agreed to is printed: {ledger}");
+    assert_eq!(ledger.matches("erteilt").count(), 2);
+}
+
+#[test]
+fn a_broken_config_names_file_line_and_field() {
+    let home = TempHome::new();
+    home.write_config("[shop]\nname = \"Hof\"\n[whatsapp]\nthroughput_per_second = \"viel\"\n");
+    let out = home.run(&["customers", "list"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("{}:4", home.config().display());
+    assert!(err.contains(&expected) && err.contains("[whatsapp].throughput_per_second"), "{err}");
+}
+
+#[test]
+fn a_database_from_a_newer_hofbote_is_refused_and_left_alone() {
+    let home = TempHome::new();
+    home.ok(&["db", "check"]);
+    {
+        let conn = rusqlite::Connection::open(home.db()).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = std::fs::read(home.db()).unwrap();
+    let out = home.run(&["customers", "list"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neueren hofbote-Version"));
+    assert_eq!(std::fs::read(home.db()).unwrap(), before);
+}
+
+#[test]
+fn db_check_reports_and_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = TempHome::new();
+    let out = home.ok(&["db", "check"]);
+    assert!(out.contains("Integrität: ok") && out.contains("Schema-Version: 1 / 1"), "{out}");
+    let mode = std::fs::metadata(home.db()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let dir_mode = std::fs::metadata(home.db().parent().unwrap()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(dir_mode, 0o700);
+    std::fs::set_permissions(home.db(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    // Opening tightens the file again; db check then reports no warning.
+    let out = home.ok(&["db", "check"]);
+    assert!(!out.contains("Warnung"), "{out}");
+}
+
+#[test]
+fn demo_uses_its_own_database() {
+    let home = TempHome::new();
+    let out = home.ok(&["demo"]);
+    assert!(out.contains("DEMO — es wird nichts wirklich verschickt"));
+    assert!(out.contains("Jörg Müller"));
+    assert!(out.contains("40 Kunden") || out.contains("39 Kunden"), "{out}");
+    assert!(!home.db().exists(), "the real database must not be created by the demo");
+    assert!(home.db().with_file_name("demo.sqlite").exists());
+    // Running again reuses it; --reset starts over with the same data.
+    let again = home.ok(&["demo"]);
+    assert_eq!(again, out);
+    assert_eq!(home.ok(&["demo", "--reset"]), out);
+}
