@@ -8,6 +8,7 @@ pub mod customers;
 pub mod migrate;
 pub mod thread;
 mod time;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 

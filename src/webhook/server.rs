@@ -1,0 +1,157 @@
+//! The HTTP side of the receiver (axum): `GET /webhook` answers Meta's verification, `POST /webhook` checks the
+//! signature over the raw bytes, hands the body to a single writer task that stores all waiting bodies in one
+//! transaction (group commit, `synchronous=FULL`), answers 200 only after that commit, and wakes the applier.
+//! Must not parse or apply before the body is stored.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use subtle::ConstantTimeEq;
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::ApplyContext;
+use crate::config::Secret;
+use crate::store::Db;
+use crate::whatsapp::signature;
+
+/// Meta's maximum webhook body.
+pub const BODY_LIMIT: usize = 3 * 1024 * 1024;
+
+/// What the receiver needs.
+#[derive(Debug, Clone)]
+pub struct ReceiverConfig {
+    pub app_secret: Option<Secret>,
+    pub verify_token: Option<Secret>,
+    pub apply: ApplyContext,
+}
+
+type Ack = oneshot::Sender<bool>;
+
+struct Shared {
+    config: ReceiverConfig,
+    writer: mpsc::Sender<(Vec<u8>, Ack)>,
+}
+
+/// A running receiver: its router plus the background writer and applier.
+pub struct Receiver {
+    pub router: Router,
+    /// Wakes when new bodies were stored (the applier listens; tests may too).
+    pub applied: Arc<Notify>,
+}
+
+impl Receiver {
+    /// Builds the router and starts the writer and applier tasks on the current tokio runtime.
+    pub fn start(db: Db, config: ReceiverConfig) -> Receiver {
+        if config.app_secret.is_none() {
+            tracing::error!(
+                "no app secret configured (HOFBOTE_APP_SECRET): every webhook POST will be refused with 401"
+            );
+        }
+        let (writer, rx) = mpsc::channel::<(Vec<u8>, Ack)>(4096);
+        let stored = Arc::new(Notify::new());
+        let applied = Arc::new(Notify::new());
+        tokio::spawn(write_loop(db.clone(), rx, stored.clone()));
+        tokio::spawn(apply_loop(db, config.apply.clone(), stored.clone(), applied.clone()));
+        // Apply whatever an earlier run stored but did not apply.
+        stored.notify_one();
+        let shared = Arc::new(Shared { config, writer });
+        let router = Router::new()
+            .route("/webhook", get(verify).post(receive))
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .with_state(shared);
+        Receiver { router, applied }
+    }
+
+    /// Serves on `listener` until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct VerifyQuery {
+    #[serde(rename = "hub.mode")]
+    mode: Option<String>,
+    #[serde(rename = "hub.verify_token")]
+    token: Option<String>,
+    #[serde(rename = "hub.challenge")]
+    challenge: Option<String>,
+}
+
+async fn verify(State(shared): State<Arc<Shared>>, Query(q): Query<VerifyQuery>) -> (StatusCode, String) {
+    let expected = shared.config.verify_token.as_ref().map(|s| s.expose().as_bytes());
+    let given = q.token.as_deref().unwrap_or("").as_bytes();
+    let token_ok = expected.is_some_and(|e| !e.is_empty() && bool::from(e.ct_eq(given)));
+    match (q.mode.as_deref(), token_ok, q.challenge) {
+        (Some("subscribe"), true, Some(challenge)) => (StatusCode::OK, challenge),
+        _ => (StatusCode::FORBIDDEN, String::new()),
+    }
+}
+
+async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let Some(secret) = &shared.config.app_secret else { return StatusCode::UNAUTHORIZED };
+    let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
+    if let Err(e) = signature::verify(secret.expose().as_bytes(), &body, header) {
+        tracing::warn!(error = %e, "webhook refused: bad signature");
+        return StatusCode::UNAUTHORIZED;
+    }
+    let (ack, stored) = oneshot::channel();
+    if shared.writer.send((body.to_vec(), ack)).await.is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    match stored.await {
+        Ok(true) => StatusCode::OK,
+        // Not stored: Meta (and the sandbox) will deliver it again.
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Stores bodies in batches: everything waiting goes into one transaction, then all senders get their answer.
+async fn write_loop(db: Db, mut rx: mpsc::Receiver<(Vec<u8>, Ack)>, stored: Arc<Notify>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 512 {
+            match rx.try_recv() {
+                Ok(item) => batch.push(item),
+                Err(_) => break,
+            }
+        }
+        let (bodies, acks): (Vec<Vec<u8>>, Vec<Ack>) = batch.into_iter().unzip();
+        let ok = match db.call(move |s| s.store_webhook_bodies(&bodies)).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "could not store webhook bodies");
+                false
+            }
+        };
+        for ack in acks {
+            let _ = ack.send(ok);
+        }
+        if ok {
+            stored.notify_one();
+        }
+    }
+}
+
+async fn apply_loop(db: Db, ctx: ApplyContext, stored: Arc<Notify>, applied: Arc<Notify>) {
+    loop {
+        stored.notified().await;
+        let ctx = ctx.clone();
+        match db.call(move |s| super::apply_pending(s, &ctx)).await {
+            Ok(_) => applied.notify_waiters(),
+            Err(crate::store::StoreError::Closed) => return,
+            Err(e) => tracing::error!(error = %e, "applying webhooks failed"),
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Parsing incoming webhook bodies (Meta's `object` / `entry[]` / `changes[]` / `value` / `field` envelope) into a
+//! flat list of events hofbote acts on. Lenient by design: unknown fields and unknown `field` values are kept as
+//! `Other`, missing optional parts (e.g. `wa_id` for users with a username, since 2026) are `None`; only a body that is
+//! not JSON or not an envelope is an error. Never panics on any input. Pure: no IO.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Delivery states Meta reports for outgoing messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    Other(String),
+}
+
+impl DeliveryStatus {
+    fn parse(s: &str) -> DeliveryStatus {
+        match s {
+            "sent" => DeliveryStatus::Sent,
+            "delivered" => DeliveryStatus::Delivered,
+            "read" => DeliveryStatus::Read,
+            "failed" => DeliveryStatus::Failed,
+            other => DeliveryStatus::Other(other.to_owned()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Read => "read",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Other(s) => s,
+        }
+    }
+}
+
+/// An error object as Meta puts it into webhooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiErrorInfo {
+    pub code: i64,
+    pub title: String,
+    pub details: String,
+}
+
+/// A status update for a message we sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEvent {
+    pub wamid: String,
+    pub status: DeliveryStatus,
+    pub timestamp: Option<i64>,
+    pub recipient_id: Option<String>,
+    pub recipient_user_id: Option<String>,
+    pub callback_data: Option<String>,
+    pub pricing_category: Option<String>,
+    pub errors: Vec<ApiErrorInfo>,
+}
+
+/// What an inbound message carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboundContent {
+    Text(String),
+    /// A tap on a template's quick-reply button.
+    Button {
+        payload: String,
+        text: String,
+    },
+    /// A tap on an interactive reply button or list row.
+    Interactive {
+        id: String,
+        title: String,
+    },
+    /// Media, location, reaction, system, … — stored, not acted on.
+    Other {
+        kind: String,
+        caption: String,
+    },
+}
+
+/// A message a customer sent us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMessage {
+    pub wamid: String,
+    /// The sender's number as digits (`wa_id`), when WhatsApp shares it.
+    pub from: Option<String>,
+    /// The business-scoped user id, when present.
+    pub from_user_id: Option<String>,
+    pub profile_name: Option<String>,
+    pub timestamp: Option<i64>,
+    pub context_wamid: Option<String>,
+    pub content: InboundContent,
+}
+
+/// A change of the user's marketing setting in WhatsApp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPreference {
+    pub wa_id: Option<String>,
+    pub user_id: Option<String>,
+    pub category: String,
+    /// `stop` or `resume` (others kept as sent).
+    pub value: String,
+    pub timestamp: Option<i64>,
+}
+
+/// A template changed status or category at Meta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateUpdate {
+    pub name: String,
+    pub language: String,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// One thing a webhook told us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookEvent {
+    Status(StatusEvent),
+    Message(InboundMessage),
+    UserPreference(UserPreference),
+    Template(TemplateUpdate),
+    /// Errors delivered outside a status (`value.errors`).
+    Errors(Vec<ApiErrorInfo>),
+    /// A field hofbote does not act on (account updates, quality, …).
+    Other {
+        field: String,
+    },
+}
+
+/// Why a body could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    #[error("body is not JSON: {0}")]
+    NotJson(String),
+    #[error("body is not a WhatsApp webhook envelope (object/entry missing)")]
+    NotEnvelope,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    object: Option<String>,
+    #[serde(default)]
+    entry: Option<Vec<Entry>>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: Value,
+}
+
+/// Parses a webhook body into events, in the order they appear.
+pub fn parse(body: &[u8]) -> Result<Vec<WebhookEvent>, PayloadError> {
+    let env: Envelope = serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
+    let (Some(_), Some(entries)) = (env.object, env.entry) else {
+        return Err(PayloadError::NotEnvelope);
+    };
+    let mut events = Vec::new();
+    for entry in entries {
+        for change in entry.changes {
+            parse_change(&change.field, &change.value, &mut events);
+        }
+    }
+    Ok(events)
+}
+
+fn s(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn ts(v: &Value, key: &str) -> Option<i64> {
+    match v.get(key)? {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn errors(v: &Value) -> Vec<ApiErrorInfo> {
+    arr(v, "errors")
+        .iter()
+        .map(|e| ApiErrorInfo {
+            code: e.get("code").and_then(Value::as_i64).unwrap_or(0),
+            title: s(e, "title").or_else(|| s(e, "message")).unwrap_or_default(),
+            details: e.get("error_data").and_then(|d| s(d, "details")).unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn parse_change(field: &str, value: &Value, out: &mut Vec<WebhookEvent>) {
+    match field {
+        "messages" => parse_messages_value(value, out),
+        "user_preferences" => {
+            let contacts = arr(value, "contacts");
+            for p in arr(value, "user_preferences") {
+                let contact = contacts.first();
+                out.push(WebhookEvent::UserPreference(UserPreference {
+                    wa_id: s(p, "wa_id").or_else(|| contact.and_then(|c| s(c, "wa_id"))),
+                    user_id: s(p, "user_id").or_else(|| contact.and_then(|c| s(c, "user_id"))),
+                    category: s(p, "category").unwrap_or_default(),
+                    value: s(p, "value").unwrap_or_default(),
+                    timestamp: ts(p, "timestamp"),
+                }));
+            }
+        }
+        "message_template_status_update" | "template_category_update" => {
+            out.push(WebhookEvent::Template(TemplateUpdate {
+                name: s(value, "message_template_name").unwrap_or_default(),
+                language: s(value, "message_template_language").unwrap_or_default(),
+                status: if field == "template_category_update" { None } else { s(value, "event") },
+                category: s(value, "new_category").or_else(|| s(value, "message_template_category")),
+                reason: s(value, "reason"),
+            }));
+        }
+        other => out.push(WebhookEvent::Other { field: other.to_owned() }),
+    }
+}
+
+fn parse_messages_value(value: &Value, out: &mut Vec<WebhookEvent>) {
+    for st in arr(value, "statuses") {
+        let Some(wamid) = s(st, "id") else { continue };
+        out.push(WebhookEvent::Status(StatusEvent {
+            wamid,
+            status: DeliveryStatus::parse(&s(st, "status").unwrap_or_default()),
+            timestamp: ts(st, "timestamp"),
+            recipient_id: s(st, "recipient_id"),
+            recipient_user_id: s(st, "recipient_user_id"),
+            callback_data: s(st, "biz_opaque_callback_data"),
+            pricing_category: st.get("pricing").and_then(|p| s(p, "category")),
+            errors: errors(st),
+        }));
+    }
+    let contacts = arr(value, "contacts");
+    for m in arr(value, "messages") {
+        let Some(wamid) = s(m, "id") else { continue };
+        let from = s(m, "from");
+        let from_user_id = s(m, "from_user_id");
+        let contact = contacts
+            .iter()
+            .find(|c| {
+                (from.is_some() && s(c, "wa_id") == from) || (from_user_id.is_some() && s(c, "user_id") == from_user_id)
+            })
+            .or_else(|| if contacts.len() == 1 { contacts.first() } else { None });
+        let kind = s(m, "type").unwrap_or_default();
+        let content = match kind.as_str() {
+            "text" => InboundContent::Text(m.get("text").and_then(|t| s(t, "body")).unwrap_or_default()),
+            "button" => {
+                let b = m.get("button").unwrap_or(&Value::Null);
+                InboundContent::Button {
+                    payload: s(b, "payload").unwrap_or_default(),
+                    text: s(b, "text").unwrap_or_default(),
+                }
+            }
+            "interactive" => {
+                let i = m.get("interactive").unwrap_or(&Value::Null);
+                let reply = i.get("button_reply").or_else(|| i.get("list_reply")).unwrap_or(&Value::Null);
+                InboundContent::Interactive {
+                    id: s(reply, "id").unwrap_or_default(),
+                    title: s(reply, "title").unwrap_or_default(),
+                }
+            }
+            other => {
+                let caption = m.get(other).and_then(|x| s(x, "caption").or_else(|| s(x, "body"))).unwrap_or_default();
+                InboundContent::Other { kind: other.to_owned(), caption }
+            }
+        };
+        out.push(WebhookEvent::Message(InboundMessage {
+            wamid,
+            from: from.clone().or_else(|| contact.and_then(|c| s(c, "wa_id"))),
+            from_user_id: from_user_id.or_else(|| contact.and_then(|c| s(c, "user_id"))),
+            profile_name: contact.and_then(|c| c.get("profile")).and_then(|p| s(p, "name")),
+            timestamp: ts(m, "timestamp"),
+            context_wamid: m.get("context").and_then(|c| s(c, "id")),
+            content,
+        }));
+    }
+    let errs = errors(value);
+    if !errs.is_empty() {
+        out.push(WebhookEvent::Errors(errs));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_status_with_callback_data_and_pricing() {
+        let body =
+            br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+            "statuses":[{"id":"wamid.A","status":"delivered","timestamp":"1750030073","recipient_id":"491711234567",
+            "biz_opaque_callback_data":"42","pricing":{"category":"marketing"}}]}}]}]}"#;
+        let events = parse(body).unwrap();
+        assert_eq!(events.len(), 1);
+        let WebhookEvent::Status(st) = &events[0] else { panic!("{events:?}") };
+        assert_eq!(st.status, DeliveryStatus::Delivered);
+        assert_eq!(st.callback_data.as_deref(), Some("42"));
+        assert_eq!(st.pricing_category.as_deref(), Some("marketing"));
+        assert_eq!(st.timestamp, Some(1_750_030_073));
+    }
+
+    #[test]
+    fn a_message_without_wa_id_but_with_a_user_id_is_accepted() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+            "contacts":[{"profile":{"name":"Anna"},"user_id":"DE.123"}],
+            "messages":[{"from_user_id":"DE.123","id":"wamid.B","timestamp":"1","type":"text","text":{"body":"STOP"}}]}}]}]}"#;
+        let events = parse(body).unwrap();
+        let WebhookEvent::Message(m) = &events[0] else { panic!() };
+        assert_eq!(m.from, None);
+        assert_eq!(m.from_user_id.as_deref(), Some("DE.123"));
+        assert_eq!(m.profile_name.as_deref(), Some("Anna"));
+        assert_eq!(m.content, InboundContent::Text("STOP".into()));
+    }
+
+    #[test]
+    fn not_an_envelope_is_an_error() {
+        assert!(matches!(parse(b"{}"), Err(PayloadError::NotEnvelope)));
+        assert!(matches!(parse(b"nope"), Err(PayloadError::NotJson(_))));
+        assert!(matches!(parse(br#"{"object":"x","entry":[]}"#), Ok(v) if v.is_empty()));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_json_shapes_never_panic(
+            field in "[a-z_]{0,20}",
+            value in proptest::arbitrary::any::<String>(),
+            n in any::<i64>(),
+        ) {
+            let body = serde_json::json!({"object":"whatsapp_business_account","entry":[{"changes":[
+                {"field": field, "value": {"statuses":[{"id": value, "status": n, "errors":[{"code": value}]}],
+                 "messages":[{"id": n, "type": value, "from": [1,2]}], "user_preferences": value,
+                 "contacts": n}}]}]});
+            let _ = parse(body.to_string().as_bytes());
+        }
+    }
+}
