@@ -173,20 +173,17 @@ mod tests {
             let mut claims_without_requeue = 0;
             for i in events {
                 let event = EVENTS[i];
-                match transition(state, event) {
-                    Some(next) => {
-                        prop_assert!(!state.is_terminal(), "left terminal {state} via {event:?}");
-                        if event == RowEvent::Claim {
-                            prop_assert_eq!(state, RowState::Queued);
-                            claims_without_requeue += 1;
-                            prop_assert!(claims_without_requeue <= 1, "claimed twice without going back to queued");
-                        }
-                        if next == RowState::Queued {
-                            claims_without_requeue = 0;
-                        }
-                        state = next;
+                if let Some(next) = transition(state, event) {
+                    prop_assert!(!state.is_terminal(), "left terminal {state} via {event:?}");
+                    if event == RowEvent::Claim {
+                        prop_assert_eq!(state, RowState::Queued);
+                        claims_without_requeue += 1;
+                        prop_assert!(claims_without_requeue <= 1, "claimed twice without going back to queued");
                     }
-                    None => {}
+                    if next == RowState::Queued {
+                        claims_without_requeue = 0;
+                    }
+                    state = next;
                 }
             }
         }
