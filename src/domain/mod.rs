@@ -5,5 +5,6 @@ pub mod consent;
 pub mod customer;
 pub mod phone;
 pub mod schedule;
+pub mod template;
 
 pub use schedule::{parse_local_datetime, parse_quiet_hours};

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod consent;
 pub mod customers;
 pub mod migrate;
+pub mod templates;
 pub mod thread;
 mod time;
 pub mod webhooks;

@@ -1,15 +1,17 @@
-//! The WhatsApp Cloud API: wire types, the async client, error classification, webhook payload parsing and
-//! signatures. The only place that talks HTTP to Meta.
+//! The WhatsApp Cloud API: wire types, the async client, error classification (a table of Meta's codes), template
+//! sync and the `templates list` output, incoming webhook payload parsing, webhook signatures. The only place that
+//! talks HTTP to Meta. It never decides queue policy and never applies webhook effects (that is `webhook`).
 
+pub mod client;
+pub mod codes;
+pub mod error;
 pub mod payload;
 pub mod signature;
+pub mod templates;
+pub mod wire;
 
-/// Installs rustls' ring crypto provider once per process (reqwest is built with `rustls-no-provider`, which keeps
-/// OpenSSL and aws-lc out of the binary). Safe to call many times.
-pub fn ensure_crypto_provider() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // An error only means another provider was installed first, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
+pub use client::{Client, ClientError, Timeouts, ensure_crypto_provider};
+pub use codes::{CodeInfo, ErrorClass, explain};
+pub use error::{ApiError, Origin};
+pub use templates::{SyncError, SyncReport, sync_templates};
+pub use wire::{BodyParams, ButtonParam, HeaderParam, Media, PhoneNumberInfo, Sent, TemplateMessage};

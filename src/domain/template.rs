@@ -1,0 +1,650 @@
+//! WhatsApp message templates as Meta approved them: category, status, parameter format and the components
+//! (header, body, footer, buttons). Finds the placeholders of a body (`{{1}}` or `{{first_name}}`), renders a
+//! preview with filled-in values and validates parameter values by Meta's rules (not empty, no newline or tab, at
+//! most four spaces in a row, body at most 1024 characters after filling).
+//! Pure: no IO, no clock. It must not know the wire format of a send request (that is `whatsapp::wire`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::i18n::{Lang, Localized, Tr};
+
+/// Meta's limit for the body after the values were filled in.
+pub const MAX_BODY: usize = 1024;
+/// Meta's limit for a text header.
+pub const MAX_HEADER: usize = 60;
+/// More consecutive spaces than this are refused in a parameter value.
+pub const MAX_SPACES: usize = 4;
+
+/// What a template is for; it decides price and which consent is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Category {
+    Marketing,
+    Utility,
+    Authentication,
+}
+
+impl Category {
+    pub fn parse(s: &str) -> Option<Category> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "MARKETING" => Some(Category::Marketing),
+            "UTILITY" => Some(Category::Utility),
+            "AUTHENTICATION" => Some(Category::Authentication),
+            _ => None,
+        }
+    }
+
+    pub fn as_meta(self) -> &'static str {
+        match self {
+            Category::Marketing => "MARKETING",
+            Category::Utility => "UTILITY",
+            Category::Authentication => "AUTHENTICATION",
+        }
+    }
+
+    /// "Werbung" / "Service" — the word the farmer sees.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Category::Marketing => Tr::new("Werbung", "Marketing").get(lang),
+            Category::Utility => Tr::new("Service", "Service").get(lang),
+            Category::Authentication => Tr::new("Anmeldecode", "Authentication").get(lang),
+        }
+    }
+}
+
+/// Review status of a template. Only `Approved` can be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum Status {
+    Approved,
+    Pending,
+    Rejected,
+    Paused,
+    Disabled,
+    /// Any other state Meta reports (IN_APPEAL, LIMIT_EXCEEDED, ARCHIVED, …), kept as sent.
+    Other(String),
+}
+
+impl Status {
+    pub fn parse(s: &str) -> Status {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "APPROVED" => Status::Approved,
+            "PENDING" => Status::Pending,
+            "REJECTED" => Status::Rejected,
+            "PAUSED" => Status::Paused,
+            "DISABLED" => Status::Disabled,
+            other => Status::Other(other.to_owned()),
+        }
+    }
+
+    pub fn as_meta(&self) -> &str {
+        match self {
+            Status::Approved => "APPROVED",
+            Status::Pending => "PENDING",
+            Status::Rejected => "REJECTED",
+            Status::Paused => "PAUSED",
+            Status::Disabled => "DISABLED",
+            Status::Other(s) => s,
+        }
+    }
+
+    /// genehmigt / in Prüfung / abgelehnt / pausiert / deaktiviert (other states as Meta names them).
+    pub fn label(&self, lang: Lang) -> String {
+        let tr = match self {
+            Status::Approved => Tr::new("genehmigt", "approved"),
+            Status::Pending => Tr::new("in Prüfung", "pending"),
+            Status::Rejected => Tr::new("abgelehnt", "rejected"),
+            Status::Paused => Tr::new("pausiert", "paused"),
+            Status::Disabled => Tr::new("deaktiviert", "disabled"),
+            Status::Other(s) => return s.to_ascii_lowercase(),
+        };
+        tr.get(lang).to_owned()
+    }
+}
+
+impl From<String> for Status {
+    fn from(s: String) -> Status {
+        Status::parse(&s)
+    }
+}
+
+impl From<Status> for String {
+    fn from(s: Status) -> String {
+        s.as_meta().to_owned()
+    }
+}
+
+/// How the body's placeholders are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ParameterFormat {
+    /// `{{1}}`, `{{2}}`, … — values are sent in order.
+    #[default]
+    Positional,
+    /// `{{first_name}}` — values are sent with `parameter_name`.
+    Named,
+}
+
+impl ParameterFormat {
+    pub fn parse(s: &str) -> ParameterFormat {
+        if s.trim().eq_ignore_ascii_case("NAMED") { ParameterFormat::Named } else { ParameterFormat::Positional }
+    }
+
+    pub fn as_meta(self) -> &'static str {
+        match self {
+            ParameterFormat::Positional => "POSITIONAL",
+            ParameterFormat::Named => "NAMED",
+        }
+    }
+}
+
+/// The header of a template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Header {
+    /// Text, at most 60 characters, at most one placeholder.
+    Text {
+        text: String,
+    },
+    Image,
+    Video,
+    Document,
+    Location,
+    /// A format hofbote does not know (e.g. GIF); kept by name.
+    Other {
+        format: String,
+    },
+}
+
+/// A button of a template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Button {
+    QuickReply {
+        text: String,
+    },
+    Url {
+        text: String,
+        url: String,
+    },
+    PhoneNumber {
+        text: String,
+        phone_number: String,
+    },
+    /// Any other button type (COPY_CODE, OTP, …), kept by name.
+    Other {
+        kind: String,
+        text: String,
+    },
+}
+
+/// A placeholder in a body or text header.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Placeholder {
+    Positional(u32),
+    Named(String),
+}
+
+impl Placeholder {
+    /// The key used in [`Params`]: `"1"` or `"first_name"`.
+    pub fn key(&self) -> String {
+        match self {
+            Placeholder::Positional(n) => n.to_string(),
+            Placeholder::Named(s) => s.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Placeholder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{{{{}}}}}", self.key())
+    }
+}
+
+/// A template as Meta approved it (or not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    /// Meta's template id (may be empty for templates not from Meta).
+    #[serde(default)]
+    pub meta_id: String,
+    pub name: String,
+    /// Language code as Meta writes it: `de`, `de_AT`, `en_US`.
+    pub language: String,
+    pub category: Category,
+    pub status: Status,
+    pub parameter_format: ParameterFormat,
+    pub header: Option<Header>,
+    pub body: String,
+    pub footer: Option<String>,
+    pub buttons: Vec<Button>,
+}
+
+/// Values for a template's placeholders.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    /// Body values by placeholder key: `"1"`, `"2"` (positional) or `"first_name"` (named).
+    pub body: BTreeMap<String, String>,
+    /// The value of a text header's one placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+}
+
+impl Params {
+    /// Positional values: the first is `{{1}}`.
+    pub fn positional<S: AsRef<str>>(values: &[S]) -> Params {
+        let body = values.iter().enumerate().map(|(i, v)| ((i + 1).to_string(), v.as_ref().to_owned())).collect();
+        Params { body, header: None }
+    }
+
+    /// Named values.
+    pub fn named<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Params {
+        let body = pairs.iter().map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())).collect();
+        Params { body, header: None }
+    }
+
+    pub fn with_header(mut self, value: impl Into<String>) -> Params {
+        self.header = Some(value.into());
+        self
+    }
+
+    pub fn get(&self, p: &Placeholder) -> Option<&str> {
+        self.body.get(&p.key()).map(String::as_str)
+    }
+}
+
+/// A template record Meta sent that hofbote cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("template field {0} missing")]
+    Missing(&'static str),
+    #[error("unknown template category {0:?}")]
+    UnknownCategory(String),
+}
+
+impl Localized for TemplateError {
+    fn localized(&self, lang: Lang) -> String {
+        match self {
+            TemplateError::Missing(field) => Tr::new(
+                "Vorlage von Meta unvollständig: Feld {0} fehlt. Sie wird übersprungen.",
+                "Template from Meta is incomplete: field {0} missing. It is skipped.",
+            )
+            .fill(lang, &[field]),
+            TemplateError::UnknownCategory(c) => Tr::new(
+                "Vorlage mit unbekannter Kategorie {0}. Sie wird übersprungen.",
+                "Template with unknown category {0}. It is skipped.",
+            )
+            .fill(lang, &[c]),
+        }
+    }
+}
+
+/// A parameter value Meta would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    #[error("no value for {0}")]
+    Missing(Placeholder),
+    #[error("value for {0} is empty")]
+    Empty(Placeholder),
+    #[error("value for {0} contains a line break or tab")]
+    LineBreak(Placeholder),
+    #[error("value for {0} contains more than 4 spaces in a row")]
+    TooManySpaces(Placeholder),
+    #[error("value for the header is missing")]
+    HeaderMissing,
+    #[error("header too long after filling: {len} of at most {max} characters")]
+    HeaderTooLong { len: usize, max: usize },
+    #[error("text too long after filling: {len} of at most {max} characters")]
+    BodyTooLong { len: usize, max: usize },
+}
+
+impl Localized for ParamError {
+    fn localized(&self, lang: Lang) -> String {
+        match self {
+            ParamError::Missing(p) => Tr::new(
+                "Für den Platzhalter {0} fehlt ein Wert. Trag einen Text ein.",
+                "The placeholder {0} has no value. Enter a text.",
+            )
+            .fill(lang, &[p]),
+            ParamError::Empty(p) => Tr::new(
+                "Der Platzhalter {0} ist leer. Meta lehnt leere Werte ab; trag einen Text ein.",
+                "The placeholder {0} is empty. Meta refuses empty values; enter a text.",
+            )
+            .fill(lang, &[p]),
+            ParamError::LineBreak(p) => Tr::new(
+                "Der Wert für {0} enthält einen Zeilenumbruch oder Tabulator. Meta erlaubt das nicht; schreib ihn in eine Zeile.",
+                "The value for {0} contains a line break or tab. Meta does not allow that; write it on one line.",
+            )
+            .fill(lang, &[p]),
+            ParamError::TooManySpaces(p) => Tr::new(
+                "Der Wert für {0} enthält mehr als 4 Leerzeichen hintereinander. Entferne die überzähligen Leerzeichen.",
+                "The value for {0} contains more than 4 spaces in a row. Remove the extra spaces.",
+            )
+            .fill(lang, &[p]),
+            ParamError::HeaderMissing => Tr::new(
+                "Für die Überschrift fehlt ein Wert. Trag einen Text ein.",
+                "The header has no value. Enter a text.",
+            )
+            .get(lang)
+            .to_owned(),
+            ParamError::HeaderTooLong { len, max } => Tr::new(
+                "Die Überschrift ist mit den eingesetzten Werten zu lang ({0} von höchstens {1} Zeichen). Kürze den Wert.",
+                "The header is too long with the values filled in ({0} of at most {1} characters). Shorten the value.",
+            )
+            .fill(lang, &[len, max]),
+            ParamError::BodyTooLong { len, max } => Tr::new(
+                "Der Text ist mit den eingesetzten Werten zu lang ({0} von höchstens {1} Zeichen). Kürze die Werte.",
+                "The text is too long with the values filled in ({0} of at most {1} characters). Shorten the values.",
+            )
+            .fill(lang, &[len, max]),
+        }
+    }
+}
+
+/// The placeholder written inside `{{` `}}` (trimmed), if it is one: digits, or lowercase letters, digits and `_`.
+fn parse_placeholder(inner: &str) -> Option<Placeholder> {
+    let inner = inner.trim();
+    let first = inner.chars().next()?;
+    if inner.chars().all(|c| c.is_ascii_digit()) {
+        inner.parse::<u32>().ok().map(Placeholder::Positional)
+    } else if (first.is_ascii_lowercase() || first == '_')
+        && inner.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        Some(Placeholder::Named(inner.to_owned()))
+    } else {
+        None
+    }
+}
+
+/// Walks `text`, calling `on_text` for literal parts and `on_placeholder` for each `{{…}}` that is a placeholder
+/// (with its raw source text).
+fn walk(text: &str, mut on_text: impl FnMut(&str), mut on_placeholder: impl FnMut(Placeholder, &str)) {
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        match parse_placeholder(&after[..end]) {
+            Some(p) => {
+                on_text(&rest[..start]);
+                on_placeholder(p, &rest[start..start + end + 4]);
+                rest = &after[end + 2..];
+            }
+            // Not a placeholder (e.g. "{{ a b }}"): keep the braces as text and look further.
+            None => {
+                on_text(&rest[..start + 2]);
+                rest = after;
+            }
+        }
+    }
+    on_text(rest);
+}
+
+/// All placeholders in `text`, without repeats: positional ones sorted by number, named ones in order of appearance.
+pub fn placeholders(text: &str) -> Vec<Placeholder> {
+    let mut found: Vec<Placeholder> = Vec::new();
+    walk(
+        text,
+        |_| {},
+        |p, _| {
+            if !found.contains(&p) {
+                found.push(p);
+            }
+        },
+    );
+    if found.iter().all(|p| matches!(p, Placeholder::Positional(_))) {
+        found.sort();
+    }
+    found
+}
+
+/// Replaces every placeholder in `text` that has a value; others stay visible as `{{…}}`.
+pub fn fill(text: &str, value: impl Fn(&Placeholder) -> Option<String>) -> String {
+    let out = std::cell::RefCell::new(String::with_capacity(text.len()));
+    walk(
+        text,
+        |t| out.borrow_mut().push_str(t),
+        |p, raw| match value(&p) {
+            Some(v) => out.borrow_mut().push_str(&v),
+            None => out.borrow_mut().push_str(raw),
+        },
+    );
+    out.into_inner()
+}
+
+/// Meta's rules for one value.
+pub fn check_value(p: &Placeholder, value: &str) -> Result<(), ParamError> {
+    if value.trim().is_empty() {
+        return Err(ParamError::Empty(p.clone()));
+    }
+    if value.contains(['\n', '\r', '\t']) {
+        return Err(ParamError::LineBreak(p.clone()));
+    }
+    let mut run = 0usize;
+    for c in value.chars() {
+        run = if c == ' ' { run + 1 } else { 0 };
+        if run > MAX_SPACES {
+            return Err(ParamError::TooManySpaces(p.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+impl Template {
+    /// Builds a template from one record of Meta's `message_templates` list.
+    pub fn from_meta(v: &Value) -> Result<Template, TemplateError> {
+        let name = str_field(v, "name").filter(|s| !s.is_empty()).ok_or(TemplateError::Missing("name"))?;
+        let language = str_field(v, "language").filter(|s| !s.is_empty()).ok_or(TemplateError::Missing("language"))?;
+        let category_raw = str_field(v, "category").ok_or(TemplateError::Missing("category"))?;
+        let category =
+            Category::parse(category_raw).ok_or_else(|| TemplateError::UnknownCategory(category_raw.to_owned()))?;
+        let status = Status::parse(str_field(v, "status").ok_or(TemplateError::Missing("status"))?);
+        let parameter_format = str_field(v, "parameter_format").map(ParameterFormat::parse).unwrap_or_default();
+        let meta_id = match v.get("id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let mut t = Template {
+            meta_id,
+            name: name.to_owned(),
+            language: language.to_owned(),
+            category,
+            status,
+            parameter_format,
+            header: None,
+            body: String::new(),
+            footer: None,
+            buttons: Vec::new(),
+        };
+        t.set_components(v.get("components").unwrap_or(&Value::Null));
+        Ok(t)
+    }
+
+    /// Reads Meta's `components` array (types in any case).
+    pub fn set_components(&mut self, components: &Value) {
+        for c in components.as_array().map(Vec::as_slice).unwrap_or_default() {
+            let kind = str_field(c, "type").unwrap_or("").to_ascii_uppercase();
+            match kind.as_str() {
+                "HEADER" => {
+                    let format = str_field(c, "format").unwrap_or("TEXT").to_ascii_uppercase();
+                    self.header = Some(match format.as_str() {
+                        "TEXT" => Header::Text { text: str_field(c, "text").unwrap_or("").to_owned() },
+                        "IMAGE" => Header::Image,
+                        "VIDEO" => Header::Video,
+                        "DOCUMENT" => Header::Document,
+                        "LOCATION" => Header::Location,
+                        _ => Header::Other { format },
+                    });
+                }
+                "BODY" => self.body = str_field(c, "text").unwrap_or("").to_owned(),
+                "FOOTER" => self.footer = str_field(c, "text").map(str::to_owned),
+                "BUTTONS" => {
+                    for b in c.get("buttons").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+                        let text = str_field(b, "text").unwrap_or("").to_owned();
+                        let kind = str_field(b, "type").unwrap_or("").to_ascii_uppercase();
+                        self.buttons.push(match kind.as_str() {
+                            "QUICK_REPLY" => Button::QuickReply { text },
+                            "URL" => Button::Url { text, url: str_field(b, "url").unwrap_or("").to_owned() },
+                            "PHONE_NUMBER" => Button::PhoneNumber {
+                                text,
+                                phone_number: str_field(b, "phone_number").unwrap_or("").to_owned(),
+                            },
+                            _ => Button::Other { kind, text },
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The components in Meta's shape (the parts hofbote uses; examples are not kept).
+    pub fn components_json(&self) -> Value {
+        let mut out = Vec::new();
+        match &self.header {
+            Some(Header::Text { text }) => out.push(json!({"type": "HEADER", "format": "TEXT", "text": text})),
+            Some(Header::Image) => out.push(json!({"type": "HEADER", "format": "IMAGE"})),
+            Some(Header::Video) => out.push(json!({"type": "HEADER", "format": "VIDEO"})),
+            Some(Header::Document) => out.push(json!({"type": "HEADER", "format": "DOCUMENT"})),
+            Some(Header::Location) => out.push(json!({"type": "HEADER", "format": "LOCATION"})),
+            Some(Header::Other { format }) => out.push(json!({"type": "HEADER", "format": format})),
+            None => {}
+        }
+        out.push(json!({"type": "BODY", "text": self.body}));
+        if let Some(f) = &self.footer {
+            out.push(json!({"type": "FOOTER", "text": f}));
+        }
+        if !self.buttons.is_empty() {
+            let buttons: Vec<Value> = self
+                .buttons
+                .iter()
+                .map(|b| match b {
+                    Button::QuickReply { text } => json!({"type": "QUICK_REPLY", "text": text}),
+                    Button::Url { text, url } => json!({"type": "URL", "text": text, "url": url}),
+                    Button::PhoneNumber { text, phone_number } => {
+                        json!({"type": "PHONE_NUMBER", "text": text, "phone_number": phone_number})
+                    }
+                    Button::Other { kind, text } => json!({"type": kind, "text": text}),
+                })
+                .collect();
+            out.push(json!({"type": "BUTTONS", "buttons": buttons}));
+        }
+        Value::Array(out)
+    }
+
+    /// The whole record in Meta's list shape (what the sandbox serves).
+    pub fn to_meta(&self) -> Value {
+        json!({
+            "name": self.name,
+            "parameter_format": self.parameter_format.as_meta(),
+            "components": self.components_json(),
+            "language": self.language,
+            "status": self.status.as_meta(),
+            "category": self.category.as_meta(),
+            "id": self.meta_id,
+        })
+    }
+
+    pub fn is_approved(&self) -> bool {
+        self.status == Status::Approved
+    }
+
+    /// Placeholders of the body (positional sorted by number, named in order of appearance).
+    pub fn body_placeholders(&self) -> Vec<Placeholder> {
+        placeholders(&self.body)
+    }
+
+    /// The placeholder of a text header, if it has one.
+    pub fn header_placeholder(&self) -> Option<Placeholder> {
+        match &self.header {
+            Some(Header::Text { text }) => placeholders(text).into_iter().next(),
+            _ => None,
+        }
+    }
+
+    /// Labels of the quick-reply buttons, in order.
+    pub fn quick_reply_labels(&self) -> Vec<String> {
+        self.buttons
+            .iter()
+            .filter_map(|b| match b {
+                Button::QuickReply { text } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The body with the values filled in (missing values stay visible as `{{…}}`).
+    pub fn render_body(&self, params: &Params) -> String {
+        fill(&self.body, |p| params.get(p).map(str::to_owned))
+    }
+
+    /// The message as the customer would read it: text header, body, footer, then one `[label]` line per button.
+    /// Media headers are not rendered here (the preview widget shows them from [`Template::header`]).
+    pub fn render_preview(&self, params: &Params) -> String {
+        let mut parts = Vec::new();
+        if let Some(Header::Text { text }) = &self.header {
+            parts.push(fill(text, |_| params.header.clone()));
+        }
+        parts.push(self.render_body(params));
+        if let Some(f) = &self.footer {
+            parts.push(f.clone());
+        }
+        let mut out = parts.join("\n\n");
+        for b in &self.buttons {
+            let label = match b {
+                Button::QuickReply { text }
+                | Button::Url { text, .. }
+                | Button::PhoneNumber { text, .. }
+                | Button::Other { text, .. } => text,
+            };
+            out.push_str(&format!("\n[{label}]"));
+        }
+        out
+    }
+
+    /// Checks values by Meta's rules; returns every problem found (empty list = fine).
+    pub fn validate_params(&self, params: &Params) -> Result<(), Vec<ParamError>> {
+        let mut errors = Vec::new();
+        if let Some(p) = self.header_placeholder() {
+            match params.header.as_deref() {
+                None => errors.push(ParamError::HeaderMissing),
+                Some(v) => {
+                    if let Err(e) = check_value(&p, v) {
+                        errors.push(e);
+                    } else if let Some(Header::Text { text }) = &self.header {
+                        let len = fill(text, |_| Some(v.to_owned())).chars().count();
+                        if len > MAX_HEADER {
+                            errors.push(ParamError::HeaderTooLong { len, max: MAX_HEADER });
+                        }
+                    }
+                }
+            }
+        }
+        for p in self.body_placeholders() {
+            match params.get(&p) {
+                None => errors.push(ParamError::Missing(p)),
+                Some(v) => {
+                    if let Err(e) = check_value(&p, v) {
+                        errors.push(e);
+                    }
+                }
+            }
+        }
+        let len = self.render_body(params).chars().count();
+        if len > MAX_BODY {
+            errors.push(ParamError::BodyTooLong { len, max: MAX_BODY });
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[cfg(test)]
+mod tests;
