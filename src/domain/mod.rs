@@ -1,6 +1,7 @@
 //! The heart of hofbote: pure types and rules — phone numbers, customers, consent and the send decision.
 //! Nothing in here performs IO or reads the clock; callers pass `now` in.
 
+pub mod broadcast;
 pub mod consent;
 pub mod customer;
 pub mod phone;

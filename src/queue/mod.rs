@@ -1,6 +1,9 @@
-//! The send queue: the pure row state machine and policies (backoff, pacing, pair limit, tier, quiet hours) here;
-//! the claim with its consent re-check is one store transaction (`store::outbox`); the worker drives both and is the
-//! only code that sends. This module itself performs no IO.
+//! The send queue: the pure row state machine and policies (backoff, pacing, pair limit, tier, quiet hours), the
+//! decision per error class, the send lock, and the worker that drives the claim (`store::outbox`, one transaction
+//! with the consent re-check) and is the only code that sends.
 
+pub mod decide;
+pub mod lock;
 pub mod policy;
 pub mod state;
+pub mod worker;

@@ -3,9 +3,11 @@
 //! the DB thread in [`thread`]. Must not talk HTTP or draw anything.
 
 pub mod audit;
+pub mod broadcasts;
 pub mod consent;
 pub mod customers;
 pub mod migrate;
+pub mod outbox;
 pub mod templates;
 pub mod thread;
 mod time;
@@ -41,6 +43,8 @@ pub enum StoreError {
     Consent(#[from] ConsentError),
     #[error(transparent)]
     Customer(#[from] CustomerError),
+    #[error(transparent)]
+    Broadcast(#[from] crate::domain::broadcast::BroadcastError),
     #[error("bad stored value in {0}")]
     Corrupt(String),
     #[error("the database thread has stopped")]
@@ -77,6 +81,7 @@ impl Localized for StoreError {
             StoreError::NotFound(what) => Tr::new("Nicht gefunden: {0}", "Not found: {0}").fill(lang, &[what]),
             StoreError::Consent(e) => e.localized(lang),
             StoreError::Customer(e) => e.localized(lang),
+            StoreError::Broadcast(e) => e.localized(lang),
             StoreError::Corrupt(what) => Tr::new(
                 "Unerwarteter Wert in der Datenbank ({0}). Prüfe mit »hofbote db check«.",
                 "Unexpected value in the database ({0}). Check with `hofbote db check`.",

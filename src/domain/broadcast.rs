@@ -1,0 +1,293 @@
+//! Broadcasts: who gets a message (audience with the reason for everyone left out), per-customer placeholders
+//! (`{vorname}`, `{name}`), and the review figures (cost, duration, waits). Pure: no IO, `now` passed in.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::consent::{CustomerConsent, Purpose, Refusal, SendKind, may_send};
+use crate::domain::customer::Customer;
+use crate::domain::template::{Category, ParamError, Params, Template};
+use crate::i18n::{Lang, Localized, Tr};
+
+/// Who a broadcast is for (always narrowed to those with the needed consent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Audience {
+    All,
+    /// Customers with any of these tags (case-insensitive).
+    Tags(Vec<String>),
+    /// Hand-picked customers.
+    List(Vec<i64>),
+}
+
+impl Audience {
+    pub fn matches(&self, c: &Customer) -> bool {
+        match self {
+            Audience::All => true,
+            Audience::Tags(tags) => c.tags.iter().any(|t| tags.iter().any(|w| w.to_lowercase() == t.to_lowercase())),
+            Audience::List(ids) => ids.contains(&c.id),
+        }
+    }
+
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            Audience::All => Tr::new("alle mit Einwilligung", "everyone with consent").get(lang).to_owned(),
+            Audience::Tags(t) => Tr::new("Schlagworte: {0}", "tags: {0}").fill(lang, &[&t.join(", ")]),
+            Audience::List(ids) => {
+                Tr::new("{0} ausgewählte Kunden", "{0} selected customers").fill(lang, &[&ids.len()])
+            }
+        }
+    }
+}
+
+/// The consent purpose a template needs, from its category as synced now. Authentication templates are refused.
+pub fn purpose_of(category: Category) -> Option<Purpose> {
+    match category {
+        Category::Marketing => Some(Purpose::Marketing),
+        Category::Utility => Some(Purpose::Service),
+        Category::Authentication => None,
+    }
+}
+
+/// Why a customer does not get a broadcast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Exclusion {
+    Refused { refusal: Refusal },
+    InvalidNumber,
+    SamePhoneTwice,
+    InvalidParams { problems: Vec<String> },
+}
+
+impl Exclusion {
+    /// Stable key stored as the row's reason.
+    pub fn key(&self) -> String {
+        match self {
+            Exclusion::Refused { refusal } => refusal.key().to_owned(),
+            Exclusion::InvalidNumber => "invalid_number".into(),
+            Exclusion::SamePhoneTwice => "same_phone_twice".into(),
+            Exclusion::InvalidParams { problems } => format!("invalid_params: {}", problems.join("; ")),
+        }
+    }
+}
+
+impl Localized for Exclusion {
+    fn localized(&self, lang: Lang) -> String {
+        match self {
+            Exclusion::Refused { refusal } => refusal.localized(lang),
+            Exclusion::InvalidNumber => Tr::new("Nummer ungültig", "invalid number").get(lang).into(),
+            Exclusion::SamePhoneTwice => Tr::new("gleiche Nummer doppelt", "same number twice").get(lang).into(),
+            Exclusion::InvalidParams { problems } => {
+                Tr::new("Platzhalter ungültig: {0}", "invalid placeholder: {0}").fill(lang, &[&problems.join("; ")])
+            }
+        }
+    }
+}
+
+/// Explains a stored reason key in the user's language.
+pub fn explain_reason(key: &str, lang: Lang) -> String {
+    match key {
+        "no_consent" => Tr::new("keine Einwilligung", "no consent").get(lang).into(),
+        "withdrawn" => Tr::new("Einwilligung widerrufen", "consent withdrawn").get(lang).into(),
+        "consent_pending" => Tr::new("Einwilligung noch nicht bestätigt", "consent not yet confirmed").get(lang).into(),
+        "suppressed" => Refusal::Suppressed.localized(lang),
+        "window_closed" => Refusal::WindowClosed.localized(lang),
+        "invalid_number" => Exclusion::InvalidNumber.localized(lang),
+        "same_phone_twice" => Exclusion::SamePhoneTwice.localized(lang),
+        "quiet_hours" => {
+            Tr::new("Ruhezeit – geht morgens raus", "quiet hours – goes out in the morning").get(lang).into()
+        }
+        "tier_limit" => Tr::new("Tageslimit von Meta erreicht", "Meta's messaging limit reached").get(lang).into(),
+        "pair_limit" => {
+            Tr::new("kurz warten (zu oft an diesen Kunden)", "short wait (too often to this customer)").get(lang).into()
+        }
+        "retry" => Tr::new("neuer Versuch später", "retrying later").get(lang).into(),
+        "crashed" => Tr::new(
+            "unterbrochen beim Senden – unklar, ob angekommen",
+            "interrupted while sending – unclear whether it arrived",
+        )
+        .get(lang)
+        .into(),
+        "no_answer" => Tr::new(
+            "keine Antwort von Meta – unklar, ob angekommen",
+            "no answer from Meta – unclear whether it arrived",
+        )
+        .get(lang)
+        .into(),
+        "marked_sent" => Tr::new("von Hand als gesendet markiert", "marked as sent by hand").get(lang).into(),
+        "cancelled_by_user" => Tr::new("abgebrochen", "cancelled").get(lang).into(),
+        other if other.starts_with("invalid_params: ") => {
+            Tr::new("Platzhalter ungültig: {0}", "invalid placeholder: {0}").fill(lang, &[&&other[16..]])
+        }
+        other => other.to_owned(),
+    }
+}
+
+/// Why a broadcast cannot be created.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BroadcastError {
+    #[error("template {name} ({language}) not found")]
+    UnknownTemplate { name: String, language: String },
+    #[error("template {name} is not approved ({status})")]
+    NotApproved { name: String, status: String },
+    #[error("authentication templates are not sent by hofbote")]
+    Authentication,
+    #[error("broadcast {0} cannot be changed in state {1}")]
+    WrongState(i64, String),
+}
+
+impl Localized for BroadcastError {
+    fn localized(&self, lang: Lang) -> String {
+        match self {
+            BroadcastError::UnknownTemplate { name, language } => Tr::new(
+                "Vorlage {0} ({1}) gibt es nicht. Hole die Vorlagen neu: hofbote templates sync",
+                "Template {0} ({1}) does not exist. Fetch templates again: hofbote templates sync",
+            )
+            .fill(lang, &[name, language]),
+            BroadcastError::NotApproved { name, status } => Tr::new(
+                "Vorlage {0} ist nicht genehmigt ({1}). Nur genehmigte Vorlagen können gesendet werden.",
+                "Template {0} is not approved ({1}). Only approved templates can be sent.",
+            )
+            .fill(lang, &[name, status]),
+            BroadcastError::Authentication => Tr::new(
+                "Anmeldecode-Vorlagen verschickt hofbote nicht.",
+                "hofbote does not send authentication templates.",
+            )
+            .get(lang)
+            .into(),
+            BroadcastError::WrongState(id, state) => Tr::new(
+                "Rundnachricht {0} ist im Zustand »{1}« und kann so nicht geändert werden.",
+                "Broadcast {0} is in state '{1}' and cannot be changed that way.",
+            )
+            .fill(lang, &[id, state]),
+        }
+    }
+}
+
+/// The per-customer value of a parameter: `{vorname}` → first name (or the salutation fallback), `{name}` → name.
+pub fn personalise(value: &str, customer: &Customer, fallback: &str) -> String {
+    let first = customer.first_name.trim();
+    let first = if first.is_empty() { fallback } else { first };
+    value.replace("{vorname}", first).replace("{Vorname}", first).replace("{name}", customer.name.trim())
+}
+
+/// All parameters personalised for one customer.
+pub fn personalise_params(params: &Params, customer: &Customer, fallback: &str) -> Params {
+    Params {
+        body: params.body.iter().map(|(k, v)| (k.clone(), personalise(v, customer, fallback))).collect(),
+        header: params.header.as_ref().map(|h| personalise(h, customer, fallback)),
+    }
+}
+
+/// One recipient with their filled-in parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub customer_id: i64,
+    pub params: Params,
+}
+
+/// The outcome of resolving an audience.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AudiencePlan {
+    pub recipients: Vec<Recipient>,
+    pub excluded: Vec<(i64, String, Exclusion)>,
+}
+
+/// Resolves who gets the broadcast and why others do not. `candidates` are all customers matching the audience with
+/// their consent facts.
+pub fn plan_audience(
+    template: &Template,
+    purpose: Purpose,
+    params: &Params,
+    candidates: &[(Customer, CustomerConsent)],
+    fallback: &str,
+    now: DateTime<Utc>,
+) -> AudiencePlan {
+    let mut plan = AudiencePlan::default();
+    let mut phones = HashSet::new();
+    for (c, consent) in candidates {
+        if let Err(refusal) = may_send(SendKind::for_purpose(purpose), consent, now) {
+            plan.excluded.push((c.id, c.name.clone(), Exclusion::Refused { refusal }));
+            continue;
+        }
+        if !phones.insert(c.phone.as_e164().to_owned()) {
+            plan.excluded.push((c.id, c.name.clone(), Exclusion::SamePhoneTwice));
+            continue;
+        }
+        let filled = personalise_params(params, c, fallback);
+        if let Err(problems) = template.validate_params(&filled) {
+            let problems = problems.iter().map(|p: &ParamError| p.localized(Lang::De)).collect();
+            plan.excluded.push((c.id, c.name.clone(), Exclusion::InvalidParams { problems }));
+            continue;
+        }
+        plan.recipients.push(Recipient { customer_id: c.id, params: filled });
+    }
+    plan
+}
+
+/// The review figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    pub recipients: usize,
+    pub excluded: usize,
+    pub cost: f64,
+    pub currency: String,
+    pub price_checked_on: String,
+    pub duration: Duration,
+    /// Recipients beyond Meta's daily limit wait until the next day.
+    pub over_tier: usize,
+    /// Marketing waits until quiet hours end.
+    pub quiet_until: Option<DateTime<Utc>>,
+}
+
+/// Cost at the configured price, duration at the configured rate, and the waits.
+pub fn estimate(
+    recipients: usize,
+    excluded: usize,
+    category: Category,
+    prices: &crate::config::Prices,
+    rate_per_second: u32,
+    tier: u32,
+    quiet_until: Option<DateTime<Utc>>,
+) -> Estimate {
+    let price = match category {
+        Category::Marketing => prices.marketing,
+        Category::Utility => prices.utility,
+        Category::Authentication => prices.authentication,
+    };
+    let rate = rate_per_second.max(1) as i64;
+    Estimate {
+        recipients,
+        excluded,
+        cost: price * recipients as f64,
+        currency: prices.currency.clone(),
+        price_checked_on: prices.checked_on.clone(),
+        duration: Duration::milliseconds((recipients as i64 * 1000) / rate),
+        over_tier: if tier == 0 { 0 } else { recipients.saturating_sub(tier as usize) },
+        quiet_until,
+    }
+}
+
+/// German money format: 1.234,56 €.
+pub fn format_money(amount: f64, currency: &str, lang: Lang) -> String {
+    let cents = (amount * 100.0).round() as i64;
+    let (euros, rest) = (cents / 100, (cents % 100).abs());
+    let mut digits = euros.abs().to_string();
+    let sep = if lang == Lang::De { '.' } else { ',' };
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!("{sep}{tail}{grouped}");
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    let symbol = if currency == "EUR" { "€" } else { currency };
+    match lang {
+        Lang::De => format!("{sign}{digits}{grouped},{rest:02} {symbol}"),
+        Lang::En => format!("{sign}{symbol}{digits}{grouped}.{rest:02}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

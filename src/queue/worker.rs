@@ -1,0 +1,237 @@
+//! The worker: the only code that sends. It holds the send lock, turns rows left `inflight` by a crash into
+//! `unknown`, then loops: claim what is due (consent re-checked in the claim transaction), write each request at its
+//! pacing slot, record the results in batches, reconcile unknown rows, and sleep until the next due row or a wake-up.
+//!
+//! Why `unknown` and not "resend": a request that timed out after it was written, or was in flight when the process
+//! died, may have been accepted by Meta. Sending it again at once could duplicate it; never sending it could lose it.
+//! Every request carries its outbox id as `biz_opaque_callback_data`, and Meta (like the sandbox) retries status
+//! webhooks for days, so a `sent` status settles the row once the receiver hears it. Only when webhooks are known to
+//! work — one arrived after the row went out — and none came for this row within `unknown_after_seconds`, the row is
+//! sent again; otherwise the farmer decides (send again / mark as sent). A duplicate is still possible when Meta
+//! accepted the request but its status webhook is delayed longer than `unknown_after_seconds` while other webhooks
+//! arrive; keep that setting well above the receiver's typical delay.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::sync::{Notify, mpsc, watch};
+
+use super::decide::{Decision, decide};
+use super::policy::Pacer;
+use crate::clock::SharedClock;
+use crate::domain::template::Template;
+use crate::failpoint;
+use crate::store::outbox::{ClaimRules, Claimed, ClaimedMessage, SendOutcome};
+use crate::store::{Db, StoreError};
+use crate::whatsapp::{ApiError, Client, ErrorClass, TemplateMessage};
+
+/// How the worker behaves.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Messages per second; 0 = no limit (benchmarks).
+    pub rate: u32,
+    pub batch: usize,
+    pub max_attempts: u32,
+    pub unknown_after: Duration,
+    pub rules: ClaimRules,
+    /// Seed of the retry jitter.
+    pub seed: u64,
+    /// Concurrent requests at most.
+    pub concurrency: usize,
+}
+
+/// Handle to a running worker.
+#[derive(Debug, Clone)]
+pub struct WorkerHandle {
+    wake: Arc<Notify>,
+}
+
+impl WorkerHandle {
+    /// Makes the worker look for due rows now (after queueing a broadcast in this process).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Starts the worker on the current runtime; it runs until `shutdown` turns true, then finishes in-flight requests.
+pub fn spawn(
+    db: Db,
+    client: Arc<Client>,
+    clock: SharedClock,
+    config: WorkerConfig,
+    shutdown: watch::Receiver<bool>,
+) -> (WorkerHandle, tokio::task::JoinHandle<Result<(), StoreError>>) {
+    let wake = Arc::new(Notify::new());
+    let handle = WorkerHandle { wake: wake.clone() };
+    let task = tokio::spawn(run(db, client, clock, config, wake, shutdown));
+    (handle, task)
+}
+
+async fn run(
+    db: Db,
+    client: Arc<Client>,
+    clock: SharedClock,
+    config: WorkerConfig,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), StoreError> {
+    let recovered = db.call(|s| s.recover_inflight()).await?;
+    if recovered > 0 {
+        tracing::warn!(
+            recovered,
+            "rows were in flight when hofbote stopped; they are 'unknown' until a status arrives"
+        );
+    }
+    let resolved = db.call(|s| s.resolve_alerts()).await?;
+    if resolved > 0 {
+        tracing::info!(resolved, "alerts from an earlier run cleared; sending is tried again");
+    }
+    let mut templates = load_templates(&db).await?;
+    let mut pacer = Pacer::new(config.rate);
+    let mut rng = StdRng::seed_from_u64(config.seed);
+    let (results_tx, mut results_rx) = mpsc::unbounded_channel::<(Claimed, SendOutcome)>();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
+    let mut in_flight = 0usize;
+    let mut last_reconcile = clock.now() - Duration::hours(1);
+    loop {
+        // Record finished sends in batches: one transaction for everything that finished.
+        let mut done = Vec::new();
+        while let Ok(r) = results_rx.try_recv() {
+            done.push(r);
+        }
+        if !done.is_empty() {
+            in_flight -= done.len();
+            let with_decisions: Vec<(Claimed, SendOutcome)> = done;
+            db.call(move |s| s.record_results(&with_decisions)).await?;
+            failpoint::hit("after_record_commit");
+        }
+        if *shutdown.borrow() {
+            if in_flight == 0 {
+                return Ok(());
+            }
+            if let Some(r) = results_rx.recv().await {
+                in_flight -= 1;
+                db.call(move |s| s.record_results(&[r])).await?;
+            }
+            continue;
+        }
+        let now = clock.now();
+        if now - last_reconcile > Duration::seconds(5) {
+            last_reconcile = now;
+            let after = config.unknown_after;
+            let requeued = db.call(move |s| s.reconcile_unknown(after)).await?;
+            if requeued > 0 {
+                tracing::info!(requeued, "unclear rows sent again: webhooks work and no status came for them");
+            }
+        }
+        let limit = if pacer.unlimited() {
+            config.batch
+        } else {
+            pacer.due_within(now, Duration::milliseconds(50)).clamp(1, config.batch)
+        };
+        let limit = limit.min(config.concurrency.saturating_sub(in_flight).max(1));
+        let rules = config.rules.clone();
+        let claimed = db.call(move |s| s.claim_due(limit, &rules)).await?;
+        if !claimed.is_empty() {
+            failpoint::hit("after_claim_commit");
+        }
+        if claimed.is_empty() {
+            let next = db.call(|s| s.next_due()).await?;
+            let wait = next
+                .map(|t| (t - clock.now()).to_std().unwrap_or(StdDuration::ZERO))
+                .unwrap_or(StdDuration::from_secs(1))
+                .min(StdDuration::from_secs(1));
+            let wait = if in_flight > 0 {
+                wait.min(StdDuration::from_millis(5))
+            } else {
+                wait.max(StdDuration::from_millis(5))
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = wake.notified() => {}
+                _ = shutdown.changed() => {}
+                Some(r) = results_rx.recv() => {
+                    in_flight -= 1;
+                    db.call(move |s| s.record_results(&[r])).await?;
+                }
+            }
+            continue;
+        }
+        for row in claimed {
+            let slot = pacer.reserve(clock.now());
+            let delay = (slot - clock.now()).to_std().unwrap_or(StdDuration::ZERO);
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let message = match &row.message {
+                ClaimedMessage::Template { name, language, params } => {
+                    let key = (name.clone(), language.clone());
+                    if !templates.contains_key(&key) {
+                        templates = load_templates(&db).await?;
+                    }
+                    match templates.get(&key) {
+                        Some(t) => Outgoing::Template(TemplateMessage::from_template(t, params, None)),
+                        None => Outgoing::Missing,
+                    }
+                }
+                ClaimedMessage::Text { body, .. } => Outgoing::Text(body.clone()),
+            };
+            let permit = semaphore.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
+            let client = client.clone();
+            let tx = results_tx.clone();
+            let max_attempts = config.max_attempts;
+            let seed = rand::Rng::random::<u64>(&mut rng);
+            let clock = clock.clone();
+            in_flight += 1;
+            tokio::spawn(async move {
+                let callback = row.id.to_string();
+                let result = match &message {
+                    Outgoing::Template(m) => client.send_template(&row.phone, m, &callback).await,
+                    Outgoing::Text(body) => client.send_text(&row.phone, body, &callback).await,
+                    Outgoing::Missing => Err(missing_template()),
+                };
+                failpoint::hit("after_http_response");
+                let outcome = match result {
+                    Ok(sent) => Ok(sent.wamid),
+                    Err(e) => {
+                        let mut r = StdRng::seed_from_u64(seed);
+                        let d = decide(&e, row.attempts, max_attempts, clock.now(), &mut r);
+                        log_failure(&row, &e, &d);
+                        Err(d)
+                    }
+                };
+                drop(permit);
+                let _ = tx.send((row, outcome));
+            });
+        }
+    }
+}
+
+enum Outgoing {
+    Template(TemplateMessage),
+    Text(String),
+    Missing,
+}
+
+fn missing_template() -> ApiError {
+    let mut e = ApiError::bad_answer(0, "template not in the local copy; run hofbote templates sync");
+    e.class = ErrorClass::TemplateBlocked;
+    e.origin = crate::whatsapp::Origin::Request;
+    e
+}
+
+fn log_failure(row: &Claimed, e: &ApiError, d: &Decision) {
+    match d {
+        Decision::StopAll { .. } => tracing::error!(row = row.id, error = %e, "sending stopped"),
+        _ => tracing::info!(row = row.id, error = %e, decision = ?d, "send failed"),
+    }
+}
+
+async fn load_templates(db: &Db) -> Result<HashMap<(String, String), Template>, StoreError> {
+    let list = db.call(|s| s.templates()).await?;
+    Ok(list.into_iter().map(|t| ((t.name.clone(), t.language.clone()), t)).collect())
+}

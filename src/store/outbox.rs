@@ -1,0 +1,429 @@
+//! The outbox in SQLite: the claim (due rows, consent re-checked through `may_send` with the template category as
+//! synced now, quiet hours, pair limit and Meta's tier — all in ONE immediate transaction that marks the claimed rows
+//! `inflight` before any request is written), recording results, crash recovery (`inflight` → `unknown`) and the
+//! reconciliation of unknown rows. Never sends anything.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::broadcasts::category_now;
+use super::consent::{customer_consent_tx, record_consent_tx};
+use super::{Result, Store, StoreError, parse_ts, ts};
+use crate::domain::broadcast::purpose_of;
+use crate::domain::consent::{EventKind, NewConsentEvent, Purpose, SendKind, Source, may_send};
+use crate::domain::phone::Phone;
+use crate::domain::schedule::QuietHours;
+use crate::domain::template::Params;
+use crate::queue::decide::Decision;
+use crate::queue::policy::{PAIR_INTERVAL, TIER_WINDOW, quiet_until, tier_wait};
+
+/// Limits the claim applies.
+#[derive(Debug, Clone)]
+pub struct ClaimRules {
+    pub quiet_hours: Option<QuietHours>,
+    /// Unique recipients outside a service window per rolling 24 h (0 = unlimited).
+    pub tier: u32,
+    /// Keyed-hash function for the suppression list (None: no erasure key, so nobody can be suppressed).
+    pub subject_hash: Option<fn(&[u8], &Phone) -> String>,
+    pub erasure_key: Option<Vec<u8>>,
+}
+
+/// What a claimed row sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimedMessage {
+    Template { name: String, language: String, params: Params },
+    Text { body: String, context: Option<String> },
+}
+
+/// A row marked `inflight`, ready to be written to Meta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: i64,
+    pub broadcast_id: Option<i64>,
+    pub customer_id: i64,
+    pub phone: Phone,
+    pub attempts: u32,
+    pub message: ClaimedMessage,
+}
+
+struct Candidate {
+    id: i64,
+    broadcast_id: Option<i64>,
+    customer_id: Option<i64>,
+    phone: String,
+    kind: String,
+    payload: String,
+    attempts: u32,
+    template: Option<(String, String)>,
+}
+
+impl Store {
+    /// Claims up to `limit` due rows in one immediate transaction (see module docs). Rows that may not go out are
+    /// cancelled with their reason; rows that must wait get a new due time and reason.
+    pub fn claim_due(&mut self, limit: usize, rules: &ClaimRules) -> Result<Vec<Claimed>> {
+        let now = self.now();
+        let now_s = ts(now);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let blocked: bool =
+            tx.query_row("SELECT EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL)", [], |r| r.get(0))?;
+        if blocked {
+            return Ok(Vec::new());
+        }
+        tx.execute(
+            "UPDATE broadcasts SET state = 'sending', updated_at = ?1 WHERE state = 'scheduled' AND scheduled_at <= ?1",
+            [&now_s],
+        )?;
+        let candidates: Vec<Candidate> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT o.id, o.broadcast_id, o.customer_id, o.phone, o.kind, o.payload, o.attempts, b.template_name, b.language
+                 FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id
+                 WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND (o.broadcast_id IS NULL OR b.state = 'sending')
+                 ORDER BY o.next_attempt_at, o.id LIMIT ?2",
+            )?;
+            stmt.query_map(params![now_s, (limit * 4).max(16) as i64], |r| {
+                let name: Option<String> = r.get(7)?;
+                let lang: Option<String> = r.get(8)?;
+                Ok(Candidate {
+                    id: r.get(0)?,
+                    broadcast_id: r.get(1)?,
+                    customer_id: r.get(2)?,
+                    phone: r.get(3)?,
+                    kind: r.get(4)?,
+                    payload: r.get(5)?,
+                    attempts: r.get(6)?,
+                    template: name.zip(lang),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
+        // Meta's tier: first contact per phone in the last 24 h (template messages only).
+        let mut tier_times: Vec<DateTime<Utc>> = Vec::new();
+        let mut tier_phones: HashSet<String> = HashSet::new();
+        if rules.tier > 0 && !candidates.is_empty() {
+            let mut stmt = tx.prepare_cached(
+                "SELECT phone, min(inflight_at) FROM outbox WHERE kind IN ('marketing', 'service') AND inflight_at > ?1 GROUP BY phone ORDER BY 2",
+            )?;
+            let rows =
+                stmt.query_map([ts(now - TIER_WINDOW)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (phone, at) = row?;
+                tier_times.push(parse_ts(&at)?);
+                tier_phones.insert(phone);
+            }
+        }
+        let mut paused: HashSet<i64> = HashSet::new();
+        let mut claimed = Vec::new();
+        let mut last_to: HashMap<String, DateTime<Utc>> = HashMap::new();
+        for c in candidates {
+            if claimed.len() >= limit {
+                break;
+            }
+            if c.broadcast_id.is_some_and(|b| paused.contains(&b)) {
+                continue;
+            }
+            let set_wait = |at: DateTime<Utc>, reason: &str| {
+                tx.execute(
+                    "UPDATE outbox SET next_attempt_at = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1",
+                    params![c.id, ts(at), reason, now_s],
+                )
+            };
+            let cancel = |reason: &str| {
+                tx.execute(
+                    "UPDATE outbox SET state = 'cancelled', reason = ?2, updated_at = ?3 WHERE id = ?1",
+                    params![c.id, reason, now_s],
+                )
+            };
+            let Some(customer_id) = c.customer_id else {
+                cancel("no_customer")?;
+                continue;
+            };
+            let phone =
+                Phone::from_e164(&c.phone).map_err(|_| StoreError::Corrupt(format!("outbox.phone of {}", c.id)))?;
+            // The purpose follows the template's category as synced now (Meta re-categorises templates).
+            let send_kind = match (&c.template, c.kind.as_str()) {
+                (None, "reply_in_window") => SendKind::ReplyInWindow,
+                (Some((name, lang)), _) => match category_now(&tx, name, lang)? {
+                    Some((cat, status)) if status == "APPROVED" => match purpose_of(cat) {
+                        Some(p) => {
+                            if p.as_str() != c.kind {
+                                tx.execute("UPDATE outbox SET kind = ?2 WHERE id = ?1", params![c.id, p.as_str()])?;
+                            }
+                            SendKind::for_purpose(p)
+                        }
+                        None => {
+                            cancel("authentication_template")?;
+                            continue;
+                        }
+                    },
+                    other => {
+                        let why = format!(
+                            "template_not_approved: {}",
+                            other.map(|o| o.1).unwrap_or_else(|| "missing".into())
+                        );
+                        if let Some(b) = c.broadcast_id {
+                            tx.execute(
+                                "UPDATE broadcasts SET state = 'paused', state_reason = ?2, updated_at = ?3 WHERE id = ?1",
+                                params![b, why, now_s],
+                            )?;
+                            paused.insert(b);
+                        }
+                        continue;
+                    }
+                },
+                _ => {
+                    cancel("unknown_kind")?;
+                    continue;
+                }
+            };
+            let mut consent = customer_consent_tx(&tx, customer_id)?;
+            if let (Some(hash), Some(key)) = (rules.subject_hash, rules.erasure_key.as_deref()) {
+                consent.suppressed = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM suppression WHERE subject_hash = ?1 AND purpose = 'marketing')",
+                    [hash(key, &phone)],
+                    |r| r.get(0),
+                )?;
+            }
+            if let Err(refusal) = may_send(send_kind, &consent, now) {
+                cancel(refusal.key())?;
+                continue;
+            }
+            if send_kind == SendKind::Marketing
+                && let Some(end) = rules.quiet_hours.as_ref().and_then(|q| quiet_until(q, now))
+            {
+                set_wait(end, "quiet_hours")?;
+                continue;
+            }
+            // At most one message per recipient per 6 s, across broadcasts.
+            let last = match last_to.get(&c.phone) {
+                Some(t) => Some(*t),
+                None => {
+                    let t: Option<String> = tx
+                        .query_row(
+                            "SELECT max(inflight_at) FROM outbox WHERE phone = ?1 AND id <> ?2",
+                            params![c.phone, c.id],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .flatten();
+                    t.as_deref().map(parse_ts).transpose()?
+                }
+            };
+            if let Some(last) = last.filter(|l| now - *l < PAIR_INTERVAL) {
+                set_wait(last + PAIR_INTERVAL, "pair_limit")?;
+                continue;
+            }
+            let in_window = consent.last_inbound_at.is_some_and(|t| now - t < Duration::hours(24));
+            if send_kind != SendKind::ReplyInWindow && !in_window && !tier_phones.contains(&c.phone) {
+                if let Some(at) = tier_wait(rules.tier, &tier_times, now) {
+                    set_wait(at, "tier_limit")?;
+                    continue;
+                }
+                tier_times.push(now);
+                tier_phones.insert(c.phone.clone());
+            }
+            let message = match (&c.template, send_kind) {
+                (Some((name, language)), _) => {
+                    let v: serde_json::Value = serde_json::from_str(&c.payload).unwrap_or_default();
+                    let params: Params = serde_json::from_value(v.get("params").cloned().unwrap_or_default())
+                        .map_err(|_| StoreError::Corrupt(format!("outbox.payload of {}", c.id)))?;
+                    ClaimedMessage::Template { name: name.clone(), language: language.clone(), params }
+                }
+                (None, _) => {
+                    let v: serde_json::Value = serde_json::from_str(&c.payload).unwrap_or_default();
+                    ClaimedMessage::Text {
+                        body: v.get("text").and_then(|t| t.as_str()).unwrap_or_default().to_owned(),
+                        context: v.get("context").and_then(|t| t.as_str()).map(str::to_owned),
+                    }
+                }
+            };
+            tx.execute(
+                "UPDATE outbox SET state = 'inflight', inflight_at = ?2, attempts = attempts + 1, reason = '', updated_at = ?2 WHERE id = ?1",
+                params![c.id, now_s],
+            )?;
+            last_to.insert(c.phone.clone(), now);
+            claimed.push(Claimed {
+                id: c.id,
+                broadcast_id: c.broadcast_id,
+                customer_id,
+                phone,
+                attempts: c.attempts + 1,
+                message,
+            });
+        }
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    /// Meta accepted the row. A status webhook may already have moved it further; then only the wamid is kept.
+    pub fn record_accepted(&mut self, claimed: &Claimed, wamid: &str) -> Result<()> {
+        self.record_results(&[(claimed.clone(), Ok(wamid.to_owned()))])
+    }
+
+    /// Applies the decision for a failed attempt.
+    pub fn record_failure(&mut self, claimed: &Claimed, decision: &Decision) -> Result<()> {
+        self.record_results(&[(claimed.clone(), Err(decision.clone()))])
+    }
+
+    /// Records many send results in ONE transaction (one fsync for a whole batch).
+    pub fn record_results(&mut self, results: &[(Claimed, SendOutcome)]) -> Result<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        for (claimed, outcome) in results {
+            match outcome {
+                Ok(wamid) => accepted_tx(&tx, claimed.id, wamid, now)?,
+                Err(decision) => failure_tx(&tx, claimed, decision, now)?,
+            }
+        }
+        finish_broadcasts_tx(&tx, &ts(now))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// After a crash or restart: rows left `inflight` may or may not have reached Meta.
+    pub fn recover_inflight(&mut self) -> Result<usize> {
+        let now = ts(self.now());
+        Ok(self.conn.execute(
+            "UPDATE outbox SET state = 'unknown', reason = 'crashed', updated_at = ?1 WHERE state = 'inflight'",
+            [now],
+        )?)
+    }
+
+    /// Unknown rows older than `after`: re-queued when a webhook arrived after they went out (webhooks work, yet no
+    /// status came for them); otherwise they wait for the farmer.
+    pub fn reconcile_unknown(&mut self, after: Duration) -> Result<usize> {
+        let now = self.now();
+        let Some(last_hook) = self.last_webhook_at()? else { return Ok(0) };
+        let n = self.conn.execute(
+            "UPDATE outbox SET state = 'queued', reason = 'retry', next_attempt_at = ?1, updated_at = ?1
+             WHERE state = 'unknown' AND inflight_at IS NOT NULL AND inflight_at <= ?2 AND inflight_at < ?3",
+            params![ts(now), ts(now - after), ts(last_hook)],
+        )?;
+        Ok(n)
+    }
+
+    /// Earliest due time of a queued row in a sending broadcast (so the worker can sleep until then).
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let v: Option<String> = self.conn.query_row(
+            "SELECT min(o.next_attempt_at) FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id
+             WHERE o.state = 'queued' AND (o.broadcast_id IS NULL OR b.state IN ('sending', 'scheduled'))",
+            [],
+            |r| r.get(0),
+        )?;
+        v.as_deref().map(parse_ts).transpose()
+    }
+
+    /// Rows in flight or unknown right now (the TUI asks before quitting while sending).
+    pub fn open_rows(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox WHERE state IN ('queued', 'inflight')", [], |r| r.get(0))?)
+    }
+}
+
+/// The result of one send: Meta's wamid, or what to do about the failure.
+pub type SendOutcome = std::result::Result<String, Decision>;
+
+fn accepted_tx(tx: &rusqlite::Transaction<'_>, id: i64, wamid: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET state = 'accepted', accepted_at = coalesce(accepted_at, ?2), reason = '', updated_at = ?2
+         WHERE id = ?1 AND state IN ('inflight', 'unknown')",
+        params![id, ts(now)],
+    )?;
+    tx.execute("UPDATE outbox SET wamid = ?2 WHERE id = ?1 AND wamid IS NULL", params![id, wamid])?;
+    Ok(())
+}
+
+fn failure_tx(
+    tx: &rusqlite::Transaction<'_>,
+    claimed: &Claimed,
+    decision: &Decision,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let now_s = ts(now);
+    let id = claimed.id;
+    let only_inflight = "AND state = 'inflight'";
+    match decision {
+        Decision::Retry { at, reason } => {
+            tx.execute(
+                &format!("UPDATE outbox SET state = 'queued', next_attempt_at = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 {only_inflight}"),
+                params![id, ts(*at), reason, now_s],
+            )?;
+        }
+        Decision::Unknown { reason } => {
+            tx.execute(
+                &format!(
+                    "UPDATE outbox SET state = 'unknown', reason = ?2, updated_at = ?3 WHERE id = ?1 {only_inflight}"
+                ),
+                params![id, reason, now_s],
+            )?;
+        }
+        Decision::Fail { code, reason } => {
+            tx.execute(
+                &format!("UPDATE outbox SET state = 'failed', error_code = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 {only_inflight}"),
+                params![id, code, reason, now_s],
+            )?;
+        }
+        Decision::FailAndWithdraw { code } => {
+            tx.execute(
+                &format!("UPDATE outbox SET state = 'failed', error_code = ?2, reason = 'marketing_stopped', updated_at = ?3 WHERE id = ?1 {only_inflight}"),
+                params![id, code, now_s],
+            )?;
+            record_consent_tx(
+                tx,
+                &NewConsentEvent {
+                    customer_id: claimed.customer_id,
+                    purpose: Purpose::Marketing,
+                    kind: EventKind::Withdrawn,
+                    source: Source::DeliveryError,
+                    evidence: format!("outbox {id} ({code})"),
+                    wording_version: None,
+                    recorded_by: "WhatsApp".into(),
+                    occurred_at: now,
+                },
+                now,
+            )?;
+        }
+        Decision::StopAll { alert, code, detail } => {
+            tx.execute(
+                &format!("UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), reason = ?2, updated_at = ?3 WHERE id = ?1 {only_inflight}"),
+                params![id, format!("stopped: {alert}"), now_s],
+            )?;
+            let open: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
+                [alert],
+                |r| r.get(0),
+            )?;
+            if !open {
+                tx.execute(
+                    "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![alert, code, detail, now_s],
+                )?;
+            }
+        }
+        Decision::PauseBroadcast { code, reason } => {
+            tx.execute(
+                &format!("UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), reason = 'template_blocked', error_code = ?2, updated_at = ?3 WHERE id = ?1 {only_inflight}"),
+                params![id, code, now_s],
+            )?;
+            if let Some(b) = claimed.broadcast_id {
+                tx.execute(
+                    "UPDATE broadcasts SET state = 'paused', state_reason = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'sending'",
+                    params![b, reason, now_s],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Broadcasts with nothing left to send or settle are done.
+fn finish_broadcasts_tx(tx: &rusqlite::Transaction<'_>, now: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE broadcasts SET state = 'done', updated_at = ?1 WHERE state = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND o.state IN ('queued', 'inflight', 'unknown'))",
+        [now],
+    )?;
+    Ok(())
+}
