@@ -7,6 +7,10 @@ mod customers;
 mod db;
 mod error;
 mod output;
+mod queue;
+mod send;
+mod serve;
+mod templates;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +60,20 @@ pub enum Command {
     /// Datenbank prüfen
     #[command(subcommand)]
     Db(db::DbCmd),
+    /// WhatsApp-Vorlagen abgleichen und anzeigen
+    #[command(subcommand)]
+    Templates(templates::TemplatesCmd),
+    /// Rundnachricht prüfen und einreihen
+    Send(send::SendArgs),
+    /// Warteschlange: Rundnachrichten anzeigen und steuern
+    #[command(subcommand)]
+    Queue(queue::QueueCmd),
+    /// Dienst: Webhooks empfangen und senden (für systemd)
+    Serve {
+        /// Adresse für den Webhook-Empfang
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Einen Bildschirm der Oberfläche als Text ausgeben
     Snapshot {
         #[arg(long, value_enum)]
@@ -132,8 +150,17 @@ fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
         Some(Command::Customers(cmd)) => customers::run(cmd, ctx),
         Some(Command::Consent(cmd)) => consent::run(cmd, ctx),
         Some(Command::Db(cmd)) => db::run(cmd, ctx),
+        Some(Command::Templates(cmd)) => templates::run(cmd, ctx),
+        Some(Command::Send(args)) => send::run(args, ctx),
+        Some(Command::Queue(cmd)) => queue::run(cmd, ctx),
+        Some(Command::Serve { listen }) => serve::run(ctx, listen),
         Some(Command::Snapshot { screen, size }) => snapshot(ctx, screen, &size),
     }
+}
+
+/// A tokio runtime for commands that talk HTTP.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::from)
 }
 
 fn run_tui(ctx: &Context, demo: bool) -> Result<(), CliError> {

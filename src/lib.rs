@@ -15,6 +15,7 @@ pub mod failpoint;
 pub mod i18n;
 pub mod import;
 pub mod logging;
+pub mod privacy;
 pub mod queue;
 pub mod sandbox;
 pub mod store;

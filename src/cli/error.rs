@@ -29,6 +29,18 @@ pub enum CliError {
     Io { path: String, message: String },
     #[error("integrity check failed")]
     Integrity,
+    #[error(transparent)]
+    Client(#[from] crate::whatsapp::ClientError),
+    #[error(transparent)]
+    Sync(#[from] crate::whatsapp::SyncError),
+    #[error(transparent)]
+    Api(#[from] crate::whatsapp::ApiError),
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io { path: String::new(), message: e.to_string() }
+    }
 }
 
 impl CliError {
@@ -58,6 +70,9 @@ impl Localized for CliError {
             CliError::Usage(t) => t.get(lang).to_owned(),
             CliError::Message(m) => m.clone(),
             CliError::Io { path, message } => Tr::new("Datei {0}: {1}", "File {0}: {1}").fill(lang, &[path, message]),
+            CliError::Client(e) => e.localized(lang),
+            CliError::Sync(e) => e.localized(lang),
+            CliError::Api(e) => e.localized(lang),
             CliError::Integrity => Tr::new(
                 "Die Datenbank ist beschädigt (integrity_check). Stelle eine Sicherung wieder her.",
                 "The database is damaged (integrity_check). Restore a backup.",

@@ -2,6 +2,7 @@
 //! decision per error class, the send lock, and the worker that drives the claim (`store::outbox`, one transaction
 //! with the consent re-check) and is the only code that sends.
 
+pub mod clock_sync;
 pub mod decide;
 pub mod lock;
 pub mod policy;

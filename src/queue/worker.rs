@@ -235,3 +235,21 @@ async fn load_templates(db: &Db) -> Result<HashMap<(String, String), Template>, 
     let list = db.call(|s| s.templates()).await?;
     Ok(list.into_iter().map(|t| ((t.name.clone(), t.language.clone()), t)).collect())
 }
+
+/// The worker settings from the configuration.
+pub fn config_from(config: &crate::config::Config, secrets: &crate::config::Secrets) -> WorkerConfig {
+    WorkerConfig {
+        rate: config.whatsapp.effective_rate(),
+        batch: config.queue.batch_size.max(1) as usize,
+        max_attempts: config.queue.max_attempts.max(1),
+        unknown_after: Duration::seconds(config.queue.unknown_after_seconds as i64),
+        rules: ClaimRules {
+            quiet_hours: crate::domain::parse_quiet_hours(&config.queue.quiet_hours),
+            tier: config.whatsapp.messaging_tier,
+            subject_hash: Some(crate::privacy::subject_hash),
+            erasure_key: secrets.erasure_key.as_ref().map(|k| k.expose().as_bytes().to_vec()),
+        },
+        seed: rand::random(),
+        concurrency: 64,
+    }
+}

@@ -352,6 +352,9 @@ impl Store {
         if let Some(b) = bid.filter(|_| send_again) {
             self.conn.execute("UPDATE broadcasts SET state = 'sending' WHERE id = ?1 AND state = 'done'", [b])?;
         }
+        let tx = self.conn.transaction()?;
+        super::outbox::finish_broadcasts_tx(&tx, &now)?;
+        tx.commit()?;
         Ok(())
     }
 

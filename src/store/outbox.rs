@@ -419,7 +419,7 @@ fn failure_tx(
 }
 
 /// Broadcasts with nothing left to send or settle are done.
-fn finish_broadcasts_tx(tx: &rusqlite::Transaction<'_>, now: &str) -> Result<()> {
+pub(crate) fn finish_broadcasts_tx(tx: &rusqlite::Transaction<'_>, now: &str) -> Result<()> {
     tx.execute(
         "UPDATE broadcasts SET state = 'done', updated_at = ?1 WHERE state = 'sending'
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND o.state IN ('queued', 'inflight', 'unknown'))",

@@ -4,6 +4,7 @@
 
 mod cli;
 mod import;
+mod queue;
 mod sandbox;
 mod support;
 mod tui;

@@ -1,0 +1,105 @@
+//! `hofbote serve`: the production sender — webhook receiver, send worker and scheduler in one process. Logs to a
+//! file and to stderr (for the journal). On SIGTERM/SIGINT it stops claiming, lets in-flight requests finish and
+//! releases the send lock.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use super::{CliError, Context};
+use crate::i18n::Tr;
+use crate::store::Db;
+use crate::webhook::{ApplyContext, Receiver, ReceiverConfig};
+use crate::whatsapp::Client;
+
+pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
+    let l = ctx.lang;
+    let _log = crate::logging::init(&ctx.paths.log_dir, true);
+    let secrets = ctx.secrets()?;
+    let Some(lock) = crate::queue::lock::try_acquire(&ctx.paths.db_file)? else {
+        return Err(CliError::Message(
+            Tr::new(
+                "Ein anderer hofbote sendet bereits mit dieser Datenbank (Dienst oder Oberfläche). Beende ihn zuerst.",
+                "Another hofbote is already sending with this database (service or terminal app). Stop it first.",
+            )
+            .get(l)
+            .into(),
+        ));
+    };
+    let client = Arc::new(Client::new(&ctx.config.whatsapp, &secrets)?);
+    let store = ctx.open_store()?;
+    let (db, _thread) = Db::spawn(store);
+    let worker_config = crate::queue::worker::config_from(&ctx.config, &secrets);
+    let receiver_config = ReceiverConfig {
+        app_secret: secrets.app_secret.clone(),
+        verify_token: secrets.verify_token.clone(),
+        apply: ApplyContext { shop_name: ctx.config.shop.name.clone(), region: ctx.config.shop.region() },
+    };
+    let clock = ctx.clock.clone();
+    let result = super::runtime()?.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let bound = listener.local_addr()?;
+        tracing::info!(%bound, "hofbote serve: webhook receiver and sender running");
+        eprintln!(
+            "{}",
+            Tr::new(
+                "hofbote-Dienst läuft: Webhook unter http://{0}/webhook",
+                "hofbote service running: webhook at http://{0}/webhook"
+            )
+            .fill(l, &[&bound])
+        );
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let receiver = Receiver::start(db.clone(), receiver_config);
+        let mut stop_http = stop_rx.clone();
+        let http = tokio::spawn(receiver.serve(listener, async move {
+            let _ = stop_http.wait_for(|s| *s).await;
+        }));
+        let (_worker, worker) = crate::queue::worker::spawn(db.clone(), client, clock, worker_config, stop_rx.clone());
+        let housekeeping = tokio::spawn(housekeeping(db.clone(), stop_rx));
+        wait_for_signal().await;
+        tracing::info!("stopping: no new claims, finishing requests in flight");
+        let _ = stop_tx.send(true);
+        let _ = http.await;
+        let worker_result = worker.await;
+        let _ = housekeeping.await;
+        match worker_result {
+            Ok(r) => r.map_err(CliError::from),
+            Err(e) => Err(CliError::Message(e.to_string())),
+        }
+    });
+    drop(lock);
+    result
+}
+
+/// Periodic duties: expire unconfirmed double opt-ins.
+async fn housekeeping(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match db.call(crate::webhook::expire_confirmations).await {
+            Ok(n) if n > 0 => tracing::info!(n, "double opt-ins expired after 24 h without JA"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "expiring confirmations failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
