@@ -74,6 +74,13 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
+    /// Shell-Vervollständigung ausgeben (bash, zsh, fish, …)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Handbuchseite (man) ausgeben
+    Man,
     /// Einen Bildschirm der Oberfläche als Text ausgeben
     Snapshot {
         #[arg(long, value_enum)]
@@ -154,6 +161,20 @@ fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
         Some(Command::Send(args)) => send::run(args, ctx),
         Some(Command::Queue(cmd)) => queue::run(cmd, ctx),
         Some(Command::Serve { listen }) => serve::run(ctx, listen),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hofbote", &mut out);
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(())
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            Ok(())
+        }
         Some(Command::Snapshot { screen, size }) => snapshot(ctx, screen, &size),
     }
 }

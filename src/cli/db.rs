@@ -13,10 +13,15 @@ pub enum DbCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Webhooks, die nicht verarbeitet werden konnten, noch einmal anwenden
+    RetryWebhooks,
 }
 
 pub fn run(cmd: DbCmd, ctx: &Context) -> Result<(), CliError> {
-    let DbCmd::Check { json } = cmd;
+    let json = match cmd {
+        DbCmd::Check { json } => json,
+        DbCmd::RetryWebhooks => return retry_webhooks(ctx),
+    };
     let store = ctx.open_store()?;
     let report = store.check()?;
     if json {
@@ -67,6 +72,27 @@ pub fn run(cmd: DbCmd, ctx: &Context) -> Result<(), CliError> {
     }
     if !report.integrity_ok() {
         return Err(CliError::Integrity);
+    }
+    Ok(())
+}
+
+fn retry_webhooks(ctx: &Context) -> Result<(), CliError> {
+    let mut store = ctx.open_store()?;
+    let n = store.retry_failed_webhooks()?;
+    let apply =
+        crate::webhook::ApplyContext { shop_name: ctx.config.shop.name.clone(), region: ctx.config.shop.region() };
+    crate::webhook::apply_pending(&mut store, &apply)?;
+    let still = store.failed_webhooks()?;
+    println!(
+        "{}",
+        Tr::new(
+            "{0} Webhooks erneut angewendet, {1} weiterhin fehlerhaft.",
+            "{0} webhooks re-applied, {1} still failing."
+        )
+        .fill(ctx.lang, &[&n.saturating_sub(still.len()), &still.len()])
+    );
+    for (id, error) in still {
+        println!("  #{id}: {error}");
     }
     Ok(())
 }

@@ -164,3 +164,13 @@ fn demo_uses_its_own_database() {
     assert_eq!(again, out);
     assert_eq!(home.ok(&["demo", "--reset"]), out);
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definitions() {
+    let home = TempHome::new();
+    let bash = home.ok(&["completions", "bash"]);
+    assert!(bash.contains("_hofbote()") && bash.contains("customers"), "{}", &bash[..200.min(bash.len())]);
+    assert!(home.ok(&["completions", "fish"]).contains("complete -c hofbote"));
+    let man = home.ok(&["man"]);
+    assert!(man.contains(".TH hofbote 1") && man.contains("consent"));
+}
