@@ -1,1 +1,409 @@
-//! Integration tests: sandbox.
+//! Integration tests: the sandbox over real HTTP on 127.0.0.1 — Meta-shaped errors, signed status and inbound
+//! webhooks seen by a tiny receiver that checks the signature, webhook retries, gates, faults, determinism.
+//! Also the helpers the client tests in `whatsapp.rs` use (receiver, client, polling).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use hofbote::config::{Secret, WhatsApp};
+use hofbote::domain::phone::{Phone, Region};
+use hofbote::domain::template::Params;
+use hofbote::sandbox::{self, SandboxConfig, SandboxHandle};
+use hofbote::whatsapp::signature;
+use hofbote::whatsapp::{Client, TemplateMessage, Timeouts};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "sandbox-app-secret";
+
+/// Polls `cond` every 10 ms until it holds or `deadline` passes.
+pub async fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let end = tokio::time::Instant::now() + deadline;
+    loop {
+        if cond() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= end {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Bodies a receiver accepted: raw bytes and parsed JSON.
+pub type Bodies = Arc<Mutex<Vec<(Vec<u8>, Value)>>>;
+
+/// A webhook receiver that verifies `X-Hub-Signature-256`, can refuse the first N requests with 500, and keeps
+/// every accepted body (raw and parsed).
+pub struct Receiver {
+    pub addr: SocketAddr,
+    pub bodies: Bodies,
+    pub bad_signatures: Arc<AtomicUsize>,
+    pub refused: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    pub async fn start(fail_first: usize) -> Receiver {
+        Receiver::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), fail_first).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, fail_first: usize) -> Receiver {
+        let bodies: Bodies = Arc::default();
+        let bad = Arc::new(AtomicUsize::new(0));
+        let refused = Arc::new(AtomicUsize::new(0));
+        let to_fail = Arc::new(AtomicUsize::new(fail_first));
+        let (b, bad2, r2) = (bodies.clone(), bad.clone(), refused.clone());
+        let handler = move |headers: HeaderMap, body: Bytes| {
+            let (b, bad, refused, to_fail) = (b.clone(), bad2.clone(), r2.clone(), to_fail.clone());
+            async move {
+                let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
+                if signature::verify(SECRET.as_bytes(), &body, header).is_err() {
+                    bad.fetch_add(1, Ordering::SeqCst);
+                    return StatusCode::UNAUTHORIZED;
+                }
+                if to_fail.load(Ordering::SeqCst) > 0 {
+                    to_fail.fetch_sub(1, Ordering::SeqCst);
+                    refused.fetch_add(1, Ordering::SeqCst);
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                let v: Value = serde_json::from_slice(&body).unwrap();
+                b.lock().unwrap().push((body.to_vec(), v));
+                StatusCode::OK
+            }
+        };
+        let app = axum::Router::new().route("/webhook", axum::routing::post(handler));
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Receiver { addr, bodies, bad_signatures: bad, refused, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/webhook", self.addr)
+    }
+
+    /// All statuses received: (wamid, status, callback data, whole status object).
+    pub fn statuses(&self) -> Vec<(String, String, Option<String>, Value)> {
+        let mut out = Vec::new();
+        for (_, v) in self.bodies.lock().unwrap().iter() {
+            for s in v["entry"][0]["changes"][0]["value"]["statuses"].as_array().into_iter().flatten() {
+                out.push((
+                    s["id"].as_str().unwrap().to_owned(),
+                    s["status"].as_str().unwrap().to_owned(),
+                    s["biz_opaque_callback_data"].as_str().map(str::to_owned),
+                    s.clone(),
+                ));
+            }
+        }
+        out
+    }
+
+    pub fn statuses_of(&self, wamid: &str) -> Vec<String> {
+        self.statuses().into_iter().filter(|s| s.0 == wamid).map(|s| s.1).collect()
+    }
+
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+pub fn phone(s: &str) -> Phone {
+    Phone::parse(s, Region::DE).unwrap()
+}
+
+pub fn client_with(sb: &SandboxHandle, token: &str, request_timeout: Duration) -> Client {
+    let cfg = WhatsApp {
+        base_url: sb.url(),
+        phone_number_id: "106540352242922".into(),
+        waba_id: "102290129340398".into(),
+        ..WhatsApp::default()
+    };
+    Client::with_token(&cfg, Secret::new(token), Timeouts { connect: Duration::from_secs(2), request: request_timeout })
+        .unwrap()
+}
+
+pub fn client(sb: &SandboxHandle) -> Client {
+    client_with(sb, "test-token", Duration::from_secs(10))
+}
+
+/// A sandbox for tests (seed printed so a failure can be replayed).
+pub async fn start(cfg: SandboxConfig) -> SandboxHandle {
+    let sb = sandbox::start(cfg).await.unwrap();
+    eprintln!("sandbox at {} with seed {}", sb.url(), sb.seed());
+    sb
+}
+
+/// `wochenangebot` with two positional values.
+pub fn offer(first: &str) -> TemplateMessage {
+    let t = sandbox::demo_templates().into_iter().find(|t| t.name == "wochenangebot").unwrap();
+    TemplateMessage::from_template(&t, &Params::positional(&[first, "Kartoffeln 2,50 €/kg"]), None)
+}
+
+fn signed_cfg(seed: u64, webhook: &Receiver) -> SandboxConfig {
+    SandboxConfig {
+        webhook_url: Some(webhook.url()),
+        app_secret: Some(Secret::new(SECRET)),
+        ..SandboxConfig::for_tests(seed)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_status_webhooks_arrive_in_order_with_callback_data() {
+    let rx = Receiver::start(0).await;
+    let sb = start(signed_cfg(11, &rx)).await;
+    let sent = client(&sb).send_template(&phone("0171 1234567"), &offer("Liebe Anna"), "outbox-7").await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || rx.statuses_of(&sent.wamid).len() == 3).await,
+        "{:?}",
+        rx.statuses()
+    );
+    assert_eq!(rx.statuses_of(&sent.wamid), ["sent", "delivered", "read"]);
+    for (_, status, cb, s) in rx.statuses() {
+        assert_eq!(cb.as_deref(), Some("outbox-7"));
+        assert_eq!(s["recipient_id"], "491711234567");
+        assert!(s["timestamp"].as_str().unwrap().parse::<i64>().unwrap() > 1_700_000_000);
+        if status == "sent" {
+            assert_eq!(s["pricing"]["category"], "marketing");
+            assert_eq!(s["pricing"]["type"], "regular");
+        }
+    }
+    let (_, first) = rx.bodies.lock().unwrap()[0].clone();
+    assert_eq!(first["object"], "whatsapp_business_account");
+    assert_eq!(first["entry"][0]["changes"][0]["field"], "messages");
+    assert_eq!(first["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"], "106540352242922");
+    assert_eq!(rx.bad_signatures.load(Ordering::SeqCst), 0);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_retried_until_the_receiver_answers_200() {
+    let rx = Receiver::start(4).await;
+    let sb = start(signed_cfg(12, &rx)).await;
+    let sent = client(&sb).send_template(&phone("0171 1234568"), &offer("Hallo"), "outbox-8").await.unwrap();
+    assert!(eventually(Duration::from_secs(15), || rx.statuses_of(&sent.wamid).len() == 3).await);
+    assert_eq!(rx.refused.load(Ordering::SeqCst), 4);
+    let stats = sb.webhook_stats();
+    assert_eq!((stats.delivered, stats.pending, stats.failed_attempts), (3, 0, 4));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_was_down_gets_its_events_later() {
+    // Reserve a port, close it: nobody listens there yet.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let cfg = SandboxConfig {
+        webhook_url: Some(format!("http://{addr}/webhook")),
+        app_secret: Some(Secret::new(SECRET)),
+        ..SandboxConfig::for_tests(13)
+    };
+    let sb = start(cfg).await;
+    let sent = client(&sb).send_template(&phone("0171 1234569"), &offer("Hallo"), "outbox-9").await.unwrap();
+    assert!(eventually(Duration::from_secs(10), || sb.webhook_stats().failed_attempts >= 3).await);
+    let rx = Receiver::start_on(addr, 0).await;
+    assert!(eventually(Duration::from_secs(10), || rx.statuses_of(&sent.wamid).len() == 3).await);
+    assert_eq!(sb.webhook_stats().pending, 0);
+    sb.shutdown().await;
+    rx.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gate_holds_a_request_until_released() {
+    let sb = start(SandboxConfig::for_tests(14)).await;
+    let url = sb.url();
+    let http = reqwest::Client::new();
+    http.post(format!("{url}/_sandbox/faults")).json(&json!({"gate": "+491711230000"})).send().await.unwrap();
+    let c = client(&sb);
+    let send = tokio::spawn(async move { c.send_template(&phone("0171 1230000"), &offer("A"), "outbox-1").await });
+    let gates = || {
+        let http = http.clone();
+        let url = url.clone();
+        async move { http.get(format!("{url}/_sandbox/gates")).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let mut held = false;
+    for _ in 0..500 {
+        if gates().await == json!([{"phone": "+491711230000", "waiting": 1}]) {
+            held = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(held, "request never reached the gate");
+    assert!(!send.is_finished());
+    assert!(sb.ledger().is_empty(), "held requests are not accepted yet");
+    // Other recipients pass.
+    client(&sb).send_template(&phone("0171 1230001"), &offer("B"), "outbox-2").await.unwrap();
+    let r = reqwest::Client::new()
+        .post(format!("{url}/_sandbox/release"))
+        .json(&json!({"phone": "+491711230000"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["released"], 1);
+    let sent = tokio::time::timeout(Duration::from_secs(10), send).await.unwrap().unwrap().unwrap();
+    let ledger = sb.ledger();
+    assert_eq!(ledger.len(), 2);
+    assert_eq!(ledger[1].wamid, sent.wamid);
+    assert_eq!(gates().await, json!([]));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbound_messages_are_signed_escaped_and_open_the_window() {
+    let rx = Receiver::start(0).await;
+    let sb = start(signed_cfg(15, &rx)).await;
+    let c = client(&sb);
+    let to = phone("0171 7654321");
+    let offer_sent = c.send_template(&to, &offer("Jörg"), "1").await.unwrap();
+    let ack = sandbox::say(&sb.url(), "0171 7654321", "Grüße, habt ihr Eier? 🥚").await.unwrap();
+    assert_eq!(ack.from, "+491717654321");
+    assert!(ack.webhook);
+    let tap = sandbox::InboundRequest {
+        from: "+49 171 7654321".into(),
+        text: None,
+        button: Some(sandbox::ButtonTap::Label("Keine Angebote mehr".into())),
+        name: Some("Jörg Müller".into()),
+        phone_number_id: None,
+    };
+    sandbox::remote::inbound(&sb.url(), &tap).await.unwrap();
+    let inbound = || -> Vec<(Vec<u8>, Value)> {
+        rx.bodies
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| v["entry"][0]["changes"][0]["value"].get("messages").is_some())
+            .cloned()
+            .collect()
+    };
+    assert!(eventually(Duration::from_secs(10), || inbound().len() == 2).await);
+    let all = inbound();
+    let (raw, text) =
+        all.iter().find(|(_, v)| v["entry"][0]["changes"][0]["value"]["messages"][0]["type"] == "text").unwrap();
+    let value = &text["entry"][0]["changes"][0]["value"];
+    assert_eq!(value["messages"][0]["text"]["body"], "Grüße, habt ihr Eier? 🥚");
+    assert_eq!(value["messages"][0]["from"], "491717654321");
+    assert_eq!(value["messages"][0]["id"], ack.wamid);
+    assert_eq!(value["contacts"][0]["wa_id"], "491717654321");
+    assert_eq!(value["contacts"][0]["profile"]["name"], "Sandbox Kunde");
+    let raw = String::from_utf8(raw.clone()).unwrap();
+    assert!(raw.is_ascii() && raw.contains(r"Gr\u00fc\u00dfe") && raw.contains(r"\ud83e\udd5a"), "{raw}");
+    let (_, button) =
+        all.iter().find(|(_, v)| v["entry"][0]["changes"][0]["value"]["messages"][0]["type"] == "button").unwrap();
+    let m = &button["entry"][0]["changes"][0]["value"]["messages"][0];
+    assert_eq!(m["button"], json!({"payload": "Keine Angebote mehr", "text": "Keine Angebote mehr"}));
+    assert_eq!(m["context"]["id"], offer_sent.wamid.as_str());
+    assert_eq!(button["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"], "Jörg Müller");
+    // The window is open now: free text is accepted.
+    c.send_text(&to, "Ja, frische Eier sind da.", "2").await.unwrap();
+    assert_eq!(sb.ledger()[1].text.as_deref(), Some("Ja, frische Eier sind da."));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_errors_are_meta_shaped_and_any_version_works() {
+    let cfg = SandboxConfig { token: Some(Secret::new("right")), ..SandboxConfig::for_tests(16) };
+    let sb = start(cfg).await;
+    let http = reqwest::Client::new();
+    let body = json!({"messaging_product": "whatsapp", "to": "+491711234567", "type": "template",
+                      "template": {"name": "schlachttermin", "language": {"code": "de"}}});
+    for token in [None, Some("wrong")] {
+        let mut req = http.post(format!("{}/v25.0/123/messages", sb.url())).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["code"], 190);
+        assert_eq!(e["error"]["type"], "OAuthException");
+        assert!(e["error"]["message"].as_str().unwrap().starts_with("(#190) "));
+        assert!(e["error"]["fbtrace_id"].as_str().unwrap().len() > 10);
+    }
+    let r =
+        http.post(format!("{}/v19.0/999/messages", sb.url())).bearer_auth("right").json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], 132000);
+    assert_eq!(e["error"]["error_data"]["messaging_product"], "whatsapp");
+    assert_eq!(
+        e["error"]["error_data"]["details"],
+        "body: number of localizable_params (0) does not match the expected number of params (3)"
+    );
+    let r = http.get(format!("{}/latest/999/message_templates", sb.url())).bearer_auth("right").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_faults_duplicate_reorder_and_fail() {
+    let rx = Receiver::start(0).await;
+    let mut cfg = signed_cfg(17, &rx);
+    cfg.statuses.delivered_after = Duration::from_millis(100);
+    cfg.faults =
+        sandbox::Faults { webhook_duplicate_share: 1.0, webhook_out_of_order_share: 1.0, ..Default::default() };
+    let sb = start(cfg).await;
+    let c = client(&sb);
+    let sent = c.send_template(&phone("0171 1111111"), &offer("A"), "d").await.unwrap();
+    assert!(eventually(Duration::from_secs(10), || rx.statuses_of(&sent.wamid).len() == 6).await);
+    let seen = rx.statuses_of(&sent.wamid);
+    assert_eq!(seen.iter().filter(|s| *s == "sent").count(), 2);
+    assert_eq!(seen[0], "delivered", "delivered overtakes sent: {seen:?}");
+    sb.shutdown().await;
+
+    // Every recipient undeliverable; marketing stopped only matters for marketing templates.
+    let rx2 = Receiver::start(0).await;
+    let mut cfg = signed_cfg(18, &rx2);
+    cfg.statuses.fail_share = 1.0;
+    let sb = start(cfg).await;
+    let sent = client(&sb).send_template(&phone("0171 2222222"), &offer("A"), "f").await.unwrap();
+    assert!(eventually(Duration::from_secs(10), || !rx2.statuses_of(&sent.wamid).is_empty()).await);
+    let (_, status, _, s) = rx2.statuses().into_iter().next().unwrap();
+    assert_eq!((status.as_str(), s["errors"][0]["code"].as_i64()), ("failed", Some(131026)));
+    sb.shutdown().await;
+
+    let rx3 = Receiver::start(0).await;
+    let mut cfg = signed_cfg(19, &rx3);
+    cfg.statuses.stop_share = 1.0;
+    let sb = start(cfg).await;
+    let c = client(&sb);
+    let marketing = c.send_template(&phone("0171 3333333"), &offer("A"), "m").await.unwrap();
+    let t = sandbox::demo_templates().into_iter().find(|t| t.name == "schlachttermin").unwrap();
+    let utility = TemplateMessage::from_template(&t, &Params::positional(&["Anna", "Mo 7.12.", "Mi 9.12."]), None);
+    let service = c.send_template(&phone("0171 3333333"), &utility, "u").await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(10), || rx3.statuses_of(&service.wamid).len() == 3
+            && !rx3.statuses_of(&marketing.wamid).is_empty())
+        .await
+    );
+    let m = rx3.statuses().into_iter().find(|s| s.0 == marketing.wamid).unwrap();
+    assert_eq!((m.1.as_str(), m.3["errors"][0]["code"].as_i64()), ("failed", Some(131050)));
+    let u = rx3.statuses().into_iter().find(|s| s.0 == service.wamid && s.1 == "sent").unwrap();
+    assert_eq!(u.3["pricing"]["category"], "utility");
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_seed_same_wamids_and_reset_clears_the_ledger() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let sb = start(SandboxConfig::for_tests(4242)).await;
+        let c = client(&sb);
+        let mut ids = Vec::new();
+        for n in 0..3 {
+            ids.push(c.send_template(&phone(&format!("0171 400000{n}")), &offer("A"), "x").await.unwrap().wamid);
+        }
+        runs.push(ids);
+        let url = sb.url();
+        assert_eq!(sandbox::ledger(&url).await.unwrap().len(), 3);
+        reqwest::Client::new().post(format!("{url}/_sandbox/reset")).send().await.unwrap();
+        assert!(sandbox::ledger(&url).await.unwrap().is_empty());
+        sb.shutdown().await;
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[0].iter().collect::<std::collections::HashSet<_>>().len(), 3);
+}
