@@ -8,6 +8,7 @@ mod db;
 mod error;
 mod output;
 mod queue;
+mod sandbox;
 mod send;
 mod serve;
 mod templates;
@@ -74,6 +75,8 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
+    /// Eingebauter Sandkasten: Nachbildung der WhatsApp-Cloud-API für Demo und Tests
+    Sandbox(sandbox::SandboxArgs),
     /// Shell-Vervollständigung ausgeben (bash, zsh, fish, …)
     Completions {
         #[arg(value_enum)]
@@ -161,6 +164,7 @@ fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
         Some(Command::Send(args)) => send::run(args, ctx),
         Some(Command::Queue(cmd)) => queue::run(cmd, ctx),
         Some(Command::Serve { listen }) => serve::run(ctx, listen),
+        Some(Command::Sandbox(args)) => sandbox::run(args, ctx),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut out = Vec::new();

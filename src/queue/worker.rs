@@ -128,12 +128,24 @@ async fn run(
                 tracing::info!(requeued, "unclear rows sent again: webhooks work and no status came for them");
             }
         }
+        // Claim only what can be written right away: free request slots, and what the pacer allows within 50 ms.
+        let free = semaphore.available_permits();
+        if free == 0 {
+            tokio::select! {
+                Some(r) = results_rx.recv() => {
+                    in_flight -= 1;
+                    db.call(move |s| s.record_results(&[r])).await?;
+                }
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
         let limit = if pacer.unlimited() {
             config.batch
         } else {
             pacer.due_within(now, Duration::milliseconds(50)).clamp(1, config.batch)
         };
-        let limit = limit.min(config.concurrency.saturating_sub(in_flight).max(1));
+        let limit = limit.min(free);
         let rules = config.rules.clone();
         let claimed = db.call(move |s| s.claim_due(limit, &rules)).await?;
         if !claimed.is_empty() {

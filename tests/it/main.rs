@@ -10,3 +10,4 @@ mod support;
 mod tui;
 mod webhook;
 mod whatsapp;
+mod worker;
