@@ -1,0 +1,195 @@
+//! Crash safety of the real `hofbote serve`: named failpoints abort it at the dangerous moments, and a seeded chaos
+//! run kills it with SIGKILL at ten moments while it sends a 500-recipient broadcast to the in-process sandbox.
+//! At the end the sandbox ledger holds each consenting recipient exactly once and no one else, every row is final,
+//! and `PRAGMA integrity_check` is ok.
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hofbote::config::Secret;
+use hofbote::domain::broadcast::Audience;
+use hofbote::domain::consent::{EventKind, NewConsentEvent, Purpose, Source};
+use hofbote::domain::customer::CustomerDraft;
+use hofbote::domain::phone::{Phone, Region};
+use hofbote::domain::template::Params;
+use hofbote::sandbox::{self, SandboxConfig};
+use hofbote::store::Store;
+use hofbote::store::broadcasts::NewBroadcast;
+use rand::{Rng, SeedableRng};
+
+use crate::support::TempHome;
+
+const SECRET: &str = "chaos-app-secret";
+
+fn free_port() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+struct Chaos {
+    home: TempHome,
+    listen: SocketAddr,
+    consenting: Vec<String>,
+    broadcast: i64,
+}
+
+fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Chaos {
+    let home = TempHome::new();
+    home.write_config(&format!(
+        "[shop]\nname = \"Hof Chaos\"\n[whatsapp]\nbase_url = \"{sandbox_url}\"\nphone_number_id = \"106540352242922\"\n\
+         waba_id = \"102290129340398\"\nthroughput_per_second = {rate}\nmessaging_tier = 0\nrequest_timeout_seconds = 2\n\
+         [queue]\nquiet_hours = \"\"\nunknown_after_seconds = 3\nbatch_size = 20\n"
+    ));
+    let mut store = Store::open(&home.db(), hofbote::clock::system()).unwrap();
+    store.ensure_default_wordings("Hof Chaos", "").unwrap();
+    store.replace_templates(&sandbox::demo_templates()).unwrap();
+    let mut consenting = Vec::new();
+    for i in 0..n {
+        let phone = Phone::parse(&format!("0171 {:07}", 5_000_000 + i), Region::DE).unwrap();
+        let id = store.insert_customer(&CustomerDraft::new(&format!("Kunde {i:03}"), "Kunde", phone.clone(), &[], "").unwrap()).unwrap().id;
+        if i % 7 != 3 {
+            let at = store.now() - chrono::Duration::days(2);
+            store
+                .record_consent(&NewConsentEvent {
+                    customer_id: id,
+                    purpose: Purpose::Marketing,
+                    kind: EventKind::Granted,
+                    source: Source::ShopForm,
+                    evidence: format!("F-{i}"),
+                    wording_version: None,
+                    recorded_by: "chaos".into(),
+                    occurred_at: at,
+                })
+                .unwrap();
+            consenting.push(phone.as_e164().to_owned());
+        }
+    }
+    let b = NewBroadcast {
+        template: "wochenangebot".into(),
+        language: "de".into(),
+        params: Params::positional(&["{vorname}", "Kürbissuppe 4,50 €"]),
+        audience: Audience::All,
+        scheduled_at: None,
+        created_by: "chaos".into(),
+    };
+    let (broadcast, _) = store.create_broadcast(&b, "Hallo", false).unwrap();
+    consenting.sort();
+    Chaos { home, listen, consenting, broadcast }
+}
+
+impl Chaos {
+    fn serve(&self, failpoint: Option<&str>) -> Child {
+        let log = std::fs::File::create(self.home.path().join("serve.log")).unwrap();
+        let mut cmd = self.home.cmd();
+        cmd.args(["serve", "--listen", &self.listen.to_string()])
+            .env("HOFBOTE_WHATSAPP_TOKEN", "chaos-token")
+            .env("HOFBOTE_APP_SECRET", SECRET)
+            .stdout(Stdio::null())
+            .stderr(log);
+        if let Some(f) = failpoint {
+            cmd.env("HOFBOTE_FAILPOINT", f);
+        }
+        cmd.spawn().unwrap()
+    }
+
+    fn row_states(&self) -> Vec<(String, i64)> {
+        let conn = rusqlite::Connection::open(self.home.db()).unwrap();
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        let mut stmt = conn.prepare("SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state ORDER BY 1").unwrap();
+        stmt.query_map([self.broadcast], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    }
+
+    fn all_final(&self) -> bool {
+        self.row_states().iter().all(|(s, _)| matches!(s.as_str(), "read" | "failed" | "skipped" | "cancelled"))
+    }
+}
+
+fn wait_exit(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
+    let end = Instant::now() + deadline;
+    while Instant::now() < end {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
+}
+
+fn check_ledger(entries: &[sandbox::LedgerEntry], consenting: &[String]) {
+    let mut got: Vec<String> = entries.iter().filter(|e| e.kind == "template").map(|e| e.to.clone()).collect();
+    got.sort();
+    let dupes: Vec<&String> = got.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+    assert!(dupes.is_empty(), "sent twice: {dupes:?}");
+    assert_eq!(got.len(), consenting.len(), "each consenting recipient once");
+    assert_eq!(got, consenting, "nobody without consent");
+}
+
+fn integrity_ok(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let r: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(r, "ok");
+}
+
+#[test]
+fn serve_survives_failpoints_and_ten_sigkills_without_losing_or_duplicating() {
+    let seed: u64 = std::env::var("HOFBOTE_CHAOS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261127);
+    println!("chaos seed {seed} (replay with HOFBOTE_CHAOS_SEED={seed})");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = free_port();
+    let mut cfg = SandboxConfig::for_tests(seed);
+    cfg.webhook_url = Some(format!("http://{listen}/webhook"));
+    cfg.app_secret = Some(Secret::new(SECRET));
+    let handle = rt.block_on(sandbox::start(cfg)).unwrap();
+    let url = handle.url();
+    let chaos = prepare(500, &url, listen, 150);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let ledger_len = |h: &sandbox::SandboxHandle| h.ledger().len();
+
+    // Named failpoints at the dangerous moments: right after a claim committed, right after Meta answered but
+    // before the answer was recorded.
+    for fp in ["after_claim_commit:3", "after_http_response:7"] {
+        let mut child = chaos.serve(Some(fp));
+        let status = wait_exit(&mut child, Duration::from_secs(60)).expect("failpoint reached");
+        assert!(!status.success(), "{fp} aborts the process");
+    }
+
+    // Ten SIGKILLs at moments drawn from the seed (by how many messages the sandbox has accepted).
+    let mut thresholds: Vec<usize> = (0..10).map(|_| rng.random_range(20..420)).collect();
+    thresholds.sort_unstable();
+    for (i, at) in thresholds.iter().enumerate() {
+        let mut child = chaos.serve(None);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while ledger_len(&handle) < *at && !chaos.all_final() {
+            assert!(Instant::now() < deadline, "kill {i}: stuck below {at} accepted messages");
+            if let Some(s) = child.try_wait().unwrap() {
+                let log = std::fs::read_to_string(chaos.home.path().join("serve.log")).unwrap_or_default();
+                panic!("serve exited early ({s}): {log}");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+
+    // Let it finish, then stop it gracefully with SIGTERM.
+    let mut child = chaos.serve(None);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !chaos.all_final() {
+        assert!(Instant::now() < deadline, "not finished: {:?}", chaos.row_states());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(20)).expect("SIGTERM ends serve");
+    assert!(status.success(), "graceful exit: {status}");
+
+    check_ledger(&handle.ledger(), &chaos.consenting);
+    let states = chaos.row_states();
+    let read = states.iter().find(|(s, _)| s == "read").map(|(_, n)| *n).unwrap_or(0);
+    assert_eq!(read as usize, chaos.consenting.len(), "{states:?}");
+    integrity_ok(&chaos.home.db());
+    assert!(!hofbote::queue::lock::is_held(&chaos.home.db()), "the send lock is released");
+    let _ = Arc::new(());
+    rt.block_on(handle.shutdown());
+}
