@@ -238,11 +238,16 @@ impl SandboxHandle {
         }
     }
 
-    /// Runs until the server stops (after `shutdown` from elsewhere or an error).
-    pub async fn wait(mut self) {
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+    /// Serves until `signal` resolves (e.g. `tokio::signal::ctrl_c()` in `hofbote sandbox`) or the server fails,
+    /// then shuts down.
+    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) {
+        if let Some(task) = self.task.as_mut() {
+            tokio::select! {
+                () = signal => {}
+                _ = task => { self.task = None; }
+            }
         }
+        self.shutdown().await;
     }
 }
 
