@@ -260,11 +260,17 @@ pub async fn handle(app: Shared, pnid: String, raw: Bytes) -> Response {
         if inner.chance(faults.server_error_share) {
             return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
         }
-        let over_rate = app.cfg.rate_per_second.is_some_and(|r| !inner.rate_allows(&pnid, r, now));
-        if inner.chance(faults.rate_limit_share) || over_rate {
+        let wait = match app.cfg.rate_per_second {
+            Some(limit) => inner.rate_check(&pnid, limit, app.cfg.rate_window, now).err(),
+            None => None,
+        };
+        let forced = inner.chance(faults.rate_limit_share);
+        if forced || wait.is_some() {
             let trace = inner.fbtrace_id();
+            // Retry-After in whole seconds, at least 1.
+            let secs = wait.map_or(1, |w| w.as_secs() + u64::from(w.subsec_nanos() > 0)).max(1);
             let e = GraphError {
-                retry_after: Some(1),
+                retry_after: Some(secs),
                 details: Some("Message failed to send because there were too many messages sent from this phone number in a short period of time".into()),
                 ..GraphError::new(StatusCode::TOO_MANY_REQUESTS, 130429, "Rate limit hit")
             };

@@ -52,8 +52,10 @@ pub struct SandboxConfig {
     /// The accepted bearer token; `None` accepts any non-empty token.
     pub token: Option<Secret>,
     pub seed: u64,
-    /// Messages per second per phone-number id over a sliding second; `None` = no limit.
+    /// Messages per phone-number id within `rate_window` (Meta: 80 per sliding second); `None` = no limit.
     pub rate_per_second: Option<u32>,
+    /// The sliding window of the rate limit: 1 s like Meta; tests may stretch it so timing cannot matter.
+    pub rate_window: Duration,
     /// Pair limit per recipient; `None` = off.
     pub pair_limit: Option<PairLimit>,
     /// Length of the customer-service window.
@@ -88,6 +90,7 @@ impl Default for SandboxConfig {
             token: None,
             seed: 7,
             rate_per_second: Some(80),
+            rate_window: Duration::from_secs(1),
             pair_limit: Some(PairLimit::default()),
             window: Duration::from_secs(24 * 3600),
             statuses: StatusPlan::default(),
@@ -235,11 +238,16 @@ impl SandboxHandle {
         }
     }
 
-    /// Runs until the server stops (after `shutdown` from elsewhere or an error).
-    pub async fn wait(mut self) {
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+    /// Serves until `signal` resolves (e.g. `tokio::signal::ctrl_c()` in `hofbote sandbox`) or the server fails,
+    /// then shuts down.
+    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) {
+        if let Some(task) = self.task.as_mut() {
+            tokio::select! {
+                () = signal => {}
+                _ = task => { self.task = None; }
+            }
         }
+        self.shutdown().await;
     }
 }
 

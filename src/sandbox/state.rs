@@ -65,7 +65,7 @@ pub struct Inner {
     pub windows: HashMap<String, Instant>,
     /// wa_id → last wamid sent to it (for the `context` of a button reply).
     pub last_sent: HashMap<String, String>,
-    /// phone-number id → times of accepted messages in the last second.
+    /// phone-number id → times of accepted messages in the current rate window.
     pub rate: HashMap<String, VecDeque<Instant>>,
     /// wa_id → theoretical arrival time (GCRA).
     pub pair: HashMap<String, Instant>,
@@ -123,13 +123,18 @@ impl Inner {
         (0..23).map(|_| ALPHABET[self.rng.random_range(0..ALPHABET.len())] as char).collect()
     }
 
-    /// Whether sending one more message from `pnid` stays within `per_second` over the sliding last second.
-    pub fn rate_allows(&mut self, pnid: &str, per_second: u32, now: Instant) -> bool {
-        let window = self.rate.entry(pnid.to_owned()).or_default();
-        while window.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
-            window.pop_front();
+    /// Whether one more message from `pnid` stays within `limit` messages per sliding `window`; when it does not,
+    /// `Err` says how long until the oldest message leaves the window.
+    pub fn rate_check(&mut self, pnid: &str, limit: u32, window: Duration, now: Instant) -> Result<(), Duration> {
+        let times = self.rate.entry(pnid.to_owned()).or_default();
+        while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            times.pop_front();
         }
-        window.len() < per_second as usize
+        if times.len() < limit as usize {
+            return Ok(());
+        }
+        let oldest = times.front().copied().unwrap_or(now);
+        Err(window.saturating_sub(now.duration_since(oldest)))
     }
 
     pub fn rate_record(&mut self, pnid: &str, now: Instant) {
@@ -210,11 +215,13 @@ mod tests {
     fn rate_window_slides() {
         let mut s = Inner::new(1, vec![], Faults::default());
         let t0 = Instant::now();
+        let second = Duration::from_secs(1);
         for _ in 0..3 {
-            assert!(s.rate_allows("p", 3, t0));
+            assert_eq!(s.rate_check("p", 3, second, t0), Ok(()));
             s.rate_record("p", t0);
         }
-        assert!(!s.rate_allows("p", 3, t0 + Duration::from_millis(999)));
-        assert!(s.rate_allows("p", 3, t0 + Duration::from_secs(1)));
+        assert_eq!(s.rate_check("p", 3, second, t0 + Duration::from_millis(999)), Err(Duration::from_millis(1)));
+        assert_eq!(s.rate_check("q", 3, second, t0), Ok(()), "per phone-number id");
+        assert_eq!(s.rate_check("p", 3, second, t0 + second), Ok(()));
     }
 }

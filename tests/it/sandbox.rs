@@ -407,3 +407,17 @@ async fn same_seed_same_wamids_and_reset_clears_the_ledger() {
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0].iter().collect::<std::collections::HashSet<_>>().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_until_serves_until_the_signal_then_stops() {
+    let sb = start(SandboxConfig::for_tests(31)).await;
+    let url = sb.url();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(sb.run_until(async move {
+        let _ = rx.await;
+    }));
+    assert!(sandbox::ledger(&url).await.unwrap().is_empty(), "serving while no signal");
+    tx.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), served).await.unwrap().unwrap();
+    assert!(sandbox::ledger(&url).await.is_err(), "stopped after the signal");
+}
