@@ -47,7 +47,10 @@ fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Chaos 
     let mut consenting = Vec::new();
     for i in 0..n {
         let phone = Phone::parse(&format!("0171 {:07}", 5_000_000 + i), Region::DE).unwrap();
-        let id = store.insert_customer(&CustomerDraft::new(&format!("Kunde {i:03}"), "Kunde", phone.clone(), &[], "").unwrap()).unwrap().id;
+        let id = store
+            .insert_customer(&CustomerDraft::new(&format!("Kunde {i:03}"), "Kunde", phone.clone(), &[], "").unwrap())
+            .unwrap()
+            .id;
         if i % 7 != 3 {
             let at = store.now() - chrono::Duration::days(2);
             store
@@ -96,7 +99,9 @@ impl Chaos {
     fn row_states(&self) -> Vec<(String, i64)> {
         let conn = rusqlite::Connection::open(self.home.db()).unwrap();
         conn.busy_timeout(Duration::from_secs(5)).unwrap();
-        let mut stmt = conn.prepare("SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state ORDER BY 1").unwrap();
+        let mut stmt = conn
+            .prepare("SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state ORDER BY 1")
+            .unwrap();
         stmt.query_map([self.broadcast], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
     }
 
