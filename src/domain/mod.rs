@@ -2,8 +2,11 @@
 //! Nothing in here performs IO or reads the clock; callers pass `now` in.
 
 pub mod broadcast;
+pub mod checks;
 pub mod consent;
 pub mod customer;
+pub mod formatting;
+pub mod keywords;
 pub mod phone;
 pub mod schedule;
 pub mod template;

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::keywords::{Keyword, classify, is_opt_out_label, looks_like_stop};
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose, SERVICE_WINDOW, Source};
 use crate::domain::customer::{CustomerDraft, clean_text};
+use crate::domain::keywords::{Keyword, classify, is_opt_out_label, looks_like_stop};
 use crate::domain::phone::{Phone, Region};
 use crate::store::consent::record_consent_tx;
 use crate::store::customers::insert_customer_tx;

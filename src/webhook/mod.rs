@@ -3,7 +3,7 @@
 //! stays stored with its error and can be re-applied. Must not send messages itself: replies are queued.
 
 pub mod apply;
-pub mod keywords;
+
 pub mod replies;
 pub mod server;
 
