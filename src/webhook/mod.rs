@@ -3,7 +3,6 @@
 //! stays stored with its error and can be re-applied. Must not send messages itself: replies are queued.
 
 pub mod apply;
-
 pub mod replies;
 pub mod server;
 
