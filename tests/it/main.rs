@@ -4,6 +4,7 @@
 
 mod cli;
 mod import;
+mod privacy;
 mod queue;
 mod sandbox;
 mod support;
