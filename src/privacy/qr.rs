@@ -198,6 +198,36 @@ mod tests {
     }
 
     #[test]
+    fn the_terminal_rendering_decodes_to_the_link() {
+        let url = "https://wa.me/491719876543?text=ANMELDEN%20ANGEBOTE";
+        let text = qr_terminal(url).unwrap();
+        // Each character is two modules stacked: upper half, lower half.
+        let rows: Vec<Vec<(bool, bool)>> = text
+            .lines()
+            .map(|l| {
+                l.chars()
+                    .map(|c| match c {
+                        '█' => (true, true),
+                        '▀' => (true, false),
+                        '▄' => (false, true),
+                        _ => (false, false),
+                    })
+                    .collect()
+            })
+            .collect();
+        let scale = 4;
+        let (w, h) = (rows[0].len() * scale, rows.len() * 2 * scale);
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+            let (top, bottom) = rows[y / (2 * scale)][x / scale];
+            let dark = if (y / scale) % 2 == 0 { top } else { bottom };
+            if dark { 0 } else { 255 }
+        });
+        let grids = img.detect_grids();
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].decode().unwrap().1, url);
+    }
+
+    #[test]
     fn the_sign_escapes_text_and_contains_the_code() {
         let svg = qr_svg_sign("x", "Hof <Sonne>", "Scanne & sende", &["Text".into()]).unwrap();
         assert!(svg.contains("Hof &lt;Sonne&gt;") && svg.contains("Scanne &amp; sende") && svg.contains("<path d=\"M"));

@@ -124,3 +124,43 @@ fn cli_qr_png_decodes_to_the_signup_link_and_the_texts_print() {
     assert!(w.contains("v1") && w.contains("v2") && !w.contains("Termine"), "{w}");
     assert!(home.ok(&["privacy", "record"]).contains("Verzeichnis von Verarbeitungstätigkeiten"));
 }
+
+#[test]
+fn serve_applies_the_retention_periods_when_it_starts() {
+    let home = TempHome::new();
+    home.write_config(
+        "[shop]\nname = \"Hof Sonnenwiese\"\n\n[whatsapp]\nphone_number_id = \"1\"\nbase_url = \"http://127.0.0.1:9\"\n",
+    );
+    home.ok(&["customers", "add", "--name", "Anna Weißer", "--phone", "0171 1234568"]);
+    home.ok(&[
+        "consent",
+        "grant",
+        "0171 1234568",
+        "--purpose",
+        "service",
+        "--source",
+        "shop_form",
+        "--evidence",
+        "F-9",
+    ]);
+    home.ok(&["privacy", "erase", "0171 1234568", "--yes"]);
+    let pseudonymised = || -> i64 {
+        let conn = rusqlite::Connection::open(home.db()).unwrap();
+        conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        conn.query_row("SELECT count(*) FROM consent_events WHERE customer_id IS NULL", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(pseudonymised(), 1);
+    let mut child = home
+        .cmd()
+        .env("HOFBOTE_NOW", "2031-01-02T10:00:00Z")
+        .env("HOFBOTE_WHATSAPP_TOKEN", "test-token")
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let swept = crate::support::wait_until(std::time::Duration::from_secs(30), || pseudonymised() == 0);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(swept, "the service did not run the retention sweep");
+}
