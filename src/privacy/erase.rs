@@ -137,7 +137,8 @@ pub fn erase(
     actor: &str,
 ) -> Result<ErasureReport, PrivacyError> {
     let (_, needles) = needles_for(store, phone)?;
-    let mut report = erase_in_db(store, key, phone, actor, config.privacy.pseudonymised_ledger_years)?;
+    let until = keep_until(store.now(), config.privacy.pseudonymised_ledger_years);
+    let mut report = erase_in_db(store, key, phone, actor, until)?;
     append_journal(
         &super::journal_path(paths),
         &JournalEntry { at: store.now(), subject_hash: report.subject_hash.clone() },
@@ -151,17 +152,17 @@ pub fn erase(
 }
 
 /// The database part of an erasure, in one transaction (also used when a restored backup is erased again).
+/// `until` is when the pseudonymised ledger rows may be deleted (see [`keep_until`]).
 pub fn erase_in_db(
     store: &mut Store,
     key: &[u8],
     phone: &Phone,
     actor: &str,
-    years: u32,
+    until: DateTime<Utc>,
 ) -> Result<ErasureReport, PrivacyError> {
     let (customer, needles) = needles_for(store, phone)?;
     let now = store.now();
     let hash = subject_hash(key, phone);
-    let until = keep_until(now, years);
     let redact = |evidence: &str| redact_evidence(key, &needles, evidence);
     let mut report =
         ErasureReport { subject_hash: hash.clone(), had_customer: customer.is_some(), ..Default::default() };
@@ -370,7 +371,12 @@ pub fn reapply_journal(
     actor: &str,
     years: u32,
 ) -> Result<usize, PrivacyError> {
-    let wanted: HashSet<&str> = journal.iter().map(|e| e.subject_hash.as_str()).collect();
+    // The first erasure's time decides how long the pseudonymised rows are kept, not the time of the restore.
+    let mut wanted: std::collections::HashMap<&str, DateTime<Utc>> = std::collections::HashMap::new();
+    for e in journal {
+        let at = wanted.entry(e.subject_hash.as_str()).or_insert(e.at);
+        *at = (*at).min(e.at);
+    }
     if wanted.is_empty() {
         return Ok(0);
     }
@@ -386,8 +392,11 @@ pub fn reapply_journal(
     for raw in numbers {
         let with_plus = if raw.starts_with('+') { raw.clone() } else { format!("+{raw}") };
         let Ok(phone) = Phone::from_e164(&with_plus) else { continue };
-        if seen.insert(phone.clone()) && wanted.contains(subject_hash(key, &phone).as_str()) {
-            erase_in_db(store, key, &phone, actor, years)?;
+        if !seen.insert(phone.clone()) {
+            continue;
+        }
+        if let Some(at) = wanted.get(subject_hash(key, &phone).as_str()) {
+            erase_in_db(store, key, &phone, actor, keep_until(*at, years))?;
             n += 1;
         }
     }

@@ -12,7 +12,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::PrivacyError;
-use super::erase::{JournalEntry, append_journal, erase_in_db};
+use super::erase::{JournalEntry, append_journal, erase_in_db, keep_until};
 use crate::config::{Config, Paths};
 use crate::domain::phone::Phone;
 use crate::store::consent::delete_pseudonymised_tx;
@@ -102,7 +102,7 @@ pub fn sweep(store: &mut Store, config: &Config, paths: &Paths, dry_run: bool) -
                     super::key_bytes(&key),
                     &phone,
                     "hofbote (Aufbewahrung)",
-                    p.pseudonymised_ledger_years,
+                    keep_until(now, p.pseudonymised_ledger_years),
                 )?;
                 append_journal(&journal, &JournalEntry { at: now, subject_hash: done.subject_hash })?;
             }

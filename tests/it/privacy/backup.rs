@@ -157,6 +157,8 @@ fn restore_round_trips_keeps_later_erasures_and_pauses_what_was_unfinished() {
     fx.store.insert_customer(&CustomerDraft::new("Neu Kunde", "", neu.clone(), &[], "").unwrap()).unwrap();
     let journal = hofbote::privacy::journal_path(&fx.paths);
     drop(std::mem::replace(&mut fx.store, Store::open_in_memory(Arc::new(fx.clock.clone())).unwrap()));
+    // Restored more than a year later: the retention still counts from the first erasure.
+    fx.clock.advance(chrono::Duration::days(400));
     let r =
         hofbote::privacy::backup::restore(&out, &Unseal::Identities(identity), &fx.restore_target(&journal)).unwrap();
     // Her in-flight row went with her erasure, so only the broadcast and the reply need pausing.
@@ -176,6 +178,8 @@ fn restore_round_trips_keeps_later_erasures_and_pauses_what_was_unfinished() {
         .query_row("SELECT count(*) FROM consent_events WHERE subject_hash = ?1", [&hash], |r| r.get(0))
         .unwrap();
     assert_eq!(kept, 3, "her ledger is pseudonymised again");
+    let until = hofbote::privacy::erase::kept_until(&fx.store, &hash).unwrap();
+    assert_eq!(until, Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2029, 12, 31, 23, 0, 0).unwrap()));
     // Everything of the other customer is back exactly as it was (only the reply's state changed).
     let weiss_after = hofbote::privacy::export(&fx.store, &fx.config, Some(&fx.key), &fx.weiss.phone).unwrap();
     assert_eq!(weiss_after.customer, weiss_before.customer);
