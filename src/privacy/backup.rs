@@ -210,6 +210,8 @@ pub fn open_image(mut image: Vec<u8>, clock: SharedClock) -> Result<Store, Priva
     let loaded = snap.deserialize_read_exact(MAIN_DB, &image[..], len, false);
     image.fill(0);
     loaded.map_err(|e| PrivacyError::Damaged(e.to_string()))?;
+    // Any scratch space SQLite needs for the checks stays in memory, never in a temporary file.
+    snap.pragma_update(None, "temp_store", "MEMORY")?;
     let integrity: Vec<String> = {
         let mut stmt = snap.prepare("PRAGMA integrity_check").map_err(|e| PrivacyError::Damaged(e.to_string()))?;
         stmt.query_map([], |r| r.get(0))?
@@ -233,6 +235,7 @@ pub fn open_image(mut image: Vec<u8>, clock: SharedClock) -> Result<Store, Priva
         return Err(crate::store::StoreError::TooNew { found: version, supported: latest }.into());
     }
     let mut store = Store::open_in_memory(clock)?;
+    store.conn().pragma_update(None, "temp_store", "MEMORY")?;
     copy_all(&snap, store.conn_mut())?;
     drop(snap);
     crate::store::migrate::migrate(store.conn_mut(), None)?;
