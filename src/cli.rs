@@ -2,11 +2,14 @@
 //! Output for people is German or English; `--format json` is a stable schema with English keys whatever `--lang`
 //! says. Errors end the process with a one-line message and a non-zero exit code. Must not draw the TUI itself.
 
+mod backup;
 mod consent;
 mod customers;
 mod db;
 mod error;
 mod output;
+mod privacy;
+mod qr;
 mod queue;
 mod sandbox;
 mod send;
@@ -84,6 +87,14 @@ pub enum Command {
     },
     /// Handbuchseite (man) ausgeben
     Man,
+    /// Datenschutz: Auskunft, Löschen, Aufbewahrung, Hinweise, Formular, Einwilligungstexte
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCmd),
+    /// Verschlüsselte Sicherung anlegen und zurückspielen
+    #[command(subcommand)]
+    Backup(backup::BackupCmd),
+    /// QR-Code für den Aushang an der Ladentheke
+    Qr(qr::QrArgs),
     /// Einen Bildschirm der Oberfläche als Text ausgeben
     Snapshot {
         #[arg(long, value_enum)]
@@ -105,7 +116,13 @@ pub struct Context {
 impl Context {
     /// Opens the database (creating and migrating it when needed).
     pub fn open_store(&self) -> Result<crate::store::Store, CliError> {
-        Ok(crate::store::Store::open(&self.paths.db_file, self.clock.clone())?)
+        let mut store = crate::store::Store::open(&self.paths.db_file, self.clock.clone())?;
+        // Commands that need the secrets load them themselves and report problems; here a missing key only means
+        // that suppressed numbers cannot be recognised.
+        if let Ok(Some(key)) = self.secrets().map(|s| s.erasure_key) {
+            store.set_erasure_key(Some(crate::privacy::key_bytes(&key).to_vec()));
+        }
+        Ok(store)
     }
 
     pub fn secrets(&self) -> Result<Secrets, CliError> {
@@ -179,6 +196,9 @@ fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
             std::io::Write::write_all(&mut std::io::stdout(), &out)?;
             Ok(())
         }
+        Some(Command::Privacy(cmd)) => privacy::run(cmd, ctx),
+        Some(Command::Backup(cmd)) => backup::run(cmd, ctx),
+        Some(Command::Qr(args)) => qr::run(args, ctx),
         Some(Command::Snapshot { screen, size }) => snapshot(ctx, screen, &size),
     }
 }

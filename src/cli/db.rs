@@ -59,6 +59,7 @@ pub fn run(cmd: DbCmd, ctx: &Context) -> Result<(), CliError> {
                 .fill(l, &[&ctx.paths.data_dir.display(), &report.path.display()])
             );
         }
+        check_private_files(ctx);
         if ctx.config.shop.name.trim().is_empty() {
             println!(
                 "{}",
@@ -95,4 +96,46 @@ fn retry_webhooks(ctx: &Context) -> Result<(), CliError> {
         println!("  #{id}: {error}");
     }
     Ok(())
+}
+
+/// Secrets, erasure journal and config folder must be private too (files 0600, folder 0700): prints their modes and
+/// a warning with the fix when one is too open.
+fn check_private_files(ctx: &Context) {
+    let l = ctx.lang;
+    let journal = crate::privacy::journal_path(&ctx.paths);
+    let config_dir = ctx.paths.secrets_file.parent().map(std::path::Path::to_path_buf);
+    let items = [
+        (Tr::new("Geheimnisse", "Secrets"), Some(ctx.paths.secrets_file.clone()), false),
+        (Tr::new("Löschjournal", "Erasure journal"), Some(journal), false),
+        (Tr::new("Konfigurationsordner", "Configuration folder"), config_dir, true),
+    ];
+    for (label, path, is_dir) in items {
+        let Some(path) = path else { continue };
+        let Some(mode) = mode_of(&path) else { continue };
+        println!("{}: {} ({mode:o})", label.get(l), path.display());
+        if mode & 0o077 != 0 {
+            let fix = if is_dir { "chmod 700" } else { "chmod 600" };
+            println!(
+                "{}",
+                Tr::new(
+                    "Warnung: {0} ist für andere lesbar. Führe aus: {1} {0}",
+                    "Warning: {0} is readable by others. Run: {1} {0}"
+                )
+                .fill(l, &[&path.display(), &fix])
+            );
+        }
+    }
+}
+
+fn mode_of(path: &std::path::Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }

@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
             let _ = stop_http.wait_for(|s| *s).await;
         }));
         let (_worker, worker) = crate::queue::worker::spawn(db.clone(), client, clock, worker_config, stop_rx.clone());
-        let housekeeping = tokio::spawn(housekeeping(db.clone(), stop_rx));
+        let housekeeping = tokio::spawn(housekeeping(db.clone(), stop_rx, ctx.config.clone(), ctx.paths.clone()));
         wait_for_signal().await;
         tracing::info!("stopping: no new claims, finishing requests in flight");
         let _ = stop_tx.send(true);
@@ -70,13 +70,39 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
     result
 }
 
-/// Periodic duties: expire unconfirmed double opt-ins.
-async fn housekeeping(db: Db, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// Periodic duties: expire unconfirmed double opt-ins (every minute) and apply the retention periods (at start,
+/// then once a day).
+async fn housekeeping(
+    db: Db,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    config: crate::config::Config,
+    paths: crate::config::Paths,
+) {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    let mut last_sweep: Option<std::time::Instant> = None;
     loop {
         match db.call(crate::webhook::expire_confirmations).await {
             Ok(n) if n > 0 => tracing::info!(n, "double opt-ins expired after 24 h without JA"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "expiring confirmations failed"),
+        }
+        if last_sweep.is_none_or(|t| t.elapsed() >= DAY) {
+            last_sweep = Some(std::time::Instant::now());
+            let (config, paths) = (config.clone(), paths.clone());
+            match db.call(move |s| Ok(crate::privacy::sweep(s, &config, &paths, false))).await {
+                Ok(Ok(r)) if !r.is_empty() => tracing::info!(
+                    sent = r.messages_sent,
+                    received = r.messages_received,
+                    webhook_bodies = r.webhook_bodies,
+                    signups = r.unconfirmed_signups,
+                    ledger_rows = r.pseudonymised_rows,
+                    log_files = r.log_files.len(),
+                    "retention sweep deleted old data"
+                ),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "retention sweep failed"),
+                Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}

@@ -107,3 +107,32 @@ fn missing_files_mean_defaults() {
     assert_eq!(Config::load(&dir.path().join("none.toml")).unwrap(), Config::default());
     assert_eq!(Secrets::load(&dir.path().join("none.toml"), &|_| None).unwrap(), Secrets::default());
 }
+
+#[test]
+fn the_erasure_key_is_generated_once_into_a_private_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cfg").join("secrets.toml");
+    let first = ensure_erasure_key(&path).unwrap();
+    assert_eq!(first.expose().len(), 64);
+    assert!(first.expose().chars().all(|c| c.is_ascii_hexdigit()));
+    assert_eq!(ensure_erasure_key(&path).unwrap(), first, "a second call keeps the key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+    // Appending to an existing file without a final newline keeps its other values.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "verify_token = \"abc\"").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let key = ensure_erasure_key(&other).unwrap();
+    let s = Secrets::load(&other, &|_| None).unwrap();
+    assert_eq!(s.verify_token.unwrap().expose(), "abc");
+    assert_eq!(s.erasure_key.unwrap(), key);
+    assert_ne!(key, first);
+}

@@ -116,7 +116,11 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             if audience.matches(&r.customer) {
-                let consent = customer_consent_tx(&self.conn, r.customer.id)?;
+                let mut consent = customer_consent_tx(&self.conn, r.customer.id)?;
+                if let Some(key) = self.erasure_key() {
+                    let hash = crate::privacy::subject_hash(key, &r.customer.phone);
+                    consent.suppressed = self.is_suppressed(&hash, crate::domain::consent::Purpose::Marketing)?;
+                }
                 out.push((r.customer, consent));
             }
         }

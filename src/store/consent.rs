@@ -218,40 +218,16 @@ impl Store {
     /// The sanctioned erasure path: pseudonymises the customer's ledger rows (customer link replaced by
     /// `subject_hash`), optionally suppresses the hash for marketing, deletes the customer with their tags, consent
     /// state, outbox rows and inbound messages, and records the erasure (not whom) in the audit log.
+    /// `crate::privacy::erase` wraps this with everything else an erasure needs (evidence redaction, webhook
+    /// bodies, logs, journal); this shorter form keeps the evidence as it is and sets no deletion date.
     pub fn erase_customer(&mut self, customer_id: i64, subject_hash: &str, actor: &str) -> Result<ErasureOutcome> {
-        let now = ts(self.now());
+        let now = self.now();
         let tx = self.conn.transaction()?;
-        let exists: bool =
-            tx.query_row("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)", [customer_id], |r| r.get(0))?;
-        if !exists {
-            return Err(StoreError::NotFound(format!("customer {customer_id}")));
-        }
-        let objected: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM consent_state WHERE customer_id = ?1 AND state = 'withdrawn')",
-            [customer_id],
-            |r| r.get(0),
-        )?;
-        tx.execute("UPDATE erasure_gate SET open = 1 WHERE id = 1", [])?;
-        let pseudonymised = tx.execute(
-            "UPDATE consent_events SET customer_id = NULL, subject_hash = ?2 WHERE customer_id = ?1",
-            params![customer_id, subject_hash],
-        )?;
-        tx.execute("UPDATE erasure_gate SET open = 0 WHERE id = 1", [])?;
-        if objected {
-            tx.execute(
-                "INSERT OR IGNORE INTO suppression (subject_hash, purpose, reason, created_at) VALUES (?1, 'marketing', 'withdrawn_before_erasure', ?2)",
-                params![subject_hash, now],
-            )?;
-        }
-        tx.execute("DELETE FROM outbox WHERE customer_id = ?1", [customer_id])?;
-        tx.execute("DELETE FROM inbound_messages WHERE customer_id = ?1", [customer_id])?;
-        tx.execute("DELETE FROM customers WHERE id = ?1", [customer_id])?;
-        tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'customer_erased', ?3)",
-            params![now, actor, format!("{pseudonymised} ledger rows pseudonymised")],
-        )?;
+        let keep = |e: &str| e.to_owned();
+        let request = ErasureRequest { customer_id, subject_hash, actor, keep_until: None, redact_evidence: &keep };
+        let outcome = erase_customer_tx(&tx, &request, now)?;
         tx.commit()?;
-        Ok(ErasureOutcome { pseudonymised_events: pseudonymised, suppressed: objected })
+        Ok(outcome)
     }
 
     /// Whether a keyed hash is on the suppression list for `purpose`.
@@ -269,6 +245,84 @@ impl Store {
 pub struct ErasureOutcome {
     pub pseudonymised_events: usize,
     pub suppressed: bool,
+}
+
+/// What to erase and how, for [`erase_customer_tx`].
+pub struct ErasureRequest<'a> {
+    pub customer_id: i64,
+    /// Keyed hash of the number (`crate::privacy::subject_hash`) that replaces the customer link.
+    pub subject_hash: &'a str,
+    pub actor: &'a str,
+    /// When the pseudonymised rows may be deleted (end of the limitation period); `None` records no date.
+    pub keep_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rewrites the evidence of each pseudonymised row (e.g. wamids, which encode the number, become keyed hashes).
+    pub redact_evidence: &'a dyn Fn(&str) -> String,
+}
+
+/// The erasure path inside the caller's transaction (see [`Store::erase_customer`]). The only code besides
+/// [`delete_pseudonymised_tx`] that opens the erasure gate; it closes it again before returning.
+pub fn erase_customer_tx(
+    tx: &Transaction<'_>,
+    request: &ErasureRequest<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ErasureOutcome> {
+    let customer_id = request.customer_id;
+    let now = ts(now);
+    let exists: bool =
+        tx.query_row("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)", [customer_id], |r| r.get(0))?;
+    if !exists {
+        return Err(StoreError::NotFound(format!("customer {customer_id}")));
+    }
+    let objected: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM consent_state WHERE customer_id = ?1 AND state = 'withdrawn')",
+        [customer_id],
+        |r| r.get(0),
+    )?;
+    let rows: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare("SELECT id, evidence FROM consent_events WHERE customer_id = ?1 ORDER BY id")?;
+        stmt.query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+    };
+    tx.execute("UPDATE erasure_gate SET open = 1 WHERE id = 1", [])?;
+    for (id, evidence) in &rows {
+        tx.execute(
+            "UPDATE consent_events SET customer_id = NULL, subject_hash = ?2, evidence = ?3 WHERE id = ?1",
+            params![id, request.subject_hash, (request.redact_evidence)(evidence)],
+        )?;
+    }
+    tx.execute("UPDATE erasure_gate SET open = 0 WHERE id = 1", [])?;
+    let pseudonymised = rows.len();
+    if objected {
+        tx.execute(
+            "INSERT OR IGNORE INTO suppression (subject_hash, purpose, reason, created_at) VALUES (?1, 'marketing', 'withdrawn_before_erasure', ?2)",
+            params![request.subject_hash, now],
+        )?;
+    }
+    if let Some(until) = request.keep_until.filter(|_| pseudonymised > 0) {
+        tx.execute(
+            "INSERT INTO erasures (subject_hash, erased_at, keep_until) VALUES (?1, ?2, ?3)
+             ON CONFLICT (subject_hash) DO UPDATE SET erased_at = excluded.erased_at,
+                 keep_until = max(erasures.keep_until, excluded.keep_until)",
+            params![request.subject_hash, now, ts(until)],
+        )?;
+    }
+    tx.execute("DELETE FROM outbox WHERE customer_id = ?1", [customer_id])?;
+    tx.execute("DELETE FROM inbound_messages WHERE customer_id = ?1", [customer_id])?;
+    tx.execute("DELETE FROM customers WHERE id = ?1", [customer_id])?;
+    tx.execute(
+        "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'customer_erased', ?3)",
+        params![now, request.actor, format!("{pseudonymised} ledger rows pseudonymised")],
+    )?;
+    Ok(ErasureOutcome { pseudonymised_events: pseudonymised, suppressed: objected })
+}
+
+/// Deletes the pseudonymised ledger rows of one erased subject at the end of their retention (through the erasure
+/// gate) and its `erasures` row. Returns how many ledger rows went.
+pub fn delete_pseudonymised_tx(tx: &Transaction<'_>, subject_hash: &str) -> Result<usize> {
+    tx.execute("UPDATE erasure_gate SET open = 1 WHERE id = 1", [])?;
+    let n = tx.execute("DELETE FROM consent_events WHERE customer_id IS NULL AND subject_hash = ?1", [subject_hash])?;
+    tx.execute("UPDATE erasure_gate SET open = 0 WHERE id = 1", [])?;
+    tx.execute("DELETE FROM erasures WHERE subject_hash = ?1", [subject_hash])?;
+    Ok(n)
 }
 
 /// Appends an event inside an open transaction and refreshes the folded state of that purpose.

@@ -12,7 +12,8 @@ use rusqlite::Connection;
 use super::{Result, StoreError, io_err};
 
 /// The migrations, in order; index + 1 is the version they produce.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_erasures.sql")];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

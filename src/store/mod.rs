@@ -109,6 +109,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     clock: SharedClock,
+    /// Key of the keyed hash, when known: lets broadcast planning show suppressed numbers as excluded.
+    erasure_key: Option<Vec<u8>>,
 }
 
 impl Store {
@@ -120,7 +122,7 @@ impl Store {
         let existed = path.exists();
         let conn = Connection::open(path)?;
         restrict_file(path)?;
-        let mut store = Store { conn, path: path.to_owned(), clock };
+        let mut store = Store { conn, path: path.to_owned(), clock, erasure_key: None };
         store.configure()?;
         migrate::migrate(&mut store.conn, if existed { Some(path) } else { None })?;
         Ok(store)
@@ -128,7 +130,8 @@ impl Store {
 
     /// A private in-memory database (tests, snapshots of the schema).
     pub fn open_in_memory(clock: SharedClock) -> Result<Store> {
-        let mut store = Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), clock };
+        let mut store =
+            Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), clock, erasure_key: None };
         store.configure()?;
         migrate::migrate(&mut store.conn, None)?;
         Ok(store)
@@ -142,7 +145,19 @@ impl Store {
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "trusted_schema", "OFF")?;
+        // Deleted rows are overwritten with zeros, so an erasure or retention sweep leaves no bytes behind.
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
         Ok(())
+    }
+
+    /// Sets the erasure key (secrets `erasure_key`, as bytes), so broadcast planning can exclude numbers on the
+    /// suppression list. Without it nobody can be matched against the list.
+    pub fn set_erasure_key(&mut self, key: Option<Vec<u8>>) {
+        self.erasure_key = key;
+    }
+
+    pub fn erasure_key(&self) -> Option<&[u8]> {
+        self.erasure_key.as_deref()
     }
 
     pub fn path(&self) -> &Path {

@@ -139,7 +139,8 @@ fn db_check_reports_and_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let home = TempHome::new();
     let out = home.ok(&["db", "check"]);
-    assert!(out.contains("Integrität: ok") && out.contains("Schema-Version: 1 / 1"), "{out}");
+    let v = hofbote::store::migrate::latest_version();
+    assert!(out.contains("Integrität: ok") && out.contains(&format!("Schema-Version: {v} / {v}")), "{out}");
     let mode = std::fs::metadata(home.db()).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let dir_mode = std::fs::metadata(home.db().parent().unwrap()).unwrap().permissions().mode() & 0o777;

@@ -5,6 +5,7 @@
 mod chaos;
 mod cli;
 mod import;
+mod privacy;
 mod queue;
 mod sandbox;
 mod support;

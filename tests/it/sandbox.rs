@@ -52,6 +52,12 @@ impl Receiver {
     }
 
     pub async fn start_on(addr: SocketAddr, fail_first: usize) -> Receiver {
+        let listener = std::net::TcpListener::bind(addr).unwrap();
+        Receiver::serve_on(listener, fail_first)
+    }
+
+    /// Serves on a listener the test already holds (so no other test can take its port in between).
+    pub fn serve_on(listener: std::net::TcpListener, fail_first: usize) -> Receiver {
         let bodies: Bodies = Arc::default();
         let bad = Arc::new(AtomicUsize::new(0));
         let refused = Arc::new(AtomicUsize::new(0));
@@ -76,7 +82,8 @@ impl Receiver {
             }
         };
         let app = axum::Router::new().route("/webhook", axum::routing::post(handler));
-        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
@@ -195,8 +202,10 @@ async fn webhooks_are_retried_until_the_receiver_answers_200() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_that_was_down_gets_its_events_later() {
-    // Reserve a port, close it: nobody listens there yet.
-    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    // Hold a port but do not answer yet: deliveries time out as if the receiver were down, and no other test can
+    // take the port meanwhile.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap();
     let cfg = SandboxConfig {
         webhook_url: Some(format!("http://{addr}/webhook")),
         app_secret: Some(Secret::new(SECRET)),
@@ -204,9 +213,9 @@ async fn a_receiver_that_was_down_gets_its_events_later() {
     };
     let sb = start(cfg).await;
     let sent = client(&sb).send_template(&phone("0171 1234569"), &offer("Hallo"), "outbox-9").await.unwrap();
-    assert!(eventually(Duration::from_secs(10), || sb.webhook_stats().failed_attempts >= 3).await);
-    let rx = Receiver::start_on(addr, 0).await;
-    assert!(eventually(Duration::from_secs(10), || rx.statuses_of(&sent.wamid).len() == 3).await);
+    assert!(eventually(Duration::from_secs(30), || sb.webhook_stats().failed_attempts >= 3).await);
+    let rx = Receiver::serve_on(held, 0);
+    assert!(eventually(Duration::from_secs(20), || rx.statuses_of(&sent.wamid).len() == 3).await);
     assert_eq!(sb.webhook_stats().pending, 0);
     sb.shutdown().await;
     rx.stop();

@@ -35,7 +35,7 @@ pub struct Options {
     pub concurrency: usize,
     pub request_timeout: Duration,
     pub start_receiver: bool,
-    pub receiver_addr: Option<SocketAddr>,
+    pub receiver: Option<std::net::TcpListener>,
     pub sandbox: Box<dyn FnOnce(&mut SandboxConfig)>,
 }
 
@@ -46,14 +46,15 @@ impl Default for Options {
             concurrency: 16,
             request_timeout: Duration::from_secs(5),
             start_receiver: true,
-            receiver_addr: None,
+            receiver: None,
             sandbox: Box::new(|_| {}),
         }
     }
 }
 
-async fn start_receiver(db: &Db, addr: SocketAddr) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+async fn start_receiver(db: &Db, listener: std::net::TcpListener) -> SocketAddr {
+    listener.set_nonblocking(true).unwrap();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
     let bound = listener.local_addr().unwrap();
     let receiver = Receiver::start(
         db.clone(),
@@ -67,10 +68,10 @@ async fn start_receiver(db: &Db, addr: SocketAddr) -> SocketAddr {
     bound
 }
 
-/// A free loopback port (bound once and released).
-fn free_port() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap()
+/// A loopback port held by this test: until served, connections wait (as if the receiver were down), and no other
+/// test can take the port.
+fn hold_port() -> std::net::TcpListener {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap()
 }
 
 pub async fn stack(customers: &[(&str, &str, bool, bool)], opts: Options) -> Stack {
@@ -101,8 +102,11 @@ pub async fn stack(customers: &[(&str, &str, bool, bool)], opts: Options) -> Sta
         }
     }
     let (db, _) = Db::spawn(store);
-    let receiver_addr = opts.receiver_addr.unwrap_or_else(free_port);
-    let receiver_addr = if opts.start_receiver { start_receiver(&db, receiver_addr).await } else { receiver_addr };
+    let held = opts.receiver.unwrap_or_else(hold_port);
+    let receiver_addr = held.local_addr().unwrap();
+    if opts.start_receiver {
+        start_receiver(&db, held).await;
+    }
     let mut cfg = SandboxConfig::for_tests(opts.seed);
     cfg.webhook_url = Some(format!("http://{receiver_addr}/webhook"));
     cfg.app_secret = Some(Secret::new(SECRET));
@@ -323,8 +327,9 @@ async fn stop_during_a_broadcast_no_request_starts_after_the_withdrawal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statuses_sent_while_the_receiver_was_down_arrive_after_it_is_back() {
-    let addr = free_port();
-    let opts = Options { start_receiver: false, receiver_addr: Some(addr), ..Options::default() };
+    let held = hold_port();
+    let again = held.try_clone().unwrap();
+    let opts = Options { start_receiver: false, receiver: Some(held), ..Options::default() };
     let s =
         stack(&[("Anna Weiß", "0171 3000001", true, true), ("Jörg Müller", "0171 3000002", true, true)], opts).await;
     let b = s.broadcast("schlachttermin", &["{vorname}", "Di 1.12.", "Do 3.12. 14 Uhr"], Audience::All).await;
@@ -337,7 +342,7 @@ async fn statuses_sent_while_the_receiver_was_down_arrive_after_it_is_back() {
         assert!(Instant::now() < deadline, "the sandbox never tried to deliver");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    start_receiver(&s.db, addr).await;
+    start_receiver(&s.db, again).await;
     s.wait_db("statuses applied after the receiver came back", move |st| {
         Ok((st.broadcast(b)?.count(hofbote::queue::state::RowState::Read) == 2).then_some(()))
     })

@@ -1,0 +1,467 @@
+//! Erasure (Art. 17): deletes a person's data everywhere hofbote keeps it — customer row, tags, consent state,
+//! outbox rows, inbound messages, their parts of raw webhook bodies, replay keys containing their wamids, mentions in
+//! other text columns, log lines, pre-migration copies of the database — in ONE transaction for the database, then
+//! vacuums it and truncates the WAL so the bytes are gone from the files. The ledger rows stay pseudonymised through
+//! the sanctioned path [`crate::store::consent::erase_customer_tx`] (see the module docs of [`crate::privacy`] for
+//! what is kept and why). Every erasure is appended to the erasure journal (time + keyed hash, never the number), and
+//! [`reapply_journal`] erases such people again after a backup is restored. Must not ask questions: the CLI confirms.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono_tz::Europe::Berlin;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::needles::{MASK, Needles, redact_json};
+use super::{PrivacyError, hmac_hex, io_err, subject_hash};
+use crate::config::{Config, Paths};
+use crate::domain::customer::Customer;
+use crate::domain::phone::Phone;
+use crate::store::consent::{ErasureRequest, erase_customer_tx};
+use crate::store::{Store, ts};
+
+/// What an erasure did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ErasureReport {
+    pub subject_hash: String,
+    pub had_customer: bool,
+    pub pseudonymised_events: usize,
+    pub suppressed: bool,
+    /// When the pseudonymised ledger rows will be deleted (None: none were kept).
+    pub keep_until: Option<DateTime<Utc>>,
+    pub outbox_rows: usize,
+    pub inbound_messages: usize,
+    pub webhook_bodies_redacted: usize,
+    pub webhook_bodies_deleted: usize,
+    pub effect_keys: usize,
+    pub log_files: usize,
+    pub log_lines: usize,
+    pub migration_copies_deleted: Vec<PathBuf>,
+    /// False when another process kept the WAL busy: old pages may remain in it until the next checkpoint.
+    pub wal_truncated: bool,
+}
+
+/// What would be erased (for the confirmation question).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasePreview {
+    pub customer: Option<Customer>,
+    pub ledger_rows: i64,
+    pub outbox_rows: i64,
+    pub inbound_messages: i64,
+}
+
+/// One line of the erasure journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub at: DateTime<Utc>,
+    pub subject_hash: String,
+}
+
+/// The customer with this number (if any) and everything that identifies the person in stored text.
+pub fn needles_for(store: &Store, phone: &Phone) -> Result<(Option<Customer>, Needles), PrivacyError> {
+    let customer = store.customer_by_phone(phone)?;
+    let mut needles = Needles::new(phone);
+    let conn = store.conn();
+    let cid = customer.as_ref().map(|c| c.id);
+    if let Some(c) = &customer {
+        needles.user_id = c.user_id.clone().filter(|u| !u.is_empty());
+        needles.name = Some(c.name.clone());
+    }
+    let mut wamids: HashSet<String> = HashSet::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT wamid FROM outbox WHERE wamid IS NOT NULL AND (customer_id IS ?1 OR phone = ?2)
+             UNION SELECT wamid FROM inbound_messages WHERE customer_id IS ?1 OR from_phone IN (?2, ?3)
+                 OR (?4 IS NOT NULL AND user_id = ?4)",
+        )?;
+        let rows = stmt
+            .query_map(params![cid.unwrap_or(-1), needles.e164, needles.digits(), needles.user_id], |r| {
+                r.get::<_, String>(0)
+            })?;
+        for w in rows {
+            wamids.insert(w?);
+        }
+        let mut stmt = conn.prepare("SELECT evidence FROM consent_events WHERE customer_id = ?1")?;
+        for evidence in stmt.query_map([cid.unwrap_or(-1)], |r| r.get::<_, String>(0))? {
+            for token in evidence?.split_whitespace() {
+                if token.starts_with("wamid.") {
+                    wamids.insert(token.trim_end_matches([',', ';', ')']).to_owned());
+                }
+            }
+        }
+    }
+    needles.wamids = wamids.into_iter().collect();
+    Ok((customer, needles))
+}
+
+/// Counts for the confirmation question; changes nothing.
+pub fn preview(store: &Store, phone: &Phone) -> Result<ErasePreview, PrivacyError> {
+    let (customer, needles) = needles_for(store, phone)?;
+    let cid = customer.as_ref().map(|c| c.id).unwrap_or(-1);
+    let conn = store.conn();
+    let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64, PrivacyError> {
+        Ok(conn.query_row(sql, p, |r| r.get(0))?)
+    };
+    Ok(ErasePreview {
+        ledger_rows: count("SELECT count(*) FROM consent_events WHERE customer_id = ?1", &[&cid])?,
+        outbox_rows: count("SELECT count(*) FROM outbox WHERE customer_id = ?1 OR phone = ?2", &[&cid, &needles.e164])?,
+        inbound_messages: count(
+            "SELECT count(*) FROM inbound_messages WHERE customer_id = ?1 OR from_phone IN (?2, ?3)",
+            &[&cid, &needles.e164, &needles.digits()],
+        )?,
+        customer,
+    })
+}
+
+/// End of the limitation period for rows pseudonymised at `now`: 1 January, `years` + 1 years later, 00:00 in
+/// Europe/Berlin (the regular period starts at the end of the year, §199 BGB).
+pub fn keep_until(now: DateTime<Utc>, years: u32) -> DateTime<Utc> {
+    let year = now.with_timezone(&Berlin).year() + years as i32 + 1;
+    Berlin
+        .with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now + chrono::Duration::days(366 * (i64::from(years) + 1)))
+}
+
+/// The full erasure (see module docs): database, journal, logs, pre-migration copies, then vacuum and checkpoint.
+pub fn erase(
+    store: &mut Store,
+    paths: &Paths,
+    config: &Config,
+    key: &[u8],
+    phone: &Phone,
+    actor: &str,
+) -> Result<ErasureReport, PrivacyError> {
+    let (_, needles) = needles_for(store, phone)?;
+    let until = keep_until(store.now(), config.privacy.pseudonymised_ledger_years);
+    let mut report = erase_in_db(store, key, phone, actor, until)?;
+    append_journal(
+        &super::journal_path(paths),
+        &JournalEntry { at: store.now(), subject_hash: report.subject_hash.clone() },
+    )?;
+    let (files, lines) = scrub_logs(&paths.log_dir, &needles)?;
+    report.log_files = files;
+    report.log_lines = lines;
+    report.migration_copies_deleted = delete_migration_copies(&paths.db_file)?;
+    report.wal_truncated = compact(store)?;
+    Ok(report)
+}
+
+/// The database part of an erasure, in one transaction (also used when a restored backup is erased again).
+/// `until` is when the pseudonymised ledger rows may be deleted (see [`keep_until`]).
+pub fn erase_in_db(
+    store: &mut Store,
+    key: &[u8],
+    phone: &Phone,
+    actor: &str,
+    until: DateTime<Utc>,
+) -> Result<ErasureReport, PrivacyError> {
+    let (customer, needles) = needles_for(store, phone)?;
+    let now = store.now();
+    let hash = subject_hash(key, phone);
+    let redact = |evidence: &str| redact_evidence(key, &needles, evidence);
+    let mut report =
+        ErasureReport { subject_hash: hash.clone(), had_customer: customer.is_some(), ..Default::default() };
+    let tx = store.conn_mut().transaction()?;
+    if let Some(c) = &customer {
+        let count = |sql: &str| tx.query_row(sql, [c.id], |r| r.get::<_, i64>(0)).map(|n| n as usize);
+        report.outbox_rows = count("SELECT count(*) FROM outbox WHERE customer_id = ?1")?;
+        report.inbound_messages = count("SELECT count(*) FROM inbound_messages WHERE customer_id = ?1")?;
+        let request = ErasureRequest {
+            customer_id: c.id,
+            subject_hash: &hash,
+            actor,
+            keep_until: Some(until),
+            redact_evidence: &redact,
+        };
+        let outcome = erase_customer_tx(&tx, &request, now)?;
+        report.pseudonymised_events = outcome.pseudonymised_events;
+        report.suppressed = outcome.suppressed;
+        report.keep_until = (outcome.pseudonymised_events > 0).then_some(until);
+    } else {
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'customer_erased', 'no customer row')",
+            params![ts(now), actor],
+        )?;
+    }
+    report.outbox_rows += tx.execute("DELETE FROM outbox WHERE phone = ?1", [&needles.e164])?;
+    report.inbound_messages += tx.execute(
+        "DELETE FROM inbound_messages WHERE from_phone IN (?1, ?2) OR (?3 IS NOT NULL AND user_id = ?3)",
+        params![needles.e164, needles.digits(), needles.user_id],
+    )?;
+    for w in &needles.wamids {
+        report.inbound_messages += tx.execute("DELETE FROM inbound_messages WHERE wamid = ?1", [w])?;
+        report.outbox_rows += tx.execute("DELETE FROM outbox WHERE wamid = ?1", [w])?;
+    }
+    let bodies: Vec<(i64, Vec<u8>)> = {
+        let mut stmt = tx.prepare("SELECT id, body FROM webhook_events ORDER BY id")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, body) in bodies {
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(mut value) => {
+                if redact_json(&mut value, &needles) {
+                    let bytes = serde_json::to_vec(&value).map_err(|e| PrivacyError::Damaged(e.to_string()))?;
+                    tx.execute("UPDATE webhook_events SET body = ?2 WHERE id = ?1", params![id, bytes])?;
+                    report.webhook_bodies_redacted += 1;
+                }
+            }
+            Err(_) if needles.matches_text(&String::from_utf8_lossy(&body)) => {
+                tx.execute("DELETE FROM webhook_events WHERE id = ?1", [id])?;
+                report.webhook_bodies_deleted += 1;
+            }
+            Err(_) => {}
+        }
+    }
+    let mut keys: Vec<String> = needles.wamids.iter().cloned().collect();
+    keys.extend([needles.e164.clone(), needles.digits()]);
+    keys.extend(needles.user_id.clone());
+    for k in &keys {
+        report.effect_keys += tx.execute("DELETE FROM applied_effects WHERE instr(key, ?1) > 0", [k])?;
+    }
+    // Mentions in free-text columns of other rows (error details, audit notes).
+    let mut spellings = needles.spellings();
+    spellings.extend(keys);
+    for (table, column) in [
+        ("audit_log", "detail"),
+        ("alerts", "message"),
+        ("webhook_events", "error"),
+        ("outbox", "reason"),
+        ("meta", "value"),
+    ] {
+        // Table and column names are the constants above, never data.
+        let sql = format!("UPDATE {table} SET {column} = replace({column}, ?1, ?2) WHERE instr({column}, ?1) > 0");
+        for s in &spellings {
+            tx.execute(&sql, params![s, MASK])?;
+        }
+    }
+    tx.commit()?;
+    Ok(report)
+}
+
+/// Evidence of a pseudonymised ledger row: wamids (they encode the number) become `wamid-hmac:<keyed hash>`, so a
+/// wamid the person shows later can still be matched; other mentions of the person are masked.
+fn redact_evidence(key: &[u8], needles: &Needles, evidence: &str) -> String {
+    evidence
+        .split(' ')
+        .map(|token| {
+            if let Some(pos) = token.find("wamid.") {
+                let end = token[pos..].find([',', ';', ')']).map(|e| pos + e).unwrap_or(token.len());
+                format!("{}wamid-hmac:{}{}", &token[..pos], hmac_hex(key, &token.as_bytes()[pos..end]), &token[end..])
+            } else if needles.matches_text(token) {
+                MASK.to_owned()
+            } else {
+                token.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `VACUUM` (temporary data kept in memory) and `wal_checkpoint(TRUNCATE)`: afterwards neither the database file nor
+/// its WAL holds deleted bytes. Returns false when another process kept the WAL busy.
+pub fn compact(store: &mut Store) -> Result<bool, PrivacyError> {
+    if store.path() == Path::new(":memory:") {
+        return Ok(true);
+    }
+    let conn = store.conn_mut();
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.execute_batch("VACUUM")?;
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
+}
+
+/// Rewrites every file in `dir` without the lines that mention the person (in place, so a running service keeps
+/// appending to the same file). Returns (files changed, lines removed).
+pub fn scrub_logs(dir: &Path, needles: &Needles) -> Result<(usize, usize), PrivacyError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, 0)),
+        Err(e) => return Err(io_err(dir, e)),
+    };
+    let (mut files, mut lines) = (0, 0);
+    for entry in entries {
+        let path = entry.map_err(|e| io_err(dir, e))?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| io_err(&path, e))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut kept = String::with_capacity(text.len());
+        let mut removed = 0;
+        for line in text.split_inclusive('\n') {
+            if needles.matches_line(line) {
+                removed += 1;
+            } else {
+                kept.push_str(line);
+            }
+        }
+        if removed > 0 {
+            let mut f =
+                std::fs::OpenOptions::new().write(true).truncate(true).open(&path).map_err(|e| io_err(&path, e))?;
+            f.write_all(kept.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| io_err(&path, e))?;
+            files += 1;
+            lines += removed;
+        }
+    }
+    Ok((files, lines))
+}
+
+/// Deletes `<db>.pre-v*` copies made before schema migrations (plain copies that may hold erased people).
+pub fn delete_migration_copies(db: &Path) -> Result<Vec<PathBuf>, PrivacyError> {
+    let (Some(dir), Some(name)) = (db.parent(), db.file_name().and_then(|n| n.to_str())) else { return Ok(Vec::new()) };
+    let prefix = format!("{name}.pre-v");
+    let mut deleted = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(deleted) };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix)) {
+            std::fs::remove_file(&path).map_err(|e| io_err(&path, e))?;
+            deleted.push(path);
+        }
+    }
+    Ok(deleted)
+}
+
+/// Appends one line to the erasure journal (created with mode 0600, its folder 0700).
+pub fn append_journal(path: &Path, entry: &JournalEntry) -> Result<(), PrivacyError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::store::create_private_dir(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| io_err(path, e))?;
+    let line = serde_json::to_string(entry).map_err(|e| PrivacyError::Damaged(e.to_string()))?;
+    writeln!(f, "{line}").and_then(|()| f.sync_all()).map_err(|e| io_err(path, e))
+}
+
+/// The journal's entries (a missing file is empty; unreadable lines are skipped and counted).
+pub fn read_journal(path: &Path) -> Result<(Vec<JournalEntry>, usize), PrivacyError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(io_err(path, e)),
+    };
+    let mut bad = 0;
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        match serde_json::from_str(line) {
+            Ok(e) => out.push(e),
+            Err(_) => bad += 1,
+        }
+    }
+    Ok((out, bad))
+}
+
+/// Erases again every person whose keyed hash is in the journal (after a restore). Looks at the numbers of
+/// customers, outbox rows and inbound messages. Returns how many people were erased again.
+pub fn reapply_journal(
+    store: &mut Store,
+    key: &[u8],
+    journal: &[JournalEntry],
+    actor: &str,
+    years: u32,
+) -> Result<usize, PrivacyError> {
+    // The first erasure's time decides how long the pseudonymised rows are kept, not the time of the restore.
+    let mut wanted: std::collections::HashMap<&str, DateTime<Utc>> = std::collections::HashMap::new();
+    for e in journal {
+        let at = wanted.entry(e.subject_hash.as_str()).or_insert(e.at);
+        *at = (*at).min(e.at);
+    }
+    if wanted.is_empty() {
+        return Ok(0);
+    }
+    let numbers: Vec<String> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT phone FROM customers UNION SELECT phone FROM outbox
+             UNION SELECT from_phone FROM inbound_messages WHERE from_phone IS NOT NULL",
+        )?;
+        stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+    };
+    let mut seen = HashSet::new();
+    let mut n = 0;
+    for raw in numbers {
+        let with_plus = if raw.starts_with('+') { raw.clone() } else { format!("+{raw}") };
+        let Ok(phone) = Phone::from_e164(&with_plus) else { continue };
+        if !seen.insert(phone.clone()) {
+            continue;
+        }
+        if let Some(at) = wanted.get(subject_hash(key, &phone).as_str()) {
+            erase_in_db(store, key, &phone, actor, keep_until(*at, years))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Whether the person behind `phone` was erased before (their hash is in the journal).
+pub fn was_erased(paths: &Paths, key: &[u8], phone: &Phone) -> Result<Option<DateTime<Utc>>, PrivacyError> {
+    let hash = subject_hash(key, phone);
+    let (entries, _) = read_journal(&super::journal_path(paths))?;
+    Ok(entries.into_iter().filter(|e| e.subject_hash == hash).map(|e| e.at).max())
+}
+
+/// The erasure date recorded for a hash in the database, if its ledger rows are still kept.
+pub fn kept_until(store: &Store, hash: &str) -> Result<Option<DateTime<Utc>>, PrivacyError> {
+    let v: Option<String> = store
+        .conn()
+        .query_row("SELECT keep_until FROM erasures WHERE subject_hash = ?1", [hash], |r| r.get(0))
+        .optional()?;
+    Ok(v.as_deref().map(crate::store::parse_ts).transpose()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::phone::Region;
+
+    #[test]
+    fn the_ledger_is_kept_until_new_year_after_the_period() {
+        let erased = Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0).unwrap();
+        assert_eq!(keep_until(erased, 3), Utc.with_ymd_and_hms(2029, 12, 31, 23, 0, 0).unwrap());
+        // 31 Dec 23:30 UTC is already 1 Jan in Berlin: the period starts a year later.
+        let late = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(keep_until(late, 3), Utc.with_ymd_and_hms(2030, 12, 31, 23, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn evidence_keeps_a_keyed_wamid_and_loses_the_number() {
+        let mut n = Needles::new(&Phone::parse("0171 1234567", Region::DE).unwrap());
+        n.wamids.insert("wamid.ABC=".into());
+        let out = redact_evidence(b"k", &n, "wamid.ABC= + wamid.XYZ (131050) von 0171-1234567");
+        assert!(!out.contains("wamid.ABC") && !out.contains("wamid.XYZ") && !out.contains("1234567"), "{out}");
+        assert!(out.starts_with(&format!("wamid-hmac:{} + wamid-hmac:", hmac_hex(b"k", b"wamid.ABC="))), "{out}");
+        assert!(out.contains("(131050)"), "{out}");
+        assert_eq!(redact_evidence(b"k", &n, "Formular F-12"), "Formular F-12");
+    }
+
+    #[test]
+    fn the_journal_round_trips_and_skips_broken_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c").join("erasures.journal");
+        let e = JournalEntry {
+            at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            subject_hash: "hmac-sha256:ab".into(),
+        };
+        append_journal(&path, &e).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{broken\n").unwrap();
+        append_journal(&path, &e).unwrap();
+        let (entries, bad) = read_journal(&path).unwrap();
+        assert_eq!((entries, bad), (vec![e.clone(), e], 1));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("171"));
+    }
+}
