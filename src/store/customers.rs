@@ -11,11 +11,11 @@ use crate::domain::phone::Phone;
 
 const COLUMNS: &str = "id, name, first_name, phone, user_id, note, created_at, updated_at";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, Option<String>, String, String, String)> {
+type RawCustomer = (i64, String, String, String, Option<String>, String, String, String);
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<RawCustomer> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
-
-type RawCustomer = (i64, String, String, String, Option<String>, String, String, String);
 
 fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
     let (id, name, first_name, phone, user_id, note, created, updated) = raw;
@@ -23,7 +23,8 @@ fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
         id,
         name,
         first_name,
-        phone: Phone::from_e164(&phone).map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?,
+        // Written only from a parsed Phone: a shape check suffices (full validation made listing 10k slow).
+        phone: Phone::from_stored(&phone).map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?,
         user_id,
         tags,
         note,
@@ -88,12 +89,14 @@ impl Store {
         Ok(tags)
     }
 
-    /// All customers (optionally by tag) with their consent state, ordered by name.
+    /// All customers (optionally by tag) with their consent state, ordered by name (as `COLLATE NOCASE`), then id.
+    ///
+    /// Three plain scans joined in memory; sorting happens here rather than in SQLite, whose sorter would copy every
+    /// whole row (10,000 customers: about 5 ms instead of 80 ms with the old ORDER BY and full phone validation).
     pub fn list_customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerRow>> {
         let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
         {
-            let mut stmt =
-                self.conn.prepare("SELECT customer_id, tag FROM customer_tags ORDER BY tag COLLATE NOCASE")?;
+            let mut stmt = self.conn.prepare_cached("SELECT customer_id, tag FROM customer_tags")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 tags.entry(r.get(0)?).or_default().push(r.get(1)?);
@@ -101,7 +104,7 @@ impl Store {
         }
         let mut consent: HashMap<i64, ConsentPair> = HashMap::new();
         {
-            let mut stmt = self.conn.prepare("SELECT customer_id, purpose, state FROM consent_state")?;
+            let mut stmt = self.conn.prepare_cached("SELECT customer_id, purpose, state FROM consent_state")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
@@ -117,19 +120,20 @@ impl Store {
             }
         }
         let wanted: Vec<String> = filter.tags.iter().map(|t| t.to_lowercase()).collect();
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT {COLUMNS} FROM customers ORDER BY name COLLATE NOCASE, id"))?;
-        let raws = stmt.query_map([], from_row)?;
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers"))?;
+        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        for raw in raws {
-            let raw = raw?;
+        while let Some(r) = rows.next()? {
+            let raw = from_row(r)?;
             let id = raw.0;
-            let t = tags.remove(&id).unwrap_or_default();
+            let mut t = tags.remove(&id).unwrap_or_default();
             if !wanted.is_empty() && !t.iter().any(|x| wanted.contains(&x.to_lowercase())) {
                 continue;
             }
+            t.sort_by(|a, b| nocase_cmp(a, b));
             out.push(CustomerRow { customer: build(raw, t)?, consent: consent.get(&id).copied().unwrap_or_default() });
         }
+        out.sort_by(|a, b| nocase_cmp(&a.customer.name, &b.customer.name).then(a.customer.id.cmp(&b.customer.id)));
         Ok(out)
     }
 
@@ -200,6 +204,11 @@ pub fn update_customer_tx(
     Ok(())
 }
 
+/// The order of SQLite's `COLLATE NOCASE`: ASCII letters folded to lower case, all other bytes compared as they are.
+fn nocase_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 fn set_tags_tx(tx: &Transaction<'_>, id: i64, tags: &[String]) -> Result<()> {
     let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
     for tag in tags {
@@ -246,6 +255,37 @@ mod tests {
         let rind = s.list_customers(&CustomerFilter { tags: vec!["rind".into()] }).unwrap();
         assert_eq!(rind.len(), 1);
         assert_eq!(rind[0].customer.tags, ["Rind", "Schwein"]);
+    }
+
+    #[test]
+    fn list_order_matches_sqlite_nocase() {
+        let mut s = store();
+        let names =
+            ["anna", "Anna", "Ærø", "Zoe", "zoe", "Öztürk", "Bernd", "bernd a", "Müller", "MÜLLER", "", "1 Hof"];
+        for (i, name) in names.iter().enumerate() {
+            let phone = format!("0171 12345{i:02}");
+            let d = CustomerDraft::new(
+                if name.is_empty() { "x" } else { name },
+                "",
+                Phone::parse(&phone, Region::DE).unwrap(),
+                &["b".into(), "A".into(), "ä".into()],
+                "",
+            )
+            .unwrap();
+            s.insert_customer(&d).unwrap();
+        }
+        let listed: Vec<(String, i64)> = s
+            .list_customers(&CustomerFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.customer.name, r.customer.id))
+            .collect();
+        let mut stmt = s.conn().prepare("SELECT name, id FROM customers ORDER BY name COLLATE NOCASE, id").unwrap();
+        let sqlite: Vec<(String, i64)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
+        assert_eq!(listed, sqlite);
+        let tags = &s.list_customers(&CustomerFilter::default()).unwrap()[0].customer.tags;
+        assert_eq!(tags, &["A", "b", "ä"]);
     }
 
     #[test]
