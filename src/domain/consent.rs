@@ -249,6 +249,8 @@ pub struct CustomerConsent {
     pub suppressed: bool,
 }
 
+// The enum comes from `string_enum!`, which cannot carry `#[default]`; so the impl stays hand-written.
+#[allow(clippy::derivable_impls)]
 impl Default for ConsentState {
     fn default() -> Self {
         ConsentState::None
