@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
+use super::plan::count;
 use super::text::report as t;
 use super::{ImportError, ImportPlan, RowAction};
 use crate::domain::consent::{EventKind, NewConsentEvent};
@@ -29,8 +30,18 @@ pub struct ImportSummary {
 impl ImportSummary {
     pub fn report(&self, lang: Lang) -> String {
         let file = display_safe(&self.path.display().to_string()).into_owned();
-        let mut text = t::SUMMARY
-            .fill(lang, &[&file, &self.added, &self.updated, &self.unchanged, &self.rejected, &self.consents_recorded]);
+        let n = |v: usize| count(v, lang);
+        let mut text = t::SUMMARY.fill(
+            lang,
+            &[
+                &file,
+                &n(self.added),
+                &n(self.updated),
+                &n(self.unchanged),
+                &n(self.rejected),
+                &n(self.consents_recorded),
+            ],
+        );
         text.push('\n');
         text
     }

@@ -411,15 +411,17 @@ impl ImportPlan {
         let encoding = self.encoding.label();
         let format = match self.format {
             FileFormat::Csv { delimiter: '\t' } => t::CSV_FORMAT.fill(lang, &[&t::TAB.get(lang), &encoding]),
-            FileFormat::Csv { delimiter } => t::CSV_FORMAT.fill(lang, &[&format!("»{delimiter}«"), &encoding]),
+            FileFormat::Csv { delimiter } => {
+                t::CSV_FORMAT.fill(lang, &[&t::QUOTED.fill(lang, &[&delimiter]), &encoding])
+            }
             FileFormat::Vcard => t::VCARD_FORMAT.fill(lang, &[&encoding]),
         };
         let file = display_safe(&self.path.display().to_string()).into_owned();
         out.push(t::PREVIEW_HEAD.fill(lang, &[&file, &format]));
-        out.push(t::ADD.fill(lang, &[&self.adds()]));
-        out.push(t::UPDATE.fill(lang, &[&self.updates()]));
-        out.push(t::UNCHANGED.fill(lang, &[&self.unchanged()]));
-        out.push(t::REJECTED.fill(lang, &[&self.rejected.len()]));
+        out.push(t::ADD.fill(lang, &[&count(self.adds(), lang)]));
+        out.push(t::UPDATE.fill(lang, &[&count(self.updates(), lang)]));
+        out.push(t::UNCHANGED.fill(lang, &[&count(self.unchanged(), lang)]));
+        out.push(t::REJECTED.fill(lang, &[&count(self.rejected.len(), lang)]));
         let updates: Vec<&PlannedRow> = self
             .rows
             .iter()
@@ -443,7 +445,7 @@ impl ImportPlan {
                 out.push(t::UPDATE_LINE.fill(lang, &[&row.line, &who, &what.join(", ")]));
             }
             if updates.len() > LISTED_UPDATES {
-                out.push(t::MORE.fill(lang, &[&(updates.len() - LISTED_UPDATES)]));
+                out.push(t::MORE.fill(lang, &[&count(updates.len() - LISTED_UPDATES, lang)]));
             }
         }
         if !self.rejected.is_empty() {
@@ -468,10 +470,16 @@ impl ImportPlan {
                 let (service, marketing) = self.consents();
                 out.push(t::CONSENT_RECORD.fill(
                     lang,
-                    &[&(service + marketing), &service, &marketing, &source.label().get(lang), &display_safe(evidence)],
+                    &[
+                        &count(service + marketing, lang),
+                        &count(service, lang),
+                        &count(marketing, lang),
+                        &source.label().get(lang),
+                        &display_safe(evidence),
+                    ],
                 ));
                 if *already_recorded > 0 {
-                    out.push(t::CONSENT_ALREADY.fill(lang, &[already_recorded]));
+                    out.push(t::CONSENT_ALREADY.fill(lang, &[&count(*already_recorded, lang)]));
                 }
             }
         }
@@ -482,6 +490,23 @@ impl ImportPlan {
         text.push('\n');
         text
     }
+}
+
+/// A count the way the reader writes it: 10.000 in German, 10,000 in English.
+pub(crate) fn count(n: usize, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::De => '.',
+        Lang::En => ',',
+    };
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn change_label(change: Change, lang: Lang) -> &'static str {

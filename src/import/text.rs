@@ -104,6 +104,7 @@ pub mod report {
         "Preview: import from {0} ({1}). Nothing has been saved yet.",
     );
     pub const CSV_FORMAT: Tr = Tr::new("CSV, Trennzeichen {0}, {1}", "CSV, delimiter {0}, {1}");
+    pub const QUOTED: Tr = Tr::new("»{0}«", "\"{0}\"");
     pub const VCARD_FORMAT: Tr = Tr::new("vCard, {0}", "vCard, {0}");
     pub const TAB: Tr = Tr::new("Tabulator", "tab");
     pub const ADD: Tr = Tr::new("  neu:           {0}", "  new:           {0}");

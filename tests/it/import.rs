@@ -357,7 +357,8 @@ fn ten_thousand_rows_import_fully() {
     let last = by_phone(&db, "+4915120009999");
     assert_eq!(last.name, "Kunde 9999 Müller");
     assert_eq!(last.tags, ["Eier", "Rind"]);
-    assert!(summary.report(Lang::De).contains("10000 neu"));
+    assert!(summary.report(Lang::De).contains("10.000 neu"), "German thousands separator");
+    assert!(summary.report(Lang::En).contains("10,000 new"));
 }
 
 /// `n` customers with valid, distinct mobile numbers; every 7th note spans two lines.

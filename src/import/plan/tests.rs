@@ -178,3 +178,12 @@ fn source_and_evidence_are_checked() {
     let p = plan(&s, &no_columns, &opts(forms())).unwrap();
     assert_eq!(p.consent, ConsentHandling::NoColumns);
 }
+
+#[test]
+fn counts_are_written_the_readers_way() {
+    assert_eq!(count(0, Lang::De), "0");
+    assert_eq!(count(999, Lang::De), "999");
+    assert_eq!(count(1234, Lang::De), "1.234");
+    assert_eq!(count(10_000, Lang::En), "10,000");
+    assert_eq!(count(1_234_567, Lang::De), "1.234.567");
+}
