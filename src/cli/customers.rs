@@ -6,7 +6,7 @@ use super::output::{ascii_terminal, consent_symbol, table};
 use super::{CliError, Context};
 use crate::domain::customer::{CustomerDraft, CustomerRow};
 use crate::domain::phone::Phone;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::{Lang, Localized, Tr};
 use crate::store::customers::CustomerFilter;
 
 #[derive(Debug, Subcommand)]
@@ -33,8 +33,24 @@ pub enum CustomersCmd {
         #[arg(long = "tag")]
         tags: Vec<String>,
     },
+    /// Kunden aus CSV oder vCard importieren (ohne --apply nur Probelauf)
+    Import {
+        file: std::path::PathBuf,
+        /// Wirklich schreiben (alles in einer Transaktion)
+        #[arg(long)]
+        apply: bool,
+        /// Quelle der Einwilligungen in der Datei, z. B. shop_form (nur mit Einwilligungs-Spalten samt Datum und Version)
+        #[arg(long, requires = "consent_evidence")]
+        consent_source: Option<String>,
+        /// Nachweis, z. B. "Papierformulare 2025, Ordner 3"
+        #[arg(long, requires = "consent_source")]
+        consent_evidence: Option<String>,
+    },
+    /// Kunden als CSV exportieren (UTF-8, Komma, mit Einwilligungsstand)
+    Export { file: std::path::PathBuf },
 }
 
+/// Import and export (separate enum part so the variants stay readable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
@@ -44,6 +60,23 @@ pub enum Format {
 
 pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
     match cmd {
+        CustomersCmd::Import { file, apply, consent_source, consent_evidence } => {
+            import(ctx, &file, apply, consent_source.zip(consent_evidence))
+        }
+        CustomersCmd::Export { file } => {
+            let store = ctx.open_store()?;
+            let rows = store.list_customers(&CustomerFilter::default())?;
+            let io =
+                |e: &dyn std::fmt::Display| CliError::Io { path: file.display().to_string(), message: e.to_string() };
+            let mut out = std::fs::File::create(&file).map_err(|e| io(&e))?;
+            crate::import::export_csv(&rows, &mut out).map_err(|e| io(&e.localized(ctx.lang)))?;
+            println!(
+                "{}",
+                Tr::new("{0} Kunden exportiert nach {1}.", "{0} customers exported to {1}.")
+                    .fill(ctx.lang, &[&rows.len(), &file.display()])
+            );
+            Ok(())
+        }
         CustomersCmd::Add { name, first_name, phone, tags, note } => {
             let phone = Phone::parse(&phone, ctx.config.shop.region()).map_err(|e| CliError::phone("--phone", e))?;
             let draft = CustomerDraft::new(&name, &first_name, phone, &tags, &note)?;
@@ -118,4 +151,39 @@ fn render_csv(rows: &[CustomerRow]) -> Result<String, CliError> {
     }
     let bytes = w.into_inner().map_err(|e| CliError::Message(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| CliError::Message(e.to_string()))
+}
+
+fn import(
+    ctx: &Context,
+    file: &std::path::Path,
+    apply: bool,
+    consent: Option<(String, String)>,
+) -> Result<(), CliError> {
+    use crate::import::{ConsentImport, ImportOptions};
+    let l = ctx.lang;
+    let consent = match consent {
+        Some((source, evidence)) => Some(ConsentImport { source: source.parse()?, evidence }),
+        None => None,
+    };
+    let parsed = crate::import::load(file).map_err(|e| CliError::Message(e.localized(l)))?;
+    let mut store = ctx.open_store()?;
+    let opts = ImportOptions { region: ctx.config.shop.region(), consent, recorded_by: ctx.actor() };
+    let plan = crate::import::plan(&store, &parsed, &opts).map_err(|e| CliError::Message(e.localized(l)))?;
+    print!("{}", plan.report(l));
+    if !apply {
+        if plan.has_changes() {
+            println!(
+                "{}",
+                Tr::new(
+                    "Probelauf – nichts geändert. Zum Übernehmen: denselben Befehl mit --apply.",
+                    "Dry run – nothing changed. To apply: the same command with --apply."
+                )
+                .get(l)
+            );
+        }
+        return Ok(());
+    }
+    let summary = crate::import::apply(&mut store, &plan).map_err(|e| CliError::Message(e.localized(l)))?;
+    print!("{}", summary.report(l));
+    Ok(())
 }

@@ -137,6 +137,19 @@ impl Phone {
         Phone::parse(value, Region::DE)
     }
 
+    /// Reads an E.164 value that hofbote itself stored (the `customers.phone` column, written only from a parsed
+    /// [`Phone`]). Checks the shape only (`+`, then 7 to 15 digits, no leading 0) instead of running the full
+    /// libphonenumber validation again, which would dominate listing 10,000 customers. Anything else is refused, so
+    /// a hand-edited database still cannot smuggle letters or separators in.
+    pub fn from_stored(value: &str) -> Result<Phone, PhoneError> {
+        let Some(digits) = value.strip_prefix('+') else {
+            return Err(PhoneError::NotValid);
+        };
+        let well_formed =
+            (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+        if well_formed { Ok(Phone(value.to_owned())) } else { Err(PhoneError::NotValid) }
+    }
+
     /// `+491711234567`
     pub fn as_e164(&self) -> &str {
         &self.0
@@ -310,5 +323,15 @@ mod tests {
         let back: Phone = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
         assert!(Phone::from_e164("01711234567").is_err());
+    }
+
+    #[test]
+    fn stored_values_are_checked_for_shape_only() {
+        let p = Phone::parse("0171 1234567", Region::DE).unwrap();
+        assert_eq!(Phone::from_stored(p.as_e164()), Ok(p));
+        for bad in ["", "+", "491711234567", "+49 171 1234567", "+0171234567", "+12345", "+1234567890123456", "+49171x"]
+        {
+            assert_eq!(Phone::from_stored(bad), Err(PhoneError::NotValid), "{bad:?}");
+        }
     }
 }

@@ -230,6 +230,13 @@ impl Store {
         Ok(outcome)
     }
 
+    /// All keyed hashes on the suppression list for `purpose`.
+    pub fn suppressed_hashes(&self, purpose: Purpose) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT subject_hash FROM suppression WHERE purpose = ?1")?;
+        let rows = stmt.query_map([purpose.as_str()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
     /// Whether a keyed hash is on the suppression list for `purpose`.
     pub fn is_suppressed(&self, subject_hash: &str, purpose: Purpose) -> Result<bool> {
         Ok(self.conn.query_row(

@@ -175,3 +175,62 @@ fn completions_and_man_page_come_from_the_clap_definitions() {
     let man = home.ok(&["man"]);
     assert!(man.contains(".TH hofbote 1") && man.contains("consent"));
 }
+
+#[test]
+fn import_dry_run_then_apply_and_export_through_the_binary() {
+    let home = TempHome::new();
+    let file = crate::support::fixture("import/kunden_excel_cp1252.csv");
+    let dry = home.ok(&["customers", "import", file.to_str().unwrap()]);
+    assert!(dry.contains("Probelauf"), "{dry}");
+    assert!(home.ok(&["customers", "list", "--format", "json"]).trim() == "[]", "the dry run wrote nothing");
+    home.ok(&["customers", "import", file.to_str().unwrap(), "--apply"]);
+    let list = home.ok(&["customers", "list"]);
+    assert!(list.contains("Müller") && list.contains("Weiß"), "{list}");
+    let out = home.path().join("export.csv");
+    home.ok(&["customers", "export", out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("name,") && text.contains("Jörg"), "{text}");
+}
+
+#[test]
+fn an_erased_objector_cannot_be_imported_back_into_marketing() {
+    let home = TempHome::new();
+    home.write_config("[shop]\nname = \"Hof Sonnenwiese\"\n");
+    home.ok(&["customers", "add", "--name", "Jörg Müller", "--phone", "0171 1234567"]);
+    home.ok(&[
+        "consent",
+        "grant",
+        "0171 1234567",
+        "--purpose",
+        "marketing",
+        "--source",
+        "shop_form",
+        "--evidence",
+        "F-1",
+        "--at",
+        "01.05.2026",
+    ]);
+    home.ok(&["consent", "withdraw", "0171 1234567", "--purpose", "marketing", "--source", "whatsapp_keyword"]);
+    home.ok(&["privacy", "erase", "0171 1234567", "--yes"]);
+    let file = crate::support::fixture("import/einwilligungen.csv");
+    let args = [
+        "customers",
+        "import",
+        file.to_str().unwrap(),
+        "--consent-source",
+        "shop_form",
+        "--consent-evidence",
+        "Ordner 3",
+    ];
+    let dry = home.ok(&args);
+    assert!(dry.contains("Sperrliste"), "{dry}");
+    let mut apply = args.to_vec();
+    apply.push("--apply");
+    home.ok(&apply);
+    let json = home.ok(&["customers", "list", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        rows.as_array().unwrap().iter().all(|r| r["phone"] != "+491711234567"),
+        "the suppressed row was rejected: {json}"
+    );
+}
