@@ -172,7 +172,7 @@ impl State {
             lang: launch.lang,
             theme: Theme::new(!launch.no_color, launch.ascii),
             region: launch.config.shop.region(),
-            db_label: launch.paths.db_file.display().to_string(),
+            db_label: home_relative(&launch.paths.db_file, launch.home.as_deref()),
             shop_name: launch.config.shop.name.clone(),
             demo: launch.demo,
             tab: Screen::Kunden,
@@ -241,6 +241,17 @@ impl State {
             Screen::Einwilligungen => vec![Ctx::Always, Ctx::Einwilligungen, Ctx::Lists, Ctx::Global],
             Screen::Nachricht | Screen::Warteschlange => vec![Ctx::Always, Ctx::Global],
         }
+    }
+}
+
+/// `~/.local/share/…` for paths under the home directory.
+fn home_relative(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+    match home
+        .filter(|h| !h.as_os_str().is_empty() && *h != std::path::Path::new("/"))
+        .and_then(|h| path.strip_prefix(h).ok())
+    {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
     }
 }
 
@@ -334,7 +345,17 @@ fn failed(state: &mut State, op: Op, error: Failure) {
         (Op::RecordConsent, Some(Overlay::ConsentForm(f))) => f.show_failure(&error, state.lang),
         _ => false,
     };
-    if !handled {
+    if handled {
+        // The "saving …" note is over; the error is shown at its field.
+        state.status = None;
+    } else {
+        if op == Op::Load
+            && matches!(error, Failure::Store(StoreError::NotFound(_)))
+            && state.customers.detail.is_some()
+        {
+            // The customer was erased elsewhere while their detail was open.
+            state.customers.detail = None;
+        }
         let text = error.localized(state.lang);
         state.error(text);
     }

@@ -50,6 +50,8 @@ pub struct Launch {
     pub no_color: bool,
     /// Who records consent and changes (`$USER`).
     pub actor: String,
+    /// The home directory, to show paths as `~/…`.
+    pub home: Option<std::path::PathBuf>,
 }
 
 /// The screens `hofbote snapshot` can render.
@@ -103,6 +105,7 @@ impl Launch {
             demo,
             no_color: theme::no_color(std::env::var_os("NO_COLOR").as_deref()),
             actor: ctx.actor(),
+            home: std::env::var_os("HOME").map(std::path::PathBuf::from),
         }
     }
 }

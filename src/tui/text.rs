@@ -10,14 +10,15 @@ use crate::i18n::{Lang, Tr};
 // Frame
 pub const APP: &str = "hofbote";
 pub const DB: Tr = Tr::new("Datenbank: ", "Database: ");
+pub const DB_SHORT: Tr = Tr::new("DB: ", "DB: ");
 pub const DEMO: Tr = Tr::new(" DEMO – nichts wird verschickt ", " DEMO – nothing is sent ");
 pub const NO_SHOP_NAME: Tr = Tr::new("Hofname fehlt", "shop name missing");
 pub const TAB_KUNDEN: Tr = Tr::new("Kunden", "Customers");
 pub const TAB_CONSENT: Tr = Tr::new("Einwilligungen", "Consent");
 pub const TAB_MESSAGE: Tr = Tr::new("Nachricht", "Message");
 pub const TAB_QUEUE: Tr = Tr::new("Warteschlange", "Send queue");
-pub const LOADING: Tr = Tr::new("Lade Daten …", "Loading …");
-pub const SAVING: Tr = Tr::new("Speichere …", "Saving …");
+pub const LOADING: Tr = Tr::new("Lade Daten ...", "Loading ...");
+pub const SAVING: Tr = Tr::new("Speichere ...", "Saving ...");
 pub const ERROR_PREFIX: Tr = Tr::new("Fehler: ", "Error: ");
 pub const PRESS_ANY_KEY: Tr = Tr::new("  (Taste drücken)", "  (press a key)");
 pub const CONFIRM_TITLE: Tr = Tr::new("Bitte bestätigen", "Please confirm");
@@ -36,6 +37,7 @@ pub const HELP_FOOTER_SCROLL: Tr =
 pub const SEARCH: Tr = Tr::new("Suche: ", "Search: ");
 pub const TAG_FILTER: Tr = Tr::new("Schlagwort: {0} ({1})", "Tag: {0} ({1})");
 pub const SORT_NAME: Tr = Tr::new("sortiert nach Name", "sorted by name");
+pub const SORT_SCORE: Tr = Tr::new("beste Treffer zuerst", "best matches first");
 pub const SORT_CHANGED: Tr = Tr::new("sortiert nach letzter Änderung", "sorted by last change");
 pub const COUNT: Tr = Tr::new("{0} Kunden", "{0} customers");
 pub const COUNT_OF: Tr = Tr::new("{0} von {1} Kunden", "{0} of {1} customers");
@@ -56,7 +58,7 @@ pub const ERASE_QUESTION: Tr = Tr::new(
     "Really erase {0}?\nAll data of this customer is removed. The evidence of their consent is kept without name \
      and number (pseudonymised).",
 );
-pub const ERASING: Tr = Tr::new("Lösche {0} …", "Erasing {0} …");
+pub const ERASING: Tr = Tr::new("Lösche {0} ...", "Erasing {0} ...");
 pub const ERASED: Tr = Tr::new(
     "{0} gelöscht. {1} Nachweise bleiben pseudonymisiert erhalten.",
     "{0} erased. {1} evidence entries are kept pseudonymised.",
@@ -83,14 +85,14 @@ pub const LEDGER_EMPTY: Tr = Tr::new(
 );
 pub const LEDGER_SECOND: Tr =
     Tr::new("erfasst {0} von {1} · Nachweis: {2} · Text {3}", "recorded {0} by {1} · evidence: {2} · wording {3}");
-pub const MORE_BELOW: Tr = Tr::new("… weitere Einträge ({0} blättert)", "… more entries ({0} scrolls)");
+pub const MORE_BELOW: Tr = Tr::new("... weitere Einträge ({0} blättert)", "... more entries ({0} scrolls)");
 
 // Consent screen
 pub const PURPOSE: Tr = Tr::new("Zweck", "Purpose");
 pub const ALL: Tr = Tr::new("alle", "all");
 pub const PENDING_TITLE: Tr =
     Tr::new("Offene Bestätigungen (Double-Opt-in): {0}", "Open confirmations (double opt-in): {0}");
-pub const AND_MORE: Tr = Tr::new("  … und {0} weitere", "  … and {0} more");
+pub const AND_MORE: Tr = Tr::new("  ... und {0} weitere", "  ... and {0} more");
 pub const EVENTS_TITLE: Tr = Tr::new(
     "Letzte Nachweise · Zweck: {0} · Quelle: {1} · {2} Einträge",
     "Latest evidence · purpose: {0} · source: {1} · {2} entries",

@@ -10,7 +10,7 @@ use super::Screen;
 use super::app::{Overlay, State, StatusKind};
 use super::screens::{consent, consent_form, customer_form, customers, help, placeholder};
 use super::text as t;
-use super::widgets::text::{cut, cut_left, width};
+use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
 
 /// Rows for the screen body: all but header, tabs, status and hint line.
@@ -58,6 +58,42 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
         status_line::render_status(frame, status, state);
     }
     status_line::render_hints(frame, hints, state);
+    if state.theme.ascii {
+        to_ascii(frame.buffer_mut());
+    }
+}
+
+/// For terminals that cannot show them (`TERM=linux`): our glyphs become ASCII, and symbols from data that such a
+/// terminal lacks (emoji, arrows, dashes) become `?`. Letters, also accented ones, stay.
+fn to_ascii(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        let symbol = cell.symbol();
+        if symbol.is_ascii() {
+            continue;
+        }
+        let replacement = match symbol {
+            "·" => "-",
+            "…" => "~",
+            "–" | "—" | "‐" | "─" | "━" => "-",
+            "»" | "«" | "„" | "“" | "”" => "\"",
+            "‚" | "‘" | "’" => "'",
+            "│" | "┃" => "|",
+            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+            "✓" => "y",
+            "✗" => "x",
+            "↑" => "^",
+            "↓" => "v",
+            "←" => "<",
+            "→" => ">",
+            s if s.chars().all(|c| c.is_alphanumeric() || (c as u32) < 0x100 || is_combining(c)) => continue,
+            _ => "?",
+        };
+        cell.set_symbol(replacement);
+    }
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F)
 }
 
 fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
@@ -71,12 +107,16 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let mut spans = vec![Span::styled(t::APP, theme.header()), Span::raw(theme.dot())];
     let left_w = width(t::APP) + width(theme.dot());
     let demo = if state.demo { t::DEMO.get(lang) } else { "" };
-    // The database path matters most: it gets the room it needs, cut from the left if the screen is narrow.
-    let db_label = t::DB.get(lang);
+    // The database path matters most: it gets the room it needs, the shop name what is left (at least a bit), and
+    // on narrow screens the label gets short and the path is cut at a directory.
     let room = w.saturating_sub(left_w + width(demo) + 1);
-    let shop = cut(&shop, (room / 3).max(8), theme.ellipsis());
+    let path_w = width(&state.db_label);
+    let full_label = t::DB.get(lang);
+    let db_label = if path_w + width(full_label) + 14 <= room { full_label } else { t::DB_SHORT.get(lang) };
+    let shop_room = room.saturating_sub(path_w + width(db_label) + 2).max(12.min(room / 3));
+    let shop = cut(&shop, shop_room, theme.ellipsis());
     let path_room = room.saturating_sub(width(&shop) + 2 + width(db_label));
-    let path = cut_left(&state.db_label, path_room, theme.ellipsis());
+    let path = cut_path(&state.db_label, path_room, if theme.ascii { "..." } else { "…" });
     spans.push(Span::styled(shop.clone(), theme.title()));
     if state.demo {
         spans.push(Span::raw(" "));
@@ -97,13 +137,18 @@ fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
         (Screen::Nachricht, "3", t::TAB_MESSAGE),
         (Screen::Warteschlange, "4", t::TAB_QUEUE),
     ];
+    // When the names do not all fit, the other tabs show only their number (never cut off silently).
+    let full: usize = tabs.iter().map(|(_, _, l)| width(l.get(lang)) + 4).sum::<usize>() + 3 * width(theme.separator());
+    let compact = full > area.width as usize;
     let mut spans = Vec::new();
     for (i, (screen, key, label)) in tabs.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(theme.separator(), theme.dim()));
         }
-        let style = if *screen == state.tab { theme.tab_active() } else { theme.tab() };
-        spans.push(Span::styled(format!(" {key} {} ", label.get(lang)), style));
+        let active = *screen == state.tab;
+        let style = if active { theme.tab_active() } else { theme.tab() };
+        let text = if compact && !active { format!(" {key} ") } else { format!(" {key} {} ", label.get(lang)) };
+        spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -14,7 +14,7 @@ use super::customers::CustomersView;
 use crate::domain::consent::{ConsentError, EventKind, Purpose, Source};
 use crate::domain::customer::{CustomerDraft, validate_name};
 use crate::domain::parse_local_datetime;
-use crate::domain::phone::Phone;
+use crate::domain::phone::{Phone, Region};
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::StoreError;
 use crate::tui::Screen;
@@ -91,6 +91,9 @@ impl ConsentForm {
             fields.push(Field::text(t::F_EVIDENCE, "").with_hint(t::H_EVIDENCE.get(state.lang)));
         }
         let mut form = Form::new(fields);
+        if let Some(e) = picked.as_ref().and_then(|(id, _)| state.customers.by_id(*id)) {
+            form.fields[0].hint = Some(e.phone(state.region).to_owned());
+        }
         let pick = picked.map(|(id, name)| Pick::Existing { id, name });
         if pick.is_some() {
             form.focus = 1;
@@ -112,7 +115,7 @@ impl ConsentForm {
     }
 
     /// Recomputes the picker lines from the customer field.
-    pub fn refresh_matches(&mut self, customers: &mut CustomersView) {
+    pub fn refresh_matches(&mut self, customers: &mut CustomersView, region: Region) {
         if self.pick.is_some() {
             return;
         }
@@ -121,7 +124,7 @@ impl ConsentForm {
         self.matches = hits
             .into_iter()
             .filter_map(|i| customers.entries.get(i))
-            .map(|e| Match { id: e.id(), name: e.name.clone(), phone: e.row.customer.phone.display() })
+            .map(|e| Match { id: e.id(), name: e.name.clone(), phone: e.phone(region).to_owned() })
             .collect();
         self.match_sel = self.match_sel.min(self.choices().saturating_sub(1));
     }
@@ -304,7 +307,7 @@ pub fn type_key(state: &mut State, ev: &KeyEvent) {
     if f.form.type_key(ev) {
         if focused == Some(t::F_CUSTOMER) {
             f.unpick(state);
-            f.refresh_matches(&mut state.customers);
+            f.refresh_matches(&mut state.customers, state.region);
         } else if let Some(label) = focused.filter(|_| f.form.focused().is_some_and(|x| x.error.is_some())) {
             f.check(label, state);
         }

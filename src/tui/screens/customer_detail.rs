@@ -15,7 +15,7 @@ use crate::domain::customer::Customer;
 use crate::tui::app::{Effect, Overlay, State};
 use crate::tui::keymap::Action;
 use crate::tui::text as t;
-use crate::tui::widgets::text::{cut, fit, safe, wrap};
+use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 
 /// A loaded customer with their ledger.
 #[derive(Debug, Clone)]
@@ -155,15 +155,14 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         ledger.push(Line::raw(t::LEDGER_EMPTY.get(lang).to_owned()));
     }
     for e in &data.events {
-        let what = e.kind.label().get(lang);
-        let first = format!(
-            "{}  {}  {}{}{}",
-            t::datetime(e.occurred_at, lang),
-            e.purpose.label().get(lang),
-            what,
-            theme.dot(),
-            e.source.label().get(lang)
-        );
+        let line = |what: &str| {
+            let (when, purpose, source) =
+                (t::datetime(e.occurred_at, lang), e.purpose.label().get(lang), e.source.label().get(lang));
+            format!("{when}  {purpose}  {what}{}{source}", theme.dot())
+        };
+        // The full wording if it fits, else the short one, so the source is never cut away.
+        let long = line(e.kind.label().get(lang));
+        let first = if width(&long) <= w { long } else { line(t::kind_short(e.kind).get(lang)) };
         let style = match e.kind {
             EventKind::Granted => theme.consent(crate::domain::consent::ConsentState::Granted),
             EventKind::Withdrawn => theme.consent(crate::domain::consent::ConsentState::Withdrawn),

@@ -26,7 +26,7 @@ use crate::tui::filter::{Fuzzy, haystack};
 use crate::tui::keymap::Action;
 use crate::tui::nav::Nav;
 use crate::tui::text as t;
-use crate::tui::widgets::text::{cut, fit, safe, width};
+use crate::tui::widgets::text::{collation_key, cut, fit, safe, width};
 
 /// What a load of the customer list brings.
 #[derive(Debug, Clone)]
@@ -101,6 +101,8 @@ pub struct CustomersView {
     pub entries: Vec<Entry>,
     /// Indexes into `entries`, newest change first.
     by_change: Vec<usize>,
+    /// Position of each entry in `by_change`.
+    change_rank: Vec<usize>,
     /// Indexes into `entries` that pass search and tag filter, in sort order.
     pub visible: Vec<usize>,
     pub filter: Input,
@@ -139,13 +141,21 @@ impl CustomersView {
         };
         let fuzzy = &mut self.fuzzy;
         let entries = &self.entries;
-        self.visible = candidates
+        let searching = !fuzzy.is_empty();
+        let mut hits: Vec<(u32, usize)> = candidates
             .into_iter()
-            .filter(|i| {
-                let e = &entries[*i];
-                tag.as_ref().is_none_or(|t| e.tags_lower.contains(t)) && (fuzzy.is_empty() || fuzzy.matches(&e.hay))
-            })
+            .filter(|i| tag.as_ref().is_none_or(|t| entries[*i].tags_lower.contains(t)))
+            .filter_map(|i| if searching { fuzzy.score(&entries[i].hay).map(|s| (s, i)) } else { Some((0, i)) })
             .collect();
+        if searching {
+            // Best match first; equal scores keep the chosen order.
+            let rank = |i: usize| match self.sort {
+                Sort::Name => i,
+                Sort::Changed => self.change_rank.get(i).copied().unwrap_or(i),
+            };
+            hits.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| rank(a.1).cmp(&rank(b.1))));
+        }
+        self.visible = hits.into_iter().map(|(_, i)| i).collect();
         self.reselect(selected_id);
     }
 
@@ -197,12 +207,18 @@ pub fn loaded(state: &mut State, data: CustomersData) {
     let v = &mut state.customers;
     let selected_id = v.selected().map(Entry::id);
     v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix)).collect();
+    v.entries.sort_by_cached_key(|e| (collation_key(&e.row.customer.name), e.id()));
     let mut by_change: Vec<usize> = (0..v.entries.len()).collect();
     by_change.sort_by(|a, b| {
         let (a, b) = (&v.entries[*a].row.customer, &v.entries[*b].row.customer);
         b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id))
     });
+    let mut change_rank = vec![0; by_change.len()];
+    for (pos, i) in by_change.iter().enumerate() {
+        change_rank[*i] = pos;
+    }
     v.by_change = by_change;
+    v.change_rank = change_rank;
     v.tags = data.tags;
     if v.tag.as_ref().is_some_and(|t| !v.tags.iter().any(|(x, _)| x == t)) {
         v.tag = None;
@@ -215,7 +231,7 @@ pub fn loaded(state: &mut State, data: CustomersData) {
         select_id(state, id);
     }
     if let Some(Overlay::ConsentForm(f)) = &mut state.overlay {
-        f.refresh_matches(&mut state.customers);
+        f.refresh_matches(&mut state.customers, state.region);
     }
 }
 
@@ -367,6 +383,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         info.push(Span::raw(theme.dot()));
     }
     let sort = match v.sort {
+        _ if !v.filter.value().trim().is_empty() => t::SORT_SCORE,
         Sort::Name => t::SORT_NAME,
         Sort::Changed => t::SORT_CHANGED,
     };

@@ -37,7 +37,9 @@ pub fn on_action(state: &mut State, action: Action) {
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
-    let rows = keymap::bindings(&h.chain);
+    // Screen keys first; the keys that work everywhere (Strg+C) at the end.
+    let mut rows = keymap::bindings(&h.chain);
+    rows.sort_by_key(|b| b.ctx == Ctx::Always);
     let keys: Vec<String> = rows.iter().map(|b| keymap::keys_label(b, lang, theme)).collect();
     let key_w = keys.iter().map(|k| crate::tui::widgets::text::width(k)).max().unwrap_or(4).min(20) + 2;
     let w = area.width.saturating_sub(4).min(70);

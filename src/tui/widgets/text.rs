@@ -23,6 +23,25 @@ pub fn safe(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// A sort key for names as a German list orders them: case and accents ignored ("Ömer" next to "Olaf", not after
+/// "Zoë"), ß as ss.
+pub fn collation_key(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        match c {
+            '\u{300}'..='\u{36f}' => {}
+            'ß' => out.push_str("ss"),
+            'ı' => out.push('i'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 /// Cuts `s` to at most `max` cells; a cut is marked with `ellipsis` (which counts into `max`).
 pub fn cut(s: &str, max: usize, ellipsis: &str) -> String {
     if width(s) <= max {
@@ -65,6 +84,21 @@ pub fn cut_left(s: &str, max: usize, ellipsis: &str) -> String {
     format!("{ellipsis}{}", tail.concat())
 }
 
+/// A path cut at a separator from the left (`…/hofbote/hofbote.sqlite`), so no directory name is half shown.
+pub fn cut_path(path: &str, max: usize, ellipsis: &str) -> String {
+    if width(path) <= max {
+        return path.to_owned();
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    for start in 1..parts.len() {
+        let tail = format!("{ellipsis}/{}", parts[start..].join("/"));
+        if width(&tail) <= max {
+            return tail;
+        }
+    }
+    cut_left(path, max, ellipsis)
+}
+
 /// Exactly `cells` wide: cut with an ellipsis or padded with spaces.
 pub fn fit(s: &str, cells: usize, ellipsis: &str) -> String {
     let mut out = cut(s, cells, ellipsis);
@@ -100,6 +134,17 @@ mod tests {
         assert_eq!(fit("ab", 4, "…"), "ab  ");
         assert_eq!(fit_right("7", 3, "…"), "  7");
         assert_eq!(cut_left("/home/bauer/daten/hofbote.sqlite", 16, "…"), "…/hofbote.sqlite");
+        assert_eq!(cut_path("/home/bauer/daten/hofbote.sqlite", 24, "…"), "…/daten/hofbote.sqlite");
+        assert_eq!(cut_path("/home/bauer/daten/hofbote.sqlite", 29, "..."), ".../daten/hofbote.sqlite");
+        assert_eq!(cut_path("/a/hofbote.sqlite", 5, "…"), "…lite");
+    }
+
+    #[test]
+    fn german_order_ignores_case_and_accents() {
+        let mut names = ["Zoë Martin", "Ömer Yılmaz", "olaf", "Müller", "Mu\u{308}ller", "Muller", "Åberg", "Weiß"];
+        names.sort_by_key(|n| collation_key(n));
+        assert_eq!(names, ["Åberg", "Müller", "Mu\u{308}ller", "Muller", "olaf", "Ömer Yılmaz", "Weiß", "Zoë Martin"]);
+        assert_eq!(collation_key("Weiß"), "weiss");
     }
 
     #[test]
