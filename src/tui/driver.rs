@@ -21,6 +21,9 @@ use super::view;
 /// How often `PRAGMA data_version` is checked while a live screen is open.
 pub const CHECK_EVERY: Duration = Duration::from_millis(500);
 
+/// At most this many waiting input events are handled before the next frame.
+const MAX_DRAIN: usize = 256;
+
 /// Why the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -174,9 +177,14 @@ where
             Some(msg) = msg_rx.recv() => send(update(state, msg)),
             _ = check.tick(), if state.live() => send(vec![Effect::CheckDataVersion]),
         }
-        // Drain what is already waiting, so a burst of keys or results gives one frame.
+        // Drain what is already waiting, so a burst of keys or results gives one frame (bounded, so a flood of
+        // input cannot keep the loop from seeing a signal or drawing).
         let mut closed = false;
-        while let Some(next) = events.next().now_or_never() {
+        for _ in 0..MAX_DRAIN {
+            if state.quit {
+                break;
+            }
+            let Some(next) = events.next().now_or_never() else { break };
             match next {
                 Some(Ok(ev)) => {
                     if let Some(msg) = to_msg(ev) {

@@ -124,7 +124,7 @@ impl ConsentForm {
         self.matches = hits
             .into_iter()
             .filter_map(|i| customers.entries.get(i))
-            .map(|e| Match { id: e.id(), name: e.name.clone(), phone: e.phone(region).to_owned() })
+            .map(|e| Match { id: e.id(), name: e.name().into_owned(), phone: e.phone(region).to_owned() })
             .collect();
         self.match_sel = self.match_sel.min(self.choices().saturating_sub(1));
     }

@@ -3,6 +3,7 @@
 //! Rows are prepared once per load (search text, cleaned labels); the phone is formatted only when a row is first
 //! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. Must not perform IO.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use chrono::{DateTime, Utc};
@@ -22,11 +23,11 @@ use crate::domain::consent::{ConsentState, EventKind};
 use crate::domain::customer::CustomerRow;
 use crate::domain::phone::Region;
 use crate::tui::app::{Confirm, Effect, OnYes, Overlay, State, key_label};
-use crate::tui::filter::{Fuzzy, haystack};
+use crate::tui::filter::{Fuzzy, fold, haystack};
 use crate::tui::keymap::Action;
 use crate::tui::nav::Nav;
 use crate::tui::text as t;
-use crate::tui::widgets::text::{collation_key, cut, fit, safe, width};
+use crate::tui::widgets::text::{cut, fit, safe, width};
 
 /// What a load of the customer list brings.
 #[derive(Debug, Clone)]
@@ -41,9 +42,7 @@ pub struct CustomersData {
 #[derive(Debug)]
 pub struct Entry {
     pub row: CustomerRow,
-    pub name: String,
-    pub tags: String,
-    tags_lower: Vec<String>,
+    /// Name, first name, phone digits (as typed and E.164) and tags, folded for searching.
     hay: Utf32String,
     phone: OnceCell<String>,
 }
@@ -57,16 +56,13 @@ impl Entry {
             Some((cc, trunk)) if e164.starts_with(cc.as_str()) => format!("{trunk}{}", &e164[cc.len()..]),
             _ => String::new(),
         };
-        let tags = c.tags.join(", ");
-        let hay = haystack(&format!("{} {} {national} {e164} {tags}", c.name, c.first_name));
-        Entry {
-            name: safe(&c.name).into_owned(),
-            tags: safe(&tags).into_owned(),
-            tags_lower: c.tags.iter().map(|t| t.to_lowercase()).collect(),
-            hay,
-            phone: OnceCell::new(),
-            row,
-        }
+        let hay = haystack(&format!("{} {} {national} {e164} {}", c.name, c.first_name, c.tags.join(" ")));
+        Entry { hay, phone: OnceCell::new(), row }
+    }
+
+    /// The name as it may be printed (control characters escaped).
+    pub fn name(&self) -> Cow<'_, str> {
+        safe(&self.row.customer.name)
     }
 
     /// The phone number in readable form, formatted on first use.
@@ -76,6 +72,10 @@ impl Entry {
 
     pub fn id(&self) -> i64 {
         self.row.customer.id
+    }
+
+    fn has_tag(&self, lower: &str) -> bool {
+        self.row.customer.tags.iter().any(|t| t.chars().flat_map(char::to_lowercase).eq(lower.chars()))
     }
 }
 
@@ -139,24 +139,26 @@ impl CustomersView {
                 Sort::Changed => self.by_change.clone(),
             }
         };
-        let fuzzy = &mut self.fuzzy;
         let entries = &self.entries;
-        let searching = !fuzzy.is_empty();
-        let mut hits: Vec<(u32, usize)> = candidates
-            .into_iter()
-            .filter(|i| tag.as_ref().is_none_or(|t| entries[*i].tags_lower.contains(t)))
-            .filter_map(|i| if searching { fuzzy.score(&entries[i].hay).map(|s| (s, i)) } else { Some((0, i)) })
-            .collect();
-        if searching {
-            // Best match first; equal scores keep the chosen order.
-            let rank = |i: usize| match self.sort {
-                Sort::Name => i,
-                Sort::Changed => self.change_rank.get(i).copied().unwrap_or(i),
-            };
-            hits.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| rank(a.1).cmp(&rank(b.1))));
-        }
-        self.visible = hits.into_iter().map(|(_, i)| i).collect();
+        let tagged = candidates.into_iter().filter(|i| tag.as_ref().is_none_or(|t| entries[*i].has_tag(t)));
+        self.visible = if self.fuzzy.is_empty() {
+            tagged.collect()
+        } else {
+            // Best match first when few match; equal scores keep the chosen order (the candidates' order).
+            let ordered: Vec<usize> = if narrowing { self.base_order(tagged) } else { tagged.collect() };
+            self.fuzzy.filter(ordered.into_iter().map(|i| (i, &entries[i].hay)))
+        };
         self.reselect(selected_id);
+    }
+
+    /// `indexes` in the chosen sort order (the previous result may be ranked by score).
+    fn base_order(&self, indexes: impl Iterator<Item = usize>) -> Vec<usize> {
+        let mut v: Vec<usize> = indexes.collect();
+        match self.sort {
+            Sort::Name => v.sort_unstable(),
+            Sort::Changed => v.sort_unstable_by_key(|i| self.change_rank.get(*i).copied().unwrap_or(*i)),
+        }
+        v
     }
 
     fn reselect(&mut self, id: Option<i64>) {
@@ -177,11 +179,9 @@ impl CustomersView {
         if self.picker.is_empty() {
             return Vec::new();
         }
-        let picker = &mut self.picker;
-        let mut scored: Vec<(u32, usize)> =
-            self.entries.iter().enumerate().filter_map(|(i, e)| picker.score(&e.hay).map(|s| (s, i))).collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().take(limit).map(|(_, i)| i).collect()
+        let mut hits = self.picker.filter(self.entries.iter().enumerate().map(|(i, e)| (i, &e.hay)));
+        hits.truncate(limit);
+        hits
     }
 
     /// Whether search, tag or sort differ from the plain list.
@@ -207,7 +207,7 @@ pub fn loaded(state: &mut State, data: CustomersData) {
     let v = &mut state.customers;
     let selected_id = v.selected().map(Entry::id);
     v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix)).collect();
-    v.entries.sort_by_cached_key(|e| (collation_key(&e.row.customer.name), e.id()));
+    v.entries.sort_by_cached_key(|e| (fold(&e.row.customer.name), e.id()));
     let mut by_change: Vec<usize> = (0..v.entries.len()).collect();
     by_change.sort_by(|a, b| {
         let (a, b) = (&v.entries[*a].row.customer, &v.entries[*b].row.customer);
@@ -431,13 +431,13 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let mark = if pos == v.nav.selected { theme.pointer() } else { " " };
         let mut spans = vec![
             Span::raw(mark.to_owned()),
-            Span::raw(fit(&e.name, cols.name, ell)),
+            Span::raw(fit(&e.name(), cols.name, ell)),
             Span::raw(" "),
             Span::raw(fit(e.phone(state.region), cols.phone, ell)),
             Span::raw(" "),
         ];
         if cols.tags > 0 {
-            spans.push(Span::raw(fit(&e.tags, cols.tags, ell)));
+            spans.push(Span::raw(fit(&safe(&e.row.customer.tags.join(", ")), cols.tags, ell)));
             spans.push(Span::raw(" "));
         }
         let consent = e.row.consent;

@@ -120,13 +120,6 @@ pub fn press(store: &mut Store, launch: &Launch, state: &mut State, msg: Msg) {
     settle(&PerformCtx::from_launch(launch), store, state, effects);
 }
 
-/// Types text key by key.
-pub fn type_text(store: &mut Store, launch: &Launch, state: &mut State, text: &str) {
-    for c in text.chars() {
-        press(store, launch, state, ch(c));
-    }
-}
-
 pub fn screen(state: &State) -> String {
     super::render_text(state, state.size.0, state.size.1)
 }

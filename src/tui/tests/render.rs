@@ -257,3 +257,32 @@ fn narrow_terminal_collapses_columns_and_marks_cuts() {
     assert!(text.contains('…'), "cut text is marked:\n{text}");
     snap("narrow", &state);
 }
+
+#[test]
+fn tiny_terminals_never_panic() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = demo_store();
+    let mut states: Vec<State> = Vec::new();
+    for tab in [Screen::Kunden, Screen::Einwilligungen, Screen::Nachricht] {
+        states.push(loaded(&mut store, &launch, (80, 24), tab));
+    }
+    let mut detail = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+    press(&mut store, &launch, &mut detail, key(KeyCode::Enter));
+    states.push(detail);
+    for open in ['a', 'd', '?', 'w'] {
+        let mut s = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+        press(&mut store, &launch, &mut s, ch(open));
+        states.push(s);
+    }
+    let mut consent = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+    press(&mut store, &launch, &mut consent, ch('2'));
+    press(&mut store, &launch, &mut consent, ch('a'));
+    press(&mut store, &launch, &mut consent, ch('m'));
+    states.push(consent);
+    for state in &mut states {
+        for (w, h) in [(1, 1), (5, 2), (10, 3), (20, 5), (30, 8), (40, 10)] {
+            update(state, Msg::Resize(w, h));
+            let _ = crate::tui::render_text(state, w, h);
+        }
+    }
+}
