@@ -123,10 +123,25 @@ pub enum Msg {
     Consent(ConsentData),
     Ledger(LedgerData),
     CustomerSaved(Customer),
-    ConsentRecorded { customer_id: i64, name: String, purposes: Vec<Purpose>, kind: EventKind },
-    Erased { name: String, pseudonymised: usize },
-    DataVersion(i64),
-    Failed { op: Op, error: Failure },
+    ConsentRecorded {
+        customer_id: i64,
+        name: String,
+        purposes: Vec<Purpose>,
+        kind: EventKind,
+    },
+    Erased {
+        name: String,
+        pseudonymised: usize,
+    },
+    /// The result of the calm check: `PRAGMA data_version` and the store clock's "now" (keeps "today" current).
+    DataVersion {
+        version: i64,
+        now: DateTime<Utc>,
+    },
+    Failed {
+        op: Op,
+        error: Failure,
+    },
 }
 
 /// Work for the driver. Loads may be merged when several are queued; writes never are.
@@ -303,7 +318,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.redraw = true;
             Vec::new()
         }
-        Msg::DataVersion(v) => {
+        Msg::DataVersion { version: v, now } => {
+            state.now = Some(now);
             if state.data_version == Some(v) {
                 // Nothing changed elsewhere: no reload, no frame.
                 return Vec::new();

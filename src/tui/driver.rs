@@ -48,7 +48,14 @@ pub struct Terminal {
 impl Terminal {
     /// Raw mode and the alternate screen (no mouse capture); installs the panic hook that restores the terminal.
     pub fn enter() -> io::Result<Terminal> {
-        Ok(Terminal { inner: ratatui::try_init()? })
+        match ratatui::try_init() {
+            Ok(inner) => Ok(Terminal { inner }),
+            Err(e) => {
+                // Raw mode may be on already when the alternate screen failed.
+                restore();
+                Err(e)
+            }
+        }
     }
 }
 

@@ -79,10 +79,6 @@ impl Fuzzy {
         narrows
     }
 
-    pub fn query(&self) -> &str {
-        &self.query
-    }
-
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }

@@ -247,7 +247,7 @@ pub fn bindings(chain: &[Ctx]) -> Vec<&'static Binding> {
     for ctx in chain {
         for row in KEYMAP.iter().filter(|b| b.ctx == *ctx) {
             let shadowed = row.keys.iter().all(|k| lookup(chain, *k) != Some(row.action));
-            if !shadowed && !out.iter().any(|o| o.action == row.action && o.text == row.text) {
+            if !shadowed && !out.iter().any(|o| o.action == row.action && o.keys == row.keys) {
                 out.push(row);
             }
         }

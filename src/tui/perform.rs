@@ -45,7 +45,9 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
         Effect::LoadCustomers => load_customers(store).map(Msg::Customers).map_err(Failure::from),
         Effect::LoadConsent => load_consent(store).map(Msg::Consent).map_err(Failure::from),
         Effect::LoadLedger(id) => load_ledger(store, id).map(Msg::Ledger).map_err(Failure::from),
-        Effect::CheckDataVersion => store.data_version().map(Msg::DataVersion).map_err(Failure::from),
+        Effect::CheckDataVersion => {
+            store.data_version().map(|version| Msg::DataVersion { version, now: store.now() }).map_err(Failure::from)
+        }
         Effect::SaveCustomer { id, draft } => {
             let saved = match id {
                 Some(id) => store.update_customer(id, &draft),

@@ -259,11 +259,11 @@ impl EventCols {
     fn new(w: usize) -> EventCols {
         let w = w.saturating_sub(1);
         if w >= 110 {
-            let fixed = 16 + 20 + 9 + 10 + 14 + 16 + 8 + 5 + 8;
+            let fixed = 16 + 18 + 9 + 10 + 14 + 16 + 8 + 5 + 8;
             let evidence = w.saturating_sub(fixed).max(8);
             EventCols {
                 recorded: 16,
-                name: 20,
+                name: 18,
                 purpose: 9,
                 kind: 10,
                 source: 14,

@@ -35,8 +35,7 @@ pub struct CustomerForm {
 }
 
 impl CustomerForm {
-    pub fn add(lang: Lang) -> CustomerForm {
-        let _ = lang;
+    pub fn add() -> CustomerForm {
         CustomerForm { id: None, form: Form::new(fields("", "", "", "", "")), saving: false }
     }
 

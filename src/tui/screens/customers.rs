@@ -298,7 +298,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             v.refilter(false);
             clamp(state);
         }
-        Action::Add => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add(lang))),
+        Action::Add => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add())),
         Action::Edit => {
             if let Some(e) = v.selected() {
                 state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&e.row.customer, state.region)));

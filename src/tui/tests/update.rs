@@ -345,7 +345,7 @@ fn errors_stay_until_a_key_which_only_acknowledges() {
     assert_eq!(status.kind, StatusKind::Error);
     assert!(status.text.contains("der Hofname fehlt"), "{}", status.text);
     // Other messages do not clear it.
-    update(&mut state, Msg::DataVersion(999));
+    update(&mut state, Msg::DataVersion { version: 999, now: now() });
     assert!(state.status.is_some());
     update(&mut state, ch('q'));
     assert!(!state.quit, "the key that dismisses an error does nothing else");
@@ -357,9 +357,9 @@ fn data_version_reloads_only_when_it_changed() {
     let mut state = demo_state((80, 24));
     let v = state.data_version.unwrap();
     state.take_redraw();
-    assert_eq!(update(&mut state, Msg::DataVersion(v)), vec![]);
+    assert_eq!(update(&mut state, Msg::DataVersion { version: v, now: now() }), vec![]);
     assert!(!state.take_redraw(), "a check that finds nothing must not redraw");
-    assert_eq!(update(&mut state, Msg::DataVersion(v + 1)), vec![Effect::LoadCustomers]);
+    assert_eq!(update(&mut state, Msg::DataVersion { version: v + 1, now: now() }), vec![Effect::LoadCustomers]);
     assert!(state.consent.stale, "other screens reload when opened");
 }
 
@@ -372,6 +372,8 @@ fn help_lists_the_keys_of_the_current_view_from_the_keymap() {
     let rows = keymap::bindings(&help.chain);
     assert!(rows.iter().any(|b| b.text.de == "neuen Kunden anlegen"));
     assert!(rows.iter().all(|b| b.ctx != Ctx::Form), "form keys are not listed on the list");
+    let quits: Vec<_> = rows.iter().filter(|b| b.action == crate::tui::keymap::Action::Quit).collect();
+    assert_eq!(quits.len(), 2, "both q and Strg+C are listed");
     update(&mut state, key(KeyCode::Esc));
     assert!(state.help.is_none());
     // In a form, F1 opens the help for the form keys.

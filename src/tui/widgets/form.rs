@@ -30,21 +30,19 @@ pub struct Field {
     /// Shown dim after the value (an example, the default).
     pub hint: Option<String>,
     pub error: Option<String>,
-    /// Whether the user has left this field once (errors are shown from then on).
-    pub touched: bool,
 }
 
 impl Field {
     pub fn text(label: Tr, value: &str) -> Field {
-        Field { label, kind: FieldKind::Text(Input::new(value.to_owned())), hint: None, error: None, touched: false }
+        Field { label, kind: FieldKind::Text(Input::new(value.to_owned())), hint: None, error: None }
     }
 
     pub fn check(label: Tr, on: bool) -> Field {
-        Field { label, kind: FieldKind::Check(on), hint: None, error: None, touched: false }
+        Field { label, kind: FieldKind::Check(on), hint: None, error: None }
     }
 
     pub fn choice(label: Tr, options: Vec<Tr>, index: usize) -> Field {
-        Field { label, kind: FieldKind::Choice { options, index }, hint: None, error: None, touched: false }
+        Field { label, kind: FieldKind::Choice { options, index }, hint: None, error: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Field {
@@ -141,18 +139,12 @@ impl Form {
     }
 
     pub fn next(&mut self) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.touched = true;
-        }
         if !self.fields.is_empty() {
             self.focus = (self.focus + 1) % self.fields.len();
         }
     }
 
     pub fn prev(&mut self) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
-            f.touched = true;
-        }
         if !self.fields.is_empty() {
             self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
         }
@@ -306,7 +298,6 @@ mod tests {
         assert!(form.fields[1].checked());
         form.next();
         assert_eq!(form.focus, 0);
-        assert!(form.fields[1].touched);
     }
 
     #[test]
