@@ -75,16 +75,16 @@ pub const F_NOTE: Tr = Tr::new("Notiz", "Note");
 pub const CUSTOMER_ADDED: Tr = Tr::new("Kunde angelegt: {0}", "Customer added: {0}");
 pub const CUSTOMER_SAVED: Tr = Tr::new("Gespeichert: {0}", "Saved: {0}");
 pub const CREATED: Tr = Tr::new("Angelegt", "Created");
-pub const CHANGED: Tr = Tr::new("geändert", "changed");
+pub const CREATED_CHANGED: Tr = Tr::new("{0}, zuletzt geändert {1}", "{0}, last changed {1}");
 pub const SINCE: Tr = Tr::new("seit {0}", "since {0}");
 pub const LEDGER_TITLE: Tr =
     Tr::new("Nachweise der Einwilligungen ({0}, neueste zuerst)", "Consent evidence ({0}, newest first)");
 pub const LEDGER_EMPTY: Tr = Tr::new(
-    "Noch keine Einwilligung erfasst. Drücke c, um eine vom Formular zu erfassen.",
-    "No consent recorded yet. Press c to record one from a form.",
+    "Noch keine Einwilligung erfasst. Drücke {0}, um eine vom Formular zu erfassen.",
+    "No consent recorded yet. Press {0} to record one from a form.",
 );
 pub const LEDGER_SECOND: Tr =
-    Tr::new("erfasst {0} von {1} · Nachweis: {2} · Text {3}", "recorded {0} by {1} · evidence: {2} · wording {3}");
+    Tr::new("erfasst {0} von {1} · Text {3} · Nachweis: {2}", "recorded {0} by {1} · wording {3} · evidence: {2}");
 pub const MORE_BELOW: Tr = Tr::new("... weitere Einträge ({0} blättert)", "... more entries ({0} scrolls)");
 
 // Consent screen

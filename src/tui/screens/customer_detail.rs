@@ -48,7 +48,7 @@ pub fn loaded(state: &mut State, data: LedgerData) {
 }
 
 /// Lines above the ledger.
-const HEAD_LINES: usize = 9;
+const HEAD_LINES: usize = 10;
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(d) = &mut state.customers.detail else { return Vec::new() };
@@ -103,28 +103,22 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         return;
     };
     let c = &data.customer;
-    let label = |tr: crate::i18n::Tr| Span::styled(fit(tr.get(lang), 20, ell), theme.dim());
+    // One fact per line, so nothing is pushed off a narrow screen.
+    let label_w = 20.min(w / 3);
+    let value_w = w.saturating_sub(label_w);
+    let label = |tr: crate::i18n::Tr| Span::styled(fit(tr.get(lang), label_w, ell), theme.dim());
+    let none = theme.consent_glyph(crate::domain::consent::ConsentState::None);
+    let or_none = |s: &str| if s.is_empty() { none.to_owned() } else { safe(s).into_owned() };
     let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(&safe(&c.name), w, ell), theme.title())];
-    let phone = c.phone.display_for(state.region);
-    let first = if c.first_name.is_empty() { "–".to_owned() } else { safe(&c.first_name).into_owned() };
-    lines.push(Line::from(vec![
-        label(t::F_PHONE),
-        Span::raw(fit(&phone, 18, ell)),
-        Span::styled(format!("{}: ", t::F_FIRST_NAME.get(lang)), theme.dim()),
-        Span::raw(cut(&first, w.saturating_sub(50), ell)),
-    ]));
-    let tags = if c.tags.is_empty() { "–".to_owned() } else { safe(&c.tags.join(", ")).into_owned() };
-    lines.push(Line::from(vec![label(t::F_TAGS), Span::raw(cut(&tags, w.saturating_sub(20), ell))]));
+    let fact = |tr: crate::i18n::Tr, value: &str| Line::from(vec![label(tr), Span::raw(cut(value, value_w, ell))]);
+    lines.push(fact(t::F_PHONE, &c.phone.display_for(state.region)));
+    lines.push(fact(t::F_FIRST_NAME, &or_none(&c.first_name)));
+    lines.push(fact(t::F_TAGS, &or_none(&c.tags.join(", "))));
     // The note may be long: up to two lines, and a visible mark if there is more.
-    let note = if c.note.is_empty() { "–".to_owned() } else { safe(&c.note).into_owned() };
-    let note_lines = wrap(&note, w.saturating_sub(20).max(10));
+    let note_lines = wrap(&or_none(&c.note), value_w.max(10));
     for (i, l) in note_lines.iter().take(2).enumerate() {
-        let shown = if i == 1 && note_lines.len() > 2 {
-            cut(&format!("{l} {ell}"), w.saturating_sub(20), ell)
-        } else {
-            l.clone()
-        };
-        let head = if i == 0 { label(t::F_NOTE) } else { Span::raw(" ".repeat(20)) };
+        let shown = if i == 1 && note_lines.len() > 2 { cut(&format!("{l} {ell}"), value_w, ell) } else { l.clone() };
+        let head = if i == 0 { label(t::F_NOTE) } else { Span::raw(" ".repeat(label_w)) };
         lines.push(Line::from(vec![head, Span::raw(shown)]));
     }
     if note_lines.len() < 2 {
@@ -134,25 +128,21 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let f = fold(&data.events, *p);
         let since = f.since.map(|s| t::SINCE.fill(lang, &[&t::datetime(s, lang)])).unwrap_or_default();
         lines.push(Line::from(vec![
-            Span::styled(fit(p.label().get(lang), 20, ell), theme.dim()),
+            label(p.label()),
             Span::styled(format!("{} ", theme.consent_glyph(f.state)), theme.consent(f.state)),
-            Span::raw(cut(&format!("{} {since}", f.state.label().get(lang)), w.saturating_sub(22), ell)),
+            Span::raw(cut(&format!("{} {since}", f.state.label().get(lang)), value_w.saturating_sub(2), ell)),
         ]));
     }
-    lines.push(Line::from(vec![
-        label(t::CREATED),
-        Span::raw(t::datetime(c.created_at, lang)),
-        Span::raw(theme.dot()),
-        Span::styled(format!("{}: ", t::CHANGED.get(lang)), theme.dim()),
-        Span::raw(t::datetime(c.updated_at, lang)),
-    ]));
+    let dates = t::CREATED_CHANGED.fill(lang, &[&t::date(c.created_at, lang), &t::date(c.updated_at, lang)]);
+    lines.push(fact(t::CREATED, &dates));
     let title = t::LEDGER_TITLE.fill(lang, &[&data.events.len()]);
     lines.push(Line::styled(fit(&title, w, ell), theme.column_title()));
     debug_assert_eq!(lines.len(), HEAD_LINES);
 
     let mut ledger: Vec<Line<'static>> = Vec::new();
     if data.events.is_empty() {
-        ledger.push(Line::raw(t::LEDGER_EMPTY.get(lang).to_owned()));
+        let key = crate::tui::app::key_label(state, Action::Record);
+        ledger.push(Line::raw(t::LEDGER_EMPTY.fill(lang, &[&key])));
     }
     for e in &data.events {
         let line = |what: &str| {

@@ -120,7 +120,7 @@ async fn add_a_customer_record_marketing_consent_and_see_the_tick() {
     // The detail view shows the ledger entry.
     app.key(key(KeyCode::Enter)).await;
     let text = screen(&app.state);
-    assert!(text.contains("Nachweis: F-0001 · Text v1"), "{text}");
+    assert!(text.contains("von anna · Text v1 · Nachweis: F-0001"), "{text}");
 }
 
 #[tokio::test]
