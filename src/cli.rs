@@ -209,14 +209,12 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn run_tui(ctx: &Context, demo: bool) -> Result<(), CliError> {
-    let _ = (ctx, demo);
-    Err(CliError::Usage(crate::i18n::Tr::new(
-        "Die Oberfläche ist in dieser Version noch nicht enthalten. Nutze die Befehle: hofbote --help",
-        "The terminal app is not part of this build yet. Use the commands: hofbote --help",
-    )))
+    crate::tui::run(&crate::tui::Launch::from_context(ctx, demo)).map_err(|e| e.into_cli(ctx.lang))
 }
 
 fn snapshot(ctx: &Context, screen: crate::tui::Screen, size: &str) -> Result<(), CliError> {
-    let _ = (ctx, screen, size);
-    run_tui(ctx, false)
+    let launch = crate::tui::Launch::from_context(ctx, false);
+    let text = crate::tui::snapshot(&launch, screen, size).map_err(|e| e.into_cli(ctx.lang))?;
+    print!("{text}");
+    Ok(())
 }

@@ -452,44 +452,37 @@ impl Secrets {
     }
 }
 
-/// The erasure key: from the environment or the secrets file; when there is none, a random 32-byte key (hex) is
-/// generated and appended as `erasure_key = "…"` to the secrets file (created with mode 0600, its folder 0700).
-/// The key never leaves this function except inside the returned [`Secret`].
-pub fn ensure_erasure_key(path: &Path) -> Result<Secret, SecretsError> {
-    if let Some(key) = Secrets::load(path, &Secrets::process_env)?.erasure_key {
+/// The erasure key (for the keyed hash of erased customers): from the environment or the secrets file, or — the
+/// first time a customer is erased — a new random 32-byte hex key appended to the secrets file as
+/// `erasure_key = "…"` (file created with mode 0600, its directory 0700). The key never changes once written,
+/// because suppressed hashes must stay recognisable.
+pub fn ensure_erasure_key(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Secret, SecretsError> {
+    use std::io::Write;
+    if let Some(key) = Secrets::load(path, env)?.erasure_key {
         return Ok(key);
     }
     let io = |e: std::io::Error| SecretsError::Io { path: path.to_owned(), message: e.to_string() };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::store::create_private_dir(dir)
             .map_err(|e| SecretsError::Io { path: dir.to_owned(), message: e.to_string() })?;
     }
-    let existing = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(io(e)),
-    };
-    let key = hex::encode(rand::random::<[u8; 32]>());
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    let key = hex::encode(bytes);
+    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        options.mode(0o600);
     }
-    let mut file = opts.open(path).map_err(io)?;
+    let mut file = options.open(path).map_err(io)?;
     check_private(path)?;
-    let mut text = String::new();
-    if !existing.is_empty() && !existing.ends_with(b"\n") {
-        text.push('\n');
-    }
-    text.push_str(&format!("erasure_key = \"{key}\"\n"));
-    use std::io::Write;
-    file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(io)?;
-    Secrets::load(path, &Secrets::process_env)?.erasure_key.ok_or_else(|| SecretsError::Invalid {
-        path: path.to_owned(),
-        message: "erasure_key could not be written".into(),
-    })
+    let separator = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
+    writeln!(file, "{separator}erasure_key = \"{key}\"").map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(Secret::new(key))
 }
 
 /// Refuses a file that group or others may read or write.

@@ -105,7 +105,7 @@ pub fn run(cmd: BackupCmd, ctx: &Context) -> Result<(), CliError> {
                     None => Unseal::Passphrase(prompt(ctx, Tr::new("Passwort der Sicherung:", "Backup passphrase:"))?),
                 },
             };
-            let key = crate::config::ensure_erasure_key(&ctx.paths.secrets_file)?;
+            let key = crate::config::ensure_erasure_key(&ctx.paths.secrets_file, &crate::config::Secrets::process_env)?;
             let journal = crate::privacy::journal_path(&ctx.paths);
             let actor = ctx.actor();
             let target = RestoreTarget {

@@ -258,7 +258,7 @@ pub(crate) fn is_yes(answer: &str) -> bool {
 fn erase(phone: &str, yes: bool, ctx: &Context) -> Result<(), CliError> {
     let l = ctx.lang;
     let phone = parse_phone(phone, ctx)?;
-    let key = crate::config::ensure_erasure_key(&ctx.paths.secrets_file)?;
+    let key = crate::config::ensure_erasure_key(&ctx.paths.secrets_file, &crate::config::Secrets::process_env)?;
     let mut store = ctx.open_store()?;
     let p = crate::privacy::erase::preview(&store, &phone).map_err(|e| privacy_error(e, l))?;
     let shown = phone.display_for(ctx.config.shop.region());

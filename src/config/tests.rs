@@ -112,10 +112,10 @@ fn missing_files_mean_defaults() {
 fn the_erasure_key_is_generated_once_into_a_private_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cfg").join("secrets.toml");
-    let first = ensure_erasure_key(&path).unwrap();
+    let first = ensure_erasure_key(&path, &|_| None).unwrap();
     assert_eq!(first.expose().len(), 64);
     assert!(first.expose().chars().all(|c| c.is_ascii_hexdigit()));
-    assert_eq!(ensure_erasure_key(&path).unwrap(), first, "a second call keeps the key");
+    assert_eq!(ensure_erasure_key(&path, &|_| None).unwrap(), first, "a second call keeps the key");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -130,7 +130,7 @@ fn the_erasure_key_is_generated_once_into_a_private_file() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let key = ensure_erasure_key(&other).unwrap();
+    let key = ensure_erasure_key(&other, &|_| None).unwrap();
     let s = Secrets::load(&other, &|_| None).unwrap();
     assert_eq!(s.verify_token.unwrap().expose(), "abc");
     assert_eq!(s.erasure_key.unwrap(), key);

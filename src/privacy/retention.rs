@@ -94,7 +94,7 @@ pub fn sweep(store: &mut Store, config: &Config, paths: &Paths, dry_run: bool) -
         let phones = unconfirmed_signups(store, &cut)?;
         r.unconfirmed_signups = phones.len();
         if !dry_run && !phones.is_empty() {
-            let key = crate::config::ensure_erasure_key(&paths.secrets_file)?;
+            let key = crate::config::ensure_erasure_key(&paths.secrets_file, &crate::config::Secrets::process_env)?;
             let journal = super::journal_path(paths);
             for phone in phones {
                 let done = erase_in_db(

@@ -1,8 +1,38 @@
-//! The terminal app. (Entry point contract; the screens are being built.)
+//! The terminal app: `hofbote` without a subcommand. Data flows one way — keys and IO results → pure `app::update`
+//! → effects → `perform` on the DB thread → results as messages — and `driver` owns the terminal and the loop.
+//! Also `snapshot`: one frame of a screen as plain text, for `hofbote snapshot` and tests.
+//! Map: `app` (state, messages, effects, update), `keymap` (the one key table), `driver` (terminal, loop),
+//! `perform` (effects → store), `view` (frame layout), `screens/` (one file per screen), `widgets/`, `theme`,
+//! `text` (all strings, German and English), `filter` (fuzzy search), `nav` (list scrolling), `erase` (keyed hash).
+//! Must not contain business rules: those live in `domain` and `store`.
+
+pub mod app;
+pub mod driver;
+pub mod filter;
+pub mod keymap;
+pub mod nav;
+pub mod perform;
+pub mod screens;
+pub mod text;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 
 use crate::clock::SharedClock;
 use crate::config::{Config, Paths};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Localized, Tr};
+use crate::store::{Db, Store, StoreError};
+use app::{Effect, State, update};
+use perform::{PerformCtx, Performer, perform_on};
 
 /// Everything the terminal app needs to start.
 #[derive(Debug, Clone)]
@@ -15,6 +45,12 @@ pub struct Launch {
     pub clock: SharedClock,
     /// Running on the demo database (shows the demo banner).
     pub demo: bool,
+    /// `NO_COLOR` is set: no colours at all.
+    pub no_color: bool,
+    /// Who records consent and changes (`$USER`).
+    pub actor: String,
+    /// The home directory, to show paths as `~/…`.
+    pub home: Option<std::path::PathBuf>,
 }
 
 /// The screens `hofbote snapshot` can render.
@@ -24,4 +60,164 @@ pub enum Screen {
     Einwilligungen,
     Nachricht,
     Warteschlange,
+}
+
+/// Why the terminal app could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("bad size {0:?}")]
+    Size(String),
+}
+
+impl Localized for TuiError {
+    fn localized(&self, lang: Lang) -> String {
+        match self {
+            TuiError::Store(e) => e.localized(lang),
+            TuiError::Io(e) => Tr::new(
+                "Das Terminal lässt sich nicht bedienen ({0}). Starte hofbote in einem echten Terminal (z. B. über SSH mit -t).",
+                "The terminal cannot be used ({0}). Start hofbote in a real terminal (e.g. over SSH with -t).",
+            )
+            .fill(lang, &[e]),
+            TuiError::Size(s) => Tr::new(
+                "Größe {0} nicht erkannt. Schreibe BREITExHÖHE, z. B. 80x24 (mindestens 20x8).",
+                "Size {0} not recognised. Write WIDTHxHEIGHT, e.g. 80x24 (at least 20x8).",
+            )
+            .fill(lang, &[s]),
+        }
+    }
+}
+
+impl Launch {
+    /// The launch data from the command line's context: ASCII from the config or the terminal (`TERM=linux`),
+    /// colours off when `NO_COLOR` is set, `$USER` as the one who records.
+    pub fn from_context(ctx: &crate::cli::Context, demo: bool) -> Launch {
+        Launch {
+            paths: ctx.paths.clone(),
+            config: ctx.config.clone(),
+            lang: ctx.lang,
+            ascii: ctx.config.ui.ascii || crate::cli::ascii_terminal(),
+            clock: ctx.clock.clone(),
+            demo,
+            no_color: theme::no_color(std::env::var_os("NO_COLOR").as_deref()),
+            actor: ctx.actor(),
+            home: std::env::var_os("HOME").map(std::path::PathBuf::from),
+        }
+    }
+}
+
+impl TuiError {
+    /// As an error of the command line (exit code and one-line message).
+    pub fn into_cli(self, lang: Lang) -> crate::cli::CliError {
+        use crate::cli::CliError;
+        match self {
+            TuiError::Store(e) => CliError::Store(e),
+            TuiError::Size(_) => CliError::Usage(Tr::new(
+                "Größe nicht erkannt. Schreibe BREITExHÖHE, z. B. --size 80x24 (mindestens 20x8).",
+                "Size not recognised. Write WIDTHxHEIGHT, e.g. --size 80x24 (at least 20x8).",
+            )),
+            other => CliError::Message(other.localized(lang)),
+        }
+    }
+}
+
+impl PerformCtx {
+    pub fn from_launch(launch: &Launch) -> PerformCtx {
+        PerformCtx {
+            shop_name: launch.config.shop.name.clone(),
+            shop_address: launch.config.shop.address.clone(),
+            secrets_file: launch.paths.secrets_file.clone(),
+            actor: launch.actor.clone(),
+            paths: launch.paths.clone(),
+            config: launch.config.clone(),
+        }
+    }
+}
+
+/// Runs the terminal app on the database of `launch` until the user quits (or the terminal goes away).
+pub fn run(launch: &Launch) -> Result<(), TuiError> {
+    // Open (and migrate) before touching the terminal, so a database problem prints as a normal error.
+    let store = Store::open(&launch.paths.db_file, launch.clock.clone())?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let (db, _thread) = Db::spawn(store);
+        let performer = Performer::new(db, PerformCtx::from_launch(launch));
+        let mut state = State::new(launch);
+        let stop = driver::signals()?;
+        let mut terminal = driver::Terminal::enter()?;
+        let events = ratatui::crossterm::event::EventStream::new();
+        let result = driver::event_loop(&mut terminal, events, performer, &mut state, stop, driver::CHECK_EVERY).await;
+        drop(terminal);
+        result.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Parses "80x24".
+pub fn parse_size(s: &str) -> Result<(u16, u16), TuiError> {
+    let bad = || TuiError::Size(s.to_owned());
+    let (w, h) = s.trim().split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h): (u16, u16) = (w.trim().parse().map_err(|_| bad())?, h.trim().parse().map_err(|_| bad())?);
+    if w < 20 || h < 8 || w > 1000 || h > 1000 {
+        return Err(bad());
+    }
+    Ok((w, h))
+}
+
+/// Performs effects (and the effects their results cause) until nothing is left.
+pub fn settle(ctx: &PerformCtx, store: &mut Store, state: &mut State, effects: Vec<Effect>) {
+    let mut queue: VecDeque<Effect> = effects.into();
+    while let Some(effect) = queue.pop_front() {
+        let msg = perform_on(ctx, store, effect);
+        queue.extend(update(state, msg));
+    }
+}
+
+/// One frame of `screen` on the database of `launch`, as plain text (no escape codes).
+pub fn snapshot(launch: &Launch, screen: Screen, size: &str) -> Result<String, TuiError> {
+    let (w, h) = parse_size(size)?;
+    let mut store = Store::open(&launch.paths.db_file, launch.clock.clone())?;
+    let mut state = State::new(launch);
+    update(&mut state, app::Msg::Resize(w, h));
+    state.tab = screen;
+    let effects = state.start();
+    settle(&PerformCtx::from_launch(launch), &mut store, &mut state, effects);
+    Ok(render_text(&state, w, h))
+}
+
+/// Draws the state into a `w`×`h` test backend and returns the text.
+pub fn render_text(state: &State, w: u16, h: u16) -> String {
+    match Terminal::new(TestBackend::new(w, h)) {
+        Ok(mut terminal) => {
+            let _ = terminal.draw(|f| view::render(f, state));
+            buffer_text(terminal.backend().buffer())
+        }
+        Err(e) => match e {},
+    }
+}
+
+/// The buffer as lines of text: wide glyphs once, trailing spaces removed.
+pub fn buffer_text(buffer: &Buffer) -> String {
+    let width = buffer.area.width as usize;
+    let mut out = String::new();
+    for row in buffer.content.chunks(width.max(1)) {
+        let mut line = String::new();
+        let mut skip = 0usize;
+        for cell in row {
+            let symbol = cell.symbol();
+            if skip == 0 {
+                line.push_str(symbol);
+                // A wide glyph covers the next cell too.
+                skip = widgets::text::width(symbol).max(1) - 1;
+            } else {
+                skip -= 1;
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -90,7 +90,8 @@ impl Fx {
         let clock = ManualClock::new(start());
         let mut store = Store::open(&paths.db_file, Arc::new(clock.clone())).unwrap();
         store.ensure_default_wordings("Hof Sonnenwiese", "Wiesenweg 3").unwrap();
-        let key = hofbote::config::ensure_erasure_key(&paths.secrets_file).unwrap().expose().as_bytes().to_vec();
+        let key =
+            hofbote::config::ensure_erasure_key(&paths.secrets_file, &|_| None).unwrap().expose().as_bytes().to_vec();
         let mut fx = Fx {
             weiss: Fx::person(
                 "Anna Weiß",

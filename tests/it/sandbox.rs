@@ -215,8 +215,9 @@ async fn a_receiver_that_was_down_gets_its_events_later() {
     let sent = client(&sb).send_template(&phone("0171 1234569"), &offer("Hallo"), "outbox-9").await.unwrap();
     assert!(eventually(Duration::from_secs(30), || sb.webhook_stats().failed_attempts >= 3).await);
     let rx = Receiver::serve_on(held, 0);
-    assert!(eventually(Duration::from_secs(20), || rx.statuses_of(&sent.wamid).len() == 3).await);
-    assert_eq!(sb.webhook_stats().pending, 0);
+    let got = eventually(Duration::from_secs(20), || rx.statuses_of(&sent.wamid).len() == 3).await;
+    assert!(got, "{:?} {:?}", sb.webhook_stats(), rx.statuses_of(&sent.wamid).len());
+    assert!(eventually(Duration::from_secs(20), || sb.webhook_stats().pending == 0).await, "{:?}", sb.webhook_stats());
     sb.shutdown().await;
     rx.stop();
 }

@@ -1,0 +1,330 @@
+//! The one keymap: a table of (context, keys) → action with a German and English description. The key handling in
+//! `app`, the hint line at the bottom and the `?` help popup all read this table, so they cannot drift apart.
+//! A context that is typing text (a form field, the search) lists only its few command keys: every other key is
+//! text, so a `q` typed into a name is a `q`, not "quit". Must not perform actions itself.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::Screen;
+use super::theme::Theme;
+use crate::i18n::{Lang, Tr};
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    NextTab,
+    PrevTab,
+    Tab(Screen),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Open,
+    Back,
+    Filter,
+    TagFilter,
+    Sort,
+    Add,
+    Edit,
+    Delete,
+    Record,
+    Withdraw,
+    PurposeFilter,
+    SourceFilter,
+    FilterDone,
+    FilterCancel,
+    NextField,
+    PrevField,
+    Submit,
+    Save,
+    Cancel,
+    Toggle,
+    ChoicePrev,
+    ChoiceNext,
+    Yes,
+    No,
+}
+
+/// Where the keyboard focus is. `app` builds a chain of these, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ctx {
+    /// Works everywhere, even in text fields.
+    Always,
+    /// Screens that are not typing text.
+    Global,
+    /// Moving in a list.
+    Lists,
+    Kunden,
+    Detail,
+    Einwilligungen,
+    /// Typing the search text.
+    Filter,
+    /// A form; its text fields take all other keys.
+    Form,
+    /// A form field with choices (checkbox, list of options).
+    FormChoice,
+    /// The customer picker in a form (arrow keys choose a match).
+    FormPicker,
+    Confirm,
+    Help,
+}
+
+/// One key with its modifiers (Shift is folded into the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub const fn plain(code: KeyCode) -> Key {
+        Key { code, mods: KeyModifiers::NONE }
+    }
+
+    pub const fn ch(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    pub const fn ctrl(c: char) -> Key {
+        Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+    }
+
+    /// The key of a press (or repeat); releases are ignored. Shift is dropped for characters and Shift-Tab, as the
+    /// terminal already reports `A` or `BackTab`.
+    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
+        if ev.kind == KeyEventKind::Release {
+            return None;
+        }
+        let mut mods = ev.modifiers;
+        if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        Some(Key { code: ev.code, mods })
+    }
+
+    /// How the key is written in hints and help, e.g. `Strg+S`, `Bild↓`, `↑`.
+    pub fn label(self, lang: Lang, theme: Theme) -> String {
+        let de = lang == Lang::De;
+        let (up, down) = theme.up_down();
+        let (left, right) = theme.left_right();
+        let base = match self.code {
+            KeyCode::Char(' ') => (if de { "Leertaste" } else { "Space" }).to_owned(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => up.to_owned(),
+            KeyCode::Down => down.to_owned(),
+            KeyCode::Left => left.to_owned(),
+            KeyCode::Right => right.to_owned(),
+            KeyCode::PageUp => (if de { "Bild" } else { "PgUp" }).to_owned() + if de { up } else { "" },
+            KeyCode::PageDown => (if de { "Bild" } else { "PgDn" }).to_owned() + if de { down } else { "" },
+            KeyCode::Home => (if de { "Pos1" } else { "Home" }).to_owned(),
+            KeyCode::End => (if de { "Ende" } else { "End" }).to_owned(),
+            KeyCode::Enter => "Enter".to_owned(),
+            KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::Tab => "Tab".to_owned(),
+            KeyCode::BackTab => (if de { "Umschalt+Tab" } else { "Shift+Tab" }).to_owned(),
+            KeyCode::Backspace => (if de { "Rück" } else { "Backspace" }).to_owned(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("{}+{}", if de { "Strg" } else { "Ctrl" }, base.to_uppercase())
+        } else {
+            base
+        }
+    }
+}
+
+/// One row of the keymap.
+#[derive(Debug)]
+pub struct Binding {
+    pub ctx: Ctx,
+    pub keys: &'static [Key],
+    pub action: Action,
+    /// The description in the help.
+    pub text: Tr,
+    /// A short word for the hint line at the bottom; rows without one appear only in the help.
+    pub hint: Option<Tr>,
+}
+
+const fn b(ctx: Ctx, keys: &'static [Key], action: Action, text: Tr) -> Binding {
+    Binding { ctx, keys, action, text, hint: None }
+}
+
+/// A row that is also shown in the hint line, with a short word.
+const fn h(ctx: Ctx, keys: &'static [Key], action: Action, text: Tr, hint: Tr) -> Binding {
+    Binding { ctx, keys, action, text, hint: Some(hint) }
+}
+
+use Action as A;
+use Ctx as C;
+use KeyCode as K;
+
+const UP: &[Key] = &[Key::plain(K::Up), Key::ch('k')];
+const DOWN: &[Key] = &[Key::plain(K::Down), Key::ch('j')];
+
+/// The keymap. Within a context the first matching row wins; contexts are searched in the order `app` gives. The
+/// hint line shows the rows with a short word, in this order, as many as fit.
+#[rustfmt::skip]
+pub static KEYMAP: &[Binding] = &[
+    b(C::Always, &[Key::ctrl('c')], A::Quit, Tr::new("beenden", "quit")),
+    // Help
+    h(C::Help, &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q'), Key::plain(K::F(1))], A::Back, Tr::new("Hilfe schließen", "close help"), Tr::new("schließen", "close")),
+    b(C::Help, UP, A::Up, Tr::new("nach oben blättern", "scroll up")),
+    b(C::Help, DOWN, A::Down, Tr::new("nach unten blättern", "scroll down")),
+    // Questions
+    h(C::Confirm, &[Key::ch('y')], A::Yes, Tr::new("ja", "yes"), Tr::new("ja", "yes")),
+    h(C::Confirm, &[Key::ch('n'), Key::plain(K::Esc)], A::No, Tr::new("nein, abbrechen", "no, cancel"), Tr::new("nein", "no")),
+    // The search field: everything else is typed
+    h(C::Filter, &[Key::plain(K::Enter)], A::FilterDone, Tr::new("Suche übernehmen, zurück zur Liste", "keep the search, back to the list"), Tr::new("fertig", "done")),
+    h(C::Filter, &[Key::plain(K::Esc)], A::FilterCancel, Tr::new("Suche löschen", "clear the search"), Tr::new("Suche löschen", "clear")),
+    b(C::Filter, &[Key::plain(K::Up)], A::Up, Tr::new("in der Liste nach oben", "up in the list")),
+    b(C::Filter, &[Key::plain(K::Down)], A::Down, Tr::new("in der Liste nach unten", "down in the list")),
+    // Forms: the customer picker and choices come before the general form keys; everything else is typed
+    b(C::FormPicker, &[Key::plain(K::Up)], A::Up, Tr::new("Kunden in der Trefferliste wählen (hoch)", "choose a customer from the matches (up)")),
+    h(C::FormPicker, &[Key::plain(K::Down)], A::Down, Tr::new("Kunden in der Trefferliste wählen (runter)", "choose a customer from the matches (down)"), Tr::new("Treffer", "matches")),
+    h(C::FormChoice, &[Key::ch(' ')], A::Toggle, Tr::new("ankreuzen / Auswahl wechseln", "tick / change the choice"), Tr::new("ankreuzen", "tick")),
+    b(C::FormChoice, &[Key::plain(K::Left)], A::ChoicePrev, Tr::new("vorige Auswahl", "previous choice")),
+    b(C::FormChoice, &[Key::plain(K::Right)], A::ChoiceNext, Tr::new("nächste Auswahl", "next choice")),
+    h(C::Form, &[Key::plain(K::Enter)], A::Submit, Tr::new("nächstes Feld; im letzten Feld speichern", "next field; saves in the last field"), Tr::new("weiter", "next")),
+    h(C::Form, &[Key::ctrl('s')], A::Save, Tr::new("speichern", "save"), Tr::new("speichern", "save")),
+    b(C::Form, &[Key::plain(K::Tab), Key::plain(K::Down)], A::NextField, Tr::new("nächstes Feld", "next field")),
+    b(C::Form, &[Key::plain(K::BackTab), Key::plain(K::Up)], A::PrevField, Tr::new("voriges Feld", "previous field")),
+    h(C::Form, &[Key::plain(K::Esc)], A::Cancel, Tr::new("abbrechen, nichts wird gespeichert", "cancel, nothing is saved"), Tr::new("abbrechen", "cancel")),
+    h(C::Form, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
+    // Customer detail
+    h(C::Detail, &[Key::plain(K::Esc), Key::plain(K::Backspace)], A::Back, Tr::new("zurück zur Kundenliste", "back to the customer list"), Tr::new("zurück", "back")),
+    h(C::Detail, &[Key::ch('c')], A::Record, Tr::new("Einwilligung für diesen Kunden erfassen", "record consent for this customer"), Tr::new("Einwilligung", "consent")),
+    h(C::Detail, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf für diesen Kunden erfassen", "record a withdrawal for this customer"), Tr::new("Widerruf", "withdraw")),
+    h(C::Detail, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
+    b(C::Detail, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)")),
+    // Customer list
+    h(C::Kunden, &[Key::ch('a')], A::Add, Tr::new("neuen Kunden anlegen", "add a customer"), Tr::new("neu", "add")),
+    h(C::Kunden, &[Key::ch('/')], A::Filter, Tr::new("suchen in Name, Telefon, Schlagworten", "search name, phone, tags"), Tr::new("suchen", "search")),
+    h(C::Kunden, &[Key::plain(K::Enter)], A::Open, Tr::new("Details und Nachweise des Kunden", "details and consent evidence"), Tr::new("Details", "details")),
+    h(C::Kunden, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
+    h(C::Kunden, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)"), Tr::new("löschen", "erase")),
+    h(C::Kunden, &[Key::ch('t')], A::TagFilter, Tr::new("nach Schlagwort filtern (wechselt durch alle)", "filter by tag (cycles through all)"), Tr::new("Schlagwort", "tag")),
+    h(C::Kunden, &[Key::ch('s')], A::Sort, Tr::new("sortieren nach Name oder letzter Änderung", "sort by name or last change"), Tr::new("sortieren", "sort")),
+    b(C::Kunden, &[Key::ch('c')], A::Record, Tr::new("Einwilligung für den gewählten Kunden erfassen", "record consent for the selected customer")),
+    b(C::Kunden, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf für den gewählten Kunden erfassen", "record a withdrawal for the selected customer")),
+    b(C::Kunden, &[Key::plain(K::Esc)], A::Back, Tr::new("Suche und Schlagwort-Filter löschen", "clear search and tag filter")),
+    // Consent screen
+    h(C::Einwilligungen, &[Key::ch('a'), Key::ch('c')], A::Record, Tr::new("Einwilligung vom Papierformular erfassen", "record consent from a paper form"), Tr::new("erfassen", "record")),
+    h(C::Einwilligungen, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf erfassen", "record a withdrawal"), Tr::new("Widerruf", "withdraw")),
+    h(C::Einwilligungen, &[Key::ch('p')], A::PurposeFilter, Tr::new("Nachweise nach Zweck filtern", "filter evidence by purpose"), Tr::new("Zweck", "purpose")),
+    h(C::Einwilligungen, &[Key::ch('s')], A::SourceFilter, Tr::new("Nachweise nach Quelle filtern", "filter evidence by source"), Tr::new("Quelle", "source")),
+    b(C::Einwilligungen, &[Key::plain(K::Esc)], A::Back, Tr::new("Filter löschen", "clear filters")),
+    // Moving in lists
+    b(C::Lists, UP, A::Up, Tr::new("nach oben", "up")),
+    b(C::Lists, DOWN, A::Down, Tr::new("nach unten", "down")),
+    b(C::Lists, &[Key::plain(K::PageUp)], A::PageUp, Tr::new("eine Seite hoch", "page up")),
+    b(C::Lists, &[Key::plain(K::PageDown)], A::PageDown, Tr::new("eine Seite runter", "page down")),
+    b(C::Lists, &[Key::plain(K::Home), Key::ch('g')], A::Home, Tr::new("zum Anfang", "to the top")),
+    b(C::Lists, &[Key::plain(K::End), Key::ch('G')], A::End, Tr::new("zum Ende", "to the end")),
+    // Everywhere except while typing
+    b(C::Global, &[Key::ch('1')], A::Tab(Screen::Kunden), Tr::new("Bildschirm Kunden", "screen Customers")),
+    b(C::Global, &[Key::ch('2')], A::Tab(Screen::Einwilligungen), Tr::new("Bildschirm Einwilligungen", "screen Consent")),
+    b(C::Global, &[Key::ch('3')], A::Tab(Screen::Nachricht), Tr::new("Bildschirm Nachricht", "screen Message")),
+    b(C::Global, &[Key::ch('4')], A::Tab(Screen::Warteschlange), Tr::new("Bildschirm Warteschlange", "screen Send queue")),
+    b(C::Global, &[Key::plain(K::Tab)], A::NextTab, Tr::new("nächster Bildschirm", "next screen")),
+    b(C::Global, &[Key::plain(K::BackTab)], A::PrevTab, Tr::new("voriger Bildschirm", "previous screen")),
+    h(C::Global, &[Key::ch('q')], A::Quit, Tr::new("beenden", "quit"), Tr::new("beenden", "quit")),
+    h(C::Global, &[Key::ch('?'), Key::plain(K::F(1))], A::Help, Tr::new("Hilfe: alle Tasten", "help: all keys"), Tr::new("Hilfe", "help")),
+];
+
+/// The action of `key` in the first context of `chain` that binds it.
+pub fn lookup(chain: &[Ctx], key: Key) -> Option<Action> {
+    chain.iter().find_map(|ctx| KEYMAP.iter().find(|b| b.ctx == *ctx && b.keys.contains(&key)).map(|b| b.action))
+}
+
+/// All bindings of `chain`, in chain order (a key bound earlier hides the same key later).
+pub fn bindings(chain: &[Ctx]) -> Vec<&'static Binding> {
+    let mut out: Vec<&'static Binding> = Vec::new();
+    for ctx in chain {
+        for row in KEYMAP.iter().filter(|b| b.ctx == *ctx) {
+            let shadowed = row.keys.iter().all(|k| lookup(chain, *k) != Some(row.action));
+            if !shadowed && !out.iter().any(|o| o.action == row.action && o.keys == row.keys) {
+                out.push(row);
+            }
+        }
+    }
+    out
+}
+
+/// The first key that triggers `action` in `chain` (for sentences like "Drücke a, …").
+pub fn key_for(chain: &[Ctx], action: Action) -> Option<Key> {
+    bindings(chain).into_iter().find(|b| b.action == action).and_then(|b| b.keys.first().copied())
+}
+
+/// All keys of a binding, e.g. `↓/j`.
+pub fn keys_label(binding: &Binding, lang: Lang, theme: Theme) -> String {
+    binding.keys.iter().map(|k| k.label(lang, theme)).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventState;
+
+    #[test]
+    fn typing_contexts_bind_no_plain_letters() {
+        // In the search and in forms, every character must be text.
+        for row in KEYMAP.iter().filter(|b| matches!(b.ctx, Ctx::Filter | Ctx::Form | Ctx::FormPicker)) {
+            for key in row.keys {
+                let plain_char = matches!(key.code, KeyCode::Char(_)) && key.mods == KeyModifiers::NONE;
+                assert!(!plain_char, "{row:?} would swallow a typed character");
+            }
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for b in &KEYMAP[i + 1..] {
+                if a.ctx == b.ctx {
+                    for k in a.keys {
+                        assert!(!b.keys.contains(k), "{k:?} twice in {:?}", a.ctx);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_respects_the_chain() {
+        assert_eq!(lookup(&[Ctx::Kunden, Ctx::Lists, Ctx::Global], Key::ch('q')), Some(Action::Quit));
+        assert_eq!(lookup(&[Ctx::Always, Ctx::Form], Key::ch('q')), None);
+        assert_eq!(lookup(&[Ctx::Always, Ctx::Form], Key::ctrl('c')), Some(Action::Quit));
+        assert_eq!(lookup(&[Ctx::FormPicker, Ctx::Form], Key::plain(KeyCode::Down)), Some(Action::Down));
+        assert_eq!(lookup(&[Ctx::Form], Key::plain(KeyCode::Down)), Some(Action::NextField));
+    }
+
+    #[test]
+    fn shift_is_folded_into_characters_and_releases_ignored() {
+        let ev = |code, mods, kind| KeyEvent { code, modifiers: mods, kind, state: KeyEventState::NONE };
+        assert_eq!(
+            Key::from_event(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT, KeyEventKind::Press)),
+            Some(Key::ch('G'))
+        );
+        assert_eq!(
+            Key::from_event(&ev(KeyCode::BackTab, KeyModifiers::SHIFT, KeyEventKind::Press)),
+            Some(Key::plain(KeyCode::BackTab))
+        );
+        assert_eq!(Key::from_event(&ev(KeyCode::Char('a'), KeyModifiers::NONE, KeyEventKind::Release)), None);
+    }
+
+    #[test]
+    fn labels_in_both_languages_and_ascii() {
+        let t = Theme::new(true, false);
+        assert_eq!(Key::ctrl('s').label(Lang::De, t), "Strg+S");
+        assert_eq!(Key::ctrl('s').label(Lang::En, t), "Ctrl+S");
+        assert_eq!(Key::plain(KeyCode::PageDown).label(Lang::De, t), "Bild↓");
+        assert_eq!(Key::plain(KeyCode::Up).label(Lang::En, Theme::new(true, true)), "Up");
+        let down = KEYMAP.iter().find(|b| b.ctx == Ctx::Lists && b.action == Action::Down).unwrap();
+        assert_eq!(keys_label(down, Lang::De, t), "↓/j");
+    }
+}

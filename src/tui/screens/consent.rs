@@ -1,0 +1,337 @@
+//! The consent screen (Einwilligungen): counts per purpose and state, open double opt-ins with their age, and the
+//! latest ledger events across all customers (scrollable, filterable by purpose and source). `a` records a consent
+//! from a paper form, `w` a withdrawal. Must not perform IO.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::consent_form::ConsentForm;
+use crate::domain::consent::{ConsentEvent, ConsentState, EventKind, Purpose, Source};
+use crate::store::consent::StateCounts;
+use crate::tui::app::{Effect, Overlay, State};
+use crate::tui::keymap::Action;
+use crate::tui::nav::Nav;
+use crate::tui::text as t;
+use crate::tui::widgets::text::{cut, fit, fit_right, safe, width};
+
+/// How many ledger events the screen loads.
+pub const RECENT: usize = 200;
+/// Open confirmations listed by name before "… and n more".
+const PENDING_SHOWN: usize = 3;
+
+/// What a load of the consent screen brings.
+#[derive(Debug, Clone)]
+pub struct ConsentData {
+    pub counts: [(Purpose, StateCounts); 2],
+    pub events: Vec<EventRow>,
+    pub pending: Vec<PendingRow>,
+    /// The newest wording version per purpose, if any exists yet.
+    pub wordings: Vec<(Purpose, Option<u32>)>,
+    pub now: DateTime<Utc>,
+    pub data_version: i64,
+}
+
+/// A ledger event with the customer's name (`None` once erased).
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub event: ConsentEvent,
+    pub name: Option<String>,
+}
+
+/// A double opt-in waiting for the customer's "JA".
+#[derive(Debug, Clone)]
+pub struct PendingRow {
+    pub customer_id: i64,
+    pub name: String,
+    pub purpose: Purpose,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Debug, Default)]
+pub struct ConsentView {
+    pub loaded: bool,
+    pub stale: bool,
+    pub data: Option<ConsentData>,
+    pub purpose: Option<Purpose>,
+    pub source: Option<Source>,
+    /// Indexes into `data.events` that pass the filters.
+    pub visible: Vec<usize>,
+    pub nav: Nav,
+}
+
+impl ConsentView {
+    fn refilter(&mut self) {
+        let (purpose, source) = (self.purpose, self.source);
+        self.visible = self
+            .data
+            .as_ref()
+            .map(|d| {
+                d.events
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| {
+                        purpose.is_none_or(|p| r.event.purpose == p) && source.is_none_or(|s| r.event.source == s)
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+
+    pub fn selected(&self) -> Option<&EventRow> {
+        let i = self.visible.get(self.nav.selected)?;
+        self.data.as_ref()?.events.get(*i)
+    }
+
+    pub fn current_wording(&self, purpose: Purpose) -> Option<u32> {
+        self.data.as_ref()?.wordings.iter().find(|(p, _)| *p == purpose).and_then(|(_, v)| *v)
+    }
+}
+
+fn pending_lines(state: &State) -> usize {
+    let n = state.consent.data.as_ref().map(|d| d.pending.len()).unwrap_or(0);
+    1 + n.min(PENDING_SHOWN) + usize::from(n > PENDING_SHOWN)
+}
+
+/// Event rows that fit on screen.
+pub fn page(state: &State) -> usize {
+    let body = crate::tui::view::body_height(state.size) as usize;
+    body.saturating_sub(3 + 1 + pending_lines(state) + 1 + 2)
+}
+
+pub fn clamp(state: &mut State) {
+    let page = page(state);
+    let v = &mut state.consent;
+    v.nav.clamp(v.visible.len(), page);
+}
+
+pub fn loaded(state: &mut State, data: ConsentData) {
+    let v = &mut state.consent;
+    let selected_id = v.selected().map(|r| r.event.id);
+    v.data = Some(data);
+    v.loaded = true;
+    v.refilter();
+    if let Some(pos) = selected_id.and_then(|id| {
+        let d = v.data.as_ref()?;
+        v.visible.iter().position(|i| d.events[*i].event.id == id)
+    }) {
+        v.nav.selected = pos;
+    }
+    clamp(state);
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = page(state);
+    let v = &mut state.consent;
+    match action {
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
+            if !v.nav.apply(action, v.visible.len(), page) {
+                state.redraw = false;
+            }
+        }
+        Action::PurposeFilter => {
+            v.purpose = match v.purpose {
+                None => Some(Purpose::Service),
+                Some(Purpose::Service) => Some(Purpose::Marketing),
+                Some(Purpose::Marketing) => None,
+            };
+            v.nav = Nav::default();
+            v.refilter();
+        }
+        Action::SourceFilter => {
+            v.source = match v.source {
+                None => Source::ALL.first().copied(),
+                Some(s) => Source::ALL.iter().skip_while(|x| **x != s).nth(1).copied(),
+            };
+            v.nav = Nav::default();
+            v.refilter();
+        }
+        Action::Back => {
+            v.purpose = None;
+            v.source = None;
+            v.refilter();
+            clamp(state);
+        }
+        Action::Record => {
+            let form = ConsentForm::new(EventKind::Granted, None, state);
+            state.overlay = Some(Overlay::ConsentForm(form));
+            return crate::tui::app::load_tab(state);
+        }
+        Action::Withdraw => {
+            let picked = v.selected().and_then(|r| Some((r.event.customer_id?, r.name.clone()?)));
+            let form = ConsentForm::new(EventKind::Withdrawn, picked, state);
+            state.overlay = Some(Overlay::ConsentForm(form));
+            return crate::tui::app::load_tab(state);
+        }
+        _ => state.redraw = false,
+    }
+    Vec::new()
+}
+
+fn count_cell(n: i64, w: usize) -> String {
+    fit_right(&t::number(n), w, "")
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let ell = theme.ellipsis();
+    let w = area.width as usize;
+    let v = &state.consent;
+    let Some(data) = &v.data else {
+        frame.render_widget(Paragraph::new(t::LOADING.get(lang)), area);
+        return;
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+
+    // Counts per purpose.
+    let states = [ConsentState::Granted, ConsentState::Pending, ConsentState::Withdrawn, ConsentState::None];
+    let label_w = Purpose::ALL.iter().map(|p| width(p.label().get(lang))).max().unwrap_or(10) + 2;
+    let cell_w = states.iter().map(|s| width(s.label().get(lang)) + 2).max().unwrap_or(12);
+    let mut head = fit(t::PURPOSE.get(lang), label_w, ell);
+    for s in states {
+        head.push_str(&fit_right(s.label().get(lang), cell_w, ell));
+    }
+    lines.push(Line::styled(fit(&head, w, ell), theme.column_title()));
+    for (purpose, c) in &data.counts {
+        let mut spans = vec![Span::raw(fit(purpose.label().get(lang), label_w, ell))];
+        for (s, n) in states.iter().zip([c.granted, c.pending, c.withdrawn, c.none]) {
+            spans.push(Span::styled(count_cell(n, cell_w), theme.consent(*s)));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+
+    // Open double opt-ins.
+    let n = data.pending.len();
+    lines.push(Line::styled(fit(&t::PENDING_TITLE.fill(lang, &[&n]), w, ell), theme.title()));
+    for p in data.pending.iter().take(PENDING_SHOWN) {
+        let age = t::age(data.now - p.since, lang);
+        let text = format!("  {}{}{}{}{}", safe(&p.name), theme.dot(), p.purpose.label().get(lang), theme.dot(), age);
+        lines.push(Line::raw(cut(&text, w, ell)));
+    }
+    if n > PENDING_SHOWN {
+        lines.push(Line::styled(t::AND_MORE.fill(lang, &[&(n - PENDING_SHOWN)]), theme.dim()));
+    }
+    lines.push(Line::raw(""));
+
+    // Latest events.
+    let any = t::ALL.get(lang);
+    let purpose = v.purpose.map(|p| t::purpose_short(p).get(lang)).unwrap_or(any);
+    let source = v.source.map(|s| t::source_short(s).get(lang)).unwrap_or(any);
+    let title = t::EVENTS_TITLE.fill(lang, &[&purpose, &source, &v.visible.len()]);
+    lines.push(Line::styled(fit(&title, w, ell), theme.title()));
+    let cols = EventCols::new(w);
+    lines.push(Line::styled(fit(&cols.header(lang, ell), w, ell), theme.column_title()));
+    if v.visible.is_empty() {
+        lines.push(Line::raw(t::EVENTS_EMPTY.get(lang).to_owned()));
+    }
+    let page = page(state);
+    for (pos, i) in v.visible.iter().enumerate().skip(v.nav.window(v.visible.len(), page).start).take(page) {
+        let r = &data.events[*i];
+        let selected = pos == v.nav.selected;
+        let mut line = Line::raw(fit(&cols.row(r, selected, theme, lang), w, ell));
+        if selected {
+            line = line.style(theme.selected());
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Column widths of the event table; wide screens get more columns.
+struct EventCols {
+    recorded: usize,
+    name: usize,
+    purpose: usize,
+    kind: usize,
+    source: usize,
+    evidence: usize,
+    /// Only on wide screens (0 = hidden).
+    occurred: usize,
+    by: usize,
+    wording: usize,
+}
+
+impl EventCols {
+    fn new(w: usize) -> EventCols {
+        let w = w.saturating_sub(1);
+        if w >= 110 {
+            let fixed = 16 + 18 + 9 + 10 + 14 + 16 + 8 + 5 + 8;
+            let evidence = w.saturating_sub(fixed).max(8);
+            EventCols {
+                recorded: 16,
+                name: 18,
+                purpose: 9,
+                kind: 10,
+                source: 14,
+                evidence,
+                occurred: 16,
+                by: 8,
+                wording: 5,
+            }
+        } else {
+            let fixed = 10 + 9 + 10 + 14 + 5;
+            let rest = w.saturating_sub(fixed).max(8);
+            let name = rest / 2 + 1;
+            EventCols {
+                recorded: 10,
+                name,
+                purpose: 9,
+                kind: 10,
+                source: 14,
+                evidence: rest - name,
+                occurred: 0,
+                by: 0,
+                wording: 0,
+            }
+        }
+    }
+
+    fn header(&self, lang: crate::i18n::Lang, ell: &str) -> String {
+        let mut cells = vec![
+            fit(t::COL_RECORDED.get(lang), self.recorded, ell),
+            fit(t::COL_CUSTOMER.get(lang), self.name, ell),
+            fit(t::PURPOSE.get(lang), self.purpose, ell),
+            fit(t::COL_WHAT.get(lang), self.kind, ell),
+            fit(t::COL_SOURCE.get(lang), self.source, ell),
+        ];
+        if self.occurred > 0 {
+            cells.push(fit(t::COL_OCCURRED.get(lang), self.occurred, ell));
+            cells.push(fit(t::COL_BY.get(lang), self.by, ell));
+            cells.push(fit(t::COL_WORDING.get(lang), self.wording, ell));
+        }
+        cells.push(fit(t::COL_EVIDENCE.get(lang), self.evidence, ell));
+        format!(" {}", cells.join(" "))
+    }
+
+    fn row(&self, r: &EventRow, selected: bool, theme: crate::tui::theme::Theme, lang: crate::i18n::Lang) -> String {
+        let ell = theme.ellipsis();
+        let e = &r.event;
+        let name = match &r.name {
+            Some(n) => safe(n).into_owned(),
+            None => t::ERASED_CUSTOMER.get(lang).to_owned(),
+        };
+        let evidence = if e.evidence.is_empty() { "–".to_owned() } else { safe(&e.evidence).into_owned() };
+        let recorded =
+            if self.occurred > 0 { t::datetime_short(e.recorded_at, lang) } else { t::date(e.recorded_at, lang) };
+        let mut cells = vec![
+            fit(&recorded, self.recorded, ell),
+            fit(&name, self.name, ell),
+            fit(t::purpose_short(e.purpose).get(lang), self.purpose, ell),
+            fit(t::kind_short(e.kind).get(lang), self.kind, ell),
+            fit(t::source_short(e.source).get(lang), self.source, ell),
+        ];
+        if self.occurred > 0 {
+            cells.push(fit(&t::datetime_short(e.occurred_at, lang), self.occurred, ell));
+            cells.push(fit(&safe(&e.recorded_by), self.by, ell));
+            let wording = e.wording_version.map(|v| format!("v{v}")).unwrap_or_else(|| "–".into());
+            cells.push(fit(&wording, self.wording, ell));
+        }
+        cells.push(fit(&evidence, self.evidence, ell));
+        let mark = if selected { theme.pointer() } else { " " };
+        format!("{mark}{}", cells.join(" "))
+    }
+}

@@ -1,0 +1,177 @@
+//! The customer form (add and edit): name, first name, phone, tags, note. Each field is checked when it is left
+//! and again on every change once it showed an error; phone errors are explained in German by the domain
+//! (`PhoneError::localized`). Saving produces an `Effect::SaveCustomer`; a taken number comes back as an error
+//! under the phone field. Must not perform IO.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::domain::customer::{Customer, CustomerDraft, CustomerError, clean_text, validate_name};
+use crate::domain::phone::{Phone, Region};
+use crate::i18n::{Lang, Localized};
+use crate::store::StoreError;
+use crate::tui::app::{Effect, Failure, Overlay, State};
+use crate::tui::keymap::Action;
+use crate::tui::text as t;
+use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::popup;
+
+pub const NAME: usize = 0;
+pub const FIRST: usize = 1;
+pub const PHONE: usize = 2;
+pub const TAGS: usize = 3;
+pub const NOTE: usize = 4;
+
+/// Line breaks of a stored note, shown in the one-line field.
+const NEWLINE_MARK: char = '¶';
+
+#[derive(Debug, Clone)]
+pub struct CustomerForm {
+    /// `None` when adding.
+    pub id: Option<i64>,
+    pub form: Form,
+    pub saving: bool,
+}
+
+impl CustomerForm {
+    pub fn add() -> CustomerForm {
+        CustomerForm { id: None, form: Form::new(fields("", "", "", "", "")), saving: false }
+    }
+
+    pub fn edit(c: &Customer, region: Region) -> CustomerForm {
+        let note = c.note.replace('\n', &NEWLINE_MARK.to_string());
+        let fields = fields(
+            &clean_text(&c.name),
+            &clean_text(&c.first_name),
+            &c.phone.display_for(region),
+            &c.tags.join(", "),
+            &note.chars().filter(|ch| !ch.is_control()).collect::<String>(),
+        );
+        CustomerForm { id: Some(c.id), form: Form::new(fields), saving: false }
+    }
+
+    /// Types into the focused field and re-checks it if it already showed an error.
+    pub fn type_key(&mut self, ev: &KeyEvent, region: Region, lang: Lang) {
+        let i = self.form.focus;
+        if self.form.type_key(ev) && self.form.fields.get(i).is_some_and(|f| f.error.is_some()) {
+            self.check_field(i, region, lang);
+        }
+    }
+
+    /// Checks one field; sets or clears its error.
+    fn check_field(&mut self, i: usize, region: Region, lang: Lang) {
+        let value = self.form.field(i).to_owned();
+        let error = match i {
+            NAME => validate_name(&value).err().map(|e| e.localized(lang)),
+            PHONE => Phone::parse(&value, region).err().map(|e| e.localized(lang)),
+            _ => None,
+        };
+        self.form.set_error(i, error);
+    }
+
+    /// Checks everything; the draft when all is well.
+    pub fn validate(&mut self, region: Region, lang: Lang) -> Option<CustomerDraft> {
+        for i in [NAME, PHONE] {
+            self.check_field(i, region, lang);
+        }
+        let phone = Phone::parse(self.form.field(PHONE), region).ok()?;
+        let note = self.form.field(NOTE).replace(NEWLINE_MARK, "\n");
+        match CustomerDraft::new(
+            self.form.field(NAME),
+            self.form.field(FIRST),
+            phone,
+            &[self.form.field(TAGS).to_owned()],
+            &note,
+        ) {
+            Ok(draft) if !self.form.has_errors() => Some(draft),
+            Ok(_) => None,
+            Err(e) => {
+                let at = match &e {
+                    CustomerError::NameEmpty => NAME,
+                    CustomerError::TooLong { field: "Vorname", .. } => FIRST,
+                    CustomerError::TooLong { field: "Notiz", .. } => NOTE,
+                    CustomerError::TooLong { .. } => NAME,
+                };
+                self.form.set_error(at, Some(e.localized(lang)));
+                None
+            }
+        }
+    }
+
+    /// Shows a failed save at the field it concerns; `false` if it belongs in the status line.
+    pub fn show_failure(&mut self, error: &Failure, lang: Lang) -> bool {
+        self.saving = false;
+        let at = match error {
+            Failure::Store(StoreError::PhoneTaken(_)) => PHONE,
+            Failure::Store(StoreError::Customer(CustomerError::NameEmpty)) => NAME,
+            _ => return false,
+        };
+        self.form.set_error(at, Some(error.localized(lang)));
+        self.form.focus = at;
+        true
+    }
+}
+
+fn fields(name: &str, first: &str, phone: &str, tags: &str, note: &str) -> Vec<Field> {
+    vec![
+        Field::text(t::F_NAME, name),
+        Field::text(t::F_FIRST_NAME, first),
+        Field::text(t::F_PHONE, phone).with_hint("0171 1234567"),
+        Field::text(t::F_TAGS, tags).with_hint("Rind, Eier"),
+        Field::text(t::F_NOTE, note),
+    ]
+}
+
+pub fn on_action(state: &mut State, mut f: CustomerForm, action: Action) -> Vec<Effect> {
+    let (region, lang) = (state.region, state.lang);
+    let mut effects = Vec::new();
+    match action {
+        Action::Cancel => return effects,
+        Action::NextField | Action::PrevField => {
+            let i = f.form.focus;
+            f.check_field(i, region, lang);
+            if action == Action::NextField { f.form.next() } else { f.form.prev() }
+        }
+        Action::Submit if !f.form.is_last() => {
+            let i = f.form.focus;
+            f.check_field(i, region, lang);
+            f.form.next();
+        }
+        Action::Submit | Action::Save => {
+            if f.saving {
+                // Already on its way; a second Enter must not save twice.
+            } else if let Some(draft) = f.validate(region, lang) {
+                f.saving = true;
+                state.info(t::SAVING.get(lang).to_owned());
+                effects.push(Effect::SaveCustomer { id: f.id, draft });
+            } else {
+                f.form.focus_first_error();
+            }
+        }
+        _ => state.redraw = false,
+    }
+    state.overlay = Some(Overlay::CustomerForm(f));
+    effects
+}
+
+/// The save went through: close the form and select the customer.
+pub fn saved(state: &mut State, c: Customer) {
+    let added = matches!(&state.overlay, Some(Overlay::CustomerForm(f)) if f.id.is_none());
+    if matches!(state.overlay, Some(Overlay::CustomerForm(_))) {
+        state.overlay = None;
+    }
+    let text = if added { t::CUSTOMER_ADDED } else { t::CUSTOMER_SAVED };
+    state.success(text.fill(state.lang, &[&crate::tui::widgets::text::safe(&c.name)]));
+    state.customers.select_after_load = Some(c.id);
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, f: &CustomerForm, state: &State) {
+    let w = area.width.saturating_sub(4).min(76);
+    let h = form::height(&f.form, &Vec::new(), w.saturating_sub(4), state.lang) + 3;
+    let rect = popup::centered(area, w, h);
+    let title = if f.id.is_some() { t::EDIT_CUSTOMER } else { t::NEW_CUSTOMER };
+    let inner = popup::open(frame, rect, title.get(state.lang), state.theme);
+    let inner = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
+    form::render(frame, inner, &f.form, &Vec::new(), state.theme, state.lang);
+}

@@ -1,0 +1,9 @@
+//! One file per screen or popup: its state, how its keys change it, and how it is drawn.
+
+pub mod consent;
+pub mod consent_form;
+pub mod customer_detail;
+pub mod customer_form;
+pub mod customers;
+pub mod help;
+pub mod placeholder;

@@ -1,0 +1,191 @@
+//! Key-driven journeys through the app: keys go through `update`, effects through the same `Performer` the running
+//! app uses (DB thread, real SQLite), results back through `update`; then the screen and the database are checked.
+
+use std::collections::VecDeque;
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::*;
+use crate::config::Secrets;
+use crate::domain::consent::{EventKind, Purpose, Source};
+use crate::store::Db;
+use crate::tui::app::{Effect, StatusKind};
+use crate::tui::perform::Performer;
+
+struct App {
+    state: State,
+    performer: Performer,
+    db: Db,
+}
+
+impl App {
+    async fn start(launch: &Launch, store: Store) -> App {
+        let (db, _thread) = Db::spawn(store);
+        let performer = Performer::new(db.clone(), PerformCtx::from_launch(launch));
+        let mut state = State::new(launch);
+        update(&mut state, Msg::Resize(80, 24));
+        let mut app = App { state, performer, db };
+        let effects = app.state.start();
+        app.run(effects).await;
+        app
+    }
+
+    async fn run(&mut self, effects: Vec<Effect>) {
+        let mut queue: VecDeque<Effect> = effects.into();
+        while let Some(e) = queue.pop_front() {
+            let msg = self.performer.perform(e).await;
+            queue.extend(update(&mut self.state, msg));
+        }
+    }
+
+    async fn key(&mut self, msg: Msg) {
+        let effects = update(&mut self.state, msg);
+        self.run(effects).await;
+    }
+
+    async fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(ch(c)).await;
+        }
+    }
+
+    fn row(&self, name: &str) -> String {
+        screen(&self.state).lines().find(|l| l.contains(name)).unwrap_or_default().to_owned()
+    }
+}
+
+#[tokio::test]
+async fn add_a_customer_record_marketing_consent_and_see_the_tick() {
+    let mut config = Config::default();
+    config.shop.name = "Hof Test".into();
+    let launch = launch(config, Lang::De, false);
+    let mut app = App::start(&launch, empty_store()).await;
+    assert!(screen(&app.state).contains("Noch keine Kunden."));
+
+    // Add a customer.
+    app.key(ch('a')).await;
+    app.keys("Jörg Müller").await;
+    app.key(key(KeyCode::Tab)).await;
+    app.keys("Jörg").await;
+    app.key(key(KeyCode::Tab)).await;
+    app.keys("0171 1234567").await;
+    app.key(ctrl('s')).await;
+    assert!(app.state.overlay.is_none(), "the form closes after saving");
+    assert_eq!(app.state.status.as_ref().unwrap().text, "Kunde angelegt: Jörg Müller");
+    let row = app.row("Jörg Müller");
+    assert!(row.contains("0171 1234567"), "{row}");
+    assert!(row.trim_end().ends_with("–       –"), "no consent yet: {row}");
+
+    // Record marketing consent from a paper form.
+    app.key(ch('2')).await;
+    app.key(ch('a')).await;
+    app.keys("jörg").await;
+    app.key(key(KeyCode::Enter)).await; // pick the match
+    app.key(key(KeyCode::Down)).await; // to "Angebote (Werbung)"
+    app.key(ch(' ')).await;
+    app.key(key(KeyCode::Down)).await; // date: today
+    app.key(key(KeyCode::Down)).await; // wording: current
+    app.key(key(KeyCode::Down)).await;
+    app.keys("F-0001").await;
+    app.key(key(KeyCode::Enter)).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Success, "{status:?}");
+    assert_eq!(status.text, "Einwilligung Angebote (Werbung) erfasst für Jörg Müller.");
+    assert!(app.row("Jörg Müller").contains("Werbung   erteilt    Formular       F-0001"), "{}", screen(&app.state));
+
+    // The list shows the tick.
+    app.key(ch('1')).await;
+    let row = app.row("Jörg Müller");
+    assert!(row.trim_end().ends_with("–       ✓"), "service none, marketing granted: {row}");
+    insta::assert_snapshot!("journey_consent_recorded", screen(&app.state));
+
+    // And the ledger holds exactly what the form said.
+    let (ledger, wordings) = app
+        .db
+        .call(|s| {
+            let c = s.list_customers(&Default::default())?.remove(0);
+            Ok((s.ledger(c.customer.id)?, s.wordings()?))
+        })
+        .await
+        .unwrap();
+    assert_eq!(ledger.len(), 1);
+    let e = &ledger[0];
+    assert_eq!((e.purpose, e.kind, e.source), (Purpose::Marketing, EventKind::Granted, Source::ShopForm));
+    assert_eq!(e.evidence, "F-0001");
+    assert_eq!(e.wording_version, Some(1));
+    assert_eq!(e.recorded_by, "anna");
+    assert_eq!(e.occurred_at, now(), "today, before noon, means now");
+    assert!(wordings.iter().any(|w| w.text.contains("Hof Test")), "wordings generated from the shop name");
+
+    // The detail view shows the ledger entry.
+    app.key(key(KeyCode::Enter)).await;
+    let text = screen(&app.state);
+    assert!(text.contains("von anna · Text v1 · Nachweis: F-0001"), "{text}");
+}
+
+#[tokio::test]
+async fn erase_creates_the_key_pseudonymises_the_ledger_and_never_shows_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut launch = launch(shop_config(), Lang::De, false);
+    launch.paths.secrets_file = dir.path().join("config").join("secrets.toml");
+    let mut store = empty_store();
+    store.ensure_default_wordings("Hof Test", "").unwrap();
+    let phone = Phone::parse("0171 1234567", Region::DE).unwrap();
+    let c = store.insert_customer(&CustomerDraft::new("Anna Weiß", "", phone.clone(), &[], "").unwrap()).unwrap();
+    let mut app = App::start(&launch, store).await;
+
+    // Withdraw marketing first (an objector is kept on the suppression list after erasure).
+    app.key(ch('w')).await; // Anna is preselected, the focus is on "Termine (Service)"
+    app.key(key(KeyCode::Down)).await;
+    app.key(ch(' ')).await;
+    app.key(ctrl('s')).await;
+    assert_eq!(app.state.status.as_ref().unwrap().text, "Widerruf Angebote (Werbung) erfasst für Anna Weiß.");
+
+    app.key(ch('d')).await;
+    app.key(ch('y')).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.text, "Anna Weiß gelöscht. 1 Nachweise bleiben pseudonymisiert erhalten.");
+    assert!(screen(&app.state).contains("Noch keine Kunden."));
+
+    let secrets = Secrets::load(&launch.paths.secrets_file, &|_| None).unwrap();
+    let key = secrets.erasure_key.expect("the erasure key was created");
+    assert!(!screen(&app.state).contains(key.expose()), "the key never reaches the screen");
+    let hash = crate::privacy::subject_hash(key.expose().as_bytes(), &phone);
+    let (pseudonymised, suppressed, customers) = app
+        .db
+        .call(move |s| {
+            let n: i64 = s.conn().query_row(
+                "SELECT count(*) FROM consent_events WHERE customer_id IS NULL AND subject_hash = ?1",
+                [&hash],
+                |r| r.get(0),
+            )?;
+            Ok((n, s.is_suppressed(&hash, Purpose::Marketing)?, s.customer_count()?))
+        })
+        .await
+        .unwrap();
+    assert_eq!((pseudonymised, suppressed, customers), (1, true, 0));
+    let _ = c;
+}
+
+#[tokio::test]
+async fn a_taken_number_is_explained_at_the_phone_field() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = empty_store();
+    let phone = Phone::parse("0171 1234567", Region::DE).unwrap();
+    store.insert_customer(&CustomerDraft::new("Anna Weiß", "", phone, &[], "").unwrap()).unwrap();
+    let mut app = App::start(&launch, store).await;
+    app.key(ch('a')).await;
+    app.keys("Zweite Anna").await;
+    app.key(key(KeyCode::Tab)).await;
+    app.key(key(KeyCode::Tab)).await;
+    app.keys("+49 171 1234567").await;
+    app.key(ctrl('s')).await;
+    let Some(crate::tui::app::Overlay::CustomerForm(f)) = &app.state.overlay else { panic!("the form stays open") };
+    assert_eq!(
+        f.form.fields[2].error.as_deref(),
+        Some("Die Nummer +49 171 1234567 gehört schon zu einem anderen Kunden.")
+    );
+    assert_eq!(f.form.focus, 2);
+    assert!(screen(&app.state).contains("gehört schon zu einem"), "{}", screen(&app.state));
+    assert!(app.state.status.is_none());
+}

@@ -1,0 +1,154 @@
+//! Draws one frame from the state: header (shop, open database), tabs, the current screen, popups, status line and
+//! key hints. Pure drawing: reads the state, never changes it, never does IO.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Screen;
+use super::app::{Overlay, State, StatusKind};
+use super::screens::{consent, consent_form, customer_form, customers, help, placeholder};
+use super::text as t;
+use super::widgets::text::{cut, cut_path, width};
+use super::widgets::{confirm, status_line};
+
+/// Rows for the screen body: all but header, tabs, status and hint line.
+pub fn body_height(size: (u16, u16)) -> u16 {
+    size.1.saturating_sub(4)
+}
+
+/// Errors may take up to this many lines, so they are never cut.
+const MAX_STATUS_LINES: u16 = 3;
+
+pub fn render(frame: &mut Frame<'_>, state: &State) {
+    let area = frame.area();
+    let status_h = if state.status.as_ref().is_some_and(|s| s.kind == StatusKind::Error) {
+        status_line::status_height(state, MAX_STATUS_LINES)
+    } else {
+        1
+    };
+    let [header, tabs, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(status_h),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(frame, header, state);
+    render_tabs(frame, tabs, state);
+    match state.tab {
+        Screen::Kunden => customers::render(frame, body, state),
+        Screen::Einwilligungen => consent::render(frame, body, state),
+        Screen::Nachricht | Screen::Warteschlange => placeholder::render(frame, body, state),
+    }
+    match &state.overlay {
+        Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, state),
+        Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, state),
+        Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state),
+        None => {}
+    }
+    if let Some(h) = &state.help {
+        help::render(frame, body, h, state);
+    }
+    if status_h > 1 {
+        status_line::render_status_wrapped(frame, status, state);
+    } else {
+        status_line::render_status(frame, status, state);
+    }
+    status_line::render_hints(frame, hints, state);
+    if state.theme.ascii {
+        to_ascii(frame.buffer_mut());
+    }
+}
+
+/// For terminals that cannot show them (`TERM=linux`): our glyphs become ASCII, and symbols from data that such a
+/// terminal lacks (emoji, arrows, dashes) become `?`. Letters, also accented ones, stay.
+fn to_ascii(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        let symbol = cell.symbol();
+        if symbol.is_ascii() {
+            continue;
+        }
+        let replacement = match symbol {
+            "·" => "-",
+            "…" => "~",
+            "–" | "—" | "‐" | "─" | "━" => "-",
+            "»" | "«" | "„" | "“" | "”" => "\"",
+            "‚" | "‘" | "’" => "'",
+            "│" | "┃" => "|",
+            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+            "✓" => "y",
+            "✗" => "x",
+            "↑" => "^",
+            "↓" => "v",
+            "←" => "<",
+            "→" => ">",
+            s if s.chars().all(|c| c.is_alphanumeric() || (c as u32) < 0x100 || is_combining(c)) => continue,
+            _ => "?",
+        };
+        cell.set_symbol(replacement);
+    }
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F)
+}
+
+fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let w = area.width as usize;
+    let shop = if state.shop_name.trim().is_empty() {
+        t::NO_SHOP_NAME.get(lang).to_owned()
+    } else {
+        super::widgets::text::safe(&state.shop_name).into_owned()
+    };
+    let mut spans = vec![Span::styled(t::APP, theme.header()), Span::raw(theme.dot())];
+    let left_w = width(t::APP) + width(theme.dot());
+    let demo = if state.demo { t::DEMO.get(lang) } else { "" };
+    // The database path matters most: it gets the room it needs, the shop name what is left (at least a bit), and
+    // on narrow screens the label gets short and the path is cut at a directory.
+    let room = w.saturating_sub(left_w + width(demo) + 1);
+    let path_w = width(&state.db_label);
+    let full_label = t::DB.get(lang);
+    let db_label = if path_w + width(full_label) + 14 <= room { full_label } else { t::DB_SHORT.get(lang) };
+    let shop_room = room.saturating_sub(path_w + width(db_label) + 2).max(12.min(room / 3));
+    let shop = cut(&shop, shop_room, theme.ellipsis());
+    let path_room = room.saturating_sub(width(&shop) + 2 + width(db_label));
+    let path = cut_path(&state.db_label, path_room, if theme.ascii { "..." } else { "…" });
+    spans.push(Span::styled(shop.clone(), theme.title()));
+    if state.demo {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(demo.to_owned(), theme.demo_banner()));
+    }
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let right = format!("{db_label}{path}");
+    spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&right)).max(1))));
+    spans.push(Span::styled(right, theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let tabs = [
+        (Screen::Kunden, "1", t::TAB_KUNDEN),
+        (Screen::Einwilligungen, "2", t::TAB_CONSENT),
+        (Screen::Nachricht, "3", t::TAB_MESSAGE),
+        (Screen::Warteschlange, "4", t::TAB_QUEUE),
+    ];
+    // When the names do not all fit, the other tabs show only their number (never cut off silently).
+    let full: usize = tabs.iter().map(|(_, _, l)| width(l.get(lang)) + 4).sum::<usize>() + 3 * width(theme.separator());
+    let compact = full > area.width as usize;
+    let mut spans = Vec::new();
+    for (i, (screen, key, label)) in tabs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(theme.separator(), theme.dim()));
+        }
+        let active = *screen == state.tab;
+        let style = if active { theme.tab_active() } else { theme.tab() };
+        let text = if compact && !active { format!(" {key} ") } else { format!(" {key} {} ", label.get(lang)) };
+        spans.push(Span::styled(text, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

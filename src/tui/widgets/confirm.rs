@@ -1,0 +1,32 @@
+//! The yes/no dialog (erase a customer, quit while sending). The question names what will happen; the keys come
+//! from the keymap.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::popup;
+use super::text::wrap;
+use crate::tui::app::{Confirm, State};
+use crate::tui::keymap::{self, Ctx};
+use crate::tui::text as t;
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let w = area.width.saturating_sub(4).min(64);
+    let text_w = w.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for l in c.question.split('\n') {
+        lines.extend(wrap(l, text_w).into_iter().map(Line::raw));
+    }
+    lines.push(Line::raw(""));
+    let keys: Vec<String> = keymap::bindings(&[Ctx::Confirm])
+        .iter()
+        .map(|b| format!("{} = {}", keymap::keys_label(b, lang, theme), b.text.get(lang)))
+        .collect();
+    lines.push(Line::styled(keys.join("   "), theme.key()));
+    let rect = popup::centered(area, w, lines.len() as u16 + 2);
+    let inner = popup::open(frame, rect, t::CONFIRM_TITLE.get(lang), theme);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
