@@ -26,20 +26,28 @@ pub fn pair_backoff(n: u32) -> Duration {
 /// At most one message per recipient per this interval (Meta's pair rate limit, 1 per 6 s).
 pub const PAIR_INTERVAL: Duration = Duration::seconds(6);
 
-/// Even pacing at `rate` messages per second: each send gets the next slot; idle time is not saved up, so there are
-/// no bursts after a pause.
+/// Even pacing at `rate` messages per second. Small delays of the sender are caught up (up to [`CATCH_UP`]), but
+/// idle time is not saved up, and no second ever holds more than `rate` sends (a sliding-window guard like Meta's,
+/// with a small margin for network jitter) — so there are no bursts that Meta would answer with 130429.
 #[derive(Debug, Clone)]
 pub struct Pacer {
     interval: Duration,
+    rate: usize,
     next: Option<DateTime<Utc>>,
+    window: std::collections::VecDeque<DateTime<Utc>>,
 }
+
+/// How far behind schedule the pacer still catches up instead of starting afresh.
+pub const CATCH_UP: Duration = Duration::milliseconds(250);
+/// Extra room beyond one second between a send and the send `rate` places later.
+pub const WINDOW_MARGIN: Duration = Duration::milliseconds(10);
 
 impl Pacer {
     /// `rate` = 0 means no limit.
     pub fn new(rate: u32) -> Pacer {
         let interval =
             if rate == 0 { Duration::zero() } else { Duration::nanoseconds(1_000_000_000 / i64::from(rate)) };
-        Pacer { interval, next: None }
+        Pacer { interval, rate: rate as usize, next: None, window: std::collections::VecDeque::new() }
     }
 
     pub fn unlimited(&self) -> bool {
@@ -48,11 +56,27 @@ impl Pacer {
 
     /// When the next message may go, given that it is `now`; reserves that slot.
     pub fn reserve(&mut self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let slot = match self.next {
-            Some(next) if next > now => next,
+        if self.unlimited() {
+            return now;
+        }
+        // The schedule: base, base + interval, …; a send that is late goes now, and the schedule continues from where
+        // it should have been, so short delays are caught up.
+        let scheduled = match self.next {
+            Some(next) if next >= now - CATCH_UP => next,
             _ => now,
         };
-        self.next = Some(slot + self.interval);
+        let mut slot = scheduled.max(now);
+        if self.window.len() >= self.rate
+            && let Some(oldest) = self.window.front()
+        {
+            slot = slot.max(*oldest + Duration::seconds(1) + WINDOW_MARGIN);
+        }
+        self.window.push_back(slot);
+        while self.window.len() > self.rate {
+            self.window.pop_front();
+        }
+        let held_back = slot > scheduled.max(now);
+        self.next = Some(if held_back { slot + self.interval } else { scheduled + self.interval });
         slot
     }
 
@@ -146,6 +170,26 @@ mod tests {
         let p = Pacer::new(20);
         assert_eq!(p.due_within(t(0), Duration::seconds(1)), 20);
         assert!(Pacer::new(0).unlimited());
+    }
+
+    #[test]
+    fn a_short_delay_is_caught_up_but_no_second_holds_more_than_the_rate() {
+        let mut p = Pacer::new(80);
+        // The sender is late by 40 ms every tenth message: slots catch up with the schedule instead of losing time.
+        let mut now = t(0);
+        let mut slots = Vec::new();
+        for i in 0..400 {
+            let slot = p.reserve(now);
+            slots.push(slot);
+            now = slot + if i % 10 == 0 { Duration::milliseconds(40) } else { Duration::zero() };
+        }
+        let span = (*slots.last().unwrap() - slots[0]).num_milliseconds() as f64 / 1000.0;
+        let rate = (slots.len() - 1) as f64 / span;
+        assert!((rate - 80.0).abs() / 80.0 < 0.03, "rate {rate}");
+        for (i, s) in slots.iter().enumerate() {
+            let in_second = slots[i..].iter().take_while(|x| **x - *s < Duration::seconds(1)).count();
+            assert!(in_second <= 80, "{in_second} sends within one second from slot {i}");
+        }
     }
 
     #[test]

@@ -93,32 +93,14 @@ async fn run(
     let mut templates = load_templates(&db).await?;
     let mut pacer = Pacer::new(config.rate);
     let mut rng = StdRng::seed_from_u64(config.seed);
-    let (results_tx, mut results_rx) = mpsc::unbounded_channel::<(Claimed, SendOutcome)>();
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
-    let mut in_flight = 0usize;
+    // Results are recorded by their own task, in batches, so writing them never delays the next claim.
+    let (results_tx, results_rx) = mpsc::unbounded_channel::<(Claimed, SendOutcome)>();
+    let recorded = Arc::new(Notify::new());
+    let recorder = tokio::spawn(record_loop(db.clone(), results_rx, recorded.clone()));
+    let concurrency = config.concurrency.max(1);
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let mut last_reconcile = clock.now() - Duration::hours(1);
-    loop {
-        // Record finished sends in batches: one transaction for everything that finished.
-        let mut done = Vec::new();
-        while let Ok(r) = results_rx.try_recv() {
-            done.push(r);
-        }
-        if !done.is_empty() {
-            in_flight -= done.len();
-            let with_decisions: Vec<(Claimed, SendOutcome)> = done;
-            db.call(move |s| s.record_results(&with_decisions)).await?;
-            failpoint::hit("after_record_commit");
-        }
-        if *shutdown.borrow() {
-            if in_flight == 0 {
-                return Ok(());
-            }
-            if let Some(r) = results_rx.recv().await {
-                in_flight -= 1;
-                db.call(move |s| s.record_results(&[r])).await?;
-            }
-            continue;
-        }
+    while !*shutdown.borrow() {
         let now = clock.now();
         if now - last_reconcile > Duration::seconds(5) {
             last_reconcile = now;
@@ -132,11 +114,9 @@ async fn run(
         let free = semaphore.available_permits();
         if free == 0 {
             tokio::select! {
-                Some(r) = results_rx.recv() => {
-                    in_flight -= 1;
-                    db.call(move |s| s.record_results(&[r])).await?;
-                }
+                _ = recorded.notified() => {}
                 _ = shutdown.changed() => {}
+                _ = tokio::time::sleep(StdDuration::from_millis(5)) => {}
             }
             continue;
         }
@@ -148,31 +128,22 @@ async fn run(
         let limit = limit.min(free);
         let rules = config.rules.clone();
         let claimed = db.call(move |s| s.claim_due(limit, &rules)).await?;
-        if !claimed.is_empty() {
-            failpoint::hit("after_claim_commit");
-        }
         if claimed.is_empty() {
             let next = db.call(|s| s.next_due()).await?;
+            let busy = semaphore.available_permits() < concurrency;
             let wait = next
                 .map(|t| (t - clock.now()).to_std().unwrap_or(StdDuration::ZERO))
                 .unwrap_or(StdDuration::from_secs(1))
-                .min(StdDuration::from_secs(1));
-            let wait = if in_flight > 0 {
-                wait.min(StdDuration::from_millis(5))
-            } else {
-                wait.max(StdDuration::from_millis(5))
-            };
+                .clamp(StdDuration::from_millis(if busy { 1 } else { 5 }), StdDuration::from_secs(1));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
+                _ = recorded.notified(), if busy => {}
                 _ = shutdown.changed() => {}
-                Some(r) = results_rx.recv() => {
-                    in_flight -= 1;
-                    db.call(move |s| s.record_results(&[r])).await?;
-                }
             }
             continue;
         }
+        failpoint::hit("after_claim_commit");
         for row in claimed {
             let slot = pacer.reserve(clock.now());
             let delay = (slot - clock.now()).to_std().unwrap_or(StdDuration::ZERO);
@@ -198,7 +169,6 @@ async fn run(
             let max_attempts = config.max_attempts;
             let seed = rand::Rng::random::<u64>(&mut rng);
             let clock = clock.clone();
-            in_flight += 1;
             tokio::spawn(async move {
                 let callback = row.id.to_string();
                 let result = match &message {
@@ -216,11 +186,33 @@ async fn run(
                         Err(d)
                     }
                 };
-                drop(permit);
                 let _ = tx.send((row, outcome));
+                drop(permit);
             });
         }
     }
+    // Shutting down: no new claims; wait for the requests in flight, then for their results to be recorded.
+    let _all = semaphore.acquire_many(concurrency as u32).await.map_err(|_| StoreError::Closed)?;
+    drop(results_tx);
+    recorder.await.map_err(|_| StoreError::Closed)?
+}
+
+/// Writes send results in batches: everything that finished meanwhile goes into one transaction.
+async fn record_loop(
+    db: Db,
+    mut rx: mpsc::UnboundedReceiver<(Claimed, SendOutcome)>,
+    recorded: Arc<Notify>,
+) -> Result<(), StoreError> {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        db.call(move |s| s.record_results(&batch)).await?;
+        failpoint::hit("after_record_commit");
+        recorded.notify_one();
+    }
+    Ok(())
 }
 
 enum Outgoing {

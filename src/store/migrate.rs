@@ -12,8 +12,11 @@ use rusqlite::Connection;
 use super::{Result, StoreError, io_err};
 
 /// The migrations, in order; index + 1 is the version they produce.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_erasures.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_erasures.sql"),
+    include_str!("migrations/0003_outbox_by_phone.sql"),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -74,6 +77,33 @@ mod tests {
             })
             .unwrap();
         assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn an_older_file_is_copied_before_migrating_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO customers (name, phone, created_at, updated_at) VALUES ('Jörg', '+491711234567', 'x', 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = super::super::Store::open(&path, crate::clock::system()).unwrap();
+        let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, latest_version());
+        let n: i64 = store.conn().query_row("SELECT count(*) FROM customers", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1);
+        let copy = dir.path().join("h.sqlite.pre-v1");
+        let old = Connection::open(&copy).unwrap();
+        let v: i64 = old.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 1, "the copy is the file as it was before");
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
     #[test]
