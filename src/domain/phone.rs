@@ -10,10 +10,49 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Lang, Localized};
 
-/// A valid phone number, stored as E.164 with a leading `+`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A valid phone number, stored as E.164 with a leading `+`. It may carry its readable forms, computed when the
+/// number was written, so lists never load the phone-number metadata (which costs tens of milliseconds per process).
+/// Equality, order and hashing use the E.164 form only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Phone(String);
+pub struct Phone(String, #[serde(skip)] Option<std::sync::Arc<Formats>>);
+
+/// The readable forms of a number.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Formats {
+    /// As written in its own country: `0171 1234567`.
+    pub national: String,
+    /// `+49 171 1234567`.
+    pub international: String,
+    /// ISO code of its country: `DE`.
+    pub region: String,
+}
+
+impl PartialEq for Phone {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Phone {}
+
+impl std::hash::Hash for Phone {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialOrd for Phone {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Phone {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
 
 /// The region used for numbers written without a country code, e.g. `DE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,7 +186,7 @@ impl Phone {
         };
         let well_formed =
             (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
-        if well_formed { Ok(Phone(value.to_owned())) } else { Err(PhoneError::NotValid) }
+        if well_formed { Ok(Phone(value.to_owned(), None)) } else { Err(PhoneError::NotValid) }
     }
 
     /// `+491711234567`
@@ -162,6 +201,9 @@ impl Phone {
 
     /// Readable international form, e.g. `+49 171 1234567`.
     pub fn display(&self) -> String {
+        if let Some(f) = self.1.as_deref().filter(|f| !f.international.is_empty()) {
+            return f.international.clone();
+        }
         match phonenumber::parse(None, &self.0) {
             Ok(n) => n.format().mode(Mode::International).to_string(),
             Err(_) => self.0.clone(),
@@ -170,11 +212,35 @@ impl Phone {
 
     /// Readable national form for numbers of `region` (`0171 1234567`), international otherwise.
     pub fn display_for(&self, region: Region) -> String {
+        if let Some(f) = self.1.as_deref().filter(|f| !f.national.is_empty() && !f.international.is_empty()) {
+            let same = f.region == region.id().as_ref();
+            return if same { f.national.clone() } else { f.international.clone() };
+        }
         match phonenumber::parse(None, &self.0) {
             Ok(n) if n.country().id() == Some(region.id()) => n.format().mode(Mode::National).to_string(),
             Ok(n) => n.format().mode(Mode::International).to_string(),
             Err(_) => self.0.clone(),
         }
+    }
+
+    /// The readable forms, computed with the phone-number metadata (for storing beside the number).
+    pub fn formats(&self) -> Formats {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) => Formats {
+                national: n.format().mode(Mode::National).to_string(),
+                international: n.format().mode(Mode::International).to_string(),
+                region: n.country().id().map(|id| id.as_ref().to_owned()).unwrap_or_default(),
+            },
+            Err(_) => Formats::default(),
+        }
+    }
+
+    /// The number with its stored readable forms attached (empty forms are ignored).
+    pub fn with_formats(mut self, formats: Formats) -> Phone {
+        if !formats.national.is_empty() && !formats.international.is_empty() {
+            self.1 = Some(std::sync::Arc::new(formats));
+        }
+        self
     }
 
     pub fn line_kind(&self) -> LineKind {
@@ -203,7 +269,7 @@ fn parse_valid(text: &str, region: Region) -> Result<Phone, PhoneError> {
     if !number.is_valid() {
         return Err(PhoneError::NotValid);
     }
-    Ok(Phone(number.format().mode(Mode::E164).to_string()))
+    Ok(Phone(number.format().mode(Mode::E164).to_string(), None))
 }
 
 impl fmt::Display for Phone {
@@ -313,6 +379,20 @@ mod tests {
         assert_eq!(mobile.wa_id(), "491711234567");
         let landline = Phone::parse("030 12345678", Region::DE).unwrap();
         assert_eq!(landline.line_kind(), LineKind::Landline);
+    }
+
+    #[test]
+    fn stored_forms_are_used_and_equal_the_computed_ones() {
+        for input in ["0171 1234567", "01511 2345678", "030 12345678", "+43 664 1234567", "+1 650 555 1234"] {
+            let p = Phone::parse(input, Region::DE).unwrap();
+            let cached = Phone::from_stored(p.as_e164()).unwrap().with_formats(p.formats());
+            assert_eq!(cached.display_for(Region::DE), p.display_for(Region::DE), "{input}");
+            assert_eq!(cached.display(), p.display(), "{input}");
+            assert_eq!(cached, p, "equality ignores the cached forms");
+        }
+        let at: Region = "AT".parse().unwrap();
+        let p = Phone::parse("0171 1234567", Region::DE).unwrap();
+        assert_eq!(p.clone().with_formats(p.formats()).display_for(at), "+49 171 1234567");
     }
 
     #[test]

@@ -5,24 +5,46 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::consent::ConsentState;
 use crate::domain::customer::{ConsentPair, Customer, CustomerDraft, CustomerRow};
-use crate::domain::phone::Phone;
+use crate::domain::phone::{Formats, Phone};
 
-const COLUMNS: &str = "id, name, first_name, phone, user_id, note, created_at, updated_at";
+const COLUMNS: &str = "id, name, first_name, phone, user_id, note, created_at, updated_at, phone_national, phone_international, phone_region";
 
-type RawCustomer = (i64, String, String, String, Option<String>, String, String, String);
+struct RawCustomer {
+    id: i64,
+    name: String,
+    first_name: String,
+    phone: String,
+    user_id: Option<String>,
+    note: String,
+    created: String,
+    updated: String,
+    forms: Formats,
+}
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<RawCustomer> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    Ok(RawCustomer {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        first_name: r.get(2)?,
+        phone: r.get(3)?,
+        user_id: r.get(4)?,
+        note: r.get(5)?,
+        created: r.get(6)?,
+        updated: r.get(7)?,
+        forms: Formats { national: r.get(8)?, international: r.get(9)?, region: r.get(10)? },
+    })
 }
 
 fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
-    let (id, name, first_name, phone, user_id, note, created, updated) = raw;
+    let RawCustomer { id, name, first_name, phone, user_id, note, created, updated, forms } = raw;
     Ok(Customer {
         id,
         name,
         first_name,
         // Written only from a parsed Phone: a shape check suffices (full validation made listing 10k slow).
-        phone: Phone::from_stored(&phone).map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?,
+        phone: Phone::from_stored(&phone)
+            .map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?
+            .with_formats(forms),
         user_id,
         tags,
         note,
@@ -130,7 +152,7 @@ impl Store {
         let mut tags = tags.into_iter().peekable();
         while let Some(r) = rows.next()? {
             let raw = from_row(r)?;
-            let id = raw.0;
+            let id = raw.id;
             // Merge join: all three scans ascend by customer id.
             while tags.next_if(|(c, _)| *c < id).is_some() {}
             let mut t: Vec<String> =
@@ -183,9 +205,11 @@ pub fn insert_customer_tx(
         return Err(StoreError::PhoneTaken(draft.phone.clone()));
     }
     let now = ts(now);
+    let f = draft.phone.formats();
     tx.execute(
-        "INSERT INTO customers (name, first_name, phone, note, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![draft.name, draft.first_name, draft.phone.as_e164(), draft.note, now],
+        "INSERT INTO customers (name, first_name, phone, note, created_at, updated_at, phone_national, phone_international, phone_region)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)",
+        params![draft.name, draft.first_name, draft.phone.as_e164(), draft.note, now, f.national, f.international, f.region],
     )?;
     let id = tx.last_insert_rowid();
     set_tags_tx(tx, id, &draft.tags)?;
@@ -207,9 +231,21 @@ pub fn update_customer_tx(
     if taken.is_some() {
         return Err(StoreError::PhoneTaken(draft.phone.clone()));
     }
+    let f = draft.phone.formats();
     let n = tx.execute(
-        "UPDATE customers SET name = ?2, first_name = ?3, phone = ?4, note = ?5, updated_at = ?6 WHERE id = ?1",
-        params![id, draft.name, draft.first_name, draft.phone.as_e164(), draft.note, ts(now)],
+        "UPDATE customers SET name = ?2, first_name = ?3, phone = ?4, note = ?5, updated_at = ?6,
+                phone_national = ?7, phone_international = ?8, phone_region = ?9 WHERE id = ?1",
+        params![
+            id,
+            draft.name,
+            draft.first_name,
+            draft.phone.as_e164(),
+            draft.note,
+            ts(now),
+            f.national,
+            f.international,
+            f.region
+        ],
     )?;
     if n == 0 {
         return Err(StoreError::NotFound(format!("customer {id}")));

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_erasures.sql"),
     include_str!("migrations/0003_outbox_by_phone.sql"),
+    include_str!("migrations/0004_phone_forms.sql"),
 ];
 
 pub fn latest_version() -> i64 {
