@@ -66,6 +66,32 @@ impl Region {
     }
 }
 
+impl Region {
+    /// The calling code and trunk prefix, e.g. ("+49", "0"). A small table covers the shop's usual neighbours
+    /// without loading the phone-number metadata (which costs tens of milliseconds); others ask the metadata.
+    pub fn prefixes(self) -> Option<(String, String)> {
+        let known: &[(&str, &str, &str)] = &[
+            ("DE", "+49", "0"),
+            ("AT", "+43", "0"),
+            ("CH", "+41", "0"),
+            ("NL", "+31", "0"),
+            ("BE", "+32", "0"),
+            ("FR", "+33", "0"),
+            ("LU", "+352", ""),
+            ("DK", "+45", ""),
+            ("PL", "+48", ""),
+            ("CZ", "+420", ""),
+            ("IT", "+39", ""),
+        ];
+        let id = self.0.as_ref();
+        if let Some((_, code, trunk)) = known.iter().find(|(r, _, _)| *r == id) {
+            return Some(((*code).to_owned(), (*trunk).to_owned()));
+        }
+        let meta = phonenumber::metadata::DATABASE.by_id(id)?;
+        Some((format!("+{}", meta.country_code()), meta.national_prefix().unwrap_or("").to_owned()))
+    }
+}
+
 impl Default for Region {
     fn default() -> Self {
         Region::DE
@@ -393,6 +419,16 @@ mod tests {
         let at: Region = "AT".parse().unwrap();
         let p = Phone::parse("0171 1234567", Region::DE).unwrap();
         assert_eq!(p.clone().with_formats(p.formats()).display_for(at), "+49 171 1234567");
+    }
+
+    #[test]
+    fn region_prefixes_match_the_metadata() {
+        for r in ["DE", "AT", "CH", "NL", "BE", "FR", "LU", "DK", "PL", "CZ", "IT", "SE"] {
+            let region: Region = r.parse().unwrap();
+            let meta = phonenumber::metadata::DATABASE.by_id(r).unwrap();
+            let expected = (format!("+{}", meta.country_code()), meta.national_prefix().unwrap_or("").to_owned());
+            assert_eq!(region.prefixes(), Some(expected), "{r}");
+        }
     }
 
     #[test]

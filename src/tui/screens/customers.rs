@@ -81,8 +81,7 @@ impl Entry {
 
 /// The calling code and trunk prefix of the shop's region, e.g. ("+49", "0").
 fn region_prefix(region: Region) -> Option<(String, String)> {
-    let meta = phonenumber::metadata::DATABASE.by_id(region.id().as_ref())?;
-    Some((format!("+{}", meta.country_code()), meta.national_prefix().unwrap_or("").to_owned()))
+    region.prefixes()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
