@@ -218,3 +218,14 @@ fn snapshot(ctx: &Context, screen: crate::tui::Screen, size: &str) -> Result<(),
     print!("{text}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        // Catches clashes such as a subcommand argument shadowing a global one (which panics at run time).
+        super::Cli::command().debug_assert();
+    }
+}

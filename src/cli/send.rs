@@ -23,8 +23,9 @@ pub struct SendArgs {
     /// Name der Vorlage, z. B. wochenangebot
     #[arg(long)]
     template: String,
-    #[arg(long, default_value = "de")]
-    lang: String,
+    /// Sprache der Vorlage (Meta-Code, z. B. de). Nicht zu verwechseln mit --lang (Sprache der Ausgabe).
+    #[arg(long = "language", default_value = "de")]
+    template_lang: String,
     /// Wert für den nächsten Platzhalter ({{1}}, {{2}} …) oder name=WERT; {vorname} und {name} werden je Kunde ersetzt
     #[arg(long = "param")]
     params: Vec<String>,
@@ -68,10 +69,10 @@ pub fn run(args: SendArgs, ctx: &Context) -> Result<(), CliError> {
     let mut store = ctx.open_store()?;
     let l = ctx.lang;
     let template = store
-        .template(&args.template, &args.lang)?
+        .template(&args.template, &args.template_lang)?
         .ok_or_else(|| crate::domain::broadcast::BroadcastError::UnknownTemplate {
             name: args.template.clone(),
-            language: args.lang.clone(),
+            language: args.template_lang.clone(),
         })
         .map_err(crate::store::StoreError::from)?;
     let params = params_from(&args.params, template.parameter_format);
@@ -106,7 +107,7 @@ pub fn run(args: SendArgs, ctx: &Context) -> Result<(), CliError> {
     };
     let new = NewBroadcast {
         template: args.template.clone(),
-        language: args.lang.clone(),
+        language: args.template_lang.clone(),
         params: params.clone(),
         audience,
         scheduled_at,

@@ -2,10 +2,12 @@
 //! client against the sandbox. Each module covers one area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod canary;
 mod chaos;
 mod cli;
 mod import;
 mod privacy;
+mod properties;
 mod queue;
 mod sandbox;
 mod support;
