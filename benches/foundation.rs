@@ -19,6 +19,9 @@ const ROWS: usize = 10_000;
 const IMPORT_RUNS: usize = 5;
 const LIST_RUNS: usize = 30;
 
+#[path = "common/report.rs"]
+mod report;
+
 fn main() -> Result<(), Box<dyn Error>> {
     let dir = tempfile::tempdir()?;
     let csv_path = dir.path().join("kunden.csv");
@@ -81,6 +84,24 @@ fn main() -> Result<(), Box<dyn Error>> {
         &list,
         Some(Duration::from_millis(20)),
     );
+    let ms = |v: &[Duration]| median(v).as_secs_f64() * 1000.0;
+    report::push(
+        "import",
+        "CSV import of 10,000 rows with --apply",
+        ms(&total),
+        "ms",
+        "≤ 1000",
+        Some(ms(&total) <= 1000.0),
+    );
+    report::push(
+        "store",
+        "customer list query of 10,000 with consent",
+        ms(&list),
+        "ms",
+        "≤ 20",
+        Some(ms(&list) <= 20.0),
+    );
+    report::flush("foundation");
     Ok(())
 }
 

@@ -21,6 +21,9 @@ use hofbote::store::outbox::ClaimRules;
 use hofbote::store::{Db, Store};
 use hofbote::whatsapp::{Client, Timeouts};
 
+#[path = "common/report.rs"]
+mod report;
+
 struct Run {
     rate: f64,
     retried: i64,
@@ -134,6 +137,7 @@ fn main() {
         full.iter().map(|r| r.round()).collect::<Vec<_>>()
     );
     failed |= m < 2000.0;
+    report::push("queue", "full path, rate limit off (5,000 messages)", m, "msg/s", "≥ 2000", Some(m >= 2000.0));
     let secs = if quick { 5 } else { 20 };
     for rate in [80u32, 20] {
         let n = rate as usize * secs + 1;
@@ -144,7 +148,12 @@ fn main() {
             r.rate, r.retried
         );
         failed |= err.abs() > 3.0 || r.retried > 0;
+        let name = format!("limiter at {rate}/s over {secs} s");
+        report::push("queue", &name, r.rate, "msg/s", &format!("{rate} ± 3 %"), Some(err.abs() <= 3.0));
+        let name = format!("130429 answers at {rate}/s");
+        report::push("queue", &name, r.retried as f64, "", "0", Some(r.retried == 0));
     }
+    report::flush("queue");
     if failed {
         eprintln!("a target was missed");
         std::process::exit(1);

@@ -125,6 +125,70 @@ fn snapshot_process(dir: &Path, db: &Path) -> (Duration, Option<u64>) {
     (took, rss)
 }
 
+#[path = "common/report.rs"]
+mod report;
+
+/// What an SSH link carries: the real binary in a tmux pane at 80x24, its output captured with `pipe-pane`; bytes
+/// written during 10 s of idle and per `j`/`k` keystroke. Skipped (with a note) when tmux is missing.
+fn bench_terminal_bytes(dir: &Path, db: &Path) {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("terminal bytes: tmux not installed, skipped");
+        return;
+    }
+    let socket = format!("hofbote-bench-{}", std::process::id());
+    let capture = dir.join("pane.bytes");
+    let _ = std::fs::remove_file(&capture);
+    let tmux = |args: &[&str]| Command::new("tmux").arg("-L").arg(&socket).args(args).output().unwrap();
+    let bin = env!("CARGO_BIN_EXE_hofbote");
+    let cmd = format!(
+        "env -i HOME={} HOFBOTE_DB={} HOFBOTE_CONFIG={} LANG=de_DE.UTF-8 TERM=xterm-256color {bin}",
+        dir.display(),
+        db.display(),
+        dir.join("none.toml").display()
+    );
+    tmux(&["new-session", "-d", "-x", "80", "-y", "24", &cmd]);
+    tmux(&["pipe-pane", "-o", &format!("cat >> {}", capture.display())]);
+    let size = || std::fs::metadata(&capture).map(|m| m.len()).unwrap_or(0);
+    // Wait until the list is drawn and output has been quiet for a second.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = (size(), Instant::now());
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        let now = size();
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if now > 0 && last.1.elapsed() > Duration::from_secs(1) {
+            break;
+        }
+    }
+    let before_idle = size();
+    std::thread::sleep(Duration::from_secs(10));
+    let idle_bytes = size() - before_idle;
+    let keys = 40;
+    let before_keys = size();
+    for i in 0..keys {
+        tmux(&["send-keys", if i % 2 == 0 { "j" } else { "k" }]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let per_key = (size() - before_keys) as f64 / keys as f64;
+    tmux(&["send-keys", "q"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux(&["kill-server"]);
+    println!("terminal output at 80x24 (real binary in tmux, captured with pipe-pane):");
+    println!("  bytes written during 10 s idle: {idle_bytes}  (target 0: {})", verdict(idle_bytes == 0));
+    println!("  bytes per j/k keystroke: {per_key:.0}");
+    report::push(
+        "tui",
+        "bytes written to the terminal during 10 s idle",
+        idle_bytes as f64,
+        "bytes",
+        "0",
+        Some(idle_bytes == 0),
+    );
+    report::push("tui", "bytes written per j/k keystroke at 80x24", per_key, "bytes", "", None);
+}
+
 fn bench_snapshot(dir: &Path, db: &Path) {
     for _ in 0..2 {
         snapshot_process(dir, db);
@@ -132,6 +196,26 @@ fn bench_snapshot(dir: &Path, db: &Path) {
     let runs: Vec<(Duration, Option<u64>)> = (0..15).map(|_| snapshot_process(dir, db)).collect();
     let wall = median(runs.iter().map(|r| r.0).collect());
     let rss = runs.iter().filter_map(|r| r.1).max();
+    let wall_ms = wall.as_secs_f64() * 1000.0;
+    report::push(
+        "tui",
+        "start to first frame, 10k customers (snapshot process)",
+        wall_ms,
+        "ms",
+        "≤ 50",
+        Some(wall_ms <= 50.0),
+    );
+    if let Some(kib) = rss {
+        let mb = kib as f64 / 1024.0;
+        report::push(
+            "tui",
+            "peak RSS, 10k customers",
+            mb,
+            "MiB",
+            "≤ 28.6",
+            Some(mb <= 30.0 * 1_000_000.0 / 1_048_576.0),
+        );
+    }
     println!("10k customers, `hofbote snapshot --screen kunden` (process, 15 runs):");
     println!(
         "  wall time, start to frame printed: median {}  (target <= 50 ms: {})",
@@ -241,6 +325,23 @@ fn bench_filter(dir: &Path, db: &Path) {
     sorted.sort();
     let p95 = sorted[sorted.len() * 95 / 100];
     let med = median(times.clone());
+    let med_ms = med.as_secs_f64() * 1000.0;
+    report::push(
+        "tui",
+        "filter keystroke → frame, 100k customers (median)",
+        med_ms,
+        "ms",
+        "≤ 16",
+        Some(med_ms <= 16.0),
+    );
+    report::push(
+        "tui",
+        "filter keystroke → frame, 100k customers (p95)",
+        p95.as_secs_f64() * 1000.0,
+        "ms",
+        "≤ 16",
+        Some(p95 <= Duration::from_millis(16)),
+    );
     println!(
         "100k customers: load {} (store) + {} (prepare rows), then per keystroke (update + render):",
         ms(load),
@@ -307,6 +408,7 @@ fn bench_idle(dir: &Path, db: &Path) {
         let (_, idle) = tokio::join!(run, watch);
         println!("event loop on 10k customers, 10 s idle (data_version checked every 500 ms):");
         println!("  frames drawn while idle: {idle}  (target 0: {})", verdict(idle == 0));
+        report::push("tui", "frames drawn during 10 s idle", idle as f64, "frames", "0", Some(idle == 0));
     });
 }
 
@@ -325,4 +427,6 @@ fn main() {
     bench_first_frame(dir.path(), &db10k);
     bench_filter(dir.path(), &db100k);
     bench_idle(dir.path(), &db10k);
+    bench_terminal_bytes(dir.path(), &db10k);
+    report::flush("tui");
 }

@@ -13,6 +13,9 @@ use hofbote::store::{Db, Store};
 use hofbote::webhook::{ApplyContext, Receiver, ReceiverConfig};
 use hofbote::whatsapp::signature;
 
+#[path = "common/report.rs"]
+mod report;
+
 const EVENTS: usize = 5000;
 const CONCURRENCY: usize = 64;
 
@@ -93,6 +96,16 @@ fn main() {
         rates.iter().map(|r| r.round()).collect::<Vec<_>>(),
         p99s[1].as_secs_f64() * 1000.0
     );
+    report::push(
+        "webhook",
+        "ingest of signed status events (store before ack)",
+        rates[1],
+        "events/s",
+        "≥ 1000",
+        Some(rates[1] >= 1000.0),
+    );
+    report::push("webhook", "ingest p99 latency", p99s[1].as_secs_f64() * 1000.0, "ms", "", None);
+    report::flush("webhook");
     if rates[1] < 1000.0 {
         std::process::exit(1);
     }
