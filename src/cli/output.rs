@@ -39,15 +39,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// ✓ granted, ✗ withdrawn, ? pending, – none (or ASCII: y, x, ?, -).
 pub fn consent_symbol(state: ConsentState, ascii: bool) -> &'static str {
-    match (state, ascii) {
-        (ConsentState::Granted, false) => "✓",
-        (ConsentState::Withdrawn, false) => "✗",
-        (ConsentState::Pending, _) => "?",
-        (ConsentState::None, false) => "–",
-        (ConsentState::Granted, true) => "y",
-        (ConsentState::Withdrawn, true) => "x",
-        (ConsentState::None, true) => "-",
-    }
+    state.glyph(ascii)
 }
 
 /// "Fr 27.11.2026 10:00" in Europe/Berlin (German) or "Fri 2026-11-27 10:00" (English).

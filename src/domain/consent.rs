@@ -149,6 +149,19 @@ impl Source {
 }
 
 impl ConsentState {
+    /// ✓ granted, ✗ withdrawn, ? pending, – none (or ASCII: y, x, ?, -).
+    pub fn glyph(self, ascii: bool) -> &'static str {
+        match (self, ascii) {
+            (ConsentState::Granted, false) => "✓",
+            (ConsentState::Withdrawn, false) => "✗",
+            (ConsentState::Pending, _) => "?",
+            (ConsentState::None, false) => "–",
+            (ConsentState::Granted, true) => "y",
+            (ConsentState::Withdrawn, true) => "x",
+            (ConsentState::None, true) => "-",
+        }
+    }
+
     pub fn label(self) -> Tr {
         match self {
             ConsentState::None => Tr::new("keine", "none"),

@@ -107,15 +107,7 @@ impl Theme {
 
     /// ✓ granted, ✗ withdrawn, ? pending, – none (ASCII: y, x, ?, -).
     pub fn consent_glyph(self, state: ConsentState) -> &'static str {
-        match (state, self.ascii) {
-            (ConsentState::Granted, false) => "✓",
-            (ConsentState::Withdrawn, false) => "✗",
-            (ConsentState::Pending, _) => "?",
-            (ConsentState::None, false) => "–",
-            (ConsentState::Granted, true) => "y",
-            (ConsentState::Withdrawn, true) => "x",
-            (ConsentState::None, true) => "-",
-        }
+        state.glyph(self.ascii)
     }
 
     /// Marks text that was cut to fit.

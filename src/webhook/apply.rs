@@ -36,7 +36,8 @@ pub struct Applied {
 }
 
 impl Applied {
-    fn add(&mut self, o: Applied) {
+    /// Adds another application's counts.
+    pub fn add(&mut self, o: Applied) {
         self.statuses += o.statuses;
         self.messages += o.messages;
         self.withdrawals += o.withdrawals;

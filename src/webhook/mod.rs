@@ -40,14 +40,7 @@ pub fn apply_pending(store: &mut Store, ctx: &ApplyContext) -> Result<Applied> {
                 }
             };
             match outcome {
-                Ok(done) => {
-                    total.statuses += done.statuses;
-                    total.messages += done.messages;
-                    total.withdrawals += done.withdrawals;
-                    total.grants += done.grants;
-                    total.replies_queued += done.replies_queued;
-                    total.duplicates += done.duplicates;
-                }
+                Ok(done) => total.add(done),
                 Err(error) => {
                     tracing::warn!(id = hook.id, %error, "webhook body could not be applied; kept for review");
                     store.mark_webhook_failed(hook.id, &error)?;
