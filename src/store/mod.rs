@@ -140,6 +140,9 @@ impl Store {
     /// PRAGMAs must be set outside any transaction, before migrating: inside one they silently do nothing.
     fn configure(&mut self) -> Result<()> {
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every write transaction takes the write lock at BEGIN. A deferred one that reads first fails at once with
+        // "database is locked" (no busy wait) when the other process (TUI or service) committed in between.
+        self.conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         // A consent withdrawal or a claimed outbox row must survive a power cut.
         self.conn.pragma_update(None, "synchronous", "FULL")?;
