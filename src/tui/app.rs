@@ -12,15 +12,24 @@ use super::screens::consent_form::ConsentForm;
 use super::screens::customer_detail::LedgerData;
 use super::screens::customer_form::CustomerForm;
 use super::screens::customers::{CustomersData, CustomersView};
-use super::screens::{consent, consent_form, customer_detail, customer_form, customers, help};
+use super::screens::composer::{ComposerData, ComposerView};
+use super::screens::composer_review::ReviewData;
+use super::screens::queue::{QueueData, QueueView};
+use super::screens::queue_detail::RowsData;
+use super::screens::replies::ConversationData;
+use super::screens::welcome::Welcome;
+use super::screens::{
+    composer, consent, consent_form, customer_detail, customer_form, customers, help, queue, replies, welcome,
+};
 use super::theme::Theme;
 use super::{Launch, Screen, text as t};
-use crate::config::SecretsError;
+use crate::config::{Config, SecretsError};
 use crate::domain::consent::{EventKind, Purpose, Source};
 use crate::domain::customer::{Customer, CustomerDraft};
 use crate::domain::phone::{Phone, Region};
 use crate::i18n::{Lang, Localized};
 use crate::store::StoreError;
+use crate::store::broadcasts::NewBroadcast;
 
 /// Everything the app shows and remembers.
 #[derive(Debug)]
@@ -30,6 +39,9 @@ pub struct State {
     pub region: Region,
     /// The open database file, as shown in the header.
     pub db_label: String,
+    /// The configuration and secrets files, as the setup names them.
+    pub config_label: String,
+    pub secrets_label: String,
     pub shop_name: String,
     pub demo: bool,
     pub tab: Screen,
@@ -49,6 +61,66 @@ pub struct State {
     pub data_version: Option<i64>,
     /// Something on screen changed since the last frame.
     pub redraw: bool,
+    /// The configuration (prices, rate, own number, greeting fallback; no secrets).
+    pub config: Config,
+    /// Who records things (`$USER`).
+    pub actor: String,
+    pub composer: ComposerView,
+    pub queue: QueueView,
+    /// Who sends: this window, the service, or nobody.
+    pub sender: Sender,
+    /// Unread replies (shown on the queue tab).
+    pub unread: i64,
+    /// The unread count and the sending flag were loaded once.
+    pub badges_loaded: bool,
+    /// First start without configuration: the welcome screen.
+    pub welcome: Option<Welcome>,
+    /// What to do after the loop ends.
+    pub next: Next,
+}
+
+/// Who sends the queued messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sender {
+    /// The worker runs inside this terminal app (it holds the send lock).
+    InApp,
+    /// `hofbote serve` holds the send lock.
+    Service,
+    /// Nobody: no access token configured and no service running.
+    #[default]
+    Off,
+}
+
+impl Sender {
+    pub fn label(self, lang: Lang) -> &'static str {
+        use super::text_queue as tq;
+        match self {
+            Sender::InApp => tq::SENDER_INAPP.get(lang),
+            Sender::Service => tq::SENDER_SERVICE.get(lang),
+            Sender::Off => tq::SENDER_OFF.get(lang),
+        }
+    }
+}
+
+/// What `run` does after the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Next {
+    #[default]
+    Done,
+    /// The welcome screen asked for the demo.
+    Demo,
+    /// The setup wrote a configuration: start again with it.
+    Restart,
+}
+
+/// What the queue screen can do to a broadcast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BroadcastOp {
+    Pause,
+    Resume,
+    Cancel,
+    Retry,
+    QueueDraft,
 }
 
 /// A window on top of the screen that takes the keys.
@@ -70,6 +142,7 @@ pub struct Confirm {
 pub enum OnYes {
     Erase { id: i64, phone: Phone, name: String },
     Quit,
+    CancelBroadcast(i64),
 }
 
 /// A message in the status line.
@@ -94,6 +167,13 @@ pub enum Op {
     SaveCustomer,
     RecordConsent,
     Erase,
+    /// Review, queue, draft.
+    Compose,
+    TestSend,
+    Sync,
+    Broadcast,
+    Reply,
+    Setup,
 }
 
 /// Why an operation failed.
@@ -105,6 +185,20 @@ pub enum Failure {
     Secrets(#[from] SecretsError),
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    #[error(transparent)]
+    Api(#[from] crate::whatsapp::ApiError),
+    #[error(transparent)]
+    Sync(#[from] crate::whatsapp::SyncError),
+    #[error(transparent)]
+    Client(#[from] crate::whatsapp::ClientError),
+    #[error(transparent)]
+    Refused(#[from] crate::domain::consent::Refusal),
+    /// A sentence already in the user's language.
+    #[error("{0}")]
+    Message(String),
+    /// The effect needs the network, which this performer does not have (snapshot, sync tests).
+    #[error("offline")]
+    Offline,
 }
 
 impl Localized for Failure {
@@ -113,6 +207,12 @@ impl Localized for Failure {
             Failure::Store(e) => e.localized(lang),
             Failure::Secrets(e) => e.localized(lang),
             Failure::Privacy(e) => e.localized(lang),
+            Failure::Api(e) => e.localized(lang),
+            Failure::Sync(e) => e.localized(lang),
+            Failure::Client(e) => e.localized(lang),
+            Failure::Refused(e) => e.localized(lang),
+            Failure::Message(m) => m.clone(),
+            Failure::Offline => super::text_compose::NO_CLIENT.get(lang).to_owned(),
         }
     }
 }
@@ -145,6 +245,40 @@ pub enum Msg {
         op: Op,
         error: Failure,
     },
+    Composer(Box<ComposerData>),
+    Queue(Box<QueueData>),
+    Rows(RowsData),
+    Conversation(ConversationData),
+    /// Unread replies and rows still to send (for the tab and the quit question).
+    Badges {
+        unread: i64,
+        open: i64,
+    },
+    ReviewReady(Box<ReviewData>),
+    BroadcastQueued {
+        id: i64,
+        recipients: usize,
+        scheduled_at: Option<DateTime<Utc>>,
+    },
+    DraftSaved(i64),
+    TestSent {
+        to: String,
+        sample: String,
+    },
+    TemplatesSynced(crate::whatsapp::SyncReport),
+    BroadcastChanged {
+        id: i64,
+        op: BroadcastOp,
+        rows: usize,
+    },
+    UnknownDecided {
+        send_again: bool,
+    },
+    ReplyQueued {
+        customer_id: i64,
+        name: String,
+    },
+    Setup(welcome::SetupMsg),
 }
 
 /// Work for the driver. Loads may be merged when several are queued; writes never are.
@@ -157,12 +291,56 @@ pub enum Effect {
     SaveCustomer { id: Option<i64>, draft: CustomerDraft },
     Erase { id: i64, phone: Phone, name: String },
     RecordConsent(ConsentRecord),
+    LoadComposer,
+    LoadQueue,
+    LoadRows(i64),
+    /// Loads one customer's conversation and marks their messages read.
+    LoadConversation(i64),
+    LoadBadges,
+    PrepareReview(NewBroadcast),
+    QueueBroadcast(NewBroadcast),
+    SaveDraft(NewBroadcast),
+    /// One copy to the farmer's own number (through the API, not the queue).
+    TestSend {
+        new: NewBroadcast,
+        to: Phone,
+    },
+    SyncTemplates,
+    Broadcast {
+        id: i64,
+        op: BroadcastOp,
+    },
+    DecideUnknown {
+        row: i64,
+        send_again: bool,
+    },
+    QueueReply {
+        customer_id: i64,
+        text: String,
+    },
+    Setup(welcome::SetupEffect),
 }
 
 impl Effect {
     /// Reads only: a second identical one in the queue adds nothing.
     pub fn is_load(&self) -> bool {
-        matches!(self, Effect::LoadCustomers | Effect::LoadConsent | Effect::LoadLedger(_) | Effect::CheckDataVersion)
+        matches!(
+            self,
+            Effect::LoadCustomers
+                | Effect::LoadConsent
+                | Effect::LoadLedger(_)
+                | Effect::CheckDataVersion
+                | Effect::LoadComposer
+                | Effect::LoadQueue
+                | Effect::LoadRows(_)
+                | Effect::LoadConversation(_)
+                | Effect::LoadBadges
+        )
+    }
+
+    /// Talks to the WhatsApp API: runs in its own task, so the loads behind it are not held up.
+    pub fn is_network(&self) -> bool {
+        matches!(self, Effect::TestSend { .. } | Effect::SyncTemplates | Effect::Setup(welcome::SetupEffect::Test(_)))
     }
 }
 
@@ -191,6 +369,8 @@ impl State {
             theme: Theme::new(!launch.no_color, launch.ascii),
             region: launch.config.shop.region(),
             db_label: home_relative(&launch.paths.db_file, launch.home.as_deref()),
+            config_label: home_relative(&launch.paths.config_file, launch.home.as_deref()),
+            secrets_label: home_relative(&launch.paths.secrets_file, launch.home.as_deref()),
             shop_name: launch.config.shop.name.clone(),
             demo: launch.demo,
             tab: Screen::Kunden,
@@ -205,6 +385,15 @@ impl State {
             quit: false,
             data_version: None,
             redraw: true,
+            config: launch.config.clone(),
+            actor: launch.actor.clone(),
+            composer: ComposerView::default(),
+            queue: QueueView::default(),
+            sender: Sender::Off,
+            unread: 0,
+            badges_loaded: false,
+            welcome: None,
+            next: Next::Done,
         }
     }
 
@@ -222,9 +411,10 @@ impl State {
         std::mem::take(&mut self.redraw)
     }
 
-    /// Whether a screen showing live data is open (the driver then checks `data_version` at a calm pace).
+    /// Whether a screen showing live data is open (the driver then checks `data_version` at a calm pace). Every
+    /// screen shows the unread count and the queue's progress, so this is all of them but the welcome screen.
     pub fn live(&self) -> bool {
-        matches!(self.tab, Screen::Kunden | Screen::Einwilligungen)
+        self.welcome.is_none()
     }
 
     pub fn info(&mut self, text: String) {
@@ -244,6 +434,9 @@ impl State {
         if self.help.is_some() {
             return vec![Ctx::Always, Ctx::Help];
         }
+        if let Some(w) = &self.welcome {
+            return w.ctx();
+        }
         match &self.overlay {
             Some(Overlay::Confirm(_)) => return vec![Ctx::Always, Ctx::Confirm],
             Some(Overlay::CustomerForm(f)) => return form_chain(&f.form, false),
@@ -257,7 +450,8 @@ impl State {
             }
             Screen::Kunden => vec![Ctx::Always, Ctx::Kunden, Ctx::Lists, Ctx::Global],
             Screen::Einwilligungen => vec![Ctx::Always, Ctx::Einwilligungen, Ctx::Lists, Ctx::Global],
-            Screen::Nachricht | Screen::Warteschlange => vec![Ctx::Always, Ctx::Global],
+            Screen::Nachricht => self.composer.ctx(),
+            Screen::Warteschlange => self.queue.ctx(),
         }
     }
 }
@@ -273,7 +467,7 @@ fn home_relative(path: &std::path::Path, home: Option<&std::path::Path>) -> Stri
     }
 }
 
-fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
+pub fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
     let mut chain = vec![Ctx::Always];
     if picker {
         chain.push(Ctx::FormPicker);
@@ -323,24 +517,29 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::DataVersion { version: v, now } => {
             state.now = Some(now);
+            let badges = !state.badges_loaded;
             if state.data_version == Some(v) {
                 // Nothing changed elsewhere: no reload, no frame.
-                return Vec::new();
+                return if badges { vec![Effect::LoadBadges] } else { Vec::new() };
             }
             state.data_version = Some(v);
             mark_stale(state);
-            load_tab(state)
+            let mut effects = load_tab(state);
+            effects.push(Effect::LoadBadges);
+            effects
         }
         Msg::CustomerSaved(c) => {
             state.redraw = true;
             customer_form::saved(state, c);
             mark_stale(state);
+            state.composer.stale = true;
             load_tab(state)
         }
         Msg::ConsentRecorded { customer_id, name, purposes, kind } => {
             state.redraw = true;
             consent_form::recorded(state, customer_id, &name, &purposes, kind);
             mark_stale(state);
+            state.composer.stale = true;
             load_tab(state)
         }
         Msg::Erased { name, pseudonymised } => {
@@ -348,6 +547,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.customers.detail = None;
             state.success(t::ERASED.fill(state.lang, &[&name, &pseudonymised]));
             mark_stale(state);
+            state.composer.stale = true;
             load_tab(state)
         }
         Msg::Failed { op, error } => {
@@ -355,6 +555,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             failed(state, op, error);
             Vec::new()
         }
+        other => super::update_send::update(state, other),
     }
 }
 
@@ -364,6 +565,21 @@ fn failed(state: &mut State, op: Op, error: Failure) {
         (Op::RecordConsent, Some(Overlay::ConsentForm(f))) => f.show_failure(&error, state.lang),
         _ => false,
     };
+    match op {
+        Op::Compose => state.composer.busy = false,
+        Op::Sync => state.composer.syncing = false,
+        Op::Reply => {
+            if let Some(c) = &mut state.queue.conversation {
+                c.sending = false;
+            }
+        }
+        Op::Setup => {
+            if let Some(w) = &mut state.welcome {
+                w.failed();
+            }
+        }
+        _ => {}
+    }
     if handled {
         // The "saving …" note is over; the error is shown at its field.
         state.status = None;
@@ -381,9 +597,10 @@ fn failed(state: &mut State, op: Op, error: Failure) {
 }
 
 /// Everything shown may be outdated: reload the current screen now and the others when they are opened.
-fn mark_stale(state: &mut State) {
+pub fn mark_stale(state: &mut State) {
     state.customers.stale = true;
     state.consent.stale = true;
+    state.queue.stale = true;
 }
 
 /// Loads for the current tab what is not loaded or outdated.
@@ -405,7 +622,27 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
                 effects.push(Effect::LoadConsent);
             }
         }
-        Screen::Nachricht | Screen::Warteschlange => {}
+        Screen::Nachricht => {
+            if (state.composer.stale || !state.composer.loaded) && state.composer.draft.is_none() {
+                state.composer.stale = false;
+                effects.push(Effect::LoadComposer);
+            }
+        }
+        Screen::Warteschlange => {
+            if state.queue.stale || !state.queue.loaded {
+                state.queue.stale = false;
+                effects.push(Effect::LoadQueue);
+            }
+            if let Some(d) = &state.queue.detail {
+                effects.push(Effect::LoadRows(d.id));
+            }
+            if let Some(c) = &state.queue.conversation {
+                effects.push(Effect::LoadConversation(c.customer_id));
+            }
+        }
+    }
+    if state.welcome.is_some() {
+        effects.clear();
     }
     // The consent form picks customers from the customer list.
     if matches!(state.overlay, Some(Overlay::ConsentForm(_))) && (!state.customers.loaded || state.customers.stale) {
@@ -442,12 +679,19 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         customers::type_filter(state, ev);
         return Vec::new();
     }
+    if state.welcome.is_some() {
+        welcome::type_key(state, ev);
+        return Vec::new();
+    }
     match &mut state.overlay {
         Some(Overlay::CustomerForm(f)) => {
             f.type_key(ev, state.region, state.lang);
         }
         Some(Overlay::ConsentForm(_)) => consent_form::type_key(state, ev),
-        _ => state.redraw = false,
+        Some(Overlay::Confirm(_)) => state.redraw = false,
+        None if chain.contains(&Ctx::Composer) => composer::type_key(state, ev),
+        None if chain.contains(&Ctx::ReplyInput) => replies::type_key(state, ev),
+        None => state.redraw = false,
     }
     Vec::new()
 }
@@ -464,6 +708,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     if action == Action::Quit {
         return quit(state);
     }
+    if state.welcome.is_some() {
+        return welcome::on_action(state, action);
+    }
     match state.overlay.take() {
         Some(Overlay::Confirm(c)) => return confirm(state, c, action),
         Some(Overlay::CustomerForm(f)) => return customer_form::on_action(state, f, action),
@@ -478,7 +725,8 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Screen::Kunden if state.customers.detail.is_some() => customer_detail::on_action(state, action),
             Screen::Kunden => customers::on_action(state, action),
             Screen::Einwilligungen => consent::on_action(state, action),
-            Screen::Nachricht | Screen::Warteschlange => Vec::new(),
+            Screen::Nachricht => composer::on_action(state, action),
+            Screen::Warteschlange => queue::on_action(state, action),
         },
     }
 }
@@ -506,6 +754,7 @@ fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
                 state.info(t::ERASING.fill(state.lang, &[&name]));
                 vec![Effect::Erase { id, phone, name }]
             }
+            OnYes::CancelBroadcast(id) => vec![Effect::Broadcast { id, op: BroadcastOp::Cancel }],
         },
         Action::No => Vec::new(),
         _ => {
@@ -523,6 +772,10 @@ fn next_tab(current: Screen, by: isize) -> Screen {
 }
 
 pub fn switch_tab(state: &mut State, to: Screen) -> Vec<Effect> {
+    if to == Screen::Nachricht && state.tab != to && state.composer.draft.is_none() {
+        // Templates, consent and the last broadcasts may have changed while the farmer was elsewhere.
+        state.composer.stale = true;
+    }
     state.tab = to;
     load_tab(state)
 }

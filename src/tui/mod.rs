@@ -12,9 +12,15 @@ pub mod filter;
 pub mod keymap;
 pub mod nav;
 pub mod perform;
+pub mod perform_send;
+pub mod setup_files;
 pub mod screens;
 pub mod text;
+pub mod text_compose;
+pub mod text_queue;
+pub mod text_welcome;
 pub mod theme;
+pub mod update_send;
 pub mod view;
 pub mod widgets;
 
