@@ -479,8 +479,16 @@ pub fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
     chain
 }
 
-/// The pure update: applies `msg` to `state` and returns the IO to perform.
+/// The pure update: applies `msg` to `state` and returns the IO to perform. A message may say "nothing changed"
+/// (`redraw = false`) only for itself: a frame another message asked for in the same batch is kept.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let pending = std::mem::take(&mut state.redraw);
+    let effects = update_one(state, msg);
+    state.redraw |= pending;
+    effects
+}
+
+fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(ev) => on_key(state, ev),
         Msg::Resize(w, h) => {

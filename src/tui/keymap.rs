@@ -257,7 +257,7 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Composer, &[Key::plain(K::Enter)], A::Review, Tr::new("weiter zur Prüfung (noch wird nichts verschickt)", "on to the review (nothing is sent yet)"), Tr::new("prüfen", "review")),
     b(C::Composer, &[Key::plain(K::Tab), Key::plain(K::Down)], A::NextField, Tr::new("nächstes Feld", "next field")),
     b(C::Composer, &[Key::plain(K::BackTab), Key::plain(K::Up)], A::PrevField, Tr::new("voriges Feld", "previous field")),
-    h(C::Composer, &[Key::plain(K::PageDown)], A::NextRecipient, Tr::new("Vorschau für den nächsten Empfänger", "preview for the next recipient"), Tr::new("nächster Empfänger", "next recipient")),
+    h(C::Composer, &[Key::plain(K::PageDown)], A::NextRecipient, Tr::new("Vorschau für den nächsten Empfänger", "preview for the next recipient"), Tr::new("Empfänger", "recipient")),
     b(C::Composer, &[Key::plain(K::PageUp)], A::PrevRecipient, Tr::new("Vorschau für den vorigen Empfänger", "preview for the previous recipient")),
     h(C::Composer, &[Key::ctrl('x')], A::Excluded, Tr::new("ausgeschlossene Kunden mit Grund", "excluded customers with the reason"), Tr::new("ausgeschlossen", "excluded")),
     h(C::Composer, &[Key::plain(K::Esc)], A::Cancel, Tr::new("zurück zur Vorlagenauswahl (nichts wird gespeichert)", "back to the templates (nothing is saved)"), Tr::new("zurück", "back")),

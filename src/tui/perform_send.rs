@@ -30,7 +30,7 @@ pub fn perform(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Result<Ms
         Effect::LoadComposer => Msg::Composer(Box::new(load_composer(store)?)),
         Effect::LoadQueue => Msg::Queue(Box::new(load_queue(store)?)),
         Effect::LoadRows(id) => Msg::Rows(RowsData { broadcast_id: id, rows: store.broadcast_rows(id)? }),
-        Effect::LoadConversation(id) => Msg::Conversation(load_conversation(store, id)?),
+        Effect::LoadConversation(id) => Msg::Conversation(load_conversation(ctx, store, id)?),
         Effect::LoadBadges => Msg::Badges { unread: store.unread_replies()?, open: store.open_rows()? },
         Effect::PrepareReview(new) => Msg::ReviewReady(Box::new(prepare_review(ctx, store, new)?)),
         Effect::QueueBroadcast(new) => {
@@ -109,13 +109,13 @@ fn load_queue(store: &Store) -> Result<QueueData, StoreError> {
     })
 }
 
-fn load_conversation(store: &mut Store, customer_id: i64) -> Result<ConversationData, StoreError> {
+fn load_conversation(ctx: &PerformCtx, store: &mut Store, customer_id: i64) -> Result<ConversationData, StoreError> {
     store.mark_replies_read(customer_id)?;
     let c = store.customer(customer_id)?;
     Ok(ConversationData {
         customer_id,
         name: c.name,
-        phone: c.phone.display(),
+        phone: c.phone.display_for(ctx.config.shop.region()),
         messages: store.conversation(customer_id, CONVERSATION)?,
         window_closes: store.window_closes(customer_id)?,
         now: store.now(),

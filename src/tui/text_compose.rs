@@ -51,7 +51,7 @@ pub const COUNTS_KEY: Tr = Tr::new("({0} zeigt sie)", "({0} shows them)");
 pub const BODY_LEN: Tr = Tr::new("Text {0}/{1} Zeichen", "text {0}/{1} characters");
 pub const PERSONAL_HINT: Tr =
     Tr::new("{vorname} und {name} werden je Kunde ersetzt.", "{vorname} and {name} are replaced per customer.");
-pub const PREVIEW_TITLE: Tr = Tr::new("Vorschau für {0} ({1}/{2})", "Preview for {0} ({1}/{2})");
+pub const PREVIEW_TITLE: Tr = Tr::new("{1}/{2}: {0}", "{1}/{2}: {0}");
 pub const PREVIEW_NOBODY: Tr = Tr::new("Vorschau (keine Empfänger)", "Preview (no recipients)");
 pub const PREVIEW_KEYS: Tr = Tr::new("{0}/{1}: anderer Empfänger", "{0}/{1}: other recipient");
 pub const FALLBACK_USED: Tr = Tr::new("ohne Vornamen: Anrede »{0}«", "no first name: greeting “{0}”");

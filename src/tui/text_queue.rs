@@ -108,8 +108,8 @@ pub const UNKNOWN_SENDER: Tr = Tr::new("unbekannte Nummer", "unknown number");
 pub const CONV_TITLE: Tr = Tr::new("Unterhaltung mit {0}", "Conversation with {0}");
 pub const YOU: Tr = Tr::new("Du", "You");
 pub const WINDOW_OPEN: Tr = Tr::new(
-    "24-Stunden-Fenster offen: noch {0}. Antworten sind kostenlos.",
-    "24 h window open: {0} left. Answers are free.",
+    "24-Stunden-Fenster offen, noch {0} – Antworten sind kostenlos.",
+    "24 h window open, {0} left – answers are free.",
 );
 pub const WINDOW_CLOSED: Tr = Tr::new(
     "Das 24-Stunden-Fenster ist zu: Freier Text geht nicht mehr, nur eine Vorlage (Nachricht, Taste 3).",

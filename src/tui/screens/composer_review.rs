@@ -56,6 +56,15 @@ pub fn duration_text(d: chrono::Duration, lang: Lang) -> String {
     }
 }
 
+/// A price per message with its four decimals: "0,1131 €".
+fn unit_price(price: f64, currency: &str, lang: Lang) -> String {
+    let symbol = if currency == "EUR" { "€" } else { currency };
+    match lang {
+        Lang::De => format!("{} {symbol}", format!("{price:.4}").replace('.', ",")),
+        Lang::En => format!("{symbol}{price:.4}"),
+    }
+}
+
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let lang = state.lang;
     let Some(r) = &state.composer.review else { return Vec::new() };
@@ -139,7 +148,7 @@ fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
                 &[
                     &format_money(e.cost, &e.currency, lang),
                     &t::number(r.recipients as i64),
-                    &format_money(r.unit_price, &e.currency, lang),
+                    &unit_price(r.unit_price, &e.currency, lang),
                     &e.price_checked_on,
                 ],
             ),

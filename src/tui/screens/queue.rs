@@ -320,7 +320,8 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
         spans.push(Span::raw("] "));
         spans.push(Span::raw(cut(&progress_text(b, state, now), w.saturating_sub(bar_w + 5), ell)));
         lines.push(Line::from(spans));
-        lines.push(Line::styled(cut(&format!("  {}", gauge::legend(b, lang, theme.dot())), w, ell), theme.dim()));
+        let legend = if b.state == "draft" { String::new() } else { gauge::legend(b, lang, theme.dot()) };
+        lines.push(Line::styled(cut(&format!("  {legend}"), w, ell), theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

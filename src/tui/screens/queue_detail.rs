@@ -1,4 +1,5 @@
-//! One broadcast in detail: its gauge and every recipient with state and time; failures and unclear rows first.
+//! One broadcast in detail: its gauge and every recipient with state and time; failures and unclear rows first,
+//! the excluded and cancelled ones last.
 //! For the selected row the panel at the bottom says what went wrong in German (Meta's code explained by
 //! `whatsapp::explain`, with what to do), and for rows in state `unknown` offers the choice: send again or count as
 //! sent. Must not perform IO.
@@ -70,6 +71,7 @@ pub fn loaded(state: &mut State, data: RowsData) {
     let rank = |r: &OutboxRow| match r.state.as_str() {
         "failed" => 0,
         "unknown" => 1,
+        "skipped" | "cancelled" => 3,
         _ => 2,
     };
     rows.sort_by_key(rank);

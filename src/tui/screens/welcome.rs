@@ -12,7 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::config::{Secret, WhatsApp};
 use crate::i18n::Lang;
-use crate::tui::app::{Effect, Msg, Next, State, form_chain, key_label};
+use crate::tui::app::{Effect, Msg, Next, State, form_chain};
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::text_welcome as tw;
 use crate::tui::widgets::form::{self, Field, Form};
@@ -219,7 +219,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
             }
             lines.push(Line::raw(""));
             for (tr, action) in [(tw::DEMO_LINE, Action::Demo), (tw::SETUP_LINE, Action::Setup), (tw::QUIT_LINE, Action::Quit)] {
-                for (i, part) in wrap(&tr.fill(lang, &[&key_label(state, action)]), width).into_iter().enumerate() {
+                let key = crate::tui::keymap::key_for(&[Ctx::Welcome], action)
+                    .map(|k| k.label(lang, theme))
+                    .unwrap_or_default();
+                for (i, part) in wrap(&tr.fill(lang, &[&key]), width).into_iter().enumerate() {
                     lines.push(if i == 0 { Line::styled(part, theme.key()) } else { Line::raw(format!("   {part}")) });
                 }
                 lines.push(Line::raw(""));

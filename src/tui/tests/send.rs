@@ -1,0 +1,1 @@
+//! Pure update tests of the composer and the queue screen.
