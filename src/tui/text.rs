@@ -11,7 +11,7 @@ use crate::i18n::{Lang, Tr};
 pub const APP: &str = "hofbote";
 pub const DB: Tr = Tr::new("Datenbank: ", "Database: ");
 pub const DB_SHORT: Tr = Tr::new("DB: ", "DB: ");
-pub const DEMO: Tr = Tr::new(" DEMO – nichts wird verschickt ", " DEMO – nothing is sent ");
+pub const DEMO: Tr = Tr::new(" DEMO — es wird nichts wirklich verschickt ", " DEMO — nothing is really sent ");
 pub const NO_SHOP_NAME: Tr = Tr::new("Hofname fehlt", "shop name missing");
 pub const TAB_KUNDEN: Tr = Tr::new("Kunden", "Customers");
 pub const TAB_CONSENT: Tr = Tr::new("Einwilligungen", "Consent");

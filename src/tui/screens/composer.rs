@@ -27,6 +27,9 @@ use crate::tui::keymap::{Action, Ctx};
 use crate::tui::nav::Nav;
 use crate::tui::text_compose as tc;
 
+/// Stands in for an empty value in the preview.
+pub const GAP: &str = "▢";
+
 /// What a load of the composer brings.
 #[derive(Debug, Clone)]
 pub struct ComposerData {
@@ -267,7 +270,18 @@ impl Draft {
 
     /// Plans the audience with the current values, checks the fields and the warnings.
     pub fn replan(&mut self, fallback: &str, now: DateTime<Utc>, lang: Lang) {
-        let params = self.params();
+        // An empty field is the field's problem, not the customers': plan with a visible gap, so the counts show
+        // who may get the message while the farmer is still typing.
+        let mut params = self.params();
+        let gap = |v: &mut String| {
+            if v.trim().is_empty() {
+                *v = GAP.to_owned();
+            }
+        };
+        params.body.values_mut().for_each(gap);
+        if let Some(h) = params.header.as_mut() {
+            gap(h);
+        }
         self.plan = plan_audience(&self.template, self.purpose, &params, &self.matching, fallback, now);
         self.recipient = self.recipient.min(self.plan.recipients.len().saturating_sub(1));
         let filled = self.sample_params(fallback);

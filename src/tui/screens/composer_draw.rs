@@ -201,10 +201,11 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
     lines.push(Line::from(spans));
     let counts = tc::COUNTS.fill(lang, &[&t::number(d.plan.recipients.len() as i64), &t::number(d.plan.excluded.len() as i64)]);
     let key = key_label(state, Action::Excluded);
+    let rest = value_w.saturating_sub(width(&counts));
     lines.push(Line::from(vec![
         Span::raw(" ".repeat(label_w)),
-        Span::styled(counts, theme.title()),
-        Span::styled(cut(&format!(" {}", tc::COUNTS_KEY.fill(lang, &[&key])), value_w, ell), theme.dim()),
+        Span::styled(cut(&counts, value_w, ell), theme.title()),
+        Span::styled(cut(&format!(" {}", tc::COUNTS_KEY.fill(lang, &[&key])), rest, ell), theme.dim()),
     ]));
     let body_len = d.template.render_body(&d.sample_params(&state.config.shop.salutation_fallback)).chars().count();
     lines.push(Line::styled(

@@ -194,12 +194,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, state: &State) 
     let w = left.width.saturating_sub(1) as usize;
     let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(tc::REVIEW_TITLE.get(lang), w, ell), theme.title())];
     let rows = facts(r, state);
-    let label_w = rows.iter().map(|(l, _, _)| width(l)).max().unwrap_or(10).min(w / 3) + 2;
+    let label_w = (rows.iter().map(|(l, _, _)| width(l)).max().unwrap_or(10) + 2).min(w * 2 / 5).max(4);
     for (label, value, warn) in rows {
         let style = if warn { theme.error() } else { theme.base() };
         let parts = wrap(&safe(&value), w.saturating_sub(label_w).max(10));
         for (i, part) in parts.into_iter().enumerate() {
-            let head = if i == 0 { fit(&label, label_w, ell) } else { " ".repeat(label_w) };
+            let head = if i == 0 { format!("{} ", fit(&label, label_w - 1, ell)) } else { " ".repeat(label_w) };
             lines.push(Line::from(vec![Span::styled(head, theme.dim()), Span::styled(part, style)]));
         }
     }
