@@ -16,15 +16,15 @@ use std::sync::Arc;
 
 use crate::cli::{CliError, Context};
 use crate::config::{Config, Paths, Secret, WhatsApp};
-use crate::sandbox::SandboxConfig;
-use crate::store::Db;
-use crate::tui::TuiError;
-use crate::webhook::{ApplyContext, Receiver, ReceiverConfig};
-use crate::whatsapp::{Client, Timeouts};
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose, Source};
 use crate::domain::customer::CustomerDraft;
 use crate::domain::phone::{Phone, Region};
+use crate::sandbox::SandboxConfig;
+use crate::store::Db;
 use crate::store::Store;
+use crate::tui::TuiError;
+use crate::webhook::{ApplyContext, Receiver, ReceiverConfig};
+use crate::whatsapp::{Client, Timeouts};
 
 /// The seed of the demo data.
 pub const SEED: u64 = 2026;
@@ -370,13 +370,11 @@ async fn simulate(db: Db, url: String, fresh: bool, first_new: i64, mut stop: to
     let phone_of = |name: &'static str| {
         let db = db.clone();
         async move {
-            db.call(move |s| {
-                Ok(s.list_customers(&Default::default())?.into_iter().find(|r| r.customer.name == name))
-            })
-            .await
-            .ok()
-            .flatten()
-            .map(|r| r.customer.phone.as_e164().to_owned())
+            db.call(move |s| Ok(s.list_customers(&Default::default())?.into_iter().find(|r| r.customer.name == name)))
+                .await
+                .ok()
+                .flatten()
+                .map(|r| r.customer.phone.as_e164().to_owned())
         }
     };
     if fresh && let Some(phone) = phone_of("Jörg Müller").await {

@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
 use super::keymap::{self, Action, Ctx, Key};
+use super::screens::composer::{ComposerData, ComposerView};
+use super::screens::composer_review::ReviewData;
 use super::screens::consent::{ConsentData, ConsentView};
 use super::screens::consent_form::ConsentForm;
 use super::screens::customer_detail::LedgerData;
 use super::screens::customer_form::CustomerForm;
 use super::screens::customers::{CustomersData, CustomersView};
-use super::screens::composer::{ComposerData, ComposerView};
-use super::screens::composer_review::ReviewData;
 use super::screens::queue::{QueueData, QueueView};
 use super::screens::queue_detail::RowsData;
 use super::screens::replies::ConversationData;
@@ -288,8 +288,15 @@ pub enum Effect {
     LoadConsent,
     LoadLedger(i64),
     CheckDataVersion,
-    SaveCustomer { id: Option<i64>, draft: CustomerDraft },
-    Erase { id: i64, phone: Phone, name: String },
+    SaveCustomer {
+        id: Option<i64>,
+        draft: CustomerDraft,
+    },
+    Erase {
+        id: i64,
+        phone: Phone,
+        name: String,
+    },
     RecordConsent(ConsentRecord),
     LoadComposer,
     LoadQueue,

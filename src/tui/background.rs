@@ -54,7 +54,11 @@ pub fn start_worker(
     let worker_config = crate::queue::worker::config_from(config, secrets);
     let (handle, task) = crate::queue::worker::spawn(db, client.clone(), clock, worker_config, stop_rx);
     tracing::info!("sending from the terminal app (no service holds the send lock)");
-    Ok((Sender::InApp, Services { client: Some(client), worker: Some(handle) }, Some(Background { stop, task, _lock: lock })))
+    Ok((
+        Sender::InApp,
+        Services { client: Some(client), worker: Some(handle) },
+        Some(Background { stop, task, _lock: lock }),
+    ))
 }
 
 /// The normal start: the configured API with the token from the secrets; the worker when the lock is free.

@@ -384,7 +384,10 @@ mod tests {
     #[test]
     fn typing_contexts_bind_no_plain_letters() {
         // In the search and in forms, every character must be text.
-        for row in KEYMAP.iter().filter(|b| matches!(b.ctx, Ctx::Filter | Ctx::Form | Ctx::FormPicker | Ctx::Composer | Ctx::ReplyInput)) {
+        for row in KEYMAP
+            .iter()
+            .filter(|b| matches!(b.ctx, Ctx::Filter | Ctx::Form | Ctx::FormPicker | Ctx::Composer | Ctx::ReplyInput))
+        {
             for key in row.keys {
                 let plain_char = matches!(key.code, KeyCode::Char(_)) && key.mods == KeyModifiers::NONE;
                 assert!(!plain_char, "{row:?} would swallow a typed character");

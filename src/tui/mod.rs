@@ -14,8 +14,8 @@ pub mod keymap;
 pub mod nav;
 pub mod perform;
 pub mod perform_send;
-pub mod setup_files;
 pub mod screens;
+pub mod setup_files;
 pub mod text;
 pub mod text_compose;
 pub mod text_queue;
@@ -173,8 +173,11 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
         let welcome = !launch.paths.config_file.exists() && store.customer_count()? == 0;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let next = runtime.block_on(async {
-            let (sender, services, background) =
-                if welcome { (app::Sender::Off, Services::default(), None) } else { background::start(&launch, secrets.as_ref())? };
+            let (sender, services, background) = if welcome {
+                (app::Sender::Off, Services::default(), None)
+            } else {
+                background::start(&launch, secrets.as_ref())?
+            };
             let (db, _thread) = Db::spawn(store);
             let next = run_app(&launch, db, services, sender, welcome).await;
             if let Some(b) = background {
@@ -185,7 +188,8 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
         if next != app::Next::Restart {
             return Ok(next);
         }
-        launch.config = Config::load(&launch.paths.config_file).map_err(|e| TuiError::Config(e.localized(launch.lang)))?;
+        launch.config =
+            Config::load(&launch.paths.config_file).map_err(|e| TuiError::Config(e.localized(launch.lang)))?;
     }
 }
 

@@ -216,7 +216,10 @@ impl Performer {
         }
         let wakes = matches!(
             effect,
-            Effect::QueueBroadcast(_) | Effect::Broadcast { .. } | Effect::DecideUnknown { .. } | Effect::QueueReply { .. }
+            Effect::QueueBroadcast(_)
+                | Effect::Broadcast { .. }
+                | Effect::DecideUnknown { .. }
+                | Effect::QueueReply { .. }
         );
         let ctx = self.ctx.clone();
         let msg = match self.db.call(move |store| Ok(perform_on(&ctx, store, effect))).await {

@@ -206,8 +206,7 @@ pub mod network {
 
     /// Asks the API for the phone number with the entered values, then syncs the templates into the database.
     async fn test_connection(db: &Db, data: &SetupData) -> Result<Msg, Failure> {
-        let client =
-            Client::with_token(&data.whatsapp, data.token.clone(), Timeouts::from_config(&data.whatsapp))?;
+        let client = Client::with_token(&data.whatsapp, data.token.clone(), Timeouts::from_config(&data.whatsapp))?;
         let info = client.phone_number_info().await.map_err(|e| {
             tracing::warn!(error = %e.localized(crate::i18n::Lang::En), "setup: connection test failed");
             Failure::Api(e)

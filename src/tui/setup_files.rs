@@ -113,7 +113,10 @@ mod tests {
         write(&paths, &data()).unwrap();
         write(&paths, &data()).unwrap();
         let text = std::fs::read_to_string(&paths.config_file).unwrap();
-        assert!(!text.contains("address") && !text.contains("display_phone_number") && !text.contains("geheim"), "{text}");
+        assert!(
+            !text.contains("address") && !text.contains("display_phone_number") && !text.contains("geheim"),
+            "{text}"
+        );
         let config = Config::parse(&text, &paths.config_file).unwrap();
         assert_eq!(config.shop.name, "Hof \"Sonnenwiese\"");
         assert_eq!(config.whatsapp.waba_id, "102290129340398");

@@ -63,8 +63,10 @@ pub const E_WHEN: Tr = Tr::new(
     "Zeitpunkt nicht erkannt. Schreib ihn so: 28.11.2026 08:00 (oder leer lassen für sofort).",
     "Time not recognised. Write it like 2026-11-28 08:00 (or leave it empty for now).",
 );
-pub const E_WHEN_PAST: Tr =
-    Tr::new("Der Zeitpunkt liegt in der Vergangenheit. Lass das Feld leer für sofort.", "The time is in the past. Leave it empty for now.");
+pub const E_WHEN_PAST: Tr = Tr::new(
+    "Der Zeitpunkt liegt in der Vergangenheit. Lass das Feld leer für sofort.",
+    "The time is in the past. Leave it empty for now.",
+);
 pub const E_NOBODY: Tr = Tr::new(
     "Niemand bekommt diese Nachricht: Es fehlt die Einwilligung oder die Werte passen nicht. {0} zeigt die Gründe.",
     "Nobody gets this message: consent is missing or the values do not fit. {0} shows the reasons.",
@@ -79,8 +81,7 @@ pub const R_RECIPIENTS: Tr = Tr::new("Empfänger", "Recipients");
 pub const R_EXCLUDED: Tr = Tr::new("Ausgeschlossen", "Excluded");
 pub const R_EXCLUDED_VALUE: Tr = Tr::new("{0} ({1} zeigt sie mit Grund)", "{0} ({1} shows them with the reason)");
 pub const R_COST: Tr = Tr::new("Kosten (geschätzt)", "Cost (estimated)");
-pub const R_COST_VALUE: Tr =
-    Tr::new("{0} ({1} × {2}, Preise Stand {3})", "{0} ({1} × {2}, prices as of {3})");
+pub const R_COST_VALUE: Tr = Tr::new("{0} ({1} × {2}, Preise Stand {3})", "{0} ({1} × {2}, prices as of {3})");
 pub const R_DURATION: Tr = Tr::new("Dauer (geschätzt)", "Duration (estimated)");
 pub const R_DURATION_VALUE: Tr = Tr::new("{0} bei {1} Nachrichten/s", "{0} at {1} messages/s");
 pub const R_TIER: Tr = Tr::new("Tageslimit von Meta", "Meta's messaging limit");
@@ -131,8 +132,10 @@ pub const TEST_SENT: Tr = Tr::new(
     "Testnachricht an {0} gesendet (mit den Werten von {1}). Passt alles? Dann y.",
     "Test message sent to {0} (with the values of {1}). All good? Then y.",
 );
-pub const TEST_NOBODY: Tr =
-    Tr::new("Keine Empfänger, deren Werte die Testnachricht zeigen könnte.", "No recipient whose values the test could show.");
+pub const TEST_NOBODY: Tr = Tr::new(
+    "Keine Empfänger, deren Werte die Testnachricht zeigen könnte.",
+    "No recipient whose values the test could show.",
+);
 
 // Excluded list
 pub const EXCLUDED_TITLE: Tr = Tr::new("Ausgeschlossen: {0}", "Excluded: {0}");

@@ -18,7 +18,8 @@ pub const EMPTY: Tr = Tr::new(
     "No broadcast yet. Write one under Message (key 3).",
 );
 pub const NUMBER: Tr = Tr::new("Nr. {0}", "No. {0}");
-pub const RATE_LEFT: Tr = Tr::new("{0}/{1} raus · {2} Nachrichten/s · noch ca. {3}", "{0}/{1} out · {2} messages/s · about {3} left");
+pub const RATE_LEFT: Tr =
+    Tr::new("{0}/{1} raus · {2} Nachrichten/s · noch ca. {3}", "{0}/{1} out · {2} messages/s · about {3} left");
 pub const DONE_OF: Tr = Tr::new("{0}/{1} raus", "{0}/{1} out");
 pub const SCHEDULED_FOR: Tr = Tr::new("geplant für {0}", "scheduled for {0}");
 pub const CREATED_AT: Tr = Tr::new("erstellt {0}", "created {0}");
@@ -60,7 +61,8 @@ pub const CANCELLED: Tr = Tr::new(
     "Nr. {0} abgebrochen: {1} wartende Nachrichten gehen nicht raus.",
     "No. {0} cancelled: {1} waiting messages are not sent.",
 );
-pub const RETRIED: Tr = Tr::new("{0} fehlgeschlagene Nachrichten werden erneut versucht.", "{0} failed messages are tried again.");
+pub const RETRIED: Tr =
+    Tr::new("{0} fehlgeschlagene Nachrichten werden erneut versucht.", "{0} failed messages are tried again.");
 pub const RETRIED_NONE: Tr = Tr::new("Keine fehlgeschlagenen Nachrichten.", "No failed messages.");
 pub const DECIDED_AGAIN: Tr = Tr::new("Wird noch einmal gesendet.", "Will be sent again.");
 pub const DECIDED_SENT: Tr = Tr::new("Als gesendet gezählt.", "Counted as sent.");
@@ -88,7 +90,8 @@ pub const COL_NAME: Tr = Tr::new("Kunde", "Customer");
 pub const COL_STATE: Tr = Tr::new("Zustand", "State");
 pub const COL_TIME: Tr = Tr::new("Zeit", "Time");
 pub const COL_NOTE: Tr = Tr::new("Hinweis", "Note");
-pub const ROWS_EMPTY: Tr = Tr::new("Keine Empfänger (ein Entwurf hat noch keine).", "No recipients (a draft has none yet).");
+pub const ROWS_EMPTY: Tr =
+    Tr::new("Keine Empfänger (ein Entwurf hat noch keine).", "No recipients (a draft has none yet).");
 pub const FAILURE: Tr = Tr::new("Fehler {0}: {1}", "Error {0}: {1}");
 pub const FAILURE_DO: Tr = Tr::new("Was tun: {0}", "What to do: {0}");
 pub const UNKNOWN_CHOICE: Tr = Tr::new(
@@ -98,7 +101,8 @@ pub const UNKNOWN_CHOICE: Tr = Tr::new(
 pub const ERASED: Tr = Tr::new("(gelöscht)", "(erased)");
 
 // Replies
-pub const REPLIES_TITLE: Tr = Tr::new("Antworten der Kunden ({0}, {1} ungelesen)", "Customers' replies ({0}, {1} unread)");
+pub const REPLIES_TITLE: Tr =
+    Tr::new("Antworten der Kunden ({0}, {1} ungelesen)", "Customers' replies ({0}, {1} unread)");
 pub const REPLIES_EMPTY: Tr = Tr::new(
     "Noch keine Antworten. Wenn Kunden auf eine Nachricht antworten, steht es hier.",
     "No replies yet. When customers answer a message, it shows here.",
@@ -122,8 +126,10 @@ pub const NOT_A_CUSTOMER: Tr = Tr::new(
 pub const ANSWER: Tr = Tr::new("Antwort: ", "Answer: ");
 pub const REPLY_QUEUED: Tr = Tr::new("Antwort an {0} eingereiht.", "Answer to {0} queued.");
 pub const REPLY_EMPTY: Tr = Tr::new("Schreib erst eine Antwort.", "Write an answer first.");
-pub const REPLY_TOO_LONG: Tr =
-    Tr::new("Die Antwort ist zu lang ({0} von höchstens {1} Zeichen).", "The answer is too long ({0} of at most {1} characters).");
+pub const REPLY_TOO_LONG: Tr = Tr::new(
+    "Die Antwort ist zu lang ({0} von höchstens {1} Zeichen).",
+    "The answer is too long ({0} of at most {1} characters).",
+);
 pub const DETAIL_REPLIES: Tr = Tr::new("Antworten", "Replies");
 pub const DETAIL_REPLIES_VALUE: Tr =
     Tr::new("{0} · zuletzt {1}: »{2}« ({3}: antworten)", "{0} · last {1}: “{2}” ({3}: answer)");

@@ -37,14 +37,18 @@ pub const FORM_NOTE: Tr = Tr::new(
     "The access token goes to {0} (readable only by you), everything else to {1}.",
 );
 pub const E_REQUIRED: Tr = Tr::new("Bitte ausfüllen.", "Please fill in.");
-pub const E_DIGITS: Tr =
-    Tr::new("Nur Ziffern, wie im Meta-Portal angezeigt (z. B. 106540352242922).", "Digits only, as Meta's portal shows (e.g. 106540352242922).");
+pub const E_DIGITS: Tr = Tr::new(
+    "Nur Ziffern, wie im Meta-Portal angezeigt (z. B. 106540352242922).",
+    "Digits only, as Meta's portal shows (e.g. 106540352242922).",
+);
 pub const SAVING: Tr = Tr::new("Speichere Einstellungen ...", "Saving the settings ...");
 pub const TESTING: Tr = Tr::new("Teste die Verbindung zu WhatsApp ...", "Testing the connection to WhatsApp ...");
 pub const DONE_TITLE: Tr = Tr::new("Verbindung steht", "Connected");
 pub const DONE_NUMBER: Tr = Tr::new("Nummer: {0} ({1})", "Number: {0} ({1})");
-pub const DONE_LIMIT: Tr = Tr::new("Tageslimit von Meta: {0} · Qualität: {1}", "Meta's messaging limit: {0} · quality: {1}");
-pub const DONE_TEMPLATES: Tr = Tr::new("{0} Vorlagen abgeglichen, {1} davon genehmigt.", "{0} templates synced, {1} of them approved.");
+pub const DONE_LIMIT: Tr =
+    Tr::new("Tageslimit von Meta: {0} · Qualität: {1}", "Meta's messaging limit: {0} · quality: {1}");
+pub const DONE_TEMPLATES: Tr =
+    Tr::new("{0} Vorlagen abgeglichen, {1} davon genehmigt.", "{0} templates synced, {1} of them approved.");
 pub const DONE_NEXT: Tr = Tr::new(
     "Drücke Enter: weiter zur Kundenliste. Lege Kunden an und erfasse ihre Einwilligung.",
     "Press Enter: on to the customer list. Add customers and record their consent.",

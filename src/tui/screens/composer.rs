@@ -196,7 +196,10 @@ impl Draft {
         }
         let mut audiences = vec![(Audience::All, Audience::All.describe(lang))];
         for (tag, n) in &view.tags {
-            audiences.push((Audience::Tags(vec![tag.clone()]), format!("{} ({n})", Audience::Tags(vec![tag.clone()]).describe(lang))));
+            audiences.push((
+                Audience::Tags(vec![tag.clone()]),
+                format!("{} ({n})", Audience::Tags(vec![tag.clone()]).describe(lang)),
+            ));
         }
         Draft {
             template: template.clone(),
@@ -329,9 +332,13 @@ impl Draft {
             Some(r) => r.params.clone(),
             None => {
                 // Nobody to show: the greeting fallback stands in for the first name.
-                let fill = |v: &str| v.replace("{vorname}", fallback).replace("{Vorname}", fallback).replace("{name}", "");
+                let fill =
+                    |v: &str| v.replace("{vorname}", fallback).replace("{Vorname}", fallback).replace("{name}", "");
                 let p = self.params();
-                Params { body: p.body.iter().map(|(k, v)| (k.clone(), fill(v))).collect(), header: p.header.as_deref().map(fill) }
+                Params {
+                    body: p.body.iter().map(|(k, v)| (k.clone(), fill(v))).collect(),
+                    header: p.header.as_deref().map(fill),
+                }
             }
         }
     }

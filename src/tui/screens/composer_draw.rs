@@ -93,11 +93,20 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let selected = selectable && i == v.nav.selected;
         let mark = if selected { theme.pointer() } else { " " };
         let note = if !selectable {
-            if tpl.is_approved() { tc::AUTH_TEMPLATE.get(lang).to_owned() } else { tc::NOT_SELECTABLE.get(lang).to_owned() }
+            if tpl.is_approved() {
+                tc::AUTH_TEMPLATE.get(lang).to_owned()
+            } else {
+                tc::NOT_SELECTABLE.get(lang).to_owned()
+            }
         } else {
             match v.last_of(&tpl.name) {
-                Some(b) => tc::LAST_SENT
-                    .fill(lang, &[&t::date(b.created_at, lang), &t::number(b.counts.values().sum::<i64>() - b.count(crate::queue::state::RowState::Skipped))]),
+                Some(b) => tc::LAST_SENT.fill(
+                    lang,
+                    &[
+                        &t::date(b.created_at, lang),
+                        &t::number(b.counts.values().sum::<i64>() - b.count(crate::queue::state::RowState::Skipped)),
+                    ],
+                ),
                 None => tc::NEVER_SENT.get(lang).to_owned(),
             }
         };
@@ -190,7 +199,14 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
         let hint = if f.hint.is_empty() { count } else { format!("{} · {count}", f.hint) };
         input_line(&mut lines, &f.label, &f.input, &hint, f.error.as_ref(), d.focus == Focus::Param(i));
     }
-    input_line(&mut lines, tc::F_WHEN.get(lang), &d.when, tc::H_WHEN.get(lang), d.when_error.as_ref(), d.focus == Focus::When);
+    input_line(
+        &mut lines,
+        tc::F_WHEN.get(lang),
+        &d.when,
+        tc::H_WHEN.get(lang),
+        d.when_error.as_ref(),
+        d.focus == Focus::When,
+    );
     // The audience: a choice.
     let focused = d.focus == Focus::Audience;
     let mut spans = field_line(tc::F_AUDIENCE.get(lang), focused);
@@ -199,7 +215,8 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
     let text = if focused { format!("{l} {current} {r}") } else { current };
     spans.push(Span::styled(cut(&text, value_w, ell), if focused { theme.focus() } else { theme.base() }));
     lines.push(Line::from(spans));
-    let counts = tc::COUNTS.fill(lang, &[&t::number(d.plan.recipients.len() as i64), &t::number(d.plan.excluded.len() as i64)]);
+    let counts =
+        tc::COUNTS.fill(lang, &[&t::number(d.plan.recipients.len() as i64), &t::number(d.plan.excluded.len() as i64)]);
     let key = key_label(state, Action::Excluded);
     let rest = value_w.saturating_sub(width(&counts));
     lines.push(Line::from(vec![
@@ -250,8 +267,7 @@ fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, state: &State) {
     let msg = bubble_message(&d.template, &params, now, lang);
     let (title, note) = match d.sample_customer() {
         Some(c) => {
-            let title =
-                tc::PREVIEW_TITLE.fill(lang, &[&safe(&c.name), &(d.recipient + 1), &d.plan.recipients.len()]);
+            let title = tc::PREVIEW_TITLE.fill(lang, &[&safe(&c.name), &(d.recipient + 1), &d.plan.recipients.len()]);
             let note = if c.first_name.trim().is_empty() {
                 Some(tc::FALLBACK_USED.fill(lang, &[&safe(fallback)]))
             } else {

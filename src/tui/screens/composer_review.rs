@@ -138,7 +138,8 @@ fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
         (tc::R_RECIPIENTS.get(lang).to_owned(), t::number(r.recipients as i64), false),
         (
             tc::R_EXCLUDED.get(lang).to_owned(),
-            tc::R_EXCLUDED_VALUE.fill(lang, &[&t::number(r.excluded.len() as i64), &key_label(state, Action::Excluded)]),
+            tc::R_EXCLUDED_VALUE
+                .fill(lang, &[&t::number(r.excluded.len() as i64), &key_label(state, Action::Excluded)]),
             false,
         ),
         (

@@ -199,7 +199,9 @@ fn progress_text(b: &BroadcastInfo, state: &State, now: DateTime<Utc>) -> String
     let out = total - b.count(RowState::Queued) - b.count(RowState::Inflight) - b.count(RowState::Cancelled);
     match b.state.as_str() {
         "draft" => tq::DRAFT_HINT.get(lang).to_owned(),
-        "scheduled" => tq::SCHEDULED_FOR.fill(lang, &[&b.scheduled_at.map(|at| t::datetime(at, lang)).unwrap_or_default()]),
+        "scheduled" => {
+            tq::SCHEDULED_FOR.fill(lang, &[&b.scheduled_at.map(|at| t::datetime(at, lang)).unwrap_or_default()])
+        }
         "sending" if b.open() > 0 => {
             let rate = state.config.whatsapp.effective_rate().max(1) as i64;
             let left = chrono::Duration::milliseconds(b.open() * 1000 / rate);

@@ -151,7 +151,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     match info {
         Some(b) => {
-            let title = tq::DETAIL_TITLE.fill(lang, &[&b.id, &safe(&b.template), &tq::broadcast_state(&b.state).get(lang)]);
+            let title =
+                tq::DETAIL_TITLE.fill(lang, &[&b.id, &safe(&b.template), &tq::broadcast_state(&b.state).get(lang)]);
             lines.push(Line::styled(cut(&title, w, ell), theme.title()));
             let bar_w = w.saturating_sub(4).min(60);
             let mut spans = vec![Span::raw("[")];

@@ -220,7 +220,8 @@ pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, 
         return;
     };
     let who = format!("{} ({})", safe(&d.name), d.phone);
-    let mut head: Vec<Line<'static>> = vec![Line::styled(cut(&tq::CONV_TITLE.fill(lang, &[&who]), w, ell), theme.title())];
+    let mut head: Vec<Line<'static>> =
+        vec![Line::styled(cut(&tq::CONV_TITLE.fill(lang, &[&who]), w, ell), theme.title())];
     let window = match d.window_closes {
         Some(at) if at > d.now => tq::WINDOW_OPEN.fill(lang, &[&tq::left((at - d.now).num_minutes(), lang)]),
         _ => tq::WINDOW_CLOSED.get(lang).to_owned(),

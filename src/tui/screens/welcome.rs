@@ -211,14 +211,17 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
     let width = area.width.saturating_sub(2).min(90) as usize;
     let area = Rect { x: area.x + 1, width: width as u16, ..area };
-    let mut lines: Vec<Line<'static>> = vec![Line::styled(tw::TITLE.get(lang).to_owned(), theme.title()), Line::raw("")];
+    let mut lines: Vec<Line<'static>> =
+        vec![Line::styled(tw::TITLE.get(lang).to_owned(), theme.title()), Line::raw("")];
     match &w.step {
         Step::Choose => {
             for part in wrap(tw::INTRO.get(lang), width) {
                 lines.push(Line::raw(part));
             }
             lines.push(Line::raw(""));
-            for (tr, action) in [(tw::DEMO_LINE, Action::Demo), (tw::SETUP_LINE, Action::Setup), (tw::QUIT_LINE, Action::Quit)] {
+            for (tr, action) in
+                [(tw::DEMO_LINE, Action::Demo), (tw::SETUP_LINE, Action::Setup), (tw::QUIT_LINE, Action::Quit)]
+            {
                 let key = crate::tui::keymap::key_for(&[Ctx::Welcome], action)
                     .map(|k| k.label(lang, theme))
                     .unwrap_or_default();

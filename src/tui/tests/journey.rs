@@ -189,3 +189,54 @@ async fn a_taken_number_is_explained_at_the_phone_field() {
     assert!(screen(&app.state).contains("gehört schon zu einem"), "{}", screen(&app.state));
     assert!(app.state.status.is_none());
 }
+
+#[tokio::test]
+async fn the_weekly_offer_from_launch_to_queued_in_at_most_ten_keys_plus_the_text() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut app = App::start(&launch, send_store()).await;
+    let before = app.db.call(|s| Ok(s.list_broadcasts(100)?.len())).await.unwrap();
+    let offer = "Rinderrouladen aus eigener Schlachtung, 10,90 € das Kilo";
+    let mut keys = 0usize;
+    // 3 = Nachricht; the template of the latest broadcast is selected.
+    app.key(ch('3')).await;
+    keys += 1;
+    // l = repeat last: the old values, the offer field cleared, the cursor in it.
+    app.key(ch('l')).await;
+    keys += 1;
+    app.keys(offer).await;
+    // Enter = review (the store resolves the audience once more), y = queue.
+    app.key(key(KeyCode::Enter)).await;
+    keys += 1;
+    assert!(screen(&app.state).contains("Prüfen vor dem Senden"), "{}", screen(&app.state));
+    app.key(ch('y')).await;
+    keys += 1;
+    println!("weekly offer queued with {keys} keys plus the text");
+    assert!(keys <= 10, "{keys} keys");
+
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Success, "{status:?}");
+    assert!(status.text.starts_with("Rundnachricht Nr. "), "{}", status.text);
+    assert_eq!(app.state.tab, Screen::Warteschlange, "the queue shows the progress");
+    let (list, last) = app
+        .db
+        .call(|s| {
+            let list = s.list_broadcasts(100)?;
+            let last = s.last_broadcast_of("wochenangebot")?;
+            Ok((list, last))
+        })
+        .await
+        .unwrap();
+    assert_eq!(list.len(), before + 1);
+    let b = last.unwrap();
+    assert_eq!(b.id, list[0].id);
+    assert_eq!(b.params.body["1"], "{vorname}", "the greeting from last time");
+    assert_eq!(b.params.body["2"], offer);
+    assert_eq!(
+        b.audience,
+        crate::domain::broadcast::Audience::Tags(vec!["Geflügel".into()]),
+        "the audience from last time"
+    );
+    assert_eq!(b.state, "sending");
+    assert!(b.count(crate::queue::state::RowState::Queued) > 0);
+    assert!(screen(&app.state).contains(&format!("Nr. {}", b.id)), "{}", screen(&app.state));
+}

@@ -143,14 +143,36 @@ pub fn send_store() -> Store {
         scheduled_at: at,
         created_by: "anna".into(),
     };
-    let old = new("schlachttermin", Params::positional(&["{vorname}", "12.11.", "14.11."]), Audience::Tags(vec!["Rind".into()]), None);
+    let old = new(
+        "schlachttermin",
+        Params::positional(&["{vorname}", "12.11.", "14.11."]),
+        Audience::Tags(vec!["Rind".into()]),
+        None,
+    );
     let (done, _) = store.create_broadcast(&old, fallback, false).unwrap();
-    store.conn().execute("UPDATE outbox SET state = 'read', wamid = 'wamid.old' || id WHERE broadcast_id = ?1 AND state = 'queued'", [done]).unwrap();
-    store.conn().execute("UPDATE broadcasts SET state = 'done', created_at = '2026-11-13T08:00:00.000Z' WHERE id = ?1", [done]).unwrap();
-    let offer = new("wochenangebot", Params::positional(&["{vorname}", "frische *Bratwurst* vom Duroc-Schwein"]), Audience::All, None);
+    store
+        .conn()
+        .execute(
+            "UPDATE outbox SET state = 'read', wamid = 'wamid.old' || id WHERE broadcast_id = ?1 AND state = 'queued'",
+            [done],
+        )
+        .unwrap();
+    store
+        .conn()
+        .execute("UPDATE broadcasts SET state = 'done', created_at = '2026-11-13T08:00:00.000Z' WHERE id = ?1", [done])
+        .unwrap();
+    let offer = new(
+        "wochenangebot",
+        Params::positional(&["{vorname}", "frische *Bratwurst* vom Duroc-Schwein"]),
+        Audience::All,
+        None,
+    );
     let (sending, _) = store.create_broadcast(&offer, fallback, false).unwrap();
     let ids: Vec<i64> = {
-        let mut stmt = store.conn().prepare("SELECT id FROM outbox WHERE broadcast_id = ?1 AND state = 'queued' ORDER BY id").unwrap();
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT id FROM outbox WHERE broadcast_id = ?1 AND state = 'queued' ORDER BY id")
+            .unwrap();
         stmt.query_map([sending], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
     };
     for (k, id) in ids.iter().enumerate() {
@@ -170,12 +192,36 @@ pub fn send_store() -> Store {
             )
             .unwrap();
     }
-    let draft = new("abholtermin", Params::named(&[("name", "{vorname}"), ("date", "Sa 28.11."), ("time", "9 Uhr")]), Audience::Tags(vec!["Eier".into()]), None);
+    let draft = new(
+        "abholtermin",
+        Params::named(&[("name", "{vorname}"), ("date", "Sa 28.11."), ("time", "9 Uhr")]),
+        Audience::Tags(vec!["Eier".into()]),
+        None,
+    );
     store.create_broadcast(&draft, fallback, true).unwrap();
-    let later = new("wochenangebot", Params::positional(&["{vorname}", "Weihnachtsgänse vorbestellen"]), Audience::Tags(vec!["Geflügel".into()]), Some(now() + chrono::Duration::days(1)));
+    let later = new(
+        "wochenangebot",
+        Params::positional(&["{vorname}", "Weihnachtsgänse vorbestellen"]),
+        Audience::Tags(vec!["Geflügel".into()]),
+        Some(now() + chrono::Duration::days(1)),
+    );
     store.create_broadcast(&later, fallback, false).unwrap();
-    let customer = |name: &str| store.list_customers(&Default::default()).unwrap().into_iter().find(|r| r.customer.name == name).unwrap().customer;
-    let inbound = |store: &Store, c: &crate::domain::customer::Customer, wamid: &str, text: &str, minutes: i64, read: bool, stop: bool| {
+    let customer = |name: &str| {
+        store
+            .list_customers(&Default::default())
+            .unwrap()
+            .into_iter()
+            .find(|r| r.customer.name == name)
+            .unwrap()
+            .customer
+    };
+    let inbound = |store: &Store,
+                   c: &crate::domain::customer::Customer,
+                   wamid: &str,
+                   text: &str,
+                   minutes: i64,
+                   read: bool,
+                   stop: bool| {
         store
             .conn()
             .execute(

@@ -128,16 +128,16 @@ pub fn wrap_runs(runs: &[(String, Style)], cells: usize) -> Vec<Vec<(String, Sty
 /// The lines inside the bubble (without its frame) at `inner` cells.
 pub fn lines(msg: &Message, inner: usize, theme: Theme) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
-    let to_line = |parts: Vec<(String, Style)>| Line::from(parts.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>());
+    let to_line = |parts: Vec<(String, Style)>| {
+        Line::from(parts.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>())
+    };
     if let Some(h) = &msg.header {
         let runs = vec![(safe(h).into_owned(), theme.title())];
         out.extend(wrap_runs(&runs, inner).into_iter().map(to_line));
     }
     for raw in msg.body.split('\n') {
-        let runs: Vec<(String, Style)> = formatting::runs(&safe(raw))
-            .into_iter()
-            .map(|(t, f)| (t, style_of(f, theme.base())))
-            .collect();
+        let runs: Vec<(String, Style)> =
+            formatting::runs(&safe(raw)).into_iter().map(|(t, f)| (t, style_of(f, theme.base()))).collect();
         out.extend(wrap_runs(&runs, inner).into_iter().map(to_line));
     }
     let mut tail: Vec<Line<'static>> = Vec::new();
