@@ -337,11 +337,11 @@ async fn run_demo(launch: &crate::tui::Launch, store: Store, fresh: bool) -> Res
     }));
     let first_new = bg_db.call(|s| Ok(s.list_broadcasts(1)?.first().map(|b| b.id).unwrap_or(0) + 1)).await?;
     let customers = tokio::spawn(simulate(bg_db.clone(), sandbox.url(), fresh, first_new, stop_rx));
-    let worker_store = Store::open(&launch.paths.db_file, launch.clock.clone())?;
+    // The worker shares the receiver's connection, as in `hofbote serve`.
     let secrets = crate::config::Secrets::default();
     let (sender, services, background) = crate::tui::background::start_worker(
         &launch.paths.db_file,
-        worker_store,
+        bg_db.clone(),
         client,
         launch.clock.clone(),
         config,
@@ -402,9 +402,14 @@ async fn simulate(db: Db, url: String, fresh: bool, first_new: i64, mut stop: to
                 Ok(None)
             })
             .await;
-        if let Ok(Some(phone)) = started {
-            say(&url, &phone, "STOP").await;
-            return;
+        match started {
+            Ok(Some(phone)) => {
+                tracing::info!("demo: a customer answers STOP while the first broadcast goes out");
+                say(&url, &phone, "STOP").await;
+                return;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "demo customers could not look at the queue"),
         }
     }
 }

@@ -133,7 +133,8 @@ impl Store {
     /// [`Refusal::WindowClosed`] once it closed: then only a template can be sent.
     pub fn queue_reply(&mut self, customer_id: i64, text: &str) -> Result<Result<i64, Refusal>> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        // Immediate: the window is checked and the row written under the same write lock.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let consent = customer_consent_tx(&tx, customer_id)?;
         if let Err(refusal) = may_send(SendKind::ReplyInWindow, &consent, now) {
             return Ok(Err(refusal));

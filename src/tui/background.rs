@@ -40,7 +40,7 @@ impl Background {
 /// Starts the worker for `client` on `db_file` if the send lock is free.
 pub fn start_worker(
     db_file: &std::path::Path,
-    store: Store,
+    db: Db,
     client: Arc<Client>,
     clock: SharedClock,
     config: &Config,
@@ -49,7 +49,6 @@ pub fn start_worker(
     let Some(lock) = try_acquire(db_file)? else {
         return Ok((Sender::Service, Services { client: Some(client), worker: None }, None));
     };
-    let (db, _thread) = Db::spawn(store);
     let (stop, stop_rx) = watch::channel(false);
     let worker_config = crate::queue::worker::config_from(config, secrets);
     let (handle, task) = crate::queue::worker::spawn(db, client.clone(), clock, worker_config, stop_rx);
@@ -76,5 +75,6 @@ pub fn start(
     if let Some(key) = &secrets.erasure_key {
         store.set_erasure_key(Some(crate::privacy::key_bytes(key).to_vec()));
     }
-    Ok(start_worker(db_file, store, client, launch.clock.clone(), &launch.config, secrets)?)
+    let (db, _thread) = Db::spawn(store);
+    Ok(start_worker(db_file, db, client, launch.clock.clone(), &launch.config, secrets)?)
 }
