@@ -34,13 +34,11 @@ const SELECT: &str =
     "SELECT i.id, i.customer_id, coalesce(c.name, ''), coalesce(i.from_phone, ''), i.text, i.received_at,
         i.read_at, i.flagged_stop FROM inbound_messages i LEFT JOIN customers c ON c.id = i.customer_id";
 
-fn reply_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(i64, Option<i64>, String, String, String, String, Option<String>, bool)> {
+type Raw = (i64, Option<i64>, String, String, String, String, Option<String>, bool);
+
+fn reply_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
-
-type Raw = (i64, Option<i64>, String, String, String, String, Option<String>, bool);
 
 fn to_reply(raw: Raw) -> Result<Reply> {
     let (id, customer_id, name, phone, text, received, read, flagged_stop) = raw;
@@ -106,7 +104,7 @@ impl Store {
                 ours: true,
             });
         }
-        out.sort_by(|a, b| (a.received_at, a.ours, a.id).cmp(&(b.received_at, b.ours, b.id)));
+        out.sort_by_key(|r| (r.received_at, r.ours, r.id));
         let skip = out.len().saturating_sub(limit);
         Ok(out.split_off(skip))
     }

@@ -11,6 +11,7 @@ pub mod background;
 pub mod driver;
 pub mod filter;
 pub mod keymap;
+pub mod msg;
 pub mod nav;
 pub mod perform;
 pub mod perform_send;

@@ -87,9 +87,11 @@ mod tests {
     use crate::config::{Config, Secret, Secrets, WhatsApp};
 
     fn data() -> SetupData {
-        let mut whatsapp = WhatsApp::default();
-        whatsapp.phone_number_id = "106540352242922".into();
-        whatsapp.waba_id = "102290129340398".into();
+        let whatsapp = WhatsApp {
+            phone_number_id: "106540352242922".into(),
+            waba_id: "102290129340398".into(),
+            ..WhatsApp::default()
+        };
         SetupData {
             shop_name: "Hof \"Sonnenwiese\"".into(),
             address: String::new(),

@@ -1,6 +1,7 @@
 //! One file per screen or popup: its state, how its keys change it, and how it is drawn.
 
 pub mod composer;
+pub mod composer_draft;
 pub mod composer_draw;
 pub mod composer_review;
 pub mod consent;
