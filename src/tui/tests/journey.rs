@@ -240,3 +240,76 @@ async fn the_weekly_offer_from_launch_to_queued_in_at_most_ten_keys_plus_the_tex
     assert!(b.count(crate::queue::state::RowState::Queued) > 0);
     assert!(screen(&app.state).contains(&format!("Nr. {}", b.id)), "{}", screen(&app.state));
 }
+
+#[tokio::test]
+async fn first_start_setup_writes_the_files_tests_the_connection_and_syncs_templates() {
+    let sandbox = crate::sandbox::start(crate::sandbox::SandboxConfig {
+        token: Some(crate::config::Secret::new("EAAG-richtig")),
+        ..crate::sandbox::SandboxConfig::for_tests(11)
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.whatsapp.base_url = sandbox.url();
+    let mut launch = launch(config, Lang::De, false);
+    launch.paths.config_file = dir.path().join("config").join("config.toml");
+    launch.paths.secrets_file = dir.path().join("config").join("secrets.toml");
+    let mut app = App::start(&launch, empty_store()).await;
+    app.state.welcome = Some(crate::tui::screens::welcome::Welcome::new());
+    assert!(screen(&app.state).contains("Demo ansehen"));
+    app.key(ch('s')).await;
+    let fill = |token: &'static str| {
+        vec![
+            ("Hofladen Test", true),
+            ("Feldweg 2, 12345 Testdorf", true),
+            ("106540352242922", true),
+            ("102290129340398", true),
+            ("+49 5021 900100", true),
+            (token, false),
+        ]
+    };
+    for (text, tab) in fill("EAAG-falsch") {
+        app.keys(text).await;
+        if tab {
+            app.key(key(KeyCode::Tab)).await;
+        }
+    }
+    assert!(!screen(&app.state).contains("EAAG"), "the token is masked");
+    // A wrong token: the files are written, the test fails, the form stays with the reason.
+    app.key(ctrl('s')).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(
+        status.text.starts_with("Die Einstellungen sind gespeichert, aber die Verbindung klappt nicht"),
+        "{}",
+        status.text
+    );
+    assert!(!status.text.contains("EAAG"), "no token in the error: {}", status.text);
+    let w = app.state.welcome.as_ref().unwrap();
+    assert_eq!(w.step, crate::tui::screens::welcome::Step::Form);
+    // The right token.
+    app.key(ch('x')).await; // acknowledges the error
+    for _ in 0.."EAAG-falsch".len() {
+        app.key(key(KeyCode::Backspace)).await;
+    }
+    app.keys("EAAG-richtig").await;
+    app.key(ctrl('s')).await;
+    let text = screen(&app.state);
+    assert!(text.contains("Verbindung steht"), "{text}");
+    assert!(text.contains("8 Vorlagen abgeglichen, 6 davon genehmigt."), "{text}");
+    assert!(text.contains("+49 5021 900100"), "{text}");
+    let written = std::fs::read_to_string(&launch.paths.config_file).unwrap();
+    let parsed = Config::parse(&written, &launch.paths.config_file).unwrap();
+    assert_eq!(parsed.shop.name, "Hofladen Test");
+    assert_eq!(parsed.whatsapp.phone_number_id, "106540352242922");
+    assert_eq!(parsed.whatsapp.base_url, Config::default().whatsapp.base_url, "only the entered keys are written");
+    let secrets = Secrets::load(&launch.paths.secrets_file, &|_| None).unwrap();
+    assert_eq!(secrets.whatsapp_token.unwrap().expose(), "EAAG-richtig");
+    assert_eq!(app.db.call(|s| s.templates()).await.unwrap().len(), 8);
+    // Enter: the app starts again with the new configuration.
+    app.key(key(KeyCode::Enter)).await;
+    assert!(app.state.quit);
+    assert_eq!(app.state.next, crate::tui::app::Next::Restart);
+    sandbox.shutdown().await;
+}
