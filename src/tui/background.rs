@@ -78,3 +78,34 @@ pub fn start(
     let (db, _thread) = Db::spawn(store);
     Ok(start_worker(db_file, db, client, launch.clock.clone(), &launch.config, secrets)?)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn the_app_sends_only_when_no_service_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        let clock = crate::clock::system();
+        let config = crate::demo::demo_config(&Config::default());
+        let secrets = Secrets { whatsapp_token: Some(crate::config::Secret::new("t")), ..Secrets::default() };
+        let client = Arc::new(Client::new(&config.whatsapp, &secrets).unwrap());
+        // A service holds the lock: the app does not send.
+        let service = try_acquire(&db).unwrap().unwrap();
+        let (d, _t) = Db::spawn(Store::open(&db, clock.clone()).unwrap());
+        let (sender, services, bg) = start_worker(&db, d, client.clone(), clock.clone(), &config, &secrets).unwrap();
+        assert_eq!(sender, Sender::Service);
+        assert!(services.worker.is_none() && bg.is_none());
+        drop(service);
+        // Nobody holds it: the app takes it for its lifetime and releases it when it stops.
+        let (d, _t) = Db::spawn(Store::open(&db, clock.clone()).unwrap());
+        let (sender, services, bg) = start_worker(&db, d, client, clock, &config, &secrets).unwrap();
+        assert_eq!(sender, Sender::InApp);
+        assert!(services.worker.is_some());
+        assert!(is_held(&db), "the app holds the send lock while it runs");
+        bg.unwrap().stop().await;
+        assert!(!is_held(&db), "released on quit");
+    }
+}

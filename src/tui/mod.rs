@@ -171,7 +171,7 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
         if let Some(key) = secrets.as_ref().and_then(|s| s.erasure_key.as_ref()) {
             store.set_erasure_key(Some(crate::privacy::key_bytes(key).to_vec()));
         }
-        let welcome = !launch.paths.config_file.exists() && store.customer_count()? == 0;
+        let welcome = first_start(&launch.paths, &store)?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let next = runtime.block_on(async {
             let (sender, services, background) = if welcome {
@@ -192,6 +192,12 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
         launch.config =
             Config::load(&launch.paths.config_file).map_err(|e| TuiError::Config(e.localized(launch.lang)))?;
     }
+}
+
+/// No configuration file and an empty database: the welcome screen (demo or setup). With data but no
+/// configuration the customer list opens as usual.
+pub fn first_start(paths: &Paths, store: &Store) -> Result<bool, StoreError> {
+    Ok(!paths.config_file.exists() && store.customer_count()? == 0)
 }
 
 /// The app on an open database with what it can send through; the terminal is set up and restored here.

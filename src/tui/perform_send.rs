@@ -197,7 +197,7 @@ pub mod network {
                 };
                 let msg = TemplateMessage::from_template(&template, &params, None);
                 client.send_template(&to, &msg, "test").await?;
-                Ok(Msg::TestSent { to: to.display(), sample: name })
+                Ok(Msg::TestSent { to: to.display_for(ctx.config.shop.region()), sample: name })
             }
             Effect::Setup(SetupEffect::Test(data)) => test_connection(db, &data).await,
             other => Err(Failure::Message(format!("not a network effect: {:?}", other.is_load()))),

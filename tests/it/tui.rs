@@ -349,3 +349,32 @@ fn demo_sends_the_weekly_offer_to_exactly_the_consenting_customers() {
     let sent: std::collections::BTreeSet<String> = rows.iter().filter_map(|(_, w, _)| w.clone()).collect();
     assert_eq!(ledger, sent, "the sandbox accepted exactly the messages the database records");
 }
+
+/// The first start: no configuration and no data open the welcome screen, and `d` starts the demo on its own
+/// database (the real one stays empty).
+#[test]
+fn first_start_offers_the_demo() {
+    let home = TempHome::new();
+    let tmux = Tmux::new("welcome");
+    tmux.start(&format!("{} PS1='$ ' sh", env_prefix(&home)));
+    let rc = home.path().join("rc");
+    tmux.wait_for("$");
+    tmux.text(&format!("{}; echo $? > {}", quote(&bin()), quote(&rc)));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Willkommen bei hofbote");
+    tmux.wait_for("d  Demo ansehen");
+    tmux.keys(&["d"]);
+    tmux.wait_for("DEMO — es wird nichts wirklich verschickt");
+    tmux.wait_for("Agnieszka Nowak");
+    tmux.keys(&["q"]);
+    assert!(
+        wait_until(DEADLINE, || std::fs::read_to_string(&rc).is_ok_and(|s| s.ends_with('\n'))),
+        "{}",
+        tmux.screen()
+    );
+    assert_eq!(std::fs::read_to_string(&rc).unwrap().trim(), "0");
+    assert!(home.path().join("data").join("demo.sqlite").exists());
+    let store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+    assert_eq!(store.customer_count().unwrap(), 0, "the real database stays empty");
+    assert!(!home.config().exists(), "no configuration was written");
+}

@@ -61,6 +61,8 @@ pub struct QueueView {
 pub const LIST_LIMIT: usize = 200;
 /// How many replies the list loads.
 pub const REPLIES_LIMIT: usize = 500;
+/// Lines of an alert's "what to do" at most.
+const ALERT_TODO_LINES: usize = 3;
 /// Lines per broadcast in the list.
 const ENTRY_LINES: usize = 3;
 
@@ -98,7 +100,7 @@ impl QueueView {
 
 /// Rows of the body after the alerts and the title line.
 fn room(state: &State) -> usize {
-    let alerts = state.queue.data.as_ref().map(|d| d.alerts.len() * 2).unwrap_or(0);
+    let alerts = state.queue.data.as_ref().map(|d| d.alerts.len() * (1 + ALERT_TODO_LINES)).unwrap_or(0);
     (crate::tui::view::body_height(state.size) as usize).saturating_sub(1 + alerts)
 }
 
@@ -255,8 +257,11 @@ fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, state: &State) {
             }
             None => (safe(&a.message).into_owned(), tq::ALERT_RESTART.get(lang).to_owned()),
         };
+        // What to do matters most: it is wrapped, never cut (at most three lines).
         lines.push(Line::styled(cut(&tq::ALERT.fill(lang, &[&what]), w, theme.ellipsis()), theme.error()));
-        lines.push(Line::styled(cut(&tq::ALERT_WHAT.fill(lang, &[&todo]), w, theme.ellipsis()), theme.error()));
+        for part in wrap(&tq::ALERT_WHAT.fill(lang, &[&todo]), w.max(10)).into_iter().take(ALERT_TODO_LINES) {
+            lines.push(Line::styled(part, theme.error()));
+        }
     }
     let h = (lines.len() as u16).min(area.height);
     frame.render_widget(Paragraph::new(lines), Rect { height: h, ..*area });

@@ -20,8 +20,12 @@ struct App {
 
 impl App {
     async fn start(launch: &Launch, store: Store) -> App {
+        App::start_with(launch, store, Default::default()).await
+    }
+
+    async fn start_with(launch: &Launch, store: Store, services: crate::tui::perform::Services) -> App {
         let (db, _thread) = Db::spawn(store);
-        let performer = Performer::new(db.clone(), PerformCtx::from_launch(launch));
+        let performer = Performer::new(db.clone(), PerformCtx::from_launch(launch)).with_services(services);
         let mut state = State::new(launch);
         update(&mut state, Msg::Resize(80, 24));
         let mut app = App { state, performer, db };
@@ -311,5 +315,50 @@ async fn first_start_setup_writes_the_files_tests_the_connection_and_syncs_templ
     app.key(key(KeyCode::Enter)).await;
     assert!(app.state.quit);
     assert_eq!(app.state.next, crate::tui::app::Next::Restart);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn r_syncs_the_templates_and_t_sends_a_test_to_my_own_number_through_the_api() {
+    use crate::whatsapp::{Client, Timeouts};
+    let sandbox = crate::sandbox::start(crate::sandbox::SandboxConfig {
+        token: Some(crate::config::Secret::new("tok")),
+        ..crate::sandbox::SandboxConfig::for_tests(12)
+    })
+    .await
+    .unwrap();
+    let mut config = shop_config();
+    config.whatsapp.base_url = sandbox.url();
+    let client = Client::with_token(
+        &config.whatsapp,
+        crate::config::Secret::new("tok"),
+        Timeouts::from_config(&config.whatsapp),
+    )
+    .unwrap();
+    let launch = launch(config, Lang::De, false);
+    let services = crate::tui::perform::Services { client: Some(std::sync::Arc::new(client)), worker: None };
+    let mut app = App::start_with(&launch, demo_store(), services).await;
+    app.key(ch('3')).await;
+    assert!(screen(&app.state).contains("Noch keine Vorlagen"), "{}", screen(&app.state));
+    app.key(ch('r')).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.text, "Vorlagen abgeglichen: 8 Vorlagen (8 neu, 0 geändert, 0 entfernt).");
+    assert!(screen(&app.state).contains("wochenangebot"), "{}", screen(&app.state));
+    let pos = app.state.composer.templates.iter().position(|t| t.name == "wochenangebot").unwrap();
+    app.state.composer.nav.selected = pos;
+    app.key(key(KeyCode::Enter)).await;
+    app.keys("{vorname}").await;
+    app.key(key(KeyCode::Tab)).await;
+    app.keys("Testangebot").await;
+    app.key(key(KeyCode::Enter)).await;
+    app.key(ch('t')).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Success, "{status:?}");
+    assert!(status.text.starts_with("Testnachricht an 0171 5550100 gesendet"), "{}", status.text);
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.len(), 1, "one test message, nothing queued");
+    assert_eq!(ledger[0].to, "+491715550100");
+    assert_eq!(ledger[0].template.as_deref(), Some("wochenangebot"));
+    assert_eq!(app.db.call(|s| s.list_broadcasts(10)).await.unwrap().len(), 0, "a test is not a broadcast");
     sandbox.shutdown().await;
 }

@@ -367,3 +367,54 @@ fn replies_open_the_conversation_and_answers_only_inside_the_window() {
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Conversation, Ctx::Global]);
     assert!(screen(&state).contains("nur eine Vorlage"), "{}", screen(&state));
 }
+
+#[test]
+fn quitting_while_this_window_sends_asks_first() {
+    let (_, _, mut state) = queue_state();
+    state.sender = crate::tui::app::Sender::InApp;
+    update(&mut state, Msg::Badges { unread: 0, open: 3 });
+    assert!(state.sending);
+    update(&mut state, ch('q'));
+    assert!(!state.quit && matches!(state.overlay, Some(Overlay::Confirm(_))));
+    update(&mut state, ch('n'));
+    // When the service sends, quitting loses nothing.
+    state.sender = crate::tui::app::Sender::Service;
+    update(&mut state, Msg::Badges { unread: 0, open: 3 });
+    assert!(!state.sending);
+    update(&mut state, ch('q'));
+    assert!(state.quit);
+}
+
+#[test]
+fn the_customer_detail_shows_replies_and_r_opens_the_conversation() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (100, 30), Screen::Kunden);
+    update(&mut state, ch('/'));
+    typ(&mut state, "jörg");
+    update(&mut state, key(KeyCode::Enter));
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let text = screen(&state);
+    assert!(text.contains("Antworten           2 · zuletzt 27.11.2026 09:48: »Gibt es nächste Woche"), "{text}");
+    let id = state.customers.detail.as_ref().unwrap().customer_id;
+    let effects = update(&mut state, ch('r'));
+    assert!(effects.contains(&Effect::LoadConversation(id)), "{effects:?}");
+    assert_eq!(state.tab, Screen::Warteschlange);
+    assert_eq!(state.queue.pane, Pane::Replies);
+}
+
+#[test]
+fn alerts_are_shown_on_top_until_resolved() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    store.raise_alert("auth", Some(190), "token expired").unwrap();
+    let mut state = loaded(&mut store, &launch, (120, 40), Screen::Warteschlange);
+    let text = screen(&state);
+    let first_body_line = text.lines().nth(2).unwrap();
+    assert!(first_body_line.starts_with("Versand gestoppt: "), "{text}");
+    assert!(text.contains("[190]"), "Meta's code in brackets after the explanation:\n{text}");
+    insta::assert_snapshot!("queue_alert__120x40", text);
+    store.resolve_alerts().unwrap();
+    press(&mut store, &launch, &mut state, Msg::DataVersion { version: -1, now: now() });
+    assert!(!screen(&state).contains("Versand gestoppt"), "{}", screen(&state));
+}

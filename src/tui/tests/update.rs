@@ -550,3 +550,22 @@ fn consent_screen_filters_by_purpose_and_source() {
     update(&mut state, ch('G'));
     assert_eq!(state.consent.nav.selected, all - 1);
 }
+
+#[test]
+fn the_welcome_screen_only_without_configuration_and_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut launch = launch(shop_config(), Lang::De, false);
+    launch.paths.config_file = dir.path().join("config.toml");
+    assert!(crate::tui::first_start(&launch.paths, &empty_store()).unwrap());
+    assert!(!crate::tui::first_start(&launch.paths, &demo_store()).unwrap(), "data but no config: Kunden");
+    std::fs::write(&launch.paths.config_file, "[shop]\nname = \"Hof\"\n").unwrap();
+    assert!(!crate::tui::first_start(&launch.paths, &empty_store()).unwrap(), "a config but no data: Kunden");
+    // The welcome screen takes d, s and q; the app then ends asking for the demo.
+    let mut state = State::new(&launch);
+    state.welcome = Some(crate::tui::screens::welcome::Welcome::new());
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Welcome]);
+    assert!(!state.live());
+    update(&mut state, ch('d'));
+    assert!(state.quit);
+    assert_eq!(state.next, crate::tui::app::Next::Demo);
+}
