@@ -378,3 +378,24 @@ fn first_start_offers_the_demo() {
     assert_eq!(store.customer_count().unwrap(), 0, "the real database stays empty");
     assert!(!home.config().exists(), "no configuration was written");
 }
+
+/// `hofbote snapshot` renders the sending screens with real content: the template list, and the queue with the
+/// progress of a broadcast.
+#[test]
+fn snapshot_renders_the_composer_and_the_queue() {
+    let home = home_with_shop();
+    {
+        let mut store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+        let config = hofbote::demo::demo_config(&hofbote::config::Config::default());
+        hofbote::demo::seed(&mut store, &config).unwrap();
+        store.replace_templates(&hofbote::sandbox::demo_templates()).unwrap();
+        hofbote::demo::seed_history(&mut store, &config).unwrap();
+    }
+    let nachricht = home.ok(&["snapshot", "--screen", "nachricht", "--size", "100x20"]);
+    assert!(nachricht.contains("Vorlage wählen"), "{nachricht}");
+    assert!(nachricht.contains("> wochenangebot         Werbung   genehmigt"), "{nachricht}");
+    assert!(nachricht.contains("hoffest_einladung     Werbung   in Prüfung   nicht wählbar"), "{nachricht}");
+    let queue = home.ok(&["snapshot", "--screen", "warteschlange", "--size", "100x20"]);
+    assert!(queue.contains("Nr. 1  wochenangebot (Werbung)  fertig"), "{queue}");
+    assert!(queue.contains("24/24 raus"), "{queue}");
+}

@@ -92,6 +92,18 @@ fn placeholders_are_filled_and_personalised_per_customer() {
     assert_ne!(d.sample_customer().unwrap().id, first);
     let text = screen(&state);
     assert!(text.contains(&format!("2/{}", d.plan.recipients.len())), "{text}");
+    // With the focus on the preview, ← and → cycle too.
+    for _ in 0..3 {
+        update(&mut state, key(KeyCode::Tab));
+    }
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Preview, Ctx::Composer]);
+    update(&mut state, key(KeyCode::Right));
+    assert_eq!(state.composer.draft.as_ref().unwrap().recipient, 2);
+    update(&mut state, key(KeyCode::Left));
+    update(&mut state, key(KeyCode::Left));
+    update(&mut state, key(KeyCode::Left));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.recipient, d.plan.recipients.len() - 1, "wraps around");
 }
 
 #[test]
