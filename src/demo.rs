@@ -3,8 +3,9 @@
 //! in-process on loopback: the sandbox (fake Cloud API with the demo templates), a webhook receiver for its status
 //! webhooks (one random app secret for both), the send worker, and a few simulated customers who write (a question,
 //! and a STOP while the first broadcast of the session goes out). Deterministic data (fixed seed), so screenshots
-//! and tests are stable. Must never touch the user's real database, secrets or a configured real API: the client's
-//! base URL and token are forced to the sandbox's.
+//! and tests are stable. Without a terminal (a pipe, a script) it prints the demo's customer list instead.
+//! Must never touch the user's real database, secrets or a configured real API: the client's base URL and token are
+//! forced to the sandbox's.
 
 use std::path::PathBuf;
 
@@ -285,6 +286,10 @@ pub fn run(ctx: &Context, reset: bool) -> Result<(), CliError> {
     if fresh {
         seed(&mut store, &config)?;
     }
+    if !interactive() {
+        // Not a terminal (a pipe, a script): show what the demo holds instead of the app.
+        return print_list(ctx, &store, &path, &config);
+    }
     let paths = demo_paths(ctx);
     let _log = crate::logging::init(&paths.log_dir, false);
     let mut launch = crate::tui::Launch::from_context(ctx, true);
@@ -292,6 +297,32 @@ pub fn run(ctx: &Context, reset: bool) -> Result<(), CliError> {
     launch.config = config;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(run_demo(&launch, store, fresh)).map_err(|e| e.into_cli(ctx.lang))
+}
+
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// The demo's customer list as text, with a hint that the app needs a terminal.
+fn print_list(ctx: &Context, store: &Store, path: &std::path::Path, config: &Config) -> Result<(), CliError> {
+    use crate::i18n::Tr;
+    let demo_ctx =
+        Context { paths: ctx.paths.clone(), config: config.clone(), lang: ctx.lang, clock: ctx.clock.clone() };
+    let rows = store.list_customers(&Default::default())?;
+    println!("{}", Tr::new("DEMO — es wird nichts wirklich verschickt", "DEMO — nothing is really sent").get(ctx.lang));
+    println!("{}: {}", Tr::new("Demo-Datenbank", "Demo database").get(ctx.lang), path.display());
+    println!(
+        "{}\n",
+        Tr::new(
+            "Die Oberfläche braucht ein Terminal: Starte »hofbote demo« direkt in einem Terminal (über SSH mit -t).",
+            "The app needs a terminal: start `hofbote demo` directly in a terminal (over SSH with -t).",
+        )
+        .get(ctx.lang)
+    );
+    let ascii = ctx.config.ui.ascii || crate::cli::ascii_terminal();
+    print!("{}", crate::cli::render_customer_table(&rows, &demo_ctx, ascii));
+    Ok(())
 }
 
 async fn run_demo(launch: &crate::tui::Launch, store: Store, fresh: bool) -> Result<(), TuiError> {
