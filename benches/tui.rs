@@ -4,9 +4,13 @@
 //!   drawn frame on stdout) and peak RSS;
 //! - in-process: start to the first drawn frame, and to the frame with 10,000 customers;
 //! - 100,000 customers: one search keystroke to the next frame (update + render into a test backend);
-//! - frames drawn by the real event loop during 10 s of idle (with the `data_version` checks running).
+//! - frames drawn by the real event loop during 10 s of idle (with the `data_version` checks running);
+//! - the composer: one keystroke in a parameter field to the next frame with 1,000 recipients in the audience
+//!   (re-plan + preview render);
+//! - the queue screen with a 1,000-recipient broadcast: frames drawn during 10 s without status changes.
 //!
-//! Run: `cargo bench --bench tui` (release build). Deterministic data (fixed names and numbers).
+//! Run: `cargo bench --bench tui` (release build), or only the sending side: `cargo bench --bench tui -- send`.
+//! Deterministic data (fixed names and numbers).
 // A benchmark may stop loudly when its setup fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -412,8 +416,180 @@ fn bench_idle(dir: &Path, db: &Path) {
     });
 }
 
+/// 1,000 customers who all agreed to offers, the demo templates, and one broadcast to all of them.
+fn seed_send(path: &Path) {
+    seed(path, 1_000);
+    let clock: SharedClock = Arc::new(SystemClock);
+    let mut store = Store::open(path, clock.clone()).unwrap();
+    let now = clock.now();
+    let tx = store.conn_mut().transaction().unwrap();
+    for id in 1..=1_000i64 {
+        let event = NewConsentEvent {
+            customer_id: id,
+            purpose: Purpose::Marketing,
+            kind: EventKind::Granted,
+            source: Source::ShopForm,
+            evidence: format!("F-M{id}"),
+            wording_version: None,
+            recorded_by: "bench".into(),
+            occurred_at: now,
+        };
+        hofbote::store::consent::record_consent_tx(&tx, &event, now).unwrap();
+    }
+    tx.commit().unwrap();
+    store.replace_templates(&hofbote::sandbox::demo_templates()).unwrap();
+    let new = hofbote::store::broadcasts::NewBroadcast {
+        template: "wochenangebot".into(),
+        language: "de".into(),
+        params: hofbote::domain::template::Params::positional(&["{vorname}", "Bratwurst"]),
+        audience: hofbote::domain::broadcast::Audience::All,
+        scheduled_at: None,
+        created_by: "bench".into(),
+    };
+    store.create_broadcast(&new, "Hallo", false).unwrap();
+}
+
+fn bench_preview(dir: &Path, db: &Path) {
+    let launch = launch(dir, db);
+    let mut store = Store::open(db, launch.clock.clone()).unwrap();
+    let ctx = PerformCtx::from_launch(&launch);
+    let mut state = State::new(&launch);
+    update(&mut state, Msg::Resize(120, 40));
+    state.tab = Screen::Nachricht;
+    for e in state.start() {
+        let msg = perform_on(&ctx, &mut store, e);
+        update(&mut state, msg);
+    }
+    let pos = state.composer.templates.iter().position(|t| t.name == "wochenangebot").unwrap();
+    state.composer.nav.selected = pos;
+    update(&mut state, key(KeyCode::Enter));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut times = Vec::new();
+    let mut step = |msg: Msg, times: &mut Vec<Duration>| {
+        let started = Instant::now();
+        update(&mut state, msg);
+        terminal.draw(|f| view::render(f, &state)).unwrap();
+        times.push(started.elapsed());
+    };
+    for c in "{vorname}".chars() {
+        step(key(KeyCode::Char(c)), &mut times);
+    }
+    step(key(KeyCode::Tab), &mut times);
+    for c in "*Rinderrouladen* aus eigener Schlachtung, ~12,90~ 10,90 € das Kilo – nur diese Woche!".chars() {
+        step(key(KeyCode::Char(c)), &mut times);
+    }
+    for _ in 0..10 {
+        step(key(KeyCode::Backspace), &mut times);
+    }
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.plan.recipients.len(), 1_000, "all 1,000 agreed");
+    let mut sorted = times.clone();
+    sorted.sort();
+    let (med, p95, worst) = (median(times.clone()), sorted[sorted.len() * 95 / 100], sorted[sorted.len() - 1]);
+    println!(
+        "composer, 1,000 recipients in the audience, per keystroke in a parameter field (re-plan + render 120x40):"
+    );
+    println!(
+        "  median {}, p95 {}, worst {} over {} keys  (target <= 5 ms: {})",
+        ms(med),
+        ms(p95),
+        ms(worst),
+        times.len(),
+        verdict(worst <= Duration::from_millis(5))
+    );
+    let med_ms = med.as_secs_f64() * 1000.0;
+    report::push(
+        "tui",
+        "preview re-render per keystroke, 1,000 recipients (median)",
+        med_ms,
+        "ms",
+        "≤ 5",
+        Some(med_ms <= 5.0),
+    );
+    let worst_ms = worst.as_secs_f64() * 1000.0;
+    report::push(
+        "tui",
+        "preview re-render per keystroke, 1,000 recipients (worst)",
+        worst_ms,
+        "ms",
+        "≤ 5",
+        Some(worst_ms <= 5.0),
+    );
+}
+
+struct QueueCounting {
+    terminal: Terminal<TestBackend>,
+    frames: Arc<Mutex<(usize, bool)>>,
+}
+
+impl Canvas for QueueCounting {
+    fn draw(&mut self, state: &State) -> std::io::Result<()> {
+        self.terminal.draw(|f| view::render(f, state)).unwrap();
+        let mut f = self.frames.lock().unwrap();
+        f.0 += 1;
+        f.1 = state.queue.loaded;
+        Ok(())
+    }
+
+    fn size(&self) -> std::io::Result<(u16, u16)> {
+        Ok((80, 24))
+    }
+}
+
+fn bench_queue_idle(dir: &Path, db: &Path) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let launch = launch(dir, db);
+        let store = Store::open(db, launch.clock.clone()).unwrap();
+        let (db_handle, _thread) = Db::spawn(store);
+        let performer = Performer::new(db_handle, PerformCtx::from_launch(&launch));
+        let frames = Arc::new(Mutex::new((0usize, false)));
+        let mut canvas = QueueCounting { terminal: new_terminal(), frames: frames.clone() };
+        let mut state = State::new(&launch);
+        state.tab = Screen::Warteschlange;
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let stop = async move {
+            let _ = stop_rx.await;
+            Exit::Signal
+        };
+        let events = Box::pin(futures_util::stream::pending());
+        let run = event_loop(&mut canvas, events, performer, &mut state, stop, hofbote::tui::driver::CHECK_EVERY);
+        let watch = async {
+            while !frames.lock().unwrap().1 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            // The first check loads the unread count once.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let before = frames.lock().unwrap().0;
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let idle = frames.lock().unwrap().0 - before;
+            let _ = stop_tx.send(());
+            idle
+        };
+        let (_, idle) = tokio::join!(run, watch);
+        println!("queue screen, one broadcast to 1,000 recipients, 10 s without status changes (checks every 500 ms):");
+        println!("  frames drawn while idle: {idle}  (target 0: {})", verdict(idle == 0));
+        report::push(
+            "tui",
+            "queue screen frames during 10 s without status changes",
+            idle as f64,
+            "frames",
+            "0",
+            Some(idle == 0),
+        );
+    });
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    if std::env::args().any(|a| a == "send") {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("send.sqlite");
+        seed_send(&db);
+        bench_preview(dir.path(), &db);
+        bench_queue_idle(dir.path(), &db);
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -428,5 +604,9 @@ fn main() {
     bench_filter(dir.path(), &db100k);
     bench_idle(dir.path(), &db10k);
     bench_terminal_bytes(dir.path(), &db10k);
+    let db_send = dir.path().join("send.sqlite");
+    seed_send(&db_send);
+    bench_preview(dir.path(), &db_send);
+    bench_queue_idle(dir.path(), &db_send);
     report::flush("tui");
 }

@@ -209,7 +209,11 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn run_tui(ctx: &Context, demo: bool) -> Result<(), CliError> {
-    crate::tui::run(&crate::tui::Launch::from_context(ctx, demo)).map_err(|e| e.into_cli(ctx.lang))
+    match crate::tui::run(&crate::tui::Launch::from_context(ctx, demo)).map_err(|e| e.into_cli(ctx.lang))? {
+        // The welcome screen asked for the demo.
+        crate::tui::app::Next::Demo => crate::demo::run(ctx, false),
+        _ => Ok(()),
+    }
 }
 
 fn snapshot(ctx: &Context, screen: crate::tui::Screen, size: &str) -> Result<(), CliError> {

@@ -108,7 +108,9 @@ impl Store {
         Ok(Preview { template, purpose, plan })
     }
 
-    fn candidates(
+    /// Every customer the audience matches, with their consent facts (suppression included when the erasure key is
+    /// known). The composer loads these once (for `Audience::All`) and plans in pure code as the farmer types.
+    pub fn candidates(
         &self,
         audience: &Audience,
     ) -> Result<Vec<(crate::domain::customer::Customer, crate::domain::consent::CustomerConsent)>> {

@@ -7,17 +7,20 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
 use super::keymap::{self, Action, Ctx, Key};
-use super::screens::consent::{ConsentData, ConsentView};
+pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
+use super::screens::composer::ComposerView;
+use super::screens::consent::ConsentView;
 use super::screens::consent_form::ConsentForm;
-use super::screens::customer_detail::LedgerData;
 use super::screens::customer_form::CustomerForm;
-use super::screens::customers::{CustomersData, CustomersView};
-use super::screens::{consent, consent_form, customer_detail, customer_form, customers, help};
+use super::screens::customers::CustomersView;
+use super::screens::queue::QueueView;
+use super::screens::welcome::Welcome;
+use super::screens::{
+    composer, consent, consent_form, customer_detail, customer_form, customers, help, queue, replies, welcome,
+};
 use super::theme::Theme;
 use super::{Launch, Screen, text as t};
-use crate::config::SecretsError;
-use crate::domain::consent::{EventKind, Purpose, Source};
-use crate::domain::customer::{Customer, CustomerDraft};
+use crate::config::Config;
 use crate::domain::phone::{Phone, Region};
 use crate::i18n::{Lang, Localized};
 use crate::store::StoreError;
@@ -30,6 +33,9 @@ pub struct State {
     pub region: Region,
     /// The open database file, as shown in the header.
     pub db_label: String,
+    /// The configuration and secrets files, as the setup names them.
+    pub config_label: String,
+    pub secrets_label: String,
     pub shop_name: String,
     pub demo: bool,
     pub tab: Screen,
@@ -49,6 +55,22 @@ pub struct State {
     pub data_version: Option<i64>,
     /// Something on screen changed since the last frame.
     pub redraw: bool,
+    /// The configuration (prices, rate, own number, greeting fallback; no secrets).
+    pub config: Config,
+    /// Who records things (`$USER`).
+    pub actor: String,
+    pub composer: ComposerView,
+    pub queue: QueueView,
+    /// Who sends: this window, the service, or nobody.
+    pub sender: Sender,
+    /// Unread replies (shown on the queue tab).
+    pub unread: i64,
+    /// The unread count and the sending flag were loaded once.
+    pub badges_loaded: bool,
+    /// First start without configuration: the welcome screen.
+    pub welcome: Option<Welcome>,
+    /// What to do after the loop ends.
+    pub next: Next,
 }
 
 /// A window on top of the screen that takes the keys.
@@ -70,6 +92,7 @@ pub struct Confirm {
 pub enum OnYes {
     Erase { id: i64, phone: Phone, name: String },
     Quit,
+    CancelBroadcast(i64),
 }
 
 /// A message in the status line.
@@ -87,103 +110,6 @@ pub enum StatusKind {
     Error,
 }
 
-/// Which operation a failure belongs to (decides where the error is shown).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Load,
-    SaveCustomer,
-    RecordConsent,
-    Erase,
-}
-
-/// Why an operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Secrets(#[from] SecretsError),
-    #[error(transparent)]
-    Privacy(#[from] crate::privacy::PrivacyError),
-}
-
-impl Localized for Failure {
-    fn localized(&self, lang: Lang) -> String {
-        match self {
-            Failure::Store(e) => e.localized(lang),
-            Failure::Secrets(e) => e.localized(lang),
-            Failure::Privacy(e) => e.localized(lang),
-        }
-    }
-}
-
-/// Input and IO results.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Resize(u16, u16),
-    Customers(CustomersData),
-    Consent(ConsentData),
-    Ledger(LedgerData),
-    CustomerSaved(Customer),
-    ConsentRecorded {
-        customer_id: i64,
-        name: String,
-        purposes: Vec<Purpose>,
-        kind: EventKind,
-    },
-    Erased {
-        name: String,
-        pseudonymised: usize,
-    },
-    /// The result of the calm check: `PRAGMA data_version` and the store clock's "now" (keeps "today" current).
-    DataVersion {
-        version: i64,
-        now: DateTime<Utc>,
-    },
-    Failed {
-        op: Op,
-        error: Failure,
-    },
-}
-
-/// Work for the driver. Loads may be merged when several are queued; writes never are.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    LoadCustomers,
-    LoadConsent,
-    LoadLedger(i64),
-    CheckDataVersion,
-    SaveCustomer { id: Option<i64>, draft: CustomerDraft },
-    Erase { id: i64, phone: Phone, name: String },
-    RecordConsent(ConsentRecord),
-}
-
-impl Effect {
-    /// Reads only: a second identical one in the queue adds nothing.
-    pub fn is_load(&self) -> bool {
-        matches!(self, Effect::LoadCustomers | Effect::LoadConsent | Effect::LoadLedger(_) | Effect::CheckDataVersion)
-    }
-}
-
-/// Consent events to append for one customer (an existing one, or one created in the same transaction).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConsentRecord {
-    pub target: Target,
-    pub purposes: Vec<Purpose>,
-    pub kind: EventKind,
-    pub source: Source,
-    pub occurred_at: DateTime<Utc>,
-    pub wording: Option<u32>,
-    pub evidence: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    Existing(i64),
-    New(CustomerDraft),
-}
-
 impl State {
     pub fn new(launch: &Launch) -> State {
         State {
@@ -191,6 +117,8 @@ impl State {
             theme: Theme::new(!launch.no_color, launch.ascii),
             region: launch.config.shop.region(),
             db_label: home_relative(&launch.paths.db_file, launch.home.as_deref()),
+            config_label: home_relative(&launch.paths.config_file, launch.home.as_deref()),
+            secrets_label: home_relative(&launch.paths.secrets_file, launch.home.as_deref()),
             shop_name: launch.config.shop.name.clone(),
             demo: launch.demo,
             tab: Screen::Kunden,
@@ -205,6 +133,15 @@ impl State {
             quit: false,
             data_version: None,
             redraw: true,
+            config: launch.config.clone(),
+            actor: launch.actor.clone(),
+            composer: ComposerView::default(),
+            queue: QueueView::default(),
+            sender: Sender::Off,
+            unread: 0,
+            badges_loaded: false,
+            welcome: None,
+            next: Next::Done,
         }
     }
 
@@ -222,9 +159,10 @@ impl State {
         std::mem::take(&mut self.redraw)
     }
 
-    /// Whether a screen showing live data is open (the driver then checks `data_version` at a calm pace).
+    /// Whether a screen showing live data is open (the driver then checks `data_version` at a calm pace). Every
+    /// screen shows the unread count and the queue's progress, so this is all of them but the welcome screen.
     pub fn live(&self) -> bool {
-        matches!(self.tab, Screen::Kunden | Screen::Einwilligungen)
+        self.welcome.is_none()
     }
 
     pub fn info(&mut self, text: String) {
@@ -244,6 +182,9 @@ impl State {
         if self.help.is_some() {
             return vec![Ctx::Always, Ctx::Help];
         }
+        if let Some(w) = &self.welcome {
+            return w.ctx();
+        }
         match &self.overlay {
             Some(Overlay::Confirm(_)) => return vec![Ctx::Always, Ctx::Confirm],
             Some(Overlay::CustomerForm(f)) => return form_chain(&f.form, false),
@@ -257,7 +198,8 @@ impl State {
             }
             Screen::Kunden => vec![Ctx::Always, Ctx::Kunden, Ctx::Lists, Ctx::Global],
             Screen::Einwilligungen => vec![Ctx::Always, Ctx::Einwilligungen, Ctx::Lists, Ctx::Global],
-            Screen::Nachricht | Screen::Warteschlange => vec![Ctx::Always, Ctx::Global],
+            Screen::Nachricht => self.composer.ctx(),
+            Screen::Warteschlange => self.queue.ctx(),
         }
     }
 }
@@ -273,7 +215,7 @@ fn home_relative(path: &std::path::Path, home: Option<&std::path::Path>) -> Stri
     }
 }
 
-fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
+pub fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
     let mut chain = vec![Ctx::Always];
     if picker {
         chain.push(Ctx::FormPicker);
@@ -285,8 +227,16 @@ fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
     chain
 }
 
-/// The pure update: applies `msg` to `state` and returns the IO to perform.
+/// The pure update: applies `msg` to `state` and returns the IO to perform. A message may say "nothing changed"
+/// (`redraw = false`) only for itself: a frame another message asked for in the same batch is kept.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let pending = std::mem::take(&mut state.redraw);
+    let effects = update_one(state, msg);
+    state.redraw |= pending;
+    effects
+}
+
+fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(ev) => on_key(state, ev),
         Msg::Resize(w, h) => {
@@ -323,24 +273,29 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::DataVersion { version: v, now } => {
             state.now = Some(now);
+            let badges = !state.badges_loaded;
             if state.data_version == Some(v) {
                 // Nothing changed elsewhere: no reload, no frame.
-                return Vec::new();
+                return if badges { vec![Effect::LoadBadges] } else { Vec::new() };
             }
             state.data_version = Some(v);
             mark_stale(state);
-            load_tab(state)
+            let mut effects = load_tab(state);
+            effects.push(Effect::LoadBadges);
+            effects
         }
         Msg::CustomerSaved(c) => {
             state.redraw = true;
             customer_form::saved(state, c);
             mark_stale(state);
+            state.composer.stale = true;
             load_tab(state)
         }
         Msg::ConsentRecorded { customer_id, name, purposes, kind } => {
             state.redraw = true;
             consent_form::recorded(state, customer_id, &name, &purposes, kind);
             mark_stale(state);
+            state.composer.stale = true;
             load_tab(state)
         }
         Msg::Erased { name, pseudonymised } => {
@@ -348,6 +303,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.customers.detail = None;
             state.success(t::ERASED.fill(state.lang, &[&name, &pseudonymised]));
             mark_stale(state);
+            state.composer.stale = true;
             load_tab(state)
         }
         Msg::Failed { op, error } => {
@@ -355,6 +311,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             failed(state, op, error);
             Vec::new()
         }
+        other => super::update_send::update(state, other),
     }
 }
 
@@ -364,6 +321,21 @@ fn failed(state: &mut State, op: Op, error: Failure) {
         (Op::RecordConsent, Some(Overlay::ConsentForm(f))) => f.show_failure(&error, state.lang),
         _ => false,
     };
+    match op {
+        Op::Compose => state.composer.busy = false,
+        Op::Sync => state.composer.syncing = false,
+        Op::Reply => {
+            if let Some(c) = &mut state.queue.conversation {
+                c.sending = false;
+            }
+        }
+        Op::Setup => {
+            if let Some(w) = &mut state.welcome {
+                w.failed();
+            }
+        }
+        _ => {}
+    }
     if handled {
         // The "saving …" note is over; the error is shown at its field.
         state.status = None;
@@ -375,15 +347,19 @@ fn failed(state: &mut State, op: Op, error: Failure) {
             // The customer was erased elsewhere while their detail was open.
             state.customers.detail = None;
         }
-        let text = error.localized(state.lang);
+        let mut text = error.localized(state.lang);
+        if op == Op::Setup {
+            text = welcome::failure_text(&text, state.lang);
+        }
         state.error(text);
     }
 }
 
 /// Everything shown may be outdated: reload the current screen now and the others when they are opened.
-fn mark_stale(state: &mut State) {
+pub fn mark_stale(state: &mut State) {
     state.customers.stale = true;
     state.consent.stale = true;
+    state.queue.stale = true;
 }
 
 /// Loads for the current tab what is not loaded or outdated.
@@ -405,7 +381,27 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
                 effects.push(Effect::LoadConsent);
             }
         }
-        Screen::Nachricht | Screen::Warteschlange => {}
+        Screen::Nachricht => {
+            if (state.composer.stale || !state.composer.loaded) && state.composer.draft.is_none() {
+                state.composer.stale = false;
+                effects.push(Effect::LoadComposer);
+            }
+        }
+        Screen::Warteschlange => {
+            if state.queue.stale || !state.queue.loaded {
+                state.queue.stale = false;
+                effects.push(Effect::LoadQueue);
+            }
+            if let Some(d) = &state.queue.detail {
+                effects.push(Effect::LoadRows(d.id));
+            }
+            if let Some(c) = &state.queue.conversation {
+                effects.push(Effect::LoadConversation(c.customer_id));
+            }
+        }
+    }
+    if state.welcome.is_some() {
+        effects.clear();
     }
     // The consent form picks customers from the customer list.
     if matches!(state.overlay, Some(Overlay::ConsentForm(_))) && (!state.customers.loaded || state.customers.stale) {
@@ -442,12 +438,19 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         customers::type_filter(state, ev);
         return Vec::new();
     }
+    if state.welcome.is_some() {
+        welcome::type_key(state, ev);
+        return Vec::new();
+    }
     match &mut state.overlay {
         Some(Overlay::CustomerForm(f)) => {
             f.type_key(ev, state.region, state.lang);
         }
         Some(Overlay::ConsentForm(_)) => consent_form::type_key(state, ev),
-        _ => state.redraw = false,
+        Some(Overlay::Confirm(_)) => state.redraw = false,
+        None if chain.contains(&Ctx::Composer) => composer::type_key(state, ev),
+        None if chain.contains(&Ctx::ReplyInput) => replies::type_key(state, ev),
+        None => state.redraw = false,
     }
     Vec::new()
 }
@@ -464,6 +467,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     if action == Action::Quit {
         return quit(state);
     }
+    if state.welcome.is_some() {
+        return welcome::on_action(state, action);
+    }
     match state.overlay.take() {
         Some(Overlay::Confirm(c)) => return confirm(state, c, action),
         Some(Overlay::CustomerForm(f)) => return customer_form::on_action(state, f, action),
@@ -478,7 +484,8 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Screen::Kunden if state.customers.detail.is_some() => customer_detail::on_action(state, action),
             Screen::Kunden => customers::on_action(state, action),
             Screen::Einwilligungen => consent::on_action(state, action),
-            Screen::Nachricht | Screen::Warteschlange => Vec::new(),
+            Screen::Nachricht => composer::on_action(state, action),
+            Screen::Warteschlange => queue::on_action(state, action),
         },
     }
 }
@@ -506,6 +513,7 @@ fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
                 state.info(t::ERASING.fill(state.lang, &[&name]));
                 vec![Effect::Erase { id, phone, name }]
             }
+            OnYes::CancelBroadcast(id) => vec![Effect::Broadcast { id, op: BroadcastOp::Cancel }],
         },
         Action::No => Vec::new(),
         _ => {
@@ -523,6 +531,10 @@ fn next_tab(current: Screen, by: isize) -> Screen {
 }
 
 pub fn switch_tab(state: &mut State, to: Screen) -> Vec<Effect> {
+    if to == Screen::Nachricht && state.tab != to && state.composer.draft.is_none() {
+        // Templates, consent and the last broadcasts may have changed while the farmer was elsewhere.
+        state.composer.stale = true;
+    }
     state.tab = to;
     load_tab(state)
 }

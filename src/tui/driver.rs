@@ -108,6 +108,14 @@ async fn worker(performer: Performer, mut effects: mpsc::UnboundedReceiver<Effec
             batch.push(e);
         }
         for effect in merge_loads(batch) {
+            if effect.is_network() {
+                // An API call may take seconds: it runs on its own, the loads behind it go on.
+                let (p, tx) = (performer.clone(), msgs.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(p.perform(effect).await);
+                });
+                continue;
+            }
             if msgs.send(performer.perform(effect).await).is_err() {
                 return;
             }

@@ -47,6 +47,38 @@ pub enum Action {
     ChoiceNext,
     Yes,
     No,
+    /// Composer: start from the last broadcast of the selected template.
+    Repeat,
+    /// Fetch the templates from the API again.
+    Sync,
+    /// Composer: on to the review.
+    Review,
+    NextRecipient,
+    PrevRecipient,
+    /// Show who is excluded and why.
+    Excluded,
+    TestSend,
+    /// Keep as draft.
+    Draft,
+    Discard,
+    Pause,
+    Resume,
+    CancelBroadcast,
+    RetryFailed,
+    /// An unclear row: send it again.
+    SendAgain,
+    /// An unclear row: count it as sent.
+    MarkSent,
+    /// Queue screen: switch between broadcasts and replies.
+    Replies,
+    /// Answer a customer (open the conversation).
+    Answer,
+    /// Send the typed answer.
+    SendReply,
+    /// Welcome screen: start the demo.
+    Demo,
+    /// Welcome screen: set up the connection.
+    Setup,
 }
 
 /// Where the keyboard focus is. `app` builds a chain of these, most specific first.
@@ -71,6 +103,28 @@ pub enum Ctx {
     FormPicker,
     Confirm,
     Help,
+    /// Composer: choosing a template.
+    Picker,
+    /// Composer: filling in the values (typing: only command keys).
+    Composer,
+    /// Composer: the preview has the focus.
+    Preview,
+    /// Composer: the review before anything is queued.
+    Review,
+    /// The list of excluded customers.
+    Excluded,
+    /// Queue screen: the list of broadcasts.
+    Queue,
+    /// Queue screen: one broadcast's recipients.
+    QueueDetail,
+    /// Queue screen: the customers' replies.
+    Replies,
+    /// One customer's conversation (window closed: no input).
+    Conversation,
+    /// Typing an answer (window open).
+    ReplyInput,
+    /// First start without configuration.
+    Welcome,
 }
 
 /// One key with its modifiers (Shift is folded into the character).
@@ -195,6 +249,63 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Form, &[Key::plain(K::BackTab), Key::plain(K::Up)], A::PrevField, Tr::new("voriges Feld", "previous field")),
     h(C::Form, &[Key::plain(K::Esc)], A::Cancel, Tr::new("abbrechen, nichts wird gespeichert", "cancel, nothing is saved"), Tr::new("abbrechen", "cancel")),
     h(C::Form, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
+    // Composer: picking a template
+    h(C::Picker, &[Key::plain(K::Enter)], A::Open, Tr::new("Vorlage wählen und ausfüllen", "choose the template and fill it in"), Tr::new("wählen", "choose")),
+    h(C::Picker, &[Key::ch('l')], A::Repeat, Tr::new("letzte Rundnachricht dieser Vorlage wiederholen", "repeat the last broadcast of this template"), Tr::new("letzte wiederholen", "repeat last")),
+    h(C::Picker, &[Key::ch('r')], A::Sync, Tr::new("Vorlagen neu von WhatsApp holen", "fetch the templates from WhatsApp again"), Tr::new("Vorlagen abgleichen", "sync templates")),
+    // Composer: filling in (every other key is text)
+    h(C::Composer, &[Key::plain(K::Enter)], A::Review, Tr::new("weiter zur Prüfung (noch wird nichts verschickt)", "on to the review (nothing is sent yet)"), Tr::new("prüfen", "review")),
+    b(C::Composer, &[Key::plain(K::Tab), Key::plain(K::Down)], A::NextField, Tr::new("nächstes Feld", "next field")),
+    b(C::Composer, &[Key::plain(K::BackTab), Key::plain(K::Up)], A::PrevField, Tr::new("voriges Feld", "previous field")),
+    h(C::Composer, &[Key::plain(K::PageDown)], A::NextRecipient, Tr::new("Vorschau für den nächsten Empfänger", "preview for the next recipient"), Tr::new("Empfänger", "recipient")),
+    b(C::Composer, &[Key::plain(K::PageUp)], A::PrevRecipient, Tr::new("Vorschau für den vorigen Empfänger", "preview for the previous recipient")),
+    h(C::Composer, &[Key::ctrl('x')], A::Excluded, Tr::new("ausgeschlossene Kunden mit Grund", "excluded customers with the reason"), Tr::new("ausgeschlossen", "excluded")),
+    h(C::Composer, &[Key::plain(K::Esc)], A::Cancel, Tr::new("zurück zur Vorlagenauswahl (nichts wird gespeichert)", "back to the templates (nothing is saved)"), Tr::new("zurück", "back")),
+    h(C::Composer, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
+    b(C::Preview, &[Key::plain(K::Left)], A::PrevRecipient, Tr::new("voriger Empfänger", "previous recipient")),
+    b(C::Preview, &[Key::plain(K::Right)], A::NextRecipient, Tr::new("nächster Empfänger", "next recipient")),
+    // Composer: review
+    h(C::Review, &[Key::ch('y')], A::Yes, Tr::new("in die Warteschlange stellen (verschicken)", "queue it (send)"), Tr::new("senden", "send")),
+    h(C::Review, &[Key::ch('t')], A::TestSend, Tr::new("erst eine Testnachricht an deine eigene Nummer", "first a test message to your own number"), Tr::new("Test an mich", "test to me")),
+    h(C::Review, &[Key::ch('e'), Key::plain(K::Esc)], A::Edit, Tr::new("zurück zum Bearbeiten", "back to editing"), Tr::new("bearbeiten", "edit")),
+    h(C::Review, &[Key::ch('p')], A::Draft, Tr::new("als Entwurf behalten", "keep as draft"), Tr::new("Entwurf", "draft")),
+    h(C::Review, &[Key::ch('n')], A::Discard, Tr::new("verwerfen", "discard"), Tr::new("verwerfen", "discard")),
+    b(C::Review, &[Key::ch('x')], A::Excluded, Tr::new("ausgeschlossene Kunden mit Grund", "excluded customers with the reason")),
+    // Excluded list
+    h(C::Excluded, &[Key::plain(K::Esc), Key::ch('x'), Key::plain(K::Enter), Key::ctrl('x')], A::Back, Tr::new("Liste schließen", "close the list"), Tr::new("schließen", "close")),
+    b(C::Excluded, UP, A::Up, Tr::new("nach oben blättern", "scroll up")),
+    b(C::Excluded, DOWN, A::Down, Tr::new("nach unten blättern", "scroll down")),
+    // Queue: broadcasts
+    h(C::Queue, &[Key::plain(K::Enter)], A::Open, Tr::new("Empfänger der Rundnachricht mit Zustand", "the broadcast's recipients with their state"), Tr::new("Details", "details")),
+    h(C::Queue, &[Key::ch('a')], A::Replies, Tr::new("Antworten der Kunden zeigen", "show the customers' replies"), Tr::new("Antworten", "replies")),
+    h(C::Queue, &[Key::ch('p')], A::Pause, Tr::new("Versand anhalten", "pause sending"), Tr::new("anhalten", "pause")),
+    h(C::Queue, &[Key::ch('r')], A::Resume, Tr::new("Versand fortsetzen (auch einen Entwurf einreihen)", "resume sending (also queue a draft)"), Tr::new("fortsetzen", "resume")),
+    h(C::Queue, &[Key::ch('c')], A::CancelBroadcast, Tr::new("abbrechen: wartende Nachrichten gehen nicht mehr raus (fragt vorher)", "cancel: waiting messages are not sent (asks first)"), Tr::new("abbrechen", "cancel")),
+    h(C::Queue, &[Key::ch('f')], A::RetryFailed, Tr::new("fehlgeschlagene noch einmal versuchen", "try the failed ones again"), Tr::new("Fehler erneut", "retry failed")),
+    // Queue: one broadcast
+    h(C::QueueDetail, &[Key::plain(K::Esc), Key::plain(K::Backspace)], A::Back, Tr::new("zurück zur Liste", "back to the list"), Tr::new("zurück", "back")),
+    h(C::QueueDetail, &[Key::ch('s')], A::SendAgain, Tr::new("unklare Nachricht noch einmal senden", "send the unclear message again"), Tr::new("erneut senden", "send again")),
+    h(C::QueueDetail, &[Key::ch('m')], A::MarkSent, Tr::new("unklare Nachricht als gesendet zählen", "count the unclear message as sent"), Tr::new("als gesendet", "mark sent")),
+    b(C::QueueDetail, &[Key::ch('p')], A::Pause, Tr::new("Versand anhalten", "pause sending")),
+    b(C::QueueDetail, &[Key::ch('r')], A::Resume, Tr::new("Versand fortsetzen", "resume sending")),
+    b(C::QueueDetail, &[Key::ch('c')], A::CancelBroadcast, Tr::new("abbrechen (fragt vorher)", "cancel (asks first)")),
+    h(C::QueueDetail, &[Key::ch('f')], A::RetryFailed, Tr::new("fehlgeschlagene noch einmal versuchen", "try the failed ones again"), Tr::new("Fehler erneut", "retry failed")),
+    // Queue: replies
+    h(C::Replies, &[Key::plain(K::Enter)], A::Answer, Tr::new("Unterhaltung öffnen und antworten (gilt als gelesen)", "open the conversation and answer (marks it read)"), Tr::new("antworten", "answer")),
+    h(C::Replies, &[Key::ch('a'), Key::plain(K::Esc)], A::Replies, Tr::new("zurück zu den Rundnachrichten", "back to the broadcasts"), Tr::new("Rundnachrichten", "broadcasts")),
+    // A conversation; with the window open, every other key is text
+    h(C::ReplyInput, &[Key::plain(K::Enter)], A::SendReply, Tr::new("Antwort senden (kostenlos im 24-Stunden-Fenster)", "send the answer (free within the 24 h window)"), Tr::new("senden", "send")),
+    b(C::ReplyInput, &[Key::plain(K::Up)], A::Up, Tr::new("ältere Nachrichten", "older messages")),
+    b(C::ReplyInput, &[Key::plain(K::Down)], A::Down, Tr::new("neuere Nachrichten", "newer messages")),
+    h(C::Conversation, &[Key::plain(K::Esc)], A::Back, Tr::new("zurück zu den Antworten", "back to the replies"), Tr::new("zurück", "back")),
+    b(C::Conversation, UP, A::Up, Tr::new("ältere Nachrichten", "older messages")),
+    b(C::Conversation, DOWN, A::Down, Tr::new("neuere Nachrichten", "newer messages")),
+    // Welcome (first start)
+    h(C::Welcome, &[Key::ch('d')], A::Demo, Tr::new("Demo starten (eigene Demo-Datenbank, nichts wird verschickt)", "start the demo (its own database, nothing is sent)"), Tr::new("Demo", "demo")),
+    h(C::Welcome, &[Key::ch('s'), Key::plain(K::Enter)], A::Setup, Tr::new("Verbindung zu WhatsApp einrichten", "set up the WhatsApp connection"), Tr::new("einrichten", "set up")),
+    h(C::Welcome, &[Key::ch('q')], A::Quit, Tr::new("beenden", "quit"), Tr::new("beenden", "quit")),
+    // Customer detail: answer
+    b(C::Detail, &[Key::ch('r')], A::Answer, Tr::new("Antworten des Kunden lesen und antworten", "read the customer's replies and answer")),
     // Customer detail
     h(C::Detail, &[Key::plain(K::Esc), Key::plain(K::Backspace)], A::Back, Tr::new("zurück zur Kundenliste", "back to the customer list"), Tr::new("zurück", "back")),
     h(C::Detail, &[Key::ch('c')], A::Record, Tr::new("Einwilligung für diesen Kunden erfassen", "record consent for this customer"), Tr::new("Einwilligung", "consent")),
@@ -273,7 +384,10 @@ mod tests {
     #[test]
     fn typing_contexts_bind_no_plain_letters() {
         // In the search and in forms, every character must be text.
-        for row in KEYMAP.iter().filter(|b| matches!(b.ctx, Ctx::Filter | Ctx::Form | Ctx::FormPicker)) {
+        for row in KEYMAP
+            .iter()
+            .filter(|b| matches!(b.ctx, Ctx::Filter | Ctx::Form | Ctx::FormPicker | Ctx::Composer | Ctx::ReplyInput))
+        {
             for key in row.keys {
                 let plain_char = matches!(key.code, KeyCode::Char(_)) && key.mods == KeyModifiers::NONE;
                 assert!(!plain_char, "{row:?} would swallow a typed character");

@@ -7,14 +7,22 @@
 //! Must not contain business rules: those live in `domain` and `store`.
 
 pub mod app;
+pub mod background;
 pub mod driver;
 pub mod filter;
 pub mod keymap;
+pub mod msg;
 pub mod nav;
 pub mod perform;
+pub mod perform_send;
 pub mod screens;
+pub mod setup_files;
 pub mod text;
+pub mod text_compose;
+pub mod text_queue;
+pub mod text_welcome;
 pub mod theme;
+pub mod update_send;
 pub mod view;
 pub mod widgets;
 
@@ -32,7 +40,7 @@ use crate::config::{Config, Paths};
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::{Db, Store, StoreError};
 use app::{Effect, State, update};
-use perform::{PerformCtx, Performer, perform_on};
+use perform::{PerformCtx, Performer, Services, perform_on};
 
 /// Everything the terminal app needs to start.
 #[derive(Debug, Clone)]
@@ -71,6 +79,12 @@ pub enum TuiError {
     Io(#[from] std::io::Error),
     #[error("bad size {0:?}")]
     Size(String),
+    /// The configuration written by the setup cannot be read back (already in the user's language).
+    #[error("{0}")]
+    Config(String),
+    /// The demo could not start its sandbox or receiver (already in the user's language).
+    #[error("{0}")]
+    Demo(String),
 }
 
 impl Localized for TuiError {
@@ -87,6 +101,7 @@ impl Localized for TuiError {
                 "Size {0} not recognised. Write WIDTHxHEIGHT, e.g. 80x24 (at least 20x8).",
             )
             .fill(lang, &[s]),
+            TuiError::Config(m) | TuiError::Demo(m) => m.clone(),
         }
     }
 }
@@ -137,23 +152,75 @@ impl PerformCtx {
     }
 }
 
-/// Runs the terminal app on the database of `launch` until the user quits (or the terminal goes away).
-pub fn run(launch: &Launch) -> Result<(), TuiError> {
-    // Open (and migrate) before touching the terminal, so a database problem prints as a normal error.
-    let store = Store::open(&launch.paths.db_file, launch.clock.clone())?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let (db, _thread) = Db::spawn(store);
-        let performer = Performer::new(db, PerformCtx::from_launch(launch));
-        let mut state = State::new(launch);
-        let stop = driver::signals()?;
-        let mut terminal = driver::Terminal::enter()?;
-        let events = ratatui::crossterm::event::EventStream::new();
-        let result = driver::event_loop(&mut terminal, events, performer, &mut state, stop, driver::CHECK_EVERY).await;
-        drop(terminal);
-        result.map(|_| ())
-    })?;
-    Ok(())
+/// Runs the terminal app on the database of `launch` until the user quits (or the terminal goes away). Sends from
+/// this process when no service does. Returns what to do next (the welcome screen may ask for the demo); after the
+/// setup it starts again with the new configuration by itself.
+pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
+    let mut launch = launch.clone();
+    loop {
+        // Open (and migrate) before touching the terminal, so a database problem prints as a normal error.
+        let mut store = Store::open(&launch.paths.db_file, launch.clock.clone())?;
+        let secrets = crate::config::Secrets::load(&launch.paths.secrets_file, &crate::config::Secrets::process_env);
+        let secrets = match secrets {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "secrets not readable: not sending from the terminal app");
+                None
+            }
+        };
+        if let Some(key) = secrets.as_ref().and_then(|s| s.erasure_key.as_ref()) {
+            store.set_erasure_key(Some(crate::privacy::key_bytes(key).to_vec()));
+        }
+        let welcome = first_start(&launch.paths, &store)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let next = runtime.block_on(async {
+            let (sender, services, background) = if welcome {
+                (app::Sender::Off, Services::default(), None)
+            } else {
+                background::start(&launch, secrets.as_ref())?
+            };
+            let (db, _thread) = Db::spawn(store);
+            let next = run_app(&launch, db, services, sender, welcome).await;
+            if let Some(b) = background {
+                b.stop().await;
+            }
+            next
+        })?;
+        if next != app::Next::Restart {
+            return Ok(next);
+        }
+        launch.config =
+            Config::load(&launch.paths.config_file).map_err(|e| TuiError::Config(e.localized(launch.lang)))?;
+    }
+}
+
+/// No configuration file and an empty database: the welcome screen (demo or setup). With data but no
+/// configuration the customer list opens as usual.
+pub fn first_start(paths: &Paths, store: &Store) -> Result<bool, StoreError> {
+    Ok(!paths.config_file.exists() && store.customer_count()? == 0)
+}
+
+/// The app on an open database with what it can send through; the terminal is set up and restored here.
+pub async fn run_app(
+    launch: &Launch,
+    db: Db,
+    services: Services,
+    sender: app::Sender,
+    welcome: bool,
+) -> Result<app::Next, TuiError> {
+    let performer = Performer::new(db, PerformCtx::from_launch(launch)).with_services(services);
+    let mut state = State::new(launch);
+    state.sender = sender;
+    if welcome {
+        state.welcome = Some(screens::welcome::Welcome::new());
+    }
+    let stop = driver::signals()?;
+    let mut terminal = driver::Terminal::enter()?;
+    let events = ratatui::crossterm::event::EventStream::new();
+    let result = driver::event_loop(&mut terminal, events, performer, &mut state, stop, driver::CHECK_EVERY).await;
+    drop(terminal);
+    result?;
+    Ok(state.next)
 }
 
 /// Parses "80x24".

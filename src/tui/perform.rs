@@ -35,7 +35,21 @@ impl Effect {
             Effect::SaveCustomer { .. } => Op::SaveCustomer,
             Effect::RecordConsent(_) => Op::RecordConsent,
             Effect::Erase { .. } => Op::Erase,
-            Effect::LoadCustomers | Effect::LoadConsent | Effect::LoadLedger(_) | Effect::CheckDataVersion => Op::Load,
+            Effect::PrepareReview(_) | Effect::QueueBroadcast(_) | Effect::SaveDraft(_) => Op::Compose,
+            Effect::TestSend { .. } => Op::TestSend,
+            Effect::SyncTemplates => Op::Sync,
+            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } => Op::Broadcast,
+            Effect::QueueReply { .. } => Op::Reply,
+            Effect::Setup(_) => Op::Setup,
+            Effect::LoadCustomers
+            | Effect::LoadConsent
+            | Effect::LoadLedger(_)
+            | Effect::CheckDataVersion
+            | Effect::LoadComposer
+            | Effect::LoadQueue
+            | Effect::LoadRows(_)
+            | Effect::LoadConversation(_)
+            | Effect::LoadBadges => Op::Load,
         }
     }
 }
@@ -73,6 +87,7 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Ok(Msg::Erased { name, pseudonymised: report.pseudonymised_events })
         })(),
         Effect::RecordConsent(record) => record_consent(ctx, store, record).map_err(Failure::from),
+        other => super::perform_send::perform(ctx, store, other),
     };
     result.unwrap_or_else(|error| Msg::Failed { op, error })
 }
@@ -125,7 +140,9 @@ fn load_consent(store: &Store) -> Result<ConsentData, StoreError> {
 }
 
 fn load_ledger(store: &Store, id: i64) -> Result<LedgerData, StoreError> {
-    Ok(LedgerData { customer: store.customer(id)?, events: store.ledger(id)? })
+    let mut replies = store.conversation(id, 50)?;
+    replies.retain(|r| !r.ours);
+    Ok(LedgerData { customer: store.customer(id)?, events: store.ledger(id)?, replies })
 }
 
 /// Creates the customer if new and appends one event per purpose, all in one transaction.
@@ -164,24 +181,55 @@ fn record_consent(ctx: &PerformCtx, store: &mut Store, r: ConsentRecord) -> Resu
     Ok(Msg::ConsentRecorded { customer_id, name, purposes: r.purposes, kind: r.kind })
 }
 
-/// The performer of the running app: effects go to the DB thread, messages come back.
+/// What the running app has besides the store: the API client and the worker sending from this process.
+#[derive(Debug, Clone, Default)]
+pub struct Services {
+    pub client: Option<Arc<crate::whatsapp::Client>>,
+    pub worker: Option<crate::queue::worker::WorkerHandle>,
+}
+
+/// The performer of the running app: effects go to the DB thread, messages come back; API calls run here.
 #[derive(Debug, Clone)]
 pub struct Performer {
     db: Db,
     ctx: Arc<PerformCtx>,
+    services: Services,
 }
 
 impl Performer {
     pub fn new(db: Db, ctx: PerformCtx) -> Performer {
-        Performer { db, ctx: Arc::new(ctx) }
+        Performer { db, ctx: Arc::new(ctx), services: Services::default() }
+    }
+
+    pub fn with_services(mut self, services: Services) -> Performer {
+        self.services = services;
+        self
     }
 
     pub async fn perform(&self, effect: Effect) -> Msg {
         let op = effect.op();
+        if effect.is_network() {
+            let client = self.services.client.as_ref();
+            return super::perform_send::network::perform(&self.ctx, &self.db, client, effect)
+                .await
+                .unwrap_or_else(|error| Msg::Failed { op, error });
+        }
+        let wakes = matches!(
+            effect,
+            Effect::QueueBroadcast(_)
+                | Effect::Broadcast { .. }
+                | Effect::DecideUnknown { .. }
+                | Effect::QueueReply { .. }
+        );
         let ctx = self.ctx.clone();
-        match self.db.call(move |store| Ok(perform_on(&ctx, store, effect))).await {
+        let msg = match self.db.call(move |store| Ok(perform_on(&ctx, store, effect))).await {
             Ok(msg) => msg,
             Err(e) => Msg::Failed { op, error: Failure::Store(e) },
+        };
+        if wakes && let Some(w) = &self.services.worker {
+            // Something new to send: the worker looks now instead of at its next tick.
+            w.wake();
         }
+        msg
     }
 }

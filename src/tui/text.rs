@@ -11,7 +11,7 @@ use crate::i18n::{Lang, Tr};
 pub const APP: &str = "hofbote";
 pub const DB: Tr = Tr::new("Datenbank: ", "Database: ");
 pub const DB_SHORT: Tr = Tr::new("DB: ", "DB: ");
-pub const DEMO: Tr = Tr::new(" DEMO – nichts wird verschickt ", " DEMO – nothing is sent ");
+pub const DEMO: Tr = Tr::new(" DEMO — es wird nichts wirklich verschickt ", " DEMO — nothing is really sent ");
 pub const NO_SHOP_NAME: Tr = Tr::new("Hofname fehlt", "shop name missing");
 pub const TAB_KUNDEN: Tr = Tr::new("Kunden", "Customers");
 pub const TAB_CONSENT: Tr = Tr::new("Einwilligungen", "Consent");
@@ -146,22 +146,6 @@ pub const E_WORDING: Tr = Tr::new(
 );
 pub const CONSENT_RECORDED: Tr = Tr::new("Einwilligung {0} erfasst für {1}.", "Consent {0} recorded for {1}.");
 pub const WITHDRAWAL_RECORDED: Tr = Tr::new("Widerruf {0} erfasst für {1}.", "Withdrawal of {0} recorded for {1}.");
-
-// Screens that come later
-pub const MESSAGE_TITLE: Tr = Tr::new("Nachricht schreiben", "Write a message");
-pub const MESSAGE_PLACEHOLDER: Tr = Tr::new(
-    "Hier entsteht eine Rundnachricht: Vorlage wählen, Empfänger nach Einwilligung und Schlagwort, Vorschau, \
-     Kosten. Diese Ansicht kommt in einer der nächsten Versionen. Bis dahin: Kunden und Einwilligungen pflegen.",
-    "Here you will write a broadcast: choose a template, recipients by consent and tag, preview, cost. This screen \
-     comes in one of the next versions. Until then: keep customers and consent up to date.",
-);
-pub const QUEUE_TITLE: Tr = Tr::new("Warteschlange", "Send queue");
-pub const QUEUE_PLACEHOLDER: Tr = Tr::new(
-    "Hier siehst du, welche Nachrichten warten, gesendet, zugestellt oder fehlgeschlagen sind. Diese Ansicht kommt \
-     in einer der nächsten Versionen. Noch wird nichts verschickt.",
-    "Here you will see which messages are queued, sent, delivered or failed. This screen comes in one of the next \
-     versions. Nothing is sent yet.",
-);
 
 /// Short purpose names for tables.
 pub fn purpose_short(p: Purpose) -> Tr {

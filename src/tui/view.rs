@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Screen;
 use super::app::{Overlay, State, StatusKind};
-use super::screens::{consent, consent_form, customer_form, customers, help, placeholder};
+use super::screens::{composer_draw, consent, consent_form, customer_form, customers, help, queue, welcome};
 use super::text as t;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
@@ -37,11 +37,17 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
     ])
     .areas(area);
     render_header(frame, header, state);
-    render_tabs(frame, tabs, state);
-    match state.tab {
-        Screen::Kunden => customers::render(frame, body, state),
-        Screen::Einwilligungen => consent::render(frame, body, state),
-        Screen::Nachricht | Screen::Warteschlange => placeholder::render(frame, body, state),
+    match &state.welcome {
+        Some(w) => welcome::render(frame, Rect { y: tabs.y, height: tabs.height + body.height, ..body }, w, state),
+        None => {
+            render_tabs(frame, tabs, state);
+            match state.tab {
+                Screen::Kunden => customers::render(frame, body, state),
+                Screen::Einwilligungen => consent::render(frame, body, state),
+                Screen::Nachricht => composer_draw::render(frame, body, state),
+                Screen::Warteschlange => queue::render(frame, body, state),
+            }
+        }
     }
     match &state.overlay {
         Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, state),
@@ -107,9 +113,14 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let mut spans = vec![Span::styled(t::APP, theme.header()), Span::raw(theme.dot())];
     let left_w = width(t::APP) + width(theme.dot());
     let demo = if state.demo { t::DEMO.get(lang) } else { "" };
+    // Who sends (nothing when nobody can: the queue screen says so where it matters).
+    let sender = match state.sender {
+        super::app::Sender::Off => String::new(),
+        s => format!("{}{}{}", super::text_queue::SENDER.get(lang), s.label(lang), theme.dot()),
+    };
     // The database path matters most: it gets the room it needs, the shop name what is left (at least a bit), and
     // on narrow screens the label gets short and the path is cut at a directory.
-    let room = w.saturating_sub(left_w + width(demo) + 1);
+    let room = w.saturating_sub(left_w + width(demo) + 1 + width(&sender));
     let path_w = width(&state.db_label);
     let full_label = t::DB.get(lang);
     let db_label = if path_w + width(full_label) + 14 <= room { full_label } else { t::DB_SHORT.get(lang) };
@@ -123,7 +134,7 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
         spans.push(Span::styled(demo.to_owned(), theme.demo_banner()));
     }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-    let right = format!("{db_label}{path}");
+    let right = format!("{sender}{db_label}{path}");
     spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&right)).max(1))));
     spans.push(Span::styled(right, theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -131,14 +142,19 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
 
 fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
+    let queue = if state.unread > 0 {
+        super::text_queue::TAB_UNREAD.fill(lang, &[&t::TAB_QUEUE.get(lang), &state.unread])
+    } else {
+        t::TAB_QUEUE.get(lang).to_owned()
+    };
     let tabs = [
-        (Screen::Kunden, "1", t::TAB_KUNDEN),
-        (Screen::Einwilligungen, "2", t::TAB_CONSENT),
-        (Screen::Nachricht, "3", t::TAB_MESSAGE),
-        (Screen::Warteschlange, "4", t::TAB_QUEUE),
+        (Screen::Kunden, "1", t::TAB_KUNDEN.get(lang).to_owned()),
+        (Screen::Einwilligungen, "2", t::TAB_CONSENT.get(lang).to_owned()),
+        (Screen::Nachricht, "3", t::TAB_MESSAGE.get(lang).to_owned()),
+        (Screen::Warteschlange, "4", queue),
     ];
     // When the names do not all fit, the other tabs show only their number (never cut off silently).
-    let full: usize = tabs.iter().map(|(_, _, l)| width(l.get(lang)) + 4).sum::<usize>() + 3 * width(theme.separator());
+    let full: usize = tabs.iter().map(|(_, _, l)| width(l) + 4).sum::<usize>() + 3 * width(theme.separator());
     let compact = full > area.width as usize;
     let mut spans = Vec::new();
     for (i, (screen, key, label)) in tabs.iter().enumerate() {
@@ -147,7 +163,7 @@ fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
         }
         let active = *screen == state.tab;
         let style = if active { theme.tab_active() } else { theme.tab() };
-        let text = if compact && !active { format!(" {key} ") } else { format!(" {key} {} ", label.get(lang)) };
+        let text = if compact && !active { format!(" {key} ") } else { format!(" {key} {label} ") };
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -27,7 +27,12 @@ pub fn apply_pending(store: &mut Store, ctx: &ApplyContext) -> Result<Applied> {
                 Err(e) => Err(e.to_string()),
                 Ok(events) => {
                     let result = (|| -> Result<Applied> {
-                        let tx = store.conn_mut().transaction()?;
+                        // Immediate: the write lock is taken (or waited for) at BEGIN. A deferred transaction that
+                        // reads first fails at once with "database is locked" when another connection (the
+                        // terminal app's worker, a second process) committed in between — and the body would sit
+                        // unapplied.
+                        let tx =
+                            store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                         let done = apply::apply_events(&tx, &events, ctx, now)?;
                         tx.execute(
                             "UPDATE webhook_events SET applied_at = ?2 WHERE id = ?1",

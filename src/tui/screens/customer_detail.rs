@@ -22,6 +22,8 @@ use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 pub struct LedgerData {
     pub customer: Customer,
     pub events: Vec<ConsentEvent>,
+    /// What the customer wrote, oldest first.
+    pub replies: Vec<crate::store::inbound::Reply>,
 }
 
 /// The open detail view.
@@ -48,7 +50,7 @@ pub fn loaded(state: &mut State, data: LedgerData) {
 }
 
 /// Lines above the ledger.
-const HEAD_LINES: usize = 10;
+const HEAD_LINES: usize = 11;
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(d) = &mut state.customers.detail else { return Vec::new() };
@@ -74,6 +76,10 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             if let Some(data) = &d.data {
                 state.overlay = Some(Overlay::Confirm(erase_question(&data.customer, state.region, state.lang)));
             }
+        }
+        Action::Answer => {
+            let id = d.customer_id;
+            return super::replies::open(state, id);
         }
         Action::Record | Action::Withdraw => {
             if let Some(data) = &d.data {
@@ -135,6 +141,19 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     }
     let dates = t::CREATED_CHANGED.fill(lang, &[&t::date(c.created_at, lang), &t::date(c.updated_at, lang)]);
     lines.push(fact(t::CREATED, &dates));
+    let replies = match data.replies.last() {
+        Some(r) => crate::tui::text_queue::DETAIL_REPLIES_VALUE.fill(
+            lang,
+            &[
+                &data.replies.len(),
+                &t::datetime_short(r.received_at, lang),
+                &safe(&r.text),
+                &crate::tui::app::key_label(state, Action::Answer),
+            ],
+        ),
+        None => crate::tui::text_queue::DETAIL_REPLIES_NONE.get(lang).to_owned(),
+    };
+    lines.push(fact(crate::tui::text_queue::DETAIL_REPLIES, &replies));
     let title = t::LEDGER_TITLE.fill(lang, &[&data.events.len()]);
     lines.push(Line::styled(fit(&title, w, ell), theme.column_title()));
     debug_assert_eq!(lines.len(), HEAD_LINES);

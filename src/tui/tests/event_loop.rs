@@ -161,3 +161,43 @@ fn repeated_loads_are_merged_but_writes_never() {
     ];
     assert_eq!(merge_loads(batch), vec![save.clone(), Effect::LoadCustomers, Effect::CheckDataVersion, save]);
 }
+
+#[tokio::test]
+async fn the_queue_screen_draws_nothing_while_idle_and_shows_statuses_from_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hofbote.sqlite");
+    {
+        // The send fixture, copied into a file so a second connection (another process) can change it.
+        let store = send_store();
+        store.conn().execute("VACUUM INTO ?1", [path.to_str().unwrap()]).unwrap();
+    }
+    let store = Store::open(&path, Arc::new(clock())).unwrap();
+    let launch = launch(shop_config(), Lang::De, false);
+    let (db, _thread) = Db::spawn(store);
+    let performer = Performer::new(db, PerformCtx::from_launch(&launch));
+    let frames = Arc::new(Mutex::new((0usize, String::new())));
+    let mut canvas = Counting { terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(), frames: frames.clone() };
+    let mut state = State::new(&launch);
+    state.tab = Screen::Warteschlange;
+    let (keys, events) = key_stream();
+    let check = Duration::from_millis(100);
+    let never = std::future::pending::<Exit>();
+    let run = event_loop(&mut canvas, events, performer, &mut state, never, check);
+    let script = async {
+        assert!(wait_for(&frames, "wartet 6 · gesendet 4").await, "the queue is drawn");
+        // Let the first check load the unread count, then stay idle.
+        tokio::time::sleep(check * 3).await;
+        let before = frames.lock().unwrap().0;
+        tokio::time::sleep(check * 10).await;
+        let idle = frames.lock().unwrap().0 - before;
+        eprintln!("queue screen: frames while idle for {:?}: {idle}", check * 10);
+        assert_eq!(idle, 0, "frames drawn while idle on the queue screen");
+        // A status webhook applied by `hofbote serve` (another connection): the next check redraws.
+        let other = Store::open(&path, Arc::new(clock())).unwrap();
+        other.conn().execute("UPDATE outbox SET state = 'delivered' WHERE state = 'accepted'", []).unwrap();
+        assert!(wait_for(&frames, "wartet 6 · zugestellt 10").await, "{}", frames.lock().unwrap().1);
+        keys.send(press('q')).unwrap();
+    };
+    let (exit, ()) = tokio::join!(run, script);
+    assert_eq!(exit.unwrap(), Exit::Quit);
+}

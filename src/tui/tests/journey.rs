@@ -20,8 +20,12 @@ struct App {
 
 impl App {
     async fn start(launch: &Launch, store: Store) -> App {
+        App::start_with(launch, store, Default::default()).await
+    }
+
+    async fn start_with(launch: &Launch, store: Store, services: crate::tui::perform::Services) -> App {
         let (db, _thread) = Db::spawn(store);
-        let performer = Performer::new(db.clone(), PerformCtx::from_launch(launch));
+        let performer = Performer::new(db.clone(), PerformCtx::from_launch(launch)).with_services(services);
         let mut state = State::new(launch);
         update(&mut state, Msg::Resize(80, 24));
         let mut app = App { state, performer, db };
@@ -188,4 +192,173 @@ async fn a_taken_number_is_explained_at_the_phone_field() {
     assert_eq!(f.form.focus, 2);
     assert!(screen(&app.state).contains("gehört schon zu einem"), "{}", screen(&app.state));
     assert!(app.state.status.is_none());
+}
+
+#[tokio::test]
+async fn the_weekly_offer_from_launch_to_queued_in_at_most_ten_keys_plus_the_text() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut app = App::start(&launch, send_store()).await;
+    let before = app.db.call(|s| Ok(s.list_broadcasts(100)?.len())).await.unwrap();
+    let offer = "Rinderrouladen aus eigener Schlachtung, 10,90 € das Kilo";
+    let mut keys = 0usize;
+    // 3 = Nachricht; the template of the latest broadcast is selected.
+    app.key(ch('3')).await;
+    keys += 1;
+    // l = repeat last: the old values, the offer field cleared, the cursor in it.
+    app.key(ch('l')).await;
+    keys += 1;
+    app.keys(offer).await;
+    // Enter = review (the store resolves the audience once more), y = queue.
+    app.key(key(KeyCode::Enter)).await;
+    keys += 1;
+    assert!(screen(&app.state).contains("Prüfen vor dem Senden"), "{}", screen(&app.state));
+    app.key(ch('y')).await;
+    keys += 1;
+    println!("weekly offer queued with {keys} keys plus the text");
+    assert!(keys <= 10, "{keys} keys");
+
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Success, "{status:?}");
+    assert!(status.text.starts_with("Rundnachricht Nr. "), "{}", status.text);
+    assert_eq!(app.state.tab, Screen::Warteschlange, "the queue shows the progress");
+    let (list, last) = app
+        .db
+        .call(|s| {
+            let list = s.list_broadcasts(100)?;
+            let last = s.last_broadcast_of("wochenangebot")?;
+            Ok((list, last))
+        })
+        .await
+        .unwrap();
+    assert_eq!(list.len(), before + 1);
+    let b = last.unwrap();
+    assert_eq!(b.id, list[0].id);
+    assert_eq!(b.params.body["1"], "{vorname}", "the greeting from last time");
+    assert_eq!(b.params.body["2"], offer);
+    assert_eq!(
+        b.audience,
+        crate::domain::broadcast::Audience::Tags(vec!["Geflügel".into()]),
+        "the audience from last time"
+    );
+    assert_eq!(b.state, "sending");
+    assert!(b.count(crate::queue::state::RowState::Queued) > 0);
+    assert!(screen(&app.state).contains(&format!("Nr. {}", b.id)), "{}", screen(&app.state));
+}
+
+#[tokio::test]
+async fn first_start_setup_writes_the_files_tests_the_connection_and_syncs_templates() {
+    let sandbox = crate::sandbox::start(crate::sandbox::SandboxConfig {
+        token: Some(crate::config::Secret::new("EAAG-richtig")),
+        ..crate::sandbox::SandboxConfig::for_tests(11)
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.whatsapp.base_url = sandbox.url();
+    let mut launch = launch(config, Lang::De, false);
+    launch.paths.config_file = dir.path().join("config").join("config.toml");
+    launch.paths.secrets_file = dir.path().join("config").join("secrets.toml");
+    let mut app = App::start(&launch, empty_store()).await;
+    app.state.welcome = Some(crate::tui::screens::welcome::Welcome::new());
+    assert!(screen(&app.state).contains("Demo ansehen"));
+    app.key(ch('s')).await;
+    let fill = |token: &'static str| {
+        vec![
+            ("Hofladen Test", true),
+            ("Feldweg 2, 12345 Testdorf", true),
+            ("106540352242922", true),
+            ("102290129340398", true),
+            ("+49 5021 900100", true),
+            (token, false),
+        ]
+    };
+    for (text, tab) in fill("EAAG-falsch") {
+        app.keys(text).await;
+        if tab {
+            app.key(key(KeyCode::Tab)).await;
+        }
+    }
+    assert!(!screen(&app.state).contains("EAAG"), "the token is masked");
+    // A wrong token: the files are written, the test fails, the form stays with the reason.
+    app.key(ctrl('s')).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(
+        status.text.starts_with("Die Einstellungen sind gespeichert, aber die Verbindung klappt nicht"),
+        "{}",
+        status.text
+    );
+    assert!(!status.text.contains("EAAG"), "no token in the error: {}", status.text);
+    let w = app.state.welcome.as_ref().unwrap();
+    assert_eq!(w.step, crate::tui::screens::welcome::Step::Form);
+    // The right token.
+    app.key(ch('x')).await; // acknowledges the error
+    for _ in 0.."EAAG-falsch".len() {
+        app.key(key(KeyCode::Backspace)).await;
+    }
+    app.keys("EAAG-richtig").await;
+    app.key(ctrl('s')).await;
+    let text = screen(&app.state);
+    assert!(text.contains("Verbindung steht"), "{text}");
+    assert!(text.contains("8 Vorlagen abgeglichen, 6 davon genehmigt."), "{text}");
+    assert!(text.contains("+49 5021 900100"), "{text}");
+    let written = std::fs::read_to_string(&launch.paths.config_file).unwrap();
+    let parsed = Config::parse(&written, &launch.paths.config_file).unwrap();
+    assert_eq!(parsed.shop.name, "Hofladen Test");
+    assert_eq!(parsed.whatsapp.phone_number_id, "106540352242922");
+    assert_eq!(parsed.whatsapp.base_url, Config::default().whatsapp.base_url, "only the entered keys are written");
+    let secrets = Secrets::load(&launch.paths.secrets_file, &|_| None).unwrap();
+    assert_eq!(secrets.whatsapp_token.unwrap().expose(), "EAAG-richtig");
+    assert_eq!(app.db.call(|s| s.templates()).await.unwrap().len(), 8);
+    // Enter: the app starts again with the new configuration.
+    app.key(key(KeyCode::Enter)).await;
+    assert!(app.state.quit);
+    assert_eq!(app.state.next, crate::tui::app::Next::Restart);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn r_syncs_the_templates_and_t_sends_a_test_to_my_own_number_through_the_api() {
+    use crate::whatsapp::{Client, Timeouts};
+    let sandbox = crate::sandbox::start(crate::sandbox::SandboxConfig {
+        token: Some(crate::config::Secret::new("tok")),
+        ..crate::sandbox::SandboxConfig::for_tests(12)
+    })
+    .await
+    .unwrap();
+    let mut config = shop_config();
+    config.whatsapp.base_url = sandbox.url();
+    let client = Client::with_token(
+        &config.whatsapp,
+        crate::config::Secret::new("tok"),
+        Timeouts::from_config(&config.whatsapp),
+    )
+    .unwrap();
+    let launch = launch(config, Lang::De, false);
+    let services = crate::tui::perform::Services { client: Some(std::sync::Arc::new(client)), worker: None };
+    let mut app = App::start_with(&launch, demo_store(), services).await;
+    app.key(ch('3')).await;
+    assert!(screen(&app.state).contains("Noch keine Vorlagen"), "{}", screen(&app.state));
+    app.key(ch('r')).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.text, "Vorlagen abgeglichen: 8 Vorlagen (8 neu, 0 geändert, 0 entfernt).");
+    assert!(screen(&app.state).contains("wochenangebot"), "{}", screen(&app.state));
+    let pos = app.state.composer.templates.iter().position(|t| t.name == "wochenangebot").unwrap();
+    app.state.composer.nav.selected = pos;
+    app.key(key(KeyCode::Enter)).await;
+    app.keys("{vorname}").await;
+    app.key(key(KeyCode::Tab)).await;
+    app.keys("Testangebot").await;
+    app.key(key(KeyCode::Enter)).await;
+    app.key(ch('t')).await;
+    let status = app.state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Success, "{status:?}");
+    assert!(status.text.starts_with("Testnachricht an 0171 5550100 gesendet"), "{}", status.text);
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.len(), 1, "one test message, nothing queued");
+    assert_eq!(ledger[0].to, "+491715550100");
+    assert_eq!(ledger[0].template.as_deref(), Some("wochenangebot"));
+    assert_eq!(app.db.call(|s| s.list_broadcasts(10)).await.unwrap().len(), 0, "a test is not a broadcast");
+    sandbox.shutdown().await;
 }

@@ -6,6 +6,8 @@
 mod event_loop;
 mod journey;
 mod render;
+mod send;
+mod send_render;
 mod update;
 
 use std::path::PathBuf;
@@ -122,4 +124,119 @@ pub fn press(store: &mut Store, launch: &Launch, state: &mut State, msg: Msg) {
 
 pub fn screen(state: &State) -> String {
     super::render_text(state, state.size.0, state.size.1)
+}
+
+/// The demo store with the sandbox's templates, three broadcasts (one sending with every row state, one done, one
+/// draft, one scheduled), an alert-free queue and four replies (one unread question, one possible stop).
+pub fn send_store() -> Store {
+    use crate::domain::broadcast::Audience;
+    use crate::domain::template::Params;
+    use crate::store::broadcasts::NewBroadcast;
+    let mut store = demo_store();
+    store.replace_templates(&crate::sandbox::demo_templates()).unwrap();
+    let fallback = "Liebe Kundin, lieber Kunde";
+    let new = |template: &str, params: Params, audience: Audience, at: Option<chrono::DateTime<Utc>>| NewBroadcast {
+        template: template.into(),
+        language: "de".into(),
+        params,
+        audience,
+        scheduled_at: at,
+        created_by: "anna".into(),
+    };
+    let old = new(
+        "schlachttermin",
+        Params::positional(&["{vorname}", "12.11.", "14.11."]),
+        Audience::Tags(vec!["Rind".into()]),
+        None,
+    );
+    let (done, _) = store.create_broadcast(&old, fallback, false).unwrap();
+    store
+        .conn()
+        .execute(
+            "UPDATE outbox SET state = 'read', wamid = 'wamid.old' || id WHERE broadcast_id = ?1 AND state = 'queued'",
+            [done],
+        )
+        .unwrap();
+    store
+        .conn()
+        .execute("UPDATE broadcasts SET state = 'done', created_at = '2026-11-13T08:00:00.000Z' WHERE id = ?1", [done])
+        .unwrap();
+    let offer = new(
+        "wochenangebot",
+        Params::positional(&["{vorname}", "frische *Bratwurst* vom Duroc-Schwein"]),
+        Audience::All,
+        None,
+    );
+    let (sending, _) = store.create_broadcast(&offer, fallback, false).unwrap();
+    let ids: Vec<i64> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT id FROM outbox WHERE broadcast_id = ?1 AND state = 'queued' ORDER BY id")
+            .unwrap();
+        stmt.query_map([sending], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    for (k, id) in ids.iter().enumerate() {
+        let (state, code): (&str, Option<i64>) = match k {
+            0 => ("failed", Some(131026)),
+            1 => ("unknown", None),
+            2..=7 => ("read", None),
+            8..=13 => ("delivered", None),
+            14..=17 => ("accepted", None),
+            _ => ("queued", None),
+        };
+        store
+            .conn()
+            .execute(
+                "UPDATE outbox SET state = ?2, error_code = ?3, wamid = CASE WHEN ?2 = 'queued' THEN NULL ELSE 'wamid.s' || id END, updated_at = '2026-11-27T08:59:00.000Z' WHERE id = ?1",
+                rusqlite::params![id, state, code],
+            )
+            .unwrap();
+    }
+    let draft = new(
+        "abholtermin",
+        Params::named(&[("name", "{vorname}"), ("date", "Sa 28.11."), ("time", "9 Uhr")]),
+        Audience::Tags(vec!["Eier".into()]),
+        None,
+    );
+    store.create_broadcast(&draft, fallback, true).unwrap();
+    let later = new(
+        "wochenangebot",
+        Params::positional(&["{vorname}", "Weihnachtsgänse vorbestellen"]),
+        Audience::Tags(vec!["Geflügel".into()]),
+        Some(now() + chrono::Duration::days(1)),
+    );
+    store.create_broadcast(&later, fallback, false).unwrap();
+    let customer = |name: &str| {
+        store
+            .list_customers(&Default::default())
+            .unwrap()
+            .into_iter()
+            .find(|r| r.customer.name == name)
+            .unwrap()
+            .customer
+    };
+    let inbound = |store: &Store,
+                   c: &crate::domain::customer::Customer,
+                   wamid: &str,
+                   text: &str,
+                   minutes: i64,
+                   read: bool,
+                   stop: bool| {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO inbound_messages (wamid, customer_id, from_phone, kind, text, received_at, read_at, flagged_stop, is_keyword)
+                 VALUES (?1, ?2, ?3, 'text', ?4, ?5, ?6, ?7, 0)",
+                rusqlite::params![wamid, c.id, c.phone.as_e164(), text, ts(now() - chrono::Duration::minutes(minutes)), read.then(|| ts(now())), stop],
+            )
+            .unwrap();
+    };
+    let joerg = customer("Jörg Müller");
+    let anna = customer("Anna Weiß");
+    let brandt = customer("Familie Brandt");
+    inbound(&store, &joerg, "wamid.in1", "Gibt es nächste Woche wieder Bratwürste?", 12, false, false);
+    inbound(&store, &anna, "wamid.in2", "Danke, hole ich Samstag ab!", 95, true, false);
+    inbound(&store, &brandt, "wamid.in3", "Bitte schickt mir keine Werbung mehr", 30, false, true);
+    inbound(&store, &joerg, "wamid.in4", "Habt ihr auch Leberwurst?", 60 * 30, true, false);
+    store
 }

@@ -139,12 +139,6 @@ fn consent_form_with_matches() {
 }
 
 #[test]
-fn placeholders() {
-    both_sizes("nachricht", Screen::Nachricht, |_, _, _| {});
-    both_sizes("warteschlange", Screen::Warteschlange, |_, _, _| {});
-}
-
-#[test]
 fn help_popup() {
     both_sizes("help", Screen::Kunden, |_, _, state| {
         update(state, ch('?'));
@@ -263,7 +257,7 @@ fn tiny_terminals_never_panic() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = demo_store();
     let mut states: Vec<State> = Vec::new();
-    for tab in [Screen::Kunden, Screen::Einwilligungen, Screen::Nachricht] {
+    for tab in [Screen::Kunden, Screen::Einwilligungen, Screen::Nachricht, Screen::Warteschlange] {
         states.push(loaded(&mut store, &launch, (80, 24), tab));
     }
     let mut detail = loaded(&mut store, &launch, (80, 24), Screen::Kunden);

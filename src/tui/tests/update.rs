@@ -86,10 +86,10 @@ fn tabs_switch_by_number_and_tab_key_and_load_what_they_show() {
     let mut state = demo_state((80, 24));
     assert_eq!(update(&mut state, ch('2')), vec![Effect::LoadConsent]);
     assert_eq!(state.tab, Screen::Einwilligungen);
-    assert_eq!(update(&mut state, key(KeyCode::Tab)), vec![]);
+    assert_eq!(update(&mut state, key(KeyCode::Tab)), vec![Effect::LoadComposer]);
     assert_eq!(state.tab, Screen::Nachricht);
-    assert!(!state.live(), "placeholder screens need no data_version checks");
-    update(&mut state, key(KeyCode::Tab));
+    assert!(state.live(), "every screen shows the unread count, so the calm check runs");
+    assert_eq!(update(&mut state, key(KeyCode::Tab)), vec![Effect::LoadQueue]);
     assert_eq!(state.tab, Screen::Warteschlange);
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.tab, Screen::Kunden);
@@ -357,9 +357,16 @@ fn data_version_reloads_only_when_it_changed() {
     let mut state = demo_state((80, 24));
     let v = state.data_version.unwrap();
     state.take_redraw();
+    // The first check also loads the unread count once; nothing to draw when it is what was shown.
+    assert_eq!(update(&mut state, Msg::DataVersion { version: v, now: now() }), vec![Effect::LoadBadges]);
+    update(&mut state, Msg::Badges { unread: 0, open: 0 });
+    assert!(!state.take_redraw(), "badges that did not change must not redraw");
     assert_eq!(update(&mut state, Msg::DataVersion { version: v, now: now() }), vec![]);
     assert!(!state.take_redraw(), "a check that finds nothing must not redraw");
-    assert_eq!(update(&mut state, Msg::DataVersion { version: v + 1, now: now() }), vec![Effect::LoadCustomers]);
+    assert_eq!(
+        update(&mut state, Msg::DataVersion { version: v + 1, now: now() }),
+        vec![Effect::LoadCustomers, Effect::LoadBadges]
+    );
     assert!(state.consent.stale, "other screens reload when opened");
 }
 
@@ -542,4 +549,23 @@ fn consent_screen_filters_by_purpose_and_source() {
     assert_eq!(state.consent.visible.len(), all);
     update(&mut state, ch('G'));
     assert_eq!(state.consent.nav.selected, all - 1);
+}
+
+#[test]
+fn the_welcome_screen_only_without_configuration_and_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut launch = launch(shop_config(), Lang::De, false);
+    launch.paths.config_file = dir.path().join("config.toml");
+    assert!(crate::tui::first_start(&launch.paths, &empty_store()).unwrap());
+    assert!(!crate::tui::first_start(&launch.paths, &demo_store()).unwrap(), "data but no config: Kunden");
+    std::fs::write(&launch.paths.config_file, "[shop]\nname = \"Hof\"\n").unwrap();
+    assert!(!crate::tui::first_start(&launch.paths, &empty_store()).unwrap(), "a config but no data: Kunden");
+    // The welcome screen takes d, s and q; the app then ends asking for the demo.
+    let mut state = State::new(&launch);
+    state.welcome = Some(crate::tui::screens::welcome::Welcome::new());
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Welcome]);
+    assert!(!state.live());
+    update(&mut state, ch('d'));
+    assert!(state.quit);
+    assert_eq!(state.next, crate::tui::app::Next::Demo);
 }

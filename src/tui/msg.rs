@@ -1,0 +1,276 @@
+//! The messages and effects of the terminal app: what comes in (`Msg`: keys, IO results), what the driver is asked
+//! to do (`Effect`), why an operation failed (`Failure`, localized) and the small enums both sides share. Plain data:
+//! no logic beyond classifying effects. `app` re-exports everything here.
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::KeyEvent;
+
+use super::screens::composer::ComposerData;
+use super::screens::composer_review::ReviewData;
+use super::screens::consent::ConsentData;
+use super::screens::customer_detail::LedgerData;
+use super::screens::customers::CustomersData;
+use super::screens::queue::QueueData;
+use super::screens::queue_detail::RowsData;
+use super::screens::replies::ConversationData;
+use super::screens::welcome;
+use crate::config::SecretsError;
+use crate::domain::consent::{EventKind, Purpose, Source};
+use crate::domain::customer::{Customer, CustomerDraft};
+use crate::domain::phone::Phone;
+use crate::i18n::{Lang, Localized};
+use crate::store::StoreError;
+use crate::store::broadcasts::NewBroadcast;
+
+/// Who sends the queued messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sender {
+    /// The worker runs inside this terminal app (it holds the send lock).
+    InApp,
+    /// `hofbote serve` holds the send lock.
+    Service,
+    /// Nobody: no access token configured and no service running.
+    #[default]
+    Off,
+}
+
+impl Sender {
+    pub fn label(self, lang: Lang) -> &'static str {
+        use super::text_queue as tq;
+        match self {
+            Sender::InApp => tq::SENDER_INAPP.get(lang),
+            Sender::Service => tq::SENDER_SERVICE.get(lang),
+            Sender::Off => tq::SENDER_OFF.get(lang),
+        }
+    }
+}
+
+/// What `run` does after the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Next {
+    #[default]
+    Done,
+    /// The welcome screen asked for the demo.
+    Demo,
+    /// The setup wrote a configuration: start again with it.
+    Restart,
+}
+
+/// What the queue screen can do to a broadcast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BroadcastOp {
+    Pause,
+    Resume,
+    Cancel,
+    Retry,
+    QueueDraft,
+}
+
+/// Which operation a failure belongs to (decides where the error is shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Load,
+    SaveCustomer,
+    RecordConsent,
+    Erase,
+    /// Review, queue, draft.
+    Compose,
+    TestSend,
+    Sync,
+    Broadcast,
+    Reply,
+    Setup,
+}
+
+/// Why an operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
+    #[error(transparent)]
+    Api(#[from] crate::whatsapp::ApiError),
+    #[error(transparent)]
+    Sync(#[from] crate::whatsapp::SyncError),
+    #[error(transparent)]
+    Client(#[from] crate::whatsapp::ClientError),
+    #[error(transparent)]
+    Refused(#[from] crate::domain::consent::Refusal),
+    /// A sentence already in the user's language.
+    #[error("{0}")]
+    Message(String),
+    /// The effect needs the network, which this performer does not have (snapshot, sync tests).
+    #[error("offline")]
+    Offline,
+}
+
+impl Localized for Failure {
+    fn localized(&self, lang: Lang) -> String {
+        match self {
+            Failure::Store(e) => e.localized(lang),
+            Failure::Secrets(e) => e.localized(lang),
+            Failure::Privacy(e) => e.localized(lang),
+            Failure::Api(e) => e.localized(lang),
+            Failure::Sync(e) => e.localized(lang),
+            Failure::Client(e) => e.localized(lang),
+            Failure::Refused(e) => e.localized(lang),
+            Failure::Message(m) => m.clone(),
+            Failure::Offline => super::text_compose::NO_CLIENT.get(lang).to_owned(),
+        }
+    }
+}
+
+/// Input and IO results.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Customers(CustomersData),
+    Consent(ConsentData),
+    Ledger(LedgerData),
+    CustomerSaved(Customer),
+    ConsentRecorded {
+        customer_id: i64,
+        name: String,
+        purposes: Vec<Purpose>,
+        kind: EventKind,
+    },
+    Erased {
+        name: String,
+        pseudonymised: usize,
+    },
+    /// The result of the calm check: `PRAGMA data_version` and the store clock's "now" (keeps "today" current).
+    DataVersion {
+        version: i64,
+        now: DateTime<Utc>,
+    },
+    Failed {
+        op: Op,
+        error: Failure,
+    },
+    Composer(Box<ComposerData>),
+    Queue(Box<QueueData>),
+    Rows(RowsData),
+    Conversation(ConversationData),
+    /// Unread replies and rows still to send (for the tab and the quit question).
+    Badges {
+        unread: i64,
+        open: i64,
+    },
+    ReviewReady(Box<ReviewData>),
+    BroadcastQueued {
+        id: i64,
+        recipients: usize,
+        scheduled_at: Option<DateTime<Utc>>,
+    },
+    DraftSaved(i64),
+    TestSent {
+        to: String,
+        sample: String,
+    },
+    TemplatesSynced(crate::whatsapp::SyncReport),
+    BroadcastChanged {
+        id: i64,
+        op: BroadcastOp,
+        rows: usize,
+    },
+    UnknownDecided {
+        send_again: bool,
+    },
+    ReplyQueued {
+        customer_id: i64,
+        name: String,
+    },
+    Setup(welcome::SetupMsg),
+}
+
+/// Work for the driver. Loads may be merged when several are queued; writes never are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadCustomers,
+    LoadConsent,
+    LoadLedger(i64),
+    CheckDataVersion,
+    SaveCustomer {
+        id: Option<i64>,
+        draft: CustomerDraft,
+    },
+    Erase {
+        id: i64,
+        phone: Phone,
+        name: String,
+    },
+    RecordConsent(ConsentRecord),
+    LoadComposer,
+    LoadQueue,
+    LoadRows(i64),
+    /// Loads one customer's conversation and marks their messages read.
+    LoadConversation(i64),
+    LoadBadges,
+    PrepareReview(NewBroadcast),
+    QueueBroadcast(NewBroadcast),
+    SaveDraft(NewBroadcast),
+    /// One copy to the farmer's own number (through the API, not the queue).
+    TestSend {
+        new: NewBroadcast,
+        to: Phone,
+    },
+    SyncTemplates,
+    Broadcast {
+        id: i64,
+        op: BroadcastOp,
+    },
+    DecideUnknown {
+        row: i64,
+        send_again: bool,
+    },
+    QueueReply {
+        customer_id: i64,
+        text: String,
+    },
+    Setup(welcome::SetupEffect),
+}
+
+impl Effect {
+    /// Reads only: a second identical one in the queue adds nothing.
+    pub fn is_load(&self) -> bool {
+        matches!(
+            self,
+            Effect::LoadCustomers
+                | Effect::LoadConsent
+                | Effect::LoadLedger(_)
+                | Effect::CheckDataVersion
+                | Effect::LoadComposer
+                | Effect::LoadQueue
+                | Effect::LoadRows(_)
+                | Effect::LoadConversation(_)
+                | Effect::LoadBadges
+        )
+    }
+
+    /// Talks to the WhatsApp API: runs in its own task, so the loads behind it are not held up.
+    pub fn is_network(&self) -> bool {
+        matches!(self, Effect::TestSend { .. } | Effect::SyncTemplates | Effect::Setup(welcome::SetupEffect::Test(_)))
+    }
+}
+
+/// Consent events to append for one customer (an existing one, or one created in the same transaction).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentRecord {
+    pub target: Target,
+    pub purposes: Vec<Purpose>,
+    pub kind: EventKind,
+    pub source: Source,
+    pub occurred_at: DateTime<Utc>,
+    pub wording: Option<u32>,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Existing(i64),
+    New(CustomerDraft),
+}

@@ -1,0 +1,306 @@
+//! A message being filled in: one single-line field per placeholder, the time, the audience choice, and the plan
+//! of who gets it with whose values (`domain::broadcast::plan_audience`, re-run on every change from the candidates
+//! matched once per audience). Also what "repeat last" starts from. Pure: no IO, `now` passed in.
+
+use chrono::{DateTime, Utc};
+use tui_input::Input;
+
+use super::composer::{ComposerView, GAP};
+use crate::domain::broadcast::{Audience, AudiencePlan, plan_audience, purpose_of};
+use crate::domain::checks::{self, Warning};
+use crate::domain::consent::{CustomerConsent, Purpose};
+use crate::domain::customer::Customer;
+use crate::domain::parse_local_datetime;
+use crate::domain::template::{Header, Params, Placeholder, Template, check_value};
+use crate::i18n::{Lang, Localized};
+use crate::store::broadcasts::{BroadcastInfo, NewBroadcast};
+use crate::tui::text_compose as tc;
+
+/// What a placeholder field fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    Header,
+    Body(Placeholder),
+}
+
+/// One single-line field.
+#[derive(Debug, Clone)]
+pub struct ParamField {
+    pub slot: Slot,
+    pub label: String,
+    pub input: Input,
+    /// The text around the placeholder (or the old value when repeating).
+    pub hint: String,
+    pub error: Option<String>,
+    /// Left once or typed into: an empty value is an error now.
+    pub touched: bool,
+}
+
+/// Where the keyboard focus is in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// A placeholder field (index into `fields`).
+    Param(usize),
+    When,
+    Audience,
+    Preview,
+}
+
+/// A message being filled in.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub template: Template,
+    pub purpose: Purpose,
+    pub fields: Vec<ParamField>,
+    pub when: Input,
+    pub when_error: Option<String>,
+    pub focus: Focus,
+    /// The audience choices with their labels; `audience` is the chosen one.
+    pub audiences: Vec<(Audience, String)>,
+    pub audience: usize,
+    /// The candidates the chosen audience matches (kept so typing only re-plans).
+    pub(super) matching: Vec<(Customer, CustomerConsent)>,
+    pub plan: AudiencePlan,
+    /// Index into `plan.recipients` shown in the preview.
+    pub recipient: usize,
+    pub warnings: Vec<Warning>,
+    pub repeat_of: Option<i64>,
+}
+
+impl Draft {
+    /// A new draft for `template` (must be sendable), audience "all".
+    pub fn new(template: &Template, view: &ComposerView, lang: Lang) -> Draft {
+        let purpose = purpose_of(template.category).unwrap_or(Purpose::Service);
+        let mut fields = Vec::new();
+        if let (Some(p), Some(Header::Text { text })) = (template.header_placeholder(), &template.header) {
+            fields.push(ParamField::new(Slot::Header, tc::F_HEADER.get(lang).to_owned(), context(text, &p)));
+        }
+        for p in template.body_placeholders() {
+            let hint = context(&template.body, &p);
+            fields.push(ParamField::new(Slot::Body(p.clone()), p.to_string(), hint));
+        }
+        let mut audiences = vec![(Audience::All, Audience::All.describe(lang))];
+        for (tag, n) in &view.tags {
+            audiences.push((
+                Audience::Tags(vec![tag.clone()]),
+                format!("{} ({n})", Audience::Tags(vec![tag.clone()]).describe(lang)),
+            ));
+        }
+        Draft {
+            template: template.clone(),
+            purpose,
+            fields,
+            when: Input::default(),
+            when_error: None,
+            focus: Focus::Param(0),
+            audiences,
+            audience: 0,
+            matching: Vec::new(),
+            plan: AudiencePlan::default(),
+            recipient: 0,
+            warnings: Vec::new(),
+            repeat_of: None,
+        }
+    }
+
+    /// A draft from an earlier broadcast: its values and audience; the offer field is cleared (its old text shown as
+    /// the hint) and has the focus.
+    pub fn repeat(template: &Template, last: &BroadcastInfo, view: &ComposerView, lang: Lang) -> Draft {
+        let mut d = Draft::new(template, view, lang);
+        d.repeat_of = Some(last.id);
+        for f in &mut d.fields {
+            let old = match &f.slot {
+                Slot::Header => last.params.header.clone(),
+                Slot::Body(p) => last.params.get(p).map(str::to_owned),
+            };
+            if let Some(old) = old {
+                f.input = Input::new(old);
+            }
+        }
+        if let Some(i) = offer_field(&d.fields) {
+            let old = d.fields[i].input.value().to_owned();
+            d.fields[i].hint = tc::BEFORE.fill(lang, &[&old]);
+            d.fields[i].input = Input::default();
+            d.focus = Focus::Param(i);
+        }
+        match d.audiences.iter().position(|(a, _)| *a == last.audience) {
+            Some(i) => d.audience = i,
+            None => {
+                d.audiences.push((last.audience.clone(), last.audience.describe(lang)));
+                d.audience = d.audiences.len() - 1;
+            }
+        }
+        d
+    }
+
+    pub fn params(&self) -> Params {
+        let mut p = Params::default();
+        for f in &self.fields {
+            match &f.slot {
+                Slot::Header => p.header = Some(f.input.value().to_owned()),
+                Slot::Body(ph) => {
+                    p.body.insert(ph.key(), f.input.value().to_owned());
+                }
+            }
+        }
+        p
+    }
+
+    /// Recomputes which candidates the chosen audience matches.
+    pub fn rematch(&mut self, candidates: &[(Customer, CustomerConsent)]) {
+        let audience = &self.audiences[self.audience.min(self.audiences.len() - 1)].0;
+        self.matching = candidates.iter().filter(|(c, _)| audience.matches(c)).cloned().collect();
+    }
+
+    pub fn matched(&self) -> usize {
+        self.matching.len()
+    }
+
+    /// Plans the audience with the current values, checks the fields and the warnings.
+    pub fn replan(&mut self, fallback: &str, now: DateTime<Utc>, lang: Lang) {
+        // An empty field is the field's problem, not the customers': plan with a visible gap, so the counts show
+        // who may get the message while the farmer is still typing.
+        let mut params = self.params();
+        let gap = |v: &mut String| {
+            if v.trim().is_empty() {
+                *v = GAP.to_owned();
+            }
+        };
+        params.body.values_mut().for_each(gap);
+        if let Some(h) = params.header.as_mut() {
+            gap(h);
+        }
+        self.plan = plan_audience(&self.template, self.purpose, &params, &self.matching, fallback, now);
+        self.recipient = self.recipient.min(self.plan.recipients.len().saturating_sub(1));
+        let filled = self.sample_params(fallback);
+        for f in &mut self.fields {
+            let value = f.input.value();
+            let key = match &f.slot {
+                Slot::Header => Placeholder::Named("header".into()),
+                Slot::Body(p) => p.clone(),
+            };
+            f.error = match check_value(&key, value) {
+                Err(crate::domain::template::ParamError::Empty(_)) if !f.touched => None,
+                Err(e) => Some(e.localized(lang)),
+                Ok(()) => None,
+            };
+        }
+        // Length rules need the filled-in text (one recipient's values).
+        if let Err(problems) = self.template.validate_params(&filled) {
+            use crate::domain::template::ParamError as E;
+            for e in problems {
+                if matches!(e, E::BodyTooLong { .. })
+                    && let Some(f) = self.fields.iter_mut().rev().find(|f| matches!(f.slot, Slot::Body(_)))
+                {
+                    f.error.get_or_insert_with(|| e.localized(lang));
+                }
+                if matches!(e, E::HeaderTooLong { .. })
+                    && let Some(f) = self.fields.iter_mut().find(|f| f.slot == Slot::Header)
+                {
+                    f.error.get_or_insert_with(|| e.localized(lang));
+                }
+            }
+        }
+        let body = self.template.render_body(&filled);
+        self.warnings = checks::warnings(&self.template, &body, false);
+    }
+
+    /// The customer shown in the preview.
+    pub fn sample_customer(&self) -> Option<&Customer> {
+        let r = self.plan.recipients.get(self.recipient)?;
+        self.matching.iter().map(|(c, _)| c).find(|c| c.id == r.customer_id)
+    }
+
+    /// The values as the preview's customer gets them (with the greeting fallback when nobody is there).
+    pub fn sample_params(&self, fallback: &str) -> Params {
+        match self.plan.recipients.get(self.recipient) {
+            Some(r) => r.params.clone(),
+            None => {
+                // Nobody to show: the greeting fallback stands in for the first name.
+                let fill =
+                    |v: &str| v.replace("{vorname}", fallback).replace("{Vorname}", fallback).replace("{name}", "");
+                let p = self.params();
+                Params {
+                    body: p.body.iter().map(|(k, v)| (k.clone(), fill(v))).collect(),
+                    header: p.header.as_deref().map(fill),
+                }
+            }
+        }
+    }
+
+    /// The time typed, `Ok(None)` for now.
+    pub fn scheduled(&self, now: DateTime<Utc>, lang: Lang) -> Result<Option<DateTime<Utc>>, String> {
+        let s = self.when.value().trim();
+        if s.is_empty() || s.eq_ignore_ascii_case(tc::WHEN_NOW.get(lang)) || s.eq_ignore_ascii_case("jetzt") {
+            return Ok(None);
+        }
+        match parse_local_datetime(s) {
+            Some(at) if at <= now => Err(tc::E_WHEN_PAST.get(lang).to_owned()),
+            Some(at) => Ok(Some(at)),
+            None => Err(tc::E_WHEN.get(lang).to_owned()),
+        }
+    }
+
+    /// The request for the store.
+    pub fn new_broadcast(&self, scheduled_at: Option<DateTime<Utc>>, actor: &str) -> NewBroadcast {
+        NewBroadcast {
+            template: self.template.name.clone(),
+            language: self.template.language.clone(),
+            params: self.params(),
+            audience: self.audiences[self.audience.min(self.audiences.len() - 1)].0.clone(),
+            scheduled_at,
+            created_by: actor.to_owned(),
+        }
+    }
+
+    fn order(&self) -> Vec<Focus> {
+        let mut v: Vec<Focus> = (0..self.fields.len()).map(Focus::Param).collect();
+        v.extend([Focus::When, Focus::Audience, Focus::Preview]);
+        v
+    }
+
+    pub fn step_focus(&mut self, by: isize) {
+        let order = self.order();
+        let i = order.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        self.focus = order[(i + by).rem_euclid(order.len() as isize) as usize];
+    }
+}
+
+impl ParamField {
+    fn new(slot: Slot, label: String, hint: String) -> ParamField {
+        ParamField { slot, label, input: Input::default(), hint, error: None, touched: false }
+    }
+}
+
+/// The field a weekly offer changes: the last one whose value is not just a greeting.
+fn offer_field(fields: &[ParamField]) -> Option<usize> {
+    let personal = |v: &str| {
+        let rest = v.replace("{vorname}", "").replace("{Vorname}", "").replace("{name}", "");
+        rest.trim_matches(|c: char| !c.is_alphanumeric()).is_empty()
+    };
+    fields.iter().rposition(|f| !personal(f.input.value())).or(fields.len().checked_sub(1))
+}
+
+/// The text around a placeholder, e.g. "…Woche: ▢. Wir…".
+fn context(text: &str, p: &Placeholder) -> String {
+    let marker = p.to_string();
+    let Some(at) = text.find(&marker) else { return String::new() };
+    let before: String = text[..at].chars().rev().take(14).collect::<Vec<_>>().into_iter().rev().collect();
+    let after: String = text[at + marker.len()..].chars().take(10).collect();
+    let mark = |s: &str| crate::domain::template::fill(s, |_| Some("▢".into()));
+    let lead = if before.chars().count() < text[..at].chars().count() { "…" } else { "" };
+    let tail = if after.chars().count() < text[at + marker.len()..].chars().count() { "…" } else { "" };
+    format!("{lead}{}▢{}{tail}", mark(&before), mark(&after))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_marks_the_placeholder() {
+        let body = "{{1}}, unser Angebot diese Woche: {{2}}. Wir freuen uns auf deinen Besuch im Hofladen!";
+        assert_eq!(context(body, &Placeholder::Positional(2)), "… diese Woche: ▢. Wir freu…");
+        assert_eq!(context(body, &Placeholder::Positional(1)), "▢, unser An…");
+    }
+}

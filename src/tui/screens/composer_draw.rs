@@ -1,0 +1,347 @@
+//! Drawing the composer: the template list (approved ones to choose, the others greyed with their status), the form
+//! with one field per placeholder, audience and counts, warnings, and the live preview bubble beside it (below it on
+//! narrow screens); also the excluded list popup. Pure drawing: reads the state, never changes it.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::composer::{Draft, Focus};
+use crate::domain::template::{Header, Params, Template, fill};
+use crate::i18n::{Lang, Localized};
+use crate::tui::app::{State, key_label};
+use crate::tui::keymap::Action;
+use crate::tui::text as t;
+use crate::tui::text_compose as tc;
+use crate::tui::widgets::bubble::{self, Message};
+use crate::tui::widgets::popup;
+use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
+
+/// The bubble for a template filled with one customer's values.
+pub fn bubble_message(template: &Template, params: &Params, now: DateTime<Utc>, lang: Lang) -> Message {
+    let header = match &template.header {
+        Some(Header::Text { text }) => Some(fill(text, |_| params.header.clone())),
+        Some(Header::Image) => Some(tc::MEDIA_IMAGE.get(lang).to_owned()),
+        Some(Header::Video) => Some(tc::MEDIA_VIDEO.get(lang).to_owned()),
+        Some(Header::Document) => Some(tc::MEDIA_DOCUMENT.get(lang).to_owned()),
+        Some(Header::Location) => Some(tc::MEDIA_LOCATION.get(lang).to_owned()),
+        Some(Header::Other { format }) => Some(format!("[{format}]")),
+        None => None,
+    };
+    let buttons = template
+        .buttons
+        .iter()
+        .map(|b| {
+            use crate::domain::template::Button as B;
+            match b {
+                B::QuickReply { text } | B::Url { text, .. } | B::PhoneNumber { text, .. } | B::Other { text, .. } => {
+                    text.clone()
+                }
+            }
+        })
+        .collect();
+    let time = now.with_timezone(&chrono_tz::Europe::Berlin).format("%H:%M").to_string();
+    Message { header, body: template.render_body(params), footer: template.footer.clone(), buttons, time }
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let v = &state.composer;
+    if let Some(r) = &v.review {
+        super::composer_review::render(frame, area, r, state);
+    } else if let Some(d) = &v.draft {
+        render_edit(frame, area, d, state);
+    } else {
+        render_picker(frame, area, state);
+    }
+    if v.excluded.is_some() {
+        render_excluded(frame, area, state);
+    }
+}
+
+fn render_picker(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let v = &state.composer;
+    let ell = theme.ellipsis();
+    let w = area.width as usize;
+    let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(tc::PICK_TITLE.get(lang), w, ell), theme.title())];
+    for part in wrap(tc::PICK_HINT.get(lang), w.max(10)).into_iter().take(2) {
+        lines.push(Line::styled(part, theme.dim()));
+    }
+    if !v.loaded {
+        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    if v.templates.is_empty() {
+        lines.push(Line::raw(""));
+        for part in wrap(&tc::NO_TEMPLATES.fill(lang, &[&key_label(state, Action::Sync)]), w.max(10)) {
+            lines.push(Line::raw(part));
+        }
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let name_w = v.templates.iter().map(|t| width(&t.name)).max().unwrap_or(10).min(w / 3).max(8);
+    let cat_w = 9;
+    let status_w = 12;
+    let rest = w.saturating_sub(2 + name_w + 1 + cat_w + 1 + status_w + 1);
+    let page = (area.height as usize).saturating_sub(lines.len());
+    let window = v.nav.window(v.templates.len(), page);
+    for (i, tpl) in v.templates.iter().enumerate().skip(window.start).take(page) {
+        let selectable = i < v.selectable;
+        let selected = selectable && i == v.nav.selected;
+        let mark = if selected { theme.pointer() } else { " " };
+        let note = if !selectable {
+            if tpl.is_approved() {
+                tc::AUTH_TEMPLATE.get(lang).to_owned()
+            } else {
+                tc::NOT_SELECTABLE.get(lang).to_owned()
+            }
+        } else {
+            match v.last_of(&tpl.name) {
+                Some(b) => tc::LAST_SENT.fill(
+                    lang,
+                    &[
+                        &t::date(b.created_at, lang),
+                        &t::number(b.counts.values().sum::<i64>() - b.count(crate::queue::state::RowState::Skipped)),
+                    ],
+                ),
+                None => tc::NEVER_SENT.get(lang).to_owned(),
+            }
+        };
+        let text = format!(
+            "{mark} {} {} {} {}",
+            fit(&safe(&tpl.name), name_w, ell),
+            fit(tpl.category.label(lang), cat_w, ell),
+            fit(&tpl.status.label(lang), status_w, ell),
+            cut(&note, rest, ell)
+        );
+        let style = if !selectable {
+            theme.dim()
+        } else if selected {
+            theme.selected()
+        } else {
+            theme.base()
+        };
+        let text = if selected { fit(&text, w, ell) } else { text };
+        lines.push(Line::styled(text, style));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Width of the preview column beside the form (0: the preview goes below).
+fn preview_width(area: Rect) -> u16 {
+    if area.width >= 72 { (area.width * 45 / 100).min(52) } else { 0 }
+}
+
+fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let ell = theme.ellipsis();
+    let pw = preview_width(area);
+    let left = Rect { width: area.width - pw, ..area };
+    let w = left.width.saturating_sub(1) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut cursor: Option<Position> = None;
+    let title = tc::EDIT_TITLE.fill(lang, &[&d.template.name, &d.template.category.label(lang)]);
+    let title = match d.repeat_of {
+        Some(id) => format!("{title} · {}", tc::REPEAT_TITLE.fill(lang, &[&id])),
+        None => title,
+    };
+    lines.push(Line::styled(cut(&title, w, ell), theme.title()));
+    lines.push(Line::styled(cut(&tc::PURPOSE_LINE.fill(lang, &[&d.purpose.label().get(lang)]), w, ell), theme.dim()));
+    let label_w = d
+        .fields
+        .iter()
+        .map(|f| width(&f.label))
+        .chain([width(tc::F_WHEN.get(lang)), width(tc::F_AUDIENCE.get(lang))])
+        .max()
+        .unwrap_or(8)
+        + 3;
+    let value_w = w.saturating_sub(label_w).max(4);
+    let field_line = |label: &str, focused: bool| {
+        let marker = if focused { theme.pointer() } else { " " };
+        let style = if focused { theme.title() } else { theme.base() };
+        vec![Span::raw(format!("{marker} ")), Span::styled(fit(label, label_w - 2, ell), style)]
+    };
+    let mut input_line = |lines: &mut Vec<Line<'static>>,
+                          label: &str,
+                          input: &tui_input::Input,
+                          hint: &str,
+                          error: Option<&String>,
+                          focused: bool| {
+        let mut spans = field_line(label, focused);
+        let inner = value_w.saturating_sub(1).max(1);
+        let scroll = input.visual_scroll(inner);
+        let shown: String = skip_cells(input.value(), scroll);
+        let style = if focused { theme.focus() } else { theme.input() };
+        spans.push(Span::styled(fit(&safe(&shown), inner, ""), style));
+        if focused {
+            let x = area.x as usize + label_w + input.visual_cursor().saturating_sub(scroll);
+            cursor = Some(Position::new(x.min(u16::MAX as usize) as u16, area.y + lines.len() as u16));
+        }
+        lines.push(Line::from(spans));
+        let mut below = format!("{}{}", " ".repeat(label_w), cut(hint, value_w, ell));
+        if input.value().is_empty() && hint.is_empty() {
+            below.clear();
+        }
+        if !below.is_empty() {
+            lines.push(Line::styled(below, theme.dim()));
+        }
+        if let Some(e) = error {
+            for part in wrap(e, value_w.max(10)) {
+                lines.push(Line::from(vec![Span::raw(" ".repeat(label_w)), Span::styled(part, theme.error())]));
+            }
+        }
+    };
+    for (i, f) in d.fields.iter().enumerate() {
+        let count = tc::CHARS.fill(lang, &[&f.input.value().chars().count()]);
+        let hint = if f.hint.is_empty() { count } else { format!("{} · {count}", f.hint) };
+        input_line(&mut lines, &f.label, &f.input, &hint, f.error.as_ref(), d.focus == Focus::Param(i));
+    }
+    input_line(
+        &mut lines,
+        tc::F_WHEN.get(lang),
+        &d.when,
+        tc::H_WHEN.get(lang),
+        d.when_error.as_ref(),
+        d.focus == Focus::When,
+    );
+    // The audience: a choice.
+    let focused = d.focus == Focus::Audience;
+    let mut spans = field_line(tc::F_AUDIENCE.get(lang), focused);
+    let (l, r) = theme.left_right();
+    let current = d.audiences.get(d.audience).map(|(_, s)| safe(s).into_owned()).unwrap_or_default();
+    let text = if focused { format!("{l} {current} {r}") } else { current };
+    spans.push(Span::styled(cut(&text, value_w, ell), if focused { theme.focus() } else { theme.base() }));
+    lines.push(Line::from(spans));
+    let counts =
+        tc::COUNTS.fill(lang, &[&t::number(d.plan.recipients.len() as i64), &t::number(d.plan.excluded.len() as i64)]);
+    let key = key_label(state, Action::Excluded);
+    let rest = value_w.saturating_sub(width(&counts));
+    lines.push(Line::from(vec![
+        Span::raw(" ".repeat(label_w)),
+        Span::styled(cut(&counts, value_w, ell), theme.title()),
+        Span::styled(cut(&format!(" {}", tc::COUNTS_KEY.fill(lang, &[&key])), rest, ell), theme.dim()),
+    ]));
+    let body_len = d.template.render_body(&d.sample_params(&state.config.shop.salutation_fallback)).chars().count();
+    lines.push(Line::styled(
+        cut(
+            &format!(
+                "{}{}{}",
+                tc::BODY_LEN.fill(lang, &[&body_len, &crate::domain::template::MAX_BODY]),
+                theme.dot(),
+                tc::PERSONAL_HINT.get(lang)
+            ),
+            w,
+            ell,
+        ),
+        theme.dim(),
+    ));
+    for warning in &d.warnings {
+        for part in wrap(&format!("! {}", warning.localized(lang)), w.max(10)) {
+            lines.push(Line::styled(part, theme.error()));
+        }
+    }
+    let used = lines.len() as u16;
+    frame.render_widget(Paragraph::new(lines), left);
+    if let Some(pos) = cursor.filter(|p| p.y < area.y + area.height) {
+        frame.set_cursor_position(pos);
+    }
+    // The preview.
+    let rect = if pw > 0 {
+        Rect { x: area.x + left.width, width: pw, ..area }
+    } else if area.height > used + 3 {
+        Rect { y: area.y + used, height: area.height - used, width: area.width.min(60), ..area }
+    } else {
+        return;
+    };
+    render_preview(frame, rect, d, state);
+}
+
+fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let fallback = &state.config.shop.salutation_fallback;
+    let params = d.sample_params(fallback);
+    let now = state.composer.now.or(state.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let msg = bubble_message(&d.template, &params, now, lang);
+    let (title, note) = match d.sample_customer() {
+        Some(c) => {
+            let title = tc::PREVIEW_TITLE.fill(lang, &[&safe(&c.name), &(d.recipient + 1), &d.plan.recipients.len()]);
+            let note = if c.first_name.trim().is_empty() {
+                Some(tc::FALLBACK_USED.fill(lang, &[&safe(fallback)]))
+            } else {
+                None
+            };
+            (title, note)
+        }
+        None => (tc::PREVIEW_NOBODY.get(lang).to_owned(), None),
+    };
+    let focused = d.focus == Focus::Preview;
+    let keys = tc::PREVIEW_KEYS.fill(
+        lang,
+        &[
+            &if focused { theme.left_right().0.to_owned() } else { key_label(state, Action::PrevRecipient) },
+            &if focused { theme.left_right().1.to_owned() } else { key_label(state, Action::NextRecipient) },
+        ],
+    );
+    let mut info: Vec<Line<'static>> = vec![Line::styled(
+        cut(&keys, rect.width as usize, theme.ellipsis()),
+        if focused { theme.focus() } else { theme.dim() },
+    )];
+    if let Some(n) = note {
+        info.push(Line::styled(cut(&n, rect.width as usize, theme.ellipsis()), theme.dim()));
+    }
+    let info_h = info.len() as u16;
+    let bubble_area = Rect { height: rect.height.saturating_sub(info_h), ..rect };
+    bubble::render(frame, bubble_area, &msg, &title, theme);
+    let used = bubble::height(&msg, rect.width, theme).min(bubble_area.height);
+    if rect.height > used + info_h {
+        frame.render_widget(Paragraph::new(info), Rect { y: rect.y + used, height: info_h, ..rect });
+    }
+}
+
+fn render_excluded(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let rows = super::composer::excluded_rows(state);
+    let w = area.width.saturating_sub(4).min(90);
+    let h = area.height.saturating_sub(2).min(rows.len() as u16 + 4).max(5);
+    let rect = popup::centered(area, w, h);
+    let inner = popup::open(frame, rect, &tc::EXCLUDED_TITLE.fill(lang, &[&rows.len()]), theme);
+    let iw = inner.width as usize;
+    let name_w = rows.iter().map(|(n, _)| width(n)).max().unwrap_or(10).min(iw / 3) + 1;
+    let room = inner.height.saturating_sub(1) as usize;
+    let max_scroll = rows.len().saturating_sub(room);
+    let scroll = state.composer.excluded.unwrap_or(0).min(max_scroll);
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .skip(scroll)
+        .take(room)
+        .map(|(name, why)| {
+            Line::from(vec![
+                Span::raw(fit(&safe(name), name_w, theme.ellipsis())),
+                Span::styled(cut(why, iw.saturating_sub(name_w), theme.ellipsis()), theme.dim()),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        lines.push(Line::raw(tc::EXCLUDED_NONE.get(lang).to_owned()));
+    }
+    let (up, down) = theme.up_down();
+    lines.push(Line::styled(cut(&tc::EXCLUDED_FOOTER.fill(lang, &[&up, &down]), iw, theme.ellipsis()), theme.dim()));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `s` without its first `cells` display cells.
+fn skip_cells(s: &str, cells: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut used = 0;
+    let mut out = String::new();
+    for g in s.graphemes(true) {
+        if used >= cells {
+            out.push_str(g);
+        }
+        used += width(g);
+    }
+    out
+}

@@ -1,0 +1,223 @@
+//! The review before anything is queued: recipients, excluded (with reasons on a key), estimated cost at the
+//! configured price with the price's date, duration at the configured rate, Meta's daily limit and quiet-hour waits,
+//! the schedule, the warnings (`domain::checks`) and the preview for the first recipient. Keys: `y` queue, `t` test
+//! to my own number, `e` back to edit, `p` keep as draft, `n` discard. The figures come from the store
+//! (`Effect::PrepareReview`); this file only shows them and turns keys into effects. Must not perform IO.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::composer_draw::bubble_message;
+use crate::domain::broadcast::{Estimate, Exclusion, format_money};
+use crate::domain::checks::Warning;
+use crate::domain::consent::Purpose;
+use crate::domain::phone::Phone;
+use crate::domain::template::{Params, Template};
+use crate::i18n::{Lang, Localized};
+use crate::store::broadcasts::NewBroadcast;
+use crate::tui::app::{Effect, State, key_label};
+use crate::tui::keymap::Action;
+use crate::tui::text as t;
+use crate::tui::text_compose as tc;
+use crate::tui::widgets::bubble;
+use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
+
+/// What the store found for the review.
+#[derive(Debug, Clone)]
+pub struct ReviewData {
+    pub new: NewBroadcast,
+    pub template: Template,
+    pub purpose: Purpose,
+    pub recipients: usize,
+    pub excluded: Vec<(i64, String, Exclusion)>,
+    pub estimate: Estimate,
+    /// Price of one message of this category.
+    pub unit_price: f64,
+    pub rate: u32,
+    pub tier: u32,
+    pub warnings: Vec<Warning>,
+    /// The first recipient's name and values, for the preview.
+    pub sample: Option<(String, Params)>,
+    pub now: DateTime<Utc>,
+}
+
+/// "12 s", "3 Min.", "1 Std. 5 Min.".
+pub fn duration_text(d: chrono::Duration, lang: Lang) -> String {
+    let secs = (d.num_milliseconds() as f64 / 1000.0).ceil().max(1.0) as i64;
+    if secs < 120 {
+        tc::SECONDS.fill(lang, &[&secs])
+    } else if secs < 3600 {
+        tc::MINUTES.fill(lang, &[&((secs + 59) / 60)])
+    } else {
+        tc::HOURS.fill(lang, &[&(secs / 3600), &((secs % 3600) / 60)])
+    }
+}
+
+/// A price per message with its four decimals: "0,1131 €".
+fn unit_price(price: f64, currency: &str, lang: Lang) -> String {
+    let symbol = if currency == "EUR" { "€" } else { currency };
+    match lang {
+        Lang::De => format!("{} {symbol}", format!("{price:.4}").replace('.', ",")),
+        Lang::En => format!("{symbol}{price:.4}"),
+    }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let lang = state.lang;
+    let Some(r) = &state.composer.review else { return Vec::new() };
+    match action {
+        Action::Yes => {
+            if state.composer.busy {
+                return Vec::new();
+            }
+            let new = r.new.clone();
+            state.composer.busy = true;
+            state.info(tc::QUEUING.get(lang).to_owned());
+            vec![Effect::QueueBroadcast(new)]
+        }
+        Action::TestSend => {
+            let own = state.config.shop.own_number.trim().to_owned();
+            if own.is_empty() {
+                state.error(tc::TEST_NO_OWN.get(lang).to_owned());
+                return Vec::new();
+            }
+            let phone = match Phone::parse(&own, state.region) {
+                Ok(p) => p,
+                Err(e) => {
+                    state.error(tc::TEST_BAD_OWN.fill(lang, &[&own, &e.localized(lang)]));
+                    return Vec::new();
+                }
+            };
+            let new = r.new.clone();
+            state.info(tc::TEST_SENDING.fill(lang, &[&phone.display_for(state.region)]));
+            vec![Effect::TestSend { new, to: phone }]
+        }
+        Action::Edit => {
+            state.composer.review = None;
+            Vec::new()
+        }
+        Action::Draft => {
+            if state.composer.busy {
+                return Vec::new();
+            }
+            let new = r.new.clone();
+            state.composer.busy = true;
+            vec![Effect::SaveDraft(new)]
+        }
+        Action::Discard => {
+            state.composer.review = None;
+            state.composer.draft = None;
+            state.success(tc::DISCARDED.get(lang).to_owned());
+            Vec::new()
+        }
+        Action::Excluded => {
+            state.composer.excluded = Some(0);
+            Vec::new()
+        }
+        _ => {
+            state.redraw = false;
+            Vec::new()
+        }
+    }
+}
+
+/// The facts as (label, value, is_warning) rows.
+fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
+    let lang = state.lang;
+    let e = &r.estimate;
+    let mut rows = vec![
+        (
+            tc::R_TEMPLATE.get(lang).to_owned(),
+            format!("{} · {}", r.template.name, r.template.category.label(lang)),
+            false,
+        ),
+        (tc::R_AUDIENCE.get(lang).to_owned(), r.new.audience.describe(lang), false),
+        (tc::R_RECIPIENTS.get(lang).to_owned(), t::number(r.recipients as i64), false),
+        (
+            tc::R_EXCLUDED.get(lang).to_owned(),
+            tc::R_EXCLUDED_VALUE
+                .fill(lang, &[&t::number(r.excluded.len() as i64), &key_label(state, Action::Excluded)]),
+            false,
+        ),
+        (
+            tc::R_COST.get(lang).to_owned(),
+            tc::R_COST_VALUE.fill(
+                lang,
+                &[
+                    &format_money(e.cost, &e.currency, lang),
+                    &t::number(r.recipients as i64),
+                    &unit_price(r.unit_price, &e.currency, lang),
+                    &e.price_checked_on,
+                ],
+            ),
+            false,
+        ),
+        (
+            tc::R_DURATION.get(lang).to_owned(),
+            tc::R_DURATION_VALUE.fill(lang, &[&duration_text(e.duration, lang), &r.rate]),
+            false,
+        ),
+    ];
+    let tier = if r.tier == 0 {
+        tc::R_TIER_UNLIMITED.get(lang).to_owned()
+    } else if e.over_tier > 0 {
+        tc::R_TIER_WAIT.fill(lang, &[&t::number(r.tier as i64), &t::number(e.over_tier as i64)])
+    } else {
+        tc::R_TIER_OK.fill(lang, &[&t::number(r.tier as i64)])
+    };
+    rows.push((tc::R_TIER.get(lang).to_owned(), tier, e.over_tier > 0));
+    let quiet = match e.quiet_until {
+        Some(at) => tc::R_QUIET_VALUE.fill(lang, &[&t::datetime(at, lang)]),
+        None => tc::R_QUIET_NONE.get(lang).to_owned(),
+    };
+    rows.push((tc::R_QUIET.get(lang).to_owned(), quiet, e.quiet_until.is_some()));
+    let when = match r.new.scheduled_at {
+        Some(at) if at > r.now => t::datetime(at, lang),
+        _ => tc::WHEN_NOW.get(lang).to_owned(),
+    };
+    rows.push((tc::R_WHEN.get(lang).to_owned(), when, false));
+    rows.push((tc::R_SENDER.get(lang).to_owned(), state.sender.label(lang).to_owned(), false));
+    for w in &r.warnings {
+        rows.push((tc::R_WARNINGS.get(lang).to_owned(), w.localized(lang), true));
+    }
+    rows
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let ell = theme.ellipsis();
+    let wide = area.width >= 96;
+    let bubble_w = if wide { (area.width / 2).min(52) } else { 0 };
+    let left = Rect { width: area.width - bubble_w, ..area };
+    let w = left.width.saturating_sub(1) as usize;
+    let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(tc::REVIEW_TITLE.get(lang), w, ell), theme.title())];
+    let rows = facts(r, state);
+    let label_w = (rows.iter().map(|(l, _, _)| width(l)).max().unwrap_or(10) + 2).min(w * 2 / 5).max(4);
+    for (label, value, warn) in rows {
+        let style = if warn { theme.error() } else { theme.base() };
+        let parts = wrap(&safe(&value), w.saturating_sub(label_w).max(10));
+        for (i, part) in parts.into_iter().enumerate() {
+            let head = if i == 0 { format!("{} ", fit(&label, label_w - 1, ell)) } else { " ".repeat(label_w) };
+            lines.push(Line::from(vec![Span::styled(head, theme.dim()), Span::styled(part, style)]));
+        }
+    }
+    lines.push(Line::raw(""));
+    for part in wrap(tc::R_NOTHING_YET.get(lang), w) {
+        lines.push(Line::styled(part, theme.dim()));
+    }
+    let used = lines.len() as u16;
+    frame.render_widget(Paragraph::new(lines), left);
+    let Some((name, params)) = &r.sample else { return };
+    let msg = bubble_message(&r.template, params, r.now, lang);
+    let title = safe(name).into_owned();
+    if wide {
+        let rect = Rect { x: area.x + left.width, width: bubble_w, ..area };
+        bubble::render(frame, rect, &msg, &title, theme);
+    } else if area.height > used + 3 {
+        let rect = Rect { y: area.y + used, height: area.height - used, width: area.width.min(60), ..area };
+        bubble::render(frame, rect, &msg, &title, theme);
+    }
+}

@@ -1,0 +1,229 @@
+//! One broadcast in detail: its gauge and every recipient with state and time; failures and unclear rows first,
+//! the excluded and cancelled ones last.
+//! For the selected row the panel at the bottom says what went wrong in German (Meta's code explained by
+//! `whatsapp::explain`, with what to do), and for rows in state `unknown` offers the choice: send again or count as
+//! sent. Must not perform IO.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::domain::broadcast::explain_reason;
+use crate::queue::state::RowState;
+use crate::store::broadcasts::{BroadcastInfo, OutboxRow};
+use crate::tui::app::{Effect, State, key_label};
+use crate::tui::keymap::Action;
+use crate::tui::nav::Nav;
+use crate::tui::text as t;
+use crate::tui::text_queue as tq;
+use crate::tui::widgets::gauge;
+use crate::tui::widgets::text::{cut, fit, safe, wrap};
+
+/// A loaded list of recipient rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowsData {
+    pub broadcast_id: i64,
+    pub rows: Vec<OutboxRow>,
+}
+
+/// The open detail.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub id: i64,
+    /// Problems first (failed, unclear), then the others in name order.
+    pub rows: Vec<OutboxRow>,
+    pub loaded: bool,
+    pub nav: Nav,
+}
+
+impl Detail {
+    pub fn new(id: i64) -> Detail {
+        Detail { id, rows: Vec::new(), loaded: false, nav: Nav::default() }
+    }
+
+    pub fn selected(&self) -> Option<&OutboxRow> {
+        self.rows.get(self.nav.selected)
+    }
+}
+
+fn row_state(r: &OutboxRow) -> Option<RowState> {
+    RowState::ALL.into_iter().find(|s| s.as_str() == r.state)
+}
+
+/// Lines below the table for the selected row's explanation.
+const PANEL: usize = 4;
+/// Lines above the table: title, gauge, legend, column heads.
+const HEAD: usize = 4;
+
+fn page(state: &State) -> usize {
+    (crate::tui::view::body_height(state.size) as usize).saturating_sub(HEAD + PANEL).max(1)
+}
+
+pub fn loaded(state: &mut State, data: RowsData) {
+    let page = page(state);
+    let Some(d) = &mut state.queue.detail else { return };
+    if d.id != data.broadcast_id {
+        return;
+    }
+    let keep = d.selected().map(|r| r.id);
+    let mut rows = data.rows;
+    let rank = |r: &OutboxRow| match r.state.as_str() {
+        "failed" => 0,
+        "unknown" => 1,
+        "skipped" | "cancelled" => 3,
+        _ => 2,
+    };
+    rows.sort_by_key(rank);
+    let changed = !d.loaded || d.rows != rows;
+    d.rows = rows;
+    d.loaded = true;
+    if let Some(pos) = keep.and_then(|id| d.rows.iter().position(|r| r.id == id)) {
+        d.nav.selected = pos;
+    }
+    d.nav.clamp(d.rows.len(), page);
+    if !changed {
+        state.redraw = false;
+    }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = page(state);
+    let lang = state.lang;
+    let Some(d) = &mut state.queue.detail else { return Vec::new() };
+    match action {
+        Action::Back => {
+            state.queue.detail = None;
+            Vec::new()
+        }
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
+            if !d.nav.apply(action, d.rows.len(), page) {
+                state.redraw = false;
+            }
+            Vec::new()
+        }
+        Action::SendAgain | Action::MarkSent => match d.selected() {
+            Some(r) if r.state == "unknown" => {
+                vec![Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain }]
+            }
+            _ => {
+                state.info(tq::NOT_UNKNOWN.get(lang).to_owned());
+                Vec::new()
+            }
+        },
+        Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
+            let id = d.id;
+            let Some(b) = state.queue.broadcasts().iter().find(|b| b.id == id).cloned() else { return Vec::new() };
+            super::queue::broadcast_action(state, id, &b.template, &b.state, action)
+        }
+        _ => {
+            state.redraw = false;
+            Vec::new()
+        }
+    }
+}
+
+/// The explanation panel of a row: what happened and what to do.
+fn panel(r: &OutboxRow, state: &State) -> Vec<(String, bool)> {
+    let lang = state.lang;
+    match (r.state.as_str(), r.error_code) {
+        ("failed", Some(code)) => {
+            let info = crate::whatsapp::explain(code);
+            vec![
+                (tq::FAILURE.fill(lang, &[&code, &info.explanation.get(lang)]), true),
+                (tq::FAILURE_DO.fill(lang, &[&info.action.get(lang)]), false),
+            ]
+        }
+        ("unknown", _) => vec![(
+            tq::UNKNOWN_CHOICE.fill(lang, &[&key_label(state, Action::SendAgain), &key_label(state, Action::MarkSent)]),
+            true,
+        )],
+        _ if !r.reason.is_empty() => vec![(explain_reason(&r.reason, lang), false)],
+        _ => Vec::new(),
+    }
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let ell = theme.ellipsis();
+    let w = area.width as usize;
+    let info: Option<&BroadcastInfo> = state.queue.broadcasts().iter().find(|b| b.id == d.id);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    match info {
+        Some(b) => {
+            let title =
+                tq::DETAIL_TITLE.fill(lang, &[&b.id, &safe(&b.template), &tq::broadcast_state(&b.state).get(lang)]);
+            lines.push(Line::styled(cut(&title, w, ell), theme.title()));
+            let bar_w = w.saturating_sub(4).min(60);
+            let mut spans = vec![Span::raw("[")];
+            spans.extend(gauge::bar(b, bar_w, theme));
+            spans.push(Span::raw("]"));
+            lines.push(Line::from(spans));
+            lines.push(Line::styled(cut(&gauge::legend(b, lang, theme.dot()), w, ell), theme.dim()));
+        }
+        None => {
+            lines.push(Line::styled(tq::NUMBER.fill(lang, &[&d.id]), theme.title()));
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(""));
+        }
+    }
+    let name_w = (w / 3).clamp(10, 30);
+    let state_w = 15;
+    let time_w = 17;
+    let note_w = w.saturating_sub(1 + name_w + 1 + state_w + 1 + time_w + 1);
+    let head = format!(
+        " {} {} {} {}",
+        fit(tq::COL_NAME.get(lang), name_w, ell),
+        fit(tq::COL_STATE.get(lang), state_w, ell),
+        fit(tq::COL_TIME.get(lang), time_w, ell),
+        tq::COL_NOTE.get(lang)
+    );
+    lines.push(Line::styled(fit(&head, w, ell), theme.column_title()));
+    if !d.loaded {
+        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
+    } else if d.rows.is_empty() {
+        lines.push(Line::raw(tq::ROWS_EMPTY.get(lang).to_owned()));
+    }
+    let page = (area.height as usize).saturating_sub(HEAD + PANEL).max(1);
+    let window = d.nav.window(d.rows.len(), page);
+    for (i, r) in d.rows.iter().enumerate().skip(window.start).take(page) {
+        let selected = i == d.nav.selected;
+        let name = if r.name.is_empty() { tq::ERASED.get(lang).to_owned() } else { safe(&r.name).into_owned() };
+        let word = row_state(r).map(|s| s.label().get(lang)).unwrap_or("?");
+        let note = match (r.state.as_str(), r.error_code) {
+            ("failed", Some(code)) => format!("[{code}] {}", crate::whatsapp::explain(code).class.label(lang)),
+            _ if !r.reason.is_empty() => explain_reason(&r.reason, lang),
+            _ => String::new(),
+        };
+        let text = format!(
+            "{}{} {} {} {}",
+            if selected { theme.pointer() } else { " " },
+            fit(&name, name_w, ell),
+            fit(word, state_w, ell),
+            fit(&t::datetime_short(r.updated_at, lang), time_w, ell),
+            cut(&note, note_w, ell)
+        );
+        let style = match (selected, r.state.as_str()) {
+            (true, _) => theme.selected(),
+            (false, "failed" | "unknown") => theme.error(),
+            (false, "skipped" | "cancelled") => theme.dim(),
+            _ => theme.base(),
+        };
+        lines.push(Line::styled(if selected { fit(&text, w, ell) } else { text }, style));
+    }
+    // The panel for the selected row, at the bottom.
+    let body = Paragraph::new(lines);
+    frame.render_widget(body, Rect { height: area.height.saturating_sub(PANEL as u16), ..area });
+    let Some(r) = d.selected() else { return };
+    let mut panel_lines: Vec<Line<'static>> = Vec::new();
+    for (text, strong) in panel(r, state) {
+        for part in wrap(&text, w.max(10)) {
+            panel_lines.push(Line::styled(part, if strong { theme.error() } else { theme.base() }));
+        }
+    }
+    panel_lines.truncate(PANEL);
+    if area.height as usize > PANEL + HEAD {
+        let y = area.y + area.height - PANEL as u16;
+        frame.render_widget(Paragraph::new(panel_lines), Rect { y, height: PANEL as u16, ..area });
+    }
+}

@@ -1,0 +1,269 @@
+//! The first start (no configuration file, empty database): choose the demo, or set up — shop name and address,
+//! phone number id, WABA id, display number and the access token (masked as typed, written only to the 0600
+//! secrets file, never shown again) — then a connection test against the API (`phone_number_info`) and a template
+//! sync. Afterwards the app starts again with the new configuration. Must not perform IO: writing the files and
+//! the test are effects.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::config::{Secret, WhatsApp};
+use crate::i18n::Lang;
+use crate::tui::app::{Effect, Msg, Next, State, form_chain};
+use crate::tui::keymap::{Action, Ctx};
+use crate::tui::text_welcome as tw;
+use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::text::wrap;
+
+pub const SHOP: usize = 0;
+pub const ADDRESS: usize = 1;
+pub const PHONE_ID: usize = 2;
+pub const WABA: usize = 3;
+pub const DISPLAY: usize = 4;
+pub const TOKEN: usize = 5;
+
+/// Where the welcome screen is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Choose,
+    Form,
+    /// Saving, then testing: keys wait.
+    Working,
+    Done(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Welcome {
+    pub step: Step,
+    pub form: Form,
+}
+
+/// What the farmer entered (the token stays a [`Secret`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetupData {
+    pub shop_name: String,
+    pub address: String,
+    /// The API settings with the entered ids (base URL and version from the configuration).
+    pub whatsapp: WhatsApp,
+    pub token: Secret,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetupEffect {
+    /// Write the configuration (only the keys entered) and the token to the secrets file.
+    Save(SetupData),
+    /// Ask the API for the phone number, then sync the templates.
+    Test(SetupData),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetupMsg {
+    Saved(Box<SetupData>),
+    Tested { number: String, name: String, limit: String, quality: String, templates: usize, approved: usize },
+}
+
+impl Welcome {
+    pub fn new() -> Welcome {
+        let fields = vec![
+            Field::text(tw::F_SHOP, "").with_hint(tw::H_SHOP.get(Lang::De)),
+            Field::text(tw::F_ADDRESS, "").with_hint(tw::H_ADDRESS.get(Lang::De)),
+            Field::text(tw::F_PHONE_ID, "").with_hint(tw::H_ID.get(Lang::De)),
+            Field::text(tw::F_WABA, "").with_hint(tw::H_ID.get(Lang::De)),
+            Field::text(tw::F_DISPLAY, "").with_hint(tw::H_DISPLAY.get(Lang::De)),
+            Field::text(tw::F_TOKEN, "").with_hint(tw::H_TOKEN.get(Lang::De)),
+        ];
+        Welcome { step: Step::Choose, form: Form::new(fields) }
+    }
+
+    pub fn ctx(&self) -> Vec<Ctx> {
+        match self.step {
+            Step::Form => form_chain(&self.form, false),
+            Step::Working => vec![Ctx::Always],
+            Step::Choose | Step::Done(_) => vec![Ctx::Always, Ctx::Welcome],
+        }
+    }
+
+    /// The test failed: back to the form (the error is in the status line).
+    pub fn failed(&mut self) {
+        self.step = Step::Form;
+    }
+
+    fn localise_hints(&mut self, lang: Lang) {
+        let hints = [tw::H_SHOP, tw::H_ADDRESS, tw::H_ID, tw::H_ID, tw::H_DISPLAY, tw::H_TOKEN];
+        for (f, h) in self.form.fields.iter_mut().zip(hints) {
+            f.hint = Some(h.get(lang).to_owned());
+        }
+    }
+
+    /// Checks the fields; the data when all is well.
+    fn validate(&mut self, base: &WhatsApp, lang: Lang) -> Option<SetupData> {
+        for i in 0..self.form.fields.len() {
+            let v = self.form.field(i).trim().to_owned();
+            let error = match i {
+                SHOP | TOKEN if v.is_empty() => Some(tw::E_REQUIRED.get(lang).to_owned()),
+                PHONE_ID | WABA if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) => {
+                    Some(tw::E_DIGITS.get(lang).to_owned())
+                }
+                _ => None,
+            };
+            self.form.set_error(i, error);
+        }
+        if self.form.has_errors() {
+            self.form.focus_first_error();
+            return None;
+        }
+        let mut whatsapp = base.clone();
+        whatsapp.phone_number_id = self.form.field(PHONE_ID).trim().to_owned();
+        whatsapp.waba_id = self.form.field(WABA).trim().to_owned();
+        whatsapp.display_phone_number = self.form.field(DISPLAY).trim().to_owned();
+        Some(SetupData {
+            shop_name: self.form.field(SHOP).trim().to_owned(),
+            address: self.form.field(ADDRESS).trim().to_owned(),
+            whatsapp,
+            token: Secret::new(self.form.field(TOKEN).trim()),
+        })
+    }
+}
+
+impl Default for Welcome {
+    fn default() -> Self {
+        Welcome::new()
+    }
+}
+
+pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let lang = state.lang;
+    let base = state.config.whatsapp.clone();
+    let Some(w) = &mut state.welcome else { return Vec::new() };
+    match (&w.step, action) {
+        (Step::Choose, Action::Demo) => {
+            state.next = Next::Demo;
+            state.quit = true;
+        }
+        (Step::Choose, Action::Setup) => {
+            w.localise_hints(lang);
+            w.step = Step::Form;
+        }
+        (Step::Done(_), Action::Setup | Action::Open) => {
+            state.next = Next::Restart;
+            state.quit = true;
+        }
+        (Step::Form, Action::Cancel) => w.step = Step::Choose,
+        (Step::Form, Action::NextField) => w.form.next(),
+        (Step::Form, Action::PrevField) => w.form.prev(),
+        (Step::Form, Action::Submit) if !w.form.is_last() => w.form.next(),
+        (Step::Form, Action::Submit | Action::Save) => {
+            if let Some(data) = w.validate(&base, lang) {
+                w.step = Step::Working;
+                state.info(tw::SAVING.get(lang).to_owned());
+                return vec![Effect::Setup(SetupEffect::Save(data))];
+            }
+        }
+        _ => state.redraw = false,
+    }
+    Vec::new()
+}
+
+pub fn type_key(state: &mut State, ev: &KeyEvent) {
+    match &mut state.welcome {
+        Some(w) if w.step == Step::Form => {
+            let i = w.form.focus;
+            if w.form.type_key(ev) {
+                w.form.set_error(i, None);
+            }
+        }
+        _ => state.redraw = false,
+    }
+}
+
+pub fn on_msg(state: &mut State, msg: SetupMsg) -> Vec<Effect> {
+    let lang = state.lang;
+    let Some(w) = &mut state.welcome else { return Vec::new() };
+    match msg {
+        SetupMsg::Saved(data) => {
+            state.shop_name = data.shop_name.clone();
+            state.info(tw::TESTING.get(lang).to_owned());
+            vec![Effect::Setup(SetupEffect::Test(*data))]
+        }
+        SetupMsg::Tested { number, name, limit, quality, templates, approved } => {
+            let unknown = tw::UNKNOWN.get(lang);
+            let or = |s: &str| if s.is_empty() { unknown.to_owned() } else { s.to_owned() };
+            w.step = Step::Done(vec![
+                tw::DONE_NUMBER.fill(lang, &[&or(&number), &or(&name)]),
+                tw::DONE_LIMIT.fill(lang, &[&or(&limit), &or(&quality)]),
+                tw::DONE_TEMPLATES.fill(lang, &[&templates, &approved]),
+            ]);
+            state.status = None;
+            Vec::new()
+        }
+    }
+}
+
+/// Turns a setup failure into the welcome's message (the status line shows it).
+pub fn failure_text(error: &str, lang: Lang) -> String {
+    tw::FAILED.fill(lang, &[&error])
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let width = area.width.saturating_sub(2).min(90) as usize;
+    let area = Rect { x: area.x + 1, width: width as u16, ..area };
+    let mut lines: Vec<Line<'static>> =
+        vec![Line::styled(tw::TITLE.get(lang).to_owned(), theme.title()), Line::raw("")];
+    match &w.step {
+        Step::Choose => {
+            for part in wrap(tw::INTRO.get(lang), width) {
+                lines.push(Line::raw(part));
+            }
+            lines.push(Line::raw(""));
+            for (tr, action) in
+                [(tw::DEMO_LINE, Action::Demo), (tw::SETUP_LINE, Action::Setup), (tw::QUIT_LINE, Action::Quit)]
+            {
+                let key = crate::tui::keymap::key_for(&[Ctx::Welcome], action)
+                    .map(|k| k.label(lang, theme))
+                    .unwrap_or_default();
+                for (i, part) in wrap(&tr.fill(lang, &[&key]), width).into_iter().enumerate() {
+                    lines.push(if i == 0 { Line::styled(part, theme.key()) } else { Line::raw(format!("   {part}")) });
+                }
+                lines.push(Line::raw(""));
+            }
+            frame.render_widget(Paragraph::new(lines), area);
+        }
+        Step::Form | Step::Working => {
+            lines[0] = Line::styled(tw::FORM_TITLE.get(lang).to_owned(), theme.title());
+            let secrets = state.secrets_label.clone();
+            let config = state.config_label.clone();
+            for part in wrap(&tw::FORM_NOTE.fill(lang, &[&secrets, &config]), width) {
+                lines.push(Line::styled(part, theme.dim()));
+            }
+            lines.push(Line::raw(""));
+            let top = lines.len() as u16;
+            frame.render_widget(Paragraph::new(lines), area);
+            // The token is never shown: the form is drawn with it masked.
+            let mut shown = w.form.clone();
+            let masked: String = "•".repeat(w.form.field(TOKEN).chars().count());
+            if let Some(f) = shown.field_mut(TOKEN) {
+                f.set_value(&masked);
+            }
+            let rect = Rect { y: area.y + top, height: area.height.saturating_sub(top), ..area };
+            form::render(frame, rect, &shown, &Vec::new(), theme, lang);
+        }
+        Step::Done(facts) => {
+            lines[0] = Line::styled(tw::DONE_TITLE.get(lang).to_owned(), theme.success());
+            for f in facts {
+                lines.push(Line::raw(f.clone()));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(tw::DONE_NEXT.get(lang).to_owned(), theme.key()));
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        }
+    }
+}
+
+/// A message for the update from a performed setup step.
+pub fn msg(m: SetupMsg) -> Msg {
+    Msg::Setup(m)
+}

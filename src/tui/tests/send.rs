@@ -1,0 +1,432 @@
+//! Pure update tests of the composer and the queue screen: keys and loaded data in, state and effects out. The
+//! data comes from `send_store` through the real performer (`loaded`, `press`), but every assertion is about what
+//! `update` did with it.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::*;
+use crate::domain::broadcast::Audience;
+use crate::domain::checks::Warning;
+use crate::domain::consent::{ConsentState, Purpose};
+use crate::domain::template::{Category, Params};
+use crate::tui::app::{BroadcastOp, Effect, Overlay, StatusKind};
+use crate::tui::keymap::Ctx;
+use crate::tui::screens::composer::Focus;
+use crate::tui::screens::queue::Pane;
+
+fn composer(size: (u16, u16)) -> (Store, Launch, State) {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let state = loaded(&mut store, &launch, size, Screen::Nachricht);
+    (store, launch, state)
+}
+
+fn select(state: &mut State, name: &str) {
+    let pos = state.composer.templates.iter().position(|t| t.name == name).unwrap();
+    state.composer.nav.selected = pos;
+}
+
+fn typ(state: &mut State, text: &str) {
+    for c in text.chars() {
+        assert!(update(state, ch(c)).is_empty(), "typing performs no IO");
+    }
+}
+
+/// Customers of the demo with granted consent for `purpose`.
+fn consenting(store: &Store, purpose: Purpose) -> usize {
+    store
+        .list_customers(&Default::default())
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            let s = if purpose == Purpose::Marketing { r.consent.marketing } else { r.consent.service };
+            s == ConsentState::Granted
+        })
+        .count()
+}
+
+#[test]
+fn only_approved_templates_can_be_chosen() {
+    let (_, _, mut state) = composer((80, 24));
+    let v = &state.composer;
+    assert_eq!(v.selectable, 6, "two of the eight demo templates are not approved");
+    assert!(v.templates[v.selectable..].iter().all(|t| !t.is_approved()));
+    assert_eq!(v.selected().unwrap().name, "wochenangebot", "the template of the latest broadcast is selected");
+    update(&mut state, ch('G'));
+    assert_eq!(state.composer.nav.selected, 5, "the cursor stops at the last approved template");
+    state.composer.nav.selected = 6;
+    update(&mut state, key(KeyCode::Enter));
+    assert!(state.composer.draft.is_none());
+    let status = state.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("Nur genehmigte Vorlagen"), "{}", status.text);
+}
+
+#[test]
+fn placeholders_are_filled_and_personalised_per_customer() {
+    let (store, _, mut state) = composer((120, 40));
+    select(&mut state, "wochenangebot");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.fields.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["{{1}}", "{{2}}"]);
+    assert_eq!(d.focus, Focus::Param(0));
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Composer]);
+    typ(&mut state, "{vorname}");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "Bratwurst q1?");
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.params(), Params::positional(&["{vorname}", "Bratwurst q1?"]));
+    assert!(!state.quit && state.tab == Screen::Nachricht, "q and 1 typed into a field are text");
+    // Every consenting customer gets their own first name, or the greeting fallback.
+    assert_eq!(d.plan.recipients.len(), consenting(&store, Purpose::Marketing));
+    for r in &d.plan.recipients {
+        let c = store.customer(r.customer_id).unwrap();
+        let expected = if c.first_name.is_empty() { "Liebe Kundin, lieber Kunde".to_owned() } else { c.first_name };
+        assert_eq!(r.params.body["1"], expected);
+    }
+    // The preview follows the recipient; PageDown cycles through them.
+    let first = d.sample_customer().unwrap().id;
+    update(&mut state, key(KeyCode::PageDown));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.recipient, 1);
+    assert_ne!(d.sample_customer().unwrap().id, first);
+    let text = screen(&state);
+    assert!(text.contains(&format!("2/{}", d.plan.recipients.len())), "{text}");
+    // With the focus on the preview, ← and → cycle too.
+    for _ in 0..3 {
+        update(&mut state, key(KeyCode::Tab));
+    }
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Preview, Ctx::Composer]);
+    update(&mut state, key(KeyCode::Right));
+    assert_eq!(state.composer.draft.as_ref().unwrap().recipient, 2);
+    update(&mut state, key(KeyCode::Left));
+    update(&mut state, key(KeyCode::Left));
+    update(&mut state, key(KeyCode::Left));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.recipient, d.plan.recipients.len() - 1, "wraps around");
+}
+
+#[test]
+fn meta_rules_are_checked_as_you_type() {
+    let (_, _, mut state) = composer((80, 24));
+    select(&mut state, "wochenangebot");
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert!(d.fields.iter().all(|f| f.error.is_none()), "an empty field shows no error before it was left");
+    update(&mut state, key(KeyCode::Tab));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert!(d.fields[0].error.as_deref().unwrap().contains("ist leer"), "left empty: {:?}", d.fields[0].error);
+    assert!(d.fields[1].error.is_none());
+    typ(&mut state, "a     b");
+    let d = state.composer.draft.as_ref().unwrap();
+    assert!(d.fields[1].error.as_deref().unwrap().contains("mehr als 4 Leerzeichen"), "{:?}", d.fields[1].error);
+    for _ in 0..6 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    // Enter with an empty field: no review, the focus goes to the field, its error is shown.
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.focus, Focus::Param(0));
+    assert!(d.fields[0].error.as_deref().unwrap().contains("ist leer"), "{:?}", d.fields[0].error);
+}
+
+#[test]
+fn the_purpose_follows_the_category_and_decides_the_audience() {
+    let (store, _, mut state) = composer((80, 24));
+    select(&mut state, "schlachttermin");
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!((d.template.category, d.purpose), (Category::Utility, Purpose::Service));
+    typ(&mut state, "{vorname}");
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.plan.recipients.len(), consenting(&store, Purpose::Service));
+    assert_eq!(d.plan.recipients.len() + d.plan.excluded.len(), d.matched());
+    assert!(screen(&state).contains("Zweck: Termine (Service)"), "{}", screen(&state));
+    update(&mut state, key(KeyCode::Esc));
+    select(&mut state, "wochenangebot");
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.purpose, Purpose::Marketing);
+}
+
+#[test]
+fn the_audience_by_tag_changes_the_counts_and_excluded_have_reasons() {
+    let (store, _, mut state) = composer((80, 24));
+    select(&mut state, "wochenangebot");
+    update(&mut state, key(KeyCode::Enter));
+    typ(&mut state, "{vorname}");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "Eier");
+    update(&mut state, key(KeyCode::Tab)); // Zeitpunkt
+    update(&mut state, key(KeyCode::Tab)); // Zielgruppe
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::FormChoice, Ctx::Composer]);
+    let all = state.composer.draft.as_ref().unwrap().plan.recipients.len();
+    let tag = state.composer.draft.as_ref().unwrap().audiences[1].0.clone();
+    update(&mut state, ch(' '));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.audiences[d.audience].0, tag);
+    let Audience::Tags(tags) = &tag else { panic!("{tag:?}") };
+    let tagged = store
+        .list_customers(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.customer.tags.contains(&tags[0]) && r.consent.marketing == ConsentState::Granted)
+        .count();
+    assert_eq!(d.plan.recipients.len(), tagged);
+    assert!(tagged < all);
+    let n_excluded = d.plan.excluded.len();
+    // Everyone in the tag who is left out has a reason.
+    update(&mut state, ctrl('x'));
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Excluded]);
+    let rows = crate::tui::screens::composer::excluded_rows(&state);
+    assert_eq!(rows.len(), n_excluded);
+    assert!(rows.iter().all(|(_, why)| why.contains("Einwilligung")), "{rows:?}");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.composer.excluded.is_none());
+}
+
+#[test]
+fn warnings_for_advertising_in_a_service_message() {
+    let (_, _, mut state) = composer((80, 24));
+    select(&mut state, "schlachttermin");
+    update(&mut state, key(KeyCode::Enter));
+    typ(&mut state, "{vorname}");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "Sa 5.12.");
+    assert!(state.composer.draft.as_ref().unwrap().warnings.is_empty());
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "Mo 7.12., mit 10 % Rabatt auf Wurst");
+    let d = state.composer.draft.as_ref().unwrap();
+    assert!(
+        matches!(&d.warnings[..], [Warning::PromotionalService(w)] if w.contains(&"rabatt".to_owned())),
+        "{:?}",
+        d.warnings
+    );
+    assert!(screen(&state).contains("klingt nach Werbung"), "{}", screen(&state));
+}
+
+#[test]
+fn repeat_last_starts_from_the_old_values_with_the_offer_cleared() {
+    let (_, _, mut state) = composer((80, 24));
+    let last = state.composer.last_of("wochenangebot").unwrap().clone();
+    assert!(update(&mut state, ch('l')).is_empty());
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.repeat_of, Some(last.id));
+    assert_eq!(d.fields[0].input.value(), "{vorname}", "the greeting is kept");
+    assert_eq!(d.fields[1].input.value(), "", "the offer is cleared");
+    assert_eq!(d.fields[1].hint, "vorher: Weihnachtsgänse vorbestellen");
+    assert_eq!(d.focus, Focus::Param(1), "the cursor is in the offer field");
+    assert_eq!(d.audiences[d.audience].0, last.audience);
+}
+
+#[test]
+fn review_queue_draft_discard_and_test_send() {
+    let (_, _, mut state) = composer((80, 24));
+    update(&mut state, ch('l'));
+    typ(&mut state, "Grillpaket");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "28.11.2026 08:00");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let [Effect::PrepareReview(new)] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(new.template, "wochenangebot");
+    assert_eq!(new.params, Params::positional(&["{vorname}", "Grillpaket"]));
+    assert_eq!(new.scheduled_at, Some(Utc.with_ymd_and_hms(2026, 11, 28, 7, 0, 0).unwrap()));
+    assert_eq!(new.created_by, "anna");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty(), "a second Enter while waiting does nothing");
+    let new = new.clone();
+    // The review from the store.
+    let mut store = send_store();
+    let ctx = PerformCtx::from_launch(&launch(shop_config(), Lang::De, false));
+    let msg = crate::tui::perform::perform_on(&ctx, &mut store, Effect::PrepareReview(new.clone()));
+    assert!(update(&mut state, msg).is_empty());
+    assert!(state.composer.review.is_some());
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Review, Ctx::Global]);
+    // e goes back with the values kept; Enter comes back.
+    update(&mut state, ch('e'));
+    assert!(state.composer.review.is_none());
+    assert_eq!(state.composer.draft.as_ref().unwrap().fields[1].input.value(), "Grillpaket");
+    let msg = crate::tui::perform::perform_on(&ctx, &mut store, Effect::PrepareReview(new.clone()));
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, msg);
+    // The demo config has an own number: t sends a test there.
+    let effects = update(&mut state, ch('t'));
+    let [Effect::TestSend { to, .. }] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(to.as_e164(), "+491715550100");
+    // Without one, the farmer is told what to set.
+    state.config.shop.own_number.clear();
+    assert!(update(&mut state, ch('t')).is_empty());
+    assert!(state.status.as_ref().unwrap().text.contains("own_number"));
+    update(&mut state, ch('x')); // acknowledges the error
+    assert_eq!(update(&mut state, ch('y')), vec![Effect::QueueBroadcast(new.clone())]);
+    assert!(update(&mut state, ch('y')).is_empty(), "queued once only");
+    state.composer.busy = false;
+    assert_eq!(update(&mut state, ch('p')), vec![Effect::SaveDraft(new)]);
+    state.composer.busy = false;
+    update(&mut state, ch('n'));
+    assert!(state.composer.review.is_none() && state.composer.draft.is_none());
+    assert_eq!(state.status.as_ref().unwrap().text, "Verworfen. Es wurde nichts gespeichert.");
+}
+
+#[test]
+fn a_time_that_is_past_or_unreadable_is_refused() {
+    let (_, _, mut state) = composer((80, 24));
+    update(&mut state, ch('l'));
+    typ(&mut state, "Grillpaket");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "gestern");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.focus, Focus::When);
+    assert!(d.when_error.as_deref().unwrap().contains("nicht erkannt"));
+    for _ in 0..7 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    typ(&mut state, "01.01.2020 08:00");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    assert!(state.composer.draft.as_ref().unwrap().when_error.as_deref().unwrap().contains("Vergangenheit"));
+}
+
+fn queue_state() -> (Store, Launch, State) {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let state = loaded(&mut store, &launch, (80, 24), Screen::Warteschlange);
+    (store, launch, state)
+}
+
+#[test]
+fn queue_keys_become_effects_and_cancel_asks_first() {
+    let (_, _, mut state) = queue_state();
+    let ids: Vec<(i64, String)> = state.queue.broadcasts().iter().map(|b| (b.id, b.state.clone())).collect();
+    let sending = ids.iter().position(|(_, s)| s == "sending").unwrap();
+    let draft = ids.iter().position(|(_, s)| s == "draft").unwrap();
+    state.queue.nav.selected = sending;
+    let id = ids[sending].0;
+    assert_eq!(update(&mut state, ch('p')), vec![Effect::Broadcast { id, op: BroadcastOp::Pause }]);
+    assert_eq!(update(&mut state, ch('f')), vec![Effect::Broadcast { id, op: BroadcastOp::Retry }]);
+    assert!(update(&mut state, ch('c')).is_empty());
+    assert!(matches!(state.overlay, Some(Overlay::Confirm(_))));
+    assert_eq!(update(&mut state, ch('y')), vec![Effect::Broadcast { id, op: BroadcastOp::Cancel }]);
+    state.queue.nav.selected = draft;
+    let draft_id = ids[draft].0;
+    assert_eq!(update(&mut state, ch('r')), vec![Effect::Broadcast { id: draft_id, op: BroadcastOp::QueueDraft }]);
+    state.queue.nav.selected = sending;
+    assert_eq!(update(&mut state, key(KeyCode::Enter)), vec![Effect::LoadRows(id)]);
+}
+
+#[test]
+fn unclear_rows_offer_the_choice_and_others_do_not() {
+    let (mut store, launch, mut state) = queue_state();
+    let sending = state.queue.broadcasts().iter().position(|b| b.state == "sending").unwrap();
+    state.queue.nav.selected = sending;
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let d = state.queue.detail.as_ref().unwrap();
+    assert_eq!(d.rows[0].state, "failed", "problems first");
+    assert_eq!(d.rows[1].state, "unknown");
+    assert!(screen(&state).contains("Fehler 131026"), "{}", screen(&state));
+    assert!(update(&mut state, ch('s')).is_empty(), "a failed row has no choice");
+    update(&mut state, ch('j'));
+    let row = state.queue.detail.as_ref().unwrap().rows[1].id;
+    assert_eq!(update(&mut state, ch('s')), vec![Effect::DecideUnknown { row, send_again: true }]);
+    assert_eq!(update(&mut state, ch('m')), vec![Effect::DecideUnknown { row, send_again: false }]);
+}
+
+#[test]
+fn an_unchanged_reload_draws_nothing() {
+    let (mut store, launch, mut state) = queue_state();
+    let ctx = PerformCtx::from_launch(&launch);
+    let msg = crate::tui::perform::perform_on(&ctx, &mut store, Effect::LoadQueue);
+    state.take_redraw();
+    update(&mut state, msg);
+    assert!(!state.take_redraw(), "the same data again: no frame");
+    store.conn().execute("UPDATE outbox SET state = 'read' WHERE state = 'queued'", []).unwrap();
+    let msg = crate::tui::perform::perform_on(&ctx, &mut store, Effect::LoadQueue);
+    update(&mut state, msg);
+    assert!(state.take_redraw(), "a status changed: one frame");
+}
+
+#[test]
+fn replies_open_the_conversation_and_answers_only_inside_the_window() {
+    let (mut store, launch, mut state) = queue_state();
+    assert_eq!(state.unread, 2);
+    update(&mut state, ch('a'));
+    assert_eq!(state.queue.pane, Pane::Replies);
+    let first = &state.queue.replies()[0];
+    assert_eq!(first.text, "Gibt es nächste Woche wieder Bratwürste?", "newest first");
+    let id = first.customer_id.unwrap();
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::LoadConversation(id)]);
+    settle(&PerformCtx::from_launch(&launch), &mut store, &mut state, effects);
+    assert_eq!(store.unread_replies().unwrap(), 1, "opening marks that customer's messages read");
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::ReplyInput, Ctx::Conversation]);
+    typ(&mut state, "Ja, ab Freitag q");
+    assert!(!state.quit);
+    assert_eq!(
+        update(&mut state, key(KeyCode::Enter)),
+        vec![Effect::QueueReply { customer_id: id, text: "Ja, ab Freitag q".into() }]
+    );
+    // A customer whose last message is older than 24 h: no input, the screen says why.
+    update(&mut state, key(KeyCode::Esc));
+    state.queue.conversation = None;
+    let old = state.queue.replies().iter().position(|r| r.text == "Habt ihr auch Leberwurst?").unwrap();
+    let joerg = state.queue.replies()[old].customer_id.unwrap();
+    store
+        .conn()
+        .execute("DELETE FROM inbound_messages WHERE customer_id = ?1 AND wamid = 'wamid.in1'", [joerg])
+        .unwrap();
+    state.queue.replies_nav.selected = old;
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    assert!(!state.queue.conversation.as_ref().unwrap().can_answer());
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Conversation, Ctx::Global]);
+    assert!(screen(&state).contains("nur eine Vorlage"), "{}", screen(&state));
+}
+
+#[test]
+fn quitting_while_this_window_sends_asks_first() {
+    let (_, _, mut state) = queue_state();
+    state.sender = crate::tui::app::Sender::InApp;
+    update(&mut state, Msg::Badges { unread: 0, open: 3 });
+    assert!(state.sending);
+    update(&mut state, ch('q'));
+    assert!(!state.quit && matches!(state.overlay, Some(Overlay::Confirm(_))));
+    update(&mut state, ch('n'));
+    // When the service sends, quitting loses nothing.
+    state.sender = crate::tui::app::Sender::Service;
+    update(&mut state, Msg::Badges { unread: 0, open: 3 });
+    assert!(!state.sending);
+    update(&mut state, ch('q'));
+    assert!(state.quit);
+}
+
+#[test]
+fn the_customer_detail_shows_replies_and_r_opens_the_conversation() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (100, 30), Screen::Kunden);
+    update(&mut state, ch('/'));
+    typ(&mut state, "jörg");
+    update(&mut state, key(KeyCode::Enter));
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let text = screen(&state);
+    assert!(text.contains("Antworten           2 · zuletzt 27.11.2026 09:48: »Gibt es nächste Woche"), "{text}");
+    let id = state.customers.detail.as_ref().unwrap().customer_id;
+    let effects = update(&mut state, ch('r'));
+    assert!(effects.contains(&Effect::LoadConversation(id)), "{effects:?}");
+    assert_eq!(state.tab, Screen::Warteschlange);
+    assert_eq!(state.queue.pane, Pane::Replies);
+}
+
+#[test]
+fn alerts_are_shown_on_top_until_resolved() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    store.raise_alert("auth", Some(190), "token expired").unwrap();
+    let mut state = loaded(&mut store, &launch, (120, 40), Screen::Warteschlange);
+    let text = screen(&state);
+    let first_body_line = text.lines().nth(2).unwrap();
+    assert!(first_body_line.starts_with("Versand gestoppt: "), "{text}");
+    assert!(text.contains("[190]"), "Meta's code in brackets after the explanation:\n{text}");
+    insta::assert_snapshot!("queue_alert__120x40", text);
+    store.resolve_alerts().unwrap();
+    press(&mut store, &launch, &mut state, Msg::DataVersion { version: -1, now: now() });
+    assert!(!screen(&state).contains("Versand gestoppt"), "{}", screen(&state));
+}

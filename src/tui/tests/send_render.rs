@@ -1,0 +1,128 @@
+//! Render snapshots of the sending side at 80x24 and 120x40: template picker, form with an error, preview bubble,
+//! excluded list, review, queue list with progress, broadcast detail with a failure, replies, conversation and the
+//! welcome screen. Built from `send_store` on the fixed clock, so they are stable.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn snap(name: &str, state: &State) {
+    let text = screen(state);
+    assert!(!text.contains('\u{1b}'), "{name}: an escape character reached the screen");
+    insta::assert_snapshot!(format!("{name}__{}x{}", state.size.0, state.size.1), text);
+}
+
+fn both_sizes(name: &str, tab: Screen, setup: impl Fn(&mut Store, &Launch, &mut State)) {
+    for size in SIZES {
+        let launch = launch(shop_config(), Lang::De, false);
+        let mut store = send_store();
+        let mut state = loaded(&mut store, &launch, size, tab);
+        setup(&mut store, &launch, &mut state);
+        snap(name, &state);
+    }
+}
+
+fn typ(store: &mut Store, launch: &Launch, state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(store, launch, state, ch(c));
+    }
+}
+
+#[test]
+fn template_picker() {
+    both_sizes("send_picker", Screen::Nachricht, |_, _, _| {});
+}
+
+#[test]
+fn form_with_an_error() {
+    both_sizes("send_form_error", Screen::Nachricht, |store, launch, state| {
+        press(store, launch, state, key(KeyCode::Enter));
+        typ(store, launch, state, "{vorname}");
+        press(store, launch, state, key(KeyCode::Tab));
+        typ(store, launch, state, "Bratwurst      Grillzeit");
+    });
+}
+
+#[test]
+fn preview_bubble() {
+    both_sizes("send_preview", Screen::Nachricht, |store, launch, state| {
+        press(store, launch, state, ch('l'));
+        typ(store, launch, state, "*Rinderrouladen* _frisch_ aus eigener Schlachtung, ~12,90~ 10,90 € das Kilo");
+        press(store, launch, state, key(KeyCode::PageDown));
+    });
+}
+
+#[test]
+fn excluded_list() {
+    both_sizes("send_excluded", Screen::Nachricht, |store, launch, state| {
+        press(store, launch, state, ch('l'));
+        typ(store, launch, state, "Grillpaket");
+        press(store, launch, state, ctrl('x'));
+    });
+}
+
+#[test]
+fn review() {
+    both_sizes("send_review", Screen::Nachricht, |store, launch, state| {
+        press(store, launch, state, ch('l'));
+        typ(store, launch, state, "Grillpaket für 4 Personen");
+        press(store, launch, state, key(KeyCode::Enter));
+    });
+}
+
+#[test]
+fn queue_list_with_progress() {
+    both_sizes("queue_list", Screen::Warteschlange, |_, _, _| {});
+}
+
+#[test]
+fn broadcast_detail_with_a_failure() {
+    both_sizes("queue_detail", Screen::Warteschlange, |store, launch, state| {
+        press(store, launch, state, ch('j'));
+        press(store, launch, state, ch('j'));
+        press(store, launch, state, key(KeyCode::Enter));
+    });
+}
+
+#[test]
+fn replies_list() {
+    both_sizes("replies", Screen::Warteschlange, |store, launch, state| {
+        press(store, launch, state, ch('a'));
+    });
+}
+
+#[test]
+fn conversation_with_the_window_open() {
+    both_sizes("conversation", Screen::Warteschlange, |store, launch, state| {
+        press(store, launch, state, ch('a'));
+        press(store, launch, state, key(KeyCode::Enter));
+        typ(store, launch, state, "Ja, ab Freitag!");
+    });
+}
+
+#[test]
+fn welcome_screen() {
+    for size in SIZES {
+        let mut config_less = launch(Config::default(), Lang::De, false);
+        config_less.paths.config_file = "/nonexistent/hofbote/config.toml".into();
+        let mut state = State::new(&config_less);
+        update(&mut state, Msg::Resize(size.0, size.1));
+        state.welcome = Some(crate::tui::screens::welcome::Welcome::new());
+        snap("welcome", &state);
+        update(&mut state, ch('s'));
+        for c in "Hof Test".chars() {
+            update(&mut state, ch(c));
+        }
+        for _ in 0..5 {
+            update(&mut state, key(KeyCode::Tab));
+        }
+        for c in "EAAG-geheim".chars() {
+            update(&mut state, ch(c));
+        }
+        let text = screen(&state);
+        assert!(!text.contains("geheim"), "the token is never shown:\n{text}");
+        snap("welcome_setup", &state);
+    }
+}

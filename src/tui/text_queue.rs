@@ -1,0 +1,147 @@
+//! The sentences and labels of the send queue (Warteschlange), a broadcast's detail and the customers' replies
+//! (Antworten), German and English ("du", says what happened and what to do — see GLOSSARY). Only text lives here.
+
+use crate::i18n::{Lang, Tr};
+
+pub const SENDER_INAPP: Tr = Tr::new("in hofbote", "in hofbote");
+pub const SENDER_SERVICE: Tr = Tr::new("Dienst", "service");
+pub const SENDER_OFF: Tr = Tr::new("aus (kein Zugang)", "off (no access)");
+pub const SENDER: Tr = Tr::new("Versand: ", "Sending: ");
+pub const TAB_UNREAD: Tr = Tr::new("{0} ({1} neu)", "{0} ({1} new)");
+
+// The list
+pub const LIST_TITLE: Tr = Tr::new("Rundnachrichten ({0})", "Broadcasts ({0})");
+pub const REPLIES_LINK: Tr = Tr::new("Antworten: {0} ungelesen ({1})", "Replies: {0} unread ({1})");
+pub const REPLIES_LINK_NONE: Tr = Tr::new("Antworten ({0})", "Replies ({0})");
+pub const EMPTY: Tr = Tr::new(
+    "Noch keine Rundnachricht. Schreib eine unter Nachricht (Taste 3).",
+    "No broadcast yet. Write one under Message (key 3).",
+);
+pub const NUMBER: Tr = Tr::new("Nr. {0}", "No. {0}");
+pub const RATE_LEFT: Tr =
+    Tr::new("{0}/{1} raus · {2} Nachrichten/s · noch ca. {3}", "{0}/{1} out · {2} messages/s · about {3} left");
+pub const DONE_OF: Tr = Tr::new("{0}/{1} raus", "{0}/{1} out");
+pub const SCHEDULED_FOR: Tr = Tr::new("geplant für {0}", "scheduled for {0}");
+pub const CREATED_AT: Tr = Tr::new("erstellt {0}", "created {0}");
+pub const WAITING_QUIET: Tr = Tr::new("wartet auf das Ende der Ruhezeit", "waits for quiet hours to end");
+pub const WAITING_TIER: Tr = Tr::new("wartet: Tageslimit von Meta erreicht", "waits: Meta's messaging limit reached");
+pub const NOT_SENDING: Tr = Tr::new(
+    "Niemand sendet: Starte »hofbote serve« oder richte den Zugang ein.",
+    "Nobody is sending: start `hofbote serve` or set up the access.",
+);
+pub const DRAFT_HINT: Tr = Tr::new("Entwurf – r reiht ihn ein", "draft – r queues it");
+
+pub fn broadcast_state(s: &str) -> Tr {
+    match s {
+        "draft" => Tr::new("Entwurf", "draft"),
+        "scheduled" => Tr::new("geplant", "scheduled"),
+        "sending" => Tr::new("wird gesendet", "sending"),
+        "paused" => Tr::new("angehalten", "paused"),
+        "done" => Tr::new("fertig", "done"),
+        "cancelled" => Tr::new("abgebrochen", "cancelled"),
+        _ => Tr::new("?", "?"),
+    }
+}
+
+/// The legend of the gauge: the state words with counts.
+pub const L_QUEUED: Tr = Tr::new("wartet", "queued");
+pub const L_SENT: Tr = Tr::new("gesendet", "sent");
+pub const L_DELIVERED: Tr = Tr::new("zugestellt", "delivered");
+pub const L_READ: Tr = Tr::new("gelesen", "read");
+pub const L_FAILED: Tr = Tr::new("fehlgeschlagen", "failed");
+pub const L_SKIPPED: Tr = Tr::new("ausgeschlossen", "excluded");
+pub const L_UNKNOWN: Tr = Tr::new("unklar", "unclear");
+pub const L_CANCELLED: Tr = Tr::new("abgebrochen", "cancelled");
+
+// Actions
+pub const PAUSED: Tr = Tr::new("Nr. {0} angehalten. r setzt fort.", "No. {0} paused. r resumes.");
+pub const RESUMED: Tr = Tr::new("Nr. {0} wird fortgesetzt.", "No. {0} resumes.");
+pub const DRAFT_QUEUED: Tr = Tr::new("Entwurf Nr. {0} eingereiht.", "Draft no. {0} queued.");
+pub const CANCELLED: Tr = Tr::new(
+    "Nr. {0} abgebrochen: {1} wartende Nachrichten gehen nicht raus.",
+    "No. {0} cancelled: {1} waiting messages are not sent.",
+);
+pub const RETRIED: Tr =
+    Tr::new("{0} fehlgeschlagene Nachrichten werden erneut versucht.", "{0} failed messages are tried again.");
+pub const RETRIED_NONE: Tr = Tr::new("Keine fehlgeschlagenen Nachrichten.", "No failed messages.");
+pub const DECIDED_AGAIN: Tr = Tr::new("Wird noch einmal gesendet.", "Will be sent again.");
+pub const DECIDED_SENT: Tr = Tr::new("Als gesendet gezählt.", "Counted as sent.");
+pub const CANCEL_QUESTION: Tr = Tr::new(
+    "Rundnachricht Nr. {0} ({1}) abbrechen?\nNachrichten, die noch warten, werden nicht mehr verschickt. Was schon raus ist, bleibt.",
+    "Cancel broadcast no. {0} ({1})?\nMessages still waiting are not sent. What is out stays out.",
+);
+pub const NOTHING_SELECTED: Tr = Tr::new("Keine Rundnachricht gewählt.", "No broadcast selected.");
+pub const NOT_UNKNOWN: Tr = Tr::new(
+    "Nur bei »unklar« kannst du entscheiden: erneut senden oder als gesendet zählen.",
+    "Only for “unclear” you can decide: send again or count as sent.",
+);
+
+// Alerts
+pub const ALERT: Tr = Tr::new("Versand gestoppt: {0}", "Sending stopped: {0}");
+pub const ALERT_WHAT: Tr = Tr::new("Was tun: {0}", "What to do: {0}");
+pub const ALERT_RESTART: Tr = Tr::new(
+    "Danach hofbote (oder den Dienst) neu starten; der Versand geht dann weiter.",
+    "Then restart hofbote (or the service); sending goes on.",
+);
+
+// Detail
+pub const DETAIL_TITLE: Tr = Tr::new("Nr. {0} · {1} · {2}", "No. {0} · {1} · {2}");
+pub const COL_NAME: Tr = Tr::new("Kunde", "Customer");
+pub const COL_STATE: Tr = Tr::new("Zustand", "State");
+pub const COL_TIME: Tr = Tr::new("Zeit", "Time");
+pub const COL_NOTE: Tr = Tr::new("Hinweis", "Note");
+pub const ROWS_EMPTY: Tr =
+    Tr::new("Keine Empfänger (ein Entwurf hat noch keine).", "No recipients (a draft has none yet).");
+pub const FAILURE: Tr = Tr::new("Fehler {0}: {1}", "Error {0}: {1}");
+pub const FAILURE_DO: Tr = Tr::new("Was tun: {0}", "What to do: {0}");
+pub const UNKNOWN_CHOICE: Tr = Tr::new(
+    "Unklar, ob die Nachricht ankam. {0} = noch einmal senden (kann doppelt ankommen), {1} = als gesendet zählen.",
+    "Unclear whether it arrived. {0} = send again (may arrive twice), {1} = count as sent.",
+);
+pub const ERASED: Tr = Tr::new("(gelöscht)", "(erased)");
+
+// Replies
+pub const REPLIES_TITLE: Tr =
+    Tr::new("Antworten der Kunden ({0}, {1} ungelesen)", "Customers' replies ({0}, {1} unread)");
+pub const REPLIES_EMPTY: Tr = Tr::new(
+    "Noch keine Antworten. Wenn Kunden auf eine Nachricht antworten, steht es hier.",
+    "No replies yet. When customers answer a message, it shows here.",
+);
+pub const MAYBE_STOP: Tr = Tr::new("möchte evtl. keine Nachrichten mehr", "may want no more messages");
+pub const UNKNOWN_SENDER: Tr = Tr::new("unbekannte Nummer", "unknown number");
+pub const CONV_TITLE: Tr = Tr::new("Unterhaltung mit {0}", "Conversation with {0}");
+pub const YOU: Tr = Tr::new("Du", "You");
+pub const WINDOW_OPEN: Tr = Tr::new(
+    "24-Stunden-Fenster offen, noch {0} – Antworten sind kostenlos.",
+    "24 h window open, {0} left – answers are free.",
+);
+pub const WINDOW_CLOSED: Tr = Tr::new(
+    "Das 24-Stunden-Fenster ist zu: Freier Text geht nicht mehr, nur eine Vorlage (Nachricht, Taste 3).",
+    "The 24 h window is closed: no free text any more, only a template (Message, key 3).",
+);
+pub const NOT_A_CUSTOMER: Tr = Tr::new(
+    "Diese Nummer ist nicht in der Kundenliste; lege den Kunden an, um zu antworten.",
+    "This number is not on the customer list; add the customer to answer.",
+);
+pub const ANSWER: Tr = Tr::new("Antwort: ", "Answer: ");
+pub const REPLY_QUEUED: Tr = Tr::new("Antwort an {0} eingereiht.", "Answer to {0} queued.");
+pub const REPLY_EMPTY: Tr = Tr::new("Schreib erst eine Antwort.", "Write an answer first.");
+pub const REPLY_TOO_LONG: Tr = Tr::new(
+    "Die Antwort ist zu lang ({0} von höchstens {1} Zeichen).",
+    "The answer is too long ({0} of at most {1} characters).",
+);
+pub const DETAIL_REPLIES: Tr = Tr::new("Antworten", "Replies");
+pub const DETAIL_REPLIES_VALUE: Tr =
+    Tr::new("{0} · zuletzt {1}: »{2}« ({3}: antworten)", "{0} · last {1}: “{2}” ({3}: answer)");
+pub const DETAIL_REPLIES_NONE: Tr = Tr::new("keine", "none");
+
+/// "2 Std. 15 Min." / "12 Min.".
+pub fn left(minutes: i64, lang: Lang) -> String {
+    let m = minutes.max(0);
+    match lang {
+        Lang::De if m >= 60 => format!("{} Std. {} Min.", m / 60, m % 60),
+        Lang::De => format!("{m} Min."),
+        Lang::En if m >= 60 => format!("{} h {} min", m / 60, m % 60),
+        Lang::En => format!("{m} min"),
+    }
+}
