@@ -27,6 +27,7 @@ fn body(i: usize) -> Vec<u8> {
 }
 
 fn main() {
+    hofbote::whatsapp::ensure_crypto_provider();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let mut rates = Vec::new();
     let mut p99s = Vec::new();
