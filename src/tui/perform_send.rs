@@ -200,7 +200,8 @@ pub mod network {
                 Ok(Msg::TestSent { to: to.display_for(ctx.config.shop.region()), sample: name })
             }
             Effect::Setup(SetupEffect::Test(data)) => test_connection(db, &data).await,
-            other => Err(Failure::Message(format!("not a network effect: {:?}", other.is_load()))),
+            // Only the three above are network effects (`Effect::is_network`).
+            _ => Err(Failure::Offline),
         }
     }
 

@@ -17,7 +17,7 @@ use super::composer_review::{self, ReviewData};
 use crate::domain::broadcast::purpose_of;
 use crate::domain::consent::CustomerConsent;
 use crate::domain::customer::Customer;
-use crate::domain::template::{Category, Template};
+use crate::domain::template::Template;
 use crate::i18n::{Lang, Localized};
 use crate::store::broadcasts::BroadcastInfo;
 use crate::tui::app::{Effect, State, key_label};
@@ -346,9 +346,4 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return on_edit(state, action);
     }
     on_picker(state, action)
-}
-
-/// The category as the farmer reads it, with the needed consent.
-pub fn category_word(c: Category, lang: Lang) -> &'static str {
-    c.label(lang)
 }

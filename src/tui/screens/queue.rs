@@ -195,7 +195,7 @@ pub fn broadcast_action(state: &mut State, id: i64, template: &str, bstate: &str
 }
 
 /// "noch ca. 12 s" and friends for a broadcast in the list.
-fn progress_text(b: &BroadcastInfo, state: &State, now: DateTime<Utc>) -> String {
+fn progress_text(b: &BroadcastInfo, state: &State) -> String {
     let lang = state.lang;
     let total: i64 = b.counts.values().sum::<i64>() - b.count(RowState::Skipped);
     let out = total - b.count(RowState::Queued) - b.count(RowState::Inflight) - b.count(RowState::Cancelled);
@@ -218,10 +218,7 @@ fn progress_text(b: &BroadcastInfo, state: &State, now: DateTime<Utc>) -> String
             }
             s
         }
-        _ => {
-            let _ = now;
-            tq::DONE_OF.fill(lang, &[&t::number(out), &t::number(total)])
-        }
+        _ => tq::DONE_OF.fill(lang, &[&t::number(out), &t::number(total)]),
     }
 }
 
@@ -296,7 +293,6 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
             lines.push(Line::raw(part));
         }
     }
-    let now = v.data.as_ref().map(|d| d.now).or(state.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
     let page = ((area.height as usize).saturating_sub(1) / ENTRY_LINES).max(1);
     let window = v.nav.window(list.len(), page);
     for (i, b) in list.iter().enumerate().skip(window.start).take(page) {
@@ -325,7 +321,7 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let mut spans = vec![Span::raw("  [")];
         spans.extend(gauge::bar(b, bar_w, theme));
         spans.push(Span::raw("] "));
-        spans.push(Span::raw(cut(&progress_text(b, state, now), w.saturating_sub(bar_w + 5), ell)));
+        spans.push(Span::raw(cut(&progress_text(b, state), w.saturating_sub(bar_w + 5), ell)));
         lines.push(Line::from(spans));
         let legend = if b.state == "draft" { String::new() } else { gauge::legend(b, lang, theme.dot()) };
         lines.push(Line::styled(cut(&format!("  {legend}"), w, ell), theme.dim()));

@@ -12,7 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::config::{Secret, WhatsApp};
 use crate::i18n::Lang;
-use crate::tui::app::{Effect, Msg, Next, State, form_chain};
+use crate::tui::app::{Effect, Next, State, form_chain};
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::text_welcome as tw;
 use crate::tui::widgets::form::{self, Field, Form};
@@ -261,9 +261,4 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         }
     }
-}
-
-/// A message for the update from a performed setup step.
-pub fn msg(m: SetupMsg) -> Msg {
-    Msg::Setup(m)
 }

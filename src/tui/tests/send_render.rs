@@ -126,3 +126,46 @@ fn welcome_screen() {
         snap("welcome_setup", &state);
     }
 }
+
+#[test]
+fn every_sending_view_survives_tiny_terminals_and_ascii() {
+    let launch_ascii = launch(shop_config(), Lang::De, true);
+    let mut store = send_store();
+    let mut states: Vec<State> = Vec::new();
+    let open = |store: &mut Store, keys: &[Msg], tab: Screen| {
+        let mut s = loaded(store, &launch_ascii, (100, 30), tab);
+        for k in keys {
+            let effects = update(
+                &mut s,
+                match k {
+                    Msg::Key(ev) => Msg::Key(*ev),
+                    _ => unreachable!(),
+                },
+            );
+            settle(&PerformCtx::from_launch(&launch_ascii), store, &mut s, effects);
+        }
+        s
+    };
+    states.push(open(&mut store, &[ch('l')], Screen::Nachricht));
+    states.push(open(&mut store, &[ch('l'), ch('x'), key(KeyCode::Enter)], Screen::Nachricht));
+    states.push(open(&mut store, &[ch('l'), ctrl('x')], Screen::Nachricht));
+    states.push(open(&mut store, &[ch('j'), ch('j'), key(KeyCode::Enter)], Screen::Warteschlange));
+    states.push(open(&mut store, &[ch('a'), key(KeyCode::Enter)], Screen::Warteschlange));
+    let mut welcome = State::new(&launch_ascii);
+    welcome.welcome = Some(crate::tui::screens::welcome::Welcome::new());
+    update(&mut welcome, ch('s'));
+    update(&mut welcome, ch('x'));
+    states.push(welcome);
+    for state in &mut states {
+        update(state, Msg::Resize(100, 30));
+        let text = screen(state);
+        for glyph in ['✓', '✗', '…', '│', '─', '┌', '█', '▓', '▒', '░', '●', '▢', '•', '←', '→']
+        {
+            assert!(!text.contains(glyph), "{glyph} in ASCII mode:\n{text}");
+        }
+        for (w, h) in [(1, 1), (5, 2), (10, 3), (20, 5), (30, 8), (40, 10), (60, 12)] {
+            update(state, Msg::Resize(w, h));
+            let _ = crate::tui::render_text(state, w, h);
+        }
+    }
+}
