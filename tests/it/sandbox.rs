@@ -206,18 +206,20 @@ async fn a_receiver_that_was_down_gets_its_events_later() {
     // take the port meanwhile.
     let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = held.local_addr().unwrap();
-    let cfg = SandboxConfig {
+    let mut cfg = SandboxConfig {
         webhook_url: Some(format!("http://{addr}/webhook")),
         app_secret: Some(Secret::new(SECRET)),
         ..SandboxConfig::for_tests(13)
     };
+    // Under a loaded machine the failed attempts take a while; the sandbox must not give up meanwhile.
+    cfg.webhook_retry.give_up_after = Duration::from_secs(300);
     let sb = start(cfg).await;
     let sent = client(&sb).send_template(&phone("0171 1234569"), &offer("Hallo"), "outbox-9").await.unwrap();
     assert!(eventually(Duration::from_secs(30), || sb.webhook_stats().failed_attempts >= 3).await);
     let rx = Receiver::serve_on(held, 0);
-    let got = eventually(Duration::from_secs(20), || rx.statuses_of(&sent.wamid).len() == 3).await;
+    let got = eventually(Duration::from_secs(60), || rx.statuses_of(&sent.wamid).len() == 3).await;
     assert!(got, "{:?} {:?}", sb.webhook_stats(), rx.statuses_of(&sent.wamid).len());
-    assert!(eventually(Duration::from_secs(20), || sb.webhook_stats().pending == 0).await, "{:?}", sb.webhook_stats());
+    assert!(eventually(Duration::from_secs(60), || sb.webhook_stats().pending == 0).await, "{:?}", sb.webhook_stats());
     sb.shutdown().await;
     rx.stop();
 }
