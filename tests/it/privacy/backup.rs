@@ -82,6 +82,7 @@ fn a_backup_under_a_concurrent_writer_is_consistent_encrypted_and_leaves_no_plai
     let count_before = fx.store.customer_count().unwrap();
     let out = fx.paths.data_dir.join("sicherung.age");
     let info = hofbote::privacy::backup::create(&fx.paths.db_file, &out, &Seal::Recipient(recipient)).unwrap();
+    let count_after = fx.store.customer_count().unwrap();
     let after = list(&fx.paths.data_dir);
     // The writer was never blocked by the backup: it keeps adding rows (how many during the backup itself depends
     // on the machine's load, so the test waits instead of counting them).
