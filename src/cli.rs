@@ -186,20 +186,28 @@ fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
             use clap::CommandFactory;
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "hofbote", &mut out);
-            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            write_stdout(&out)?;
             Ok(())
         }
         Some(Command::Man) => {
             use clap::CommandFactory;
             let mut out = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            write_stdout(&out)?;
             Ok(())
         }
         Some(Command::Privacy(cmd)) => privacy::run(cmd, ctx),
         Some(Command::Backup(cmd)) => backup::run(cmd, ctx),
         Some(Command::Qr(args)) => qr::run(args, ctx),
         Some(Command::Snapshot { screen, size }) => snapshot(ctx, screen, &size),
+    }
+}
+
+/// Writes to stdout; a reader that stopped early (`| head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    match std::io::Write::write_all(&mut std::io::stdout(), bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 
