@@ -1,3 +1,4 @@
+//! Unit tests of the configuration and secrets (defaults, file:line:field errors, file modes). Test code only.
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -1,3 +1,4 @@
+//! Unit tests of audience planning, personalisation and the review estimate. Test code only.
 use chrono::TimeZone;
 
 use super::*;

@@ -1,3 +1,4 @@
+//! Unit tests of the consent fold and may_send, with property tests against a reference model. Test code only.
 use chrono::TimeZone;
 use proptest::prelude::*;
 

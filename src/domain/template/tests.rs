@@ -1,3 +1,4 @@
+//! Unit tests of templates: placeholders, rendering and Meta's parameter rules. Test code only.
 use super::*;
 
 fn wochenangebot() -> Template {

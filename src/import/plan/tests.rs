@@ -1,3 +1,4 @@
+//! Unit tests of the import plan (matching, rejections, consent columns). Test code only.
 use std::path::Path;
 use std::sync::Arc;
 

@@ -1,3 +1,4 @@
+//! Unit tests of the vCard reader (unfolding, TEL preference, escapes). Test code only.
 use super::*;
 
 fn one(text: &str) -> SourceRecord {

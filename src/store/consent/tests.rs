@@ -1,3 +1,4 @@
+//! Unit tests of the consent ledger in SQLite (triggers, folded state, erasure path). Test code only.
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};

@@ -1,3 +1,4 @@
+//! Unit tests of the Cloud API request and response shapes. Test code only.
 use serde_json::json;
 
 use super::*;
