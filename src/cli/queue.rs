@@ -149,16 +149,7 @@ pub fn alert_text(kind: &str, detail: &str, l: Lang) -> String {
 }
 
 fn state_label(state: &str, l: Lang) -> &'static str {
-    let t = match state {
-        "draft" => Tr::new("Entwurf", "draft"),
-        "scheduled" => Tr::new("geplant", "scheduled"),
-        "sending" => Tr::new("wird gesendet", "sending"),
-        "paused" => Tr::new("angehalten", "paused"),
-        "done" => Tr::new("fertig", "done"),
-        "cancelled" => Tr::new("abgebrochen", "cancelled"),
-        _ => Tr::new("?", "?"),
-    };
-    t.get(l)
+    crate::domain::broadcast::state_label(state).get(l)
 }
 
 /// Broadcasts with their progress per state.

@@ -8,12 +8,11 @@ use clap::Args;
 
 use super::output::datetime;
 use super::{CliError, Context};
-use crate::domain::broadcast::{Audience, estimate, format_money, personalise_params};
+use crate::domain::broadcast::{Audience, format_money, personalise_params};
 use crate::domain::parse_local_datetime;
 use crate::domain::phone::Phone;
 use crate::domain::template::{ParameterFormat, Params};
 use crate::i18n::{Lang, Localized, Tr};
-use crate::queue::policy::quiet_until;
 use crate::store::broadcasts::{NewBroadcast, Preview};
 use crate::store::{Db, Store};
 use crate::whatsapp::{Client, TemplateMessage};
@@ -178,19 +177,7 @@ pub fn review(store: &Store, new: &NewBroadcast, p: &Preview, ctx: &Context) -> 
     let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(l);
     let mut out = String::new();
     let now = store.now();
-    let send_at = new.scheduled_at.unwrap_or(now).max(now);
-    let quiet = crate::domain::parse_quiet_hours(&c.queue.quiet_hours)
-        .filter(|_| p.purpose == crate::domain::consent::Purpose::Marketing)
-        .and_then(|q| quiet_until(&q, send_at));
-    let e = estimate(
-        p.plan.recipients.len(),
-        p.plan.excluded.len(),
-        p.template.category,
-        &c.prices,
-        c.whatsapp.effective_rate(),
-        c.whatsapp.messaging_tier,
-        quiet,
-    );
+    let e = p.estimate(c, new.scheduled_at, now);
     out.push_str(&format!(
         "{}: {} ({}) · {}\n",
         t("Vorlage", "Template"),

@@ -166,6 +166,19 @@ impl Localized for BroadcastError {
     }
 }
 
+/// The farmer's word for a broadcast state (`draft`, `scheduled`, …).
+pub fn state_label(state: &str) -> Tr {
+    match state {
+        "draft" => Tr::new("Entwurf", "draft"),
+        "scheduled" => Tr::new("geplant", "scheduled"),
+        "sending" => Tr::new("wird gesendet", "sending"),
+        "paused" => Tr::new("angehalten", "paused"),
+        "done" => Tr::new("fertig", "done"),
+        "cancelled" => Tr::new("abgebrochen", "cancelled"),
+        _ => Tr::new("?", "?"),
+    }
+}
+
 /// The per-customer value of a parameter: `{vorname}` → first name (or the salutation fallback), `{name}` → name.
 pub fn personalise(value: &str, customer: &Customer, fallback: &str) -> String {
     let first = customer.first_name.trim();

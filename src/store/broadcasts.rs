@@ -36,6 +36,30 @@ pub struct Preview {
     pub plan: AudiencePlan,
 }
 
+impl Preview {
+    /// The review figures: cost, duration, tier and (for marketing) the quiet-hour wait at the send time.
+    pub fn estimate(
+        &self,
+        config: &crate::config::Config,
+        scheduled_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> crate::domain::broadcast::Estimate {
+        let send_at = scheduled_at.unwrap_or(now).max(now);
+        let quiet = crate::domain::parse_quiet_hours(&config.queue.quiet_hours)
+            .filter(|_| self.purpose == Purpose::Marketing)
+            .and_then(|q| crate::queue::policy::quiet_until(&q, send_at));
+        crate::domain::broadcast::estimate(
+            self.plan.recipients.len(),
+            self.plan.excluded.len(),
+            self.template.category,
+            &config.prices,
+            config.whatsapp.effective_rate(),
+            config.whatsapp.messaging_tier,
+            quiet,
+        )
+    }
+}
+
 /// A broadcast as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BroadcastInfo {

@@ -13,10 +13,8 @@ use super::screens::queue::{LIST_LIMIT, QueueData, REPLIES_LIMIT};
 use super::screens::queue_detail::RowsData;
 use super::screens::replies::ConversationData;
 use super::screens::welcome::{SetupData, SetupEffect, SetupMsg};
-use crate::domain::broadcast::{Audience, estimate};
+use crate::domain::broadcast::Audience;
 use crate::domain::checks;
-use crate::domain::consent::Purpose;
-use crate::queue::policy::quiet_until;
 use crate::store::broadcasts::NewBroadcast;
 use crate::store::{Db, Store, StoreError};
 use crate::whatsapp::{Client, TemplateMessage, Timeouts};
@@ -128,19 +126,7 @@ fn prepare_review(ctx: &PerformCtx, store: &Store, new: NewBroadcast) -> Result<
     let c = &ctx.config;
     let p = store.preview_broadcast(&new, &c.shop.salutation_fallback)?;
     let now = store.now();
-    let send_at = new.scheduled_at.unwrap_or(now).max(now);
-    let quiet = crate::domain::parse_quiet_hours(&c.queue.quiet_hours)
-        .filter(|_| p.purpose == Purpose::Marketing)
-        .and_then(|q| quiet_until(&q, send_at));
-    let e = estimate(
-        p.plan.recipients.len(),
-        p.plan.excluded.len(),
-        p.template.category,
-        &c.prices,
-        c.whatsapp.effective_rate(),
-        c.whatsapp.messaging_tier,
-        quiet,
-    );
+    let e = p.estimate(c, new.scheduled_at, now);
     let unit_price = if p.plan.recipients.is_empty() { 0.0 } else { e.cost / p.plan.recipients.len() as f64 };
     let sample = match p.plan.recipients.first() {
         Some(r) => Some((store.customer(r.customer_id)?.name, r.params.clone())),

@@ -32,15 +32,7 @@ pub const NOT_SENDING: Tr = Tr::new(
 pub const DRAFT_HINT: Tr = Tr::new("Entwurf – r reiht ihn ein", "draft – r queues it");
 
 pub fn broadcast_state(s: &str) -> Tr {
-    match s {
-        "draft" => Tr::new("Entwurf", "draft"),
-        "scheduled" => Tr::new("geplant", "scheduled"),
-        "sending" => Tr::new("wird gesendet", "sending"),
-        "paused" => Tr::new("angehalten", "paused"),
-        "done" => Tr::new("fertig", "done"),
-        "cancelled" => Tr::new("abgebrochen", "cancelled"),
-        _ => Tr::new("?", "?"),
-    }
+    crate::domain::broadcast::state_label(s)
 }
 
 /// The legend of the gauge: the state words with counts.
