@@ -25,7 +25,8 @@ use super::policy::Pacer;
 use crate::clock::SharedClock;
 use crate::domain::template::Template;
 use crate::failpoint;
-use crate::store::outbox::{ClaimRules, Claimed, ClaimedMessage, SendOutcome};
+use crate::store::outbox::{ClaimRules, Claimed, ClaimedMessage, IdleInfo, SendOutcome};
+use crate::store::watch::DbWatch;
 use crate::store::{Db, StoreError};
 use crate::whatsapp::{ApiError, Client, ErrorClass, TemplateMessage};
 
@@ -100,6 +101,9 @@ async fn run(
     let concurrency = config.concurrency.max(1);
     let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let mut last_reconcile = clock.now() - Duration::hours(1);
+    // Another process (the terminal app, `hofbote send`, an import) may queue rows or resolve an alert: its commit
+    // wakes the worker through the database file, so an idle worker needs no timer at all.
+    let mut changes = DbWatch::start(db.path(), crate::store::watch::FALLBACK_POLL);
     while !*shutdown.borrow() {
         let now = clock.now();
         if now - last_reconcile > Duration::seconds(5) {
@@ -129,15 +133,13 @@ async fn run(
         let rules = config.rules.clone();
         let claimed = db.call(move |s| s.claim_due(limit, &rules)).await?;
         if claimed.is_empty() {
-            let next = db.call(|s| s.next_due()).await?;
+            let info = db.call(|s| s.idle_info()).await?;
             let busy = semaphore.available_permits() < concurrency;
-            let wait = next
-                .map(|t| (t - clock.now()).to_std().unwrap_or(StdDuration::ZERO))
-                .unwrap_or(StdDuration::from_secs(1))
-                .clamp(StdDuration::from_millis(if busy { 1 } else { 5 }), StdDuration::from_secs(1));
+            let wait = idle_wait(&info, clock.now(), busy);
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::time::sleep(wait.unwrap_or(StdDuration::ZERO)), if wait.is_some() => {}
                 _ = wake.notified() => {}
+                () = changes.changed() => {}
                 _ = recorded.notified(), if busy => {}
                 _ = shutdown.changed() => {}
             }
@@ -197,6 +199,30 @@ async fn run(
     recorder.await.map_err(|_| StoreError::Closed)?
 }
 
+/// How long an idle worker may sleep before it must look again; `None` = until a wake-up (a row queued in this
+/// process, a database change, shutdown). Rows due in the future set a timer; unknown rows are reconciled every few
+/// seconds while they exist; due rows that could not be claimed (spacing per recipient, pacing) are looked at
+/// again shortly — unless an alert stops all sending, which only the farmer's answer (a database change) ends.
+pub fn idle_wait(info: &IdleInfo, now: chrono::DateTime<chrono::Utc>, busy: bool) -> Option<StdDuration> {
+    let floor = StdDuration::from_millis(if busy { 1 } else { 5 });
+    let mut wait = info.next_due.map(|t| (t - now).to_std().unwrap_or(StdDuration::ZERO).max(floor));
+    if info.blocked {
+        wait = None;
+    } else if let Some(w) = wait {
+        // A due row that the claim passed over: look again soon, not in a tight loop.
+        if w <= floor && !busy {
+            wait = Some(StdDuration::from_secs(1));
+        }
+    }
+    if info.unknown {
+        wait = Some(wait.map_or(RECONCILE_EVERY, |w| w.min(RECONCILE_EVERY)));
+    }
+    wait
+}
+
+/// How often unknown rows are reconciled while there are any.
+const RECONCILE_EVERY: StdDuration = StdDuration::from_secs(5);
+
 /// Writes send results in batches: everything that finished meanwhile goes into one transaction.
 async fn record_loop(
     db: Db,
@@ -255,5 +281,30 @@ pub fn config_from(config: &crate::config::Config, secrets: &crate::config::Secr
         },
         seed: rand::random(),
         concurrency: 64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(1_790_000_000 + s, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_idle_worker_sleeps_until_the_next_due_row_or_a_wake_up() {
+        let now = at(0);
+        let idle = IdleInfo { next_due: None, unknown: false, blocked: false };
+        assert_eq!(idle_wait(&idle, now, false), None, "nothing queued: no timer at all");
+        let later = IdleInfo { next_due: Some(at(90)), ..idle };
+        assert_eq!(idle_wait(&later, now, false), Some(StdDuration::from_secs(90)));
+        let unknown = IdleInfo { unknown: true, ..later };
+        assert_eq!(idle_wait(&unknown, now, false), Some(RECONCILE_EVERY), "unknown rows are reconciled");
+        let blocked = IdleInfo { next_due: Some(at(-5)), unknown: false, blocked: true };
+        assert_eq!(idle_wait(&blocked, now, false), None, "an alert: only the farmer's answer wakes it");
+        let passed_over = IdleInfo { next_due: Some(at(-5)), unknown: false, blocked: false };
+        assert_eq!(idle_wait(&passed_over, now, false), Some(StdDuration::from_secs(1)), "no tight loop");
+        assert_eq!(idle_wait(&passed_over, now, true), Some(StdDuration::from_millis(1)), "results coming in");
     }
 }

@@ -11,6 +11,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod templates;
 pub mod thread;
+pub mod watch;
 mod time;
 pub mod webhooks;
 

@@ -314,12 +314,34 @@ impl Store {
         v.as_deref().map(parse_ts).transpose()
     }
 
+    /// What the worker needs to know to sleep as long as it can: the earliest due row (see [`Store::next_due`]),
+    /// whether unknown rows wait for reconciliation, and whether an unresolved alert stops all sending (then only a
+    /// change to the database — the farmer resolving it — can end the wait).
+    pub fn idle_info(&self) -> Result<IdleInfo> {
+        let next_due = self.next_due()?;
+        let (unknown, blocked): (bool, bool) = self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'unknown'),
+                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(IdleInfo { next_due, unknown, blocked })
+    }
+
     /// Rows in flight or unknown right now (the TUI asks before quitting while sending).
     pub fn open_rows(&self) -> Result<i64> {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM outbox WHERE state IN ('queued', 'inflight')", [], |r| r.get(0))?)
     }
+}
+
+/// See [`Store::idle_info`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleInfo {
+    pub next_due: Option<DateTime<Utc>>,
+    pub unknown: bool,
+    pub blocked: bool,
 }
 
 /// The result of one send: Meta's wamid, or what to do about the failure.

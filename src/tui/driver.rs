@@ -1,14 +1,21 @@
-//! The event loop and the terminal. Keys, resizes, IO results, signals and a calm `data_version` check come in;
-//! `update` turns them into effects, a worker performs those on the DB thread (merging repeated loads), and a frame
-//! is drawn only when something changed — no fixed tick, nothing drawn while idle. Each frame is wrapped in
-//! synchronized output. The terminal is restored on every way out: quit, error, panic (ratatui's hook, installed
-//! after color-eyre's), SIGHUP, SIGTERM, and when the input stream ends (SSH gone). Must not decide what to show.
+//! The event loop and the terminal. Keys, resizes, IO results, signals and database changes come in; `update`
+//! turns them into effects, a worker performs those on the DB thread (merging repeated loads), and a frame is drawn
+//! only when something changed — no fixed tick, nothing drawn and no CPU used while idle. Another process's writes
+//! wake the loop through a file watcher on the database ([`DbWatch`]), never a timer (a slow poll only where no
+//! watcher can start). Each frame is one write: it is buffered, wrapped in synchronized output, and the bracket is
+//! closed by a guard even when drawing fails. The terminal is restored on every way out: quit, error, panic (a hook
+//! installed after color-eyre's), SIGHUP, SIGTERM, and when the input stream ends (SSH gone). Must not decide what
+//! to show.
 
-use std::future::Future;
-use std::io;
+use std::future::{Future, poll_fn};
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
-use futures_util::{FutureExt, Stream, StreamExt};
+use futures_util::{Stream, StreamExt};
+use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::Event;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::crossterm::{execute, queue};
@@ -17,9 +24,7 @@ use tokio::sync::mpsc;
 use super::app::{Effect, Msg, State, update};
 use super::perform::Performer;
 use super::view;
-
-/// How often `PRAGMA data_version` is checked while a live screen is open.
-pub const CHECK_EVERY: Duration = Duration::from_millis(500);
+pub use crate::store::watch::DbWatch;
 
 /// At most this many waiting input events are handled before the next frame.
 const MAX_DRAIN: usize = 256;
@@ -40,16 +45,28 @@ pub trait Canvas {
     fn size(&self) -> io::Result<(u16, u16)>;
 }
 
-/// The real terminal (crossterm on stdout).
+/// The real terminal (crossterm on stdout, one write per frame).
 pub struct Terminal {
-    inner: ratatui::DefaultTerminal,
+    inner: ratatui::Terminal<CrosstermBackend<FrameOut>>,
+    /// Shared with the [`FrameOut`] inside: while set, its flushes are held.
+    holding: Arc<AtomicBool>,
 }
 
 impl Terminal {
     /// Raw mode and the alternate screen (no mouse capture); installs the panic hook that restores the terminal.
     pub fn enter() -> io::Result<Terminal> {
-        match ratatui::try_init() {
-            Ok(inner) => Ok(Terminal { inner }),
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            hook(info);
+        }));
+        let holding = Arc::new(AtomicBool::new(false));
+        let out = FrameOut { buf: Vec::with_capacity(16 * 1024), holding: holding.clone() };
+        let entered = ratatui::crossterm::terminal::enable_raw_mode()
+            .and_then(|()| execute!(io::stdout(), ratatui::crossterm::terminal::EnterAlternateScreen))
+            .and_then(|()| ratatui::Terminal::new(CrosstermBackend::new(out)));
+        match entered {
+            Ok(inner) => Ok(Terminal { inner, holding }),
             Err(e) => {
                 // Raw mode may be on already when the alternate screen failed.
                 restore();
@@ -73,17 +90,130 @@ pub fn restore() {
         execute!(io::stdout(), ratatui::crossterm::terminal::LeaveAlternateScreen, ratatui::crossterm::cursor::Show);
 }
 
+/// What ratatui writes goes into this buffer; while a frame is being drawn its flushes are held, so the whole
+/// frame leaves in one `write` (one SSH packet where it fits) instead of stdout's 1,024-byte pieces.
+#[derive(Debug)]
+pub struct FrameOut {
+    buf: Vec<u8>,
+    holding: Arc<AtomicBool>,
+}
+
+impl FrameOut {
+    /// Writes what is buffered to stdout at once.
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let frame = short_colours(&self.buf);
+        let mut out = io::stdout().lock();
+        let written = out.write_all(&frame).and_then(|()| out.flush());
+        self.buf.clear();
+        written
+    }
+}
+
+impl Write for FrameOut {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.holding.load(Ordering::Relaxed) { Ok(()) } else { self.send() }
+    }
+}
+
+/// One frame's synchronized-output bracket: opened by [`FrameGuard::begin`], closed — and the frame sent — when the
+/// guard ends, also when drawing failed half-way (a terminal left inside the bracket would stop showing anything).
+struct FrameGuard<'a> {
+    term: &'a mut Terminal,
+    closed: bool,
+}
+
+impl<'a> FrameGuard<'a> {
+    fn begin(term: &'a mut Terminal) -> io::Result<FrameGuard<'a>> {
+        term.holding.store(true, Ordering::Relaxed);
+        let guard = FrameGuard { term, closed: false };
+        queue!(guard.term.inner.backend_mut(), BeginSynchronizedUpdate)?;
+        Ok(guard)
+    }
+
+    /// Closes the bracket and sends the frame.
+    fn end(mut self) -> io::Result<()> {
+        self.closed = true;
+        self.close()
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        let backend = self.term.inner.backend_mut();
+        let ended = queue!(backend, EndSynchronizedUpdate);
+        self.term.holding.store(false, Ordering::Relaxed);
+        let sent = backend.flush();
+        ended.and(sent)
+    }
+}
+
+impl Drop for FrameGuard<'_> {
+    fn drop(&mut self) {
+        if !self.closed {
+            let _ = self.close();
+        }
+    }
+}
+
 impl Canvas for Terminal {
     fn draw(&mut self, state: &State) -> io::Result<()> {
-        queue!(self.inner.backend_mut(), BeginSynchronizedUpdate)?;
-        self.inner.draw(|f| view::render(f, state))?;
-        execute!(self.inner.backend_mut(), EndSynchronizedUpdate)
+        let frame = FrameGuard::begin(self)?;
+        frame.term.inner.draw(|f| view::render(f, state))?;
+        frame.end()
     }
 
     fn size(&self) -> io::Result<(u16, u16)> {
         let s = self.inner.size()?;
         Ok((s.width, s.height))
     }
+}
+
+/// crossterm writes every colour as a 256-colour code (`ESC[38;5;6m`); the 16 basic colours the theme uses have
+/// short codes of their own (`ESC[36m`), which every terminal reads the same way. Half the bytes per colour change.
+pub fn short_colours(frame: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(frame.len());
+    let mut i = 0;
+    while i < frame.len() {
+        if let Some((code, len)) = basic_colour_at(&frame[i..]) {
+            out.extend_from_slice(b"\x1b[");
+            out.extend_from_slice(code.to_string().as_bytes());
+            out.push(b'm');
+            i += len;
+        } else {
+            out.push(frame[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `ESC[38;5;Nm` / `ESC[48;5;Nm` with N < 16 at the start of `bytes`: the short SGR code and the length matched.
+fn basic_colour_at(bytes: &[u8]) -> Option<(u8, usize)> {
+    let base: u8 = if bytes.starts_with(b"\x1b[38;5;") {
+        30
+    } else if bytes.starts_with(b"\x1b[48;5;") {
+        40
+    } else {
+        return None;
+    };
+    let rest = &bytes[7..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 2 || rest.get(digits) != Some(&b'm') {
+        return None;
+    }
+    let n: u8 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let code = match n {
+        0..=7 => base + n,
+        8..=15 => base + 60 + (n - 8),
+        _ => return None,
+    };
+    Some((code, 7 + digits + 1))
 }
 
 /// SIGHUP or SIGTERM, whichever comes first.
@@ -144,14 +274,15 @@ fn to_msg(ev: Event) -> Option<Msg> {
 }
 
 /// Runs the app until it quits, the input ends or `stop` resolves. Draws the first frame before any data is
-/// loaded, then only when `update` says something changed.
+/// loaded, then only when `update` says something changed. `watch` reports database changes by other processes
+/// (checked with `PRAGMA data_version` while a live screen is open).
 pub async fn event_loop<C, E, S>(
     canvas: &mut C,
     mut events: E,
     performer: Performer,
     state: &mut State,
     stop: S,
-    check_every: Duration,
+    mut watch: DbWatch,
 ) -> io::Result<Exit>
 where
     C: Canvas,
@@ -169,12 +300,13 @@ where
     let (w, h) = canvas.size()?;
     send(update(state, Msg::Resize(w, h)));
     send(state.start());
+    if state.live() {
+        // The baseline `data_version` and the badges; after this only changes wake the check.
+        send(vec![Effect::CheckDataVersion]);
+    }
     state.take_redraw();
     canvas.draw(state)?;
 
-    let mut check = tokio::time::interval(check_every);
-    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    check.reset();
     let mut stop = std::pin::pin!(stop);
     let exit = loop {
         tokio::select! {
@@ -190,7 +322,7 @@ where
                 Some(Err(_)) | None => break Exit::InputClosed,
             },
             Some(msg) = msg_rx.recv() => send(update(state, msg)),
-            _ = check.tick(), if state.live() => send(vec![Effect::CheckDataVersion]),
+            () = watch.changed(), if state.live() => send(vec![Effect::CheckDataVersion]),
         }
         // Drain what is already waiting, so a burst of keys or results gives one frame (bounded, so a flood of
         // input cannot keep the loop from seeing a signal or drawing).
@@ -199,7 +331,10 @@ where
             if state.quit {
                 break;
             }
-            let Some(next) = events.next().now_or_never() else { break };
+            // Poll with this task's own waker, never a no-op one (`now_or_never`): crossterm's `EventStream` hands
+            // the waker of the first poll that returns `Pending` to its wake thread and keeps it until that thread
+            // fires, so a no-op waker there would leave the next key waking nobody.
+            let Poll::Ready(next) = poll_fn(|cx| Poll::Ready(events.poll_next_unpin(cx))).await else { break };
             match next {
                 Some(Ok(ev)) => {
                     if let Some(msg) = to_msg(ev) {
@@ -233,4 +368,16 @@ where
         work.abort();
     }
     Ok(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_colours;
+
+    #[test]
+    fn basic_colours_get_their_short_codes_and_others_stay() {
+        let frame = b"\x1b[38;5;6mA\x1b[48;5;11mB\x1b[38;5;196mC\x1b[38;5;0mD\x1b[38;5;mE\x1b[0m";
+        let short = short_colours(frame);
+        assert_eq!(short, b"\x1b[36mA\x1b[103mB\x1b[38;5;196mC\x1b[30mD\x1b[38;5;mE\x1b[0m".to_vec());
+    }
 }

@@ -174,7 +174,7 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
         let welcome = first_start(&launch.paths, &store)?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let next = runtime.block_on(async {
-            let (sender, services, background) = if welcome {
+            let (sender, services, background) = if welcome || input_only() {
                 (app::Sender::Off, Services::default(), None)
             } else {
                 background::start(&launch, secrets.as_ref())?
@@ -217,10 +217,22 @@ pub async fn run_app(
     let stop = driver::signals()?;
     let mut terminal = driver::Terminal::enter()?;
     let events = ratatui::crossterm::event::EventStream::new();
-    let result = driver::event_loop(&mut terminal, events, performer, &mut state, stop, driver::CHECK_EVERY).await;
+    let watch = if input_only() {
+        driver::DbWatch::off()
+    } else {
+        driver::DbWatch::start(&launch.paths.db_file, crate::store::watch::FALLBACK_POLL)
+    };
+    let result = driver::event_loop(&mut terminal, events, performer, &mut state, stop, watch).await;
     drop(terminal);
     result?;
     Ok(state.next)
+}
+
+/// The test switch `HOFBOTE_TEST_INPUT_ONLY=1`: no database watcher, no fallback poll, no send worker and no
+/// timer in the app, so only input (and the results of what input asked for) wakes the event loop. The pty journeys
+/// use it to prove that keys never depend on another wake-up.
+pub fn input_only() -> bool {
+    std::env::var_os("HOFBOTE_TEST_INPUT_ONLY").is_some_and(|v| v == "1")
 }
 
 /// Parses "80x24".

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::*;
 use crate::store::Db;
-use crate::tui::driver::{Canvas, Exit, event_loop, merge_loads};
+use crate::tui::driver::{Canvas, DbWatch, Exit, event_loop, merge_loads};
 use crate::tui::perform::Performer;
 use crate::tui::view;
 
@@ -72,10 +72,13 @@ async fn idle_means_no_frames_and_outside_changes_are_drawn() {
     let mut canvas = Counting { terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(), frames: frames.clone() };
     let mut state = State::new(&launch);
     let (keys, events) = key_stream();
-    let check = Duration::from_millis(100);
+    // The real file watcher: no timer at all while idle (a fallback poll of an hour would show up as a failure).
+    let watch = DbWatch::start(&path, Duration::from_secs(3600));
+    assert_eq!(watch.kind(), crate::store::watch::WatchKind::Notify);
+    let window = Duration::from_secs(1);
     let never = std::future::pending::<Exit>();
 
-    let run = event_loop(&mut canvas, events, performer, &mut state, never, check);
+    let run = event_loop(&mut canvas, events, performer, &mut state, never, watch);
     let script = async {
         assert!(wait_for(&frames, "Agnieszka Nowak").await, "the list is drawn");
         {
@@ -83,13 +86,13 @@ async fn idle_means_no_frames_and_outside_changes_are_drawn() {
             assert!(f.0 >= 2, "a first frame before the data, then the data: {}", f.0);
         }
         let before = frames.lock().unwrap().0;
-        // Idle for ten data_version checks: nothing changed, so nothing is drawn.
-        tokio::time::sleep(check * 10).await;
+        // Idle: nothing changed, so nothing is drawn (an observation window, not a wait for something).
+        tokio::time::sleep(window).await;
         let idle = frames.lock().unwrap().0 - before;
-        eprintln!("frames while idle for {:?}: {idle}", check * 10);
+        eprintln!("frames while idle for {window:?}: {idle}");
         assert_eq!(idle, 0, "frames drawn while idle");
 
-        // Another process (another connection) adds a customer: the next check reloads and draws it.
+        // Another process (another connection) adds a customer: the watcher wakes the loop, which reloads and draws.
         let mut other = Store::open(&path, Arc::new(clock())).unwrap();
         let draft =
             CustomerDraft::new("Aaron Anders", "", Phone::parse("0170 5550000", Region::DE).unwrap(), &[], "").unwrap();
@@ -122,7 +125,7 @@ async fn the_loop_ends_when_the_input_ends_or_a_signal_comes() {
                 Err(_) => std::future::pending().await,
             }
         };
-        let run = event_loop(&mut canvas, events, performer, &mut state, stop, Duration::from_millis(50));
+        let run = event_loop(&mut canvas, events, performer, &mut state, stop, DbWatch::every(Duration::from_millis(50)));
         let script = async {
             assert!(wait_for(&frames, "Noch keine Kunden").await);
             if by_signal {
@@ -182,7 +185,7 @@ async fn the_queue_screen_draws_nothing_while_idle_and_shows_statuses_from_anoth
     let (keys, events) = key_stream();
     let check = Duration::from_millis(100);
     let never = std::future::pending::<Exit>();
-    let run = event_loop(&mut canvas, events, performer, &mut state, never, check);
+    let run = event_loop(&mut canvas, events, performer, &mut state, never, DbWatch::every(check));
     let script = async {
         assert!(wait_for(&frames, "wartet 6 · gesendet 4").await, "the queue is drawn");
         // Let the first check load the unread count, then stay idle.

@@ -1,0 +1,190 @@
+//! Notices that the database file may have changed — another process committed (its write lands in the `-wal`
+//! file), or the file was replaced — without polling: the kernel tells a file watcher (`notify`: inotify on Linux),
+//! and [`DbWatch::changed`] resolves. A burst of writes (a broadcast going out) is coalesced: after a change has
+//! been reported the next one is reported no sooner than [`DbWatch::gap`] later, and nothing is lost in between.
+//! Where no watcher can start (inotify limits, an unusual file system) a slow poll takes its place, and it says so
+//! in the log. What changed is for the caller to find out (`PRAGMA data_version`, a claim); this module only wakes.
+//! Must not read or write the database.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use notify::{EventKind, RecursiveMode, Watcher};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// The poll interval where no file watcher can start.
+pub const FALLBACK_POLL: Duration = Duration::from_secs(2);
+
+/// The shortest gap between two reported changes.
+pub const GAP: Duration = Duration::from_millis(200);
+
+/// How the watch learns about changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchKind {
+    /// The kernel reports writes (no CPU while nothing changes).
+    Notify,
+    /// A timer: the file watcher could not start, or a test asked for it.
+    Poll,
+    /// Never reports a change (the test switch that leaves only input to wake the app).
+    Off,
+}
+
+/// A source of "the database may have changed" wake-ups.
+pub struct DbWatch {
+    mode: Mode,
+}
+
+enum Mode {
+    Notify { notify: Arc<Notify>, last: Option<Instant>, gap: Duration, _watcher: notify::RecommendedWatcher },
+    Poll(tokio::time::Interval),
+    Off,
+}
+
+impl std::fmt::Debug for DbWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbWatch").field("kind", &self.kind()).finish()
+    }
+}
+
+impl DbWatch {
+    /// Watches the folder of `db_file` for writes to the database and its `-wal` file; falls back to polling every
+    /// `fallback` when the watcher cannot start. Must be called inside a tokio runtime.
+    pub fn start(db_file: &Path, fallback: Duration) -> DbWatch {
+        match Self::watcher(db_file) {
+            Ok((notify, watcher)) => {
+                DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, _watcher: watcher } }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, file = %db_file.display(), "no file watcher; checking for changes by polling");
+                DbWatch::every(fallback)
+            }
+        }
+    }
+
+    /// A timer instead of a watcher (the fallback, and tests that want a fixed pace).
+    pub fn every(period: Duration) -> DbWatch {
+        let mut interval = tokio::time::interval(period.max(Duration::from_millis(1)));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.reset();
+        DbWatch { mode: Mode::Poll(interval) }
+    }
+
+    /// Never reports a change.
+    pub fn off() -> DbWatch {
+        DbWatch { mode: Mode::Off }
+    }
+
+    pub fn kind(&self) -> WatchKind {
+        match self.mode {
+            Mode::Notify { .. } => WatchKind::Notify,
+            Mode::Poll(_) => WatchKind::Poll,
+            Mode::Off => WatchKind::Off,
+        }
+    }
+
+    /// The shortest gap between two reports (with a watcher); tests make it short.
+    pub fn gap(mut self, gap: Duration) -> DbWatch {
+        if let Mode::Notify { gap: g, .. } = &mut self.mode {
+            *g = gap;
+        }
+        self
+    }
+
+    /// Resolves when the database may have changed. Cancel-safe: a change noticed while nobody waits is reported
+    /// by the next call.
+    pub async fn changed(&mut self) {
+        match &mut self.mode {
+            Mode::Notify { notify, last, gap, .. } => {
+                if let Some(at) = *last {
+                    tokio::time::sleep_until(at + *gap).await;
+                }
+                notify.notified().await;
+                *last = Some(Instant::now());
+            }
+            Mode::Poll(interval) => {
+                interval.tick().await;
+            }
+            Mode::Off => std::future::pending().await,
+        }
+    }
+
+    fn watcher(db_file: &Path) -> notify::Result<(Arc<Notify>, notify::RecommendedWatcher)> {
+        let notify = Arc::new(Notify::new());
+        let dir = match db_file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let names = watched_names(db_file);
+        let wake = notify.clone();
+        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            let Ok(event) = res else { return };
+            if !writes(&event.kind) {
+                return;
+            }
+            let ours = event.paths.iter().any(|p| p.file_name().is_some_and(|n| names.iter().any(|m| m == n)));
+            if ours {
+                wake.notify_one();
+            }
+        })?;
+        // The folder, not the file: the `-wal` file comes and goes, and a restore may replace the database.
+        watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+        Ok((notify, watcher))
+    }
+}
+
+/// The database and its write-ahead log (the `-shm` index is written through shared memory, which the kernel does
+/// not report, and says nothing on its own).
+fn watched_names(db_file: &Path) -> Vec<std::ffi::OsString> {
+    let Some(name) = db_file.file_name() else { return Vec::new() };
+    let mut wal = name.to_os_string();
+    wal.push("-wal");
+    vec![name.to_os_string(), wal]
+}
+
+/// Events that can mean new data: content written, a file created, removed or renamed. Opening or reading a file
+/// (every reader does) is not one.
+fn writes(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Modify(notify::event::ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) | EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn a_write_by_another_connection_wakes_the_watch_and_a_read_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        let writer = rusqlite::Connection::open(&db).unwrap();
+        writer.pragma_update(None, "journal_mode", "WAL").unwrap();
+        writer.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+        let reader = rusqlite::Connection::open(&db).unwrap();
+        let mut watch = DbWatch::start(&db, Duration::from_secs(3600)).gap(Duration::ZERO);
+        assert_eq!(watch.kind(), WatchKind::Notify);
+        // Reads and an unrelated file in the same folder report nothing.
+        let n: i64 = reader.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1);
+        std::fs::write(dir.path().join("hofbote.log"), "x").unwrap();
+        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
+        assert!(quiet.is_err(), "a read or another file must not wake the watch");
+        writer.execute("INSERT INTO t VALUES (2)", []).unwrap();
+        tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a commit wakes the watch");
+    }
+
+    #[tokio::test]
+    async fn off_never_wakes_and_poll_ticks() {
+        let mut off = DbWatch::off();
+        assert!(tokio::time::timeout(Duration::from_millis(50), off.changed()).await.is_err());
+        let mut poll = DbWatch::every(Duration::from_millis(5));
+        assert_eq!(poll.kind(), WatchKind::Poll);
+        tokio::time::timeout(Duration::from_secs(20), poll.changed()).await.unwrap();
+    }
+}
