@@ -1,0 +1,355 @@
+//! Journeys: what a new user does, from an empty HOME, with the real binary in a real pty (`pty.rs`) — the first
+//! start and the setup form, the demo's weekly offer, a customer with paper consent, and every screen answering a
+//! key when nothing but input can wake the app (`HOFBOTE_TEST_INPUT_ONLY=1`). Keys are typed one at a time and each
+//! must show on the screen before the next: a key that wakes nobody fails here, within the deadline.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::pty::{self, Pty, Spawn, key};
+
+/// Where hofbote keeps its files under `home` when nothing overrides them (XDG defaults).
+fn config_file(home: &Path) -> PathBuf {
+    home.join(".config").join("hofbote").join("config.toml")
+}
+
+fn data_dir(home: &Path) -> PathBuf {
+    home.join(".local").join("share").join("hofbote")
+}
+
+/// A fresh HOME with only a shop name and address in the XDG config (what the setup form writes first).
+fn home_with_shop() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let config = config_file(home.path());
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[shop]\nname = \"Hof Test\"\naddress = \"Dorfstraße 1, 12345 Testdorf\"\n").unwrap();
+    home
+}
+
+/// Types `text` one character at a time; each time the screen must show what was typed so far in the line that
+/// shows `field` (so a key that is lost or waits for a timer fails at once, not at the end).
+fn type_slowly(pty: &mut Pty, field: &str, text: &str) {
+    let mut typed = String::new();
+    for c in text.chars() {
+        typed.push(c);
+        pty.keys(&c.to_string());
+        pty.wait_screen(&format!("{typed:?} in the line of {field:?}"), |s| {
+            s.lines().any(|l| l.contains(field) && l.contains(&typed))
+        });
+    }
+}
+
+/// The flags of `stty -a` on the screen, as words (`icanon`, `-echo`, …).
+fn stty_flags(screen: &str) -> BTreeSet<String> {
+    screen.split_whitespace().map(|w| w.trim_end_matches(';').to_owned()).collect()
+}
+
+/// The first start: the welcome screen, `s` opens the setup form, the shop name typed letter by letter appears,
+/// Esc leaves the form (nothing is written), `q` quits — and the terminal is as before: `stty -a`, run by the same
+/// shell right after, shows cooked mode with echo, and the alternate screen was left.
+#[test]
+fn first_start_setup_form_takes_keys_and_quit_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Spawn::new(home.path()).shell("{bin}; echo \"rc=$?\"; stty -a").spawn();
+    pty.wait_for("Willkommen bei hofbote");
+    pty.wait_for("d  Demo ansehen");
+    assert!(pty.alternate_screen(), "the app runs on the alternate screen");
+
+    pty.keys("s");
+    pty.wait_for("Telefonnummer-ID");
+    type_slowly(&mut pty, "Hofname", "Hof Kühn");
+    pty.keys(key::ESC);
+    pty.wait_gone("Telefonnummer-ID");
+    pty.wait_for("Willkommen bei hofbote");
+    pty.keys("q");
+
+    let status = pty.wait_exit();
+    assert!(status.success(), "stty -a ran: {status}");
+    let screen = pty.screen();
+    assert!(screen.contains("rc=0"), "hofbote ended with 0:\n{screen}");
+    assert!(!pty.alternate_screen(), "the alternate screen was left:\n{screen}");
+    assert!(!screen.contains("Willkommen"), "no app frame left on the main screen:\n{screen}");
+    let flags = stty_flags(&screen);
+    for flag in ["icanon", "echo", "isig", "icrnl", "opost"] {
+        assert!(flags.contains(flag), "{flag} must be on after the app ended:\n{screen}");
+    }
+    assert!(!config_file(home.path()).exists(), "Esc left the form without writing a configuration");
+}
+
+/// The demo from the first start: `d` on the welcome screen (100x30; sandbox, receiver and worker in-process), the
+/// weekly offer sent by keys, every recipient settles (delivered, read or failed) while a simulated customer sends
+/// STOP, the queue shows it done, then quit. The demo database must show that exactly the customers who had agreed
+/// to offers when the broadcast was created got the message once (the one who stopped meanwhile may or may not),
+/// and the sandbox's ledger (written to the demo's log at the end) holds exactly those messages. The real database
+/// stays empty and no configuration is written.
+#[test]
+fn demo_from_the_first_start_sends_the_weekly_offer_to_exactly_the_consenting_customers() {
+    use hofbote::domain::consent::{ConsentState, Purpose, fold};
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = Spawn::new(home.path()).size(100, 30).spawn();
+    pty.wait_for("Willkommen bei hofbote");
+    pty.keys("d");
+    pty.wait_for("DEMO — es wird nichts wirklich verschickt");
+    pty.wait_for("Versand: in hofbote");
+    pty.wait_for("(1 neu)");
+    let offer = "Bratwurst vom Duroc-Schwein, 10 % günstiger";
+    let mut keys = 0;
+    pty.keys("3");
+    keys += 1;
+    pty.wait_for("> wochenangebot");
+    pty.keys("l");
+    keys += 1;
+    pty.wait_for("vorher: Kürbissuppe");
+    pty.keys(offer);
+    pty.wait_for("10 % günstiger");
+    pty.keys(key::ENTER);
+    keys += 1;
+    pty.wait_for("Prüfen vor dem Senden");
+    pty.keys("y");
+    keys += 1;
+    assert!(keys <= 10);
+    pty.wait_for("Rundnachricht Nr. 2 eingereiht");
+
+    // Wait until every recipient of the broadcast is settled, in the demo database, and the queue says so.
+    let db = data_dir(home.path()).join("demo.sqlite");
+    let open = || -> i64 {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM outbox WHERE broadcast_id = 2 AND state NOT IN ('delivered', 'read', 'failed', 'cancelled', 'skipped')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let settled = pty::wait_until(Duration::from_secs(60), || open() == 0);
+    assert!(settled, "not settled: {} open rows; screen:\n{}", open(), pty.screen());
+    pty.wait_for("Nr. 2  wochenangebot (Werbung)  fertig");
+
+    // Quit (if the app still asks because a confirmation reply is on its way, say yes).
+    pty.keys("q");
+    let ended = pty::wait_until(pty::DEADLINE, || {
+        if pty.screen().contains("Trotzdem beenden?") {
+            pty.keys("y");
+        }
+        pty.exited().is_some()
+    });
+    assert!(ended, "the demo did not end; screen:\n{}", pty.screen());
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
+    assert!(!config_file(home.path()).exists(), "no configuration was written");
+    let real =
+        hofbote::store::Store::open(&data_dir(home.path()).join("hofbote.sqlite"), hofbote::clock::system()).unwrap();
+    assert_eq!(real.customer_count().unwrap(), 0, "the real database stays empty");
+
+    // Who had agreed to offers when the broadcast was created (from the consent ledger), and who stopped.
+    let store = hofbote::store::Store::open(&db, hofbote::clock::system()).unwrap();
+    let info = store.broadcast(2).unwrap();
+    let mut consenting = BTreeSet::new();
+    for row in store.list_customers(&Default::default()).unwrap() {
+        let ledger: Vec<_> =
+            store.ledger(row.customer.id).unwrap().into_iter().filter(|e| e.recorded_at <= info.created_at).collect();
+        if fold(&ledger, Purpose::Marketing).state == ConsentState::Granted {
+            consenting.insert(row.customer.id);
+        }
+    }
+    let conn = store.conn();
+    let stopper: Option<i64> =
+        conn.query_row("SELECT customer_id FROM inbound_messages WHERE text = 'STOP'", [], |r| r.get(0)).ok();
+    let stopper = stopper.expect("a simulated customer sent STOP during the broadcast");
+    assert!(consenting.contains(&stopper), "the one who stopped had agreed before");
+    let rows: Vec<(i64, Option<String>, String)> = {
+        let mut stmt = conn.prepare("SELECT customer_id, wamid, state FROM outbox WHERE broadcast_id = 2").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+    };
+    let with_wamid: BTreeSet<i64> = rows.iter().filter(|(_, w, _)| w.is_some()).map(|(c, _, _)| *c).collect();
+    assert_eq!(with_wamid.len(), rows.iter().filter(|(_, w, _)| w.is_some()).count(), "one message per customer");
+    for (c, wamid, state) in &rows {
+        match wamid {
+            Some(_) => assert!(matches!(state.as_str(), "delivered" | "read" | "failed"), "{c}: {state}"),
+            None => {
+                assert!(state == "skipped" || (*c == stopper && state == "cancelled"), "{c}: {state} without a wamid")
+            }
+        }
+    }
+    let mut expected = consenting.clone();
+    if !with_wamid.contains(&stopper) {
+        expected.remove(&stopper);
+    }
+    assert_eq!(with_wamid, expected, "exactly the consenting customers got it");
+    println!("demo: {} consenting, {} sent; {keys} keys plus the text", consenting.len(), with_wamid.len());
+
+    // The sandbox's ledger (logged by the demo at the end) holds exactly these messages.
+    let logs = data_dir(home.path()).join("demo-logs");
+    let text: String =
+        std::fs::read_dir(&logs).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    let ledger: BTreeSet<String> = text
+        .lines()
+        .filter(|l| l.contains("sandbox ledger") && l.contains("wochenangebot"))
+        .filter_map(|l| l.split("wamid=").nth(1).map(|w| w.split_whitespace().next().unwrap_or("").to_owned()))
+        .collect();
+    let sent: BTreeSet<String> = rows.iter().filter_map(|(_, w, _)| w.clone()).collect();
+    assert_eq!(ledger, sent, "the sandbox accepted exactly the messages the database records");
+}
+
+/// A customer added and a paper consent recorded by keys, on a fresh HOME that has only the shop's name in its
+/// configuration; what was typed ends up in the database (in the XDG data dir), and `q` ends the app with 0.
+#[test]
+fn add_a_customer_and_record_paper_consent_from_a_fresh_home() {
+    let home = home_with_shop();
+    let mut pty = Pty::spawn(home.path(), &[]);
+    pty.wait_for("Noch keine Kunden.");
+
+    // Add a customer.
+    pty.keys("a");
+    pty.wait_for("Neuer Kunde");
+    pty.keys("Jörg Müller");
+    pty.wait_for("Jörg Müller");
+    pty.keys(key::TAB);
+    pty.keys(key::TAB);
+    pty.keys("0171 1234567");
+    pty.wait_for("0171 1234567");
+    pty.keys(key::CTRL_S);
+    pty.wait_for("Kunde angelegt: Jörg Müller");
+
+    // Record marketing consent from a paper form.
+    pty.keys("2");
+    pty.wait_for("Offene Bestätigungen");
+    pty.keys("a");
+    pty.wait_for("Einwilligung erfassen");
+    pty.keys("jörg");
+    pty.wait_for("> Jörg Müller");
+    pty.keys(key::ENTER);
+    pty.wait_for("Name oder Telefon");
+    for k in [key::DOWN, " ", key::DOWN, key::DOWN, key::DOWN] {
+        pty.keys(k);
+    }
+    pty.keys("F-0001");
+    pty.wait_for("F-0001");
+    pty.keys(key::ENTER);
+    pty.wait_for("Einwilligung Angebote (Werbung) erfasst für Jörg Müller.");
+
+    // The list shows the tick for Werbung (the old row may show until the reload arrives).
+    pty.keys("1");
+    pty.wait_for("sortiert nach Name");
+    pty.wait_screen("marketing granted (✓), service none (–) for Jörg Müller", |s| {
+        s.lines().any(|l| l.contains("Jörg Müller") && l.trim_end().ends_with("–       ✓"))
+    });
+
+    pty.keys("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "exit: {status}");
+
+    // What was typed is in the database.
+    let db = data_dir(home.path()).join("hofbote.sqlite");
+    let store = hofbote::store::Store::open(&db, hofbote::clock::system()).unwrap();
+    let rows = store.list_customers(&Default::default()).unwrap();
+    assert_eq!(rows.len(), 1);
+    let c = &rows[0].customer;
+    assert_eq!((c.name.as_str(), c.phone.as_e164()), ("Jörg Müller", "+491711234567"));
+    let ledger = store.ledger(c.id).unwrap();
+    assert_eq!(ledger.len(), 1);
+    let e = &ledger[0];
+    assert_eq!(e.purpose.as_str(), "marketing");
+    assert_eq!(e.kind.as_str(), "granted");
+    assert_eq!(e.source.as_str(), "shop_form");
+    assert_eq!(e.evidence, "F-0001");
+    assert_eq!(e.wording_version, Some(1));
+    assert_eq!(e.recorded_by, "hofbote", "no $USER in a new user's environment here");
+    assert_eq!(rows[0].consent.marketing.as_str(), "granted");
+}
+
+/// With every wake-up but input switched off, a key must still change each screen at once.
+const INPUT_ONLY: (&str, &str) = ("HOFBOTE_TEST_INPUT_ONLY", "1");
+
+/// How long the output must have been still before a key is sent: the loop is parked, so only the key can wake it.
+const STILL: Duration = Duration::from_millis(200);
+
+/// Sends `k` once the app is still, then waits for the screen to satisfy `cond` (described by `what`).
+fn press(pty: &mut Pty, k: &str, what: &str, cond: impl FnMut(&str) -> bool) -> String {
+    assert!(pty.wait_quiet(STILL, pty::DEADLINE), "the app never went quiet; screen:\n{}", pty.screen());
+    pty.keys(k);
+    pty.wait_screen(&format!("{what} after {k:?}"), cond)
+}
+
+/// `?` opens the help on the current screen and `?` closes it again.
+fn help_opens_and_closes(pty: &mut Pty) {
+    press(pty, "?", "the help", |s| s.contains("Hilfe – Tasten"));
+    press(pty, "?", "the help closed", |s| !s.contains("Hilfe – Tasten"));
+}
+
+/// The first start with only input waking the app: the welcome screen and the setup form answer every key.
+#[test]
+fn input_alone_drives_the_welcome_screen_and_the_setup_form() {
+    let home = tempfile::tempdir().unwrap();
+    let (k, v) = INPUT_ONLY;
+    let mut pty = Spawn::new(home.path()).env(k, v).spawn();
+    pty.wait_for("Willkommen bei hofbote");
+    // Welcome → form → welcome → form: each key alone changes the screen.
+    for _ in 0..2 {
+        press(&mut pty, "s", "the setup form", |s| s.contains("Telefonnummer-ID"));
+        press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Telefonnummer-ID"));
+    }
+    press(&mut pty, key::ENTER, "the setup form (Enter)", |s| s.contains("Telefonnummer-ID"));
+    // Letters, field moves and the help in the form.
+    let mut typed = String::new();
+    for c in "Hof Kühn".chars() {
+        typed.push(c);
+        press(&mut pty, &c.to_string(), &format!("{typed:?} typed"), |s| {
+            s.lines().any(|l| l.contains("Hofname") && l.contains(&typed))
+        });
+    }
+    press(&mut pty, key::BACKSPACE, "a letter deleted", |s| {
+        s.lines().any(|l| l.contains("Hofname") && l.contains("Hof Küh") && !l.contains("Hof Kühn"))
+    });
+    press(&mut pty, key::TAB, "the address field", |s| s.contains("Hof Küh") && s.contains("> Adresse"));
+    press(&mut pty, "D", "a letter in the address", |s| s.lines().any(|l| l.contains("Adresse") && l.contains('D')));
+    press(&mut pty, key::F1, "the help", |s| s.contains("Hilfe – Tasten"));
+    press(&mut pty, key::ESC, "the help closed", |s| !s.contains("Hilfe – Tasten"));
+    press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Telefonnummer-ID"));
+    press(&mut pty, "q", "nothing (quit)", |_| true);
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
+}
+
+/// Every screen of the tab bar with only input waking the app: each tab key switches, `?` opens and closes the
+/// help, and one key of the screen's own does what it says.
+#[test]
+fn input_alone_drives_every_screen_of_the_tab_bar() {
+    let home = home_with_shop();
+    let (k, v) = INPUT_ONLY;
+    let mut pty = Spawn::new(home.path()).env(k, v).spawn();
+    pty.wait_for("Noch keine Kunden.");
+
+    // 1 Kunden: the help, the search (a letter shows), Esc clears it.
+    help_opens_and_closes(&mut pty);
+    press(&mut pty, "/", "the search", |s| s.contains("Suche"));
+    press(&mut pty, "x", "the typed search", |s| s.lines().any(|l| l.contains("Suche") && l.contains('x')));
+    press(&mut pty, key::ESC, "the search cleared", |s| !s.contains("Suche: x"));
+    press(&mut pty, "a", "the new-customer form", |s| s.contains("Neuer Kunde"));
+    press(&mut pty, key::ESC, "the list", |s| !s.contains("Neuer Kunde"));
+
+    // 2 Einwilligungen: the help, the paper-consent form.
+    press(&mut pty, "2", "the consent screen", |s| s.contains("Offene Bestätigungen"));
+    help_opens_and_closes(&mut pty);
+    press(&mut pty, "a", "the consent form", |s| s.contains("Einwilligung erfassen"));
+    press(&mut pty, key::ESC, "the consent screen", |s| !s.contains("Einwilligung erfassen"));
+
+    // 3 Nachricht: the help.
+    press(&mut pty, "3", "the message screen", |s| s.contains("Vorlage"));
+    help_opens_and_closes(&mut pty);
+
+    // 4 Warteschlange: the help, the replies and back.
+    press(&mut pty, "4", "the queue screen", |s| s.contains("Noch keine Rundnachricht"));
+    help_opens_and_closes(&mut pty);
+    press(&mut pty, "a", "the replies", |s| !s.contains("Noch keine Rundnachricht"));
+    press(&mut pty, "a", "the broadcasts", |s| s.contains("Noch keine Rundnachricht"));
+
+    // Tab and Shift+Tab walk the tab bar.
+    press(&mut pty, key::TAB, "the customer list (Tab from 4)", |s| s.contains("Noch keine Kunden."));
+    press(&mut pty, key::BACKTAB, "the queue (Shift+Tab from 1)", |s| s.contains("Noch keine Rundnachricht"));
+    press(&mut pty, "1", "the customer list", |s| s.contains("Noch keine Kunden."));
+    press(&mut pty, "q", "nothing (quit)", |_| true);
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
+}
