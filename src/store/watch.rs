@@ -53,9 +53,7 @@ impl DbWatch {
     /// `fallback` when the watcher cannot start. Must be called inside a tokio runtime.
     pub fn start(db_file: &Path, fallback: Duration) -> DbWatch {
         match Self::watcher(db_file) {
-            Ok((notify, watcher)) => {
-                DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, _watcher: watcher } }
-            }
+            Ok((notify, watcher)) => DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, _watcher: watcher } },
             Err(e) => {
                 tracing::warn!(error = %e, file = %db_file.display(), "no file watcher; checking for changes by polling");
                 DbWatch::every(fallback)

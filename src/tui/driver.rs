@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 
 use super::app::{Effect, Msg, State, update};
 use super::perform::Performer;
+use super::scroll::ScrollBackend;
 use super::view;
 pub use crate::store::watch::DbWatch;
 
@@ -47,7 +48,7 @@ pub trait Canvas {
 
 /// The real terminal (crossterm on stdout, one write per frame).
 pub struct Terminal {
-    inner: ratatui::Terminal<CrosstermBackend<FrameOut>>,
+    inner: ratatui::Terminal<ScrollBackend<CrosstermBackend<FrameOut>>>,
     /// Shared with the [`FrameOut`] inside: while set, its flushes are held.
     holding: Arc<AtomicBool>,
 }
@@ -64,7 +65,7 @@ impl Terminal {
         let out = FrameOut { buf: Vec::with_capacity(16 * 1024), holding: holding.clone() };
         let entered = ratatui::crossterm::terminal::enable_raw_mode()
             .and_then(|()| execute!(io::stdout(), ratatui::crossterm::terminal::EnterAlternateScreen))
-            .and_then(|()| ratatui::Terminal::new(CrosstermBackend::new(out)));
+            .and_then(|()| ratatui::Terminal::new(ScrollBackend::new(CrosstermBackend::new(out))));
         match entered {
             Ok(inner) => Ok(Terminal { inner, holding }),
             Err(e) => {
@@ -174,46 +175,53 @@ impl Canvas for Terminal {
     }
 }
 
-/// crossterm writes every colour as a 256-colour code (`ESC[38;5;6m`); the 16 basic colours the theme uses have
-/// short codes of their own (`ESC[36m`), which every terminal reads the same way. Half the bytes per colour change.
+/// crossterm writes every colour as a 256-colour code (`ESC[38;5;6m`, `ESC[38;5;2;49m`); the 16 basic colours the
+/// theme uses have short codes of their own (`ESC[36m`, `ESC[32;49m`), which every terminal reads the same way.
 pub fn short_colours(frame: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(frame.len());
     let mut i = 0;
     while i < frame.len() {
-        if let Some((code, len)) = basic_colour_at(&frame[i..]) {
-            out.extend_from_slice(b"\x1b[");
-            out.extend_from_slice(code.to_string().as_bytes());
-            out.push(b'm');
-            i += len;
-        } else {
-            out.push(frame[i]);
-            i += 1;
+        if frame[i..].starts_with(b"\x1b[") {
+            let params = &frame[i + 2..];
+            let len = params.iter().take_while(|b| b.is_ascii_digit() || **b == b';').count();
+            if params.get(len) == Some(&b'm') && params[..len].windows(2).any(|w| w == b"8;") {
+                out.extend_from_slice(b"\x1b[");
+                out.extend_from_slice(&short_sgr(&params[..len]));
+                out.push(b'm');
+                i += 2 + len + 1;
+                continue;
+            }
         }
+        out.push(frame[i]);
+        i += 1;
     }
     out
 }
 
-/// `ESC[38;5;Nm` / `ESC[48;5;Nm` with N < 16 at the start of `bytes`: the short SGR code and the length matched.
-fn basic_colour_at(bytes: &[u8]) -> Option<(u8, usize)> {
-    let base: u8 = if bytes.starts_with(b"\x1b[38;5;") {
-        30
-    } else if bytes.starts_with(b"\x1b[48;5;") {
-        40
-    } else {
-        return None;
-    };
-    let rest = &bytes[7..];
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 2 || rest.get(digits) != Some(&b'm') {
-        return None;
+/// The parameters of one SGR sequence with `38;5;N` / `48;5;N` (N < 16) replaced by their short codes.
+fn short_sgr(params: &[u8]) -> Vec<u8> {
+    let parts: Vec<&[u8]> = params.split(|b| *b == b';').collect();
+    let mut out: Vec<Vec<u8>> = Vec::with_capacity(parts.len());
+    let mut k = 0;
+    while k < parts.len() {
+        let base = match parts[k] {
+            b"38" => Some(30u8),
+            b"48" => Some(40u8),
+            _ => None,
+        };
+        let index = parts.get(k + 2).and_then(|n| std::str::from_utf8(n).ok()).and_then(|n| n.parse::<u8>().ok());
+        if let (Some(base), Some(b"5"), Some(n)) = (base, parts.get(k + 1).copied(), index)
+            && n < 16
+        {
+            let code = if n < 8 { base + n } else { base + 60 + (n - 8) };
+            out.push(code.to_string().into_bytes());
+            k += 3;
+            continue;
+        }
+        out.push(parts[k].to_vec());
+        k += 1;
     }
-    let n: u8 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
-    let code = match n {
-        0..=7 => base + n,
-        8..=15 => base + 60 + (n - 8),
-        _ => return None,
-    };
-    Some((code, 7 + digits + 1))
+    out.join(&b';')
 }
 
 /// SIGHUP or SIGTERM, whichever comes first.
@@ -376,8 +384,10 @@ mod tests {
 
     #[test]
     fn basic_colours_get_their_short_codes_and_others_stay() {
-        let frame = b"\x1b[38;5;6mA\x1b[48;5;11mB\x1b[38;5;196mC\x1b[38;5;0mD\x1b[38;5;mE\x1b[0m";
+        let frame =
+            b"\x1b[38;5;6mA\x1b[48;5;11mB\x1b[38;5;196mC\x1b[38;5;0mD\x1b[38;5;mE\x1b[0m\x1b[38;5;2;49mF\x1b[5;38H";
         let short = short_colours(frame);
-        assert_eq!(short, b"\x1b[36mA\x1b[103mB\x1b[38;5;196mC\x1b[30mD\x1b[38;5;mE\x1b[0m".to_vec());
+        let want = b"\x1b[36mA\x1b[103mB\x1b[38;5;196mC\x1b[30mD\x1b[38;5;mE\x1b[0m\x1b[32;49mF\x1b[5;38H";
+        assert_eq!(String::from_utf8_lossy(&short), String::from_utf8_lossy(want));
     }
 }

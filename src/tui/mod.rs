@@ -16,6 +16,7 @@ pub mod nav;
 pub mod perform;
 pub mod perform_send;
 pub mod screens;
+pub mod scroll;
 pub mod setup_files;
 pub mod text;
 pub mod text_compose;
