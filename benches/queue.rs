@@ -89,6 +89,7 @@ async fn run(n: usize, worker_rate: u32, sandbox_rate: Option<u32>) -> Run {
         rules: ClaimRules { quiet_hours: None, tier: 0, subject_hash: None, erasure_key: None },
         seed: 1,
         concurrency: 64,
+        faults: Default::default(),
     };
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let start = Instant::now();

@@ -21,6 +21,7 @@ use rand::rngs::StdRng;
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::decide::{Decision, decide};
+use super::health::{Health, InjectedFaults, Next, SenderAlert, busy_error};
 use super::policy::Pacer;
 use crate::clock::SharedClock;
 use crate::domain::template::Template;
@@ -43,6 +44,8 @@ pub struct WorkerConfig {
     pub seed: u64,
     /// Concurrent requests at most.
     pub concurrency: usize,
+    /// Store faults to inject (the `store_busy` failpoint; none unless armed).
+    pub faults: InjectedFaults,
 }
 
 /// Handle to a running worker.
@@ -78,26 +81,47 @@ async fn run(
     clock: SharedClock,
     config: WorkerConfig,
     wake: Arc<Notify>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), StoreError> {
+    let stopping = shutdown.clone();
+    match send_loop(db, client, clock, config, wake, shutdown).await {
+        // Asked to stop while the database was busy: what is in flight is settled by the next start.
+        Err(e) if *stopping.borrow() => {
+            tracing::warn!(error = %e, "stopped while the database was not answering");
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+async fn send_loop(
+    db: Db,
+    client: Arc<Client>,
+    clock: SharedClock,
+    config: WorkerConfig,
+    wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), StoreError> {
-    let recovered = db.call(|s| s.recover_inflight()).await?;
+    let mut store = Guarded::new(&db, &clock, &config, &shutdown);
+    let recovered = store.call(|s| s.recover_inflight()).await?;
     if recovered > 0 {
         tracing::warn!(
             recovered,
             "rows were in flight when hofbote stopped; they are 'unknown' until a status arrives"
         );
     }
-    let resolved = db.call(|s| s.resolve_alerts()).await?;
+    let resolved = store.call(|s| s.resolve_alerts()).await?;
     if resolved > 0 {
         tracing::info!(resolved, "alerts from an earlier run cleared; sending is tried again");
     }
-    let mut templates = load_templates(&db).await?;
+    let mut templates = load_templates(&mut store).await?;
     let mut pacer = Pacer::new(config.rate);
     let mut rng = StdRng::seed_from_u64(config.seed);
     // Results are recorded by their own task, in batches, so writing them never delays the next claim.
     let (results_tx, results_rx) = mpsc::unbounded_channel::<(Claimed, SendOutcome)>();
     let recorded = Arc::new(Notify::new());
-    let recorder = tokio::spawn(record_loop(db.clone(), results_rx, recorded.clone()));
+    let recorder =
+        tokio::spawn(record_loop(Guarded::new(&db, &clock, &config, &shutdown), results_rx, recorded.clone()));
     let concurrency = config.concurrency.max(1);
     let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let mut last_reconcile = clock.now() - Duration::hours(1);
@@ -109,7 +133,7 @@ async fn run(
         if now - last_reconcile > Duration::seconds(5) {
             last_reconcile = now;
             let after = config.unknown_after;
-            let requeued = db.call(move |s| s.reconcile_unknown(after)).await?;
+            let requeued = store.call(move |s| s.reconcile_unknown(after)).await?;
             if requeued > 0 {
                 tracing::info!(requeued, "unclear rows sent again: webhooks work and no status came for them");
             }
@@ -131,9 +155,9 @@ async fn run(
         };
         let limit = limit.min(free);
         let rules = config.rules.clone();
-        let claimed = db.call(move |s| s.claim_due(limit, &rules)).await?;
+        let claimed = store.call(move |s| s.claim_due(limit, &rules)).await?;
         if claimed.is_empty() {
-            let info = db.call(|s| s.idle_info()).await?;
+            let info = store.call(|s| s.idle_info()).await?;
             let busy = semaphore.available_permits() < concurrency;
             let wait = idle_wait(&info, clock.now(), busy);
             tokio::select! {
@@ -156,7 +180,7 @@ async fn run(
                 ClaimedMessage::Template { name, language, params } => {
                     let key = (name.clone(), language.clone());
                     if !templates.contains_key(&key) {
-                        templates = load_templates(&db).await?;
+                        templates = load_templates(&mut store).await?;
                     }
                     match templates.get(&key) {
                         Some(t) => Outgoing::Template(TemplateMessage::from_template(t, params, None)),
@@ -223,9 +247,10 @@ pub fn idle_wait(info: &IdleInfo, now: chrono::DateTime<chrono::Utc>, busy: bool
 /// How often unknown rows are reconciled while there are any.
 const RECONCILE_EVERY: StdDuration = StdDuration::from_secs(5);
 
-/// Writes send results in batches: everything that finished meanwhile goes into one transaction.
+/// Writes send results in batches: everything that finished meanwhile goes into one transaction. A store fault
+/// keeps the batch and tries again (see [`Guarded`]); results are never dropped while the worker runs.
 async fn record_loop(
-    db: Db,
+    mut store: Guarded,
     mut rx: mpsc::UnboundedReceiver<(Claimed, SendOutcome)>,
     recorded: Arc<Notify>,
 ) -> Result<(), StoreError> {
@@ -234,11 +259,83 @@ async fn record_loop(
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
-        db.call(move |s| s.record_results(&batch)).await?;
+        let batch = Arc::new(batch);
+        store.call(move |s| s.record_results(&batch)).await?;
         failpoint::hit("after_record_commit");
         recorded.notify_one();
     }
     Ok(())
+}
+
+/// The worker's way to the store: a call that fails on a fault waiting can cure (busy, locked, full, a passing I/O
+/// error) is tried again with backoff, logged, and raised as an alert once it lasts (see [`health`](super::health));
+/// a fault it cannot cure is returned, which ends the worker. Shutdown ends the waiting.
+struct Guarded {
+    db: Db,
+    clock: SharedClock,
+    health: Health,
+    faults: InjectedFaults,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl Guarded {
+    fn new(db: &Db, clock: &SharedClock, config: &WorkerConfig, shutdown: &watch::Receiver<bool>) -> Guarded {
+        Guarded {
+            db: db.clone(),
+            clock: clock.clone(),
+            health: Health::default(),
+            faults: config.faults.clone(),
+            shutdown: shutdown.clone(),
+        }
+    }
+
+    async fn call<R, F>(&mut self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: Fn(&mut crate::store::Store) -> Result<R, StoreError> + Clone + Send + 'static,
+    {
+        loop {
+            let result = if self.faults.take() { Err(busy_error()) } else { self.db.call(f.clone()).await };
+            let e = match result {
+                Ok(r) => {
+                    if let Some(alerted) = self.health.recovered() {
+                        tracing::info!("the database answers again; sending goes on");
+                        if alerted {
+                            SenderAlert::clear(self.db.path());
+                        }
+                    }
+                    return Ok(r);
+                }
+                Err(e) => e,
+            };
+            match self.health.failed(&e, self.clock.now()) {
+                Next::GiveUp => {
+                    tracing::error!(error = %e, "the database cannot be used; the sender stops (the service manager restarts it)");
+                    return Err(e);
+                }
+                Next::Retry { after, raise_alert } => {
+                    if self.health.failures() == 1 {
+                        tracing::warn!(error = %e, "the database is busy or full; trying again");
+                    }
+                    if raise_alert {
+                        tracing::error!(error = %e, "sending has been stuck on the database for 30 s");
+                        let alert = SenderAlert {
+                            since: self.clock.now() - super::health::ALERT_AFTER,
+                            error: e.to_string(),
+                            pid: std::process::id(),
+                        };
+                        if let Err(io) = alert.write(self.db.path()) {
+                            tracing::warn!(error = %io, "the alert file could not be written");
+                        }
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(after) => {}
+                        _ = self.shutdown.changed() => return Err(e),
+                    }
+                }
+            }
+        }
+    }
 }
 
 enum Outgoing {
@@ -261,8 +358,8 @@ fn log_failure(row: &Claimed, e: &ApiError, d: &Decision) {
     }
 }
 
-async fn load_templates(db: &Db) -> Result<HashMap<(String, String), Template>, StoreError> {
-    let list = db.call(|s| s.templates()).await?;
+async fn load_templates(store: &mut Guarded) -> Result<HashMap<(String, String), Template>, StoreError> {
+    let list = store.call(|s| s.templates()).await?;
     Ok(list.into_iter().map(|t| ((t.name.clone(), t.language.clone()), t)).collect())
 }
 
@@ -281,6 +378,7 @@ pub fn config_from(config: &crate::config::Config, secrets: &crate::config::Secr
         },
         seed: rand::random(),
         concurrency: 64,
+        faults: InjectedFaults::from_env(),
     }
 }
 

@@ -198,3 +198,47 @@ fn serve_survives_failpoints_and_ten_sigkills_without_losing_or_duplicating() {
     let _ = Arc::new(());
     rt.block_on(handle.shutdown());
 }
+
+/// Issue 12, fault 1: another process holds the database (`BEGIN IMMEDIATE`) for 8 s in the middle of a broadcast —
+/// longer than the 5 s busy timeout. Before, the worker's first failed store call ended it silently while the
+/// receiver kept answering; now it retries, and once the lock is released every recipient gets the message once.
+#[test]
+fn a_database_held_by_another_process_for_8_s_pauses_sending_and_nothing_is_lost() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = free_port();
+    let mut cfg = SandboxConfig::for_tests(8);
+    cfg.webhook_url = Some(format!("http://{listen}/webhook"));
+    cfg.app_secret = Some(Secret::new(SECRET));
+    let handle = rt.block_on(sandbox::start(cfg)).unwrap();
+    let chaos = prepare(300, &handle.url(), listen, 40);
+    let mut child = chaos.serve(None);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while handle.ledger().len() < 40 {
+        assert!(Instant::now() < deadline, "sending did not start");
+        assert!(child.try_wait().unwrap().is_none(), "serve ended early");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The fault: a writer that holds the lock for 8 s (its duration is the fault, not a wait for something).
+    let blocker = rusqlite::Connection::open(chaos.home.db()).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let during = handle.ledger().len();
+    std::thread::sleep(Duration::from_secs(8));
+    assert!(child.try_wait().unwrap().is_none(), "serve must not end on a busy database");
+    blocker.execute_batch("COMMIT").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !chaos.all_final() {
+        assert!(Instant::now() < deadline, "sending did not resume: {:?}", chaos.row_states());
+        assert!(child.try_wait().unwrap().is_none(), "serve ended");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    println!("accepted before the lock {during}, in all {}", handle.ledger().len());
+    check_ledger(&handle.ledger(), &chaos.consenting);
+    let log = std::fs::read_to_string(chaos.home.path().join("serve.log")).unwrap_or_default();
+    assert!(log.contains("the database is busy or full; trying again"), "the fault is logged:\n{log}");
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(20)).expect("SIGTERM ends serve");
+    assert!(status.success(), "graceful exit: {status}");
+    integrity_ok(&chaos.home.db());
+    rt.block_on(handle.shutdown());
+}

@@ -25,6 +25,7 @@ const SECRET: &str = "sandbox-app-secret";
 pub struct Stack {
     pub sandbox: SandboxHandle,
     pub db: Db,
+    pub db_file: std::path::PathBuf,
     stop: tokio::sync::watch::Sender<bool>,
     worker: Option<tokio::task::JoinHandle<Result<(), hofbote::store::StoreError>>>,
     _dir: tempfile::TempDir,
@@ -37,6 +38,9 @@ pub struct Options {
     pub start_receiver: bool,
     pub receiver: Option<std::net::TcpListener>,
     pub sandbox: Box<dyn FnOnce(&mut SandboxConfig)>,
+    /// The worker's clock (the store keeps the system clock).
+    pub clock: hofbote::clock::SharedClock,
+    pub faults: hofbote::queue::health::InjectedFaults,
 }
 
 impl Default for Options {
@@ -48,6 +52,8 @@ impl Default for Options {
             start_receiver: true,
             receiver: None,
             sandbox: Box::new(|_| {}),
+            clock: hofbote::clock::system(),
+            faults: Default::default(),
         }
     }
 }
@@ -77,7 +83,8 @@ fn hold_port() -> std::net::TcpListener {
 pub async fn stack(customers: &[(&str, &str, bool, bool)], opts: Options) -> Stack {
     hofbote::whatsapp::ensure_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("h.sqlite"), hofbote::clock::system()).unwrap();
+    let db_file = dir.path().join("h.sqlite");
+    let mut store = Store::open(&db_file, hofbote::clock::system()).unwrap();
     store.ensure_default_wordings("Hof Sonnenwiese", "Wiesenweg 3").unwrap();
     for (name, phone, service, marketing) in customers {
         let p = Phone::parse(phone, Region::DE).unwrap();
@@ -130,10 +137,11 @@ pub async fn stack(customers: &[(&str, &str, bool, bool)], opts: Options) -> Sta
         rules: ClaimRules { quiet_hours: None, tier: 0, subject_hash: None, erasure_key: None },
         seed: opts.seed,
         concurrency: opts.concurrency,
+        faults: opts.faults.clone(),
     };
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
-    let (_handle, worker) = worker::spawn(db.clone(), client.clone(), hofbote::clock::system(), config, stop_rx);
-    Stack { sandbox, db, stop, worker: Some(worker), _dir: dir }
+    let (_handle, worker) = worker::spawn(db.clone(), client.clone(), opts.clock.clone(), config, stop_rx);
+    Stack { sandbox, db, db_file, stop, worker: Some(worker), _dir: dir }
 }
 
 impl Stack {
@@ -390,5 +398,57 @@ async fn anmelden_reply_with_wording_then_ja_grants_with_evidence() {
         assert!(Instant::now() < deadline, "no STOP confirmation sent");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    s.stop().await;
+}
+
+/// Issue 12, fault 1, with the injectable clock and the `store_busy` failpoint: every store call of the worker fails
+/// as if another process held the database. The worker keeps trying (before, the first failure ended it silently),
+/// raises the alert once the fault has lasted 30 s of the clock, and when the database answers again it takes the
+/// alert back and sends every message once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_database_never_ends_the_worker_and_a_long_fault_raises_an_alert() {
+    use hofbote::queue::health::SenderAlert;
+    let clock = hofbote::clock::ManualClock::new(chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap());
+    let faults = hofbote::queue::health::InjectedFaults::default();
+    faults.set(u64::MAX);
+    let ps = phones(12, 700);
+    let customers: Vec<(String, &str, bool, bool)> =
+        ps.iter().enumerate().map(|(i, p)| (format!("Kunde {i:02}"), p.as_str(), true, true)).collect();
+    let refs: Vec<(&str, &str, bool, bool)> = customers.iter().map(|(n, p, s, m)| (n.as_str(), *p, *s, *m)).collect();
+    let opts = Options { clock: Arc::new(clock.clone()), faults: faults.clone(), ..Options::default() };
+    let s = stack(&refs, opts).await;
+    let b = s.broadcast("wochenangebot", &["{vorname}", "Rinderbraten 19,90 €/kg"], Audience::All).await;
+    // Busy for 29 s of the clock: no alert yet, nothing sent, the worker is still there.
+    clock.advance(chrono::Duration::seconds(29));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while faults.remaining() > u64::MAX - 3 {
+        assert!(Instant::now() < deadline, "the worker stopped trying");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(SenderAlert::read(&s.db_file).is_none(), "no alert before 30 s");
+    assert!(s.sandbox.ledger().is_empty());
+    // Past 30 s: the next try raises the alert.
+    clock.advance(chrono::Duration::seconds(2));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let alert = loop {
+        if let Some(a) = SenderAlert::read(&s.db_file) {
+            break a;
+        }
+        assert!(Instant::now() < deadline, "no alert after 30 s of a busy database");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(alert.error.contains("busy") || alert.error.contains("locked"), "{alert:?}");
+    assert!(s.worker.as_ref().is_some_and(|w| !w.is_finished()), "the worker lives on");
+    // The database answers again: everything goes out once and the alert is taken back.
+    faults.set(0);
+    s.wait_db("all rows accepted", move |st| {
+        let i = st.broadcast(b)?;
+        Ok((i.count(hofbote::queue::state::RowState::Queued) == 0
+            && i.count(hofbote::queue::state::RowState::Inflight) == 0)
+            .then_some(()))
+    })
+    .await;
+    assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &ps);
+    assert!(SenderAlert::read(&s.db_file).is_none(), "the alert is taken back");
     s.stop().await;
 }
