@@ -234,3 +234,19 @@ fn an_erased_objector_cannot_be_imported_back_into_marketing() {
         "the suppressed row was rejected: {json}"
     );
 }
+
+#[test]
+fn queue_list_shows_a_sender_stuck_on_the_database() {
+    use hofbote::queue::health::SenderAlert;
+    let home = TempHome::new();
+    home.ok(&["queue", "list"]);
+    assert!(!home.ok(&["queue", "list"]).contains("WARNUNG"), "no alert while nothing is stuck");
+    // What a worker writes after 30 s of a busy database (this test process plays the stuck sender).
+    let since = chrono::Utc::now() - chrono::Duration::minutes(3);
+    SenderAlert { since, error: "database is locked".into(), pid: std::process::id() }.write(&home.db()).unwrap();
+    let out = home.ok(&["queue", "list"]);
+    assert!(out.contains("WARNUNG: Versand steht seit 3 min"), "{out}");
+    assert!(out.contains("database is locked"), "{out}");
+    SenderAlert::clear(&home.db());
+    assert!(!home.ok(&["queue", "list"]).contains("WARNUNG"));
+}
