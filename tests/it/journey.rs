@@ -27,15 +27,23 @@ fn home_with_shop() -> tempfile::TempDir {
     home
 }
 
-/// Types `text` one character at a time; each time the screen must show what was typed so far in the line that
-/// shows `field` (so a key that is lost or waits for a timer fails at once, not at the end).
-fn type_slowly(pty: &mut Pty, field: &str, text: &str) {
+/// The value the form shows in the field labelled `label` (with the hint behind it, if any).
+fn field<'a>(screen: &'a str, label: &str) -> Option<&'a str> {
+    screen.lines().find_map(|l| {
+        let row = l.trim_start().trim_start_matches('>').trim_start();
+        row.strip_prefix(label).map(str::trim_start)
+    })
+}
+
+/// Types `text` one character at a time; each time the field labelled `label` must show what was typed so far (so
+/// a key that is lost or waits for a timer fails at once, not at the end).
+fn type_slowly(pty: &mut Pty, label: &str, text: &str) {
     let mut typed = String::new();
     for c in text.chars() {
         typed.push(c);
         pty.keys(&c.to_string());
-        pty.wait_screen(&format!("{typed:?} in the line of {field:?}"), |s| {
-            s.lines().any(|l| l.contains(field) && l.contains(&typed))
+        pty.wait_screen(&format!("{typed:?} in the field {label:?}"), |s| {
+            field(s, label).is_some_and(|v| v.starts_with(&typed))
         });
     }
 }
@@ -265,11 +273,20 @@ const INPUT_ONLY: (&str, &str) = ("HOFBOTE_TEST_INPUT_ONLY", "1");
 /// How long the output must have been still before a key is sent: the loop is parked, so only the key can wake it.
 const STILL: Duration = Duration::from_millis(200);
 
-/// Sends `k` once the app is still, then waits for the screen to satisfy `cond` (described by `what`).
-fn press(pty: &mut Pty, k: &str, what: &str, cond: impl FnMut(&str) -> bool) -> String {
+/// Sends `k` once the app is still, then waits for the screen to change and satisfy `cond` (described by `what`).
+fn press(pty: &mut Pty, k: &str, what: &str, mut cond: impl FnMut(&str) -> bool) -> String {
     assert!(pty.wait_quiet(STILL, pty::DEADLINE), "the app never went quiet; screen:\n{}", pty.screen());
+    let before = pty.screen();
     pty.keys(k);
-    pty.wait_screen(&format!("{what} after {k:?}"), cond)
+    pty.wait_screen(&format!("{what} after {k:?}"), |s| s != before && cond(s))
+}
+
+/// Sends `q` once the app is still; the app must end with 0.
+fn quit(pty: &mut Pty) {
+    assert!(pty.wait_quiet(STILL, pty::DEADLINE), "the app never went quiet; screen:\n{}", pty.screen());
+    pty.keys("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
 }
 
 /// `?` opens the help on the current screen and `?` closes it again.
@@ -292,24 +309,23 @@ fn input_alone_drives_the_welcome_screen_and_the_setup_form() {
     }
     press(&mut pty, key::ENTER, "the setup form (Enter)", |s| s.contains("Telefonnummer-ID"));
     // Letters, field moves and the help in the form.
+    // (No blank in the name: a trailing blank does not change the screen, so it could not be seen to arrive.)
     let mut typed = String::new();
-    for c in "Hof Kühn".chars() {
+    for c in "Kühnhof".chars() {
         typed.push(c);
         press(&mut pty, &c.to_string(), &format!("{typed:?} typed"), |s| {
-            s.lines().any(|l| l.contains("Hofname") && l.contains(&typed))
+            field(s, "Hofname").is_some_and(|v| v.starts_with(&typed))
         });
     }
     press(&mut pty, key::BACKSPACE, "a letter deleted", |s| {
-        s.lines().any(|l| l.contains("Hofname") && l.contains("Hof Küh") && !l.contains("Hof Kühn"))
+        field(s, "Hofname").is_some_and(|v| v.starts_with("Kühnho") && !v.starts_with("Kühnhof"))
     });
-    press(&mut pty, key::TAB, "the address field", |s| s.contains("Hof Küh") && s.contains("> Adresse"));
-    press(&mut pty, "D", "a letter in the address", |s| s.lines().any(|l| l.contains("Adresse") && l.contains('D')));
+    press(&mut pty, key::TAB, "the address field", |s| s.contains("Kühnho") && s.contains("> Adresse"));
+    press(&mut pty, "D", "a letter in the address", |s| field(s, "Adresse").is_some_and(|v| v.starts_with('D')));
     press(&mut pty, key::F1, "the help", |s| s.contains("Hilfe – Tasten"));
     press(&mut pty, key::ESC, "the help closed", |s| !s.contains("Hilfe – Tasten"));
     press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Telefonnummer-ID"));
-    press(&mut pty, "q", "nothing (quit)", |_| true);
-    let status = pty.wait_exit();
-    assert!(status.success(), "{status}");
+    quit(&mut pty);
 }
 
 /// Every screen of the tab bar with only input waking the app: each tab key switches, `?` opens and closes the
@@ -323,8 +339,8 @@ fn input_alone_drives_every_screen_of_the_tab_bar() {
 
     // 1 Kunden: the help, the search (a letter shows), Esc clears it.
     help_opens_and_closes(&mut pty);
-    press(&mut pty, "/", "the search", |s| s.contains("Suche"));
-    press(&mut pty, "x", "the typed search", |s| s.lines().any(|l| l.contains("Suche") && l.contains('x')));
+    press(&mut pty, "/", "the search", |s| s.contains("Suche: _"));
+    press(&mut pty, "x", "the typed search", |s| s.contains("Suche: x_"));
     press(&mut pty, key::ESC, "the search cleared", |s| !s.contains("Suche: x"));
     press(&mut pty, "a", "the new-customer form", |s| s.contains("Neuer Kunde"));
     press(&mut pty, key::ESC, "the list", |s| !s.contains("Neuer Kunde"));
@@ -349,7 +365,5 @@ fn input_alone_drives_every_screen_of_the_tab_bar() {
     press(&mut pty, key::TAB, "the customer list (Tab from 4)", |s| s.contains("Noch keine Kunden."));
     press(&mut pty, key::BACKTAB, "the queue (Shift+Tab from 1)", |s| s.contains("Noch keine Rundnachricht"));
     press(&mut pty, "1", "the customer list", |s| s.contains("Noch keine Kunden."));
-    press(&mut pty, "q", "nothing (quit)", |_| true);
-    let status = pty.wait_exit();
-    assert!(status.success(), "{status}");
+    quit(&mut pty);
 }
