@@ -4,19 +4,22 @@
 //!   drawn frame on stdout) and peak RSS;
 //! - in-process: start to the first drawn frame, and to the frame with 10,000 customers;
 //! - 100,000 customers: one search keystroke to the next frame (update + render into a test backend);
-//! - frames drawn by the real event loop during 10 s of idle (with the `data_version` checks running);
 //! - the composer: one keystroke in a parameter field to the next frame with 1,000 recipients in the audience
 //!   (re-plan + preview render);
-//! - the queue screen with a 1,000-recipient broadcast: frames drawn during 10 s without status changes.
+//! - through a real pty (`common/pty_figures.rs`, on the harness of `tests/it/pty.rs`): key → frame latency,
+//!   bytes and frames per keystroke at 80x24, and CPU ticks, frames and bytes while idle with a sender configured.
 //!
-//! Run: `cargo bench --bench tui` (release build), or only the sending side: `cargo bench --bench tui -- send`.
+//! Run: `cargo bench --bench tui` (release build; records the figures for the report), only the sending side:
+//! `cargo bench --bench tui -- send`, only the pty figures: `cargo bench --bench tui -- pty` (these two print
+//! without recording). `HOFBOTE_BENCH_SEED` fixes the seed of the random key gaps (printed either way);
+//! `HOFBOTE_BENCH_IDLE_SECS` shortens the idle windows (default 60 s) while trying things out.
 //! Deterministic data (fixed names and numbers).
 // A benchmark may stop loudly when its setup fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hofbote::clock::{SharedClock, SystemClock};
@@ -25,10 +28,9 @@ use hofbote::domain::consent::{EventKind, NewConsentEvent, Purpose, Source};
 use hofbote::domain::customer::CustomerDraft;
 use hofbote::domain::phone::{Phone, Region};
 use hofbote::i18n::Lang;
-use hofbote::store::{Db, Store};
+use hofbote::store::Store;
 use hofbote::tui::app::{Msg, State, update};
-use hofbote::tui::driver::{Canvas, Exit, event_loop};
-use hofbote::tui::perform::{PerformCtx, Performer, perform_on};
+use hofbote::tui::perform::{PerformCtx, perform_on};
 use hofbote::tui::{Launch, Screen, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -132,66 +134,11 @@ fn snapshot_process(dir: &Path, db: &Path) -> (Duration, Option<u64>) {
 #[path = "common/report.rs"]
 mod report;
 
-/// What an SSH link carries: the real binary in a tmux pane at 80x24, its output captured with `pipe-pane`; bytes
-/// written during 10 s of idle and per `j`/`k` keystroke. Skipped (with a note) when tmux is missing.
-fn bench_terminal_bytes(dir: &Path, db: &Path) {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        println!("terminal bytes: tmux not installed, skipped");
-        return;
-    }
-    let socket = format!("hofbote-bench-{}", std::process::id());
-    let capture = dir.join("pane.bytes");
-    let _ = std::fs::remove_file(&capture);
-    let tmux = |args: &[&str]| Command::new("tmux").arg("-L").arg(&socket).args(args).output().unwrap();
-    let bin = env!("CARGO_BIN_EXE_hofbote");
-    let cmd = format!(
-        "env -i HOME={} HOFBOTE_DB={} HOFBOTE_CONFIG={} LANG=de_DE.UTF-8 TERM=xterm-256color {bin}",
-        dir.display(),
-        db.display(),
-        dir.join("none.toml").display()
-    );
-    tmux(&["new-session", "-d", "-x", "80", "-y", "24", &cmd]);
-    tmux(&["pipe-pane", "-o", &format!("cat >> {}", capture.display())]);
-    let size = || std::fs::metadata(&capture).map(|m| m.len()).unwrap_or(0);
-    // Wait until the list is drawn and output has been quiet for a second.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut last = (size(), Instant::now());
-    while Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-        let now = size();
-        if now != last.0 {
-            last = (now, Instant::now());
-        } else if now > 0 && last.1.elapsed() > Duration::from_secs(1) {
-            break;
-        }
-    }
-    let before_idle = size();
-    std::thread::sleep(Duration::from_secs(10));
-    let idle_bytes = size() - before_idle;
-    let keys = 40;
-    let before_keys = size();
-    for i in 0..keys {
-        tmux(&["send-keys", if i % 2 == 0 { "j" } else { "k" }]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    std::thread::sleep(Duration::from_millis(500));
-    let per_key = (size() - before_keys) as f64 / keys as f64;
-    tmux(&["send-keys", "q"]);
-    std::thread::sleep(Duration::from_millis(300));
-    tmux(&["kill-server"]);
-    println!("terminal output at 80x24 (real binary in tmux, captured with pipe-pane):");
-    println!("  bytes written during 10 s idle: {idle_bytes}  (target 0: {})", verdict(idle_bytes == 0));
-    println!("  bytes per j/k keystroke: {per_key:.0}");
-    report::push(
-        "tui",
-        "bytes written to the terminal during 10 s idle",
-        idle_bytes as f64,
-        "bytes",
-        "0",
-        Some(idle_bytes == 0),
-    );
-    report::push("tui", "bytes written per j/k keystroke at 80x24", per_key, "bytes", "", None);
-}
+#[path = "../tests/it/pty.rs"]
+mod pty;
+
+#[path = "common/pty_figures.rs"]
+mod pty_figures;
 
 fn bench_snapshot(dir: &Path, db: &Path) {
     for _ in 0..2 {
@@ -362,60 +309,6 @@ fn bench_filter(dir: &Path, db: &Path) {
     );
 }
 
-struct Counting {
-    terminal: Terminal<TestBackend>,
-    frames: Arc<Mutex<(usize, bool)>>,
-}
-
-impl Canvas for Counting {
-    fn draw(&mut self, state: &State) -> std::io::Result<()> {
-        self.terminal.draw(|f| view::render(f, state)).unwrap();
-        let mut f = self.frames.lock().unwrap();
-        f.0 += 1;
-        f.1 = state.customers.loaded;
-        Ok(())
-    }
-
-    fn size(&self) -> std::io::Result<(u16, u16)> {
-        Ok((80, 24))
-    }
-}
-
-fn bench_idle(dir: &Path, db: &Path) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let launch = launch(dir, db);
-        let store = Store::open(db, launch.clock.clone()).unwrap();
-        let (db_handle, _thread) = Db::spawn(store);
-        let performer = Performer::new(db_handle, PerformCtx::from_launch(&launch));
-        let frames = Arc::new(Mutex::new((0usize, false)));
-        let mut canvas = Counting { terminal: new_terminal(), frames: frames.clone() };
-        let mut state = State::new(&launch);
-        state.tab = Screen::Kunden;
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let stop = async move {
-            let _ = stop_rx.await;
-            Exit::Signal
-        };
-        let events = Box::pin(futures_util::stream::pending());
-        let run = event_loop(&mut canvas, events, performer, &mut state, stop, hofbote::tui::driver::CHECK_EVERY);
-        let watch = async {
-            while !frames.lock().unwrap().1 {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            let before = frames.lock().unwrap().0;
-            tokio::time::sleep(Duration::from_secs(10)).await;
-            let idle = frames.lock().unwrap().0 - before;
-            let _ = stop_tx.send(());
-            idle
-        };
-        let (_, idle) = tokio::join!(run, watch);
-        println!("event loop on 10k customers, 10 s idle (data_version checked every 500 ms):");
-        println!("  frames drawn while idle: {idle}  (target 0: {})", verdict(idle == 0));
-        report::push("tui", "frames drawn during 10 s idle", idle as f64, "frames", "0", Some(idle == 0));
-    });
-}
-
 /// 1,000 customers who all agreed to offers, the demo templates, and one broadcast to all of them.
 fn seed_send(path: &Path) {
     seed(path, 1_000);
@@ -517,67 +410,15 @@ fn bench_preview(dir: &Path, db: &Path) {
     );
 }
 
-struct QueueCounting {
-    terminal: Terminal<TestBackend>,
-    frames: Arc<Mutex<(usize, bool)>>,
-}
-
-impl Canvas for QueueCounting {
-    fn draw(&mut self, state: &State) -> std::io::Result<()> {
-        self.terminal.draw(|f| view::render(f, state)).unwrap();
-        let mut f = self.frames.lock().unwrap();
-        f.0 += 1;
-        f.1 = state.queue.loaded;
-        Ok(())
-    }
-
-    fn size(&self) -> std::io::Result<(u16, u16)> {
-        Ok((80, 24))
-    }
-}
-
-fn bench_queue_idle(dir: &Path, db: &Path) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let launch = launch(dir, db);
-        let store = Store::open(db, launch.clock.clone()).unwrap();
-        let (db_handle, _thread) = Db::spawn(store);
-        let performer = Performer::new(db_handle, PerformCtx::from_launch(&launch));
-        let frames = Arc::new(Mutex::new((0usize, false)));
-        let mut canvas = QueueCounting { terminal: new_terminal(), frames: frames.clone() };
-        let mut state = State::new(&launch);
-        state.tab = Screen::Warteschlange;
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let stop = async move {
-            let _ = stop_rx.await;
-            Exit::Signal
-        };
-        let events = Box::pin(futures_util::stream::pending());
-        let run = event_loop(&mut canvas, events, performer, &mut state, stop, hofbote::tui::driver::CHECK_EVERY);
-        let watch = async {
-            while !frames.lock().unwrap().1 {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            // The first check loads the unread count once.
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            let before = frames.lock().unwrap().0;
-            tokio::time::sleep(Duration::from_secs(10)).await;
-            let idle = frames.lock().unwrap().0 - before;
-            let _ = stop_tx.send(());
-            idle
-        };
-        let (_, idle) = tokio::join!(run, watch);
-        println!("queue screen, one broadcast to 1,000 recipients, 10 s without status changes (checks every 500 ms):");
-        println!("  frames drawn while idle: {idle}  (target 0: {})", verdict(idle == 0));
-        report::push(
-            "tui",
-            "queue screen frames during 10 s without status changes",
-            idle as f64,
-            "frames",
-            "0",
-            Some(idle == 0),
-        );
+/// The pty figures: latency (seeded gaps), bytes per key, idle with a sender.
+fn bench_pty() {
+    let seed = std::env::var("HOFBOTE_BENCH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
     });
+    let idle_secs = std::env::var("HOFBOTE_BENCH_IDLE_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    pty_figures::latency(seed);
+    pty_figures::bytes_per_key();
+    pty_figures::idle(idle_secs);
 }
 
 fn main() {
@@ -589,7 +430,10 @@ fn main() {
         let db = dir.path().join("send.sqlite");
         seed_send(&db);
         bench_preview(dir.path(), &db);
-        bench_queue_idle(dir.path(), &db);
+        return;
+    }
+    if std::env::args().any(|a| a == "pty") {
+        bench_pty();
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -602,11 +446,9 @@ fn main() {
     bench_snapshot(dir.path(), &db10k);
     bench_first_frame(dir.path(), &db10k);
     bench_filter(dir.path(), &db100k);
-    bench_idle(dir.path(), &db10k);
-    bench_terminal_bytes(dir.path(), &db10k);
     let db_send = dir.path().join("send.sqlite");
     seed_send(&db_send);
     bench_preview(dir.path(), &db_send);
-    bench_queue_idle(dir.path(), &db_send);
+    bench_pty();
     report::flush("tui");
 }
