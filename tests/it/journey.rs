@@ -228,7 +228,10 @@ fn add_a_customer_and_record_paper_consent_from_a_fresh_home() {
     pty.keys("jörg");
     pty.wait_for("> Jörg Müller");
     pty.keys(key::ENTER);
-    pty.wait_for("Name oder Telefon");
+    pty.wait_screen("Jörg Müller chosen and the focus on the purposes", |s| {
+        s.contains("> Termine (Service)")
+            && s.lines().any(|l| l.contains("Kunde") && l.contains("Jörg Müller") && l.contains("0171 1234567"))
+    });
     for k in [key::DOWN, " ", key::DOWN, key::DOWN, key::DOWN] {
         pty.keys(k);
     }
