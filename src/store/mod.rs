@@ -11,8 +11,8 @@ pub mod migrate;
 pub mod outbox;
 pub mod templates;
 pub mod thread;
-pub mod watch;
 mod time;
+pub mod watch;
 pub mod webhooks;
 
 use std::path::{Path, PathBuf};

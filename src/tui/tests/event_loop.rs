@@ -125,7 +125,8 @@ async fn the_loop_ends_when_the_input_ends_or_a_signal_comes() {
                 Err(_) => std::future::pending().await,
             }
         };
-        let run = event_loop(&mut canvas, events, performer, &mut state, stop, DbWatch::every(Duration::from_millis(50)));
+        let run =
+            event_loop(&mut canvas, events, performer, &mut state, stop, DbWatch::every(Duration::from_millis(50)));
         let script = async {
             assert!(wait_for(&frames, "Noch keine Kunden").await);
             if by_signal {
