@@ -467,3 +467,35 @@ pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     listener.local_addr().expect("local addr").port()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output() -> Output {
+        let n = |v| std::num::NonZeroU16::new(v).unwrap();
+        Output {
+            parser: vt100::Parser::new(n(3), n(10), 0),
+            cols: 10,
+            raw: Vec::new(),
+            chunks: Vec::new(),
+            frames: Vec::new(),
+            closed: false,
+        }
+    }
+
+    /// A frame's end split over two reads is found once, with the screen as it stood at that end.
+    #[test]
+    fn a_frame_end_split_over_two_reads_is_one_frame() {
+        let mut out = output();
+        let at = Instant::now();
+        out.feed(b"\x1b[?2026hab\x1b[?20", at);
+        assert!(out.frames.is_empty());
+        out.feed(b"26lcd\x1b[?2026h\x1b[?2026l", at);
+        assert_eq!(out.frames.len(), 2);
+        assert_eq!(out.frames[0].screen.lines().next(), Some("ab"), "before the bytes after the end");
+        assert_eq!(out.frames[0].end, 18);
+        assert_eq!(out.frames[1].screen.lines().next(), Some("abcd"));
+        assert_eq!(count(&out.raw, FRAME_START), 2);
+    }
+}
