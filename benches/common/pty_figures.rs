@@ -133,7 +133,7 @@ impl Latencies {
             crate::verdict(median <= 10.0),
             crate::verdict(p99 <= 16.0)
         );
-        let name = |what: &str| format!("key → frame via pty, {} ({what})", self.name);
+        let name = |what: &str| format!("key → frame via pty, {}: {what}", self.name);
         report::push("tui", &name("median"), median, "ms", "≤ 10", Some(median <= 10.0));
         report::push("tui", &name("p99"), p99, "ms", "≤ 16", Some(p99 <= 16.0 && self.lost == 0));
         report::push("tui", &name("worst"), worst, "ms", "", None);

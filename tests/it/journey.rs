@@ -370,3 +370,23 @@ fn input_alone_drives_every_screen_of_the_tab_bar() {
     press(&mut pty, "1", "the customer list", |s| s.contains("Noch keine Kunden."));
     quit(&mut pty);
 }
+
+/// A resized terminal (the window dragged, or the SSH client's) is drawn again at the new size at once — with only
+/// input waking the app, since a resize arrives with the keys.
+#[test]
+fn input_alone_redraws_a_resized_terminal() {
+    let home = home_with_shop();
+    let (k, v) = INPUT_ONLY;
+    let mut pty = Spawn::new(home.path()).env(k, v).spawn();
+    pty.wait_for("Noch keine Kunden.");
+    assert!(pty.wait_quiet(STILL, pty::DEADLINE), "the app never went quiet");
+    // Wider: the column headers reach past the old right edge.
+    pty.resize(100, 30);
+    pty.wait_screen("the list drawn 100 wide", |s| s.lines().any(|l| l.ends_with("Werbung") && l.chars().count() > 80));
+    assert!(pty.wait_quiet(STILL, pty::DEADLINE), "the app never went quiet");
+    // Narrower: the headers end at the new right edge (the old frame would be cut off there).
+    pty.resize(60, 20);
+    pty.wait_screen("the list drawn 60 wide", |s| s.lines().any(|l| l.ends_with("Werbung")));
+    press(&mut pty, "2", "the consent screen at 60x20", |s| s.contains("Offene Bestätigungen"));
+    quit(&mut pty);
+}

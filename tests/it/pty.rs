@@ -266,7 +266,7 @@ impl Spawn {
                 for_reader.changed.notify_all();
             })
             .expect("reader thread");
-        Pty { shared, writer, child, _master: master, _reader: reader, pid, status: None }
+        Pty { shared, writer, child, master, _reader: reader, pid, status: None }
     }
 }
 
@@ -275,7 +275,7 @@ pub struct Pty {
     shared: Arc<Shared>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
     _reader: std::thread::JoinHandle<()>,
     pid: u32,
     status: Option<ExitStatus>,
@@ -307,6 +307,20 @@ impl Pty {
     /// The screen now: one line per row, trailing blanks trimmed.
     pub fn screen(&self) -> String {
         self.shared.lock().screen()
+    }
+
+    /// Resizes the terminal (the child gets SIGWINCH), as when the window is dragged.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        {
+            // The parser first: the child redraws only after the resize, and nothing else writes meanwhile.
+            let mut out = self.shared.lock();
+            let r = std::num::NonZeroU16::new(rows).expect("rows > 0");
+            let c = std::num::NonZeroU16::new(cols).expect("cols > 0");
+            out.parser.screen_mut().set_size(r, c);
+            out.cols = cols;
+        }
+        let size = PtySize { rows, cols, pixel_width: 0, pixel_height: 0 };
+        self.master.resize(size).expect("resize the pty");
     }
 
     /// Whether the alternate screen is on.
