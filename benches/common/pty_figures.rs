@@ -7,7 +7,8 @@
 //! - bytes and frames (`ESC[?2026h`) per keystroke at 80x24: j/k over 40 presses with scrolling, one move that
 //!   scrolls, one search letter, one screen switch;
 //! - idle with a sender configured (`hofbote sandbox` as its own process, the app running its in-app send worker):
-//!   CPU ticks of the app (`/proc/PID/stat` utime + stime), frames and bytes, on the customer list and the queue.
+//!   CPU ticks of the app (`/proc/PID/stat` utime + stime), its wake-ups (context switches of all its threads),
+//!   frames and bytes, on the customer list and the queue.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -374,15 +375,25 @@ impl Drop for Sandbox {
     }
 }
 
-/// One idle window: CPU ticks of the app, frames and bytes it wrote.
-fn idle_window(app: &Pty, secs: u64) -> (u64, usize, usize) {
+/// What the app did in one idle window.
+struct Idle {
+    ticks: u64,
+    wakeups: u64,
+    frames: usize,
+    bytes: usize,
+}
+
+/// One idle window: CPU ticks and context switches of the app (all threads), frames and bytes it wrote.
+fn idle_window(app: &Pty, secs: u64) -> Idle {
     let mark = app.mark();
-    let before = pty::cpu_ticks(app.pid()).expect("the app's /proc stat");
+    let ticks = pty::cpu_ticks(app.pid()).expect("the app's /proc stat");
+    let switches = pty::context_switches(app.pid()).expect("the app's /proc tasks");
     // The measurement window itself: nothing to wait for, the point is that nothing happens.
     std::thread::sleep(Duration::from_secs(secs));
-    let after = pty::cpu_ticks(app.pid()).expect("the app's /proc stat");
+    let ticks = pty::cpu_ticks(app.pid()).expect("the app's /proc stat") - ticks;
+    let wakeups = pty::context_switches(app.pid()).expect("the app's /proc tasks").saturating_sub(switches);
     let out = app.bytes_since(mark);
-    (after - before, pty::count(&out, FRAME_START), out.len())
+    Idle { ticks, wakeups, frames: pty::count(&out, FRAME_START), bytes: out.len() }
 }
 
 /// Idle on the customer list and the queue, with the sandbox as the configured API and a token set: the app runs
@@ -423,13 +434,16 @@ pub fn idle(secs: u64) {
     drop(sandbox);
 
     println!("idle {secs} s, real binary in a pty, sender configured (sandbox process, in-app worker running):");
-    for (screen, (ticks, frames, bytes)) in [("customer list", list), ("queue screen", queue)] {
+    for (screen, idle) in [("customer list", list), ("queue screen", queue)] {
+        let Idle { ticks, wakeups, frames, bytes } = idle;
         println!(
-            "  {screen}: {ticks} CPU ticks, {frames} frames, {bytes} bytes  (target 0: {})",
-            crate::verdict(ticks == 0 && frames == 0 && bytes == 0)
+            "  {screen}: {ticks} CPU ticks, {wakeups} wake-ups (context switches, all threads), {frames} frames, \
+             {bytes} bytes  (target 0: {})",
+            crate::verdict(ticks == 0 && wakeups == 0 && frames == 0 && bytes == 0)
         );
         let name = |what: &str| format!("idle {secs} s on the {screen}, sender configured: {what} (pty)");
         report::push("tui", &name("CPU ticks"), ticks as f64, "ticks", "0", Some(ticks == 0));
+        report::push("tui", &name("wake-ups"), wakeups as f64, "switches", "0", Some(wakeups == 0));
         report::push("tui", &name("frames"), frames as f64, "frames", "0", Some(frames == 0));
         report::push("tui", &name("bytes"), bytes as f64, "bytes", "0", Some(bytes == 0));
     }

@@ -476,6 +476,23 @@ pub fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// Context switches (voluntary + involuntary) of all threads of process `pid`, from `/proc/PID/task/*/status`: every
+/// wake-up of any thread counts, however short (CPU ticks only see the ones a timer interrupt happens to catch).
+pub fn context_switches(pid: u32) -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let Ok(status) = std::fs::read_to_string(task.path().join("status")) else { continue };
+        for line in status.lines() {
+            if let Some(n) =
+                line.strip_prefix("voluntary_ctxt_switches:").or(line.strip_prefix("nonvoluntary_ctxt_switches:"))
+            {
+                total += n.trim().parse::<u64>().ok()?;
+            }
+        }
+    }
+    Some(total)
+}
+
 /// A free TCP port on 127.0.0.1 (bound and released; good enough for one test at a time per port).
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -511,5 +528,14 @@ mod tests {
         assert_eq!(out.frames[0].end, 18);
         assert_eq!(out.frames[1].screen.lines().next(), Some("abcd"));
         assert_eq!(count(&out.raw, FRAME_START), 2);
+    }
+
+    /// The counters the idle figures read exist and count: this test process has run and switched.
+    #[test]
+    fn proc_counters_read_this_process() {
+        let pid = std::process::id();
+        assert!(context_switches(pid).is_some_and(|n| n > 0));
+        assert!(cpu_ticks(pid).is_some());
+        assert!(context_switches(u32::MAX).is_none(), "no such process");
     }
 }
