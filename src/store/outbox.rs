@@ -471,3 +471,21 @@ pub(crate) fn finish_broadcasts_tx(tx: &rusqlite::Transaction<'_>, now: &str) ->
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The claim's exclusion of people with waiting consent news costs one primary-key search per candidate row,
+    /// never a scan of `webhook_subjects`.
+    #[test]
+    fn claim_skips_people_with_unapplied_webhooks_cheaply() {
+        let store = Store::open_in_memory(crate::clock::system()).unwrap();
+        let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {CLAIM_SQL}")).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(params!["x", 1], |r| r.get(3)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("SEARCH s USING PRIMARY KEY (value=?)"), "{plan}");
+        assert!(!plan.contains("SCAN s"), "{plan}");
+    }
+}

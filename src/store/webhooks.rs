@@ -61,12 +61,12 @@ pub struct WebhookProblem {
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
-/// Delay before the next attempt after `attempts` failed ones: 1 s, 2 s, 4 s, … capped at 30 s, so a body that
-/// failed during a disk-full applies within seconds after space is freed, and a body that keeps failing costs one
-/// attempt every 30 s.
+/// Delay before the next attempt after `attempts` failed ones: 1 s, 2 s, 4 s, 8 s, then every 10 s, so a body that
+/// failed during a disk-full applies within seconds after space is freed, and one that keeps failing costs one small
+/// transaction every 10 s (and raises an alert after [`ALERT_AFTER_ATTEMPTS`]).
 pub fn retry_delay(attempts: u32) -> Duration {
-    let secs = 1i64 << attempts.saturating_sub(1).min(5);
-    Duration::seconds(secs.min(30))
+    let secs = 1i64 << attempts.saturating_sub(1).min(4);
+    Duration::seconds(secs.min(10))
 }
 
 /// SHA-256 of a body, hex.
@@ -368,5 +368,58 @@ impl Store {
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'last_webhook_at'", [], |r| r.get(0)).optional()?;
         v.as_deref().map(parse_ts).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_grow_to_ten_seconds() {
+        let secs: Vec<i64> = (1..=8).map(|n| retry_delay(n).num_seconds()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 10, 10, 10, 10]);
+        assert_eq!(retry_delay(u32::MAX).num_seconds(), 10);
+    }
+
+    fn envelope(field: &str, value: serde_json::Value) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": field, "value": value}]}]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn subjects_are_senders_preference_changes_and_131050_recipients_only() {
+        let msg = envelope(
+            "messages",
+            serde_json::json!({"contacts": [{"wa_id": "491711234567", "user_id": "DE.1"}],
+                "messages": [{"from": "491711234567", "id": "wamid.A", "type": "text", "text": {"body": "STOP"}}]}),
+        );
+        assert_eq!(subjects_of(&msg), [Subject::Phone("+491711234567".into()), Subject::User("DE.1".into())]);
+        let by_user = envelope(
+            "messages",
+            serde_json::json!({"contacts": [{"user_id": "DE.2"}],
+                "messages": [{"from_user_id": "DE.2", "id": "wamid.B", "type": "text", "text": {"body": "STOP"}}]}),
+        );
+        assert_eq!(subjects_of(&by_user), [Subject::User("DE.2".into())]);
+        let pref = envelope(
+            "user_preferences",
+            serde_json::json!({"user_preferences": [{"wa_id": "491711234568", "category": "marketing_messages",
+                "value": "stop"}]}),
+        );
+        assert_eq!(subjects_of(&pref), [Subject::Phone("+491711234568".into())]);
+        let delivered = envelope(
+            "messages",
+            serde_json::json!({"statuses": [{"id": "wamid.C", "status": "delivered", "recipient_id": "491711234569"}]}),
+        );
+        assert!(subjects_of(&delivered).is_empty(), "a delivery status changes no consent");
+        let stopped = envelope(
+            "messages",
+            serde_json::json!({"statuses": [{"id": "wamid.D", "status": "failed", "recipient_id": "491711234569",
+                "errors": [{"code": 131050, "title": "stopped"}]}]}),
+        );
+        assert_eq!(subjects_of(&stopped), [Subject::Phone("+491711234569".into())]);
+        assert_eq!(subjects_of(b"{not json"), [Subject::Unknown]);
+        assert_eq!(subjects_of(b"{}"), [Subject::Unknown], "not an envelope");
     }
 }

@@ -89,7 +89,7 @@ const RETRY_IDLE: StdDuration = StdDuration::from_secs(60);
 
 /// Retries failed bodies when they are due, without any command: runs as long as the receiver's database thread.
 /// Sleeps until the earliest due retry (by the store's clock), or until an application fails, or [`RETRY_IDLE`].
-/// When the store itself fails (a full disk), it backs off the same way in memory.
+/// When the store itself fails (a full disk), it backs off in memory (1 s, then every 2 s).
 pub async fn retry_loop(db: Db, ctx: ApplyContext, applied: Arc<Notify>) {
     let failed = failure_signal(db.path());
     let mut store_failures: u32 = 0;
@@ -116,7 +116,9 @@ pub async fn retry_loop(db: Db, ctx: ApplyContext, applied: Arc<Notify>) {
             Err(StoreError::Closed) => return,
             Err(e) => {
                 store_failures = store_failures.saturating_add(1);
-                let wait = crate::store::webhooks::retry_delay(store_failures).to_std().unwrap_or(RETRY_IDLE);
+                // Nothing was written (a full disk refuses even the note of the failure): try again every 2 s at most,
+                // each try costs one refused write, so space that comes back is used within seconds.
+                let wait = crate::store::webhooks::retry_delay(store_failures.min(2)).to_std().unwrap_or(RETRY_IDLE);
                 tracing::warn!(error = %e, retry_in = ?wait, "applying webhooks failed; trying again");
                 wait
             }
