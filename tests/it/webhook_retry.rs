@@ -505,3 +505,39 @@ fn on_a_real_full_disk_stops_answered_200_are_applied_once_space_is_freed() {
     drop(child);
     rt.block_on(handle.shutdown());
 }
+
+#[test]
+fn db_check_counts_unapplied_bodies_with_their_reasons_and_the_alert() {
+    let home = TempHome::new();
+    home.write_config("[shop]\nname = \"Hof\"\n");
+    let out = home.ok(&["db", "check"]);
+    assert!(out.contains("Webhooks nicht angewendet: 0 (davon 0 fehlgeschlagen"), "{out}");
+    {
+        let mut store = Store::open(&home.db(), hofbote::clock::system()).unwrap();
+        store.conn().execute_batch(FAULT).unwrap();
+        store.store_webhook_bodies(&[b"<html>502 Bad Gateway</html>".to_vec()]).unwrap();
+        store.store_webhook_bodies(&[stop_body("491711000001", "wamid.CHECK", now())]).unwrap();
+        apply_pending(&mut store, &ctx()).unwrap();
+    }
+    let out = home.ok(&["db", "check"]);
+    assert!(
+        out.contains(
+            "Webhooks nicht angewendet: 2 (davon 1 fehlgeschlagen, werden automatisch wiederholt; 1 unlesbar)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("#1: unlesbar, Werbung pausiert – prüfen, dann »hofbote db dismiss-webhook 1«"), "{out}");
+    assert!(out.contains("#2: 1 Versuche, nächster um") && out.contains("database or disk is full"), "{out}");
+    assert!(out.contains("WARNUNG: Webhook #1 ist nicht lesbar"), "the alert is shown: {out}");
+    let json: serde_json::Value = serde_json::from_str(&home.ok(&["db", "check", "--json"])).unwrap();
+    assert_eq!(json["webhooks"]["unapplied"], 2, "{json}");
+    assert_eq!(json["user_version"], hofbote::store::migrate::latest_version(), "the report is still there");
+
+    let out = home.ok(&["db", "dismiss-webhook", "1"]);
+    assert!(out.contains("Webhook #1 als geprüft markiert"), "{out}");
+    let out = home.ok(&["db", "check"]);
+    assert!(out.contains("Webhooks nicht angewendet: 1 (davon 1 fehlgeschlagen"), "{out}");
+    assert!(!out.contains("WARNUNG"), "{out}");
+    let refused = home.run(&["db", "dismiss-webhook", "2"]);
+    assert!(!refused.status.success(), "only an unreadable body can be dismissed");
+}
