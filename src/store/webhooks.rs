@@ -193,14 +193,12 @@ impl Store {
     /// again after [`retry_delay`].
     pub fn mark_webhook_failed(&mut self, id: i64, error: &str) -> Result<()> {
         let now = self.now();
-        let attempts: u32 = self.conn.query_row(
-            "UPDATE webhook_events SET error = ?2, attempts = attempts + 1 WHERE id = ?1 RETURNING attempts",
-            params![id, error],
-            |r| r.get(0),
-        )?;
+        let before: u32 =
+            self.conn.query_row("SELECT attempts FROM webhook_events WHERE id = ?1", [id], |r| r.get(0))?;
+        let attempts = before.saturating_add(1);
         self.conn.execute(
-            "UPDATE webhook_events SET next_attempt_at = ?2 WHERE id = ?1",
-            params![id, ts(now + retry_delay(attempts))],
+            "UPDATE webhook_events SET error = ?2, attempts = ?3, next_attempt_at = ?4 WHERE id = ?1",
+            params![id, error, attempts, ts(now + retry_delay(attempts))],
         )?;
         Ok(())
     }
@@ -305,30 +303,27 @@ impl Store {
                 }),
             ),
         ];
+        // Writes only when something changes: this runs after every delivery and must not wake the terminal app.
         for (kind, message) in cases {
+            let open: bool = self.conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
+                [kind],
+                |r| r.get(0),
+            )?;
             match message {
-                Some(message) => {
-                    let open: Option<String> = self
-                        .conn
-                        .query_row(
-                            "SELECT message FROM alerts WHERE kind = ?1 AND resolved_at IS NULL ORDER BY id LIMIT 1",
-                            [kind],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    if open.is_none() {
-                        self.conn.execute(
-                            "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, NULL, ?2, ?3)",
-                            params![kind, message, now],
-                        )?;
-                    }
+                Some(message) if !open => {
+                    self.conn.execute(
+                        "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, NULL, ?2, ?3)",
+                        params![kind, message, now],
+                    )?;
                 }
-                None => {
+                None if open => {
                     self.conn.execute(
                         "UPDATE alerts SET resolved_at = ?2 WHERE kind = ?1 AND resolved_at IS NULL",
                         params![kind, now],
                     )?;
                 }
+                _ => {}
             }
         }
         Ok(())

@@ -142,10 +142,15 @@ fn an_unreadable_body_is_kept_alerts_and_pauses_only_marketing_until_dismissed()
     let claimed = q.claim(&open_rules());
     assert_eq!(claimed.iter().map(|c| c.broadcast_id).collect::<Vec<_>>(), vec![Some(pickup)]);
     assert_eq!(q.states(offer)[0].2, "webhook_unreadable");
-    // Retrying on its own would never help: it is not tried again.
+    // Retrying on its own would never help: it is not tried again, and a pass that changes nothing writes nothing
+    // (the receiver passes after every delivery and every minute; the terminal app reloads on any commit).
+    let other = rusqlite::Connection::open(q.store.path()).unwrap();
+    let version = |c: &rusqlite::Connection| c.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0)).unwrap();
+    let before = version(&other);
     q.clock.advance(Duration::minutes(10));
     apply_pending(&mut q.store, &ctx()).unwrap();
     assert_eq!(attempts(&q)[0].0, 1);
+    assert_eq!(version(&other), before, "an idle pass wrote to the database");
 
     assert!(q.store.dismiss_webhook(ids[0]).unwrap());
     assert!(q.store.active_alerts().unwrap().is_empty());
