@@ -12,10 +12,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration as StdDuration;
+use tokio::sync::Notify;
 
 pub use apply::{Applied, ApplyContext};
 pub use server::{Receiver, ReceiverConfig};
-use tokio::sync::Notify;
 
 use crate::store::{Db, Result, Store, StoreError};
 use crate::whatsapp::payload;
