@@ -9,7 +9,6 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use super::{Result, Store, parse_ts, ts};
-use crate::domain::phone::{Phone, Region};
 use crate::whatsapp::payload::{self, DeliveryStatus, WebhookEvent};
 
 /// Alert kind: a stored body cannot be read by our parser (marketing is paused until it is dismissed).
@@ -74,15 +73,11 @@ pub fn body_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
 
-fn phone_subject(digits: &str) -> Option<Subject> {
-    let digits = digits.trim().trim_start_matches('+');
-    if digits.is_empty() {
-        return None;
-    }
-    let e164 = Phone::parse(&format!("+{digits}"), Region::default())
-        .map(|p| p.as_e164().to_owned())
-        .unwrap_or_else(|_| format!("+{digits}"));
-    Some(Subject::Phone(e164))
+/// A `wa_id` is the number in E.164 without the `+`; `outbox.phone` holds E.164 with it. (No phone-number parsing
+/// here: it would load the number metadata on the receiver's path before the 200, and E.164 has one spelling.)
+fn phone_subject(wa_id: &str) -> Option<Subject> {
+    let digits: String = wa_id.chars().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then(|| Subject::Phone(format!("+{digits}")))
 }
 
 /// The people whose consent applying `body` may change: senders of inbound messages, users whose marketing setting
