@@ -1,4 +1,5 @@
-//! `hofbote db check`: path, schema version, integrity, counts and file permissions.
+//! `hofbote db check`: path, schema version, integrity, counts, unapplied webhook bodies with their alerts, and file
+//! permissions; `retry-webhooks` and `dismiss-webhook` for bodies that did not apply.
 
 use clap::Subcommand;
 
@@ -13,19 +14,36 @@ pub enum DbCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Webhooks, die nicht verarbeitet werden konnten, noch einmal anwenden
+    /// Webhooks, die nicht verarbeitet werden konnten, sofort noch einmal anwenden (geschieht sonst automatisch)
     RetryWebhooks,
+    /// Einen unlesbaren Webhook als geprüft markieren: bleibt gespeichert, Werbung läuft wieder
+    DismissWebhook {
+        /// Nummer des Webhooks (aus »hofbote db check«)
+        id: i64,
+    },
 }
 
 pub fn run(cmd: DbCmd, ctx: &Context) -> Result<(), CliError> {
     let json = match cmd {
         DbCmd::Check { json } => json,
         DbCmd::RetryWebhooks => return retry_webhooks(ctx),
+        DbCmd::DismissWebhook { id } => return dismiss_webhook(ctx, id),
     };
     let store = ctx.open_store()?;
     let report = store.check()?;
+    let webhooks = store.webhook_backlog()?;
+    let alerts = store.active_alerts()?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Message(e.to_string()))?);
+        #[derive(serde::Serialize)]
+        struct Json<'a> {
+            #[serde(flatten)]
+            report: &'a crate::store::CheckReport,
+            webhooks: &'a crate::store::webhooks::WebhookBacklog,
+            alerts: Vec<(&'a str, &'a str)>,
+        }
+        let alerts = alerts.iter().map(|a| (a.kind.as_str(), a.message.as_str())).collect();
+        let out = Json { report: &report, webhooks: &webhooks, alerts };
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| CliError::Message(e.to_string()))?);
     } else {
         let l = ctx.lang;
         let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(l);
@@ -40,6 +58,16 @@ pub fn run(cmd: DbCmd, ctx: &Context) -> Result<(), CliError> {
         );
         for (table, n) in &report.counts {
             println!("  {table}: {n}");
+        }
+        print_webhooks(&webhooks, l);
+        for a in &alerts {
+            // Webhook alerts say themselves what to do (and they do not stop all sending).
+            let text = if a.kind.starts_with("webhook_") {
+                a.message.clone()
+            } else {
+                super::queue::alert_text(&a.kind, &a.message, l)
+            };
+            println!("{} {text}", Tr::new("WARNUNG:", "ALERT:").get(l));
         }
         let mode = |m: Option<u32>| m.map(|m| format!("{m:o}")).unwrap_or_else(|| "?".into());
         println!(
@@ -96,6 +124,56 @@ fn retry_webhooks(ctx: &Context) -> Result<(), CliError> {
         println!("  #{id}: {error}");
     }
     Ok(())
+}
+
+/// The unapplied webhook bodies: how many, and each one that failed with its reason and what happens next.
+fn print_webhooks(w: &crate::store::webhooks::WebhookBacklog, l: crate::i18n::Lang) {
+    println!(
+        "{}",
+        Tr::new(
+            "Webhooks nicht angewendet: {0} (davon {1} fehlgeschlagen, werden automatisch wiederholt; {2} unlesbar)",
+            "Webhooks not applied: {0} ({1} failed, retried automatically; {2} unreadable)",
+        )
+        .fill(l, &[&w.unapplied, &w.retrying, &w.unreadable])
+    );
+    for p in &w.problems {
+        let what = if p.unreadable {
+            Tr::new(
+                "unlesbar, Werbung pausiert – prüfen, dann »hofbote db dismiss-webhook {0}«",
+                "unreadable, marketing paused – check it, then `hofbote db dismiss-webhook {0}`",
+            )
+            .fill(l, &[&p.id])
+        } else {
+            Tr::new("{0} Versuche, nächster um {1}", "{0} attempts, next at {1}").fill(
+                l,
+                &[&p.attempts, &p.next_attempt_at.map(|t| t.format("%H:%M:%S").to_string()).unwrap_or_default()],
+            )
+        };
+        println!("  #{}: {what}: {}", p.id, p.error);
+    }
+}
+
+fn dismiss_webhook(ctx: &Context, id: i64) -> Result<(), CliError> {
+    let mut store = ctx.open_store()?;
+    if store.dismiss_webhook(id)? {
+        println!(
+            "{}",
+            Tr::new(
+                "Webhook #{0} als geprüft markiert; er bleibt gespeichert. Werbung wird wieder verschickt.",
+                "Webhook #{0} marked as checked; it stays stored. Marketing messages are sent again.",
+            )
+            .fill(ctx.lang, &[&id])
+        );
+        Ok(())
+    } else {
+        Err(CliError::Message(
+            Tr::new(
+                "Kein unlesbarer, offener Webhook #{0}. »hofbote db check« zeigt die offenen.",
+                "No unreadable open webhook #{0}. `hofbote db check` lists the open ones.",
+            )
+            .fill(ctx.lang, &[&id]),
+        ))
+    }
 }
 
 /// Secrets, erasure journal and config folder must be private too (files 0600, folder 0700): prints their modes and

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_erasures.sql"),
     include_str!("migrations/0003_outbox_by_phone.sql"),
     include_str!("migrations/0004_phone_forms.sql"),
+    include_str!("migrations/0005_webhook_retry.sql"),
 ];
 
 pub fn latest_version() -> i64 {
@@ -115,5 +116,27 @@ mod tests {
         assert!(matches!(err, StoreError::TooNew { found, .. } if found == latest_version() + 1));
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
         assert_eq!(tables, 0);
+    }
+
+    /// Migration 5: bodies that were waiting have no subjects written; they pause marketing until applied.
+    #[test]
+    fn bodies_waiting_before_the_migration_pause_marketing_until_applied() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in MIGRATIONS.iter().take(4) {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute("INSERT INTO webhook_events (received_at, body) VALUES ('x', x'7b7d')", []).unwrap();
+        conn.execute("INSERT INTO webhook_events (received_at, body, applied_at) VALUES ('x', x'7b7d', 'y')", [])
+            .unwrap();
+        migrate(&mut conn, None).unwrap();
+        let subjects: Vec<(i64, String)> = conn
+            .prepare("SELECT event_id, kind FROM webhook_subjects")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(subjects, [(1, "unknown".to_owned())], "only the unapplied one");
     }
 }

@@ -48,6 +48,20 @@ pub struct Claimed {
     pub message: ClaimedMessage,
 }
 
+/// Due rows of sending broadcasts and single messages, minus everyone with consent news waiting: a stored, not yet
+/// applied webhook body whose subjects (`webhook_subjects`, written with the body) include the row's number or the
+/// customer's user id. SQLite answers the NOT EXISTS with a primary-key search per candidate
+/// (`SEARCH s USING PRIMARY KEY (value=?)`, see the test `claim_skips_people_with_unapplied_webhooks_cheaply`).
+pub(crate) const CLAIM_SQL: &str =
+    "SELECT o.id, o.broadcast_id, o.customer_id, o.phone, o.kind, o.payload, o.attempts, b.template_name, b.language
+     FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id LEFT JOIN customers c ON c.id = o.customer_id
+     WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND (o.broadcast_id IS NULL OR b.state = 'sending')
+       AND NOT EXISTS (SELECT 1 FROM webhook_subjects s WHERE s.value IN (o.phone, c.user_id))
+     ORDER BY o.next_attempt_at, o.id LIMIT ?2";
+
+/// How long marketing rows wait before they look again while an unreadable webhook body pauses marketing.
+const UNREADABLE_WAIT: Duration = Duration::seconds(30);
+
 struct Candidate {
     id: i64,
     broadcast_id: Option<i64>,
@@ -66,8 +80,14 @@ impl Store {
         let now = self.now();
         let now_s = ts(now);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let blocked: bool =
-            tx.query_row("SELECT EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL)", [], |r| r.get(0))?;
+        // Webhook alerts do not stop all sending: an unreadable body pauses marketing below, a failing one blocks only
+        // the people it concerns (through `webhook_subjects`).
+        let (blocked, unreadable_webhook): (bool, bool) = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%'),
+                    EXISTS(SELECT 1 FROM webhook_subjects WHERE value = '' AND kind = 'unknown')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         if blocked {
             return Ok(Vec::new());
         }
@@ -75,13 +95,10 @@ impl Store {
             "UPDATE broadcasts SET state = 'sending', updated_at = ?1 WHERE state = 'scheduled' AND scheduled_at <= ?1",
             [&now_s],
         )?;
+        // Consent news goes before sending: nobody is claimed while a stored body that concerns their number or
+        // user id is not applied yet (one primary-key lookup per row in `webhook_subjects`, see CLAIM_SQL).
         let candidates: Vec<Candidate> = {
-            let mut stmt = tx.prepare_cached(
-                "SELECT o.id, o.broadcast_id, o.customer_id, o.phone, o.kind, o.payload, o.attempts, b.template_name, b.language
-                 FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id
-                 WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND (o.broadcast_id IS NULL OR b.state = 'sending')
-                 ORDER BY o.next_attempt_at, o.id LIMIT ?2",
-            )?;
+            let mut stmt = tx.prepare_cached(CLAIM_SQL)?;
             stmt.query_map(params![now_s, (limit * 4).max(16) as i64], |r| {
                 let name: Option<String> = r.get(7)?;
                 let lang: Option<String> = r.get(8)?;
@@ -187,6 +204,11 @@ impl Store {
             }
             if let Err(refusal) = may_send(send_kind, &consent, now) {
                 cancel(refusal.key())?;
+                continue;
+            }
+            if send_kind == SendKind::Marketing && unreadable_webhook {
+                // A stored body we cannot read may hold anyone's STOP: marketing waits until it is dismissed.
+                set_wait(now + UNREADABLE_WAIT, "webhook_unreadable")?;
                 continue;
             }
             if send_kind == SendKind::Marketing
@@ -321,7 +343,7 @@ impl Store {
         let next_due = self.next_due()?;
         let (unknown, blocked): (bool, bool) = self.conn.query_row(
             "SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'unknown'),
-                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL)",
+                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%')",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -448,4 +470,22 @@ pub(crate) fn finish_broadcasts_tx(tx: &rusqlite::Transaction<'_>, now: &str) ->
         [now],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The claim's exclusion of people with waiting consent news costs one primary-key search per candidate row,
+    /// never a scan of `webhook_subjects`.
+    #[test]
+    fn claim_skips_people_with_unapplied_webhooks_cheaply() {
+        let store = Store::open_in_memory(crate::clock::system()).unwrap();
+        let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {CLAIM_SQL}")).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(params!["x", 1], |r| r.get(3)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("SEARCH s USING PRIMARY KEY (value=?)"), "{plan}");
+        assert!(!plan.contains("SCAN s"), "{plan}");
+    }
 }

@@ -1,9 +1,22 @@
-//! Raw webhook bodies: stored durably before the receiver answers 200, then applied; failures keep their error and
-//! can be re-applied. Also the "last webhook seen" fact the send queue uses to judge whether webhooks work.
+//! Raw webhook bodies: stored durably before the receiver answers 200 (once per distinct body: replays are
+//! recognised by their SHA-256), together with the people they may concern (`webhook_subjects`), then applied.
+//! A body that fails to apply is retried with backoff until it applies; a body our parser cannot read is kept, raises
+//! an alert and pauses marketing until the farmer dismisses it. Also the "last webhook seen" fact the send queue uses
+//! to judge whether webhooks work. Never drops a body on its own.
 
-use rusqlite::{OptionalExtension, params};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
 
 use super::{Result, Store, parse_ts, ts};
+use crate::whatsapp::payload::{self, DeliveryStatus, WebhookEvent};
+
+/// Alert kind: a stored body cannot be read by our parser (marketing is paused until it is dismissed).
+pub const ALERT_UNREADABLE: &str = "webhook_unreadable";
+/// Alert kind: a stored body has failed to apply several times in a row (it is still retried).
+pub const ALERT_FAILING: &str = "webhook_failing";
+/// After this many failed attempts a body raises [`ALERT_FAILING`].
+pub const ALERT_AFTER_ATTEMPTS: u32 = 6;
 
 /// A stored body waiting to be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,34 +26,156 @@ pub struct StoredWebhook {
     pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Whom a body may concern, as written to `webhook_subjects`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    /// E.164, as stored in `outbox.phone`.
+    Phone(String),
+    /// A business-scoped user id.
+    User(String),
+    /// The body cannot be read: it may concern anyone.
+    Unknown,
+}
+
+/// Unapplied bodies for `hofbote db check`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WebhookBacklog {
+    /// Stored, not applied, not dismissed (waiting, retrying or unreadable).
+    pub unapplied: i64,
+    /// Of those: failed at least once and retried automatically.
+    pub retrying: i64,
+    /// Of those: unreadable for our parser (kept; pause marketing until dismissed).
+    pub unreadable: i64,
+    /// The retrying and unreadable ones with their reason, oldest first (at most 20).
+    pub problems: Vec<WebhookProblem>,
+}
+
+/// One body that did not apply.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WebhookProblem {
+    pub id: i64,
+    pub attempts: u32,
+    pub unreadable: bool,
+    pub error: String,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// Delay before the next attempt after `attempts` failed ones: 1 s, 2 s, 4 s, 8 s, then every 10 s, so a body that
+/// failed during a disk-full applies within seconds after space is freed, and one that keeps failing costs one small
+/// transaction every 10 s (and raises an alert after [`ALERT_AFTER_ATTEMPTS`]).
+pub fn retry_delay(attempts: u32) -> Duration {
+    let secs = 1i64 << attempts.saturating_sub(1).min(4);
+    Duration::seconds(secs.min(10))
+}
+
+/// SHA-256 of a body, hex.
+pub fn body_hash(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+/// A `wa_id` is the number in E.164 without the `+`; `outbox.phone` holds E.164 with it. (No phone-number parsing
+/// here: it would load the number metadata on the receiver's path before the 200, and E.164 has one spelling.)
+fn phone_subject(wa_id: &str) -> Option<Subject> {
+    let digits: String = wa_id.chars().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then(|| Subject::Phone(format!("+{digits}")))
+}
+
+/// The people whose consent applying `body` may change: senders of inbound messages, users whose marketing setting
+/// changed, recipients of a "marketing messages stopped" (131050) status. Delivery statuses otherwise concern nobody.
+/// A body our parser cannot read yields `[Unknown]`.
+pub fn subjects_of(body: &[u8]) -> Vec<Subject> {
+    let Ok(events) = payload::parse(body) else { return vec![Subject::Unknown] };
+    let mut out = Vec::new();
+    let mut add = |phone: Option<&str>, user: Option<&str>| {
+        out.extend(phone.and_then(phone_subject));
+        out.extend(user.map(str::trim).filter(|u| !u.is_empty()).map(|u| Subject::User(u.to_owned())));
+    };
+    for event in &events {
+        match event {
+            WebhookEvent::Message(m) => add(m.from.as_deref(), m.from_user_id.as_deref()),
+            WebhookEvent::UserPreference(p) => add(p.wa_id.as_deref(), p.user_id.as_deref()),
+            WebhookEvent::Status(s)
+                if s.status == DeliveryStatus::Failed && s.errors.iter().any(|e| e.code == 131050) =>
+            {
+                add(s.recipient_id.as_deref(), s.recipient_user_id.as_deref())
+            }
+            _ => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn insert_subjects(tx: &Transaction<'_>, id: i64, subjects: &[Subject]) -> Result<()> {
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO webhook_subjects (event_id, kind, value) VALUES (?1, ?2, ?3)")?;
+    for s in subjects {
+        let (kind, value) = match s {
+            Subject::Phone(p) => ("phone", p.as_str()),
+            Subject::User(u) => ("user", u.as_str()),
+            Subject::Unknown => ("unknown", ""),
+        };
+        stmt.execute(params![id, kind, value])?;
+    }
+    Ok(())
+}
+
+/// Marks a body applied and forgets its subjects (inside the transaction that applied it).
+pub fn mark_applied_tx(tx: &Transaction<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
+    tx.execute(
+        "UPDATE webhook_events SET applied_at = ?2, error = NULL, next_attempt_at = NULL WHERE id = ?1",
+        params![id, ts(now)],
+    )?;
+    tx.execute("DELETE FROM webhook_subjects WHERE event_id = ?1", [id])?;
+    Ok(())
+}
+
 impl Store {
-    /// Stores several bodies in ONE transaction (group commit for concurrent deliveries); returns their ids.
+    /// Stores several bodies in ONE transaction (group commit for concurrent deliveries), each with its subjects;
+    /// returns their ids. A body stored before (a replay) is not stored again: its existing id is returned.
     pub fn store_webhook_bodies(&mut self, bodies: &[Vec<u8>]) -> Result<Vec<i64>> {
         let now = ts(self.now());
         let tx = self.conn.transaction()?;
         let mut ids = Vec::with_capacity(bodies.len());
-        {
-            let mut stmt = tx.prepare_cached("INSERT INTO webhook_events (received_at, body) VALUES (?1, ?2)")?;
-            for body in bodies {
-                stmt.execute(params![now, body])?;
-                ids.push(tx.last_insert_rowid());
+        for body in bodies {
+            let hash = body_hash(body);
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO webhook_events (received_at, body, body_hash) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (body_hash) WHERE body_hash IS NOT NULL DO NOTHING",
+                )?
+                .execute(params![now, body, hash])?;
+            if inserted == 1 {
+                let id = tx.last_insert_rowid();
+                insert_subjects(&tx, id, &subjects_of(body))?;
+                ids.push(id);
+            } else {
+                let id: i64 = tx
+                    .prepare_cached("SELECT id FROM webhook_events WHERE body_hash = ?1")?
+                    .query_row([&hash], |r| r.get(0))?;
+                ids.push(id);
             }
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('last_webhook_at', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [&now],
-            )?;
         }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('last_webhook_at', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [&now],
+        )?;
         tx.commit()?;
         Ok(ids)
     }
 
-    /// Bodies not yet applied and without an error, oldest first.
+    /// Bodies due to be applied, oldest first: not applied, readable, not dismissed, and new or due for a retry.
     pub fn unapplied_webhooks(&self, limit: usize) -> Result<Vec<StoredWebhook>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, body, received_at FROM webhook_events WHERE applied_at IS NULL AND error IS NULL ORDER BY id LIMIT ?1",
+            "SELECT id, body, received_at FROM webhook_events
+             WHERE applied_at IS NULL AND unreadable = 0 AND dismissed_at IS NULL
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+             ORDER BY id LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
+        let rows = stmt
+            .query_map(params![limit as i64, ts(self.now())], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (id, body, at) = row?;
@@ -49,26 +184,173 @@ impl Store {
         Ok(out)
     }
 
-    /// Records that applying a body failed; it stays for review.
+    /// Records that applying a body failed: it keeps its subjects (the claim still skips these people) and is tried
+    /// again after [`retry_delay`].
     pub fn mark_webhook_failed(&mut self, id: i64, error: &str) -> Result<()> {
-        self.conn.execute("UPDATE webhook_events SET error = ?2 WHERE id = ?1", params![id, error])?;
+        let now = self.now();
+        let before: u32 =
+            self.conn.query_row("SELECT attempts FROM webhook_events WHERE id = ?1", [id], |r| r.get(0))?;
+        let attempts = before.saturating_add(1);
+        self.conn.execute(
+            "UPDATE webhook_events SET error = ?2, attempts = ?3, next_attempt_at = ?4 WHERE id = ?1",
+            params![id, error, attempts, ts(now + retry_delay(attempts))],
+        )?;
         Ok(())
     }
 
-    /// Makes failed bodies eligible again; returns how many.
-    pub fn retry_failed_webhooks(&mut self) -> Result<usize> {
-        Ok(self
-            .conn
-            .execute("UPDATE webhook_events SET error = NULL WHERE applied_at IS NULL AND error IS NOT NULL", [])?)
+    /// Records that a body cannot be read by our parser: it is kept, never retried on its own, and pauses marketing
+    /// (its `unknown` subject) until dismissed; the alert is raised by [`Store::sync_webhook_alerts`].
+    pub fn mark_webhook_unreadable(&mut self, id: i64, error: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE webhook_events SET error = ?2, unreadable = 1, attempts = attempts + 1, next_attempt_at = NULL
+             WHERE id = ?1",
+            params![id, error],
+        )?;
+        insert_subjects(&tx, id, &[Subject::Unknown])?;
+        tx.commit()?;
+        Ok(())
     }
 
-    /// Failed bodies with their error (for review).
+    /// Makes failed and unreadable bodies due at once (`hofbote db retry-webhooks`, e.g. after an update of the
+    /// parser); returns how many.
+    pub fn retry_failed_webhooks(&mut self) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE webhook_events SET error = NULL, unreadable = 0, next_attempt_at = NULL
+             WHERE applied_at IS NULL AND dismissed_at IS NULL AND error IS NOT NULL",
+            [],
+        )?)
+    }
+
+    /// The farmer has looked at an unreadable body: it stays stored (export, retention), no longer pauses marketing
+    /// and no longer raises an alert. Returns false when there is no such unreadable, unapplied body.
+    pub fn dismiss_webhook(&mut self, id: i64) -> Result<bool> {
+        let now = ts(self.now());
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE webhook_events SET dismissed_at = ?2
+             WHERE id = ?1 AND applied_at IS NULL AND dismissed_at IS NULL AND unreadable = 1",
+            params![id, now],
+        )?;
+        if n == 1 {
+            tx.execute("DELETE FROM webhook_subjects WHERE event_id = ?1", [id])?;
+        }
+        tx.commit()?;
+        self.sync_webhook_alerts()?;
+        Ok(n == 1)
+    }
+
+    /// Failed or unreadable bodies that are not applied yet, with their error (for review).
     pub fn failed_webhooks(&self) -> Result<Vec<(i64, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, error FROM webhook_events WHERE applied_at IS NULL AND error IS NOT NULL ORDER BY id",
+            "SELECT id, error FROM webhook_events
+             WHERE applied_at IS NULL AND dismissed_at IS NULL AND error IS NOT NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// When the next failed body is due for another attempt (the receiver sleeps until then).
+    pub fn next_webhook_retry(&self) -> Result<Option<DateTime<Utc>>> {
+        let v: Option<String> = self.conn.query_row(
+            "SELECT min(next_attempt_at) FROM webhook_events
+             WHERE applied_at IS NULL AND unreadable = 0 AND dismissed_at IS NULL AND next_attempt_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        v.as_deref().map(parse_ts).transpose()
+    }
+
+    /// Raises the webhook alerts that are due and resolves those whose cause is gone: one for unreadable bodies
+    /// (marketing paused), one for bodies that failed [`ALERT_AFTER_ATTEMPTS`] times. The message names the body and
+    /// its reason. Cheap when nothing is wrong (two indexed lookups).
+    pub fn sync_webhook_alerts(&mut self) -> Result<()> {
+        let now = ts(self.now());
+        let worst = |unreadable: bool| -> Result<Option<(i64, i64, String)>> {
+            Ok(self
+                .conn
+                .query_row(
+                    "SELECT id, attempts, coalesce(error, '') FROM webhook_events
+                     WHERE applied_at IS NULL AND dismissed_at IS NULL AND unreadable = ?1 AND attempts >= ?2
+                     ORDER BY id LIMIT 1",
+                    params![unreadable, if unreadable { 1 } else { ALERT_AFTER_ATTEMPTS }],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?)
+        };
+        let unreadable = worst(true)?;
+        let failing = worst(false)?;
+        let cases = [
+            (
+                ALERT_UNREADABLE,
+                unreadable.map(|(id, _, e)| {
+                    format!(
+                        "Webhook #{id} ist nicht lesbar ({e}); Werbung pausiert. Prüfen, dann »hofbote db dismiss-webhook {id}«."
+                    )
+                }),
+            ),
+            (
+                ALERT_FAILING,
+                failing.map(|(id, n, e)| {
+                    format!(
+                        "Webhook #{id} ließ sich {n}-mal nicht anwenden ({e}); wird weiter versucht. Speicherplatz prüfen: »hofbote db check«."
+                    )
+                }),
+            ),
+        ];
+        // Writes only when something changes: this runs after every delivery and must not wake the terminal app.
+        for (kind, message) in cases {
+            let open: bool = self.conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
+                [kind],
+                |r| r.get(0),
+            )?;
+            match message {
+                Some(message) if !open => {
+                    self.conn.execute(
+                        "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, NULL, ?2, ?3)",
+                        params![kind, message, now],
+                    )?;
+                }
+                None if open => {
+                    self.conn.execute(
+                        "UPDATE alerts SET resolved_at = ?2 WHERE kind = ?1 AND resolved_at IS NULL",
+                        params![kind, now],
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts and reasons of unapplied bodies (`hofbote db check`).
+    pub fn webhook_backlog(&self) -> Result<WebhookBacklog> {
+        let (unapplied, retrying, unreadable): (i64, i64, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(error IS NOT NULL AND unreadable = 0), 0), coalesce(sum(unreadable), 0)
+             FROM webhook_events WHERE applied_at IS NULL AND dismissed_at IS NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, attempts, unreadable, error, next_attempt_at FROM webhook_events
+             WHERE applied_at IS NULL AND dismissed_at IS NULL AND error IS NOT NULL ORDER BY id LIMIT 20",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?))
+        })?;
+        let mut problems = Vec::new();
+        for row in rows {
+            let (id, attempts, unreadable, error, next) = row?;
+            problems.push(WebhookProblem {
+                id,
+                attempts,
+                unreadable,
+                error,
+                next_attempt_at: next.as_deref().map(parse_ts).transpose()?,
+            });
+        }
+        Ok(WebhookBacklog { unapplied, retrying, unreadable, problems })
     }
 
     /// When the last webhook arrived (any process).
@@ -76,5 +358,58 @@ impl Store {
         let v: Option<String> =
             self.conn.query_row("SELECT value FROM meta WHERE key = 'last_webhook_at'", [], |r| r.get(0)).optional()?;
         v.as_deref().map(parse_ts).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_grow_to_ten_seconds() {
+        let secs: Vec<i64> = (1..=8).map(|n| retry_delay(n).num_seconds()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 10, 10, 10, 10]);
+        assert_eq!(retry_delay(u32::MAX).num_seconds(), 10);
+    }
+
+    fn envelope(field: &str, value: serde_json::Value) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": field, "value": value}]}]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn subjects_are_senders_preference_changes_and_131050_recipients_only() {
+        let msg = envelope(
+            "messages",
+            serde_json::json!({"contacts": [{"wa_id": "491711234567", "user_id": "DE.1"}],
+                "messages": [{"from": "491711234567", "id": "wamid.A", "type": "text", "text": {"body": "STOP"}}]}),
+        );
+        assert_eq!(subjects_of(&msg), [Subject::Phone("+491711234567".into()), Subject::User("DE.1".into())]);
+        let by_user = envelope(
+            "messages",
+            serde_json::json!({"contacts": [{"user_id": "DE.2"}],
+                "messages": [{"from_user_id": "DE.2", "id": "wamid.B", "type": "text", "text": {"body": "STOP"}}]}),
+        );
+        assert_eq!(subjects_of(&by_user), [Subject::User("DE.2".into())]);
+        let pref = envelope(
+            "user_preferences",
+            serde_json::json!({"user_preferences": [{"wa_id": "491711234568", "category": "marketing_messages",
+                "value": "stop"}]}),
+        );
+        assert_eq!(subjects_of(&pref), [Subject::Phone("+491711234568".into())]);
+        let delivered = envelope(
+            "messages",
+            serde_json::json!({"statuses": [{"id": "wamid.C", "status": "delivered", "recipient_id": "491711234569"}]}),
+        );
+        assert!(subjects_of(&delivered).is_empty(), "a delivery status changes no consent");
+        let stopped = envelope(
+            "messages",
+            serde_json::json!({"statuses": [{"id": "wamid.D", "status": "failed", "recipient_id": "491711234569",
+                "errors": [{"code": 131050, "title": "stopped"}]}]}),
+        );
+        assert_eq!(subjects_of(&stopped), [Subject::Phone("+491711234569".into())]);
+        assert_eq!(subjects_of(b"{not json"), [Subject::Unknown]);
+        assert_eq!(subjects_of(b"{}"), [Subject::Unknown], "not an envelope");
     }
 }

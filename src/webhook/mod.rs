@@ -1,55 +1,132 @@
-//! The webhook receiver: Meta's verification handshake, signature check, durable storage of the raw body before the
-//! 200 (concurrent deliveries share one transaction), then applying the events (`apply`). A body that fails to apply
-//! stays stored with its error and can be re-applied. Must not send messages itself: replies are queued.
+//! The webhook receiver: Meta's verification handshake, signature check, durable storage of the raw body and the
+//! people it concerns before the 200 (concurrent deliveries share one transaction), then applying the events
+//! (`apply`). A body that fails to apply is retried automatically with backoff (`retry_loop`, started with the
+//! receiver) until it applies; one our parser cannot read is kept and raises an alert. Must not send messages
+//! itself: replies are queued.
 
 pub mod apply;
 pub mod replies;
 pub mod server;
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration as StdDuration;
+use tokio::sync::Notify;
+
 pub use apply::{Applied, ApplyContext};
 pub use server::{Receiver, ReceiverConfig};
 
-use crate::store::{Result, Store};
+use crate::store::{Db, Result, Store, StoreError};
 use crate::whatsapp::payload;
 
-/// Applies every stored body that is not applied yet, oldest first, each in its own transaction. A body that cannot
-/// be parsed or applied keeps its error for review; the others go on.
+/// Wakes the [`retry_loop`] of a database file when an application failed in this process (also when recording the
+/// failure itself failed, e.g. on a full disk, so nothing was written that the loop could find). One signal per file,
+/// so receivers of different databases in one process (tests) never take each other's wake-ups.
+fn failure_signal(path: &Path) -> Arc<Notify> {
+    static SIGNALS: OnceLock<Mutex<HashMap<PathBuf, Arc<Notify>>>> = OnceLock::new();
+    let mut map = SIGNALS.get_or_init(Default::default).lock().unwrap_or_else(PoisonError::into_inner);
+    map.entry(path.to_owned()).or_default().clone()
+}
+
+/// Applies every stored body that is due (new, or failed and due for a retry), oldest first, each in its own
+/// transaction. A body that fails is scheduled for another attempt; one that cannot be parsed is kept for review
+/// with an alert; the others go on. Keeps the webhook alerts in step.
 pub fn apply_pending(store: &mut Store, ctx: &ApplyContext) -> Result<Applied> {
+    let result = apply_due(store, ctx);
+    match &result {
+        Ok((_, failures)) if *failures == 0 => {}
+        _ => failure_signal(store.path()).notify_one(),
+    }
+    result.map(|(applied, _)| applied)
+}
+
+fn apply_due(store: &mut Store, ctx: &ApplyContext) -> Result<(Applied, usize)> {
     let mut total = Applied::default();
+    let mut failures = 0;
     loop {
         let batch = store.unapplied_webhooks(100)?;
         if batch.is_empty() {
-            return Ok(total);
+            break;
         }
         for hook in batch {
             let now = store.now();
-            let outcome = match payload::parse(&hook.body) {
-                Err(e) => Err(e.to_string()),
-                Ok(events) => {
-                    let result = (|| -> Result<Applied> {
-                        // Immediate: the write lock is taken (or waited for) at BEGIN. A deferred transaction that
-                        // reads first fails at once with "database is locked" when another connection (the
-                        // terminal app's worker, a second process) committed in between — and the body would sit
-                        // unapplied.
-                        let tx =
-                            store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                        let done = apply::apply_events(&tx, &events, ctx, now)?;
-                        tx.execute(
-                            "UPDATE webhook_events SET applied_at = ?2 WHERE id = ?1",
-                            rusqlite::params![hook.id, crate::store::ts(now)],
-                        )?;
-                        tx.commit()?;
-                        Ok(done)
-                    })();
-                    result.map_err(|e| e.to_string())
+            let events = match payload::parse(&hook.body) {
+                Ok(events) => events,
+                Err(e) => {
+                    tracing::error!(id = hook.id, error = %e, "webhook body cannot be read; kept, marketing paused");
+                    store.mark_webhook_unreadable(hook.id, &e.to_string())?;
+                    continue;
                 }
             };
-            match outcome {
+            let result = (|| -> Result<Applied> {
+                // Immediate: the write lock is taken (or waited for) at BEGIN. A deferred transaction that reads
+                // first fails at once with "database is locked" when another connection (the terminal app's worker,
+                // a second process) committed in between — and the body would sit unapplied.
+                let tx = store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let done = apply::apply_events(&tx, &events, ctx, now)?;
+                crate::store::webhooks::mark_applied_tx(&tx, hook.id, now)?;
+                tx.commit()?;
+                Ok(done)
+            })();
+            match result {
                 Ok(done) => total.add(done),
                 Err(error) => {
-                    tracing::warn!(id = hook.id, %error, "webhook body could not be applied; kept for review");
-                    store.mark_webhook_failed(hook.id, &error)?;
+                    failures += 1;
+                    tracing::warn!(id = hook.id, %error, "webhook body could not be applied; tried again later");
+                    store.mark_webhook_failed(hook.id, &error.to_string())?;
                 }
+            }
+        }
+    }
+    store.sync_webhook_alerts()?;
+    Ok((total, failures))
+}
+
+/// Longest sleep of [`retry_loop`] when nothing is due: it then re-checks the alerts (the send worker clears all
+/// alerts when it starts; a body that still cannot be read raises its alert again).
+const RETRY_IDLE: StdDuration = StdDuration::from_secs(60);
+
+/// Retries failed bodies when they are due, without any command: runs as long as the receiver's database thread.
+/// Sleeps until the earliest due retry (by the store's clock), or until an application fails, or [`RETRY_IDLE`].
+/// When the store itself fails (a full disk), it backs off in memory (1 s, then every 2 s).
+pub async fn retry_loop(db: Db, ctx: ApplyContext, applied: Arc<Notify>) {
+    let failed = failure_signal(db.path());
+    let mut store_failures: u32 = 0;
+    loop {
+        let ctx2 = ctx.clone();
+        let pass = db
+            .call(move |s| {
+                // Not `apply_pending`: our own failures are scheduled by this loop and must not wake it at once.
+                let (done, _) = apply_due(s, &ctx2)?;
+                let next = s.next_webhook_retry()?;
+                Ok((done, next, s.now()))
+            })
+            .await;
+        let wait = match pass {
+            Ok((done, next, now)) => {
+                store_failures = 0;
+                if done != Applied::default() {
+                    applied.notify_waiters();
+                }
+                next.map_or(RETRY_IDLE, |t| {
+                    (t - now).to_std().unwrap_or(StdDuration::ZERO).clamp(StdDuration::from_millis(20), RETRY_IDLE)
+                })
+            }
+            Err(StoreError::Closed) => return,
+            Err(e) => {
+                store_failures = store_failures.saturating_add(1);
+                // Nothing was written (a full disk refuses even the note of the failure): try again every 2 s at most,
+                // each try costs one refused write, so space that comes back is used within seconds.
+                let wait = crate::store::webhooks::retry_delay(store_failures.min(2)).to_std().unwrap_or(RETRY_IDLE);
+                tracing::warn!(error = %e, retry_in = ?wait, "applying webhooks failed; trying again");
+                wait
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = failed.notified() => {
+                // Give the failed body its backoff: the next pass computes when it is due.
             }
         }
     }

@@ -56,6 +56,8 @@ impl Receiver {
         let stored = Arc::new(Notify::new());
         let applied = Arc::new(Notify::new());
         tokio::spawn(write_loop(db.clone(), rx, stored.clone()));
+        // Failed applications are retried with backoff until they apply (issue 12).
+        tokio::spawn(super::retry_loop(db.clone(), config.apply.clone(), applied.clone()));
         tokio::spawn(apply_loop(db, config.apply.clone(), stored.clone(), applied.clone()));
         // Apply whatever an earlier run stored but did not apply.
         stored.notify_one();

@@ -15,5 +15,6 @@ mod sandbox;
 mod support;
 mod tui;
 mod webhook;
+mod webhook_retry;
 mod whatsapp;
 mod worker;
