@@ -82,7 +82,7 @@ fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Chaos 
 }
 
 impl Chaos {
-    fn serve(&self, failpoint: Option<&str>) -> Child {
+    fn serve(&self, failpoint: Option<&str>) -> Served {
         let log = std::fs::File::create(self.home.path().join("serve.log")).unwrap();
         let mut cmd = self.home.cmd();
         cmd.args(["serve", "--listen", &self.listen.to_string()])
@@ -93,7 +93,7 @@ impl Chaos {
         if let Some(f) = failpoint {
             cmd.env("HOFBOTE_FAILPOINT", f);
         }
-        cmd.spawn().unwrap()
+        Served(cmd.spawn().unwrap())
     }
 
     fn row_states(&self) -> Vec<(String, i64)> {
@@ -107,6 +107,31 @@ impl Chaos {
 
     fn all_final(&self) -> bool {
         self.row_states().iter().all(|(s, _)| matches!(s.as_str(), "read" | "failed" | "skipped" | "cancelled"))
+    }
+}
+
+/// A `hofbote serve` child that is killed when the test ends, also when it fails (no orphaned services).
+struct Served(Child);
+
+impl std::ops::Deref for Served {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Served {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
     }
 }
 
