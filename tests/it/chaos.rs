@@ -224,13 +224,14 @@ fn serve_survives_failpoints_and_ten_sigkills_without_losing_or_duplicating() {
     rt.block_on(handle.shutdown());
 }
 
-/// Issue 12, fault 1: another process holds the database (`BEGIN IMMEDIATE`) in the middle of a broadcast for 12 s
-/// — longer than two 5 s busy timeouts back to back: the receiver's and the worker's store calls share one DB
-/// thread, so with the issue's 8 s the worker's call could start late enough to get through. Before, the worker's
-/// first failed store call ended it silently while the receiver kept answering; now it retries, and once the lock
-/// is released every recipient gets the message once.
+/// Issue 12, fault 1: another process holds the database (`BEGIN IMMEDIATE`) in the middle of a broadcast for 17 s
+/// — longer than three 5 s busy timeouts back to back. The worker's claims, its result recorder and the receiver
+/// share one DB thread, so a shorter hold could fail only the recorder's or the receiver's call (the old worker
+/// then got through by luck: status webhooks settle rows whose results were lost); 17 s fails each of them once.
+/// Before, the worker's first failed store call ended it silently while the receiver kept answering; now it
+/// retries, and once the lock is released every recipient gets the message once.
 #[test]
-fn a_database_held_by_another_process_for_12_s_pauses_sending_and_nothing_is_lost() {
+fn a_database_held_by_another_process_for_17_s_pauses_sending_and_nothing_is_lost() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listen = free_port();
     let mut cfg = SandboxConfig::for_tests(8);
@@ -245,11 +246,11 @@ fn a_database_held_by_another_process_for_12_s_pauses_sending_and_nothing_is_los
         assert!(child.try_wait().unwrap().is_none(), "serve ended early");
         std::thread::sleep(Duration::from_millis(5));
     }
-    // The fault: a writer that holds the lock for 12 s (its duration is the fault, not a wait for something).
+    // The fault: a writer that holds the lock for 17 s (its duration is the fault, not a wait for something).
     let blocker = rusqlite::Connection::open(chaos.home.db()).unwrap();
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let during = handle.ledger().len();
-    std::thread::sleep(Duration::from_secs(12));
+    std::thread::sleep(Duration::from_secs(17));
     assert!(child.try_wait().unwrap().is_none(), "serve must not end on a busy database");
     blocker.execute_batch("COMMIT").unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
