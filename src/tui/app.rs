@@ -10,16 +10,16 @@ use super::keymap::{self, Action, Ctx, Key};
 pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
 use super::screens::composer::ComposerView;
 use super::screens::consent::ConsentView;
-use super::screens::consent_form::ConsentForm;
-use super::screens::customer_form::CustomerForm;
+use super::screens::consent::form as consent_form;
+use super::screens::consent::form::ConsentForm;
 use super::screens::customers::CustomersView;
+use super::screens::customers::form::CustomerForm;
+use super::screens::customers::{detail as customer_detail, form as customer_form};
 use super::screens::queue::QueueView;
 use super::screens::welcome::Welcome;
-use super::screens::{
-    composer, consent, consent_form, customer_detail, customer_form, customers, help, queue, replies, welcome,
-};
+use super::screens::{composer, consent, customers, help, queue, replies, welcome};
 use super::theme::Theme;
-use super::{Launch, Screen, text as t};
+use super::{Launch, Screen, text};
 use crate::config::Config;
 use crate::domain::phone::{Phone, Region};
 use crate::i18n::{Lang, Localized};
@@ -121,7 +121,7 @@ impl State {
             secrets_label: home_relative(&launch.paths.secrets_file, launch.home.as_deref()),
             shop_name: launch.config.shop.name.clone(),
             demo: launch.demo,
-            tab: Screen::Kunden,
+            tab: Screen::Customers,
             size: (80, 24),
             now: None,
             customers: CustomersView::default(),
@@ -149,7 +149,7 @@ impl State {
     pub fn start(&mut self) -> Vec<Effect> {
         let effects = load_tab(self);
         if !effects.is_empty() {
-            self.info(t::LOADING.get(self.lang).to_owned());
+            self.info(text::LOADING.get(self.lang).to_owned());
         }
         effects
     }
@@ -192,14 +192,14 @@ impl State {
             None => {}
         }
         match self.tab {
-            Screen::Kunden if self.customers.filter_editing => vec![Ctx::Always, Ctx::Filter],
-            Screen::Kunden if self.customers.detail.is_some() => {
+            Screen::Customers if self.customers.filter_editing => vec![Ctx::Always, Ctx::Filter],
+            Screen::Customers if self.customers.detail.is_some() => {
                 vec![Ctx::Always, Ctx::Detail, Ctx::Lists, Ctx::Global]
             }
-            Screen::Kunden => vec![Ctx::Always, Ctx::Kunden, Ctx::Lists, Ctx::Global],
-            Screen::Einwilligungen => vec![Ctx::Always, Ctx::Einwilligungen, Ctx::Lists, Ctx::Global],
-            Screen::Nachricht => self.composer.ctx(),
-            Screen::Warteschlange => self.queue.ctx(),
+            Screen::Customers => vec![Ctx::Always, Ctx::Customers, Ctx::Lists, Ctx::Global],
+            Screen::Consent => vec![Ctx::Always, Ctx::Consent, Ctx::Lists, Ctx::Global],
+            Screen::Composer => self.composer.ctx(),
+            Screen::Queue => self.queue.ctx(),
         }
     }
 }
@@ -301,7 +301,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Erased { name, pseudonymised } => {
             state.redraw = true;
             state.customers.detail = None;
-            state.success(t::ERASED.fill(state.lang, &[&name, &pseudonymised]));
+            state.success(text::ERASED.fill(state.lang, &[&name, &pseudonymised]));
             mark_stale(state);
             state.composer.stale = true;
             load_tab(state)
@@ -366,7 +366,7 @@ pub fn mark_stale(state: &mut State) {
 pub fn load_tab(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
     match state.tab {
-        Screen::Kunden => {
+        Screen::Customers => {
             if state.customers.stale || !state.customers.loaded {
                 state.customers.stale = false;
                 effects.push(Effect::LoadCustomers);
@@ -375,19 +375,19 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
                 effects.push(Effect::LoadLedger(d.customer_id));
             }
         }
-        Screen::Einwilligungen => {
+        Screen::Consent => {
             if state.consent.stale || !state.consent.loaded {
                 state.consent.stale = false;
                 effects.push(Effect::LoadConsent);
             }
         }
-        Screen::Nachricht => {
+        Screen::Composer => {
             if (state.composer.stale || !state.composer.loaded) && state.composer.draft.is_none() {
                 state.composer.stale = false;
                 effects.push(Effect::LoadComposer);
             }
         }
-        Screen::Warteschlange => {
+        Screen::Queue => {
             if state.queue.stale || !state.queue.loaded {
                 state.queue.stale = false;
                 effects.push(Effect::LoadQueue);
@@ -481,11 +481,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PrevTab => switch_tab(state, next_tab(state.tab, -1)),
         Action::Tab(s) => switch_tab(state, s),
         _ => match state.tab {
-            Screen::Kunden if state.customers.detail.is_some() => customer_detail::on_action(state, action),
-            Screen::Kunden => customers::on_action(state, action),
-            Screen::Einwilligungen => consent::on_action(state, action),
-            Screen::Nachricht => composer::on_action(state, action),
-            Screen::Warteschlange => queue::on_action(state, action),
+            Screen::Customers if state.customers.detail.is_some() => customer_detail::on_action(state, action),
+            Screen::Customers => customers::on_action(state, action),
+            Screen::Consent => consent::on_action(state, action),
+            Screen::Composer => composer::on_action(state, action),
+            Screen::Queue => queue::on_action(state, action),
         },
     }
 }
@@ -493,7 +493,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
 fn quit(state: &mut State) -> Vec<Effect> {
     if state.sending {
         state.overlay = Some(Overlay::Confirm(Confirm {
-            question: t::QUIT_WHILE_SENDING.get(state.lang).to_owned(),
+            question: text::QUIT_WHILE_SENDING.get(state.lang).to_owned(),
             on_yes: OnYes::Quit,
         }));
     } else {
@@ -510,7 +510,7 @@ fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
             OnYes::Erase { id, phone, name } => {
-                state.info(t::ERASING.fill(state.lang, &[&name]));
+                state.info(text::ERASING.fill(state.lang, &[&name]));
                 vec![Effect::Erase { id, phone, name }]
             }
             OnYes::CancelBroadcast(id) => vec![Effect::Broadcast { id, op: BroadcastOp::Cancel }],
@@ -523,7 +523,7 @@ fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
     }
 }
 
-const TABS: [Screen; 4] = [Screen::Kunden, Screen::Einwilligungen, Screen::Nachricht, Screen::Warteschlange];
+const TABS: [Screen; 4] = [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue];
 
 fn next_tab(current: Screen, by: isize) -> Screen {
     let i = TABS.iter().position(|s| *s == current).unwrap_or(0) as isize;
@@ -531,7 +531,7 @@ fn next_tab(current: Screen, by: isize) -> Screen {
 }
 
 pub fn switch_tab(state: &mut State, to: Screen) -> Vec<Effect> {
-    if to == Screen::Nachricht && state.tab != to && state.composer.draft.is_none() {
+    if to == Screen::Composer && state.tab != to && state.composer.draft.is_none() {
         // Templates, consent and the last broadcasts may have changed while the farmer was elsewhere.
         state.composer.stale = true;
     }

@@ -1,9 +1,11 @@
 //! The terminal app: `hofbote` without a subcommand. Data flows one way — keys and IO results → pure `app::update`
 //! → effects → `perform` on the DB thread → results as messages — and `driver` owns the terminal and the loop.
 //! Also `snapshot`: one frame of a screen as plain text, for `hofbote snapshot` and tests.
-//! Map: `app` (state, messages, effects, update), `keymap` (the one key table), `driver` (terminal, loop),
-//! `perform` (effects → store), `view` (frame layout), `screens/` (one file per screen), `widgets/`, `theme`,
-//! `text` (all strings, German and English), `filter` (fuzzy search), `nav` (list scrolling), `erase` (keyed hash).
+//! Map: `app` (state, update), `msg` (messages, effects, failures), `update_send` (the sending side's results),
+//! `keymap` (the one key table), `driver` (terminal, loop), `perform` and `perform_send` (effects → store and API),
+//! `background` (the send worker in this process), `setup_files` (writing what the welcome setup entered), `view`
+//! (frame layout), `screens/` (one folder per screen), `widgets/`, `theme`, `text` (the shared strings, German and
+//! English; each screen keeps its own), `filter` (fuzzy search), `nav` (list scrolling).
 //! Must not contain business rules: those live in `domain` and `store`.
 
 pub mod app;
@@ -18,9 +20,6 @@ pub mod perform_send;
 pub mod screens;
 pub mod setup_files;
 pub mod text;
-pub mod text_compose;
-pub mod text_queue;
-pub mod text_welcome;
 pub mod theme;
 pub mod update_send;
 pub mod view;
@@ -61,13 +60,28 @@ pub struct Launch {
     pub home: Option<std::path::PathBuf>,
 }
 
-/// The screens `hofbote snapshot` can render.
+/// The screens `hofbote snapshot` can render. The German names stay the command line's values (`--screen kunden`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Screen {
-    Kunden,
-    Einwilligungen,
-    Nachricht,
-    Warteschlange,
+    #[value(name = "kunden")]
+    Customers,
+    #[value(name = "einwilligungen")]
+    Consent,
+    #[value(name = "nachricht")]
+    Composer,
+    #[value(name = "warteschlange")]
+    Queue,
+}
+
+/// The German names that `benches/tui.rs` still uses; remove once the benchmarks say `Screen::Customers` & co.
+#[allow(non_upper_case_globals)]
+impl Screen {
+    #[doc(hidden)]
+    pub const Kunden: Screen = Screen::Customers;
+    #[doc(hidden)]
+    pub const Nachricht: Screen = Screen::Composer;
+    #[doc(hidden)]
+    pub const Warteschlange: Screen = Screen::Queue;
 }
 
 /// Why the terminal app could not run.

@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
 use super::screens::composer::ComposerData;
-use super::screens::composer_review::ReviewData;
+use super::screens::composer::review::ReviewData;
 use super::screens::consent::ConsentData;
-use super::screens::customer_detail::LedgerData;
 use super::screens::customers::CustomersData;
+use super::screens::customers::detail::LedgerData;
 use super::screens::queue::QueueData;
-use super::screens::queue_detail::RowsData;
+use super::screens::queue::detail::RowsData;
 use super::screens::replies::ConversationData;
 use super::screens::welcome;
 use crate::config::SecretsError;
@@ -36,11 +36,11 @@ pub enum Sender {
 
 impl Sender {
     pub fn label(self, lang: Lang) -> &'static str {
-        use super::text_queue as tq;
+        use super::screens::queue::text as queue_text;
         match self {
-            Sender::InApp => tq::SENDER_INAPP.get(lang),
-            Sender::Service => tq::SENDER_SERVICE.get(lang),
-            Sender::Off => tq::SENDER_OFF.get(lang),
+            Sender::InApp => queue_text::SENDER_INAPP.get(lang),
+            Sender::Service => queue_text::SENDER_SERVICE.get(lang),
+            Sender::Off => queue_text::SENDER_OFF.get(lang),
         }
     }
 }
@@ -118,7 +118,7 @@ impl Localized for Failure {
             Failure::Client(e) => e.localized(lang),
             Failure::Refused(e) => e.localized(lang),
             Failure::Message(m) => m.clone(),
-            Failure::Offline => super::text_compose::NO_CLIENT.get(lang).to_owned(),
+            Failure::Offline => super::screens::composer::text::NO_CLIENT.get(lang).to_owned(),
         }
     }
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::app::{ConsentRecord, Effect, Failure, Msg, Op, Target};
 use super::screens::consent::{ConsentData, EventRow, PendingRow, RECENT};
-use super::screens::customer_detail::LedgerData;
 use super::screens::customers::CustomersData;
+use super::screens::customers::detail::LedgerData;
 use crate::config::{Secrets, ensure_erasure_key};
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose};
 use crate::store::consent::record_consent_tx;

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use super::app::{BroadcastOp, Effect, Failure, Msg};
 use super::perform::PerformCtx;
 use super::screens::composer::ComposerData;
-use super::screens::composer_review::ReviewData;
+use super::screens::composer::review::ReviewData;
+use super::screens::queue::detail::RowsData;
 use super::screens::queue::{LIST_LIMIT, QueueData, REPLIES_LIMIT};
-use super::screens::queue_detail::RowsData;
 use super::screens::replies::ConversationData;
 use super::screens::welcome::{SetupData, SetupEffect, SetupMsg};
 use crate::domain::broadcast::Audience;
@@ -179,7 +179,9 @@ pub mod network {
                     })
                     .await?;
                 let Some((template, params, name)) = sample else {
-                    return Err(Failure::Message(super::super::text_compose::TEST_NOBODY.get(lang).to_owned()));
+                    return Err(Failure::Message(
+                        crate::tui::screens::composer::text::TEST_NOBODY.get(lang).to_owned(),
+                    ));
                 };
                 let msg = TemplateMessage::from_template(&template, &params, None);
                 client.send_template(&to, &msg, "test").await?;

@@ -3,10 +3,11 @@
 //! Like `app::update`: no IO, returns effects, sets `redraw` when what is on screen changed.
 
 use super::app::{BroadcastOp, Effect, Msg, Sender, State, load_tab, mark_stale, switch_tab};
-use super::screens::{composer, queue, queue_detail, replies, welcome};
-use super::text_compose as tc;
-use super::text_queue as tq;
-use super::{Screen, text as t};
+use super::screens::composer::text as compose_text;
+use super::screens::queue::detail as queue_detail;
+use super::screens::queue::text as queue_text;
+use super::screens::{composer, queue, replies, welcome};
+use super::{Screen, text};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let lang = state.lang;
@@ -55,8 +56,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             c.draft = None;
             c.stale = true;
             let text = match scheduled_at {
-                Some(at) => tc::QUEUED_SCHEDULED.fill(lang, &[&id, &t::datetime(at, lang), &recipients]),
-                None => tc::QUEUED.fill(lang, &[&id, &recipients]),
+                Some(at) => compose_text::QUEUED_SCHEDULED.fill(lang, &[&id, &text::datetime(at, lang), &recipients]),
+                None => compose_text::QUEUED.fill(lang, &[&id, &recipients]),
             };
             state.success(text);
             state.queue.stale = true;
@@ -64,7 +65,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.queue.conversation = None;
             state.queue.pane = queue::Pane::Broadcasts;
             state.queue.nav = Default::default();
-            let mut effects = switch_tab(state, Screen::Warteschlange);
+            let mut effects = switch_tab(state, Screen::Queue);
             effects.push(Effect::LoadBadges);
             effects
         }
@@ -75,28 +76,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             c.draft = None;
             c.stale = true;
             state.queue.stale = true;
-            state.success(tc::DRAFT_SAVED.fill(lang, &[&id]));
+            state.success(compose_text::DRAFT_SAVED.fill(lang, &[&id]));
             Vec::new()
         }
         Msg::TestSent { to, sample } => {
-            state.success(tc::TEST_SENT.fill(lang, &[&to, &sample]));
+            state.success(compose_text::TEST_SENT.fill(lang, &[&to, &sample]));
             Vec::new()
         }
         Msg::TemplatesSynced(report) => {
             state.composer.syncing = false;
             state.composer.stale = true;
             let d = &report.diff;
-            state.success(tc::SYNCED.fill(lang, &[&report.stored, &d.added.len(), &d.changed.len(), &d.removed.len()]));
+            state.success(
+                compose_text::SYNCED.fill(lang, &[&report.stored, &d.added.len(), &d.changed.len(), &d.removed.len()]),
+            );
             load_tab(state)
         }
         Msg::BroadcastChanged { id, op, rows } => {
             let text = match op {
-                BroadcastOp::Pause => tq::PAUSED.fill(lang, &[&id]),
-                BroadcastOp::Resume => tq::RESUMED.fill(lang, &[&id]),
-                BroadcastOp::QueueDraft => tq::DRAFT_QUEUED.fill(lang, &[&id]),
-                BroadcastOp::Cancel => tq::CANCELLED.fill(lang, &[&id, &rows]),
-                BroadcastOp::Retry if rows == 0 => tq::RETRIED_NONE.get(lang).to_owned(),
-                BroadcastOp::Retry => tq::RETRIED.fill(lang, &[&rows]),
+                BroadcastOp::Pause => queue_text::PAUSED.fill(lang, &[&id]),
+                BroadcastOp::Resume => queue_text::RESUMED.fill(lang, &[&id]),
+                BroadcastOp::QueueDraft => queue_text::DRAFT_QUEUED.fill(lang, &[&id]),
+                BroadcastOp::Cancel => queue_text::CANCELLED.fill(lang, &[&id, &rows]),
+                BroadcastOp::Retry if rows == 0 => queue_text::RETRIED_NONE.get(lang).to_owned(),
+                BroadcastOp::Retry => queue_text::RETRIED.fill(lang, &[&rows]),
             };
             state.success(text);
             mark_stale(state);
@@ -105,13 +108,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::UnknownDecided { send_again } => {
-            state.success(if send_again { tq::DECIDED_AGAIN } else { tq::DECIDED_SENT }.get(lang).to_owned());
+            state.success(
+                if send_again { queue_text::DECIDED_AGAIN } else { queue_text::DECIDED_SENT }.get(lang).to_owned(),
+            );
             mark_stale(state);
             load_tab(state)
         }
         Msg::ReplyQueued { customer_id, name } => {
             replies::queued(state, customer_id);
-            state.success(tq::REPLY_QUEUED.fill(lang, &[&crate::tui::widgets::text::safe(&name)]));
+            state.success(queue_text::REPLY_QUEUED.fill(lang, &[&crate::tui::widgets::text::safe(&name)]));
             mark_stale(state);
             load_tab(state)
         }

@@ -8,8 +8,10 @@ use ratatui::widgets::Paragraph;
 
 use super::Screen;
 use super::app::{Overlay, State, StatusKind};
-use super::screens::{composer_draw, consent, consent_form, customer_form, customers, help, queue, welcome};
-use super::text as t;
+use super::screens::consent::form as consent_form;
+use super::screens::customers::form as customer_form;
+use super::screens::{composer, consent, customers, help, queue, welcome};
+use super::text;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
 
@@ -42,10 +44,10 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
         None => {
             render_tabs(frame, tabs, state);
             match state.tab {
-                Screen::Kunden => customers::render(frame, body, state),
-                Screen::Einwilligungen => consent::render(frame, body, state),
-                Screen::Nachricht => composer_draw::render(frame, body, state),
-                Screen::Warteschlange => queue::render(frame, body, state),
+                Screen::Customers => customers::render(frame, body, state),
+                Screen::Consent => consent::render(frame, body, state),
+                Screen::Composer => composer::draw::render(frame, body, state),
+                Screen::Queue => queue::render(frame, body, state),
             }
         }
     }
@@ -108,24 +110,24 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
     let w = area.width as usize;
     let shop = if state.shop_name.trim().is_empty() {
-        t::NO_SHOP_NAME.get(lang).to_owned()
+        text::NO_SHOP_NAME.get(lang).to_owned()
     } else {
         super::widgets::text::safe(&state.shop_name).into_owned()
     };
-    let mut spans = vec![Span::styled(t::APP, theme.header()), Span::raw(theme.dot())];
-    let left_w = width(t::APP) + width(theme.dot());
-    let demo = if state.demo { t::DEMO.get(lang) } else { "" };
+    let mut spans = vec![Span::styled(text::APP, theme.header()), Span::raw(theme.dot())];
+    let left_w = width(text::APP) + width(theme.dot());
+    let demo = if state.demo { text::DEMO.get(lang) } else { "" };
     // Who sends (nothing when nobody can: the queue screen says so where it matters).
     let sender = match state.sender {
         super::app::Sender::Off => String::new(),
-        s => format!("{}{}{}", super::text_queue::SENDER.get(lang), s.label(lang), theme.dot()),
+        s => format!("{}{}{}", super::screens::queue::text::SENDER.get(lang), s.label(lang), theme.dot()),
     };
     // The database path matters most: it gets the room it needs, the shop name what is left (at least a bit), and
     // on narrow screens the label gets short and the path is cut at a directory.
     let room = w.saturating_sub(left_w + width(demo) + 1 + width(&sender));
     let path_w = width(&state.db_label);
-    let full_label = t::DB.get(lang);
-    let db_label = if path_w + width(full_label) + 14 <= room { full_label } else { t::DB_SHORT.get(lang) };
+    let full_label = text::DB.get(lang);
+    let db_label = if path_w + width(full_label) + 14 <= room { full_label } else { text::DB_SHORT.get(lang) };
     let shop_room = room.saturating_sub(path_w + width(db_label) + 2).max(12.min(room / 3));
     let shop = cut(&shop, shop_room, theme.ellipsis());
     let path_room = room.saturating_sub(width(&shop) + 2 + width(db_label));
@@ -145,15 +147,15 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
 fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
     let queue = if state.unread > 0 {
-        super::text_queue::TAB_UNREAD.fill(lang, &[&t::TAB_QUEUE.get(lang), &state.unread])
+        super::screens::queue::text::TAB_UNREAD.fill(lang, &[&text::TAB_QUEUE.get(lang), &state.unread])
     } else {
-        t::TAB_QUEUE.get(lang).to_owned()
+        text::TAB_QUEUE.get(lang).to_owned()
     };
     let tabs = [
-        (Screen::Kunden, "1", t::TAB_KUNDEN.get(lang).to_owned()),
-        (Screen::Einwilligungen, "2", t::TAB_CONSENT.get(lang).to_owned()),
-        (Screen::Nachricht, "3", t::TAB_MESSAGE.get(lang).to_owned()),
-        (Screen::Warteschlange, "4", queue),
+        (Screen::Customers, "1", text::TAB_KUNDEN.get(lang).to_owned()),
+        (Screen::Consent, "2", text::TAB_CONSENT.get(lang).to_owned()),
+        (Screen::Composer, "3", text::TAB_MESSAGE.get(lang).to_owned()),
+        (Screen::Queue, "4", queue),
     ];
     // When the names do not all fit, the other tabs show only their number (never cut off silently).
     let full: usize = tabs.iter().map(|(_, _, l)| width(l) + 4).sum::<usize>() + 3 * width(theme.separator());

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::app::State;
 use crate::tui::keymap::{self, Action, Ctx};
-use crate::tui::text as t;
+use crate::tui::text;
 use crate::tui::widgets::popup;
 use crate::tui::widgets::text::{cut, fit};
 
@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, state: &State) {
     let w = area.width.saturating_sub(4).min(70);
     let h_needed = rows.len() as u16 + 4;
     let rect = popup::centered(area, w, h_needed.min(area.height));
-    let inner = popup::open(frame, rect, t::HELP_TITLE.get(lang), theme);
+    let inner = popup::open(frame, rect, text::HELP_TITLE.get(lang), theme);
     let text_w = (inner.width as usize).saturating_sub(key_w);
     let mut lines: Vec<Line<'static>> = rows
         .iter()
@@ -63,9 +63,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, state: &State) {
     lines = lines.into_iter().skip(scroll).take(room).collect();
     let (up, down) = theme.up_down();
     let footer = if max_scroll > 0 {
-        t::HELP_FOOTER_SCROLL.fill(lang, &[&up, &down])
+        text::HELP_FOOTER_SCROLL.fill(lang, &[&up, &down])
     } else {
-        t::HELP_FOOTER.get(lang).to_owned()
+        text::HELP_FOOTER.get(lang).to_owned()
     };
     lines.push(Line::styled(cut(&footer, inner.width as usize, theme.ellipsis()), theme.dim()));
     frame.render_widget(Paragraph::new(lines), inner);

@@ -1,16 +1,12 @@
-//! One file per screen or popup: its state, how its keys change it, and how it is drawn.
+//! The screens and popups, one folder per screen with its state, how its keys change it, and how it is drawn:
+//! `customers/` (list, detail, customer form), `consent/` (overview, consent form), `composer/` (draft, review,
+//! drawing, texts), `queue/` (broadcasts, one broadcast's rows, texts), `replies/` (the customers' replies and one
+//! conversation), `welcome/` (first start and setup, texts), and the `help` popup. Must not perform IO.
 
 pub mod composer;
-pub mod composer_draft;
-pub mod composer_draw;
-pub mod composer_review;
 pub mod consent;
-pub mod consent_form;
-pub mod customer_detail;
-pub mod customer_form;
 pub mod customers;
 pub mod help;
 pub mod queue;
-pub mod queue_detail;
 pub mod replies;
 pub mod welcome;

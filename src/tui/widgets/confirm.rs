@@ -10,7 +10,7 @@ use super::popup;
 use super::text::wrap;
 use crate::tui::app::{Confirm, State};
 use crate::tui::keymap::{self, Ctx};
-use crate::tui::text as t;
+use crate::tui::text;
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
@@ -27,6 +27,6 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, state: &State) {
         .collect();
     lines.push(Line::styled(keys.join("   "), theme.key()));
     let rect = popup::centered(area, w, lines.len() as u16 + 2);
-    let inner = popup::open(frame, rect, t::CONFIRM_TITLE.get(lang), theme);
+    let inner = popup::open(frame, rect, text::CONFIRM_TITLE.get(lang), theme);
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -7,7 +7,7 @@ use ratatui::text::Span;
 
 use crate::queue::state::RowState;
 use crate::store::broadcasts::BroadcastInfo;
-use crate::tui::text_queue as tq;
+use crate::tui::screens::queue::text as queue_text;
 use crate::tui::theme::Theme;
 
 /// A part of the bar: which states it counts, its glyphs (Unicode, ASCII) and colour.
@@ -74,21 +74,21 @@ pub fn bar(info: &BroadcastInfo, cells: usize, theme: Theme) -> Vec<Span<'static
 /// except when everything is zero).
 pub fn legend(info: &BroadcastInfo, lang: crate::i18n::Lang, dot: &str) -> String {
     let items = [
-        (tq::L_QUEUED, info.count(RowState::Queued)),
-        (tq::L_SENT, info.count(RowState::Accepted) + info.count(RowState::Inflight)),
-        (tq::L_DELIVERED, info.count(RowState::Delivered)),
-        (tq::L_READ, info.count(RowState::Read)),
-        (tq::L_FAILED, info.count(RowState::Failed)),
-        (tq::L_UNKNOWN, info.count(RowState::Unknown)),
-        (tq::L_CANCELLED, info.count(RowState::Cancelled)),
-        (tq::L_SKIPPED, info.count(RowState::Skipped)),
+        (queue_text::L_QUEUED, info.count(RowState::Queued)),
+        (queue_text::L_SENT, info.count(RowState::Accepted) + info.count(RowState::Inflight)),
+        (queue_text::L_DELIVERED, info.count(RowState::Delivered)),
+        (queue_text::L_READ, info.count(RowState::Read)),
+        (queue_text::L_FAILED, info.count(RowState::Failed)),
+        (queue_text::L_UNKNOWN, info.count(RowState::Unknown)),
+        (queue_text::L_CANCELLED, info.count(RowState::Cancelled)),
+        (queue_text::L_SKIPPED, info.count(RowState::Skipped)),
     ];
     let parts: Vec<String> = items
         .iter()
         .filter(|(_, n)| *n > 0)
         .map(|(l, n)| format!("{} {}", l.get(lang), crate::tui::text::number(*n)))
         .collect();
-    if parts.is_empty() { format!("{} 0", tq::L_QUEUED.get(lang)) } else { parts.join(dot) }
+    if parts.is_empty() { format!("{} 0", queue_text::L_QUEUED.get(lang)) } else { parts.join(dot) }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::text::{cut, width};
 use crate::tui::app::{State, StatusKind};
 use crate::tui::keymap::{self, Action};
-use crate::tui::text as t;
+use crate::tui::text;
 
 pub fn render_status(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
@@ -21,8 +21,8 @@ pub fn render_status(frame: &mut Frame<'_>, area: Rect, state: &State) {
             StatusKind::Info => Line::raw(cut(&s.text, w, theme.ellipsis())),
             StatusKind::Success => Line::styled(cut(&s.text, w, theme.ellipsis()), theme.success()),
             StatusKind::Error => {
-                let tail = t::PRESS_ANY_KEY.get(lang);
-                let text = format!("{}{}", t::ERROR_PREFIX.get(lang), s.text.replace('\n', " "));
+                let tail = text::PRESS_ANY_KEY.get(lang);
+                let text = format!("{}{}", text::ERROR_PREFIX.get(lang), s.text.replace('\n', " "));
                 Line::from(vec![
                     Span::styled(cut(&text, w.saturating_sub(width(tail)), theme.ellipsis()), theme.error()),
                     Span::styled(tail.to_owned(), theme.dim()),
@@ -39,7 +39,7 @@ pub fn status_height(state: &State, max: u16) -> u16 {
         Some(s) if s.kind == StatusKind::Error => {
             let w = state.size.0.max(1) as usize;
             let total =
-                width(t::ERROR_PREFIX.get(state.lang)) + width(&s.text) + width(t::PRESS_ANY_KEY.get(state.lang));
+                width(text::ERROR_PREFIX.get(state.lang)) + width(&s.text) + width(text::PRESS_ANY_KEY.get(state.lang));
             (total.div_ceil(w) as u16).clamp(1, max)
         }
         _ => 1,
@@ -53,7 +53,8 @@ pub fn render_status_wrapped(frame: &mut Frame<'_>, area: Rect, state: &State) {
     }
     let (theme, lang) = (state.theme, state.lang);
     let Some(s) = &state.status else { return };
-    let text = format!("{}{}{}", t::ERROR_PREFIX.get(lang), s.text.replace('\n', " "), t::PRESS_ANY_KEY.get(lang));
+    let text =
+        format!("{}{}{}", text::ERROR_PREFIX.get(lang), s.text.replace('\n', " "), text::PRESS_ANY_KEY.get(lang));
     let lines: Vec<Line<'static>> =
         super::text::wrap(&text, area.width as usize).into_iter().map(|l| Line::styled(l, theme.error())).collect();
     frame.render_widget(Paragraph::new(lines), area);

@@ -12,13 +12,13 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::queue::Pane;
 use crate::store::inbound::{MAX_TEXT, Reply};
 use crate::tui::Screen;
 use crate::tui::app::{Effect, State};
 use crate::tui::keymap::Action;
-use crate::tui::text as t;
-use crate::tui::text_queue as tq;
+use crate::tui::screens::queue::Pane;
+use crate::tui::screens::queue::text as queue_text;
+use crate::tui::text;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 
 /// A loaded conversation.
@@ -58,7 +58,7 @@ impl Conversation {
 
 /// Opens the conversation with a customer (from the replies or the customer detail).
 pub fn open(state: &mut State, customer_id: i64) -> Vec<Effect> {
-    state.tab = Screen::Warteschlange;
+    state.tab = Screen::Queue;
     state.queue.pane = Pane::Replies;
     state.queue.detail = None;
     state.queue.conversation = Some(Conversation::new(customer_id));
@@ -97,7 +97,7 @@ pub fn on_list(state: &mut State, action: Action) -> Vec<Effect> {
             let Some(r) = v.replies().get(v.replies_nav.selected) else { return Vec::new() };
             match r.customer_id {
                 Some(id) => return open(state, id),
-                None => state.info(tq::NOT_A_CUSTOMER.get(state.lang).to_owned()),
+                None => state.info(queue_text::NOT_A_CUSTOMER.get(state.lang).to_owned()),
             }
         }
         _ => state.redraw = false,
@@ -124,9 +124,9 @@ pub fn on_conversation(state: &mut State, action: Action) -> Vec<Effect> {
                 return Vec::new();
             }
             if text.is_empty() {
-                state.info(tq::REPLY_EMPTY.get(lang).to_owned());
+                state.info(queue_text::REPLY_EMPTY.get(lang).to_owned());
             } else if n > MAX_TEXT {
-                state.error(tq::REPLY_TOO_LONG.fill(lang, &[&n, &MAX_TEXT]));
+                state.error(queue_text::REPLY_TOO_LONG.fill(lang, &[&n, &MAX_TEXT]));
             } else {
                 c.sending = true;
                 return vec![Effect::QueueReply { customer_id: c.customer_id, text }];
@@ -166,11 +166,13 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let v = &state.queue;
     let w = area.width as usize;
     let list = v.replies();
-    let mut lines: Vec<Line<'static>> =
-        vec![Line::styled(cut(&tq::REPLIES_TITLE.fill(lang, &[&list.len(), &state.unread]), w, ell), theme.title())];
+    let mut lines: Vec<Line<'static>> = vec![Line::styled(
+        cut(&queue_text::REPLIES_TITLE.fill(lang, &[&list.len(), &state.unread]), w, ell),
+        theme.title(),
+    )];
     if list.is_empty() {
         lines.push(Line::raw(""));
-        for part in wrap(tq::REPLIES_EMPTY.get(lang), w.max(10)) {
+        for part in wrap(queue_text::REPLIES_EMPTY.get(lang), w.max(10)) {
             lines.push(Line::raw(part));
         }
     }
@@ -183,20 +185,20 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let selected = i == v.replies_nav.selected;
         let unread = r.read_at.is_none();
         let name = if r.name.is_empty() {
-            format!("{} ({})", tq::UNKNOWN_SENDER.get(lang), r.phone)
+            format!("{} ({})", queue_text::UNKNOWN_SENDER.get(lang), r.phone)
         } else {
             safe(&r.name).into_owned()
         };
         let mut text = safe(&r.text).into_owned();
         if r.flagged_stop {
-            text = format!("{text}  ! {}", tq::MAYBE_STOP.get(lang));
+            text = format!("{text}  ! {}", queue_text::MAYBE_STOP.get(lang));
         }
         let rest = w.saturating_sub(3 + time_w + 1 + name_w + 1);
         let line = format!(
             "{}{} {} {} {}",
             if selected { theme.pointer() } else { " " },
             if unread { unread_mark } else { " " },
-            fit(&t::datetime_short(r.received_at, lang), time_w, ell),
+            fit(&text::datetime_short(r.received_at, lang), time_w, ell),
             fit(&name, name_w, ell),
             cut(&text, rest, ell)
         );
@@ -216,15 +218,17 @@ pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, 
     let ell = theme.ellipsis();
     let w = area.width as usize;
     let Some(d) = &c.data else {
-        frame.render_widget(Paragraph::new(t::LOADING.get(lang)), area);
+        frame.render_widget(Paragraph::new(text::LOADING.get(lang)), area);
         return;
     };
     let who = format!("{} ({})", safe(&d.name), d.phone);
     let mut head: Vec<Line<'static>> =
-        vec![Line::styled(cut(&tq::CONV_TITLE.fill(lang, &[&who]), w, ell), theme.title())];
+        vec![Line::styled(cut(&queue_text::CONV_TITLE.fill(lang, &[&who]), w, ell), theme.title())];
     let window = match d.window_closes {
-        Some(at) if at > d.now => tq::WINDOW_OPEN.fill(lang, &[&tq::left((at - d.now).num_minutes(), lang)]),
-        _ => tq::WINDOW_CLOSED.get(lang).to_owned(),
+        Some(at) if at > d.now => {
+            queue_text::WINDOW_OPEN.fill(lang, &[&queue_text::left((at - d.now).num_minutes(), lang)])
+        }
+        _ => queue_text::WINDOW_CLOSED.get(lang).to_owned(),
     };
     let open = c.can_answer();
     for part in wrap(&window, w.max(10)) {
@@ -233,8 +237,8 @@ pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, 
     // Messages, newest at the bottom.
     let mut body: Vec<Line<'static>> = Vec::new();
     for m in &d.messages {
-        let who = if m.ours { tq::YOU.get(lang).to_owned() } else { safe(&d.name).into_owned() };
-        let prefix = format!("{} {who}: ", t::datetime_short(m.received_at, lang));
+        let who = if m.ours { queue_text::YOU.get(lang).to_owned() } else { safe(&d.name).into_owned() };
+        let prefix = format!("{} {who}: ", text::datetime_short(m.received_at, lang));
         let indent = width(&prefix).min(w / 2);
         let parts = wrap(&safe(&m.text), w.saturating_sub(indent).max(10));
         let style = if m.ours {
@@ -258,7 +262,7 @@ pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, 
     frame.render_widget(Paragraph::new(lines), area);
     if open && area.height >= 3 {
         let y = area.y + area.height - 1;
-        let label = tq::ANSWER.get(lang);
+        let label = queue_text::ANSWER.get(lang);
         let inner = w.saturating_sub(width(label) + 1).max(1);
         let scroll = c.input.visual_scroll(inner);
         let shown: String = c.input.value().chars().skip(scroll).collect();

@@ -1,10 +1,15 @@
 //! The composer (Nachricht) as a pure state machine: pick a template (only approved ones; the others are listed with
 //! their status), fill one single-line field per placeholder (checked by Meta's rules as you type; `{vorname}` and
 //! `{name}` allowed), choose the audience (purpose follows the template's category and cannot be changed), see the
-//! live preview for a real recipient and the counts, then go on to the review (`composer_review`). "Repeat last"
+//! live preview for a real recipient and the counts, then go on to the review (`review`). "Repeat last"
 //! starts from the previous broadcast of a template with the offer field cleared.
 //! The audience is planned here in pure code (`domain::broadcast::plan_audience`) on every change, from the
 //! candidates loaded once; the review asks the store again. Must not perform IO.
+
+pub mod draft;
+pub mod draw;
+pub mod review;
+pub mod text;
 
 use std::sync::Arc;
 
@@ -12,8 +17,9 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::to_input_request;
 
-pub use super::composer_draft::{Draft, Focus, ParamField, Slot};
-use super::composer_review::{self, ReviewData};
+pub use self::draft::{Draft, Focus, ParamField, Slot};
+use self::review::ReviewData;
+use self::text as compose_text;
 use crate::domain::broadcast::purpose_of;
 use crate::domain::consent::CustomerConsent;
 use crate::domain::customer::Customer;
@@ -23,7 +29,6 @@ use crate::store::broadcasts::BroadcastInfo;
 use crate::tui::app::{Effect, State, key_label};
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::nav::Nav;
-use crate::tui::text_compose as tc;
 
 /// Stands in for an empty value in the preview.
 pub const GAP: &str = "▢";
@@ -161,13 +166,13 @@ pub fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Open | Action::Repeat => {
             let Some(t) = v.templates.get(v.nav.selected).cloned() else { return Vec::new() };
             if !sendable(&t) {
-                state.error(tc::NOT_APPROVED.fill(lang, &[&t.name, &t.status.label(lang)]));
+                state.error(compose_text::NOT_APPROVED.fill(lang, &[&t.name, &t.status.label(lang)]));
                 return Vec::new();
             }
             let draft = match (action, v.last_of(&t.name)) {
                 (Action::Repeat, Some(last)) => Draft::repeat(&t, last, v, lang),
                 (Action::Repeat, None) => {
-                    state.info(tc::NO_LAST.fill(lang, &[&t.name]));
+                    state.info(compose_text::NO_LAST.fill(lang, &[&t.name]));
                     return Vec::new();
                 }
                 _ => Draft::new(&t, v, lang),
@@ -177,7 +182,7 @@ pub fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Sync => {
             if !v.syncing {
                 v.syncing = true;
-                state.info(tc::SYNCING.get(lang).to_owned());
+                state.info(compose_text::SYNCING.get(lang).to_owned());
                 return vec![Effect::SyncTemplates];
             }
         }
@@ -268,12 +273,12 @@ fn to_review(state: &mut State) -> Vec<Effect> {
         }
     };
     if d.plan.recipients.is_empty() {
-        state.error(tc::E_NOBODY.fill(lang, &[&excluded_key]));
+        state.error(compose_text::E_NOBODY.fill(lang, &[&excluded_key]));
         return Vec::new();
     }
     let new = d.new_broadcast(scheduled, &state.actor);
     state.composer.busy = true;
-    state.info(tc::PREPARING.get(lang).to_owned());
+    state.info(compose_text::PREPARING.get(lang).to_owned());
     vec![Effect::PrepareReview(new)]
 }
 
@@ -340,7 +345,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return Vec::new();
     }
     if state.composer.review.is_some() {
-        return composer_review::on_action(state, action);
+        return review::on_action(state, action);
     }
     if state.composer.draft.is_some() {
         return on_edit(state, action);

@@ -2,19 +2,21 @@
 //! latest ledger events across all customers (scrollable, filterable by purpose and source). `a` records a consent
 //! from a paper form, `w` a withdrawal. Must not perform IO.
 
+pub mod form;
+
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::consent_form::ConsentForm;
+use self::form::ConsentForm;
 use crate::domain::consent::{ConsentEvent, ConsentState, EventKind, Purpose, Source};
 use crate::store::consent::StateCounts;
 use crate::tui::app::{Effect, Overlay, State};
 use crate::tui::keymap::Action;
 use crate::tui::nav::Nav;
-use crate::tui::text as t;
+use crate::tui::text;
 use crate::tui::widgets::text::{cut, fit, fit_right, safe, width};
 
 /// How many ledger events the screen loads.
@@ -172,7 +174,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn count_cell(n: i64, w: usize) -> String {
-    fit_right(&t::number(n), w, "")
+    fit_right(&text::number(n), w, "")
 }
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
@@ -181,7 +183,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let w = area.width as usize;
     let v = &state.consent;
     let Some(data) = &v.data else {
-        frame.render_widget(Paragraph::new(t::LOADING.get(lang)), area);
+        frame.render_widget(Paragraph::new(text::LOADING.get(lang)), area);
         return;
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -190,7 +192,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let states = [ConsentState::Granted, ConsentState::Pending, ConsentState::Withdrawn, ConsentState::None];
     let label_w = Purpose::ALL.iter().map(|p| width(p.label().get(lang))).max().unwrap_or(10) + 2;
     let cell_w = states.iter().map(|s| width(s.label().get(lang)) + 2).max().unwrap_or(12);
-    let mut head = fit(t::PURPOSE.get(lang), label_w, ell);
+    let mut head = fit(text::PURPOSE.get(lang), label_w, ell);
     for s in states {
         head.push_str(&fit_right(s.label().get(lang), cell_w, ell));
     }
@@ -206,27 +208,27 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
 
     // Open double opt-ins.
     let n = data.pending.len();
-    lines.push(Line::styled(fit(&t::PENDING_TITLE.fill(lang, &[&n]), w, ell), theme.title()));
+    lines.push(Line::styled(fit(&text::PENDING_TITLE.fill(lang, &[&n]), w, ell), theme.title()));
     for p in data.pending.iter().take(PENDING_SHOWN) {
-        let age = t::age(data.now - p.since, lang);
+        let age = text::age(data.now - p.since, lang);
         let text = format!("  {}{}{}{}{}", safe(&p.name), theme.dot(), p.purpose.label().get(lang), theme.dot(), age);
         lines.push(Line::raw(cut(&text, w, ell)));
     }
     if n > PENDING_SHOWN {
-        lines.push(Line::styled(t::AND_MORE.fill(lang, &[&(n - PENDING_SHOWN)]), theme.dim()));
+        lines.push(Line::styled(text::AND_MORE.fill(lang, &[&(n - PENDING_SHOWN)]), theme.dim()));
     }
     lines.push(Line::raw(""));
 
     // Latest events.
-    let any = t::ALL.get(lang);
-    let purpose = v.purpose.map(|p| t::purpose_short(p).get(lang)).unwrap_or(any);
-    let source = v.source.map(|s| t::source_short(s).get(lang)).unwrap_or(any);
-    let title = t::EVENTS_TITLE.fill(lang, &[&purpose, &source, &v.visible.len()]);
+    let any = text::ALL.get(lang);
+    let purpose = v.purpose.map(|p| text::purpose_short(p).get(lang)).unwrap_or(any);
+    let source = v.source.map(|s| text::source_short(s).get(lang)).unwrap_or(any);
+    let title = text::EVENTS_TITLE.fill(lang, &[&purpose, &source, &v.visible.len()]);
     lines.push(Line::styled(fit(&title, w, ell), theme.title()));
     let cols = EventCols::new(w);
     lines.push(Line::styled(fit(&cols.header(lang, ell), w, ell), theme.column_title()));
     if v.visible.is_empty() {
-        lines.push(Line::raw(t::EVENTS_EMPTY.get(lang).to_owned()));
+        lines.push(Line::raw(text::EVENTS_EMPTY.get(lang).to_owned()));
     }
     let page = page(state);
     for (pos, i) in v.visible.iter().enumerate().skip(v.nav.window(v.visible.len(), page).start).take(page) {
@@ -292,18 +294,18 @@ impl EventCols {
 
     fn header(&self, lang: crate::i18n::Lang, ell: &str) -> String {
         let mut cells = vec![
-            fit(t::COL_RECORDED.get(lang), self.recorded, ell),
-            fit(t::COL_CUSTOMER.get(lang), self.name, ell),
-            fit(t::PURPOSE.get(lang), self.purpose, ell),
-            fit(t::COL_WHAT.get(lang), self.kind, ell),
-            fit(t::COL_SOURCE.get(lang), self.source, ell),
+            fit(text::COL_RECORDED.get(lang), self.recorded, ell),
+            fit(text::COL_CUSTOMER.get(lang), self.name, ell),
+            fit(text::PURPOSE.get(lang), self.purpose, ell),
+            fit(text::COL_WHAT.get(lang), self.kind, ell),
+            fit(text::COL_SOURCE.get(lang), self.source, ell),
         ];
         if self.occurred > 0 {
-            cells.push(fit(t::COL_OCCURRED.get(lang), self.occurred, ell));
-            cells.push(fit(t::COL_BY.get(lang), self.by, ell));
-            cells.push(fit(t::COL_WORDING.get(lang), self.wording, ell));
+            cells.push(fit(text::COL_OCCURRED.get(lang), self.occurred, ell));
+            cells.push(fit(text::COL_BY.get(lang), self.by, ell));
+            cells.push(fit(text::COL_WORDING.get(lang), self.wording, ell));
         }
-        cells.push(fit(t::COL_EVIDENCE.get(lang), self.evidence, ell));
+        cells.push(fit(text::COL_EVIDENCE.get(lang), self.evidence, ell));
         format!(" {}", cells.join(" "))
     }
 
@@ -312,20 +314,20 @@ impl EventCols {
         let e = &r.event;
         let name = match &r.name {
             Some(n) => safe(n).into_owned(),
-            None => t::ERASED_CUSTOMER.get(lang).to_owned(),
+            None => text::ERASED_CUSTOMER.get(lang).to_owned(),
         };
         let evidence = if e.evidence.is_empty() { "–".to_owned() } else { safe(&e.evidence).into_owned() };
         let recorded =
-            if self.occurred > 0 { t::datetime_short(e.recorded_at, lang) } else { t::date(e.recorded_at, lang) };
+            if self.occurred > 0 { text::datetime_short(e.recorded_at, lang) } else { text::date(e.recorded_at, lang) };
         let mut cells = vec![
             fit(&recorded, self.recorded, ell),
             fit(&name, self.name, ell),
-            fit(t::purpose_short(e.purpose).get(lang), self.purpose, ell),
-            fit(t::kind_short(e.kind).get(lang), self.kind, ell),
-            fit(t::source_short(e.source).get(lang), self.source, ell),
+            fit(text::purpose_short(e.purpose).get(lang), self.purpose, ell),
+            fit(text::kind_short(e.kind).get(lang), self.kind, ell),
+            fit(text::source_short(e.source).get(lang), self.source, ell),
         ];
         if self.occurred > 0 {
-            cells.push(fit(&t::datetime_short(e.occurred_at, lang), self.occurred, ell));
+            cells.push(fit(&text::datetime_short(e.occurred_at, lang), self.occurred, ell));
             cells.push(fit(&safe(&e.recorded_by), self.by, ell));
             let wording = e.wording_version.map(|v| format!("v{v}")).unwrap_or_else(|| "–".into());
             cells.push(fit(&wording, self.wording, ell));

@@ -9,14 +9,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::text as queue_text;
 use crate::domain::broadcast::explain_reason;
 use crate::queue::state::RowState;
 use crate::store::broadcasts::{BroadcastInfo, OutboxRow};
 use crate::tui::app::{Effect, State, key_label};
 use crate::tui::keymap::Action;
 use crate::tui::nav::Nav;
-use crate::tui::text as t;
-use crate::tui::text_queue as tq;
+use crate::tui::text;
 use crate::tui::widgets::gauge;
 use crate::tui::widgets::text::{cut, fit, safe, wrap};
 
@@ -107,14 +107,14 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 vec![Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain }]
             }
             _ => {
-                state.info(tq::NOT_UNKNOWN.get(lang).to_owned());
+                state.info(queue_text::NOT_UNKNOWN.get(lang).to_owned());
                 Vec::new()
             }
         },
         Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
             let id = d.id;
             let Some(b) = state.queue.broadcasts().iter().find(|b| b.id == id).cloned() else { return Vec::new() };
-            super::queue::broadcast_action(state, id, &b.template, &b.state, action)
+            super::broadcast_action(state, id, &b.template, &b.state, action)
         }
         _ => {
             state.redraw = false;
@@ -130,12 +130,13 @@ fn panel(r: &OutboxRow, state: &State) -> Vec<(String, bool)> {
         ("failed", Some(code)) => {
             let info = crate::whatsapp::explain(code);
             vec![
-                (tq::FAILURE.fill(lang, &[&code, &info.explanation.get(lang)]), true),
-                (tq::FAILURE_DO.fill(lang, &[&info.action.get(lang)]), false),
+                (queue_text::FAILURE.fill(lang, &[&code, &info.explanation.get(lang)]), true),
+                (queue_text::FAILURE_DO.fill(lang, &[&info.action.get(lang)]), false),
             ]
         }
         ("unknown", _) => vec![(
-            tq::UNKNOWN_CHOICE.fill(lang, &[&key_label(state, Action::SendAgain), &key_label(state, Action::MarkSent)]),
+            queue_text::UNKNOWN_CHOICE
+                .fill(lang, &[&key_label(state, Action::SendAgain), &key_label(state, Action::MarkSent)]),
             true,
         )],
         _ if !r.reason.is_empty() => vec![(explain_reason(&r.reason, lang), false)],
@@ -151,8 +152,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     match info {
         Some(b) => {
-            let title =
-                tq::DETAIL_TITLE.fill(lang, &[&b.id, &safe(&b.template), &tq::broadcast_state(&b.state).get(lang)]);
+            let title = queue_text::DETAIL_TITLE
+                .fill(lang, &[&b.id, &safe(&b.template), &queue_text::broadcast_state(&b.state).get(lang)]);
             lines.push(Line::styled(cut(&title, w, ell), theme.title()));
             let bar_w = w.saturating_sub(4).min(60);
             let mut spans = vec![Span::raw("[")];
@@ -162,7 +163,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
             lines.push(Line::styled(cut(&gauge::legend(b, lang, theme.dot()), w, ell), theme.dim()));
         }
         None => {
-            lines.push(Line::styled(tq::NUMBER.fill(lang, &[&d.id]), theme.title()));
+            lines.push(Line::styled(queue_text::NUMBER.fill(lang, &[&d.id]), theme.title()));
             lines.push(Line::raw(""));
             lines.push(Line::raw(""));
         }
@@ -173,22 +174,22 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
     let note_w = w.saturating_sub(1 + name_w + 1 + state_w + 1 + time_w + 1);
     let head = format!(
         " {} {} {} {}",
-        fit(tq::COL_NAME.get(lang), name_w, ell),
-        fit(tq::COL_STATE.get(lang), state_w, ell),
-        fit(tq::COL_TIME.get(lang), time_w, ell),
-        tq::COL_NOTE.get(lang)
+        fit(queue_text::COL_NAME.get(lang), name_w, ell),
+        fit(queue_text::COL_STATE.get(lang), state_w, ell),
+        fit(queue_text::COL_TIME.get(lang), time_w, ell),
+        queue_text::COL_NOTE.get(lang)
     );
     lines.push(Line::styled(fit(&head, w, ell), theme.column_title()));
     if !d.loaded {
-        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
+        lines.push(Line::raw(text::LOADING.get(lang).to_owned()));
     } else if d.rows.is_empty() {
-        lines.push(Line::raw(tq::ROWS_EMPTY.get(lang).to_owned()));
+        lines.push(Line::raw(queue_text::ROWS_EMPTY.get(lang).to_owned()));
     }
     let page = (area.height as usize).saturating_sub(HEAD + PANEL).max(1);
     let window = d.nav.window(d.rows.len(), page);
     for (i, r) in d.rows.iter().enumerate().skip(window.start).take(page) {
         let selected = i == d.nav.selected;
-        let name = if r.name.is_empty() { tq::ERASED.get(lang).to_owned() } else { safe(&r.name).into_owned() };
+        let name = if r.name.is_empty() { queue_text::ERASED.get(lang).to_owned() } else { safe(&r.name).into_owned() };
         let word = row_state(r).map(|s| s.label().get(lang)).unwrap_or("?");
         let note = match (r.state.as_str(), r.error_code) {
             ("failed", Some(code)) => format!("[{code}] {}", crate::whatsapp::explain(code).class.label(lang)),
@@ -200,7 +201,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
             if selected { theme.pointer() } else { " " },
             fit(&name, name_w, ell),
             fit(word, state_w, ell),
-            fit(&t::datetime_short(r.updated_at, lang), time_w, ell),
+            fit(&text::datetime_short(r.updated_at, lang), time_w, ell),
             cut(&note, note_w, ell)
         );
         let style = match (selected, r.state.as_str()) {

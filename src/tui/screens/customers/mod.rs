@@ -3,6 +3,9 @@
 //! Rows are prepared once per load (search text, cleaned labels); the phone is formatted only when a row is first
 //! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. Must not perform IO.
 
+pub mod detail;
+pub mod form;
+
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
@@ -16,9 +19,8 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::consent_form::ConsentForm;
-use super::customer_detail::Detail;
-use super::customer_form::CustomerForm;
+use self::detail::Detail;
+use self::form::CustomerForm;
 use crate::domain::consent::{ConsentState, EventKind};
 use crate::domain::customer::CustomerRow;
 use crate::domain::phone::Region;
@@ -26,7 +28,8 @@ use crate::tui::app::{Confirm, Effect, OnYes, Overlay, State, key_label};
 use crate::tui::filter::{Fuzzy, fold, haystack};
 use crate::tui::keymap::Action;
 use crate::tui::nav::Nav;
-use crate::tui::text as t;
+use crate::tui::screens::consent::form::ConsentForm;
+use crate::tui::text;
 use crate::tui::widgets::text::{cut, fit, safe, width};
 
 /// What a load of the customer list brings.
@@ -329,7 +332,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 pub fn erase_question(c: &crate::domain::customer::Customer, region: Region, lang: crate::i18n::Lang) -> Confirm {
     let shown = format!("{} ({})", safe(&c.name), c.phone.display_for(region));
     Confirm {
-        question: t::ERASE_QUESTION.fill(lang, &[&shown]),
+        question: text::ERASE_QUESTION.fill(lang, &[&shown]),
         on_yes: OnYes::Erase { id: c.id, phone: c.phone.clone(), name: c.name.clone() },
     }
 }
@@ -346,8 +349,8 @@ struct Cols {
 
 fn columns(total: usize, state: &State) -> Cols {
     let lang = state.lang;
-    let service = width(t::COL_SERVICE.get(lang));
-    let marketing = width(t::COL_MARKETING.get(lang));
+    let service = width(text::COL_SERVICE.get(lang));
+    let marketing = width(text::COL_MARKETING.get(lang));
     let phone = 15;
     let changed = if total >= 100 { 10 } else { 0 };
     let gaps = 4 + usize::from(changed > 0);
@@ -358,7 +361,7 @@ fn columns(total: usize, state: &State) -> Cols {
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if state.customers.detail.is_some() {
-        super::customer_detail::render(frame, area, state);
+        detail::render(frame, area, state);
         return;
     }
     let v = &state.customers;
@@ -371,26 +374,26 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     // Info line: search, tag, sort, count.
     let mut info: Vec<Span<'static>> = Vec::new();
     if v.filter_editing || !v.filter.value().is_empty() {
-        info.push(Span::styled(t::SEARCH.get(lang).to_owned(), theme.title()));
+        info.push(Span::styled(text::SEARCH.get(lang).to_owned(), theme.title()));
         let shown = cut(&safe(v.filter.value()), w / 3, ell);
         info.push(Span::styled(format!("{shown}{}", if v.filter_editing { "_" } else { "" }), theme.input()));
         info.push(Span::raw(theme.dot()));
     }
     if let Some(tag) = &v.tag {
         let n = v.tags.iter().find(|(x, _)| x == tag).map(|(_, n)| *n).unwrap_or(0);
-        info.push(Span::raw(t::TAG_FILTER.fill(lang, &[&safe(tag), &n])));
+        info.push(Span::raw(text::TAG_FILTER.fill(lang, &[&safe(tag), &n])));
         info.push(Span::raw(theme.dot()));
     }
     let sort = match v.sort {
-        _ if !v.filter.value().trim().is_empty() => t::SORT_SCORE,
-        Sort::Name => t::SORT_NAME,
-        Sort::Changed => t::SORT_CHANGED,
+        _ if !v.filter.value().trim().is_empty() => text::SORT_SCORE,
+        Sort::Name => text::SORT_NAME,
+        Sort::Changed => text::SORT_CHANGED,
     };
     info.push(Span::styled(sort.get(lang).to_owned(), theme.dim()));
     let count = if v.filtered() {
-        t::COUNT_OF.fill(lang, &[&t::number(v.visible.len() as i64), &t::number(v.entries.len() as i64)])
+        text::COUNT_OF.fill(lang, &[&text::number(v.visible.len() as i64), &text::number(v.entries.len() as i64)])
     } else {
-        t::COUNT.fill(lang, &[&t::number(v.entries.len() as i64)])
+        text::COUNT.fill(lang, &[&text::number(v.entries.len() as i64)])
     };
     let used: usize = info.iter().map(|s| width(&s.content)).sum();
     let pad = w.saturating_sub(used + width(&count));
@@ -400,27 +403,30 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
 
     // One column for the selection mark, so the selection shows without colour or reverse video too.
     let cols = columns(w.saturating_sub(1), state);
-    let mut head =
-        vec![" ".to_owned(), fit(t::COL_NAME.get(lang), cols.name, ell), fit(t::COL_PHONE.get(lang), cols.phone, ell)];
+    let mut head = vec![
+        " ".to_owned(),
+        fit(text::COL_NAME.get(lang), cols.name, ell),
+        fit(text::COL_PHONE.get(lang), cols.phone, ell),
+    ];
     if cols.tags > 0 {
-        head.push(fit(t::COL_TAGS.get(lang), cols.tags, ell));
+        head.push(fit(text::COL_TAGS.get(lang), cols.tags, ell));
     }
-    head.push(fit(t::COL_SERVICE.get(lang), cols.service, ell));
-    head.push(fit(t::COL_MARKETING.get(lang), cols.marketing, ell));
+    head.push(fit(text::COL_SERVICE.get(lang), cols.service, ell));
+    head.push(fit(text::COL_MARKETING.get(lang), cols.marketing, ell));
     if cols.changed > 0 {
-        head.push(fit(t::COL_CHANGED.get(lang), cols.changed, ell));
+        head.push(fit(text::COL_CHANGED.get(lang), cols.changed, ell));
     }
     lines.push(Line::styled(fit(&head.concat_with_gaps(), w, ell), theme.column_title()));
 
     if !v.loaded {
-        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
+        lines.push(Line::raw(text::LOADING.get(lang).to_owned()));
     } else if v.entries.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(t::NO_CUSTOMERS.get(lang).to_owned(), theme.title()));
-        lines.push(Line::raw(t::NO_CUSTOMERS_HINT.fill(lang, &[&key_label(state, Action::Add)])));
+        lines.push(Line::styled(text::NO_CUSTOMERS.get(lang).to_owned(), theme.title()));
+        lines.push(Line::raw(text::NO_CUSTOMERS_HINT.fill(lang, &[&key_label(state, Action::Add)])));
     } else if v.visible.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(Line::raw(t::NO_MATCHES.fill(lang, &[&key_label(state, Action::Back)])));
+        lines.push(Line::raw(text::NO_MATCHES.fill(lang, &[&key_label(state, Action::Back)])));
     }
 
     let page = area.height.saturating_sub(2) as usize;
@@ -445,7 +451,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         spans.push(Span::styled(fit(&glyph(consent.marketing), cols.marketing, ell), theme.consent(consent.marketing)));
         if cols.changed > 0 {
             spans.push(Span::raw(" "));
-            spans.push(Span::raw(t::date(e.row.customer.updated_at, lang)));
+            spans.push(Span::raw(text::date(e.row.customer.updated_at, lang)));
         }
         let mut line = Line::from(spans);
         if pos == v.nav.selected {

@@ -4,17 +4,19 @@
 //! sync. Afterwards the app starts again with the new configuration. Must not perform IO: writing the files and
 //! the test are effects.
 
+pub mod text;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
+use self::text as welcome_text;
 use crate::config::{Secret, WhatsApp};
 use crate::i18n::Lang;
 use crate::tui::app::{Effect, Next, State, form_chain};
 use crate::tui::keymap::{Action, Ctx};
-use crate::tui::text_welcome as tw;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::text::wrap;
 
@@ -68,12 +70,12 @@ pub enum SetupMsg {
 impl Welcome {
     pub fn new() -> Welcome {
         let fields = vec![
-            Field::text(tw::F_SHOP, "").with_hint(tw::H_SHOP.get(Lang::De)),
-            Field::text(tw::F_ADDRESS, "").with_hint(tw::H_ADDRESS.get(Lang::De)),
-            Field::text(tw::F_PHONE_ID, "").with_hint(tw::H_ID.get(Lang::De)),
-            Field::text(tw::F_WABA, "").with_hint(tw::H_ID.get(Lang::De)),
-            Field::text(tw::F_DISPLAY, "").with_hint(tw::H_DISPLAY.get(Lang::De)),
-            Field::text(tw::F_TOKEN, "").with_hint(tw::H_TOKEN.get(Lang::De)),
+            Field::text(welcome_text::F_SHOP, "").with_hint(welcome_text::H_SHOP.get(Lang::De)),
+            Field::text(welcome_text::F_ADDRESS, "").with_hint(welcome_text::H_ADDRESS.get(Lang::De)),
+            Field::text(welcome_text::F_PHONE_ID, "").with_hint(welcome_text::H_ID.get(Lang::De)),
+            Field::text(welcome_text::F_WABA, "").with_hint(welcome_text::H_ID.get(Lang::De)),
+            Field::text(welcome_text::F_DISPLAY, "").with_hint(welcome_text::H_DISPLAY.get(Lang::De)),
+            Field::text(welcome_text::F_TOKEN, "").with_hint(welcome_text::H_TOKEN.get(Lang::De)),
         ];
         Welcome { step: Step::Choose, form: Form::new(fields) }
     }
@@ -92,7 +94,14 @@ impl Welcome {
     }
 
     fn localise_hints(&mut self, lang: Lang) {
-        let hints = [tw::H_SHOP, tw::H_ADDRESS, tw::H_ID, tw::H_ID, tw::H_DISPLAY, tw::H_TOKEN];
+        let hints = [
+            welcome_text::H_SHOP,
+            welcome_text::H_ADDRESS,
+            welcome_text::H_ID,
+            welcome_text::H_ID,
+            welcome_text::H_DISPLAY,
+            welcome_text::H_TOKEN,
+        ];
         for (f, h) in self.form.fields.iter_mut().zip(hints) {
             f.hint = Some(h.get(lang).to_owned());
         }
@@ -103,9 +112,9 @@ impl Welcome {
         for i in 0..self.form.fields.len() {
             let v = self.form.field(i).trim().to_owned();
             let error = match i {
-                SHOP | TOKEN if v.is_empty() => Some(tw::E_REQUIRED.get(lang).to_owned()),
+                SHOP | TOKEN if v.is_empty() => Some(welcome_text::E_REQUIRED.get(lang).to_owned()),
                 PHONE_ID | WABA if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) => {
-                    Some(tw::E_DIGITS.get(lang).to_owned())
+                    Some(welcome_text::E_DIGITS.get(lang).to_owned())
                 }
                 _ => None,
             };
@@ -158,7 +167,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         (Step::Form, Action::Submit | Action::Save) => {
             if let Some(data) = w.validate(&base, lang) {
                 w.step = Step::Working;
-                state.info(tw::SAVING.get(lang).to_owned());
+                state.info(welcome_text::SAVING.get(lang).to_owned());
                 return vec![Effect::Setup(SetupEffect::Save(data))];
             }
         }
@@ -185,16 +194,16 @@ pub fn on_msg(state: &mut State, msg: SetupMsg) -> Vec<Effect> {
     match msg {
         SetupMsg::Saved(data) => {
             state.shop_name = data.shop_name.clone();
-            state.info(tw::TESTING.get(lang).to_owned());
+            state.info(welcome_text::TESTING.get(lang).to_owned());
             vec![Effect::Setup(SetupEffect::Test(*data))]
         }
         SetupMsg::Tested { number, name, limit, quality, templates, approved } => {
-            let unknown = tw::UNKNOWN.get(lang);
+            let unknown = welcome_text::UNKNOWN.get(lang);
             let or = |s: &str| if s.is_empty() { unknown.to_owned() } else { s.to_owned() };
             w.step = Step::Done(vec![
-                tw::DONE_NUMBER.fill(lang, &[&or(&number), &or(&name)]),
-                tw::DONE_LIMIT.fill(lang, &[&or(&limit), &or(&quality)]),
-                tw::DONE_TEMPLATES.fill(lang, &[&templates, &approved]),
+                welcome_text::DONE_NUMBER.fill(lang, &[&or(&number), &or(&name)]),
+                welcome_text::DONE_LIMIT.fill(lang, &[&or(&limit), &or(&quality)]),
+                welcome_text::DONE_TEMPLATES.fill(lang, &[&templates, &approved]),
             ]);
             state.status = None;
             Vec::new()
@@ -204,7 +213,7 @@ pub fn on_msg(state: &mut State, msg: SetupMsg) -> Vec<Effect> {
 
 /// Turns a setup failure into the welcome's message (the status line shows it).
 pub fn failure_text(error: &str, lang: Lang) -> String {
-    tw::FAILED.fill(lang, &[&error])
+    welcome_text::FAILED.fill(lang, &[&error])
 }
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
@@ -212,16 +221,18 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
     let width = area.width.saturating_sub(2).min(90) as usize;
     let area = Rect { x: area.x + 1, width: width as u16, ..area };
     let mut lines: Vec<Line<'static>> =
-        vec![Line::styled(tw::TITLE.get(lang).to_owned(), theme.title()), Line::raw("")];
+        vec![Line::styled(welcome_text::TITLE.get(lang).to_owned(), theme.title()), Line::raw("")];
     match &w.step {
         Step::Choose => {
-            for part in wrap(tw::INTRO.get(lang), width) {
+            for part in wrap(welcome_text::INTRO.get(lang), width) {
                 lines.push(Line::raw(part));
             }
             lines.push(Line::raw(""));
-            for (tr, action) in
-                [(tw::DEMO_LINE, Action::Demo), (tw::SETUP_LINE, Action::Setup), (tw::QUIT_LINE, Action::Quit)]
-            {
+            for (tr, action) in [
+                (welcome_text::DEMO_LINE, Action::Demo),
+                (welcome_text::SETUP_LINE, Action::Setup),
+                (welcome_text::QUIT_LINE, Action::Quit),
+            ] {
                 let key = crate::tui::keymap::key_for(&[Ctx::Welcome], action)
                     .map(|k| k.label(lang, theme))
                     .unwrap_or_default();
@@ -233,10 +244,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
             frame.render_widget(Paragraph::new(lines), area);
         }
         Step::Form | Step::Working => {
-            lines[0] = Line::styled(tw::FORM_TITLE.get(lang).to_owned(), theme.title());
+            lines[0] = Line::styled(welcome_text::FORM_TITLE.get(lang).to_owned(), theme.title());
             let secrets = state.secrets_label.clone();
             let config = state.config_label.clone();
-            for part in wrap(&tw::FORM_NOTE.fill(lang, &[&secrets, &config]), width) {
+            for part in wrap(&welcome_text::FORM_NOTE.fill(lang, &[&secrets, &config]), width) {
                 lines.push(Line::styled(part, theme.dim()));
             }
             lines.push(Line::raw(""));
@@ -252,12 +263,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
             form::render(frame, rect, &shown, &Vec::new(), theme, lang);
         }
         Step::Done(facts) => {
-            lines[0] = Line::styled(tw::DONE_TITLE.get(lang).to_owned(), theme.success());
+            lines[0] = Line::styled(welcome_text::DONE_TITLE.get(lang).to_owned(), theme.success());
             for f in facts {
                 lines.push(Line::raw(f.clone()));
             }
             lines.push(Line::raw(""));
-            lines.push(Line::styled(tw::DONE_NEXT.get(lang).to_owned(), theme.key()));
+            lines.push(Line::styled(welcome_text::DONE_NEXT.get(lang).to_owned(), theme.key()));
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         }
     }

@@ -13,7 +13,7 @@ use crate::i18n::{Lang, Localized};
 use crate::store::StoreError;
 use crate::tui::app::{Effect, Failure, Overlay, State};
 use crate::tui::keymap::Action;
-use crate::tui::text as t;
+use crate::tui::text;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::popup;
 
@@ -115,11 +115,11 @@ impl CustomerForm {
 
 fn fields(name: &str, first: &str, phone: &str, tags: &str, note: &str) -> Vec<Field> {
     vec![
-        Field::text(t::F_NAME, name),
-        Field::text(t::F_FIRST_NAME, first),
-        Field::text(t::F_PHONE, phone).with_hint("0171 1234567"),
-        Field::text(t::F_TAGS, tags).with_hint("Rind, Eier"),
-        Field::text(t::F_NOTE, note),
+        Field::text(text::F_NAME, name),
+        Field::text(text::F_FIRST_NAME, first),
+        Field::text(text::F_PHONE, phone).with_hint("0171 1234567"),
+        Field::text(text::F_TAGS, tags).with_hint("Rind, Eier"),
+        Field::text(text::F_NOTE, note),
     ]
 }
 
@@ -143,7 +143,7 @@ pub fn on_action(state: &mut State, mut f: CustomerForm, action: Action) -> Vec<
                 // Already on its way; a second Enter must not save twice.
             } else if let Some(draft) = f.validate(region, lang) {
                 f.saving = true;
-                state.info(t::SAVING.get(lang).to_owned());
+                state.info(text::SAVING.get(lang).to_owned());
                 effects.push(Effect::SaveCustomer { id: f.id, draft });
             } else {
                 f.form.focus_first_error();
@@ -161,7 +161,7 @@ pub fn saved(state: &mut State, c: Customer) {
     if matches!(state.overlay, Some(Overlay::CustomerForm(_))) {
         state.overlay = None;
     }
-    let text = if added { t::CUSTOMER_ADDED } else { t::CUSTOMER_SAVED };
+    let text = if added { text::CUSTOMER_ADDED } else { text::CUSTOMER_SAVED };
     state.success(text.fill(state.lang, &[&crate::tui::widgets::text::safe(&c.name)]));
     state.customers.select_after_load = Some(c.id);
 }
@@ -170,7 +170,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, f: &CustomerForm, state: &State
     let w = area.width.saturating_sub(4).min(76);
     let h = form::height(&f.form, &Vec::new(), w.saturating_sub(4), state.lang) + 3;
     let rect = popup::centered(area, w, h);
-    let title = if f.id.is_some() { t::EDIT_CUSTOMER } else { t::NEW_CUSTOMER };
+    let title = if f.id.is_some() { text::EDIT_CUSTOMER } else { text::NEW_CUSTOMER };
     let inner = popup::open(frame, rect, title.get(state.lang), state.theme);
     let inner = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
     form::render(frame, inner, &f.form, &Vec::new(), state.theme, state.lang);

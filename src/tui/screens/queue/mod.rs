@@ -1,8 +1,11 @@
 //! The send queue (Warteschlange): alerts on top (sending stopped until resolved), then every broadcast with a
 //! progress gauge per row state, sending rate and time left, scheduled ones with their time, drafts; keys to pause,
 //! resume (also queues a draft), cancel (asks first) and retry the failed ones. The detail of one broadcast is
-//! `queue_detail`, the customers' replies `replies`. Updated live through the calm `data_version` check (also for
+//! `detail`, the customers' replies `screens::replies`. Updated live through the calm `data_version` check (also for
 //! changes by `hofbote serve`); a check that finds nothing draws nothing. Must not perform IO.
+
+pub mod detail;
+pub mod text;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -10,17 +13,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::queue_detail::{self, Detail};
-use super::replies::{self, Conversation};
+use self::detail::Detail;
+use self::text as queue_text;
 use crate::queue::state::RowState;
 use crate::store::broadcasts::{Alert, BroadcastInfo};
 use crate::store::inbound::Reply;
 use crate::tui::app::{BroadcastOp, Confirm, Effect, OnYes, Overlay, Sender, State, key_label};
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::nav::Nav;
-use crate::tui::text as t;
-use crate::tui::text_compose as tc;
-use crate::tui::text_queue as tq;
+use crate::tui::screens::composer::text as compose_text;
+use crate::tui::screens::replies::{self, Conversation};
+use crate::tui::text as app_text;
 use crate::tui::widgets::gauge;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 
@@ -131,7 +134,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         return replies::on_conversation(state, action);
     }
     if state.queue.detail.is_some() {
-        return queue_detail::on_action(state, action);
+        return detail::on_action(state, action);
     }
     if state.queue.pane == Pane::Replies {
         return replies::on_list(state, action);
@@ -163,7 +166,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
             let Some((id, template, bstate)) = v.selected().map(|b| (b.id, b.template.clone(), b.state.clone())) else {
-                state.info(tq::NOTHING_SELECTED.get(lang).to_owned());
+                state.info(queue_text::NOTHING_SELECTED.get(lang).to_owned());
                 return Vec::new();
             };
             broadcast_action(state, id, &template, &bstate, action)
@@ -184,7 +187,7 @@ pub fn broadcast_action(state: &mut State, id: i64, template: &str, bstate: &str
         Action::RetryFailed => BroadcastOp::Retry,
         Action::CancelBroadcast => {
             state.overlay = Some(Overlay::Confirm(Confirm {
-                question: tq::CANCEL_QUESTION.fill(state.lang, &[&id, &safe(template)]),
+                question: queue_text::CANCEL_QUESTION.fill(state.lang, &[&id, &safe(template)]),
                 on_yes: OnYes::CancelBroadcast(id),
             }));
             return Vec::new();
@@ -200,25 +203,29 @@ fn progress_text(b: &BroadcastInfo, state: &State) -> String {
     let total: i64 = b.counts.values().sum::<i64>() - b.count(RowState::Skipped);
     let out = total - b.count(RowState::Queued) - b.count(RowState::Inflight) - b.count(RowState::Cancelled);
     match b.state.as_str() {
-        "draft" => tq::DRAFT_HINT.get(lang).to_owned(),
-        "scheduled" => {
-            tq::SCHEDULED_FOR.fill(lang, &[&b.scheduled_at.map(|at| t::datetime(at, lang)).unwrap_or_default()])
-        }
+        "draft" => queue_text::DRAFT_HINT.get(lang).to_owned(),
+        "scheduled" => queue_text::SCHEDULED_FOR
+            .fill(lang, &[&b.scheduled_at.map(|at| app_text::datetime(at, lang)).unwrap_or_default()]),
         "sending" if b.open() > 0 => {
             let rate = state.config.whatsapp.effective_rate().max(1) as i64;
             let left = chrono::Duration::milliseconds(b.open() * 1000 / rate);
-            let mut s = tq::RATE_LEFT.fill(
+            let mut s = queue_text::RATE_LEFT.fill(
                 lang,
-                &[&t::number(out), &t::number(total), &rate, &super::composer_review::duration_text(left, lang)],
+                &[
+                    &app_text::number(out),
+                    &app_text::number(total),
+                    &rate,
+                    &crate::tui::screens::composer::review::duration_text(left, lang),
+                ],
             );
             if state.sender == Sender::Off {
-                s = format!("{s}{}{}", state.theme.dot(), tq::NOT_SENDING.get(lang));
+                s = format!("{s}{}{}", state.theme.dot(), queue_text::NOT_SENDING.get(lang));
             } else if b.state_reason == "quiet_hours" {
-                s = format!("{s}{}{}", state.theme.dot(), tq::WAITING_QUIET.get(lang));
+                s = format!("{s}{}{}", state.theme.dot(), queue_text::WAITING_QUIET.get(lang));
             }
             s
         }
-        _ => tq::DONE_OF.fill(lang, &[&t::number(out), &t::number(total)]),
+        _ => queue_text::DONE_OF.fill(lang, &[&app_text::number(out), &app_text::number(total)]),
     }
 }
 
@@ -229,7 +236,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if let Some(c) = &v.conversation {
         replies::render_conversation(frame, area, c, state);
     } else if let Some(d) = &v.detail {
-        queue_detail::render(frame, area, d, state);
+        detail::render(frame, area, d, state);
     } else if v.pane == Pane::Replies {
         replies::render_list(frame, area, state);
     } else {
@@ -252,11 +259,11 @@ fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, state: &State) {
                 let info = crate::whatsapp::explain(code);
                 (format!("{} [{code}]", info.explanation.get(lang)), info.action.get(lang).to_owned())
             }
-            None => (safe(&a.message).into_owned(), tq::ALERT_RESTART.get(lang).to_owned()),
+            None => (safe(&a.message).into_owned(), queue_text::ALERT_RESTART.get(lang).to_owned()),
         };
         // What to do matters most: it is wrapped, never cut (at most three lines).
-        lines.push(Line::styled(cut(&tq::ALERT.fill(lang, &[&what]), w, theme.ellipsis()), theme.error()));
-        for part in wrap(&tq::ALERT_WHAT.fill(lang, &[&todo]), w.max(10)).into_iter().take(ALERT_TODO_LINES) {
+        lines.push(Line::styled(cut(&queue_text::ALERT.fill(lang, &[&what]), w, theme.ellipsis()), theme.error()));
+        for part in wrap(&queue_text::ALERT_WHAT.fill(lang, &[&todo]), w.max(10)).into_iter().take(ALERT_TODO_LINES) {
             lines.push(Line::styled(part, theme.error()));
         }
     }
@@ -273,11 +280,11 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let list = v.broadcasts();
     let replies_key = key_label(state, Action::Replies);
     let link = if state.unread > 0 {
-        tq::REPLIES_LINK.fill(lang, &[&state.unread, &replies_key])
+        queue_text::REPLIES_LINK.fill(lang, &[&state.unread, &replies_key])
     } else {
-        tq::REPLIES_LINK_NONE.fill(lang, &[&replies_key])
+        queue_text::REPLIES_LINK_NONE.fill(lang, &[&replies_key])
     };
-    let title = tq::LIST_TITLE.fill(lang, &[&list.len()]);
+    let title = queue_text::LIST_TITLE.fill(lang, &[&list.len()]);
     let pad = w.saturating_sub(width(&title) + width(&link)).max(1);
     let link_style = if state.unread > 0 { theme.key() } else { theme.dim() };
     let mut lines: Vec<Line<'static>> = vec![Line::from(vec![
@@ -286,10 +293,10 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
         Span::styled(cut(&link, w.saturating_sub(2), ell), link_style),
     ])];
     if !v.loaded {
-        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
+        lines.push(Line::raw(app_text::LOADING.get(lang).to_owned()));
     } else if list.is_empty() {
         lines.push(Line::raw(""));
-        for part in wrap(tq::EMPTY.get(lang), w.max(10)) {
+        for part in wrap(queue_text::EMPTY.get(lang), w.max(10)) {
             lines.push(Line::raw(part));
         }
     }
@@ -298,14 +305,14 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
     for (i, b) in list.iter().enumerate().skip(window.start).take(page) {
         let selected = i == v.nav.selected;
         let mark = if selected { theme.pointer() } else { " " };
-        let state_word = tq::broadcast_state(&b.state).get(lang);
+        let state_word = queue_text::broadcast_state(&b.state).get(lang);
         let when = match (b.state.as_str(), b.scheduled_at) {
-            ("scheduled", Some(at)) => t::datetime(at, lang),
-            _ => t::datetime(b.created_at, lang),
+            ("scheduled", Some(at)) => app_text::datetime(at, lang),
+            _ => app_text::datetime(b.created_at, lang),
         };
         let head = format!(
             "{mark} {}  {} ({})  {}{}{}{}{}",
-            tq::NUMBER.fill(lang, &[&b.id]),
+            queue_text::NUMBER.fill(lang, &[&b.id]),
             safe(&b.template),
             category_of(state, &b.template),
             state_word,
@@ -337,5 +344,5 @@ fn category_of(state: &State, name: &str) -> String {
         .as_ref()
         .and_then(|d| d.categories.iter().find(|(n, _)| n == name))
         .map(|(_, c)| c.label(state.lang).to_owned())
-        .unwrap_or_else(|| tc::R_TEMPLATE.get(state.lang).to_owned())
+        .unwrap_or_else(|| compose_text::R_TEMPLATE.get(state.lang).to_owned())
 }
