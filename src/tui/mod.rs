@@ -38,10 +38,11 @@ use crate::clock::SharedClock;
 use crate::config::{Config, Paths};
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::{Db, Store, StoreError};
+pub use app::Next;
 use app::{Effect, State, update};
 use perform::{PerformCtx, Performer, Services, perform_on};
 
-/// Everything the terminal app needs to start.
+/// Everything the terminal app needs to start; the command line builds it (`cli::terminal::launch`).
 #[derive(Debug, Clone)]
 pub struct Launch {
     pub paths: Paths,
@@ -96,9 +97,6 @@ pub enum TuiError {
     /// The configuration written by the setup cannot be read back (already in the user's language).
     #[error("{0}")]
     Config(String),
-    /// The demo could not start its sandbox or receiver (already in the user's language).
-    #[error("{0}")]
-    Demo(String),
 }
 
 impl Localized for TuiError {
@@ -115,40 +113,7 @@ impl Localized for TuiError {
                 "Size {0} not recognised. Write WIDTHxHEIGHT, e.g. 80x24 (at least 20x8).",
             )
             .fill(lang, &[s]),
-            TuiError::Config(m) | TuiError::Demo(m) => m.clone(),
-        }
-    }
-}
-
-impl Launch {
-    /// The launch data from the command line's context: ASCII from the config or the terminal (`TERM=linux`),
-    /// colours off when `NO_COLOR` is set, `$USER` as the one who records.
-    pub fn from_context(ctx: &crate::cli::Context, demo: bool) -> Launch {
-        Launch {
-            paths: ctx.paths.clone(),
-            config: ctx.config.clone(),
-            lang: ctx.lang,
-            ascii: ctx.config.ui.ascii || crate::cli::ascii_terminal(),
-            clock: ctx.clock.clone(),
-            demo,
-            no_color: theme::no_color(std::env::var_os("NO_COLOR").as_deref()),
-            actor: ctx.actor(),
-            home: std::env::var_os("HOME").map(std::path::PathBuf::from),
-        }
-    }
-}
-
-impl TuiError {
-    /// As an error of the command line (exit code and one-line message).
-    pub fn into_cli(self, lang: Lang) -> crate::cli::CliError {
-        use crate::cli::CliError;
-        match self {
-            TuiError::Store(e) => CliError::Store(e),
-            TuiError::Size(_) => CliError::Usage(Tr::new(
-                "Größe nicht erkannt. Schreibe BREITExHÖHE, z. B. --size 80x24 (mindestens 20x8).",
-                "Size not recognised. Write WIDTHxHEIGHT, e.g. --size 80x24 (at least 20x8).",
-            )),
-            other => CliError::Message(other.localized(lang)),
+            TuiError::Config(m) => m.clone(),
         }
     }
 }
@@ -188,16 +153,14 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
         let welcome = first_start(&launch.paths, &store)?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let next = runtime.block_on(async {
-            let (sender, services, background) = if welcome {
-                (app::Sender::Off, Services::default(), None)
+            let (sender, services, running) = if welcome {
+                (app::Sender::Off, Services::default(), crate::sending::Background::new())
             } else {
                 background::start(&launch, secrets.as_ref())?
             };
             let (db, _thread) = Db::spawn(store);
             let next = run_app(&launch, db, services, sender, welcome).await;
-            if let Some(b) = background {
-                b.stop().await;
-            }
+            background::stop(running).await;
             next
         })?;
         if next != app::Next::Restart {
