@@ -1,11 +1,13 @@
 //! The terminal app: `hofbote` without a subcommand. Data flows one way — keys and IO results → pure `app::update`
 //! → effects → `perform` on the DB thread → results as messages — and `driver` owns the terminal and the loop.
 //! Also `snapshot`: one frame of a screen as plain text, for `hofbote snapshot` and tests.
-//! Map: `app` (state, update), `msg` (messages, effects, failures), `update_send` (the sending side's results),
-//! `keymap` (the one key table), `driver` (terminal, loop), `perform` and `perform_send` (effects → store and API),
-//! `background` (the send worker in this process), `setup_files` (writing what the welcome setup entered), `view`
-//! (frame layout), `screens/` (one folder per screen), `widgets/`, `theme`, `text` (the shared strings, German and
-//! English; each screen keeps its own), `filter` (fuzzy search), `nav` (list scrolling).
+//! Map: `app/` (state; `update`: every message in one exhaustive match; `keys`: keymap → the focused view), `msg`
+//! (messages, effects, failures, the one classification of effects), `keymap` (the one key table), `driver`
+//! (terminal, loop), `perform/` (effects → store reads and writes, `network` for the API calls), `background` (the
+//! send worker in this process, wired by `crate::sending`), `setup_files` (writing what the welcome setup entered),
+//! `view` (frame layout), `screens/` (one folder per screen with its texts), `widgets/`, `theme`, `text` (the shared
+//! strings, German and English), `filter` (fuzzy search), `nav` (list scrolling). The command line builds the
+//! [`Launch`] and turns [`TuiError`] into its own errors (`cli::terminal`).
 //! Must not contain business rules: those live in `domain` and `store`.
 
 pub mod app;
@@ -16,12 +18,10 @@ pub mod keymap;
 pub mod msg;
 pub mod nav;
 pub mod perform;
-pub mod perform_send;
 pub mod screens;
 pub mod setup_files;
 pub mod text;
 pub mod theme;
-pub mod update_send;
 pub mod view;
 pub mod widgets;
 

@@ -235,26 +235,80 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// Which operation this is (decides where a failure is shown). The one list of the loads: `Op::Load`.
+    pub fn op(&self) -> Op {
+        match self {
+            Effect::SaveCustomer { .. } => Op::SaveCustomer,
+            Effect::RecordConsent(_) => Op::RecordConsent,
+            Effect::Erase { .. } => Op::Erase,
+            Effect::PrepareReview(_) | Effect::QueueBroadcast(_) | Effect::SaveDraft(_) => Op::Compose,
+            Effect::TestSend { .. } => Op::TestSend,
+            Effect::SyncTemplates => Op::Sync,
+            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } => Op::Broadcast,
+            Effect::QueueReply { .. } => Op::Reply,
+            Effect::Setup(_) => Op::Setup,
+            Effect::LoadCustomers
+            | Effect::LoadConsent
+            | Effect::LoadLedger(_)
+            | Effect::CheckDataVersion
+            | Effect::LoadComposer
+            | Effect::LoadQueue
+            | Effect::LoadRows(_)
+            | Effect::LoadConversation(_)
+            | Effect::LoadBadges => Op::Load,
+        }
+    }
+
     /// Reads only: a second identical one in the queue adds nothing.
     pub fn is_load(&self) -> bool {
-        matches!(
-            self,
-            Effect::LoadCustomers
-                | Effect::LoadConsent
-                | Effect::LoadLedger(_)
-                | Effect::CheckDataVersion
-                | Effect::LoadComposer
-                | Effect::LoadQueue
-                | Effect::LoadRows(_)
-                | Effect::LoadConversation(_)
-                | Effect::LoadBadges
-        )
+        self.op() == Op::Load
     }
 
     /// Talks to the WhatsApp API: runs in its own task, so the loads behind it are not held up.
     pub fn is_network(&self) -> bool {
-        matches!(self, Effect::TestSend { .. } | Effect::SyncTemplates | Effect::Setup(welcome::SetupEffect::Test(_)))
+        self.api_call().is_some()
     }
+
+    /// The call to the WhatsApp API this effect is; `None` for the work on the store.
+    pub fn api_call(&self) -> Option<ApiCall> {
+        match self {
+            Effect::SyncTemplates => Some(ApiCall::SyncTemplates),
+            Effect::TestSend { new, to } => Some(ApiCall::TestSend { new: new.clone(), to: to.clone() }),
+            Effect::Setup(welcome::SetupEffect::Test(data)) => Some(ApiCall::SetupTest(data.clone())),
+            Effect::Setup(welcome::SetupEffect::Save(_))
+            | Effect::LoadCustomers
+            | Effect::LoadConsent
+            | Effect::LoadLedger(_)
+            | Effect::CheckDataVersion
+            | Effect::SaveCustomer { .. }
+            | Effect::Erase { .. }
+            | Effect::RecordConsent(_)
+            | Effect::LoadComposer
+            | Effect::LoadQueue
+            | Effect::LoadRows(_)
+            | Effect::LoadConversation(_)
+            | Effect::LoadBadges
+            | Effect::PrepareReview(_)
+            | Effect::QueueBroadcast(_)
+            | Effect::SaveDraft(_)
+            | Effect::Broadcast { .. }
+            | Effect::DecideUnknown { .. }
+            | Effect::QueueReply { .. } => None,
+        }
+    }
+}
+
+/// The effects that talk to the WhatsApp API, as the performer runs them (never on the DB thread).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiCall {
+    SyncTemplates,
+    /// One copy to the farmer's own number.
+    TestSend {
+        new: NewBroadcast,
+        to: Phone,
+    },
+    /// The setup's connection test with the values just entered.
+    SetupTest(welcome::SetupData),
 }
 
 /// Consent events to append for one customer (an existing one, or one created in the same transaction).

@@ -1,0 +1,140 @@
+//! Keys: an acknowledged error first, then the keymap with the context chain of what has the focus, then the view
+//! that has it (help, welcome, an overlay, the detail or list of the current tab); a key that is no command is text
+//! for the focused field. Also the tabs and the quit question. Pure like `update`: returns effects.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{Confirm, Effect, OnYes, Overlay, State, StatusKind, load_tab};
+use crate::tui::Screen;
+use crate::tui::keymap::{self, Action, Ctx, Key};
+use crate::tui::msg::BroadcastOp;
+use crate::tui::screens::consent::form as consent_form;
+use crate::tui::screens::customers::{detail as customer_detail, form as customer_form};
+use crate::tui::screens::{composer, consent, customers, help, queue, replies, welcome};
+use crate::tui::text;
+
+pub(super) fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Effect> {
+    let Some(key) = Key::from_event(&ev) else { return Vec::new() };
+    state.redraw = true;
+    match state.status.as_ref().map(|s| s.kind) {
+        Some(StatusKind::Error) => {
+            // The key acknowledges the error and does nothing else (a `q` meant as "ok" must not quit).
+            state.status = None;
+            return Vec::new();
+        }
+        Some(_) => state.status = None,
+        None => {}
+    }
+    let chain = state.chain();
+    match keymap::lookup(&chain, key) {
+        Some(action) => apply(state, action),
+        None => type_text(state, &ev, &chain),
+    }
+}
+
+/// A key that is no command: text for the focused field or the search, nothing otherwise.
+fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
+    if chain.contains(&Ctx::Filter) {
+        customers::type_filter(state, ev);
+        return Vec::new();
+    }
+    if state.welcome.is_some() {
+        welcome::type_key(state, ev);
+        return Vec::new();
+    }
+    match &mut state.overlay {
+        Some(Overlay::CustomerForm(f)) => {
+            f.type_key(ev, state.region, state.lang);
+        }
+        Some(Overlay::ConsentForm(_)) => consent_form::type_key(state, ev),
+        Some(Overlay::Confirm(_)) => state.redraw = false,
+        None if chain.contains(&Ctx::Composer) => composer::type_key(state, ev),
+        None if chain.contains(&Ctx::ReplyInput) => replies::type_key(state, ev),
+        None => state.redraw = false,
+    }
+    Vec::new()
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.help.is_some() {
+        help::on_action(state, action);
+        return Vec::new();
+    }
+    if action == Action::Help {
+        state.help = Some(help::Help::new(state.chain()));
+        return Vec::new();
+    }
+    if action == Action::Quit {
+        return quit(state);
+    }
+    if state.welcome.is_some() {
+        return welcome::on_action(state, action);
+    }
+    match state.overlay.take() {
+        Some(Overlay::Confirm(c)) => return confirm(state, c, action),
+        Some(Overlay::CustomerForm(f)) => return customer_form::on_action(state, f, action),
+        Some(Overlay::ConsentForm(f)) => return consent_form::on_action(state, f, action),
+        None => {}
+    }
+    match action {
+        Action::NextTab => switch_tab(state, next_tab(state.tab, 1)),
+        Action::PrevTab => switch_tab(state, next_tab(state.tab, -1)),
+        Action::Tab(s) => switch_tab(state, s),
+        _ => match state.tab {
+            Screen::Customers if state.customers.detail.is_some() => customer_detail::on_action(state, action),
+            Screen::Customers => customers::on_action(state, action),
+            Screen::Consent => consent::on_action(state, action),
+            Screen::Composer => composer::on_action(state, action),
+            Screen::Queue => queue::on_action(state, action),
+        },
+    }
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    if state.sending {
+        state.overlay = Some(Overlay::Confirm(Confirm {
+            question: text::QUIT_WHILE_SENDING.get(state.lang).to_owned(),
+            on_yes: OnYes::Quit,
+        }));
+    } else {
+        state.quit = true;
+    }
+    Vec::new()
+}
+
+fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Yes => match c.on_yes {
+            OnYes::Quit => {
+                state.quit = true;
+                Vec::new()
+            }
+            OnYes::Erase { id, phone, name } => {
+                state.info(text::ERASING.fill(state.lang, &[&name]));
+                vec![Effect::Erase { id, phone, name }]
+            }
+            OnYes::CancelBroadcast(id) => vec![Effect::Broadcast { id, op: BroadcastOp::Cancel }],
+        },
+        Action::No => Vec::new(),
+        _ => {
+            state.overlay = Some(Overlay::Confirm(c));
+            Vec::new()
+        }
+    }
+}
+
+const TABS: [Screen; 4] = [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue];
+
+fn next_tab(current: Screen, by: isize) -> Screen {
+    let i = TABS.iter().position(|s| *s == current).unwrap_or(0) as isize;
+    TABS[(i + by).rem_euclid(TABS.len() as isize) as usize]
+}
+
+pub fn switch_tab(state: &mut State, to: Screen) -> Vec<Effect> {
+    if to == Screen::Composer && state.tab != to && state.composer.draft.is_none() {
+        // Templates, consent and the last broadcasts may have changed while the farmer was elsewhere.
+        state.composer.stale = true;
+    }
+    state.tab = to;
+    load_tab(state)
+}

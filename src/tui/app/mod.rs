@@ -1,0 +1,235 @@
+//! The state of the terminal app and the one pure `update(state, msg) -> effects`: `update` (every message, one
+//! exhaustive match: a new `Msg` does not compile until it is handled) and `keys` (a key through the keymap to the
+//! view that has the focus). Keys are routed through the keymap (`keymap::lookup` with the context chain of the
+//! current view); IO results come back as messages. Never touches the database, the terminal or the clock: it
+//! returns [`Effect`]s, which the driver (or a test) performs, and sets `redraw` when what is on screen changed.
+
+mod keys;
+mod update;
+
+use chrono::{DateTime, Utc};
+
+pub use self::keys::switch_tab;
+pub use self::update::{load_tab, mark_stale, update};
+use super::keymap::{self, Action, Ctx};
+pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
+use super::screens::composer::ComposerView;
+use super::screens::consent::ConsentView;
+use super::screens::consent::form::ConsentForm;
+use super::screens::customers::CustomersView;
+use super::screens::customers::form::CustomerForm;
+use super::screens::help;
+use super::screens::queue::QueueView;
+use super::screens::welcome::Welcome;
+use super::theme::Theme;
+use super::{Launch, Screen, text};
+use crate::config::Config;
+use crate::domain::phone::{Phone, Region};
+use crate::i18n::Lang;
+
+/// Everything the app shows and remembers.
+#[derive(Debug)]
+pub struct State {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub region: Region,
+    /// The open database file, as shown in the header.
+    pub db_label: String,
+    /// The configuration and secrets files, as the setup names them.
+    pub config_label: String,
+    pub secrets_label: String,
+    pub shop_name: String,
+    pub demo: bool,
+    pub tab: Screen,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// "Now" as the store's clock said with the last load (for ages and the default form date).
+    pub now: Option<DateTime<Utc>>,
+    pub customers: CustomersView,
+    pub consent: ConsentView,
+    pub overlay: Option<Overlay>,
+    pub help: Option<help::Help>,
+    pub status: Option<Status>,
+    /// A broadcast is being sent from this process (quitting asks first). Set by the sending screens.
+    pub sending: bool,
+    pub quit: bool,
+    /// `PRAGMA data_version` at the last load; a different value means another process changed the data.
+    pub data_version: Option<i64>,
+    /// Something on screen changed since the last frame.
+    pub redraw: bool,
+    /// The configuration (prices, rate, own number, greeting fallback; no secrets).
+    pub config: Config,
+    /// Who records things (`$USER`).
+    pub actor: String,
+    pub composer: ComposerView,
+    pub queue: QueueView,
+    /// Who sends: this window, the service, or nobody.
+    pub sender: Sender,
+    /// Unread replies (shown on the queue tab).
+    pub unread: i64,
+    /// The unread count and the sending flag were loaded once.
+    pub badges_loaded: bool,
+    /// First start without configuration: the welcome screen.
+    pub welcome: Option<Welcome>,
+    /// What to do after the loop ends.
+    pub next: Next,
+}
+
+/// A window on top of the screen that takes the keys.
+#[derive(Debug)]
+pub enum Overlay {
+    CustomerForm(CustomerForm),
+    ConsentForm(ConsentForm),
+    Confirm(Confirm),
+}
+
+/// A yes/no question.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub question: String,
+    pub on_yes: OnYes,
+}
+
+#[derive(Debug, Clone)]
+pub enum OnYes {
+    Erase { id: i64, phone: Phone, name: String },
+    Quit,
+    CancelBroadcast(i64),
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Success,
+    /// Stays until a key is pressed; that key only acknowledges it.
+    Error,
+}
+
+impl State {
+    pub fn new(launch: &Launch) -> State {
+        State {
+            lang: launch.lang,
+            theme: Theme::new(!launch.no_color, launch.ascii),
+            region: launch.config.shop.region(),
+            db_label: home_relative(&launch.paths.db_file, launch.home.as_deref()),
+            config_label: home_relative(&launch.paths.config_file, launch.home.as_deref()),
+            secrets_label: home_relative(&launch.paths.secrets_file, launch.home.as_deref()),
+            shop_name: launch.config.shop.name.clone(),
+            demo: launch.demo,
+            tab: Screen::Customers,
+            size: (80, 24),
+            now: None,
+            customers: CustomersView::default(),
+            consent: ConsentView::default(),
+            overlay: None,
+            help: None,
+            status: None,
+            sending: false,
+            quit: false,
+            data_version: None,
+            redraw: true,
+            config: launch.config.clone(),
+            actor: launch.actor.clone(),
+            composer: ComposerView::default(),
+            queue: QueueView::default(),
+            sender: Sender::Off,
+            unread: 0,
+            badges_loaded: false,
+            welcome: None,
+            next: Next::Done,
+        }
+    }
+
+    /// The effects to run at start: load what the first screen shows.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let effects = load_tab(self);
+        if !effects.is_empty() {
+            self.info(text::LOADING.get(self.lang).to_owned());
+        }
+        effects
+    }
+
+    /// Takes the redraw flag.
+    pub fn take_redraw(&mut self) -> bool {
+        std::mem::take(&mut self.redraw)
+    }
+
+    /// Whether a screen showing live data is open (the driver then checks `data_version` at a calm pace). Every
+    /// screen shows the unread count and the queue's progress, so this is all of them but the welcome screen.
+    pub fn live(&self) -> bool {
+        self.welcome.is_none()
+    }
+
+    pub fn info(&mut self, text: String) {
+        self.status = Some(Status { kind: StatusKind::Info, text });
+    }
+
+    pub fn success(&mut self, text: String) {
+        self.status = Some(Status { kind: StatusKind::Success, text });
+    }
+
+    pub fn error(&mut self, text: String) {
+        self.status = Some(Status { kind: StatusKind::Error, text });
+    }
+
+    /// The keymap contexts of what has the focus, most specific first.
+    pub fn chain(&self) -> Vec<Ctx> {
+        if self.help.is_some() {
+            return vec![Ctx::Always, Ctx::Help];
+        }
+        if let Some(w) = &self.welcome {
+            return w.ctx();
+        }
+        match &self.overlay {
+            Some(Overlay::Confirm(_)) => return vec![Ctx::Always, Ctx::Confirm],
+            Some(Overlay::CustomerForm(f)) => return form_chain(&f.form, false),
+            Some(Overlay::ConsentForm(f)) => return form_chain(&f.form, f.picker_active()),
+            None => {}
+        }
+        match self.tab {
+            Screen::Customers if self.customers.filter_editing => vec![Ctx::Always, Ctx::Filter],
+            Screen::Customers if self.customers.detail.is_some() => {
+                vec![Ctx::Always, Ctx::Detail, Ctx::Lists, Ctx::Global]
+            }
+            Screen::Customers => vec![Ctx::Always, Ctx::Customers, Ctx::Lists, Ctx::Global],
+            Screen::Consent => vec![Ctx::Always, Ctx::Consent, Ctx::Lists, Ctx::Global],
+            Screen::Composer => self.composer.ctx(),
+            Screen::Queue => self.queue.ctx(),
+        }
+    }
+}
+
+/// `~/.local/share/…` for paths under the home directory.
+fn home_relative(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+    match home
+        .filter(|h| !h.as_os_str().is_empty() && *h != std::path::Path::new("/"))
+        .and_then(|h| path.strip_prefix(h).ok())
+    {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}
+
+pub fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
+    let mut chain = vec![Ctx::Always];
+    if picker {
+        chain.push(Ctx::FormPicker);
+    }
+    if form.focused().is_some_and(|f| !f.is_text()) {
+        chain.push(Ctx::FormChoice);
+    }
+    chain.push(Ctx::Form);
+    chain
+}
+
+/// The hint for an action in the current view, e.g. the key that adds a customer.
+pub fn key_label(state: &State, action: Action) -> String {
+    keymap::key_for(&state.chain(), action).map(|k| k.label(state.lang, state.theme)).unwrap_or_default()
+}
