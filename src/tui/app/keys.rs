@@ -13,9 +13,31 @@ use crate::tui::screens::customers::{detail as customer_detail, form as customer
 use crate::tui::screens::{composer, consent, customers, help, queue, replies, welcome};
 use crate::tui::text;
 
+/// Whether some view takes this key: it acknowledges or ends a status message, is a command in the focused
+/// context, or is text for a field or the search. A key nobody takes draws no frame.
+pub(super) fn handled(state: &State, ev: &KeyEvent) -> bool {
+    let Some(key) = Key::from_event(ev) else { return false };
+    if state.status.is_some() {
+        return true;
+    }
+    let chain = state.chain();
+    keymap::lookup(&chain, key).is_some() || takes_text(state, &chain)
+}
+
+/// Whether the focus is on something that takes typed text (see [`type_text`]).
+fn takes_text(state: &State, chain: &[Ctx]) -> bool {
+    if chain.contains(&Ctx::Filter) || state.welcome.is_some() {
+        return true;
+    }
+    match &state.overlay {
+        Some(Overlay::CustomerForm(_) | Overlay::ConsentForm(_)) => true,
+        Some(Overlay::Confirm(_)) => false,
+        None => chain.contains(&Ctx::Composer) || chain.contains(&Ctx::ReplyInput),
+    }
+}
+
 pub(super) fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Effect> {
     let Some(key) = Key::from_event(&ev) else { return Vec::new() };
-    state.redraw = true;
     match state.status.as_ref().map(|s| s.kind) {
         Some(StatusKind::Error) => {
             // The key acknowledges the error and does nothing else (a `q` meant as "ok" must not quit).
@@ -47,10 +69,10 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
             f.type_key(ev, state.region, state.lang);
         }
         Some(Overlay::ConsentForm(_)) => consent_form::type_key(state, ev),
-        Some(Overlay::Confirm(_)) => state.redraw = false,
+        Some(Overlay::Confirm(_)) => {}
         None if chain.contains(&Ctx::Composer) => composer::type_key(state, ev),
         None if chain.contains(&Ctx::ReplyInput) => replies::type_key(state, ev),
-        None => state.redraw = false,
+        None => {}
     }
     Vec::new()
 }

@@ -1,7 +1,7 @@
 //! Every message in one exhaustive match: keys and resizes, the loads of each screen, the results of writes
 //! (customers, consent, erasure), of the sending side (review, queueing, drafts, test sends, template syncs, the
 //! queue's actions, replies) and of the setup, and failures. A new `Msg` is a compile error here until it is
-//! handled. Pure: no IO, returns effects, sets `redraw` when what is on screen changed.
+//! handled. Also the one place that decides whether a message draws a frame (`changes_nothing`). Pure: no IO.
 
 use super::keys::{on_key, switch_tab};
 use super::{Effect, Msg, Overlay, State, StatusKind};
@@ -17,13 +17,52 @@ use crate::tui::screens::queue::text as queue_text;
 use crate::tui::screens::{composer, consent, customers, queue, replies, welcome};
 use crate::tui::text;
 
-/// The pure update: applies `msg` to `state` and returns the IO to perform. A message may say "nothing changed"
-/// (`redraw = false`) only for itself: a frame another message asked for in the same batch is kept.
+/// The pure update: applies `msg` to `state` and returns the IO to perform. The one place that raises the redraw
+/// flag; a message that changes nothing ([`changes_nothing`]) leaves it as it was, so a frame another message of
+/// the same batch asked for is kept.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    let pending = std::mem::take(&mut state.redraw);
+    let draws = !changes_nothing(state, &msg);
     let effects = update_one(state, msg);
-    state.redraw |= pending;
+    state.redraw |= draws;
     effects
+}
+
+/// The one list of messages that leave the screen as it is and so draw no frame, decided before they are applied:
+/// the calm check finding no change, badge counts as shown, a reload bringing what is shown (with no "loading …"
+/// note to clear), and a key that no view handles (no command in the focused context and no text to type into).
+/// Every other key, resize and result draws.
+fn changes_nothing(state: &State, msg: &Msg) -> bool {
+    let quiet_status = || !state.status.as_ref().is_some_and(|s| s.kind == StatusKind::Info);
+    match msg {
+        Msg::DataVersion { version, .. } => state.data_version == Some(*version),
+        Msg::Badges { unread, open } => state.unread == *unread && state.sending == sends(state, *open > 0),
+        Msg::Queue(data) => state.queue.data.as_ref() == Some(&**data) && quiet_status(),
+        Msg::Rows(data) => queue_detail::shows(state.queue.detail.as_ref(), data),
+        Msg::Conversation(data) => state
+            .queue
+            .conversation
+            .as_ref()
+            .is_some_and(|c| c.customer_id == data.customer_id && c.data.as_ref() == Some(data)),
+        Msg::Key(ev) => !super::keys::handled(state, ev),
+        Msg::Resize(..)
+        | Msg::Customers(_)
+        | Msg::Consent(_)
+        | Msg::Ledger(_)
+        | Msg::CustomerSaved(_)
+        | Msg::ConsentRecorded { .. }
+        | Msg::Erased { .. }
+        | Msg::Failed { .. }
+        | Msg::Composer(_)
+        | Msg::ReviewReady(_)
+        | Msg::BroadcastQueued { .. }
+        | Msg::DraftSaved(_)
+        | Msg::TestSent { .. }
+        | Msg::TemplatesSynced(_)
+        | Msg::BroadcastChanged { .. }
+        | Msg::UnknownDecided { .. }
+        | Msg::ReplyQueued { .. }
+        | Msg::Setup(_) => false,
+    }
 }
 
 fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -34,7 +73,6 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.size = (w, h);
             customers::clamp(state);
             consent::clamp(state);
-            state.redraw = true;
             Vec::new()
         }
         Msg::Customers(data) => {
@@ -42,7 +80,6 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.data_version = Some(data.data_version);
             clear_info(state);
             customers::loaded(state, data);
-            state.redraw = true;
             Vec::new()
         }
         Msg::Consent(data) => {
@@ -50,12 +87,10 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.data_version = Some(data.data_version);
             clear_info(state);
             consent::loaded(state, data);
-            state.redraw = true;
             Vec::new()
         }
         Msg::Ledger(data) => {
             customer_detail::loaded(state, data);
-            state.redraw = true;
             Vec::new()
         }
         Msg::DataVersion { version: v, now } => {
@@ -72,21 +107,18 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::CustomerSaved(c) => {
-            state.redraw = true;
             customer_form::saved(state, c);
             mark_stale(state);
             state.composer.stale = true;
             load_tab(state)
         }
         Msg::ConsentRecorded { customer_id, name, purposes, kind } => {
-            state.redraw = true;
             consent_form::recorded(state, customer_id, &name, &purposes, kind);
             mark_stale(state);
             state.composer.stale = true;
             load_tab(state)
         }
         Msg::Erased { name, pseudonymised } => {
-            state.redraw = true;
             state.customers.detail = None;
             state.success(text::ERASED.fill(lang, &[&name, &pseudonymised]));
             mark_stale(state);
@@ -94,43 +126,35 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             load_tab(state)
         }
         Msg::Failed { op, error } => {
-            state.redraw = true;
             failed(state, op, error);
             Vec::new()
         }
         Msg::Composer(data) => {
-            state.redraw = true;
             clear_info(state);
             composer::loaded(state, *data);
             Vec::new()
         }
         Msg::Queue(data) => {
-            let had_info = clear_info(state);
+            clear_info(state);
             queue::loaded(state, *data);
-            state.redraw |= had_info;
             set_sending(state, None);
             Vec::new()
         }
         Msg::Rows(data) => {
-            state.redraw = true;
             queue_detail::loaded(state, data);
             Vec::new()
         }
         Msg::Conversation(data) => {
-            state.redraw = true;
             replies::loaded(state, data);
             Vec::new()
         }
         Msg::Badges { unread, open } => {
-            let before = (state.unread, state.sending);
             state.badges_loaded = true;
             state.unread = unread;
             set_sending(state, Some(open));
-            state.redraw = before != (state.unread, state.sending);
             Vec::new()
         }
         Msg::ReviewReady(review) => {
-            state.redraw = true;
             clear_info(state);
             state.composer.busy = false;
             if state.composer.draft.is_some() {
@@ -139,7 +163,6 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::BroadcastQueued { id, recipients, scheduled_at } => {
-            state.redraw = true;
             let c = &mut state.composer;
             c.busy = false;
             c.review = None;
@@ -160,7 +183,6 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::DraftSaved(id) => {
-            state.redraw = true;
             let c = &mut state.composer;
             c.busy = false;
             c.review = None;
@@ -171,12 +193,10 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::TestSent { to, sample } => {
-            state.redraw = true;
             state.success(compose_text::TEST_SENT.fill(lang, &[&to, &sample]));
             Vec::new()
         }
         Msg::TemplatesSynced(report) => {
-            state.redraw = true;
             state.composer.syncing = false;
             state.composer.stale = true;
             let d = &report.diff;
@@ -186,7 +206,6 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             load_tab(state)
         }
         Msg::BroadcastChanged { id, op, rows } => {
-            state.redraw = true;
             let text = match op {
                 BroadcastOp::Pause => queue_text::PAUSED.fill(lang, &[&id]),
                 BroadcastOp::Resume => queue_text::RESUMED.fill(lang, &[&id]),
@@ -202,33 +221,26 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::UnknownDecided { send_again } => {
-            state.redraw = true;
             let done = if send_again { queue_text::DECIDED_AGAIN } else { queue_text::DECIDED_SENT };
             state.success(done.get(lang).to_owned());
             mark_stale(state);
             load_tab(state)
         }
         Msg::ReplyQueued { customer_id, name } => {
-            state.redraw = true;
             replies::queued(state, customer_id);
             state.success(queue_text::REPLY_QUEUED.fill(lang, &[&crate::tui::widgets::text::safe(&name)]));
             mark_stale(state);
             load_tab(state)
         }
-        Msg::Setup(m) => {
-            state.redraw = true;
-            welcome::on_msg(state, m)
-        }
+        Msg::Setup(m) => welcome::on_msg(state, m),
     }
 }
 
-/// A finished load ends the "loading …" note. Returns whether there was one.
-fn clear_info(state: &mut State) -> bool {
+/// A finished load ends the "loading …" note.
+fn clear_info(state: &mut State) {
     if state.status.as_ref().is_some_and(|s| s.kind == StatusKind::Info) {
         state.status = None;
-        return true;
     }
-    false
 }
 
 /// Quitting asks first while this window sends and rows are still open.
@@ -237,7 +249,12 @@ fn set_sending(state: &mut State, open: Option<i64>) {
         Some(n) => n > 0,
         None => state.queue.broadcasts().iter().any(|b| b.state == "sending" && b.open() > 0),
     };
-    state.sending = state.sender == Sender::InApp && open;
+    state.sending = sends(state, open);
+}
+
+/// Whether this window is sending while rows are `open`.
+fn sends(state: &State, open: bool) -> bool {
+    state.sender == Sender::InApp && open
 }
 
 fn failed(state: &mut State, op: Op, error: Failure) {

@@ -31,7 +31,7 @@ pub fn on_action(state: &mut State, action: Action) {
         Action::Back => state.help = None,
         Action::Up => h.scroll = h.scroll.saturating_sub(1),
         Action::Down => h.scroll += 1,
-        _ => state.redraw = false,
+        _ => {}
     }
 }
 

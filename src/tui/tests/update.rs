@@ -118,10 +118,14 @@ fn navigation_moves_pages_and_stays_in_bounds() {
     assert_eq!(state.customers.nav.selected, n - 1);
     update(&mut state, key(KeyCode::Home));
     assert_eq!(state.customers.nav, Default::default());
-    // At the top, Up changes nothing and asks for no frame.
+    // At the top, Up changes nothing; like every key a view takes, it draws (ratatui sends no changed cells).
     state.take_redraw();
     update(&mut state, ch('k'));
-    assert!(!state.take_redraw());
+    assert_eq!(state.customers.nav, Default::default());
+    assert!(state.take_redraw());
+    // A key that no view takes asks for no frame.
+    update(&mut state, key(KeyCode::F(9)));
+    assert!(!state.take_redraw(), "an unbound key must not redraw");
     // A smaller terminal keeps the selection on screen.
     update(&mut state, ch('G'));
     update(&mut state, Msg::Resize(80, 12));

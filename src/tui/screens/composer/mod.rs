@@ -159,9 +159,7 @@ pub fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
     let v = &mut state.composer;
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !v.nav.apply(action, v.selectable, page) {
-                state.redraw = false;
-            }
+            v.nav.apply(action, v.selectable, page);
         }
         Action::Open | Action::Repeat => {
             let Some(t) = v.templates.get(v.nav.selected).cloned() else { return Vec::new() };
@@ -179,14 +177,12 @@ pub fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
             };
             open(state, draft);
         }
-        Action::Sync => {
-            if !v.syncing {
-                v.syncing = true;
-                state.info(compose_text::SYNCING.get(lang).to_owned());
-                return vec![Effect::SyncTemplates];
-            }
+        Action::Sync if !v.syncing => {
+            v.syncing = true;
+            state.info(compose_text::SYNCING.get(lang).to_owned());
+            return vec![Effect::SyncTemplates];
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }
@@ -209,7 +205,6 @@ pub fn on_edit(state: &mut State, action: Action) -> Vec<Effect> {
         Action::NextRecipient | Action::PrevRecipient => {
             let n = d.plan.recipients.len();
             if n == 0 {
-                state.redraw = false;
                 return Vec::new();
             }
             let by: isize = if action == Action::NextRecipient { 1 } else { -1 };
@@ -229,7 +224,7 @@ pub fn on_edit(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Excluded => state.composer.excluded = Some(0),
         Action::Review => return to_review(state),
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }
@@ -287,10 +282,7 @@ pub fn type_key(state: &mut State, ev: &KeyEvent) {
     let lang = state.lang;
     let now = state.composer.now.or(state.now);
     let Some(d) = &mut state.composer.draft else { return };
-    let Some(req) = to_input_request(&Event::Key(*ev)) else {
-        state.redraw = false;
-        return;
-    };
+    let Some(req) = to_input_request(&Event::Key(*ev)) else { return };
     let changed = match d.focus {
         Focus::Param(i) => match d.fields.get_mut(i) {
             Some(f) => {
@@ -323,7 +315,7 @@ pub fn on_excluded(state: &mut State, action: Action) {
         Action::Back => state.composer.excluded = None,
         Action::Up => *scroll = scroll.saturating_sub(1),
         Action::Down => *scroll += 1,
-        _ => state.redraw = false,
+        _ => {}
     }
 }
 

@@ -117,10 +117,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.composer.excluded = Some(0);
             Vec::new()
         }
-        _ => {
-            state.redraw = false;
-            Vec::new()
-        }
+        _ => Vec::new(),
     }
 }
 

@@ -323,7 +323,8 @@ pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<E
         Action::Up if f.picker_active() => f.match_sel = f.match_sel.saturating_sub(1),
         Action::Down if f.picker_active() => f.match_sel = (f.match_sel + 1).min(f.choices().saturating_sub(1)),
         Action::Submit if f.picker_active() && f.pick.is_none() => {
-            if !f.choose(state) {
+            let chosen = f.choose(state);
+            if !chosen {
                 f.set_error(text::F_CUSTOMER, Some(text::E_PICK_CUSTOMER.get(state.lang).to_owned()));
             }
         }
@@ -361,7 +362,7 @@ pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<E
                 f.form.focus_first_error();
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     state.overlay = Some(Overlay::ConsentForm(f));
     effects

@@ -130,9 +130,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let v = &mut state.consent;
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !v.nav.apply(action, v.visible.len(), page) {
-                state.redraw = false;
-            }
+            v.nav.apply(action, v.visible.len(), page);
         }
         Action::PurposeFilter => {
             v.purpose = match v.purpose {
@@ -168,7 +166,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = Some(Overlay::ConsentForm(form));
             return crate::tui::app::load_tab(state);
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }

@@ -58,7 +58,6 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let ledger_lines = d.data.as_ref().map(|x| x.events.len() * 2).unwrap_or(0);
     let room = page.saturating_sub(HEAD_LINES).max(1);
     let max_scroll = ledger_lines.saturating_sub(room);
-    let before = d.scroll;
     match action {
         Action::Back => state.customers.detail = None,
         Action::Up => d.scroll = d.scroll.saturating_sub(2),
@@ -88,13 +87,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 state.overlay = Some(Overlay::ConsentForm(ConsentForm::new(kind, picked, state)));
             }
         }
-        _ => state.redraw = false,
-    }
-    if let Some(d) = &state.customers.detail
-        && matches!(action, Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End)
-        && d.scroll == before
-    {
-        state.redraw = false;
+        _ => {}
     }
     Vec::new()
 }

@@ -149,7 +149,7 @@ pub fn on_action(state: &mut State, mut f: CustomerForm, action: Action) -> Vec<
                 f.form.focus_first_error();
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     state.overlay = Some(Overlay::CustomerForm(f));
     effects

@@ -267,9 +267,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let v = &mut state.customers;
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !v.nav.apply(action, v.visible.len(), page) {
-                state.redraw = false;
-            }
+            v.nav.apply(action, v.visible.len(), page);
         }
         Action::Filter => v.filter_editing = true,
         Action::FilterDone => v.filter_editing = false,
@@ -323,7 +321,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             let form = ConsentForm::new(kind, picked, state);
             state.overlay = Some(Overlay::ConsentForm(form));
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }

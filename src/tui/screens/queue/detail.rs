@@ -67,7 +67,16 @@ pub fn loaded(state: &mut State, data: RowsData) {
         return;
     }
     let keep = d.selected().map(|r| r.id);
-    let mut rows = data.rows;
+    d.rows = sorted(data.rows);
+    d.loaded = true;
+    if let Some(pos) = keep.and_then(|id| d.rows.iter().position(|r| r.id == id)) {
+        d.nav.selected = pos;
+    }
+    d.nav.clamp(d.rows.len(), page);
+}
+
+/// Failed rows first, then the ones with an unknown outcome, then the rest; skipped and cancelled last.
+fn sorted(mut rows: Vec<OutboxRow>) -> Vec<OutboxRow> {
     let rank = |r: &OutboxRow| match r.state.as_str() {
         "failed" => 0,
         "unknown" => 1,
@@ -75,16 +84,12 @@ pub fn loaded(state: &mut State, data: RowsData) {
         _ => 2,
     };
     rows.sort_by_key(rank);
-    let changed = !d.loaded || d.rows != rows;
-    d.rows = rows;
-    d.loaded = true;
-    if let Some(pos) = keep.and_then(|id| d.rows.iter().position(|r| r.id == id)) {
-        d.nav.selected = pos;
-    }
-    d.nav.clamp(d.rows.len(), page);
-    if !changed {
-        state.redraw = false;
-    }
+    rows
+}
+
+/// Whether `data` is what the open detail already shows (a reload that changes nothing).
+pub fn shows(d: Option<&Detail>, data: &RowsData) -> bool {
+    d.is_some_and(|d| d.id == data.broadcast_id && d.loaded && d.rows == sorted(data.rows.clone()))
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -97,9 +102,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !d.nav.apply(action, d.rows.len(), page) {
-                state.redraw = false;
-            }
+            d.nav.apply(action, d.rows.len(), page);
             Vec::new()
         }
         Action::SendAgain | Action::MarkSent => match d.selected() {
@@ -116,10 +119,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             let Some(b) = state.queue.broadcasts().iter().find(|b| b.id == id).cloned() else { return Vec::new() };
             super::broadcast_action(state, id, &b.template, &b.state, action)
         }
-        _ => {
-            state.redraw = false;
-            Vec::new()
-        }
+        _ => Vec::new(),
     }
 }
 

@@ -114,7 +114,6 @@ pub fn page(state: &State) -> usize {
 pub fn loaded(state: &mut State, data: QueueData) {
     let v = &mut state.queue;
     let keep = v.selected().map(|b| b.id);
-    let changed = v.data.as_ref() != Some(&data);
     v.loaded = true;
     state.unread = data.unread;
     v.data = Some(data);
@@ -126,7 +125,6 @@ pub fn loaded(state: &mut State, data: QueueData) {
     v.nav.clamp(v.broadcasts().len(), page);
     let n = v.replies().len();
     v.replies_nav.clamp(n, page * ENTRY_LINES);
-    state.redraw = changed;
 }
 
 pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
@@ -144,9 +142,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     let v = &mut state.queue;
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !v.nav.apply(action, v.broadcasts().len(), page) {
-                state.redraw = false;
-            }
+            v.nav.apply(action, v.broadcasts().len(), page);
             Vec::new()
         }
         Action::Replies => {
@@ -159,10 +155,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 v.detail = Some(Detail::new(id));
                 vec![Effect::LoadRows(id)]
             }
-            None => {
-                state.redraw = false;
-                Vec::new()
-            }
+            None => Vec::new(),
         },
         Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
             let Some((id, template, bstate)) = v.selected().map(|b| (b.id, b.template.clone(), b.state.clone())) else {
@@ -171,10 +164,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             };
             broadcast_action(state, id, &template, &bstate, action)
         }
-        _ => {
-            state.redraw = false;
-            Vec::new()
-        }
+        _ => Vec::new(),
     }
 }
 

@@ -76,7 +76,6 @@ pub fn loaded(state: &mut State, data: ConversationData) {
         return;
     }
     if c.data.as_ref() == Some(&data) {
-        state.redraw = false;
         return;
     }
     c.data = Some(data);
@@ -89,9 +88,7 @@ pub fn on_list(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Replies => v.pane = Pane::Broadcasts,
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
             let n = v.replies().len();
-            if !v.replies_nav.apply(action, n, page) {
-                state.redraw = false;
-            }
+            v.replies_nav.apply(action, n, page);
         }
         Action::Answer => {
             let Some(r) = v.replies().get(v.replies_nav.selected) else { return Vec::new() };
@@ -100,7 +97,7 @@ pub fn on_list(state: &mut State, action: Action) -> Vec<Effect> {
                 None => state.info(queue_text::NOT_A_CUSTOMER.get(state.lang).to_owned()),
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }
@@ -111,12 +108,7 @@ pub fn on_conversation(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Back => state.queue.conversation = None,
         Action::Up => c.scroll += 1,
-        Action::Down => {
-            if c.scroll == 0 {
-                state.redraw = false;
-            }
-            c.scroll = c.scroll.saturating_sub(1);
-        }
+        Action::Down => c.scroll = c.scroll.saturating_sub(1),
         Action::SendReply => {
             let text = c.input.value().trim().to_owned();
             let n = text.chars().count();
@@ -132,7 +124,7 @@ pub fn on_conversation(state: &mut State, action: Action) -> Vec<Effect> {
                 return vec![Effect::QueueReply { customer_id: c.customer_id, text }];
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }
@@ -140,13 +132,8 @@ pub fn on_conversation(state: &mut State, action: Action) -> Vec<Effect> {
 /// Text typed into the answer.
 pub fn type_key(state: &mut State, ev: &KeyEvent) {
     let Some(c) = &mut state.queue.conversation else { return };
-    let Some(req) = to_input_request(&Event::Key(*ev)) else {
-        state.redraw = false;
-        return;
-    };
-    if !c.input.handle(req).is_some_and(|r| r.value || r.cursor) {
-        state.redraw = false;
-    }
+    let Some(req) = to_input_request(&Event::Key(*ev)) else { return };
+    c.input.handle(req);
 }
 
 /// The answer went into the queue: clear the input.

@@ -171,7 +171,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 return vec![Effect::Setup(SetupEffect::Save(data))];
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }
@@ -184,7 +184,7 @@ pub fn type_key(state: &mut State, ev: &KeyEvent) {
                 w.form.set_error(i, None);
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
 }
 
