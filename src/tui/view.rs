@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
             render_tabs(frame, tabs, state);
             match state.tab {
                 Screen::Customers => customers::render(frame, body, state),
-                Screen::Consent => consent::render(frame, body, state),
+                Screen::Consent => consent::render(frame, body, &state.consent, &state.env()),
                 Screen::Composer => composer::draw::render(frame, body, state),
                 Screen::Queue => queue::render(frame, body, state),
             }

@@ -105,7 +105,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         _ => match state.tab {
             Screen::Customers if state.customers.detail.is_some() => customer_detail::on_action(state, action),
             Screen::Customers => customers::on_action(state, action),
-            Screen::Consent => consent::on_action(state, action),
+            Screen::Consent => {
+                let env = state.env();
+                let outcomes = consent::on_action(&mut state.consent, &env, action);
+                super::apply_outcomes(state, outcomes)
+            }
             Screen::Composer => composer::on_action(state, action),
             Screen::Queue => queue::on_action(state, action),
         },

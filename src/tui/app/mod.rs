@@ -18,9 +18,9 @@ use super::screens::consent::ConsentView;
 use super::screens::consent::form::ConsentForm;
 use super::screens::customers::CustomersView;
 use super::screens::customers::form::CustomerForm;
-use super::screens::help;
 use super::screens::queue::QueueView;
 use super::screens::welcome::Welcome;
+use super::screens::{Env, Outcome, help};
 use super::theme::Theme;
 use super::{Launch, Screen, text};
 use crate::config::Config;
@@ -156,6 +156,11 @@ impl State {
         effects
     }
 
+    /// What every screen may read besides its own state.
+    pub fn env(&self) -> Env {
+        Env { lang: self.lang, region: self.region, theme: self.theme, size: self.size, now: self.now }
+    }
+
     /// Takes the redraw flag.
     pub fn take_redraw(&mut self) -> bool {
         std::mem::take(&mut self.redraw)
@@ -227,6 +232,23 @@ pub fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
     }
     chain.push(Ctx::Form);
     chain
+}
+
+/// Carries out what a screen asked for, in order; returns the IO to perform.
+pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Effect(e) => effects.push(e),
+            Outcome::RecordConsent { kind, picked } => {
+                let form = ConsentForm::new(kind, picked, state);
+                state.overlay = Some(Overlay::ConsentForm(form));
+                // The form picks customers from the customer list: load it if needed.
+                effects.extend(load_tab(state));
+            }
+        }
+    }
+    effects
 }
 
 /// The hint for an action in the current view, e.g. the key that adds a customer.

@@ -72,7 +72,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             customers::clamp(state);
-            consent::clamp(state);
+            consent::clamp(&mut state.consent, state.size);
             Vec::new()
         }
         Msg::Customers(data) => {
@@ -86,7 +86,8 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.now = Some(data.now);
             state.data_version = Some(data.data_version);
             clear_info(state);
-            consent::loaded(state, data);
+            let env = state.env();
+            consent::loaded(&mut state.consent, &env, data);
             Vec::new()
         }
         Msg::Ledger(data) => {

@@ -2,6 +2,8 @@
 //! `customers/` (list, detail, customer form), `consent/` (overview, consent form), `composer/` (draft, review,
 //! drawing, texts), `queue/` (broadcasts, one broadcast's rows, texts), `replies/` (the customers' replies and one
 //! conversation), `welcome/` (first start and setup, texts), and the `help` popup. Must not perform IO.
+//! A screen that owns its state takes it with an [`Env`] (what every screen may read) and answers with
+//! [`Outcome`]s for the app (IO to perform, a status message, another part to open); it imports no other screen.
 
 pub mod composer;
 pub mod consent;
@@ -10,3 +12,32 @@ pub mod help;
 pub mod queue;
 pub mod replies;
 pub mod welcome;
+
+use chrono::{DateTime, Utc};
+
+use super::msg::Effect;
+use super::theme::Theme;
+use crate::domain::consent::EventKind;
+use crate::domain::phone::Region;
+use crate::i18n::Lang;
+
+/// What every screen may read besides its own state.
+#[derive(Debug, Clone, Copy)]
+pub struct Env {
+    pub lang: Lang,
+    pub region: Region,
+    pub theme: Theme,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// "Now" as the store's clock said with the last load.
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// What a screen asks of the app after a key or a result; the screen's own state has already changed.
+#[derive(Debug)]
+pub enum Outcome {
+    /// IO for the driver.
+    Effect(Effect),
+    /// Open the consent form for recording a consent or a withdrawal, for this customer if one is chosen.
+    RecordConsent { kind: EventKind, picked: Option<(i64, String)> },
+}

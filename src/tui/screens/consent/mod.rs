@@ -1,6 +1,7 @@
 //! The consent screen (Einwilligungen): counts per purpose and state, open double opt-ins with their age, and the
 //! latest ledger events across all customers (scrollable, filterable by purpose and source). `a` records a consent
-//! from a paper form, `w` a withdrawal. Must not perform IO.
+//! from a paper form, `w` a withdrawal (the app opens the consent form, `form`). Owns its state (`ConsentView`); reads
+//! the rest from [`Env`] and answers with [`Outcome`]s. Must not perform IO.
 
 pub mod form;
 
@@ -10,10 +11,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use self::form::ConsentForm;
+use super::{Env, Outcome};
 use crate::domain::consent::{ConsentEvent, ConsentState, EventKind, Purpose, Source};
 use crate::store::consent::StateCounts;
-use crate::tui::app::{Effect, Overlay, State};
 use crate::tui::keymap::Action;
 use crate::tui::nav::Nav;
 use crate::tui::text;
@@ -93,25 +93,23 @@ impl ConsentView {
     }
 }
 
-fn pending_lines(state: &State) -> usize {
-    let n = state.consent.data.as_ref().map(|d| d.pending.len()).unwrap_or(0);
+fn pending_lines(v: &ConsentView) -> usize {
+    let n = v.data.as_ref().map(|d| d.pending.len()).unwrap_or(0);
     1 + n.min(PENDING_SHOWN) + usize::from(n > PENDING_SHOWN)
 }
 
 /// Event rows that fit on screen.
-pub fn page(state: &State) -> usize {
-    let body = crate::tui::view::body_height(state.size) as usize;
-    body.saturating_sub(3 + 1 + pending_lines(state) + 1 + 2)
+pub fn page(v: &ConsentView, size: (u16, u16)) -> usize {
+    let body = crate::tui::view::body_height(size) as usize;
+    body.saturating_sub(3 + 1 + pending_lines(v) + 1 + 2)
 }
 
-pub fn clamp(state: &mut State) {
-    let page = page(state);
-    let v = &mut state.consent;
+pub fn clamp(v: &mut ConsentView, size: (u16, u16)) {
+    let page = page(v, size);
     v.nav.clamp(v.visible.len(), page);
 }
 
-pub fn loaded(state: &mut State, data: ConsentData) {
-    let v = &mut state.consent;
+pub fn loaded(v: &mut ConsentView, env: &Env, data: ConsentData) {
     let selected_id = v.selected().map(|r| r.event.id);
     v.data = Some(data);
     v.loaded = true;
@@ -122,12 +120,11 @@ pub fn loaded(state: &mut State, data: ConsentData) {
     }) {
         v.nav.selected = pos;
     }
-    clamp(state);
+    clamp(v, env.size);
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let page = page(state);
-    let v = &mut state.consent;
+pub fn on_action(v: &mut ConsentView, env: &Env, action: Action) -> Vec<Outcome> {
+    let page = page(v, env.size);
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
             v.nav.apply(action, v.visible.len(), page);
@@ -153,18 +150,12 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             v.purpose = None;
             v.source = None;
             v.refilter();
-            clamp(state);
+            clamp(v, env.size);
         }
-        Action::Record => {
-            let form = ConsentForm::new(EventKind::Granted, None, state);
-            state.overlay = Some(Overlay::ConsentForm(form));
-            return crate::tui::app::load_tab(state);
-        }
+        Action::Record => return vec![Outcome::RecordConsent { kind: EventKind::Granted, picked: None }],
         Action::Withdraw => {
             let picked = v.selected().and_then(|r| Some((r.event.customer_id?, r.name.clone()?)));
-            let form = ConsentForm::new(EventKind::Withdrawn, picked, state);
-            state.overlay = Some(Overlay::ConsentForm(form));
-            return crate::tui::app::load_tab(state);
+            return vec![Outcome::RecordConsent { kind: EventKind::Withdrawn, picked }];
         }
         _ => {}
     }
@@ -175,11 +166,10 @@ fn count_cell(n: i64, w: usize) -> String {
     fit_right(&text::number(n), w, "")
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, v: &ConsentView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
-    let v = &state.consent;
     let Some(data) = &v.data else {
         frame.render_widget(Paragraph::new(text::LOADING.get(lang)), area);
         return;
@@ -228,7 +218,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if v.visible.is_empty() {
         lines.push(Line::raw(text::EVENTS_EMPTY.get(lang).to_owned()));
     }
-    let page = page(state);
+    let page = page(v, env.size);
     for (pos, i) in v.visible.iter().enumerate().skip(v.nav.window(v.visible.len(), page).start).take(page) {
         let r = &data.events[*i];
         let selected = pos == v.nav.selected;
