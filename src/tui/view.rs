@@ -40,7 +40,13 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
     .areas(area);
     render_header(frame, header, state);
     match &state.welcome {
-        Some(w) => welcome::render(frame, Rect { y: tabs.y, height: tabs.height + body.height, ..body }, w, state),
+        Some(w) => welcome::render(
+            frame,
+            Rect { y: tabs.y, height: tabs.height + body.height, ..body },
+            w,
+            &state.env(),
+            (&state.secrets_label, &state.config_label),
+        ),
         None => {
             render_tabs(frame, tabs, state);
             match state.tab {

@@ -60,8 +60,8 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         customers::type_filter(state, ev);
         return Vec::new();
     }
-    if state.welcome.is_some() {
-        welcome::type_key(state, ev);
+    if let Some(w) = &mut state.welcome {
+        welcome::type_key(w, ev);
         return Vec::new();
     }
     match &mut state.overlay {
@@ -90,7 +90,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         return quit(state);
     }
     if state.welcome.is_some() {
-        return welcome::on_action(state, action);
+        let (env, base) = (state.env(), state.config.whatsapp.clone());
+        let Some(w) = &mut state.welcome else { return Vec::new() };
+        let outcomes = welcome::on_action(w, &env, &base, action);
+        return super::apply_outcomes(state, outcomes);
     }
     match state.overlay.take() {
         Some(Overlay::Confirm(c)) => return confirm(state, c, action),

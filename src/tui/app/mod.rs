@@ -194,8 +194,8 @@ impl State {
         }
         match &self.overlay {
             Some(Overlay::Confirm(_)) => return vec![Ctx::Always, Ctx::Confirm],
-            Some(Overlay::CustomerForm(f)) => return form_chain(&f.form, false),
-            Some(Overlay::ConsentForm(f)) => return form_chain(&f.form, f.picker_active()),
+            Some(Overlay::CustomerForm(f)) => return f.form.chain(false),
+            Some(Overlay::ConsentForm(f)) => return f.form.chain(f.picker_active()),
             None => {}
         }
         match self.tab {
@@ -222,18 +222,6 @@ fn home_relative(path: &std::path::Path, home: Option<&std::path::Path>) -> Stri
     }
 }
 
-pub fn form_chain(form: &super::widgets::form::Form, picker: bool) -> Vec<Ctx> {
-    let mut chain = vec![Ctx::Always];
-    if picker {
-        chain.push(Ctx::FormPicker);
-    }
-    if form.focused().is_some_and(|f| !f.is_text()) {
-        chain.push(Ctx::FormChoice);
-    }
-    chain.push(Ctx::Form);
-    chain
-}
-
 /// Carries out what a screen asked for, in order; returns the IO to perform.
 pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> {
     let mut effects = Vec::new();
@@ -245,6 +233,13 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
                 state.overlay = Some(Overlay::ConsentForm(form));
                 // The form picks customers from the customer list: load it if needed.
                 effects.extend(load_tab(state));
+            }
+            Outcome::Info(text) => state.info(text),
+            Outcome::ClearStatus => state.status = None,
+            Outcome::ShopName(name) => state.shop_name = name,
+            Outcome::Quit(next) => {
+                state.next = next;
+                state.quit = true;
             }
         }
     }

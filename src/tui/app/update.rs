@@ -233,7 +233,12 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             mark_stale(state);
             load_tab(state)
         }
-        Msg::Setup(m) => welcome::on_msg(state, m),
+        Msg::Setup(m) => {
+            let env = state.env();
+            let Some(w) = &mut state.welcome else { return Vec::new() };
+            let outcomes = welcome::on_msg(w, &env, m);
+            super::apply_outcomes(state, outcomes)
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub mod welcome;
 
 use chrono::{DateTime, Utc};
 
-use super::msg::Effect;
+use super::msg::{Effect, Next};
 use super::theme::Theme;
 use crate::domain::consent::EventKind;
 use crate::domain::phone::Region;
@@ -40,4 +40,12 @@ pub enum Outcome {
     Effect(Effect),
     /// Open the consent form for recording a consent or a withdrawal, for this customer if one is chosen.
     RecordConsent { kind: EventKind, picked: Option<(i64, String)> },
+    /// A note in the status line ("saving …"); ends with the next load or key.
+    Info(String),
+    /// The status line is done with (what it said is now shown elsewhere).
+    ClearStatus,
+    /// The shop has a (new) name: the header shows it.
+    ShopName(String),
+    /// End the loop, then do `Next`.
+    Quit(Next),
 }

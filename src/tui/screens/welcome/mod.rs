@@ -1,8 +1,9 @@
 //! The first start (no configuration file, empty database): choose the demo, or set up — shop name and address,
 //! phone number id, WABA id, display number and the access token (masked as typed, written only to the 0600
 //! secrets file, never shown again) — then a connection test against the API (`phone_number_info`) and a template
-//! sync. Afterwards the app starts again with the new configuration. Must not perform IO: writing the files and
-//! the test are effects.
+//! sync. Afterwards the app starts again with the new configuration. Owns its state (`Welcome`) and answers with
+//! [`Outcome`]s (a status note, the shop's name for the header, quit for the demo or the restart). Must not perform
+//! IO: writing the files and the test are effects.
 
 pub mod text;
 
@@ -13,10 +14,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use self::text as welcome_text;
+use super::{Env, Outcome};
 use crate::config::{Secret, WhatsApp};
 use crate::i18n::Lang;
-use crate::tui::app::{Effect, Next, State, form_chain};
 use crate::tui::keymap::{Action, Ctx};
+use crate::tui::msg::{Effect, Next};
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::text::wrap;
 
@@ -82,7 +84,7 @@ impl Welcome {
 
     pub fn ctx(&self) -> Vec<Ctx> {
         match self.step {
-            Step::Form => form_chain(&self.form, false),
+            Step::Form => self.form.chain(false),
             Step::Working => vec![Ctx::Always],
             Step::Choose | Step::Done(_) => vec![Ctx::Always, Ctx::Welcome],
         }
@@ -143,32 +145,27 @@ impl Default for Welcome {
     }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let lang = state.lang;
-    let base = state.config.whatsapp.clone();
-    let Some(w) = &mut state.welcome else { return Vec::new() };
+/// A command key; `base` is the configured API (base URL and version) the entered ids go with.
+pub fn on_action(w: &mut Welcome, env: &Env, base: &WhatsApp, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
     match (&w.step, action) {
-        (Step::Choose, Action::Demo) => {
-            state.next = Next::Demo;
-            state.quit = true;
-        }
+        (Step::Choose, Action::Demo) => return vec![Outcome::Quit(Next::Demo)],
         (Step::Choose, Action::Setup) => {
             w.localise_hints(lang);
             w.step = Step::Form;
         }
-        (Step::Done(_), Action::Setup | Action::Open) => {
-            state.next = Next::Restart;
-            state.quit = true;
-        }
+        (Step::Done(_), Action::Setup | Action::Open) => return vec![Outcome::Quit(Next::Restart)],
         (Step::Form, Action::Cancel) => w.step = Step::Choose,
         (Step::Form, Action::NextField) => w.form.next(),
         (Step::Form, Action::PrevField) => w.form.prev(),
         (Step::Form, Action::Submit) if !w.form.is_last() => w.form.next(),
         (Step::Form, Action::Submit | Action::Save) => {
-            if let Some(data) = w.validate(&base, lang) {
+            if let Some(data) = w.validate(base, lang) {
                 w.step = Step::Working;
-                state.info(welcome_text::SAVING.get(lang).to_owned());
-                return vec![Effect::Setup(SetupEffect::Save(data))];
+                return vec![
+                    Outcome::Info(welcome_text::SAVING.get(lang).to_owned()),
+                    Outcome::Effect(Effect::Setup(SetupEffect::Save(data))),
+                ];
             }
         }
         _ => {}
@@ -176,27 +173,25 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-pub fn type_key(state: &mut State, ev: &KeyEvent) {
-    match &mut state.welcome {
-        Some(w) if w.step == Step::Form => {
-            let i = w.form.focus;
-            if w.form.type_key(ev) {
-                w.form.set_error(i, None);
-            }
+/// Text for the focused field while the form is shown.
+pub fn type_key(w: &mut Welcome, ev: &KeyEvent) {
+    if w.step == Step::Form {
+        let i = w.form.focus;
+        if w.form.type_key(ev) {
+            w.form.set_error(i, None);
         }
-        _ => {}
     }
 }
 
-pub fn on_msg(state: &mut State, msg: SetupMsg) -> Vec<Effect> {
-    let lang = state.lang;
-    let Some(w) = &mut state.welcome else { return Vec::new() };
+/// The setup's results: saved, then tested.
+pub fn on_msg(w: &mut Welcome, env: &Env, msg: SetupMsg) -> Vec<Outcome> {
+    let lang = env.lang;
     match msg {
-        SetupMsg::Saved(data) => {
-            state.shop_name = data.shop_name.clone();
-            state.info(welcome_text::TESTING.get(lang).to_owned());
-            vec![Effect::Setup(SetupEffect::Test(*data))]
-        }
+        SetupMsg::Saved(data) => vec![
+            Outcome::ShopName(data.shop_name.clone()),
+            Outcome::Info(welcome_text::TESTING.get(lang).to_owned()),
+            Outcome::Effect(Effect::Setup(SetupEffect::Test(*data))),
+        ],
         SetupMsg::Tested { number, name, limit, quality, templates, approved } => {
             let unknown = welcome_text::UNKNOWN.get(lang);
             let or = |s: &str| if s.is_empty() { unknown.to_owned() } else { s.to_owned() };
@@ -205,8 +200,7 @@ pub fn on_msg(state: &mut State, msg: SetupMsg) -> Vec<Effect> {
                 welcome_text::DONE_LIMIT.fill(lang, &[&or(&limit), &or(&quality)]),
                 welcome_text::DONE_TEMPLATES.fill(lang, &[&templates, &approved]),
             ]);
-            state.status = None;
-            Vec::new()
+            vec![Outcome::ClearStatus]
         }
     }
 }
@@ -216,8 +210,9 @@ pub fn failure_text(error: &str, lang: Lang) -> String {
     welcome_text::FAILED.fill(lang, &[&error])
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+/// Draws the welcome; `files` are the secrets and configuration files as the setup names them.
+pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, env: &Env, files: (&str, &str)) {
+    let (theme, lang) = (env.theme, env.lang);
     let width = area.width.saturating_sub(2).min(90) as usize;
     let area = Rect { x: area.x + 1, width: width as u16, ..area };
     let mut lines: Vec<Line<'static>> =
@@ -245,8 +240,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, state: &State) {
         }
         Step::Form | Step::Working => {
             lines[0] = Line::styled(welcome_text::FORM_TITLE.get(lang).to_owned(), theme.title());
-            let secrets = state.secrets_label.clone();
-            let config = state.config_label.clone();
+            let (secrets, config) = files;
             for part in wrap(&welcome_text::FORM_NOTE.fill(lang, &[&secrets, &config]), width) {
                 lines.push(Line::styled(part, theme.dim()));
             }
