@@ -79,6 +79,12 @@ pub const CREATED_CHANGED: Tr = Tr::new("{0}, zuletzt geändert {1}", "{0}, last
 pub const SINCE: Tr = Tr::new("seit {0}", "since {0}");
 pub const LEDGER_TITLE: Tr =
     Tr::new("Nachweise der Einwilligungen ({0}, neueste zuerst)", "Consent evidence ({0}, newest first)");
+// The customer's replies in their detail view.
+pub const DETAIL_REPLIES: Tr = Tr::new("Antworten", "Replies");
+pub const DETAIL_REPLIES_VALUE: Tr =
+    Tr::new("{0} · zuletzt {1}: »{2}« ({3}: antworten)", "{0} · last {1}: “{2}” ({3}: answer)");
+pub const DETAIL_REPLIES_NONE: Tr = Tr::new("keine", "none");
+
 pub const LEDGER_EMPTY: Tr = Tr::new(
     "Noch keine Einwilligung erfasst. Drücke {0}, um eine vom Formular zu erfassen.",
     "No consent recorded yet. Press {0} to record one from a form.",

@@ -50,7 +50,7 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
         None => {
             render_tabs(frame, tabs, state);
             match state.tab {
-                Screen::Customers => customers::render(frame, body, state),
+                Screen::Customers => customers::render(frame, body, &state.customers, &state.env()),
                 Screen::Consent => consent::render(frame, body, &state.consent, &state.env()),
                 Screen::Composer => composer::draw::render(frame, body, state),
                 Screen::Queue => queue::render(frame, body, state),
@@ -58,7 +58,7 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
         }
     }
     match &state.overlay {
-        Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, state),
+        Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, &state.env()),
         Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, state),
         Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state),
         None => {}

@@ -57,7 +57,8 @@ pub(super) fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Effect> {
 /// A key that is no command: text for the focused field or the search, nothing otherwise.
 fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
     if chain.contains(&Ctx::Filter) {
-        customers::type_filter(state, ev);
+        let env = state.env();
+        customers::type_filter(&mut state.customers, &env, ev);
         return Vec::new();
     }
     if let Some(w) = &mut state.welcome {
@@ -97,7 +98,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     }
     match state.overlay.take() {
         Some(Overlay::Confirm(c)) => return confirm(state, c, action),
-        Some(Overlay::CustomerForm(f)) => return customer_form::on_action(state, f, action),
+        Some(Overlay::CustomerForm(f)) => {
+            let (form, outcomes) = customer_form::on_action(f, &state.env(), action);
+            state.overlay = form.map(Overlay::CustomerForm);
+            return super::apply_outcomes(state, outcomes);
+        }
         Some(Overlay::ConsentForm(f)) => return consent_form::on_action(state, f, action),
         None => {}
     }
@@ -106,8 +111,15 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PrevTab => switch_tab(state, next_tab(state.tab, -1)),
         Action::Tab(s) => switch_tab(state, s),
         _ => match state.tab {
-            Screen::Customers if state.customers.detail.is_some() => customer_detail::on_action(state, action),
-            Screen::Customers => customers::on_action(state, action),
+            Screen::Customers => {
+                let env = state.env();
+                let outcomes = if state.customers.detail.is_some() {
+                    customer_detail::on_action(&mut state.customers, &env, action)
+                } else {
+                    customers::on_action(&mut state.customers, &env, action)
+                };
+                super::apply_outcomes(state, outcomes)
+            }
             Screen::Consent => {
                 let env = state.env();
                 let outcomes = consent::on_action(&mut state.consent, &env, action);

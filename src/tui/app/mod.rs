@@ -10,7 +10,7 @@ mod update;
 use chrono::{DateTime, Utc};
 
 pub use self::keys::switch_tab;
-pub use self::update::{load_tab, mark_stale, update};
+pub use self::update::{customers_for_form, load_tab, mark_stale, update};
 use super::keymap::{self, Action, Ctx};
 pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
 use super::screens::composer::ComposerView;
@@ -22,9 +22,10 @@ use super::screens::queue::QueueView;
 use super::screens::welcome::Welcome;
 use super::screens::{Env, Outcome, help};
 use super::theme::Theme;
+pub use super::widgets::confirm::{Confirm, OnYes};
 use super::{Launch, Screen, text};
 use crate::config::Config;
-use crate::domain::phone::{Phone, Region};
+use crate::domain::phone::Region;
 use crate::i18n::Lang;
 
 /// Everything the app shows and remembers.
@@ -81,20 +82,6 @@ pub enum Overlay {
     CustomerForm(CustomerForm),
     ConsentForm(ConsentForm),
     Confirm(Confirm),
-}
-
-/// A yes/no question.
-#[derive(Debug, Clone)]
-pub struct Confirm {
-    pub question: String,
-    pub on_yes: OnYes,
-}
-
-#[derive(Debug, Clone)]
-pub enum OnYes {
-    Erase { id: i64, phone: Phone, name: String },
-    Quit,
-    CancelBroadcast(i64),
 }
 
 /// A message in the status line.
@@ -158,7 +145,14 @@ impl State {
 
     /// What every screen may read besides its own state.
     pub fn env(&self) -> Env {
-        Env { lang: self.lang, region: self.region, theme: self.theme, size: self.size, now: self.now }
+        Env {
+            lang: self.lang,
+            region: self.region,
+            theme: self.theme,
+            size: self.size,
+            now: self.now,
+            focus: self.chain(),
+        }
     }
 
     /// Takes the redraw flag.
@@ -231,10 +225,15 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
             Outcome::RecordConsent { kind, picked } => {
                 let form = ConsentForm::new(kind, picked, state);
                 state.overlay = Some(Overlay::ConsentForm(form));
-                // The form picks customers from the customer list: load it if needed.
-                effects.extend(load_tab(state));
+                effects.extend(customers_for_form(state));
             }
             Outcome::Info(text) => state.info(text),
+            Outcome::Confirm(c) => state.overlay = Some(Overlay::Confirm(c)),
+            Outcome::CustomerForm(None) => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add())),
+            Outcome::CustomerForm(Some(c)) => {
+                state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&c, state.region)));
+            }
+            Outcome::OpenConversation(id) => effects.extend(super::screens::replies::open(state, id)),
             Outcome::ClearStatus => state.status = None,
             Outcome::ShopName(name) => state.shop_name = name,
             Outcome::Quit(next) => {

@@ -71,7 +71,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Key(ev) => on_key(state, ev),
         Msg::Resize(w, h) => {
             state.size = (w, h);
-            customers::clamp(state);
+            customers::clamp(&mut state.customers, state.size);
             consent::clamp(&mut state.consent, state.size);
             Vec::new()
         }
@@ -79,7 +79,11 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.now = Some(data.now);
             state.data_version = Some(data.data_version);
             clear_info(state);
-            customers::loaded(state, data);
+            let env = state.env();
+            customers::loaded(&mut state.customers, &env, data);
+            if let Some(Overlay::ConsentForm(f)) = &mut state.overlay {
+                f.refresh_matches(&mut state.customers, state.region);
+            }
             Vec::new()
         }
         Msg::Consent(data) => {
@@ -91,7 +95,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Ledger(data) => {
-            customer_detail::loaded(state, data);
+            customer_detail::loaded(&mut state.customers, data);
             Vec::new()
         }
         Msg::DataVersion { version: v, now } => {
@@ -108,7 +112,13 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             effects
         }
         Msg::CustomerSaved(c) => {
-            customer_form::saved(state, c);
+            // The save went through: close the form and select the customer.
+            let added = matches!(&state.overlay, Some(Overlay::CustomerForm(f)) if f.id.is_none());
+            if matches!(state.overlay, Some(Overlay::CustomerForm(_))) {
+                state.overlay = None;
+            }
+            state.success(customer_form::saved_text(added, &c, lang));
+            state.customers.select_after_load = Some(c.id);
             mark_stale(state);
             state.composer.stale = true;
             load_tab(state)
@@ -352,12 +362,19 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
     if state.welcome.is_some() {
         effects.clear();
     }
-    // The consent form picks customers from the customer list.
-    if matches!(state.overlay, Some(Overlay::ConsentForm(_))) && (!state.customers.loaded || state.customers.stale) {
-        state.customers.stale = false;
-        if !effects.contains(&Effect::LoadCustomers) {
-            effects.push(Effect::LoadCustomers);
-        }
+    if let Some(e) = customers_for_form(state)
+        && !effects.contains(&e)
+    {
+        effects.push(e);
     }
     effects
+}
+
+/// The consent form picks customers from the customer list: load it when it is missing or outdated.
+pub fn customers_for_form(state: &mut State) -> Option<Effect> {
+    if matches!(state.overlay, Some(Overlay::ConsentForm(_))) && (!state.customers.loaded || state.customers.stale) {
+        state.customers.stale = false;
+        return Some(Effect::LoadCustomers);
+    }
+    None
 }

@@ -15,14 +15,17 @@ pub mod welcome;
 
 use chrono::{DateTime, Utc};
 
+use super::keymap::{self, Action, Ctx};
 use super::msg::{Effect, Next};
 use super::theme::Theme;
+use super::widgets::confirm::Confirm;
 use crate::domain::consent::EventKind;
+use crate::domain::customer::Customer;
 use crate::domain::phone::Region;
 use crate::i18n::Lang;
 
 /// What every screen may read besides its own state.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Env {
     pub lang: Lang,
     pub region: Region,
@@ -31,6 +34,15 @@ pub struct Env {
     pub size: (u16, u16),
     /// "Now" as the store's clock said with the last load.
     pub now: Option<DateTime<Utc>>,
+    /// The keymap contexts of what has the focus, most specific first (for the key hints).
+    pub focus: Vec<Ctx>,
+}
+
+impl Env {
+    /// The key for `action` where the focus is, as the hints show it ("" when it has none there).
+    pub fn key(&self, action: Action) -> String {
+        keymap::key_for(&self.focus, action).map(|k| k.label(self.lang, self.theme)).unwrap_or_default()
+    }
 }
 
 /// What a screen asks of the app after a key or a result; the screen's own state has already changed.
@@ -46,6 +58,12 @@ pub enum Outcome {
     ClearStatus,
     /// The shop has a (new) name: the header shows it.
     ShopName(String),
+    /// Ask a yes/no question.
+    Confirm(Confirm),
+    /// Open the customer form: empty to add one, or with this customer to change them.
+    CustomerForm(Option<Customer>),
+    /// Open this customer's conversation on the queue screen.
+    OpenConversation(i64),
     /// End the loop, then do `Next`.
     Quit(Next),
 }

@@ -108,7 +108,7 @@ fn navigation_moves_pages_and_stays_in_bounds() {
     update(&mut state, key(KeyCode::Down));
     assert_eq!(state.customers.nav.selected, 2);
     update(&mut state, key(KeyCode::PageDown));
-    let page = crate::tui::screens::customers::page(&state);
+    let page = crate::tui::screens::customers::page(state.size);
     assert_eq!(page, 18);
     assert_eq!(state.customers.nav.selected, 2 + page);
     update(&mut state, ch('G'));

@@ -1,5 +1,5 @@
 //! The yes/no dialog (erase a customer, quit while sending). The question names what will happen; the keys come
-//! from the keymap.
+//! from the keymap. Also the question itself (`Confirm`), so that a screen can ask one without knowing the app.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,9 +8,24 @@ use ratatui::widgets::Paragraph;
 
 use super::popup;
 use super::text::wrap;
-use crate::tui::app::{Confirm, State};
+use crate::domain::phone::Phone;
+use crate::tui::app::State;
 use crate::tui::keymap::{self, Ctx};
 use crate::tui::text;
+
+/// A yes/no question.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub question: String,
+    pub on_yes: OnYes,
+}
+
+#[derive(Debug, Clone)]
+pub enum OnYes {
+    Erase { id: i64, phone: Phone, name: String },
+    Quit,
+    CancelBroadcast(i64),
+}
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, state: &State) {
     let (theme, lang) = (state.theme, state.lang);

@@ -1,7 +1,9 @@
 //! The customer list (Kunden): table with name, phone, tags and both consent states; fuzzy search as you type,
 //! tag filter, sort by name or last change, and the keys that open the form, the detail view and the erase dialog.
 //! Rows are prepared once per load (search text, cleaned labels); the phone is formatted only when a row is first
-//! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. Must not perform IO.
+//! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. The screen (list, `detail`, `form`)
+//! owns its state (`CustomersView`, the form) and answers with [`Outcome`]s: opening the form, the consent form, the
+//! erase question or a conversation is the app's business. Must not perform IO.
 
 pub mod detail;
 pub mod form;
@@ -20,16 +22,16 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 use self::detail::Detail;
-use self::form::CustomerForm;
+use super::{Env, Outcome};
 use crate::domain::consent::{ConsentState, EventKind};
 use crate::domain::customer::CustomerRow;
 use crate::domain::phone::Region;
-use crate::tui::app::{Confirm, Effect, OnYes, Overlay, State, key_label};
 use crate::tui::filter::{Fuzzy, fold, haystack};
 use crate::tui::keymap::Action;
+use crate::tui::msg::Effect;
 use crate::tui::nav::Nav;
-use crate::tui::screens::consent::form::ConsentForm;
 use crate::tui::text;
+use crate::tui::widgets::confirm::{Confirm, OnYes};
 use crate::tui::widgets::text::{cut, fit, safe, width};
 
 /// What a load of the customer list brings.
@@ -193,20 +195,17 @@ impl CustomersView {
 }
 
 /// Rows of the table that fit on screen.
-pub fn page(state: &State) -> usize {
-    crate::tui::view::body_height(state.size).saturating_sub(2) as usize
+pub fn page(size: (u16, u16)) -> usize {
+    crate::tui::view::body_height(size).saturating_sub(2) as usize
 }
 
-pub fn clamp(state: &mut State) {
-    let page = page(state);
-    let v = &mut state.customers;
-    v.nav.clamp(v.visible.len(), page);
+pub fn clamp(v: &mut CustomersView, size: (u16, u16)) {
+    v.nav.clamp(v.visible.len(), page(size));
 }
 
 /// A fresh list arrived: prepare rows, keep search, tag, sort and the selected customer.
-pub fn loaded(state: &mut State, data: CustomersData) {
-    let prefix = region_prefix(state.region);
-    let v = &mut state.customers;
+pub fn loaded(v: &mut CustomersView, env: &Env, data: CustomersData) {
+    let prefix = region_prefix(env.region);
     let selected_id = v.selected().map(Entry::id);
     v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix)).collect();
     v.entries.sort_by_cached_key(|e| (fold(&e.row.customer.name), e.id()));
@@ -228,18 +227,14 @@ pub fn loaded(state: &mut State, data: CustomersData) {
     v.loaded = true;
     v.refilter(false);
     v.reselect(selected_id);
-    clamp(state);
-    if let Some(id) = state.customers.select_after_load.take() {
-        select_id(state, id);
-    }
-    if let Some(Overlay::ConsentForm(f)) = &mut state.overlay {
-        f.refresh_matches(&mut state.customers, state.region);
+    clamp(v, env.size);
+    if let Some(id) = v.select_after_load.take() {
+        select_id(v, env.size, id);
     }
 }
 
 /// Selects the customer with `id` (after saving), clearing a search that would hide them.
-pub fn select_id(state: &mut State, id: i64) {
-    let v = &mut state.customers;
+pub fn select_id(v: &mut CustomersView, size: (u16, u16), id: i64) {
     if !v.visible.iter().any(|i| v.entries[*i].id() == id) && v.filtered() {
         v.filter = Input::default();
         v.fuzzy.set_query("");
@@ -247,24 +242,22 @@ pub fn select_id(state: &mut State, id: i64) {
         v.refilter(false);
     }
     v.reselect(Some(id));
-    clamp(state);
+    clamp(v, size);
 }
 
 /// Text typed while searching.
-pub fn type_filter(state: &mut State, ev: &KeyEvent) {
-    let v = &mut state.customers;
+pub fn type_filter(v: &mut CustomersView, env: &Env, ev: &KeyEvent) {
     let Some(req) = to_input_request(&Event::Key(*ev)) else { return };
     if v.filter.handle(req).is_some_and(|c| c.value) {
         v.nav.selected = 0;
         v.set_query();
-        clamp(state);
+        clamp(v, env.size);
     }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let page = page(state);
-    let lang = state.lang;
-    let v = &mut state.customers;
+pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcome> {
+    let page = page(env.size);
+    let lang = env.lang;
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
             v.nav.apply(action, v.visible.len(), page);
@@ -278,7 +271,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 v.tag = None;
             }
             v.set_query();
-            clamp(state);
+            clamp(v, env.size);
         }
         Action::TagFilter => {
             let next = match &v.tag {
@@ -288,7 +281,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             v.tag = next.map(|(t, _)| t.clone());
             v.nav.selected = 0;
             v.refilter(false);
-            clamp(state);
+            clamp(v, env.size);
         }
         Action::Sort => {
             v.sort = match v.sort {
@@ -296,30 +289,29 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 Sort::Changed => Sort::Name,
             };
             v.refilter(false);
-            clamp(state);
+            clamp(v, env.size);
         }
-        Action::Add => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add())),
+        Action::Add => return vec![Outcome::CustomerForm(None)],
         Action::Edit => {
             if let Some(e) = v.selected() {
-                state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&e.row.customer, state.region)));
+                return vec![Outcome::CustomerForm(Some(e.row.customer.clone()))];
             }
         }
         Action::Delete => {
             if let Some(e) = v.selected() {
-                state.overlay = Some(Overlay::Confirm(erase_question(&e.row.customer, state.region, lang)));
+                return vec![Outcome::Confirm(erase_question(&e.row.customer, env.region, lang))];
             }
         }
         Action::Open => {
             if let Some(id) = v.selected().map(Entry::id) {
                 v.detail = Some(Detail::new(id));
-                return vec![Effect::LoadLedger(id)];
+                return vec![Outcome::Effect(Effect::LoadLedger(id))];
             }
         }
         Action::Record | Action::Withdraw => {
             let kind = if action == Action::Record { EventKind::Granted } else { EventKind::Withdrawn };
             let picked = v.selected().map(|e| (e.id(), e.row.customer.name.clone()));
-            let form = ConsentForm::new(kind, picked, state);
-            state.overlay = Some(Overlay::ConsentForm(form));
+            return vec![Outcome::RecordConsent { kind, picked }];
         }
         _ => {}
     }
@@ -345,8 +337,7 @@ struct Cols {
     changed: usize,
 }
 
-fn columns(total: usize, state: &State) -> Cols {
-    let lang = state.lang;
+fn columns(total: usize, lang: crate::i18n::Lang) -> Cols {
     let service = width(text::COL_SERVICE.get(lang));
     let marketing = width(text::COL_MARKETING.get(lang));
     let phone = 15;
@@ -357,14 +348,13 @@ fn columns(total: usize, state: &State) -> Cols {
     Cols { name, phone, tags, service, marketing, changed }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    if state.customers.detail.is_some() {
-        detail::render(frame, area, state);
+pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
+    if v.detail.is_some() {
+        detail::render(frame, area, v, env);
         return;
     }
-    let v = &state.customers;
-    let theme = state.theme;
-    let lang = state.lang;
+    let theme = env.theme;
+    let lang = env.lang;
     let ell = theme.ellipsis();
     let w = area.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -400,7 +390,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     lines.push(Line::from(info));
 
     // One column for the selection mark, so the selection shows without colour or reverse video too.
-    let cols = columns(w.saturating_sub(1), state);
+    let cols = columns(w.saturating_sub(1), lang);
     let mut head = vec![
         " ".to_owned(),
         fit(text::COL_NAME.get(lang), cols.name, ell),
@@ -421,10 +411,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     } else if v.entries.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(text::NO_CUSTOMERS.get(lang).to_owned(), theme.title()));
-        lines.push(Line::raw(text::NO_CUSTOMERS_HINT.fill(lang, &[&key_label(state, Action::Add)])));
+        lines.push(Line::raw(text::NO_CUSTOMERS_HINT.fill(lang, &[&env.key(Action::Add)])));
     } else if v.visible.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(Line::raw(text::NO_MATCHES.fill(lang, &[&key_label(state, Action::Back)])));
+        lines.push(Line::raw(text::NO_MATCHES.fill(lang, &[&env.key(Action::Back)])));
     }
 
     let page = area.height.saturating_sub(2) as usize;
@@ -436,7 +426,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             Span::raw(mark.to_owned()),
             Span::raw(fit(&e.name(), cols.name, ell)),
             Span::raw(" "),
-            Span::raw(fit(e.phone(state.region), cols.phone, ell)),
+            Span::raw(fit(e.phone(env.region), cols.phone, ell)),
             Span::raw(" "),
         ];
         if cols.tags > 0 {

@@ -122,10 +122,6 @@ pub const REPLY_TOO_LONG: Tr = Tr::new(
     "Die Antwort ist zu lang ({0} von höchstens {1} Zeichen).",
     "The answer is too long ({0} of at most {1} characters).",
 );
-pub const DETAIL_REPLIES: Tr = Tr::new("Antworten", "Replies");
-pub const DETAIL_REPLIES_VALUE: Tr =
-    Tr::new("{0} · zuletzt {1}: »{2}« ({3}: antworten)", "{0} · last {1}: “{2}” ({3}: answer)");
-pub const DETAIL_REPLIES_NONE: Tr = Tr::new("keine", "none");
 
 /// "2 Std. 15 Min." / "12 Min.".
 pub fn left(minutes: i64, lang: Lang) -> String {
