@@ -59,7 +59,7 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
     }
     match &state.overlay {
         Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, &state.env()),
-        Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, state),
+        Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, &state.env()),
         Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state),
         None => {}
     }

@@ -65,11 +65,15 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         welcome::type_key(w, ev);
         return Vec::new();
     }
+    let env = state.env();
     match &mut state.overlay {
         Some(Overlay::CustomerForm(f)) => {
             f.type_key(ev, state.region, state.lang);
         }
-        Some(Overlay::ConsentForm(_)) => consent_form::type_key(state, ev),
+        Some(Overlay::ConsentForm(f)) => {
+            let (customers, region) = (&mut state.customers, state.region);
+            consent_form::type_key(f, &env, &mut |q, n| super::find_customers(customers, region, q, n), ev);
+        }
         Some(Overlay::Confirm(_)) => {}
         None if chain.contains(&Ctx::Composer) => composer::type_key(state, ev),
         None if chain.contains(&Ctx::ReplyInput) => replies::type_key(state, ev),
@@ -103,7 +107,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = form.map(Overlay::CustomerForm);
             return super::apply_outcomes(state, outcomes);
         }
-        Some(Overlay::ConsentForm(f)) => return consent_form::on_action(state, f, action),
+        Some(Overlay::ConsentForm(f)) => {
+            let (form, outcomes) = consent_form::on_action(f, &state.env(), action);
+            state.overlay = form.map(Overlay::ConsentForm);
+            return super::apply_outcomes(state, outcomes);
+        }
         None => {}
     }
     match action {

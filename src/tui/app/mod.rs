@@ -15,7 +15,7 @@ use super::keymap::{self, Action, Ctx};
 pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
 use super::screens::composer::ComposerView;
 use super::screens::consent::ConsentView;
-use super::screens::consent::form::ConsentForm;
+use super::screens::consent::form::{ConsentForm, Match};
 use super::screens::customers::CustomersView;
 use super::screens::customers::form::CustomerForm;
 use super::screens::queue::QueueView;
@@ -223,7 +223,9 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
         match outcome {
             Outcome::Effect(e) => effects.push(e),
             Outcome::RecordConsent { kind, picked } => {
-                let form = ConsentForm::new(kind, picked, state);
+                let phone = picked.as_ref().and_then(|(id, _)| state.customers.by_id(*id));
+                let phone = phone.map(|e| e.phone(state.region).to_owned());
+                let form = ConsentForm::new(kind, picked, phone, &state.consent, &state.env());
                 state.overlay = Some(Overlay::ConsentForm(form));
                 effects.extend(customers_for_form(state));
             }
@@ -243,6 +245,15 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
         }
     }
     effects
+}
+
+/// Customers for the consent form's picker: up to `limit` matches for `query` from the customer list.
+pub fn find_customers(customers: &mut CustomersView, region: Region, query: &str, limit: usize) -> Vec<Match> {
+    let hits = customers.search(query, limit);
+    hits.into_iter()
+        .filter_map(|i| customers.entries.get(i))
+        .map(|e| Match { id: e.id(), name: e.name().into_owned(), phone: e.phone(region).to_owned() })
+        .collect()
 }
 
 /// The hint for an action in the current view, e.g. the key that adds a customer.

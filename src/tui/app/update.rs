@@ -82,7 +82,8 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             let env = state.env();
             customers::loaded(&mut state.customers, &env, data);
             if let Some(Overlay::ConsentForm(f)) = &mut state.overlay {
-                f.refresh_matches(&mut state.customers, state.region);
+                let (customers, region) = (&mut state.customers, state.region);
+                f.refresh_matches(&mut |q, n| super::find_customers(customers, region, q, n));
             }
             Vec::new()
         }
@@ -124,7 +125,14 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             load_tab(state)
         }
         Msg::ConsentRecorded { customer_id, name, purposes, kind } => {
-            consent_form::recorded(state, customer_id, &name, &purposes, kind);
+            // The events were appended: close the form and say so.
+            if matches!(state.overlay, Some(Overlay::ConsentForm(_))) {
+                state.overlay = None;
+            }
+            state.success(consent_form::recorded_text(&name, &purposes, kind, lang));
+            if state.tab == Screen::Customers {
+                state.customers.select_after_load = Some(customer_id);
+            }
             mark_stale(state);
             state.composer.stale = true;
             load_tab(state)

@@ -1,7 +1,8 @@
 //! Recording consent from a paper form, and recording a withdrawal. The customer is found by name or phone as you
 //! type (or created on the spot), then purposes, the date on the form (default today), the wording version printed
 //! on the form (default the current one) and the form number as evidence. A withdrawal takes purposes, source,
-//! date and a note. Produces one `Effect::RecordConsent`; must not perform IO.
+//! date and a note. Produces one `Effect::RecordConsent`. Owns its state; the customers it offers come from the app
+//! (a search function), so it does not know the customers screen. Must not perform IO.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::Berlin;
@@ -10,16 +11,16 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::super::{Env, Outcome};
+use super::ConsentView;
 use crate::domain::consent::{ConsentError, EventKind, Purpose, Source};
 use crate::domain::customer::{CustomerDraft, validate_name};
 use crate::domain::parse_local_datetime;
-use crate::domain::phone::{Phone, Region};
+use crate::domain::phone::Phone;
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::StoreError;
-use crate::tui::Screen;
-use crate::tui::app::{ConsentRecord, Effect, Failure, Overlay, State, Target};
 use crate::tui::keymap::Action;
-use crate::tui::screens::customers::CustomersView;
+use crate::tui::msg::{ConsentRecord, Effect, Failure, Target};
 use crate::tui::text;
 use crate::tui::widgets::form::{self, Below, Field, Form};
 use crate::tui::widgets::popup;
@@ -65,34 +66,42 @@ const WITHDRAW_SOURCES: [Source; 5] =
 
 impl ConsentForm {
     /// A new form; `picked` preselects a customer (from the list or the detail view).
-    pub fn new(kind: EventKind, picked: Option<(i64, String)>, state: &State) -> ConsentForm {
-        let today = state.now.map(|n| text::date(n, state.lang)).unwrap_or_default();
+    /// `picked_phone` is the preselected customer's phone as shown; `consent` gives the current wordings.
+    pub fn new(
+        kind: EventKind,
+        picked: Option<(i64, String)>,
+        picked_phone: Option<String>,
+        consent: &ConsentView,
+        env: &Env,
+    ) -> ConsentForm {
+        let lang = env.lang;
+        let today = env.now.map(|n| text::date(n, lang)).unwrap_or_default();
         let name = picked.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
         let mut fields = vec![
-            Field::text(text::F_CUSTOMER, &name).with_hint(text::H_CUSTOMER.get(state.lang)),
+            Field::text(text::F_CUSTOMER, &name).with_hint(text::H_CUSTOMER.get(lang)),
             Field::check(Purpose::Service.label(), false),
             Field::check(Purpose::Marketing.label(), false),
         ];
         if kind == EventKind::Withdrawn {
             let options = WITHDRAW_SOURCES.iter().map(|s| s.label()).collect();
             fields.push(Field::choice(text::F_SOURCE, options, 0));
-            fields.push(Field::text(text::F_DATE, &today).with_hint(text::H_DATE.get(state.lang)));
-            fields.push(Field::text(text::F_NOTE, "").with_hint(text::H_WITHDRAW_NOTE.get(state.lang)));
+            fields.push(Field::text(text::F_DATE, &today).with_hint(text::H_DATE.get(lang)));
+            fields.push(Field::text(text::F_NOTE, "").with_hint(text::H_WITHDRAW_NOTE.get(lang)));
         } else {
-            let service = state.consent.current_wording(Purpose::Service);
-            let marketing = state.consent.current_wording(Purpose::Marketing);
+            let service = consent.current_wording(Purpose::Service);
+            let marketing = consent.current_wording(Purpose::Marketing);
             let (value, hint) = match (service, marketing) {
-                (Some(a), Some(b)) if a == b => (a.to_string(), text::H_WORDING_CURRENT.fill(state.lang, &[&a])),
-                (Some(a), Some(b)) => (String::new(), text::H_WORDING_BOTH.fill(state.lang, &[&a, &b])),
-                _ => (String::new(), text::H_WORDING_EMPTY.get(state.lang).to_owned()),
+                (Some(a), Some(b)) if a == b => (a.to_string(), text::H_WORDING_CURRENT.fill(lang, &[&a])),
+                (Some(a), Some(b)) => (String::new(), text::H_WORDING_BOTH.fill(lang, &[&a, &b])),
+                _ => (String::new(), text::H_WORDING_EMPTY.get(lang).to_owned()),
             };
-            fields.push(Field::text(text::F_DATE, &today).with_hint(text::H_DATE.get(state.lang)));
+            fields.push(Field::text(text::F_DATE, &today).with_hint(text::H_DATE.get(lang)));
             fields.push(Field::text(text::F_WORDING, &value).with_hint(hint));
-            fields.push(Field::text(text::F_EVIDENCE, "").with_hint(text::H_EVIDENCE.get(state.lang)));
+            fields.push(Field::text(text::F_EVIDENCE, "").with_hint(text::H_EVIDENCE.get(lang)));
         }
         let mut form = Form::new(fields);
-        if let Some(e) = picked.as_ref().and_then(|(id, _)| state.customers.by_id(*id)) {
-            form.fields[0].hint = Some(e.phone(state.region).to_owned());
+        if let Some(phone) = picked_phone.filter(|_| picked.is_some()) {
+            form.fields[0].hint = Some(phone);
         }
         let pick = picked.map(|(id, name)| Pick::Existing { id, name });
         if pick.is_some() {
@@ -114,23 +123,18 @@ impl ConsentForm {
         self.matches.len() + usize::from(self.offers_new())
     }
 
-    /// Recomputes the picker lines from the customer field.
-    pub fn refresh_matches(&mut self, customers: &mut CustomersView, region: Region) {
+    /// Recomputes the picker lines from the customer field; `find` searches the customers (query, at most).
+    pub fn refresh_matches(&mut self, find: &mut dyn FnMut(&str, usize) -> Vec<Match>) {
         if self.pick.is_some() {
             return;
         }
         let query = self.form.value_of(text::F_CUSTOMER).to_owned();
-        let hits = customers.search(&query, MATCHES);
-        self.matches = hits
-            .into_iter()
-            .filter_map(|i| customers.entries.get(i))
-            .map(|e| Match { id: e.id(), name: e.name().into_owned(), phone: e.phone(region).to_owned() })
-            .collect();
+        self.matches = find(&query, MATCHES);
         self.match_sel = self.match_sel.min(self.choices().saturating_sub(1));
     }
 
     /// Takes the highlighted picker line. Returns false when there is nothing to take.
-    fn choose(&mut self, state: &State) -> bool {
+    fn choose(&mut self, env: &Env) -> bool {
         let query = self.form.value_of(text::F_CUSTOMER).trim().to_owned();
         let customer_at = self.form.index_of(text::F_CUSTOMER).unwrap_or(0);
         if let Some(m) = self.matches.get(self.match_sel).cloned() {
@@ -147,11 +151,11 @@ impl ConsentForm {
             return false;
         }
         self.pick = Some(Pick::New);
-        let as_phone = Phone::parse(&query, state.region).is_ok();
+        let as_phone = Phone::parse(&query, env.region).is_ok();
         let (name, phone) = if as_phone { (String::new(), query.clone()) } else { (query.clone(), String::new()) };
         if let Some(f) = self.form.field_mut(customer_at) {
             f.error = None;
-            f.hint = Some(text::H_NEW_CUSTOMER.get(state.lang).to_owned());
+            f.hint = Some(text::H_NEW_CUSTOMER.get(env.lang).to_owned());
         }
         self.form.fields.insert(customer_at + 1, Field::text(text::F_NAME, &name));
         self.form.fields.insert(customer_at + 2, Field::text(text::F_PHONE, &phone).with_hint("0171 1234567"));
@@ -160,14 +164,14 @@ impl ConsentForm {
     }
 
     /// The customer text changed: forget the choice (and the new-customer fields).
-    fn unpick(&mut self, state: &State) {
+    fn unpick(&mut self, env: &Env) {
         if self.pick.take() == Some(Pick::New) {
             self.form.fields.retain(|f| f.label != text::F_NAME && f.label != text::F_PHONE);
         }
         if let Some(i) = self.form.index_of(text::F_CUSTOMER)
             && let Some(f) = self.form.field_mut(i)
         {
-            f.hint = Some(text::H_CUSTOMER.get(state.lang).to_owned());
+            f.hint = Some(text::H_CUSTOMER.get(env.lang).to_owned());
         }
         self.match_sel = 0;
     }
@@ -179,17 +183,17 @@ impl ConsentForm {
     }
 
     /// Checks the field with `label` and shows or clears its error.
-    fn check(&mut self, label: Tr, state: &State) {
-        let lang = state.lang;
+    fn check(&mut self, label: Tr, env: &Env) {
+        let lang = env.lang;
         let value = self.form.value_of(label).to_owned();
         let error = if label == text::F_CUSTOMER {
             self.pick.is_none().then(|| text::E_PICK_CUSTOMER.get(lang).to_owned())
         } else if label == text::F_NAME {
             validate_name(&value).err().map(|e| e.localized(lang))
         } else if label == text::F_PHONE {
-            Phone::parse(&value, state.region).err().map(|e| e.localized(lang))
+            Phone::parse(&value, env.region).err().map(|e| e.localized(lang))
         } else if label == text::F_DATE {
-            state.now.and_then(|now| occurred_at(&value, now).err()).map(|e| e.get(lang).to_owned())
+            env.now.and_then(|now| occurred_at(&value, now).err()).map(|e| e.get(lang).to_owned())
         } else if label == text::F_WORDING {
             wording(&value).err().map(|e| e.get(lang).to_owned())
         } else if label == text::F_EVIDENCE && self.kind == EventKind::Granted {
@@ -214,23 +218,23 @@ impl ConsentForm {
     }
 
     /// Checks everything; the record when all is well.
-    pub fn validate(&mut self, state: &State) -> Option<ConsentRecord> {
+    pub fn validate(&mut self, env: &Env) -> Option<ConsentRecord> {
         let labels: Vec<Tr> = self.form.fields.iter().map(|f| f.label).collect();
         for label in labels {
-            self.check(label, state);
+            self.check(label, env);
         }
         if self.form.has_errors() {
             return None;
         }
-        let now = state.now?;
+        let now = env.now?;
         let target = match self.pick.clone()? {
             Pick::Existing { id, .. } => Target::Existing(id),
             Pick::New => {
-                let phone = Phone::parse(self.form.value_of(text::F_PHONE), state.region).ok()?;
+                let phone = Phone::parse(self.form.value_of(text::F_PHONE), env.region).ok()?;
                 match CustomerDraft::new(self.form.value_of(text::F_NAME), "", phone, &[], "") {
                     Ok(d) => Target::New(d),
                     Err(e) => {
-                        self.set_error(text::F_NAME, Some(e.localized(state.lang)));
+                        self.set_error(text::F_NAME, Some(e.localized(env.lang)));
                         return None;
                     }
                 }
@@ -301,42 +305,41 @@ fn wording(input: &str) -> Result<Option<u32>, Tr> {
 }
 
 /// A key that is text for the focused field.
-pub fn type_key(state: &mut State, ev: &KeyEvent) {
-    let Some(Overlay::ConsentForm(mut f)) = state.overlay.take() else { return };
+pub fn type_key(f: &mut ConsentForm, env: &Env, find: &mut dyn FnMut(&str, usize) -> Vec<Match>, ev: &KeyEvent) {
     let focused = f.form.focused().map(|x| x.label);
     if f.form.type_key(ev) {
         if focused == Some(text::F_CUSTOMER) {
-            f.unpick(state);
-            f.refresh_matches(&mut state.customers, state.region);
+            f.unpick(env);
+            f.refresh_matches(find);
         } else if let Some(label) = focused.filter(|_| f.form.focused().is_some_and(|x| x.error.is_some())) {
-            f.check(label, state);
+            f.check(label, env);
         }
     }
-    state.overlay = Some(Overlay::ConsentForm(f));
 }
 
-pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<Effect> {
-    let mut effects = Vec::new();
+/// A command key in the form; the form comes back unless it closes.
+pub fn on_action(mut f: ConsentForm, env: &Env, action: Action) -> (Option<ConsentForm>, Vec<Outcome>) {
+    let mut outcomes = Vec::new();
     let focused = f.form.focused().map(|x| x.label);
     match action {
-        Action::Cancel => return effects,
+        Action::Cancel => return (None, outcomes),
         Action::Up if f.picker_active() => f.match_sel = f.match_sel.saturating_sub(1),
         Action::Down if f.picker_active() => f.match_sel = (f.match_sel + 1).min(f.choices().saturating_sub(1)),
         Action::Submit if f.picker_active() && f.pick.is_none() => {
-            let chosen = f.choose(state);
+            let chosen = f.choose(env);
             if !chosen {
-                f.set_error(text::F_CUSTOMER, Some(text::E_PICK_CUSTOMER.get(state.lang).to_owned()));
+                f.set_error(text::F_CUSTOMER, Some(text::E_PICK_CUSTOMER.get(env.lang).to_owned()));
             }
         }
         Action::NextField | Action::PrevField => {
             if let Some(label) = focused {
-                f.check(label, state);
+                f.check(label, env);
             }
             if action == Action::NextField { f.form.next() } else { f.form.prev() }
         }
         Action::Submit if !f.form.is_last() => {
             if let Some(label) = focused {
-                f.check(label, state);
+                f.check(label, env);
             }
             f.form.next();
         }
@@ -346,7 +349,7 @@ pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<E
             if let Some(label) = purpose_box
                 && f.form.has_errors()
             {
-                f.check(label, state);
+                f.check(label, env);
             }
         }
         Action::ChoicePrev => f.form.step_choice(-1),
@@ -354,36 +357,28 @@ pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<E
         Action::Submit | Action::Save => {
             if f.saving {
                 // Already on its way.
-            } else if let Some(record) = f.validate(state) {
+            } else if let Some(record) = f.validate(env) {
                 f.saving = true;
-                state.info(text::SAVING.get(state.lang).to_owned());
-                effects.push(Effect::RecordConsent(record));
+                outcomes.push(Outcome::Info(text::SAVING.get(env.lang).to_owned()));
+                outcomes.push(Outcome::Effect(Effect::RecordConsent(record)));
             } else {
                 f.form.focus_first_error();
             }
         }
         _ => {}
     }
-    state.overlay = Some(Overlay::ConsentForm(f));
-    effects
+    (Some(f), outcomes)
 }
 
-/// The events were appended: close the form and say so.
-pub fn recorded(state: &mut State, customer_id: i64, name: &str, purposes: &[Purpose], kind: EventKind) {
-    if matches!(state.overlay, Some(Overlay::ConsentForm(_))) {
-        state.overlay = None;
-    }
-    let lang = state.lang;
+/// What the status line says when the events were appended.
+pub fn recorded_text(name: &str, purposes: &[Purpose], kind: EventKind, lang: Lang) -> String {
     let what = purposes.iter().map(|p| p.label().get(lang)).collect::<Vec<_>>().join(", ");
     let text = if kind == EventKind::Withdrawn { text::WITHDRAWAL_RECORDED } else { text::CONSENT_RECORDED };
-    state.success(text.fill(lang, &[&what, &safe(name)]));
-    if state.tab == Screen::Customers {
-        state.customers.select_after_load = Some(customer_id);
-    }
+    text.fill(lang, &[&what, &safe(name)])
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, f: &ConsentForm, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, f: &ConsentForm, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let w = area.width.saturating_sub(4).min(78);
     let inner_w = w.saturating_sub(4) as usize;
     let mut below: Below = Vec::new();
