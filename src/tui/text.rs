@@ -244,6 +244,24 @@ pub fn age(d: Duration, lang: Lang) -> String {
     }
 }
 
+/// Shared by the composer's review and the queue.
+pub const R_TEMPLATE: Tr = Tr::new("Vorlage", "Template");
+pub const SECONDS: Tr = Tr::new("{0} s", "{0} s");
+pub const MINUTES: Tr = Tr::new("{0} Min.", "{0} min");
+pub const HOURS: Tr = Tr::new("{0} Std. {1} Min.", "{0} h {1} min");
+
+/// "12 s", "3 Min.", "1 Std. 5 Min.": a duration as the review and the queue show it.
+pub fn duration(d: chrono::Duration, lang: Lang) -> String {
+    let secs = (d.num_milliseconds() as f64 / 1000.0).ceil().max(1.0) as i64;
+    if secs < 120 {
+        SECONDS.fill(lang, &[&secs])
+    } else if secs < 3600 {
+        MINUTES.fill(lang, &[&((secs + 59) / 60)])
+    } else {
+        HOURS.fill(lang, &[&(secs / 3600), &((secs % 3600) / 60)])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use super::Screen;
 use super::app::{Overlay, State, StatusKind};
 use super::screens::consent::form as consent_form;
 use super::screens::customers::form as customer_form;
-use super::screens::{composer, consent, customers, help, queue, welcome};
+use super::screens::{composer, consent, customers, help, queue, replies, welcome};
 use super::text;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
@@ -53,7 +53,7 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
                 Screen::Customers => customers::render(frame, body, &state.customers, &state.env()),
                 Screen::Consent => consent::render(frame, body, &state.consent, &state.env()),
                 Screen::Composer => composer::draw::render(frame, body, state),
-                Screen::Queue => queue::render(frame, body, state),
+                Screen::Queue => render_queue(frame, body, state),
             }
         }
     }
@@ -177,4 +177,20 @@ fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The queue tab: the alerts on top, then the open conversation, the open broadcast, the replies or the list.
+fn render_queue(frame: &mut Frame<'_>, body: Rect, state: &State) {
+    let env = state.env();
+    let mut area = body;
+    queue::render_alerts(frame, &mut area, &state.queue, &env);
+    let sending =
+        queue::Sending { sender: state.sender, rate: state.config.whatsapp.effective_rate(), unread: state.unread };
+    if let Some(c) = &state.replies.conversation {
+        replies::render_conversation(frame, area, c, &env);
+    } else if state.queue.detail.is_none() && state.queue.pane == queue::Pane::Replies {
+        replies::render_list(frame, area, &state.replies, state.queue.replies(), state.unread, &env);
+    } else {
+        queue::render(frame, area, &state.queue, &env, sending);
+    }
 }

@@ -10,6 +10,7 @@ use crate::tui::keymap::{self, Action, Ctx, Key};
 use crate::tui::msg::BroadcastOp;
 use crate::tui::screens::consent::form as consent_form;
 use crate::tui::screens::customers::{detail as customer_detail, form as customer_form};
+use crate::tui::screens::queue::detail as queue_detail;
 use crate::tui::screens::{composer, consent, customers, help, queue, replies, welcome};
 use crate::tui::text;
 
@@ -76,7 +77,7 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         }
         Some(Overlay::Confirm(_)) => {}
         None if chain.contains(&Ctx::Composer) => composer::type_key(state, ev),
-        None if chain.contains(&Ctx::ReplyInput) => replies::type_key(state, ev),
+        None if chain.contains(&Ctx::ReplyInput) => replies::type_key(&mut state.replies, ev),
         None => {}
     }
     Vec::new()
@@ -134,7 +135,19 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 super::apply_outcomes(state, outcomes)
             }
             Screen::Composer => composer::on_action(state, action),
-            Screen::Queue => queue::on_action(state, action),
+            Screen::Queue => {
+                let env = state.env();
+                let outcomes = if state.replies.conversation.is_some() {
+                    replies::on_conversation(&mut state.replies, &env, action)
+                } else if state.queue.detail.is_some() {
+                    queue_detail::on_action(&mut state.queue, &env, action)
+                } else if state.queue.pane == queue::Pane::Replies {
+                    replies::on_list(&mut state.replies, &env, state.queue.replies(), action)
+                } else {
+                    queue::on_action(&mut state.queue, &env, action)
+                };
+                super::apply_outcomes(state, outcomes)
+            }
         },
     }
 }

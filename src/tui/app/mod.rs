@@ -18,7 +18,8 @@ use super::screens::consent::ConsentView;
 use super::screens::consent::form::{ConsentForm, Match};
 use super::screens::customers::CustomersView;
 use super::screens::customers::form::CustomerForm;
-use super::screens::queue::QueueView;
+use super::screens::queue::{Pane, QueueView};
+use super::screens::replies::{self, RepliesView};
 use super::screens::welcome::Welcome;
 use super::screens::{Env, Outcome, help};
 use super::theme::Theme;
@@ -64,6 +65,8 @@ pub struct State {
     pub actor: String,
     pub composer: ComposerView,
     pub queue: QueueView,
+    /// The customers' replies and the open conversation (shown on the queue tab).
+    pub replies: RepliesView,
     /// Who sends: this window, the service, or nobody.
     pub sender: Sender,
     /// Unread replies (shown on the queue tab).
@@ -126,6 +129,7 @@ impl State {
             actor: launch.actor.clone(),
             composer: ComposerView::default(),
             queue: QueueView::default(),
+            replies: RepliesView::default(),
             sender: Sender::Off,
             unread: 0,
             badges_loaded: false,
@@ -200,7 +204,10 @@ impl State {
             Screen::Customers => vec![Ctx::Always, Ctx::Customers, Ctx::Lists, Ctx::Global],
             Screen::Consent => vec![Ctx::Always, Ctx::Consent, Ctx::Lists, Ctx::Global],
             Screen::Composer => self.composer.ctx(),
-            Screen::Queue => self.queue.ctx(),
+            Screen::Queue => match &self.replies.conversation {
+                Some(c) => replies::ctx(c),
+                None => self.queue.ctx(),
+            },
         }
     }
 }
@@ -235,7 +242,9 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
             Outcome::CustomerForm(Some(c)) => {
                 state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&c, state.region)));
             }
-            Outcome::OpenConversation(id) => effects.extend(super::screens::replies::open(state, id)),
+            Outcome::OpenConversation(id) => effects.extend(open_conversation(state, id)),
+            Outcome::ShowBroadcasts => state.queue.pane = Pane::Broadcasts,
+            Outcome::Error(text) => state.error(text),
             Outcome::ClearStatus => state.status = None,
             Outcome::ShopName(name) => state.shop_name = name,
             Outcome::Quit(next) => {
@@ -243,6 +252,19 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
                 state.quit = true;
             }
         }
+    }
+    effects
+}
+
+/// Opens the conversation with a customer on the queue screen (from the replies or the customer detail).
+fn open_conversation(state: &mut State, customer_id: i64) -> Vec<Effect> {
+    state.tab = Screen::Queue;
+    state.queue.pane = Pane::Replies;
+    state.queue.detail = None;
+    let mut effects = vec![replies::open(&mut state.replies, customer_id)];
+    if !state.queue.loaded || state.queue.stale {
+        state.queue.stale = false;
+        effects.push(Effect::LoadQueue);
     }
     effects
 }

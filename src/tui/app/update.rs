@@ -14,6 +14,7 @@ use crate::tui::screens::consent::form as consent_form;
 use crate::tui::screens::customers::{detail as customer_detail, form as customer_form};
 use crate::tui::screens::queue::detail as queue_detail;
 use crate::tui::screens::queue::text as queue_text;
+use crate::tui::screens::replies::text as replies_text;
 use crate::tui::screens::{composer, consent, customers, queue, replies, welcome};
 use crate::tui::text;
 
@@ -38,11 +39,7 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
         Msg::Badges { unread, open } => state.unread == *unread && state.sending == sends(state, *open > 0),
         Msg::Queue(data) => state.queue.data.as_ref() == Some(&**data) && quiet_status(),
         Msg::Rows(data) => queue_detail::shows(state.queue.detail.as_ref(), data),
-        Msg::Conversation(data) => state
-            .queue
-            .conversation
-            .as_ref()
-            .is_some_and(|c| c.customer_id == data.customer_id && c.data.as_ref() == Some(data)),
+        Msg::Conversation(data) => replies::shows(&state.replies, data),
         Msg::Key(ev) => !super::keys::handled(state, ev),
         Msg::Resize(..)
         | Msg::Customers(_)
@@ -155,16 +152,21 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Queue(data) => {
             clear_info(state);
-            queue::loaded(state, *data);
+            let env = state.env();
+            state.unread = data.unread;
+            queue::loaded(&mut state.queue, &env, *data);
+            let rows = queue::page(&state.queue, state.size) * queue::ENTRY_LINES;
+            state.replies.nav.clamp(state.queue.replies().len(), rows);
             set_sending(state, None);
             Vec::new()
         }
         Msg::Rows(data) => {
-            queue_detail::loaded(state, data);
+            let env = state.env();
+            queue_detail::loaded(&mut state.queue, &env, data);
             Vec::new()
         }
         Msg::Conversation(data) => {
-            replies::loaded(state, data);
+            replies::loaded(&mut state.replies, data);
             Vec::new()
         }
         Msg::Badges { unread, open } => {
@@ -194,7 +196,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.success(text);
             state.queue.stale = true;
             state.queue.detail = None;
-            state.queue.conversation = None;
+            state.replies.conversation = None;
             state.queue.pane = queue::Pane::Broadcasts;
             state.queue.nav = Default::default();
             let mut effects = switch_tab(state, Screen::Queue);
@@ -246,8 +248,8 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             load_tab(state)
         }
         Msg::ReplyQueued { customer_id, name } => {
-            replies::queued(state, customer_id);
-            state.success(queue_text::REPLY_QUEUED.fill(lang, &[&crate::tui::widgets::text::safe(&name)]));
+            replies::queued(&mut state.replies, customer_id);
+            state.success(replies_text::REPLY_QUEUED.fill(lang, &[&crate::tui::widgets::text::safe(&name)]));
             mark_stale(state);
             load_tab(state)
         }
@@ -292,7 +294,7 @@ fn failed(state: &mut State, op: Op, error: Failure) {
         Op::Compose => state.composer.busy = false,
         Op::Sync => state.composer.syncing = false,
         Op::Reply => {
-            if let Some(c) = &mut state.queue.conversation {
+            if let Some(c) = &mut state.replies.conversation {
                 c.sending = false;
             }
         }
@@ -362,7 +364,7 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
             if let Some(d) = &state.queue.detail {
                 effects.push(Effect::LoadRows(d.id));
             }
-            if let Some(c) = &state.queue.conversation {
+            if let Some(c) = &state.replies.conversation {
                 effects.push(Effect::LoadConversation(c.customer_id));
             }
         }

@@ -64,6 +64,10 @@ pub enum Outcome {
     CustomerForm(Option<Customer>),
     /// Open this customer's conversation on the queue screen.
     OpenConversation(i64),
+    /// Show the list of broadcasts on the queue screen (instead of the replies).
+    ShowBroadcasts,
+    /// An error in the status line; the next key acknowledges it.
+    Error(String),
     /// End the loop, then do `Next`.
     Quit(Next),
 }

@@ -366,16 +366,16 @@ fn replies_open_the_conversation_and_answers_only_inside_the_window() {
     );
     // A customer whose last message is older than 24 h: no input, the screen says why.
     update(&mut state, key(KeyCode::Esc));
-    state.queue.conversation = None;
+    state.replies.conversation = None;
     let old = state.queue.replies().iter().position(|r| r.text == "Habt ihr auch Leberwurst?").unwrap();
     let joerg = state.queue.replies()[old].customer_id.unwrap();
     store
         .conn()
         .execute("DELETE FROM inbound_messages WHERE customer_id = ?1 AND wamid = 'wamid.in1'", [joerg])
         .unwrap();
-    state.queue.replies_nav.selected = old;
+    state.replies.nav.selected = old;
     press(&mut store, &launch, &mut state, key(KeyCode::Enter));
-    assert!(!state.queue.conversation.as_ref().unwrap().can_answer());
+    assert!(!state.replies.conversation.as_ref().unwrap().can_answer());
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Conversation, Ctx::Global]);
     assert!(screen(&state).contains("nur eine Vorlage"), "{}", screen(&state));
 }

@@ -44,18 +44,6 @@ pub struct ReviewData {
     pub now: DateTime<Utc>,
 }
 
-/// "12 s", "3 Min.", "1 Std. 5 Min.".
-pub fn duration_text(d: chrono::Duration, lang: Lang) -> String {
-    let secs = (d.num_milliseconds() as f64 / 1000.0).ceil().max(1.0) as i64;
-    if secs < 120 {
-        compose_text::SECONDS.fill(lang, &[&secs])
-    } else if secs < 3600 {
-        compose_text::MINUTES.fill(lang, &[&((secs + 59) / 60)])
-    } else {
-        compose_text::HOURS.fill(lang, &[&(secs / 3600), &((secs % 3600) / 60)])
-    }
-}
-
 /// A price per message with its four decimals: "0,1131 €".
 fn unit_price(price: f64, currency: &str, lang: Lang) -> String {
     let symbol = if currency == "EUR" { "€" } else { currency };
@@ -127,7 +115,7 @@ fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
     let e = &r.estimate;
     let mut rows = vec![
         (
-            compose_text::R_TEMPLATE.get(lang).to_owned(),
+            text::R_TEMPLATE.get(lang).to_owned(),
             format!("{} · {}", r.template.name, r.template.category.label(lang)),
             false,
         ),
@@ -154,7 +142,7 @@ fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
         ),
         (
             compose_text::R_DURATION.get(lang).to_owned(),
-            compose_text::R_DURATION_VALUE.fill(lang, &[&duration_text(e.duration, lang), &r.rate]),
+            compose_text::R_DURATION_VALUE.fill(lang, &[&text::duration(e.duration, lang), &r.rate]),
             false,
         ),
     ];

@@ -9,12 +9,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::super::{Env, Outcome};
+use super::QueueView;
 use super::text as queue_text;
 use crate::domain::broadcast::explain_reason;
 use crate::queue::state::RowState;
 use crate::store::broadcasts::{BroadcastInfo, OutboxRow};
-use crate::tui::app::{Effect, State, key_label};
 use crate::tui::keymap::Action;
+use crate::tui::msg::Effect;
 use crate::tui::nav::Nav;
 use crate::tui::text;
 use crate::tui::widgets::gauge;
@@ -56,13 +58,13 @@ const PANEL: usize = 4;
 /// Lines above the table: title, gauge, legend, column heads.
 const HEAD: usize = 4;
 
-fn page(state: &State) -> usize {
-    (crate::tui::view::body_height(state.size) as usize).saturating_sub(HEAD + PANEL).max(1)
+fn page(size: (u16, u16)) -> usize {
+    (crate::tui::view::body_height(size) as usize).saturating_sub(HEAD + PANEL).max(1)
 }
 
-pub fn loaded(state: &mut State, data: RowsData) {
-    let page = page(state);
-    let Some(d) = &mut state.queue.detail else { return };
+pub fn loaded(v: &mut QueueView, env: &Env, data: RowsData) {
+    let page = page(env.size);
+    let Some(d) = &mut v.detail else { return };
     if d.id != data.broadcast_id {
         return;
     }
@@ -92,13 +94,13 @@ pub fn shows(d: Option<&Detail>, data: &RowsData) -> bool {
     d.is_some_and(|d| d.id == data.broadcast_id && d.loaded && d.rows == sorted(data.rows.clone()))
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let page = page(state);
-    let lang = state.lang;
-    let Some(d) = &mut state.queue.detail else { return Vec::new() };
+pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
+    let page = page(env.size);
+    let lang = env.lang;
+    let Some(d) = &mut v.detail else { return Vec::new() };
     match action {
         Action::Back => {
-            state.queue.detail = None;
+            v.detail = None;
             Vec::new()
         }
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
@@ -107,25 +109,22 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::SendAgain | Action::MarkSent => match d.selected() {
             Some(r) if r.state == "unknown" => {
-                vec![Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain }]
+                vec![Outcome::Effect(Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain })]
             }
-            _ => {
-                state.info(queue_text::NOT_UNKNOWN.get(lang).to_owned());
-                Vec::new()
-            }
+            _ => vec![Outcome::Info(queue_text::NOT_UNKNOWN.get(lang).to_owned())],
         },
         Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
             let id = d.id;
-            let Some(b) = state.queue.broadcasts().iter().find(|b| b.id == id).cloned() else { return Vec::new() };
-            super::broadcast_action(state, id, &b.template, &b.state, action)
+            let Some(b) = v.broadcasts().iter().find(|b| b.id == id) else { return Vec::new() };
+            super::broadcast_action(env, id, &b.template, &b.state, action)
         }
         _ => Vec::new(),
     }
 }
 
 /// The explanation panel of a row: what happened and what to do.
-fn panel(r: &OutboxRow, state: &State) -> Vec<(String, bool)> {
-    let lang = state.lang;
+fn panel(r: &OutboxRow, env: &Env) -> Vec<(String, bool)> {
+    let lang = env.lang;
     match (r.state.as_str(), r.error_code) {
         ("failed", Some(code)) => {
             let info = crate::whatsapp::explain(code);
@@ -135,8 +134,7 @@ fn panel(r: &OutboxRow, state: &State) -> Vec<(String, bool)> {
             ]
         }
         ("unknown", _) => vec![(
-            queue_text::UNKNOWN_CHOICE
-                .fill(lang, &[&key_label(state, Action::SendAgain), &key_label(state, Action::MarkSent)]),
+            queue_text::UNKNOWN_CHOICE.fill(lang, &[&env.key(Action::SendAgain), &env.key(Action::MarkSent)]),
             true,
         )],
         _ if !r.reason.is_empty() => vec![(explain_reason(&r.reason, lang), false)],
@@ -144,11 +142,11 @@ fn panel(r: &OutboxRow, state: &State) -> Vec<(String, bool)> {
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
-    let info: Option<&BroadcastInfo> = state.queue.broadcasts().iter().find(|b| b.id == d.id);
+    let info: Option<&BroadcastInfo> = v.broadcasts().iter().find(|b| b.id == d.id);
     let mut lines: Vec<Line<'static>> = Vec::new();
     match info {
         Some(b) => {
@@ -217,7 +215,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
     frame.render_widget(body, Rect { height: area.height.saturating_sub(PANEL as u16), ..area });
     let Some(r) = d.selected() else { return };
     let mut panel_lines: Vec<Line<'static>> = Vec::new();
-    for (text, strong) in panel(r, state) {
+    for (text, strong) in panel(r, env) {
         for part in wrap(&text, w.max(10)) {
             panel_lines.push(Line::styled(part, if strong { theme.error() } else { theme.base() }));
         }

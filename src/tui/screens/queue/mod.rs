@@ -1,8 +1,10 @@
 //! The send queue (Warteschlange): alerts on top (sending stopped until resolved), then every broadcast with a
 //! progress gauge per row state, sending rate and time left, scheduled ones with their time, drafts; keys to pause,
 //! resume (also queues a draft), cancel (asks first) and retry the failed ones. The detail of one broadcast is
-//! `detail`, the customers' replies `screens::replies`. Updated live through the calm `data_version` check (also for
-//! changes by `hofbote serve`); a check that finds nothing draws nothing. Must not perform IO.
+//! `detail`; the customers' replies are their own screen, which the app shows on this tab. Updated live through the
+//! calm `data_version` check (also for changes by `hofbote serve`); a check that finds nothing draws nothing. Owns
+//! its state (`QueueView`); who sends, the rate and the unread count come in as [`Sending`]. Answers with
+//! [`Outcome`]s. Must not perform IO.
 
 pub mod detail;
 pub mod text;
@@ -15,15 +17,15 @@ use ratatui::widgets::Paragraph;
 
 use self::detail::Detail;
 use self::text as queue_text;
+use super::{Env, Outcome};
 use crate::queue::state::RowState;
 use crate::store::broadcasts::{Alert, BroadcastInfo};
 use crate::store::inbound::Reply;
-use crate::tui::app::{BroadcastOp, Confirm, Effect, OnYes, Overlay, Sender, State, key_label};
 use crate::tui::keymap::{Action, Ctx};
+use crate::tui::msg::{BroadcastOp, Effect, Sender};
 use crate::tui::nav::Nav;
-use crate::tui::screens::composer::text as compose_text;
-use crate::tui::screens::replies::{self, Conversation};
 use crate::tui::text as app_text;
+use crate::tui::widgets::confirm::{Confirm, OnYes};
 use crate::tui::widgets::gauge;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 
@@ -55,9 +57,16 @@ pub struct QueueView {
     pub data: Option<QueueData>,
     pub nav: Nav,
     pub pane: Pane,
-    pub replies_nav: Nav,
     pub detail: Option<Detail>,
-    pub conversation: Option<Conversation>,
+}
+
+/// What the queue screen shows besides its own state: who sends, at what rate, how many replies are unread.
+#[derive(Debug, Clone, Copy)]
+pub struct Sending {
+    pub sender: Sender,
+    /// Messages per second.
+    pub rate: u32,
+    pub unread: i64,
 }
 
 /// How many broadcasts the list loads.
@@ -67,7 +76,7 @@ pub const REPLIES_LIMIT: usize = 500;
 /// Lines of an alert's "what to do" at most.
 const ALERT_TODO_LINES: usize = 3;
 /// Lines per broadcast in the list.
-const ENTRY_LINES: usize = 3;
+pub const ENTRY_LINES: usize = 3;
 
 impl QueueView {
     pub fn broadcasts(&self) -> &[BroadcastInfo] {
@@ -84,13 +93,6 @@ impl QueueView {
 
     /// The keymap contexts of the queue screen's current view.
     pub fn ctx(&self) -> Vec<Ctx> {
-        if let Some(c) = &self.conversation {
-            return if c.can_answer() {
-                vec![Ctx::Always, Ctx::ReplyInput, Ctx::Conversation]
-            } else {
-                vec![Ctx::Always, Ctx::Conversation, Ctx::Global]
-            };
-        }
         if self.detail.is_some() {
             return vec![Ctx::Always, Ctx::QueueDetail, Ctx::Lists, Ctx::Global];
         }
@@ -102,47 +104,35 @@ impl QueueView {
 }
 
 /// Rows of the body after the alerts and the title line.
-fn room(state: &State) -> usize {
-    let alerts = state.queue.data.as_ref().map(|d| d.alerts.len() * (1 + ALERT_TODO_LINES)).unwrap_or(0);
-    (crate::tui::view::body_height(state.size) as usize).saturating_sub(1 + alerts)
+fn room(v: &QueueView, size: (u16, u16)) -> usize {
+    let alerts = v.data.as_ref().map(|d| d.alerts.len() * (1 + ALERT_TODO_LINES)).unwrap_or(0);
+    (crate::tui::view::body_height(size) as usize).saturating_sub(1 + alerts)
 }
 
-pub fn page(state: &State) -> usize {
-    (room(state) / ENTRY_LINES).max(1)
+/// Broadcasts that fit on screen.
+pub fn page(v: &QueueView, size: (u16, u16)) -> usize {
+    (room(v, size) / ENTRY_LINES).max(1)
 }
 
-pub fn loaded(state: &mut State, data: QueueData) {
-    let v = &mut state.queue;
+pub fn loaded(v: &mut QueueView, env: &Env, data: QueueData) {
     let keep = v.selected().map(|b| b.id);
     v.loaded = true;
-    state.unread = data.unread;
     v.data = Some(data);
     if let Some(pos) = keep.and_then(|id| v.broadcasts().iter().position(|b| b.id == id)) {
         v.nav.selected = pos;
     }
-    let page = page(state);
-    let v = &mut state.queue;
+    let page = page(v, env.size);
     v.nav.clamp(v.broadcasts().len(), page);
-    let n = v.replies().len();
-    v.replies_nav.clamp(n, page * ENTRY_LINES);
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    if state.queue.conversation.is_some() {
-        return replies::on_conversation(state, action);
-    }
-    if state.queue.detail.is_some() {
-        return detail::on_action(state, action);
-    }
-    if state.queue.pane == Pane::Replies {
-        return replies::on_list(state, action);
-    }
-    let page = page(state);
-    let lang = state.lang;
-    let v = &mut state.queue;
+/// A key on the list of broadcasts (the app sends keys to the detail or the replies when those are open).
+pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
+    let page = page(v, env.size);
+    let lang = env.lang;
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            v.nav.apply(action, v.broadcasts().len(), page);
+            let n = v.broadcasts().len();
+            v.nav.apply(action, n, page);
             Vec::new()
         }
         Action::Replies => {
@@ -153,43 +143,41 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             Some(b) => {
                 let id = b.id;
                 v.detail = Some(Detail::new(id));
-                vec![Effect::LoadRows(id)]
+                vec![Outcome::Effect(Effect::LoadRows(id))]
             }
             None => Vec::new(),
         },
         Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
-            let Some((id, template, bstate)) = v.selected().map(|b| (b.id, b.template.clone(), b.state.clone())) else {
-                state.info(queue_text::NOTHING_SELECTED.get(lang).to_owned());
-                return Vec::new();
+            let Some(b) = v.selected() else {
+                return vec![Outcome::Info(queue_text::NOTHING_SELECTED.get(lang).to_owned())];
             };
-            broadcast_action(state, id, &template, &bstate, action)
+            broadcast_action(env, b.id, &b.template, &b.state, action)
         }
         _ => Vec::new(),
     }
 }
 
 /// Pause, resume (or queue a draft), cancel (after asking) or retry one broadcast.
-pub fn broadcast_action(state: &mut State, id: i64, template: &str, bstate: &str, action: Action) -> Vec<Effect> {
+pub fn broadcast_action(env: &Env, id: i64, template: &str, bstate: &str, action: Action) -> Vec<Outcome> {
     let op = match action {
         Action::Pause => BroadcastOp::Pause,
         Action::Resume if bstate == "draft" => BroadcastOp::QueueDraft,
         Action::Resume => BroadcastOp::Resume,
         Action::RetryFailed => BroadcastOp::Retry,
         Action::CancelBroadcast => {
-            state.overlay = Some(Overlay::Confirm(Confirm {
-                question: queue_text::CANCEL_QUESTION.fill(state.lang, &[&id, &safe(template)]),
+            return vec![Outcome::Confirm(Confirm {
+                question: queue_text::CANCEL_QUESTION.fill(env.lang, &[&id, &safe(template)]),
                 on_yes: OnYes::CancelBroadcast(id),
-            }));
-            return Vec::new();
+            })];
         }
         _ => return Vec::new(),
     };
-    vec![Effect::Broadcast { id, op }]
+    vec![Outcome::Effect(Effect::Broadcast { id, op })]
 }
 
 /// "noch ca. 12 s" and friends for a broadcast in the list.
-fn progress_text(b: &BroadcastInfo, state: &State) -> String {
-    let lang = state.lang;
+fn progress_text(b: &BroadcastInfo, env: &Env, sending: Sending) -> String {
+    let lang = env.lang;
     let total: i64 = b.counts.values().sum::<i64>() - b.count(RowState::Skipped);
     let out = total - b.count(RowState::Queued) - b.count(RowState::Inflight) - b.count(RowState::Cancelled);
     match b.state.as_str() {
@@ -197,21 +185,16 @@ fn progress_text(b: &BroadcastInfo, state: &State) -> String {
         "scheduled" => queue_text::SCHEDULED_FOR
             .fill(lang, &[&b.scheduled_at.map(|at| app_text::datetime(at, lang)).unwrap_or_default()]),
         "sending" if b.open() > 0 => {
-            let rate = state.config.whatsapp.effective_rate().max(1) as i64;
+            let rate = sending.rate.max(1) as i64;
             let left = chrono::Duration::milliseconds(b.open() * 1000 / rate);
             let mut s = queue_text::RATE_LEFT.fill(
                 lang,
-                &[
-                    &app_text::number(out),
-                    &app_text::number(total),
-                    &rate,
-                    &crate::tui::screens::composer::review::duration_text(left, lang),
-                ],
+                &[&app_text::number(out), &app_text::number(total), &rate, &app_text::duration(left, lang)],
             );
-            if state.sender == Sender::Off {
-                s = format!("{s}{}{}", state.theme.dot(), queue_text::NOT_SENDING.get(lang));
+            if sending.sender == Sender::Off {
+                s = format!("{s}{}{}", env.theme.dot(), queue_text::NOT_SENDING.get(lang));
             } else if b.state_reason == "quiet_hours" {
-                s = format!("{s}{}{}", state.theme.dot(), queue_text::WAITING_QUIET.get(lang));
+                s = format!("{s}{}{}", env.theme.dot(), queue_text::WAITING_QUIET.get(lang));
             }
             s
         }
@@ -219,25 +202,18 @@ fn progress_text(b: &BroadcastInfo, state: &State) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let v = &state.queue;
-    let mut area = area;
-    render_alerts(frame, &mut area, state);
-    if let Some(c) = &v.conversation {
-        replies::render_conversation(frame, area, c, state);
-    } else if let Some(d) = &v.detail {
-        detail::render(frame, area, d, state);
-    } else if v.pane == Pane::Replies {
-        replies::render_list(frame, area, state);
-    } else {
-        render_list(frame, area, state);
+/// Draws the open broadcast or the list of broadcasts (below the alerts, see [`render_alerts`]).
+pub fn render(frame: &mut Frame<'_>, area: Rect, v: &QueueView, env: &Env, sending: Sending) {
+    match &v.detail {
+        Some(d) => detail::render(frame, area, d, v, env),
+        None => render_list(frame, area, v, env, sending),
     }
 }
 
-/// Alerts first: while one is open, nothing is sent.
-fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
-    let Some(data) = &state.queue.data else { return };
+/// Alerts first: while one is open, nothing is sent. Takes their lines off the top of `area`.
+pub fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, v: &QueueView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
+    let Some(data) = &v.data else { return };
     if data.alerts.is_empty() {
         return;
     }
@@ -262,21 +238,20 @@ fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, state: &State) {
     *area = Rect { y: area.y + h, height: area.height - h, ..*area };
 }
 
-fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+fn render_list(frame: &mut Frame<'_>, area: Rect, v: &QueueView, env: &Env, sending: Sending) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
-    let v = &state.queue;
     let w = area.width as usize;
     let list = v.broadcasts();
-    let replies_key = key_label(state, Action::Replies);
-    let link = if state.unread > 0 {
-        queue_text::REPLIES_LINK.fill(lang, &[&state.unread, &replies_key])
+    let replies_key = env.key(Action::Replies);
+    let link = if sending.unread > 0 {
+        queue_text::REPLIES_LINK.fill(lang, &[&sending.unread, &replies_key])
     } else {
         queue_text::REPLIES_LINK_NONE.fill(lang, &[&replies_key])
     };
     let title = queue_text::LIST_TITLE.fill(lang, &[&list.len()]);
     let pad = w.saturating_sub(width(&title) + width(&link)).max(1);
-    let link_style = if state.unread > 0 { theme.key() } else { theme.dim() };
+    let link_style = if sending.unread > 0 { theme.key() } else { theme.dim() };
     let mut lines: Vec<Line<'static>> = vec![Line::from(vec![
         Span::styled(title, theme.title()),
         Span::raw(" ".repeat(pad)),
@@ -304,7 +279,7 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
             "{mark} {}  {} ({})  {}{}{}{}{}",
             queue_text::NUMBER.fill(lang, &[&b.id]),
             safe(&b.template),
-            category_of(state, &b.template),
+            category_of(v, lang, &b.template),
             state_word,
             theme.dot(),
             when,
@@ -318,7 +293,7 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let mut spans = vec![Span::raw("  [")];
         spans.extend(gauge::bar(b, bar_w, theme));
         spans.push(Span::raw("] "));
-        spans.push(Span::raw(cut(&progress_text(b, state), w.saturating_sub(bar_w + 5), ell)));
+        spans.push(Span::raw(cut(&progress_text(b, env, sending), w.saturating_sub(bar_w + 5), ell)));
         lines.push(Line::from(spans));
         let legend = if b.state == "draft" { String::new() } else { gauge::legend(b, lang, theme.dot()) };
         lines.push(Line::styled(cut(&format!("  {legend}"), w, ell), theme.dim()));
@@ -327,12 +302,10 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
 }
 
 /// "Werbung" / "Service" of a template as the composer knows it ("" when unknown).
-fn category_of(state: &State, name: &str) -> String {
-    state
-        .queue
-        .data
+fn category_of(v: &QueueView, lang: crate::i18n::Lang, name: &str) -> String {
+    v.data
         .as_ref()
         .and_then(|d| d.categories.iter().find(|(n, _)| n == name))
-        .map(|(_, c)| c.label(state.lang).to_owned())
-        .unwrap_or_else(|| compose_text::R_TEMPLATE.get(state.lang).to_owned())
+        .map(|(_, c)| c.label(lang).to_owned())
+        .unwrap_or_else(|| app_text::R_TEMPLATE.get(lang).to_owned())
 }

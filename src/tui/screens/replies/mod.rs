@@ -1,7 +1,11 @@
 //! The customers' replies (Antworten) on the queue screen: messages that are not keywords, newest first, unread
 //! marked, a possible wish to stop highlighted. Enter opens the conversation (marks it read); while the customer's
 //! 24 h window is open (countdown shown) the farmer can answer with free text, queued as `reply_in_window`; after
-//! it closes the screen says that only a template can be sent. Must not perform IO.
+//! it closes the screen says that only a template can be sent. Owns its state (`RepliesView`: the list's selection
+//! and the open conversation); the list itself comes with the queue's load and is passed in. Answers with
+//! [`Outcome`]s. Must not perform IO.
+
+pub mod text;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -12,13 +16,13 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
+use self::text as replies_text;
+use super::{Env, Outcome};
 use crate::store::inbound::{MAX_TEXT, Reply};
-use crate::tui::Screen;
-use crate::tui::app::{Effect, State};
-use crate::tui::keymap::Action;
-use crate::tui::screens::queue::Pane;
-use crate::tui::screens::queue::text as queue_text;
-use crate::tui::text;
+use crate::tui::keymap::{Action, Ctx};
+use crate::tui::msg::Effect;
+use crate::tui::nav::Nav;
+use crate::tui::text as app_text;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 
 /// A loaded conversation.
@@ -32,6 +36,24 @@ pub struct ConversationData {
     /// When the 24 h window closes; `None`: closed.
     pub window_closes: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
+}
+
+/// What the replies screen remembers.
+#[derive(Debug, Default)]
+pub struct RepliesView {
+    /// Selection in the list of replies.
+    pub nav: Nav,
+    /// The open conversation, if any (it covers the queue screen).
+    pub conversation: Option<Conversation>,
+}
+
+/// The keymap contexts of an open conversation.
+pub fn ctx(c: &Conversation) -> Vec<Ctx> {
+    if c.can_answer() {
+        vec![Ctx::Always, Ctx::ReplyInput, Ctx::Conversation]
+    } else {
+        vec![Ctx::Always, Ctx::Conversation, Ctx::Global]
+    }
 }
 
 /// The open conversation.
@@ -57,21 +79,18 @@ impl Conversation {
 }
 
 /// Opens the conversation with a customer (from the replies or the customer detail).
-pub fn open(state: &mut State, customer_id: i64) -> Vec<Effect> {
-    state.tab = Screen::Queue;
-    state.queue.pane = Pane::Replies;
-    state.queue.detail = None;
-    state.queue.conversation = Some(Conversation::new(customer_id));
-    let mut effects = vec![Effect::LoadConversation(customer_id)];
-    if !state.queue.loaded || state.queue.stale {
-        state.queue.stale = false;
-        effects.push(Effect::LoadQueue);
-    }
-    effects
+pub fn open(v: &mut RepliesView, customer_id: i64) -> Effect {
+    v.conversation = Some(Conversation::new(customer_id));
+    Effect::LoadConversation(customer_id)
 }
 
-pub fn loaded(state: &mut State, data: ConversationData) {
-    let Some(c) = &mut state.queue.conversation else { return };
+/// Whether `data` is what the open conversation already shows (a reload that changes nothing).
+pub fn shows(v: &RepliesView, data: &ConversationData) -> bool {
+    v.conversation.as_ref().is_some_and(|c| c.customer_id == data.customer_id && c.data.as_ref() == Some(data))
+}
+
+pub fn loaded(v: &mut RepliesView, data: ConversationData) {
+    let Some(c) = &mut v.conversation else { return };
     if c.customer_id != data.customer_id {
         return;
     }
@@ -81,32 +100,32 @@ pub fn loaded(state: &mut State, data: ConversationData) {
     c.data = Some(data);
 }
 
-pub fn on_list(state: &mut State, action: Action) -> Vec<Effect> {
-    let page = (crate::tui::view::body_height(state.size) as usize).saturating_sub(2).max(1);
-    let v = &mut state.queue;
+/// A key on the list of replies (`list`: the replies the queue's load brought).
+pub fn on_list(v: &mut RepliesView, env: &Env, list: &[Reply], action: Action) -> Vec<Outcome> {
+    let page = (crate::tui::view::body_height(env.size) as usize).saturating_sub(2).max(1);
     match action {
-        Action::Replies => v.pane = Pane::Broadcasts,
+        Action::Replies => return vec![Outcome::ShowBroadcasts],
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            let n = v.replies().len();
-            v.replies_nav.apply(action, n, page);
+            v.nav.apply(action, list.len(), page);
         }
         Action::Answer => {
-            let Some(r) = v.replies().get(v.replies_nav.selected) else { return Vec::new() };
-            match r.customer_id {
-                Some(id) => return open(state, id),
-                None => state.info(queue_text::NOT_A_CUSTOMER.get(state.lang).to_owned()),
-            }
+            let Some(r) = list.get(v.nav.selected) else { return Vec::new() };
+            return vec![match r.customer_id {
+                Some(id) => Outcome::OpenConversation(id),
+                None => Outcome::Info(replies_text::NOT_A_CUSTOMER.get(env.lang).to_owned()),
+            }];
         }
         _ => {}
     }
     Vec::new()
 }
 
-pub fn on_conversation(state: &mut State, action: Action) -> Vec<Effect> {
-    let lang = state.lang;
-    let Some(c) = &mut state.queue.conversation else { return Vec::new() };
+/// A key in the open conversation.
+pub fn on_conversation(v: &mut RepliesView, env: &Env, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
+    let Some(c) = &mut v.conversation else { return Vec::new() };
     match action {
-        Action::Back => state.queue.conversation = None,
+        Action::Back => v.conversation = None,
         Action::Up => c.scroll += 1,
         Action::Down => c.scroll = c.scroll.saturating_sub(1),
         Action::SendReply => {
@@ -116,12 +135,12 @@ pub fn on_conversation(state: &mut State, action: Action) -> Vec<Effect> {
                 return Vec::new();
             }
             if text.is_empty() {
-                state.info(queue_text::REPLY_EMPTY.get(lang).to_owned());
+                return vec![Outcome::Info(replies_text::REPLY_EMPTY.get(lang).to_owned())];
             } else if n > MAX_TEXT {
-                state.error(queue_text::REPLY_TOO_LONG.fill(lang, &[&n, &MAX_TEXT]));
+                return vec![Outcome::Error(replies_text::REPLY_TOO_LONG.fill(lang, &[&n, &MAX_TEXT]))];
             } else {
                 c.sending = true;
-                return vec![Effect::QueueReply { customer_id: c.customer_id, text }];
+                return vec![Outcome::Effect(Effect::QueueReply { customer_id: c.customer_id, text })];
             }
         }
         _ => {}
@@ -130,15 +149,15 @@ pub fn on_conversation(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 /// Text typed into the answer.
-pub fn type_key(state: &mut State, ev: &KeyEvent) {
-    let Some(c) = &mut state.queue.conversation else { return };
+pub fn type_key(v: &mut RepliesView, ev: &KeyEvent) {
+    let Some(c) = &mut v.conversation else { return };
     let Some(req) = to_input_request(&Event::Key(*ev)) else { return };
     c.input.handle(req);
 }
 
 /// The answer went into the queue: clear the input.
-pub fn queued(state: &mut State, customer_id: i64) {
-    if let Some(c) = &mut state.queue.conversation
+pub fn queued(v: &mut RepliesView, customer_id: i64) {
+    if let Some(c) = &mut v.conversation
         && c.customer_id == customer_id
     {
         c.sending = false;
@@ -147,45 +166,44 @@ pub fn queued(state: &mut State, customer_id: i64) {
     }
 }
 
-pub fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+/// Draws the list of replies (`unread`: how many are unread).
+pub fn render_list(frame: &mut Frame<'_>, area: Rect, v: &RepliesView, list: &[Reply], unread: i64, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
-    let v = &state.queue;
     let w = area.width as usize;
-    let list = v.replies();
     let mut lines: Vec<Line<'static>> = vec![Line::styled(
-        cut(&queue_text::REPLIES_TITLE.fill(lang, &[&list.len(), &state.unread]), w, ell),
+        cut(&replies_text::REPLIES_TITLE.fill(lang, &[&list.len(), &unread]), w, ell),
         theme.title(),
     )];
     if list.is_empty() {
         lines.push(Line::raw(""));
-        for part in wrap(queue_text::REPLIES_EMPTY.get(lang), w.max(10)) {
+        for part in wrap(replies_text::REPLIES_EMPTY.get(lang), w.max(10)) {
             lines.push(Line::raw(part));
         }
     }
     let page = (area.height as usize).saturating_sub(1).max(1);
-    let window = v.replies_nav.window(list.len(), page);
+    let window = v.nav.window(list.len(), page);
     let name_w = (w / 4).clamp(10, 24);
     let time_w = 17;
     let unread_mark = if theme.ascii { "*" } else { "●" };
     for (i, r) in list.iter().enumerate().skip(window.start).take(page) {
-        let selected = i == v.replies_nav.selected;
+        let selected = i == v.nav.selected;
         let unread = r.read_at.is_none();
         let name = if r.name.is_empty() {
-            format!("{} ({})", queue_text::UNKNOWN_SENDER.get(lang), r.phone)
+            format!("{} ({})", replies_text::UNKNOWN_SENDER.get(lang), r.phone)
         } else {
             safe(&r.name).into_owned()
         };
         let mut text = safe(&r.text).into_owned();
         if r.flagged_stop {
-            text = format!("{text}  ! {}", queue_text::MAYBE_STOP.get(lang));
+            text = format!("{text}  ! {}", replies_text::MAYBE_STOP.get(lang));
         }
         let rest = w.saturating_sub(3 + time_w + 1 + name_w + 1);
         let line = format!(
             "{}{} {} {} {}",
             if selected { theme.pointer() } else { " " },
             if unread { unread_mark } else { " " },
-            fit(&text::datetime_short(r.received_at, lang), time_w, ell),
+            fit(&app_text::datetime_short(r.received_at, lang), time_w, ell),
             fit(&name, name_w, ell),
             cut(&text, rest, ell)
         );
@@ -200,22 +218,22 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
     let Some(d) = &c.data else {
-        frame.render_widget(Paragraph::new(text::LOADING.get(lang)), area);
+        frame.render_widget(Paragraph::new(app_text::LOADING.get(lang)), area);
         return;
     };
     let who = format!("{} ({})", safe(&d.name), d.phone);
     let mut head: Vec<Line<'static>> =
-        vec![Line::styled(cut(&queue_text::CONV_TITLE.fill(lang, &[&who]), w, ell), theme.title())];
+        vec![Line::styled(cut(&replies_text::CONV_TITLE.fill(lang, &[&who]), w, ell), theme.title())];
     let window = match d.window_closes {
         Some(at) if at > d.now => {
-            queue_text::WINDOW_OPEN.fill(lang, &[&queue_text::left((at - d.now).num_minutes(), lang)])
+            replies_text::WINDOW_OPEN.fill(lang, &[&replies_text::left((at - d.now).num_minutes(), lang)])
         }
-        _ => queue_text::WINDOW_CLOSED.get(lang).to_owned(),
+        _ => replies_text::WINDOW_CLOSED.get(lang).to_owned(),
     };
     let open = c.can_answer();
     for part in wrap(&window, w.max(10)) {
@@ -224,8 +242,8 @@ pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, 
     // Messages, newest at the bottom.
     let mut body: Vec<Line<'static>> = Vec::new();
     for m in &d.messages {
-        let who = if m.ours { queue_text::YOU.get(lang).to_owned() } else { safe(&d.name).into_owned() };
-        let prefix = format!("{} {who}: ", text::datetime_short(m.received_at, lang));
+        let who = if m.ours { replies_text::YOU.get(lang).to_owned() } else { safe(&d.name).into_owned() };
+        let prefix = format!("{} {who}: ", app_text::datetime_short(m.received_at, lang));
         let indent = width(&prefix).min(w / 2);
         let parts = wrap(&safe(&m.text), w.saturating_sub(indent).max(10));
         let style = if m.ours {
@@ -249,7 +267,7 @@ pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, 
     frame.render_widget(Paragraph::new(lines), area);
     if open && area.height >= 3 {
         let y = area.y + area.height - 1;
-        let label = queue_text::ANSWER.get(lang);
+        let label = replies_text::ANSWER.get(lang);
         let inner = w.saturating_sub(width(label) + 1).max(1);
         let scroll = c.input.visual_scroll(inner);
         let shown: String = c.input.value().chars().skip(scroll).collect();
