@@ -52,7 +52,10 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
             match state.tab {
                 Screen::Customers => customers::render(frame, body, &state.customers, &state.env()),
                 Screen::Consent => consent::render(frame, body, &state.consent, &state.env()),
-                Screen::Composer => composer::draw::render(frame, body, state),
+                Screen::Composer => {
+                    let shop = super::app::composer_shop(&state.config, &state.actor, state.sender);
+                    composer::draw::render(frame, body, &state.composer, &state.env(), &shop);
+                }
                 Screen::Queue => render_queue(frame, body, state),
             }
         }

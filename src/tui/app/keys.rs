@@ -76,7 +76,10 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
             consent_form::type_key(f, &env, &mut |q, n| super::find_customers(customers, region, q, n), ev);
         }
         Some(Overlay::Confirm(_)) => {}
-        None if chain.contains(&Ctx::Composer) => composer::type_key(state, ev),
+        None if chain.contains(&Ctx::Composer) => {
+            let shop = super::composer_shop(&state.config, &state.actor, state.sender);
+            composer::type_key(&mut state.composer, &env, &shop, ev);
+        }
         None if chain.contains(&Ctx::ReplyInput) => replies::type_key(&mut state.replies, ev),
         None => {}
     }
@@ -134,7 +137,12 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 let outcomes = consent::on_action(&mut state.consent, &env, action);
                 super::apply_outcomes(state, outcomes)
             }
-            Screen::Composer => composer::on_action(state, action),
+            Screen::Composer => {
+                let env = state.env();
+                let shop = super::composer_shop(&state.config, &state.actor, state.sender);
+                let outcomes = composer::on_action(&mut state.composer, &env, &shop, action);
+                super::apply_outcomes(state, outcomes)
+            }
             Screen::Queue => {
                 let env = state.env();
                 let outcomes = if state.replies.conversation.is_some() {

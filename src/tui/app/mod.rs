@@ -13,7 +13,7 @@ pub use self::keys::switch_tab;
 pub use self::update::{customers_for_form, load_tab, mark_stale, update};
 use super::keymap::{self, Action, Ctx};
 pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
-use super::screens::composer::ComposerView;
+use super::screens::composer::{ComposerView, Shop};
 use super::screens::consent::ConsentView;
 use super::screens::consent::form::{ConsentForm, Match};
 use super::screens::customers::CustomersView;
@@ -237,6 +237,7 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
                 effects.extend(customers_for_form(state));
             }
             Outcome::Info(text) => state.info(text),
+            Outcome::Success(text) => state.success(text),
             Outcome::Confirm(c) => state.overlay = Some(Overlay::Confirm(c)),
             Outcome::CustomerForm(None) => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add())),
             Outcome::CustomerForm(Some(c)) => {
@@ -267,6 +268,11 @@ fn open_conversation(state: &mut State, customer_id: i64) -> Vec<Effect> {
         effects.push(Effect::LoadQueue);
     }
     effects
+}
+
+/// What the composer reads of the configuration and the app (borrows only these fields of the state).
+pub fn composer_shop<'a>(config: &'a Config, actor: &'a str, sender: Sender) -> Shop<'a> {
+    Shop { fallback: &config.shop.salutation_fallback, own_number: &config.shop.own_number, actor, sender }
 }
 
 /// Customers for the consent form's picker: up to `limit` matches for `query` from the customer list.

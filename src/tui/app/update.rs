@@ -147,7 +147,9 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Composer(data) => {
             clear_info(state);
-            composer::loaded(state, *data);
+            let env = state.env();
+            let shop = super::composer_shop(&state.config, &state.actor, state.sender);
+            composer::loaded(&mut state.composer, &env, &shop, *data);
             Vec::new()
         }
         Msg::Queue(data) => {

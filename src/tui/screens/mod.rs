@@ -52,6 +52,8 @@ pub enum Outcome {
     Effect(Effect),
     /// Open the consent form for recording a consent or a withdrawal, for this customer if one is chosen.
     RecordConsent { kind: EventKind, picked: Option<(i64, String)> },
+    /// Good news in the status line.
+    Success(String),
     /// A note in the status line ("saving …"); ends with the next load or key.
     Info(String),
     /// The status line is done with (what it said is now shown elsewhere).

@@ -178,7 +178,7 @@ fn the_audience_by_tag_changes_the_counts_and_excluded_have_reasons() {
     // Everyone in the tag who is left out has a reason.
     update(&mut state, ctrl('x'));
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Excluded]);
-    let rows = crate::tui::screens::composer::excluded_rows(&state);
+    let rows = crate::tui::screens::composer::excluded_rows(&state.composer, state.lang);
     assert_eq!(rows.len(), n_excluded);
     assert!(rows.iter().all(|(_, why)| why.contains("Einwilligung")), "{rows:?}");
     update(&mut state, key(KeyCode::Esc));

@@ -8,11 +8,12 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::super::Env;
 use super::text as compose_text;
+use super::{ComposerView, Shop};
 use super::{Draft, Focus};
 use crate::domain::template::{Header, Params, Template, fill};
 use crate::i18n::{Lang, Localized};
-use crate::tui::app::{State, key_label};
 use crate::tui::keymap::Action;
 use crate::tui::text;
 use crate::tui::widgets::bubble::{self, Message};
@@ -46,23 +47,21 @@ pub fn bubble_message(template: &Template, params: &Params, now: DateTime<Utc>, 
     Message { header, body: template.render_body(params), footer: template.footer.clone(), buttons, time }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let v = &state.composer;
+pub fn render(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env, shop: &Shop) {
     if let Some(r) = &v.review {
-        super::review::render(frame, area, r, state);
+        super::review::render(frame, area, r, env, shop);
     } else if let Some(d) = &v.draft {
-        render_edit(frame, area, d, state);
+        render_edit(frame, area, d, v, env, shop);
     } else {
-        render_picker(frame, area, state);
+        render_picker(frame, area, v, env);
     }
     if v.excluded.is_some() {
-        render_excluded(frame, area, state);
+        render_excluded(frame, area, v, env);
     }
 }
 
-fn render_picker(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
-    let v = &state.composer;
+fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
     let mut lines: Vec<Line<'static>> =
@@ -77,7 +76,7 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, state: &State) {
     }
     if v.templates.is_empty() {
         lines.push(Line::raw(""));
-        for part in wrap(&compose_text::NO_TEMPLATES.fill(lang, &[&key_label(state, Action::Sync)]), w.max(10)) {
+        for part in wrap(&compose_text::NO_TEMPLATES.fill(lang, &[&env.key(Action::Sync)]), w.max(10)) {
             lines.push(Line::raw(part));
         }
         frame.render_widget(Paragraph::new(lines), area);
@@ -136,8 +135,8 @@ fn preview_width(area: Rect) -> u16 {
     if area.width >= 72 { (area.width * 45 / 100).min(52) } else { 0 }
 }
 
-fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, v: &ComposerView, env: &Env, shop: &Shop) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let pw = preview_width(area);
     let left = Rect { width: area.width - pw, ..area };
@@ -221,14 +220,14 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
     lines.push(Line::from(spans));
     let counts = compose_text::COUNTS
         .fill(lang, &[&text::number(d.plan.recipients.len() as i64), &text::number(d.plan.excluded.len() as i64)]);
-    let key = key_label(state, Action::Excluded);
+    let key = env.key(Action::Excluded);
     let rest = value_w.saturating_sub(width(&counts));
     lines.push(Line::from(vec![
         Span::raw(" ".repeat(label_w)),
         Span::styled(cut(&counts, value_w, ell), theme.title()),
         Span::styled(cut(&format!(" {}", compose_text::COUNTS_KEY.fill(lang, &[&key])), rest, ell), theme.dim()),
     ]));
-    let body_len = d.template.render_body(&d.sample_params(&state.config.shop.salutation_fallback)).chars().count();
+    let body_len = d.template.render_body(&d.sample_params(shop.fallback)).chars().count();
     lines.push(Line::styled(
         cut(
             &format!(
@@ -260,14 +259,14 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
     } else {
         return;
     };
-    render_preview(frame, rect, d, state);
+    render_preview(frame, rect, d, v, env, shop);
 }
 
-fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
-    let fallback = &state.config.shop.salutation_fallback;
+fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, v: &ComposerView, env: &Env, shop: &Shop) {
+    let (theme, lang) = (env.theme, env.lang);
+    let fallback = shop.fallback;
     let params = d.sample_params(fallback);
-    let now = state.composer.now.or(state.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let now = v.now.or(env.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
     let msg = bubble_message(&d.template, &params, now, lang);
     let (title, note) = match d.sample_customer() {
         Some(c) => {
@@ -286,8 +285,8 @@ fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, state: &State) {
     let keys = compose_text::PREVIEW_KEYS.fill(
         lang,
         &[
-            &if focused { theme.left_right().0.to_owned() } else { key_label(state, Action::PrevRecipient) },
-            &if focused { theme.left_right().1.to_owned() } else { key_label(state, Action::NextRecipient) },
+            &if focused { theme.left_right().0.to_owned() } else { env.key(Action::PrevRecipient) },
+            &if focused { theme.left_right().1.to_owned() } else { env.key(Action::NextRecipient) },
         ],
     );
     let mut info: Vec<Line<'static>> = vec![Line::styled(
@@ -306,9 +305,9 @@ fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, state: &State) {
     }
 }
 
-fn render_excluded(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
-    let rows = super::excluded_rows(state);
+fn render_excluded(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
+    let rows = super::excluded_rows(v, lang);
     let w = area.width.saturating_sub(4).min(90);
     let h = area.height.saturating_sub(2).min(rows.len() as u16 + 4).max(5);
     let rect = popup::centered(area, w, h);
@@ -317,7 +316,7 @@ fn render_excluded(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let name_w = rows.iter().map(|(n, _)| width(n)).max().unwrap_or(10).min(iw / 3) + 1;
     let room = inner.height.saturating_sub(1) as usize;
     let max_scroll = rows.len().saturating_sub(room);
-    let scroll = state.composer.excluded.unwrap_or(0).min(max_scroll);
+    let scroll = v.excluded.unwrap_or(0).min(max_scroll);
     let mut lines: Vec<Line<'static>> = rows
         .iter()
         .skip(scroll)

@@ -10,8 +10,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::super::{Env, Outcome};
 use super::draw::bubble_message;
 use super::text as compose_text;
+use super::{ComposerView, Shop};
 use crate::domain::broadcast::{Estimate, Exclusion, format_money};
 use crate::domain::checks::Warning;
 use crate::domain::consent::Purpose;
@@ -19,8 +21,8 @@ use crate::domain::phone::Phone;
 use crate::domain::template::{Params, Template};
 use crate::i18n::{Lang, Localized};
 use crate::store::broadcasts::NewBroadcast;
-use crate::tui::app::{Effect, State, key_label};
 use crate::tui::keymap::Action;
+use crate::tui::msg::Effect;
 use crate::tui::text;
 use crate::tui::widgets::bubble;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
@@ -53,56 +55,57 @@ fn unit_price(price: f64, currency: &str, lang: Lang) -> String {
     }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let lang = state.lang;
-    let Some(r) = &state.composer.review else { return Vec::new() };
+pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
+    let Some(r) = &v.review else { return Vec::new() };
     match action {
         Action::Yes => {
-            if state.composer.busy {
+            if v.busy {
                 return Vec::new();
             }
             let new = r.new.clone();
-            state.composer.busy = true;
-            state.info(compose_text::QUEUING.get(lang).to_owned());
-            vec![Effect::QueueBroadcast(new)]
+            v.busy = true;
+            vec![
+                Outcome::Info(compose_text::QUEUING.get(lang).to_owned()),
+                Outcome::Effect(Effect::QueueBroadcast(new)),
+            ]
         }
         Action::TestSend => {
-            let own = state.config.shop.own_number.trim().to_owned();
+            let own = shop.own_number.trim().to_owned();
             if own.is_empty() {
-                state.error(compose_text::TEST_NO_OWN.get(lang).to_owned());
-                return Vec::new();
+                return vec![Outcome::Error(compose_text::TEST_NO_OWN.get(lang).to_owned())];
             }
-            let phone = match Phone::parse(&own, state.region) {
+            let phone = match Phone::parse(&own, env.region) {
                 Ok(p) => p,
                 Err(e) => {
-                    state.error(compose_text::TEST_BAD_OWN.fill(lang, &[&own, &e.localized(lang)]));
-                    return Vec::new();
+                    return vec![Outcome::Error(compose_text::TEST_BAD_OWN.fill(lang, &[&own, &e.localized(lang)]))];
                 }
             };
             let new = r.new.clone();
-            state.info(compose_text::TEST_SENDING.fill(lang, &[&phone.display_for(state.region)]));
-            vec![Effect::TestSend { new, to: phone }]
+            vec![
+                Outcome::Info(compose_text::TEST_SENDING.fill(lang, &[&phone.display_for(env.region)])),
+                Outcome::Effect(Effect::TestSend { new, to: phone }),
+            ]
         }
         Action::Edit => {
-            state.composer.review = None;
+            v.review = None;
             Vec::new()
         }
         Action::Draft => {
-            if state.composer.busy {
+            if v.busy {
                 return Vec::new();
             }
             let new = r.new.clone();
-            state.composer.busy = true;
-            vec![Effect::SaveDraft(new)]
+            v.busy = true;
+            vec![Outcome::Effect(Effect::SaveDraft(new))]
         }
         Action::Discard => {
-            state.composer.review = None;
-            state.composer.draft = None;
-            state.success(compose_text::DISCARDED.get(lang).to_owned());
-            Vec::new()
+            v.review = None;
+            v.draft = None;
+            vec![Outcome::Success(compose_text::DISCARDED.get(lang).to_owned())]
         }
         Action::Excluded => {
-            state.composer.excluded = Some(0);
+            v.excluded = Some(0);
             Vec::new()
         }
         _ => Vec::new(),
@@ -110,8 +113,8 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 /// The facts as (label, value, is_warning) rows.
-fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
-    let lang = state.lang;
+fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> {
+    let lang = env.lang;
     let e = &r.estimate;
     let mut rows = vec![
         (
@@ -124,7 +127,7 @@ fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
         (
             compose_text::R_EXCLUDED.get(lang).to_owned(),
             compose_text::R_EXCLUDED_VALUE
-                .fill(lang, &[&text::number(r.excluded.len() as i64), &key_label(state, Action::Excluded)]),
+                .fill(lang, &[&text::number(r.excluded.len() as i64), &env.key(Action::Excluded)]),
             false,
         ),
         (
@@ -164,15 +167,15 @@ fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
         _ => compose_text::WHEN_NOW.get(lang).to_owned(),
     };
     rows.push((compose_text::R_WHEN.get(lang).to_owned(), when, false));
-    rows.push((compose_text::R_SENDER.get(lang).to_owned(), state.sender.label(lang).to_owned(), false));
+    rows.push((compose_text::R_SENDER.get(lang).to_owned(), shop.sender.label(lang).to_owned(), false));
     for w in &r.warnings {
         rows.push((compose_text::R_WARNINGS.get(lang).to_owned(), w.localized(lang), true));
     }
     rows
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, env: &Env, shop: &Shop) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let wide = area.width >= 96;
     let bubble_w = if wide { (area.width / 2).min(52) } else { 0 };
@@ -180,7 +183,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, state: &State) 
     let w = left.width.saturating_sub(1) as usize;
     let mut lines: Vec<Line<'static>> =
         vec![Line::styled(cut(compose_text::REVIEW_TITLE.get(lang), w, ell), theme.title())];
-    let rows = facts(r, state);
+    let rows = facts(r, env, shop);
     let label_w = (rows.iter().map(|(l, _, _)| width(l)).max().unwrap_or(10) + 2).min(w * 2 / 5).max(4);
     for (label, value, warn) in rows {
         let style = if warn { theme.error() } else { theme.base() };
