@@ -67,7 +67,7 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
         None => {}
     }
     if let Some(h) = &state.help {
-        help::render(frame, body, h, state);
+        help::render(frame, body, h, &state.env());
     }
     if status_h > 1 {
         status_line::render_status_wrapped(frame, status, state);

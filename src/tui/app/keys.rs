@@ -87,8 +87,10 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
 }
 
 fn apply(state: &mut State, action: Action) -> Vec<Effect> {
-    if state.help.is_some() {
-        help::on_action(state, action);
+    if let Some(h) = &mut state.help {
+        if !help::on_action(h, action) {
+            state.help = None;
+        }
         return Vec::new();
     }
     if action == Action::Help {

@@ -1,12 +1,12 @@
 //! The `?` help popup, generated from the keymap for the view it was opened from (so it always lists the real
-//! keys), in the user's language. Must not know any key itself.
+//! keys), in the user's language. Owns its state (`Help`). Must not know any key itself.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::State;
+use super::Env;
 use crate::tui::keymap::{self, Action, Ctx};
 use crate::tui::text;
 use crate::tui::widgets::popup;
@@ -25,18 +25,19 @@ impl Help {
     }
 }
 
-pub fn on_action(state: &mut State, action: Action) {
-    let Some(h) = &mut state.help else { return };
+/// A key while the popup is open; returns whether it stays open.
+pub fn on_action(h: &mut Help, action: Action) -> bool {
     match action {
-        Action::Back => state.help = None,
+        Action::Back => return false,
         Action::Up => h.scroll = h.scroll.saturating_sub(1),
         Action::Down => h.scroll += 1,
         _ => {}
     }
+    true
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     // Screen keys first; the keys that work everywhere (Strg+C) at the end.
     let mut rows = keymap::bindings(&h.chain);
     rows.sort_by_key(|b| b.ctx == Ctx::Always);
