@@ -1,13 +1,15 @@
 //! The terminal app: `hofbote` without a subcommand. Data flows one way — keys and IO results → pure `app::update`
 //! → effects → `perform` on the DB thread → results as messages — and `driver` owns the terminal and the loop.
 //! Also `snapshot`: one frame of a screen as plain text, for `hofbote snapshot` and tests.
-//! Map: `app/` (state; `update`: every message in one exhaustive match; `keys`: keymap → the focused view), `msg`
-//! (messages, effects, failures, the one classification of effects), `keymap` (the one key table), `driver`
-//! (terminal, loop), `perform/` (effects → store reads and writes, `network` for the API calls), `background` (the
-//! send worker in this process, wired by `crate::sending`), `setup_files` (writing what the welcome setup entered),
-//! `view` (frame layout), `screens/` (one folder per screen with its texts), `widgets/`, `theme`, `text` (the shared
-//! strings, German and English), `filter` (fuzzy search), `nav` (list scrolling). The command line builds the
-//! [`Launch`] and turns [`TuiError`] into its own errors (`cli::terminal`).
+//! Map: `app/` (state; `update`: every message in one exhaustive match and the one redraw decision; `keys`: keymap
+//! → the focused view; the outcomes of the screens), `msg` (messages, effects, failures, the one classification of
+//! effects), `keymap` (the one key table), `driver` (terminal, loop), `perform/` (effects → store reads and writes,
+//! `network` for the API calls), `background` (the send worker in this process, wired by `crate::sending`),
+//! `setup_files` (writing what the welcome setup entered), `view` (frame layout), `screens/` (one folder per screen
+//! with its update, drawing and texts; each owns its state, reads an `Env`, answers with `Outcome`s and imports no
+//! other screen), `widgets/`, `theme`, `text` (the shared strings, German and English), `filter` (fuzzy search),
+//! `nav` (list scrolling). The command line builds the [`Launch`] and turns [`TuiError`] into its own errors
+//! (`cli::terminal`).
 //! Must not contain business rules: those live in `domain` and `store`.
 
 pub mod app;

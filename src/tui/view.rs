@@ -15,11 +15,6 @@ use super::text;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
 
-/// Rows for the screen body: all but header, tabs, status and hint line.
-pub fn body_height(size: (u16, u16)) -> u16 {
-    size.1.saturating_sub(4)
-}
-
 /// Errors may take up to this many lines, so they are never cut.
 const MAX_STATUS_LINES: u16 = 3;
 

@@ -1,8 +1,9 @@
 //! The state of the terminal app and the one pure `update(state, msg) -> effects`: `update` (every message, one
 //! exhaustive match: a new `Msg` does not compile until it is handled) and `keys` (a key through the keymap to the
-//! view that has the focus). Keys are routed through the keymap (`keymap::lookup` with the context chain of the
-//! current view); IO results come back as messages. Never touches the database, the terminal or the clock: it
-//! returns [`Effect`]s, which the driver (or a test) performs, and sets `redraw` when what is on screen changed.
+//! view that has the focus). The app is the one module that knows the screens: it hands each its own state and an
+//! [`Env`], and carries out the [`Outcome`]s they answer with (`apply_outcomes`: overlays, status line, tabs).
+//! Never touches the database, the terminal or the clock: it returns [`Effect`]s, which the driver (or a test)
+//! performs, and raises `redraw` (in `update` only) when what is on screen changed.
 
 mod keys;
 mod update;

@@ -24,6 +24,11 @@ use crate::domain::customer::Customer;
 use crate::domain::phone::Region;
 use crate::i18n::Lang;
 
+/// Rows for the screen body: all but header, tabs, status and hint line (the frame layout is `view`'s).
+pub fn body_height(size: (u16, u16)) -> u16 {
+    size.1.saturating_sub(4)
+}
+
 /// What every screen may read besides its own state.
 #[derive(Debug, Clone)]
 pub struct Env {

@@ -141,7 +141,7 @@ pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) 
 
 /// Rows of the template list that fit.
 pub fn page(size: (u16, u16)) -> usize {
-    crate::tui::view::body_height(size).saturating_sub(4) as usize
+    crate::tui::screens::body_height(size).saturating_sub(4) as usize
 }
 
 fn replan(v: &mut ComposerView, env: &Env, shop: &Shop) {

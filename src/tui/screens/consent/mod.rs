@@ -100,7 +100,7 @@ fn pending_lines(v: &ConsentView) -> usize {
 
 /// Event rows that fit on screen.
 pub fn page(v: &ConsentView, size: (u16, u16)) -> usize {
-    let body = crate::tui::view::body_height(size) as usize;
+    let body = crate::tui::screens::body_height(size) as usize;
     body.saturating_sub(3 + 1 + pending_lines(v) + 1 + 2)
 }
 

@@ -54,7 +54,7 @@ const HEAD_LINES: usize = 11;
 
 pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcome> {
     let Some(d) = &mut v.detail else { return Vec::new() };
-    let page = crate::tui::view::body_height(env.size) as usize;
+    let page = crate::tui::screens::body_height(env.size) as usize;
     let ledger_lines = d.data.as_ref().map(|x| x.events.len() * 2).unwrap_or(0);
     let room = page.saturating_sub(HEAD_LINES).max(1);
     let max_scroll = ledger_lines.saturating_sub(room);

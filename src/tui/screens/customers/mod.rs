@@ -196,7 +196,7 @@ impl CustomersView {
 
 /// Rows of the table that fit on screen.
 pub fn page(size: (u16, u16)) -> usize {
-    crate::tui::view::body_height(size).saturating_sub(2) as usize
+    crate::tui::screens::body_height(size).saturating_sub(2) as usize
 }
 
 pub fn clamp(v: &mut CustomersView, size: (u16, u16)) {

@@ -59,7 +59,7 @@ const PANEL: usize = 4;
 const HEAD: usize = 4;
 
 fn page(size: (u16, u16)) -> usize {
-    (crate::tui::view::body_height(size) as usize).saturating_sub(HEAD + PANEL).max(1)
+    (crate::tui::screens::body_height(size) as usize).saturating_sub(HEAD + PANEL).max(1)
 }
 
 pub fn loaded(v: &mut QueueView, env: &Env, data: RowsData) {

@@ -106,7 +106,7 @@ impl QueueView {
 /// Rows of the body after the alerts and the title line.
 fn room(v: &QueueView, size: (u16, u16)) -> usize {
     let alerts = v.data.as_ref().map(|d| d.alerts.len() * (1 + ALERT_TODO_LINES)).unwrap_or(0);
-    (crate::tui::view::body_height(size) as usize).saturating_sub(1 + alerts)
+    (crate::tui::screens::body_height(size) as usize).saturating_sub(1 + alerts)
 }
 
 /// Broadcasts that fit on screen.

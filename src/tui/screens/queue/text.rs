@@ -35,16 +35,6 @@ pub fn broadcast_state(s: &str) -> Tr {
     crate::domain::broadcast::state_label(s)
 }
 
-/// The legend of the gauge: the state words with counts.
-pub const L_QUEUED: Tr = Tr::new("wartet", "queued");
-pub const L_SENT: Tr = Tr::new("gesendet", "sent");
-pub const L_DELIVERED: Tr = Tr::new("zugestellt", "delivered");
-pub const L_READ: Tr = Tr::new("gelesen", "read");
-pub const L_FAILED: Tr = Tr::new("fehlgeschlagen", "failed");
-pub const L_SKIPPED: Tr = Tr::new("ausgeschlossen", "excluded");
-pub const L_UNKNOWN: Tr = Tr::new("unklar", "unclear");
-pub const L_CANCELLED: Tr = Tr::new("abgebrochen", "cancelled");
-
 // Actions
 pub const PAUSED: Tr = Tr::new("Nr. {0} angehalten. r setzt fort.", "No. {0} paused. r resumes.");
 pub const RESUMED: Tr = Tr::new("Nr. {0} wird fortgesetzt.", "No. {0} resumes.");

@@ -102,7 +102,7 @@ pub fn loaded(v: &mut RepliesView, data: ConversationData) {
 
 /// A key on the list of replies (`list`: the replies the queue's load brought).
 pub fn on_list(v: &mut RepliesView, env: &Env, list: &[Reply], action: Action) -> Vec<Outcome> {
-    let page = (crate::tui::view::body_height(env.size) as usize).saturating_sub(2).max(1);
+    let page = (crate::tui::screens::body_height(env.size) as usize).saturating_sub(2).max(1);
     match action {
         Action::Replies => return vec![Outcome::ShowBroadcasts],
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
