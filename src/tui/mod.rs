@@ -76,11 +76,14 @@ pub enum Screen {
     Queue,
 }
 
-/// The German names that `benches/tui.rs` still uses; remove once the benchmarks say `Screen::Customers` & co.
+/// The German names that `benches/tui.rs` (and code written before the rename) still use; remove once they say
+/// `Screen::Customers` & co.
 #[allow(non_upper_case_globals)]
 impl Screen {
     #[doc(hidden)]
     pub const Kunden: Screen = Screen::Customers;
+    #[doc(hidden)]
+    pub const Einwilligungen: Screen = Screen::Consent;
     #[doc(hidden)]
     pub const Nachricht: Screen = Screen::Composer;
     #[doc(hidden)]
