@@ -230,6 +230,15 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
     for outcome in outcomes {
         match outcome {
             Outcome::Effect(e) => effects.push(e),
+            Outcome::Info(text) => state.info(text),
+            Outcome::Success(text) => state.success(text),
+            Outcome::Error(text) => state.error(text),
+            Outcome::ClearStatus => state.status = None,
+            Outcome::Confirm(c) => state.overlay = Some(Overlay::Confirm(c)),
+            Outcome::CustomerForm(None) => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add())),
+            Outcome::CustomerForm(Some(c)) => {
+                state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&c, state.region)));
+            }
             Outcome::RecordConsent { kind, picked } => {
                 let phone = picked.as_ref().and_then(|(id, _)| state.customers.by_id(*id));
                 let phone = phone.map(|e| e.phone(state.region).to_owned());
@@ -237,17 +246,8 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
                 state.overlay = Some(Overlay::ConsentForm(form));
                 effects.extend(customers_for_form(state));
             }
-            Outcome::Info(text) => state.info(text),
-            Outcome::Success(text) => state.success(text),
-            Outcome::Confirm(c) => state.overlay = Some(Overlay::Confirm(c)),
-            Outcome::CustomerForm(None) => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add())),
-            Outcome::CustomerForm(Some(c)) => {
-                state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&c, state.region)));
-            }
             Outcome::OpenConversation(id) => effects.extend(open_conversation(state, id)),
             Outcome::ShowBroadcasts => state.queue.pane = Pane::Broadcasts,
-            Outcome::Error(text) => state.error(text),
-            Outcome::ClearStatus => state.status = None,
             Outcome::ShopName(name) => state.shop_name = name,
             Outcome::Quit(next) => {
                 state.next = next;

@@ -50,31 +50,32 @@ impl Env {
     }
 }
 
-/// What a screen asks of the app after a key or a result; the screen's own state has already changed.
+/// What a screen asks of the app after a key or a result; the screen's own state has already changed. The app
+/// carries them out in order (`app::apply_outcomes`).
 #[derive(Debug)]
 pub enum Outcome {
     /// IO for the driver.
     Effect(Effect),
-    /// Open the consent form for recording a consent or a withdrawal, for this customer if one is chosen.
-    RecordConsent { kind: EventKind, picked: Option<(i64, String)> },
-    /// Good news in the status line.
-    Success(String),
     /// A note in the status line ("saving …"); ends with the next load or key.
     Info(String),
+    /// Good news in the status line.
+    Success(String),
+    /// An error in the status line; the next key acknowledges it.
+    Error(String),
     /// The status line is done with (what it said is now shown elsewhere).
     ClearStatus,
-    /// The shop has a (new) name: the header shows it.
-    ShopName(String),
     /// Ask a yes/no question.
     Confirm(Confirm),
     /// Open the customer form: empty to add one, or with this customer to change them.
     CustomerForm(Option<Customer>),
+    /// Open the consent form for recording a consent or a withdrawal, for this customer if one is chosen.
+    RecordConsent { kind: EventKind, picked: Option<(i64, String)> },
     /// Open this customer's conversation on the queue screen.
     OpenConversation(i64),
     /// Show the list of broadcasts on the queue screen (instead of the replies).
     ShowBroadcasts,
-    /// An error in the status line; the next key acknowledges it.
-    Error(String),
+    /// The shop has a (new) name: the header shows it.
+    ShopName(String),
     /// End the loop, then do `Next`.
     Quit(Next),
 }
