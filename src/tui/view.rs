@@ -21,7 +21,7 @@ const MAX_STATUS_LINES: u16 = 3;
 pub fn render(frame: &mut Frame<'_>, state: &State) {
     let area = frame.area();
     let status_h = if state.status.as_ref().is_some_and(|s| s.kind == StatusKind::Error) {
-        status_line::status_height(state, MAX_STATUS_LINES)
+        status_line::status_height(state.status.as_ref(), state.size.0, state.lang, MAX_STATUS_LINES)
     } else {
         1
     };
@@ -58,18 +58,18 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
     match &state.overlay {
         Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, &state.env()),
         Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, &state.env()),
-        Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state),
+        Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state.theme, state.lang),
         None => {}
     }
     if let Some(h) = &state.help {
         help::render(frame, body, h, &state.env());
     }
     if status_h > 1 {
-        status_line::render_status_wrapped(frame, status, state);
+        status_line::render_status_wrapped(frame, status, state.status.as_ref(), state.theme, state.lang);
     } else {
-        status_line::render_status(frame, status, state);
+        status_line::render_status(frame, status, state.status.as_ref(), state.theme, state.lang);
     }
-    status_line::render_hints(frame, hints, state);
+    status_line::render_hints(frame, hints, &state.chain(), state.theme, state.lang);
     if state.theme.ascii {
         to_ascii(frame.buffer_mut());
     }

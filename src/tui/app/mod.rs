@@ -25,6 +25,7 @@ use super::screens::welcome::Welcome;
 use super::screens::{Env, Outcome, help};
 use super::theme::Theme;
 pub use super::widgets::confirm::{Confirm, OnYes};
+pub use super::widgets::status_line::{Status, StatusKind};
 use super::{Launch, Screen, text};
 use crate::config::Config;
 use crate::domain::phone::Region;
@@ -86,21 +87,6 @@ pub enum Overlay {
     CustomerForm(CustomerForm),
     ConsentForm(ConsentForm),
     Confirm(Confirm),
-}
-
-/// A message in the status line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Success,
-    /// Stays until a key is pressed; that key only acknowledges it.
-    Error,
 }
 
 impl State {

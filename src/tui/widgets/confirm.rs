@@ -9,9 +9,10 @@ use ratatui::widgets::Paragraph;
 use super::popup;
 use super::text::wrap;
 use crate::domain::phone::Phone;
-use crate::tui::app::State;
+use crate::i18n::Lang;
 use crate::tui::keymap::{self, Ctx};
 use crate::tui::text;
+use crate::tui::theme::Theme;
 
 /// A yes/no question.
 #[derive(Debug, Clone)]
@@ -27,8 +28,7 @@ pub enum OnYes {
     CancelBroadcast(i64),
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: Theme, lang: Lang) {
     let w = area.width.saturating_sub(4).min(64);
     let text_w = w.saturating_sub(4) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
