@@ -6,6 +6,7 @@ mod backup;
 mod consent;
 mod customers;
 mod db;
+mod demo;
 mod error;
 mod output;
 mod privacy;
@@ -15,6 +16,7 @@ mod sandbox;
 mod send;
 mod serve;
 mod templates;
+mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -172,8 +174,8 @@ fn fail(e: &CliError, lang: Lang) -> ExitCode {
 
 fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
     match command {
-        None => run_tui(ctx, false),
-        Some(Command::Demo { reset }) => crate::demo::run(ctx, reset),
+        None => terminal::run(ctx),
+        Some(Command::Demo { reset }) => demo::run(ctx, reset),
         Some(Command::Customers(cmd)) => customers::run(cmd, ctx),
         Some(Command::Consent(cmd)) => consent::run(cmd, ctx),
         Some(Command::Db(cmd)) => db::run(cmd, ctx),
@@ -199,7 +201,7 @@ fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
         Some(Command::Privacy(cmd)) => privacy::run(cmd, ctx),
         Some(Command::Backup(cmd)) => backup::run(cmd, ctx),
         Some(Command::Qr(args)) => qr::run(args, ctx),
-        Some(Command::Snapshot { screen, size }) => snapshot(ctx, screen, &size),
+        Some(Command::Snapshot { screen, size }) => terminal::snapshot(ctx, screen, &size),
     }
 }
 
@@ -214,21 +216,6 @@ fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
 /// A tokio runtime for commands that talk HTTP.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CliError::from)
-}
-
-fn run_tui(ctx: &Context, demo: bool) -> Result<(), CliError> {
-    match crate::tui::run(&crate::tui::Launch::from_context(ctx, demo)).map_err(|e| e.into_cli(ctx.lang))? {
-        // The welcome screen asked for the demo.
-        crate::tui::app::Next::Demo => crate::demo::run(ctx, false),
-        _ => Ok(()),
-    }
-}
-
-fn snapshot(ctx: &Context, screen: crate::tui::Screen, size: &str) -> Result<(), CliError> {
-    let launch = crate::tui::Launch::from_context(ctx, false);
-    let text = crate::tui::snapshot(&launch, screen, size).map_err(|e| e.into_cli(ctx.lang))?;
-    print!("{text}");
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! Module map: `domain` (pure rules: phones, customers, consent, `may_send`), `store` (SQLite + DB thread),
 //! `config` (config and secrets), `clock` (the injectable time source), `i18n` (German/English text),
 //! `import` (CSV and vCard), `whatsapp` (Cloud API client, signatures), `sandbox` (local fake Cloud API),
-//! `webhook` (receiver), `tui` (terminal app), `cli` (command line), `demo` (demo data), `logging`.
+//! `webhook` (receiver), `queue` (the send queue's state machine, policies, lock and worker), `sending` (worker,
+//! receiver and their tasks wired once for the service, the terminal app and the demo), `privacy` (GDPR export,
+//! erasure, retention, backup, QR sign), `tui` (terminal app), `cli` (command line, one module per command),
+//! `demo` (demo data), `failpoint` (named crash points for crash tests), `logging`.
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -18,6 +21,7 @@ pub mod logging;
 pub mod privacy;
 pub mod queue;
 pub mod sandbox;
+pub mod sending;
 pub mod store;
 pub mod tui;
 pub mod webhook;

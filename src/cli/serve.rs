@@ -1,14 +1,16 @@
 //! `hofbote serve`: the production sender — webhook receiver, send worker and scheduler in one process. Logs to a
 //! file and to stderr (for the journal). On SIGTERM/SIGINT it stops claiming, lets in-flight requests finish and
-//! releases the send lock.
+//! releases the send lock. The wiring of store, client, worker and receiver is `crate::sending`, shared with the
+//! terminal app and the demo.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::{CliError, Context};
 use crate::i18n::Tr;
+use crate::sending::{Background, Stopped};
 use crate::store::Db;
-use crate::webhook::{ApplyContext, Receiver, ReceiverConfig};
+use crate::webhook::{ApplyContext, ReceiverConfig};
 use crate::whatsapp::Client;
 
 pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
@@ -26,16 +28,14 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         ));
     };
     let client = Arc::new(Client::new(&ctx.config.whatsapp, &secrets)?);
-    let store = ctx.open_store()?;
-    let (db, _thread) = Db::spawn(store);
-    let worker_config = crate::queue::worker::config_from(&ctx.config, &secrets);
+    let db = crate::sending::open_db(&ctx.paths.db_file, ctx.clock.clone(), Some(&secrets))?;
     let receiver_config = ReceiverConfig {
         app_secret: secrets.app_secret.clone(),
         verify_token: secrets.verify_token.clone(),
         apply: ApplyContext { shop_name: ctx.config.shop.name.clone(), region: ctx.config.shop.region() },
     };
     let clock = ctx.clock.clone();
-    let result = super::runtime()?.block_on(async move {
+    super::runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let bound = listener.local_addr()?;
         tracing::info!(%bound, "hofbote serve: webhook receiver and sender running");
@@ -47,27 +47,18 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
             )
             .fill(l, &[&bound])
         );
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let receiver = Receiver::start(db.clone(), receiver_config);
-        let mut stop_http = stop_rx.clone();
-        let http = tokio::spawn(receiver.serve(listener, async move {
-            let _ = stop_http.wait_for(|s| *s).await;
-        }));
-        let (_worker, worker) = crate::queue::worker::spawn(db.clone(), client, clock, worker_config, stop_rx.clone());
-        let housekeeping = tokio::spawn(housekeeping(db.clone(), stop_rx, ctx.config.clone(), ctx.paths.clone()));
+        let mut background = Background::new();
+        background.serve_webhooks(db.clone(), listener, receiver_config);
+        background.start_worker(lock, db.clone(), client, clock, &ctx.config, &secrets);
+        background.spawn(housekeeping(db.clone(), background.stop_signal(), ctx.config.clone(), ctx.paths.clone()));
         wait_for_signal().await;
         tracing::info!("stopping: no new claims, finishing requests in flight");
-        let _ = stop_tx.send(true);
-        let _ = http.await;
-        let worker_result = worker.await;
-        let _ = housekeeping.await;
-        match worker_result {
-            Ok(r) => r.map_err(CliError::from),
-            Err(e) => Err(CliError::Message(e.to_string())),
-        }
-    });
-    drop(lock);
-    result
+        // The send lock is released once the worker has finished.
+        background.stop(None).await.map_err(|e| match e {
+            Stopped::Store(e) => CliError::from(e),
+            Stopped::Task(m) => CliError::Message(m),
+        })
+    })
 }
 
 /// Periodic duties: expire unconfirmed double opt-ins (every minute) and apply the retention periods (at start,

@@ -90,9 +90,9 @@ pub enum Ctx {
     Global,
     /// Moving in a list.
     Lists,
-    Kunden,
+    Customers,
     Detail,
-    Einwilligungen,
+    Consent,
     /// Typing the search text.
     Filter,
     /// A form; its text fields take all other keys.
@@ -313,22 +313,22 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Detail, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
     b(C::Detail, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)")),
     // Customer list
-    h(C::Kunden, &[Key::ch('a')], A::Add, Tr::new("neuen Kunden anlegen", "add a customer"), Tr::new("neu", "add")),
-    h(C::Kunden, &[Key::ch('/')], A::Filter, Tr::new("suchen in Name, Telefon, Schlagworten", "search name, phone, tags"), Tr::new("suchen", "search")),
-    h(C::Kunden, &[Key::plain(K::Enter)], A::Open, Tr::new("Details und Nachweise des Kunden", "details and consent evidence"), Tr::new("Details", "details")),
-    h(C::Kunden, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
-    h(C::Kunden, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)"), Tr::new("löschen", "erase")),
-    h(C::Kunden, &[Key::ch('t')], A::TagFilter, Tr::new("nach Schlagwort filtern (wechselt durch alle)", "filter by tag (cycles through all)"), Tr::new("Schlagwort", "tag")),
-    h(C::Kunden, &[Key::ch('s')], A::Sort, Tr::new("sortieren nach Name oder letzter Änderung", "sort by name or last change"), Tr::new("sortieren", "sort")),
-    b(C::Kunden, &[Key::ch('c')], A::Record, Tr::new("Einwilligung für den gewählten Kunden erfassen", "record consent for the selected customer")),
-    b(C::Kunden, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf für den gewählten Kunden erfassen", "record a withdrawal for the selected customer")),
-    b(C::Kunden, &[Key::plain(K::Esc)], A::Back, Tr::new("Suche und Schlagwort-Filter löschen", "clear search and tag filter")),
+    h(C::Customers, &[Key::ch('a')], A::Add, Tr::new("neuen Kunden anlegen", "add a customer"), Tr::new("neu", "add")),
+    h(C::Customers, &[Key::ch('/')], A::Filter, Tr::new("suchen in Name, Telefon, Schlagworten", "search name, phone, tags"), Tr::new("suchen", "search")),
+    h(C::Customers, &[Key::plain(K::Enter)], A::Open, Tr::new("Details und Nachweise des Kunden", "details and consent evidence"), Tr::new("Details", "details")),
+    h(C::Customers, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
+    h(C::Customers, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)"), Tr::new("löschen", "erase")),
+    h(C::Customers, &[Key::ch('t')], A::TagFilter, Tr::new("nach Schlagwort filtern (wechselt durch alle)", "filter by tag (cycles through all)"), Tr::new("Schlagwort", "tag")),
+    h(C::Customers, &[Key::ch('s')], A::Sort, Tr::new("sortieren nach Name oder letzter Änderung", "sort by name or last change"), Tr::new("sortieren", "sort")),
+    b(C::Customers, &[Key::ch('c')], A::Record, Tr::new("Einwilligung für den gewählten Kunden erfassen", "record consent for the selected customer")),
+    b(C::Customers, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf für den gewählten Kunden erfassen", "record a withdrawal for the selected customer")),
+    b(C::Customers, &[Key::plain(K::Esc)], A::Back, Tr::new("Suche und Schlagwort-Filter löschen", "clear search and tag filter")),
     // Consent screen
-    h(C::Einwilligungen, &[Key::ch('a'), Key::ch('c')], A::Record, Tr::new("Einwilligung vom Papierformular erfassen", "record consent from a paper form"), Tr::new("erfassen", "record")),
-    h(C::Einwilligungen, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf erfassen", "record a withdrawal"), Tr::new("Widerruf", "withdraw")),
-    h(C::Einwilligungen, &[Key::ch('p')], A::PurposeFilter, Tr::new("Nachweise nach Zweck filtern", "filter evidence by purpose"), Tr::new("Zweck", "purpose")),
-    h(C::Einwilligungen, &[Key::ch('s')], A::SourceFilter, Tr::new("Nachweise nach Quelle filtern", "filter evidence by source"), Tr::new("Quelle", "source")),
-    b(C::Einwilligungen, &[Key::plain(K::Esc)], A::Back, Tr::new("Filter löschen", "clear filters")),
+    h(C::Consent, &[Key::ch('a'), Key::ch('c')], A::Record, Tr::new("Einwilligung vom Papierformular erfassen", "record consent from a paper form"), Tr::new("erfassen", "record")),
+    h(C::Consent, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf erfassen", "record a withdrawal"), Tr::new("Widerruf", "withdraw")),
+    h(C::Consent, &[Key::ch('p')], A::PurposeFilter, Tr::new("Nachweise nach Zweck filtern", "filter evidence by purpose"), Tr::new("Zweck", "purpose")),
+    h(C::Consent, &[Key::ch('s')], A::SourceFilter, Tr::new("Nachweise nach Quelle filtern", "filter evidence by source"), Tr::new("Quelle", "source")),
+    b(C::Consent, &[Key::plain(K::Esc)], A::Back, Tr::new("Filter löschen", "clear filters")),
     // Moving in lists
     b(C::Lists, UP, A::Up, Tr::new("nach oben", "up")),
     b(C::Lists, DOWN, A::Down, Tr::new("nach unten", "down")),
@@ -337,10 +337,10 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Lists, &[Key::plain(K::Home), Key::ch('g')], A::Home, Tr::new("zum Anfang", "to the top")),
     b(C::Lists, &[Key::plain(K::End), Key::ch('G')], A::End, Tr::new("zum Ende", "to the end")),
     // Everywhere except while typing
-    b(C::Global, &[Key::ch('1')], A::Tab(Screen::Kunden), Tr::new("Bildschirm Kunden", "screen Customers")),
-    b(C::Global, &[Key::ch('2')], A::Tab(Screen::Einwilligungen), Tr::new("Bildschirm Einwilligungen", "screen Consent")),
-    b(C::Global, &[Key::ch('3')], A::Tab(Screen::Nachricht), Tr::new("Bildschirm Nachricht", "screen Message")),
-    b(C::Global, &[Key::ch('4')], A::Tab(Screen::Warteschlange), Tr::new("Bildschirm Warteschlange", "screen Send queue")),
+    b(C::Global, &[Key::ch('1')], A::Tab(Screen::Customers), Tr::new("Bildschirm Kunden", "screen Customers")),
+    b(C::Global, &[Key::ch('2')], A::Tab(Screen::Consent), Tr::new("Bildschirm Einwilligungen", "screen Consent")),
+    b(C::Global, &[Key::ch('3')], A::Tab(Screen::Composer), Tr::new("Bildschirm Nachricht", "screen Message")),
+    b(C::Global, &[Key::ch('4')], A::Tab(Screen::Queue), Tr::new("Bildschirm Warteschlange", "screen Send queue")),
     b(C::Global, &[Key::plain(K::Tab)], A::NextTab, Tr::new("nächster Bildschirm", "next screen")),
     b(C::Global, &[Key::plain(K::BackTab)], A::PrevTab, Tr::new("voriger Bildschirm", "previous screen")),
     h(C::Global, &[Key::ch('q')], A::Quit, Tr::new("beenden", "quit"), Tr::new("beenden", "quit")),
@@ -410,7 +410,7 @@ mod tests {
 
     #[test]
     fn lookup_respects_the_chain() {
-        assert_eq!(lookup(&[Ctx::Kunden, Ctx::Lists, Ctx::Global], Key::ch('q')), Some(Action::Quit));
+        assert_eq!(lookup(&[Ctx::Customers, Ctx::Lists, Ctx::Global], Key::ch('q')), Some(Action::Quit));
         assert_eq!(lookup(&[Ctx::Always, Ctx::Form], Key::ch('q')), None);
         assert_eq!(lookup(&[Ctx::Always, Ctx::Form], Key::ctrl('c')), Some(Action::Quit));
         assert_eq!(lookup(&[Ctx::FormPicker, Ctx::Form], Key::plain(KeyCode::Down)), Some(Action::Down));

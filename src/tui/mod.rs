@@ -1,9 +1,15 @@
 //! The terminal app: `hofbote` without a subcommand. Data flows one way — keys and IO results → pure `app::update`
 //! → effects → `perform` on the DB thread → results as messages — and `driver` owns the terminal and the loop.
 //! Also `snapshot`: one frame of a screen as plain text, for `hofbote snapshot` and tests.
-//! Map: `app` (state, messages, effects, update), `keymap` (the one key table), `driver` (terminal, loop),
-//! `perform` (effects → store), `view` (frame layout), `screens/` (one file per screen), `widgets/`, `theme`,
-//! `text` (all strings, German and English), `filter` (fuzzy search), `nav` (list scrolling), `erase` (keyed hash).
+//! Map: `app/` (state; `update`: every message in one exhaustive match and the one redraw decision; `keys`: keymap →
+//! the focused view; the outcomes of the screens), `msg` (messages, effects, failures, the one classification of
+//! effects), `keymap` (the one key table), `driver` (terminal, loop), `perform/` (effects → store reads and writes,
+//! `network` for the API calls), `background` (the send worker in this process, wired by `crate::sending`),
+//! `setup_files` (writing what the welcome setup entered), `view` (frame layout), `screens/` (one folder per screen
+//! with its update, drawing and texts; each owns its state, reads an `Env`, answers with `Outcome`s and imports no
+//! other screen), `widgets/`, `theme`, `text` (the shared strings, German and English), `filter` (fuzzy search), `nav`
+//! (list scrolling), `scroll` (a backend that scrolls the terminal instead of repainting). The command line builds the
+//! [`Launch`] and turns [`TuiError`] into its own errors (`cli::terminal`).
 //! Must not contain business rules: those live in `domain` and `store`.
 
 pub mod app;
@@ -14,16 +20,11 @@ pub mod keymap;
 pub mod msg;
 pub mod nav;
 pub mod perform;
-pub mod perform_send;
 pub mod screens;
 pub mod scroll;
 pub mod setup_files;
 pub mod text;
-pub mod text_compose;
-pub mod text_queue;
-pub mod text_welcome;
 pub mod theme;
-pub mod update_send;
 pub mod view;
 pub mod widgets;
 
@@ -40,10 +41,11 @@ use crate::clock::SharedClock;
 use crate::config::{Config, Paths};
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::{Db, Store, StoreError};
+pub use app::Next;
 use app::{Effect, State, update};
 use perform::{PerformCtx, Performer, Services, perform_on};
 
-/// Everything the terminal app needs to start.
+/// Everything the terminal app needs to start; the command line builds it (`cli::terminal::launch`).
 #[derive(Debug, Clone)]
 pub struct Launch {
     pub paths: Paths,
@@ -62,13 +64,31 @@ pub struct Launch {
     pub home: Option<std::path::PathBuf>,
 }
 
-/// The screens `hofbote snapshot` can render.
+/// The screens `hofbote snapshot` can render. The German names stay the command line's values (`--screen kunden`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Screen {
-    Kunden,
-    Einwilligungen,
-    Nachricht,
-    Warteschlange,
+    #[value(name = "kunden")]
+    Customers,
+    #[value(name = "einwilligungen")]
+    Consent,
+    #[value(name = "nachricht")]
+    Composer,
+    #[value(name = "warteschlange")]
+    Queue,
+}
+
+/// The German names that `benches/tui.rs` (and code written before the rename) still use; remove once they say
+/// `Screen::Customers` & co.
+#[allow(non_upper_case_globals)]
+impl Screen {
+    #[doc(hidden)]
+    pub const Kunden: Screen = Screen::Customers;
+    #[doc(hidden)]
+    pub const Einwilligungen: Screen = Screen::Consent;
+    #[doc(hidden)]
+    pub const Nachricht: Screen = Screen::Composer;
+    #[doc(hidden)]
+    pub const Warteschlange: Screen = Screen::Queue;
 }
 
 /// Why the terminal app could not run.
@@ -83,9 +103,6 @@ pub enum TuiError {
     /// The configuration written by the setup cannot be read back (already in the user's language).
     #[error("{0}")]
     Config(String),
-    /// The demo could not start its sandbox or receiver (already in the user's language).
-    #[error("{0}")]
-    Demo(String),
 }
 
 impl Localized for TuiError {
@@ -102,40 +119,7 @@ impl Localized for TuiError {
                 "Size {0} not recognised. Write WIDTHxHEIGHT, e.g. 80x24 (at least 20x8).",
             )
             .fill(lang, &[s]),
-            TuiError::Config(m) | TuiError::Demo(m) => m.clone(),
-        }
-    }
-}
-
-impl Launch {
-    /// The launch data from the command line's context: ASCII from the config or the terminal (`TERM=linux`),
-    /// colours off when `NO_COLOR` is set, `$USER` as the one who records.
-    pub fn from_context(ctx: &crate::cli::Context, demo: bool) -> Launch {
-        Launch {
-            paths: ctx.paths.clone(),
-            config: ctx.config.clone(),
-            lang: ctx.lang,
-            ascii: ctx.config.ui.ascii || crate::cli::ascii_terminal(),
-            clock: ctx.clock.clone(),
-            demo,
-            no_color: theme::no_color(std::env::var_os("NO_COLOR").as_deref()),
-            actor: ctx.actor(),
-            home: std::env::var_os("HOME").map(std::path::PathBuf::from),
-        }
-    }
-}
-
-impl TuiError {
-    /// As an error of the command line (exit code and one-line message).
-    pub fn into_cli(self, lang: Lang) -> crate::cli::CliError {
-        use crate::cli::CliError;
-        match self {
-            TuiError::Store(e) => CliError::Store(e),
-            TuiError::Size(_) => CliError::Usage(Tr::new(
-                "Größe nicht erkannt. Schreibe BREITExHÖHE, z. B. --size 80x24 (mindestens 20x8).",
-                "Size not recognised. Write WIDTHxHEIGHT, e.g. --size 80x24 (at least 20x8).",
-            )),
-            other => CliError::Message(other.localized(lang)),
+            TuiError::Config(m) => m.clone(),
         }
     }
 }
@@ -175,16 +159,14 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
         let welcome = first_start(&launch.paths, &store)?;
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let next = runtime.block_on(async {
-            let (sender, services, background) = if welcome || input_only() {
-                (app::Sender::Off, Services::default(), None)
+            let (sender, services, running) = if welcome || input_only() {
+                (app::Sender::Off, Services::default(), crate::sending::Background::new())
             } else {
                 background::start(&launch, secrets.as_ref())?
             };
             let (db, _thread) = Db::spawn(store);
             let next = run_app(&launch, db, services, sender, welcome).await;
-            if let Some(b) = background {
-                b.stop().await;
-            }
+            background::stop(running).await;
             next
         })?;
         if next != app::Next::Restart {

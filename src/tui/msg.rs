@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
 
 use super::screens::composer::ComposerData;
-use super::screens::composer_review::ReviewData;
+use super::screens::composer::review::ReviewData;
 use super::screens::consent::ConsentData;
-use super::screens::customer_detail::LedgerData;
 use super::screens::customers::CustomersData;
+use super::screens::customers::detail::LedgerData;
 use super::screens::queue::QueueData;
-use super::screens::queue_detail::RowsData;
+use super::screens::queue::detail::RowsData;
 use super::screens::replies::ConversationData;
 use super::screens::welcome;
 use crate::config::SecretsError;
@@ -36,11 +36,11 @@ pub enum Sender {
 
 impl Sender {
     pub fn label(self, lang: Lang) -> &'static str {
-        use super::text_queue as tq;
+        use super::screens::queue::text as queue_text;
         match self {
-            Sender::InApp => tq::SENDER_INAPP.get(lang),
-            Sender::Service => tq::SENDER_SERVICE.get(lang),
-            Sender::Off => tq::SENDER_OFF.get(lang),
+            Sender::InApp => queue_text::SENDER_INAPP.get(lang),
+            Sender::Service => queue_text::SENDER_SERVICE.get(lang),
+            Sender::Off => queue_text::SENDER_OFF.get(lang),
         }
     }
 }
@@ -118,7 +118,7 @@ impl Localized for Failure {
             Failure::Client(e) => e.localized(lang),
             Failure::Refused(e) => e.localized(lang),
             Failure::Message(m) => m.clone(),
-            Failure::Offline => super::text_compose::NO_CLIENT.get(lang).to_owned(),
+            Failure::Offline => super::screens::composer::text::NO_CLIENT.get(lang).to_owned(),
         }
     }
 }
@@ -235,26 +235,80 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// Which operation this is (decides where a failure is shown). The one list of the loads: `Op::Load`.
+    pub fn op(&self) -> Op {
+        match self {
+            Effect::SaveCustomer { .. } => Op::SaveCustomer,
+            Effect::RecordConsent(_) => Op::RecordConsent,
+            Effect::Erase { .. } => Op::Erase,
+            Effect::PrepareReview(_) | Effect::QueueBroadcast(_) | Effect::SaveDraft(_) => Op::Compose,
+            Effect::TestSend { .. } => Op::TestSend,
+            Effect::SyncTemplates => Op::Sync,
+            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } => Op::Broadcast,
+            Effect::QueueReply { .. } => Op::Reply,
+            Effect::Setup(_) => Op::Setup,
+            Effect::LoadCustomers
+            | Effect::LoadConsent
+            | Effect::LoadLedger(_)
+            | Effect::CheckDataVersion
+            | Effect::LoadComposer
+            | Effect::LoadQueue
+            | Effect::LoadRows(_)
+            | Effect::LoadConversation(_)
+            | Effect::LoadBadges => Op::Load,
+        }
+    }
+
     /// Reads only: a second identical one in the queue adds nothing.
     pub fn is_load(&self) -> bool {
-        matches!(
-            self,
-            Effect::LoadCustomers
-                | Effect::LoadConsent
-                | Effect::LoadLedger(_)
-                | Effect::CheckDataVersion
-                | Effect::LoadComposer
-                | Effect::LoadQueue
-                | Effect::LoadRows(_)
-                | Effect::LoadConversation(_)
-                | Effect::LoadBadges
-        )
+        self.op() == Op::Load
     }
 
     /// Talks to the WhatsApp API: runs in its own task, so the loads behind it are not held up.
     pub fn is_network(&self) -> bool {
-        matches!(self, Effect::TestSend { .. } | Effect::SyncTemplates | Effect::Setup(welcome::SetupEffect::Test(_)))
+        self.api_call().is_some()
     }
+
+    /// The call to the WhatsApp API this effect is; `None` for the work on the store.
+    pub fn api_call(&self) -> Option<ApiCall> {
+        match self {
+            Effect::SyncTemplates => Some(ApiCall::SyncTemplates),
+            Effect::TestSend { new, to } => Some(ApiCall::TestSend { new: new.clone(), to: to.clone() }),
+            Effect::Setup(welcome::SetupEffect::Test(data)) => Some(ApiCall::SetupTest(data.clone())),
+            Effect::Setup(welcome::SetupEffect::Save(_))
+            | Effect::LoadCustomers
+            | Effect::LoadConsent
+            | Effect::LoadLedger(_)
+            | Effect::CheckDataVersion
+            | Effect::SaveCustomer { .. }
+            | Effect::Erase { .. }
+            | Effect::RecordConsent(_)
+            | Effect::LoadComposer
+            | Effect::LoadQueue
+            | Effect::LoadRows(_)
+            | Effect::LoadConversation(_)
+            | Effect::LoadBadges
+            | Effect::PrepareReview(_)
+            | Effect::QueueBroadcast(_)
+            | Effect::SaveDraft(_)
+            | Effect::Broadcast { .. }
+            | Effect::DecideUnknown { .. }
+            | Effect::QueueReply { .. } => None,
+        }
+    }
+}
+
+/// The effects that talk to the WhatsApp API, as the performer runs them (never on the DB thread).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiCall {
+    SyncTemplates,
+    /// One copy to the farmer's own number.
+    TestSend {
+        new: NewBroadcast,
+        to: Phone,
+    },
+    /// The setup's connection test with the values just entered.
+    SetupTest(welcome::SetupData),
 }
 
 /// Consent events to append for one customer (an existing one, or one created in the same transaction).

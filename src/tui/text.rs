@@ -79,6 +79,12 @@ pub const CREATED_CHANGED: Tr = Tr::new("{0}, zuletzt geändert {1}", "{0}, last
 pub const SINCE: Tr = Tr::new("seit {0}", "since {0}");
 pub const LEDGER_TITLE: Tr =
     Tr::new("Nachweise der Einwilligungen ({0}, neueste zuerst)", "Consent evidence ({0}, newest first)");
+// The customer's replies in their detail view.
+pub const DETAIL_REPLIES: Tr = Tr::new("Antworten", "Replies");
+pub const DETAIL_REPLIES_VALUE: Tr =
+    Tr::new("{0} · zuletzt {1}: »{2}« ({3}: antworten)", "{0} · last {1}: “{2}” ({3}: answer)");
+pub const DETAIL_REPLIES_NONE: Tr = Tr::new("keine", "none");
+
 pub const LEDGER_EMPTY: Tr = Tr::new(
     "Noch keine Einwilligung erfasst. Drücke {0}, um eine vom Formular zu erfassen.",
     "No consent recorded yet. Press {0} to record one from a form.",
@@ -235,6 +241,24 @@ pub fn age(d: Duration, lang: Lang) -> String {
         Lang::En if m < 60 => format!("for {m} min"),
         Lang::En if m < 48 * 60 => format!("for {} h", m / 60),
         Lang::En => format!("for {} days", m / (24 * 60)),
+    }
+}
+
+/// Shared by the composer's review and the queue.
+pub const R_TEMPLATE: Tr = Tr::new("Vorlage", "Template");
+pub const SECONDS: Tr = Tr::new("{0} s", "{0} s");
+pub const MINUTES: Tr = Tr::new("{0} Min.", "{0} min");
+pub const HOURS: Tr = Tr::new("{0} Std. {1} Min.", "{0} h {1} min");
+
+/// "12 s", "3 Min.", "1 Std. 5 Min.": a duration as the review and the queue show it.
+pub fn duration(d: chrono::Duration, lang: Lang) -> String {
+    let secs = (d.num_milliseconds() as f64 / 1000.0).ceil().max(1.0) as i64;
+    if secs < 120 {
+        SECONDS.fill(lang, &[&secs])
+    } else if secs < 3600 {
+        MINUTES.fill(lang, &[&((secs + 59) / 60)])
+    } else {
+        HOURS.fill(lang, &[&(secs / 3600), &((secs % 3600) / 60)])
     }
 }
 

@@ -8,15 +8,12 @@ use ratatui::widgets::Paragraph;
 
 use super::Screen;
 use super::app::{Overlay, State, StatusKind};
-use super::screens::{composer_draw, consent, consent_form, customer_form, customers, help, queue, welcome};
-use super::text as t;
+use super::screens::consent::form as consent_form;
+use super::screens::customers::form as customer_form;
+use super::screens::{composer, consent, customers, help, queue, replies, welcome};
+use super::text;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
-
-/// Rows for the screen body: all but header, tabs, status and hint line.
-pub fn body_height(size: (u16, u16)) -> u16 {
-    size.1.saturating_sub(4)
-}
 
 /// Errors may take up to this many lines, so they are never cut.
 const MAX_STATUS_LINES: u16 = 3;
@@ -24,7 +21,7 @@ const MAX_STATUS_LINES: u16 = 3;
 pub fn render(frame: &mut Frame<'_>, state: &State) {
     let area = frame.area();
     let status_h = if state.status.as_ref().is_some_and(|s| s.kind == StatusKind::Error) {
-        status_line::status_height(state, MAX_STATUS_LINES)
+        status_line::status_height(state.status.as_ref(), state.size.0, state.lang, MAX_STATUS_LINES)
     } else {
         1
     };
@@ -38,32 +35,41 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
     .areas(area);
     render_header(frame, header, state);
     match &state.welcome {
-        Some(w) => welcome::render(frame, Rect { y: tabs.y, height: tabs.height + body.height, ..body }, w, state),
+        Some(w) => welcome::render(
+            frame,
+            Rect { y: tabs.y, height: tabs.height + body.height, ..body },
+            w,
+            &state.env(),
+            (&state.secrets_label, &state.config_label),
+        ),
         None => {
             render_tabs(frame, tabs, state);
             match state.tab {
-                Screen::Kunden => customers::render(frame, body, state),
-                Screen::Einwilligungen => consent::render(frame, body, state),
-                Screen::Nachricht => composer_draw::render(frame, body, state),
-                Screen::Warteschlange => queue::render(frame, body, state),
+                Screen::Customers => customers::render(frame, body, &state.customers, &state.env()),
+                Screen::Consent => consent::render(frame, body, &state.consent, &state.env()),
+                Screen::Composer => {
+                    let shop = super::app::composer_shop(&state.config, &state.actor, state.sender);
+                    composer::draw::render(frame, body, &state.composer, &state.env(), &shop);
+                }
+                Screen::Queue => render_queue(frame, body, state),
             }
         }
     }
     match &state.overlay {
-        Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, state),
-        Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, state),
-        Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state),
+        Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, &state.env()),
+        Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, &state.env()),
+        Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state.theme, state.lang),
         None => {}
     }
     if let Some(h) = &state.help {
-        help::render(frame, body, h, state);
+        help::render(frame, body, h, &state.env());
     }
     if status_h > 1 {
-        status_line::render_status_wrapped(frame, status, state);
+        status_line::render_status_wrapped(frame, status, state.status.as_ref(), state.theme, state.lang);
     } else {
-        status_line::render_status(frame, status, state);
+        status_line::render_status(frame, status, state.status.as_ref(), state.theme, state.lang);
     }
-    status_line::render_hints(frame, hints, state);
+    status_line::render_hints(frame, hints, &state.chain(), state.theme, state.lang);
     if state.theme.ascii {
         to_ascii(frame.buffer_mut());
     }
@@ -108,24 +114,24 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
     let w = area.width as usize;
     let shop = if state.shop_name.trim().is_empty() {
-        t::NO_SHOP_NAME.get(lang).to_owned()
+        text::NO_SHOP_NAME.get(lang).to_owned()
     } else {
         super::widgets::text::safe(&state.shop_name).into_owned()
     };
-    let mut spans = vec![Span::styled(t::APP, theme.header()), Span::raw(theme.dot())];
-    let left_w = width(t::APP) + width(theme.dot());
-    let demo = if state.demo { t::DEMO.get(lang) } else { "" };
+    let mut spans = vec![Span::styled(text::APP, theme.header()), Span::raw(theme.dot())];
+    let left_w = width(text::APP) + width(theme.dot());
+    let demo = if state.demo { text::DEMO.get(lang) } else { "" };
     // Who sends (nothing when nobody can: the queue screen says so where it matters).
     let sender = match state.sender {
         super::app::Sender::Off => String::new(),
-        s => format!("{}{}{}", super::text_queue::SENDER.get(lang), s.label(lang), theme.dot()),
+        s => format!("{}{}{}", super::screens::queue::text::SENDER.get(lang), s.label(lang), theme.dot()),
     };
     // The database path matters most: it gets the room it needs, the shop name what is left (at least a bit), and
     // on narrow screens the label gets short and the path is cut at a directory.
     let room = w.saturating_sub(left_w + width(demo) + 1 + width(&sender));
     let path_w = width(&state.db_label);
-    let full_label = t::DB.get(lang);
-    let db_label = if path_w + width(full_label) + 14 <= room { full_label } else { t::DB_SHORT.get(lang) };
+    let full_label = text::DB.get(lang);
+    let db_label = if path_w + width(full_label) + 14 <= room { full_label } else { text::DB_SHORT.get(lang) };
     let shop_room = room.saturating_sub(path_w + width(db_label) + 2).max(12.min(room / 3));
     let shop = cut(&shop, shop_room, theme.ellipsis());
     let path_room = room.saturating_sub(width(&shop) + 2 + width(db_label));
@@ -145,15 +151,15 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
 fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
     let queue = if state.unread > 0 {
-        super::text_queue::TAB_UNREAD.fill(lang, &[&t::TAB_QUEUE.get(lang), &state.unread])
+        super::screens::queue::text::TAB_UNREAD.fill(lang, &[&text::TAB_QUEUE.get(lang), &state.unread])
     } else {
-        t::TAB_QUEUE.get(lang).to_owned()
+        text::TAB_QUEUE.get(lang).to_owned()
     };
     let tabs = [
-        (Screen::Kunden, "1", t::TAB_KUNDEN.get(lang).to_owned()),
-        (Screen::Einwilligungen, "2", t::TAB_CONSENT.get(lang).to_owned()),
-        (Screen::Nachricht, "3", t::TAB_MESSAGE.get(lang).to_owned()),
-        (Screen::Warteschlange, "4", queue),
+        (Screen::Customers, "1", text::TAB_KUNDEN.get(lang).to_owned()),
+        (Screen::Consent, "2", text::TAB_CONSENT.get(lang).to_owned()),
+        (Screen::Composer, "3", text::TAB_MESSAGE.get(lang).to_owned()),
+        (Screen::Queue, "4", queue),
     ];
     // When the names do not all fit, the other tabs show only their number (never cut off silently).
     let full: usize = tabs.iter().map(|(_, _, l)| width(l) + 4).sum::<usize>() + 3 * width(theme.separator());
@@ -169,4 +175,20 @@ fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The queue tab: the alerts on top, then the open conversation, the open broadcast, the replies or the list.
+fn render_queue(frame: &mut Frame<'_>, body: Rect, state: &State) {
+    let env = state.env();
+    let mut area = body;
+    queue::render_alerts(frame, &mut area, &state.queue, &env);
+    let sending =
+        queue::Sending { sender: state.sender, rate: state.config.whatsapp.effective_rate(), unread: state.unread };
+    if let Some(c) = &state.replies.conversation {
+        replies::render_conversation(frame, area, c, &env);
+    } else if state.queue.detail.is_none() && state.queue.pane == queue::Pane::Replies {
+        replies::render_list(frame, area, &state.replies, state.queue.replies(), state.unread, &env);
+    } else {
+        queue::render(frame, area, &state.queue, &env, sending);
+    }
 }

@@ -1,14 +1,14 @@
 //! The `?` help popup, generated from the keymap for the view it was opened from (so it always lists the real
-//! keys), in the user's language. Must not know any key itself.
+//! keys), in the user's language. Owns its state (`Help`). Must not know any key itself.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::State;
+use super::Env;
 use crate::tui::keymap::{self, Action, Ctx};
-use crate::tui::text as t;
+use crate::tui::text;
 use crate::tui::widgets::popup;
 use crate::tui::widgets::text::{cut, fit};
 
@@ -25,18 +25,19 @@ impl Help {
     }
 }
 
-pub fn on_action(state: &mut State, action: Action) {
-    let Some(h) = &mut state.help else { return };
+/// A key while the popup is open; returns whether it stays open.
+pub fn on_action(h: &mut Help, action: Action) -> bool {
     match action {
-        Action::Back => state.help = None,
+        Action::Back => return false,
         Action::Up => h.scroll = h.scroll.saturating_sub(1),
         Action::Down => h.scroll += 1,
-        _ => state.redraw = false,
+        _ => {}
     }
+    true
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     // Screen keys first; the keys that work everywhere (Strg+C) at the end.
     let mut rows = keymap::bindings(&h.chain);
     rows.sort_by_key(|b| b.ctx == Ctx::Always);
@@ -45,7 +46,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, state: &State) {
     let w = area.width.saturating_sub(4).min(70);
     let h_needed = rows.len() as u16 + 4;
     let rect = popup::centered(area, w, h_needed.min(area.height));
-    let inner = popup::open(frame, rect, t::HELP_TITLE.get(lang), theme);
+    let inner = popup::open(frame, rect, text::HELP_TITLE.get(lang), theme);
     let text_w = (inner.width as usize).saturating_sub(key_w);
     let mut lines: Vec<Line<'static>> = rows
         .iter()
@@ -63,9 +64,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, state: &State) {
     lines = lines.into_iter().skip(scroll).take(room).collect();
     let (up, down) = theme.up_down();
     let footer = if max_scroll > 0 {
-        t::HELP_FOOTER_SCROLL.fill(lang, &[&up, &down])
+        text::HELP_FOOTER_SCROLL.fill(lang, &[&up, &down])
     } else {
-        t::HELP_FOOTER.get(lang).to_owned()
+        text::HELP_FOOTER.get(lang).to_owned()
     };
     lines.push(Line::styled(cut(&footer, inner.width as usize, theme.ellipsis()), theme.dim()));
     frame.render_widget(Paragraph::new(lines), inner);

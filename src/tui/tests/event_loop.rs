@@ -182,7 +182,7 @@ async fn the_queue_screen_draws_nothing_while_idle_and_shows_statuses_from_anoth
     let frames = Arc::new(Mutex::new((0usize, String::new())));
     let mut canvas = Counting { terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(), frames: frames.clone() };
     let mut state = State::new(&launch);
-    state.tab = Screen::Warteschlange;
+    state.tab = Screen::Queue;
     let (keys, events) = key_stream();
     let check = Duration::from_millis(100);
     let never = std::future::pending::<Exit>();

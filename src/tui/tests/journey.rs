@@ -220,7 +220,7 @@ async fn the_weekly_offer_from_launch_to_queued_in_at_most_ten_keys_plus_the_tex
     let status = app.state.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Success, "{status:?}");
     assert!(status.text.starts_with("Rundnachricht Nr. "), "{}", status.text);
-    assert_eq!(app.state.tab, Screen::Warteschlange, "the queue shows the progress");
+    assert_eq!(app.state.tab, Screen::Queue, "the queue shows the progress");
     let (list, last) = app
         .db
         .call(|s| {

@@ -30,20 +30,21 @@ fn both_sizes(name: &str, tab: Screen, setup: impl Fn(&mut Store, &Launch, &mut 
 
 #[test]
 fn empty_database() {
-    for tab in [Screen::Kunden, Screen::Einwilligungen] {
+    // The snapshot files keep the German screen names.
+    for (tab, name) in [(Screen::Customers, "empty_kunden"), (Screen::Consent, "empty_einwilligungen")] {
         for size in SIZES {
             let launch = launch(shop_config(), Lang::De, false);
             let state = loaded(&mut empty_store(), &launch, size, tab);
-            snap(&format!("empty_{tab:?}").to_lowercase(), &state);
+            snap(name, &state);
         }
     }
 }
 
 #[test]
 fn customer_list_with_awkward_names() {
-    both_sizes("kunden", Screen::Kunden, |_, _, _| {});
+    both_sizes("kunden", Screen::Customers, |_, _, _| {});
     let launch = launch(shop_config(), Lang::De, false);
-    let mut state = loaded(&mut demo_store(), &launch, (120, 60), Screen::Kunden);
+    let mut state = loaded(&mut demo_store(), &launch, (120, 60), Screen::Customers);
     update(&mut state, ch('G'));
     let text = screen(&state);
     assert!(text.contains("Böse^[[31mFirma"), "control character shown escaped:\n{text}");
@@ -54,14 +55,14 @@ fn customer_list_with_awkward_names() {
 #[test]
 fn customer_list_end_of_list() {
     // The last rows: emoji, NFD and the escaped control character are in view.
-    both_sizes("kunden_end", Screen::Kunden, |_, _, state| {
+    both_sizes("kunden_end", Screen::Customers, |_, _, state| {
         update(state, ch('G'));
     });
 }
 
 #[test]
 fn search_active() {
-    both_sizes("kunden_search", Screen::Kunden, |_, _, state| {
+    both_sizes("kunden_search", Screen::Customers, |_, _, state| {
         update(state, ch('/'));
         for c in "mül".chars() {
             update(state, ch(c));
@@ -71,7 +72,7 @@ fn search_active() {
 
 #[test]
 fn tag_filter_and_sort_by_change() {
-    both_sizes("kunden_tag", Screen::Kunden, |_, _, state| {
+    both_sizes("kunden_tag", Screen::Customers, |_, _, state| {
         update(state, ch('t'));
         update(state, ch('t'));
         update(state, ch('s'));
@@ -80,7 +81,7 @@ fn tag_filter_and_sort_by_change() {
 
 #[test]
 fn customer_form_with_an_error() {
-    both_sizes("customer_form_error", Screen::Kunden, |_, _, state| {
+    both_sizes("customer_form_error", Screen::Customers, |_, _, state| {
         update(state, ch('a'));
         for c in "Xaver Quast".chars() {
             update(state, ch(c));
@@ -96,7 +97,7 @@ fn customer_form_with_an_error() {
 
 #[test]
 fn customer_detail_with_ledger() {
-    both_sizes("detail", Screen::Kunden, |store, launch, state| {
+    both_sizes("detail", Screen::Customers, |store, launch, state| {
         update(state, ch('/'));
         for c in "thießen".chars() {
             update(state, ch(c));
@@ -104,7 +105,7 @@ fn customer_detail_with_ledger() {
         update(state, key(KeyCode::Enter));
         press(store, launch, state, key(KeyCode::Enter));
     });
-    both_sizes("detail_note", Screen::Kunden, |store, launch, state| {
+    both_sizes("detail_note", Screen::Customers, |store, launch, state| {
         update(state, ch('/'));
         for c in "jörg".chars() {
             update(state, ch(c));
@@ -116,8 +117,8 @@ fn customer_detail_with_ledger() {
 
 #[test]
 fn consent_screen() {
-    both_sizes("einwilligungen", Screen::Einwilligungen, |_, _, _| {});
-    both_sizes("einwilligungen_filtered", Screen::Einwilligungen, |_, _, state| {
+    both_sizes("einwilligungen", Screen::Consent, |_, _, _| {});
+    both_sizes("einwilligungen_filtered", Screen::Consent, |_, _, state| {
         update(state, ch('p'));
         update(state, ch('p'));
         update(state, ch('j'));
@@ -126,28 +127,28 @@ fn consent_screen() {
 
 #[test]
 fn consent_form_with_matches() {
-    both_sizes("consent_form", Screen::Kunden, |store, launch, state| {
+    both_sizes("consent_form", Screen::Customers, |store, launch, state| {
         press(store, launch, state, ch('2'));
         press(store, launch, state, ch('a'));
         for c in "mü".chars() {
             update(state, ch(c));
         }
     });
-    both_sizes("withdraw_form", Screen::Kunden, |store, launch, state| {
+    both_sizes("withdraw_form", Screen::Customers, |store, launch, state| {
         press(store, launch, state, ch('w'));
     });
 }
 
 #[test]
 fn help_popup() {
-    both_sizes("help", Screen::Kunden, |_, _, state| {
+    both_sizes("help", Screen::Customers, |_, _, state| {
         update(state, ch('?'));
     });
 }
 
 #[test]
 fn erase_question() {
-    both_sizes("erase_confirm", Screen::Kunden, |_, _, state| {
+    both_sizes("erase_confirm", Screen::Customers, |_, _, state| {
         update(state, ch('d'));
     });
 }
@@ -161,7 +162,7 @@ fn error_in_the_status_line() {
         let draft =
             CustomerDraft::new("Anna Weiß", "", Phone::parse("0171 1234567", Region::DE).unwrap(), &[], "").unwrap();
         store.insert_customer(&draft).unwrap();
-        let mut state = loaded(&mut store, &launch, size, Screen::Einwilligungen);
+        let mut state = loaded(&mut store, &launch, size, Screen::Consent);
         press(&mut store, &launch, &mut state, ch('a'));
         for c in "anna".chars() {
             press(&mut store, &launch, &mut state, ch(c));
@@ -182,7 +183,7 @@ fn error_in_the_status_line() {
 fn a_load_error_is_shown() {
     for size in SIZES {
         let launch = launch(shop_config(), Lang::De, false);
-        let mut state = loaded(&mut demo_store(), &launch, size, Screen::Kunden);
+        let mut state = loaded(&mut demo_store(), &launch, size, Screen::Customers);
         update(&mut state, Msg::Failed { op: Op::Load, error: Failure::Store(crate::store::StoreError::Closed) });
         snap("error_closed", &state);
     }
@@ -193,7 +194,7 @@ fn ascii_mode() {
     for size in SIZES {
         let launch = launch(shop_config(), Lang::De, true);
         let mut store = demo_store();
-        let mut state = loaded(&mut store, &launch, size, Screen::Kunden);
+        let mut state = loaded(&mut store, &launch, size, Screen::Customers);
         update(&mut state, ch('d'));
         let text = screen(&state);
         for glyph in ['✓', '✗', '–', '…', '│', '─', '┌', '↑', '↓', '←', '→', '·'] {
@@ -210,7 +211,7 @@ fn ascii_mode() {
 fn english() {
     for size in SIZES {
         let launch = launch(shop_config(), Lang::En, false);
-        let state = loaded(&mut demo_store(), &launch, size, Screen::Kunden);
+        let state = loaded(&mut demo_store(), &launch, size, Screen::Customers);
         snap("kunden_en", &state);
     }
 }
@@ -220,7 +221,7 @@ fn no_color_means_no_colour_anywhere_but_the_selection_still_shows() {
     let cells_with_colour = |no_color: bool| {
         let mut launch = launch(shop_config(), Lang::De, false);
         launch.no_color = no_color;
-        let mut state = loaded(&mut demo_store(), &launch, (80, 24), Screen::Kunden);
+        let mut state = loaded(&mut demo_store(), &launch, (80, 24), Screen::Customers);
         update(&mut state, ch('a'));
         update(&mut state, key(KeyCode::Tab));
         update(&mut state, key(KeyCode::Tab));
@@ -244,7 +245,7 @@ fn no_color_means_no_colour_anywhere_but_the_selection_still_shows() {
 #[test]
 fn narrow_terminal_collapses_columns_and_marks_cuts() {
     let launch = launch(shop_config(), Lang::De, false);
-    let state = loaded(&mut demo_store(), &launch, (50, 12), Screen::Kunden);
+    let state = loaded(&mut demo_store(), &launch, (50, 12), Screen::Customers);
     let text = screen(&state);
     assert!(!text.contains("Schlagworte"), "the tag column goes first:\n{text}");
     assert!(text.contains("Service") && text.contains("Werbung"), "consent stays:\n{text}");
@@ -257,18 +258,18 @@ fn tiny_terminals_never_panic() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = demo_store();
     let mut states: Vec<State> = Vec::new();
-    for tab in [Screen::Kunden, Screen::Einwilligungen, Screen::Nachricht, Screen::Warteschlange] {
+    for tab in [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue] {
         states.push(loaded(&mut store, &launch, (80, 24), tab));
     }
-    let mut detail = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+    let mut detail = loaded(&mut store, &launch, (80, 24), Screen::Customers);
     press(&mut store, &launch, &mut detail, key(KeyCode::Enter));
     states.push(detail);
     for open in ['a', 'd', '?', 'w'] {
-        let mut s = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+        let mut s = loaded(&mut store, &launch, (80, 24), Screen::Customers);
         press(&mut store, &launch, &mut s, ch(open));
         states.push(s);
     }
-    let mut consent = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+    let mut consent = loaded(&mut store, &launch, (80, 24), Screen::Customers);
     press(&mut store, &launch, &mut consent, ch('2'));
     press(&mut store, &launch, &mut consent, ch('a'));
     press(&mut store, &launch, &mut consent, ch('m'));

@@ -17,7 +17,7 @@ use crate::tui::screens::queue::Pane;
 fn composer(size: (u16, u16)) -> (Store, Launch, State) {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = send_store();
-    let state = loaded(&mut store, &launch, size, Screen::Nachricht);
+    let state = loaded(&mut store, &launch, size, Screen::Composer);
     (store, launch, state)
 }
 
@@ -76,7 +76,7 @@ fn placeholders_are_filled_and_personalised_per_customer() {
     typ(&mut state, "Bratwurst q1?");
     let d = state.composer.draft.as_ref().unwrap();
     assert_eq!(d.params(), Params::positional(&["{vorname}", "Bratwurst q1?"]));
-    assert!(!state.quit && state.tab == Screen::Nachricht, "q and 1 typed into a field are text");
+    assert!(!state.quit && state.tab == Screen::Composer, "q and 1 typed into a field are text");
     // Every consenting customer gets their own first name, or the greeting fallback.
     assert_eq!(d.plan.recipients.len(), consenting(&store, Purpose::Marketing));
     for r in &d.plan.recipients {
@@ -178,7 +178,7 @@ fn the_audience_by_tag_changes_the_counts_and_excluded_have_reasons() {
     // Everyone in the tag who is left out has a reason.
     update(&mut state, ctrl('x'));
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Excluded]);
-    let rows = crate::tui::screens::composer::excluded_rows(&state);
+    let rows = crate::tui::screens::composer::excluded_rows(&state.composer, state.lang);
     assert_eq!(rows.len(), n_excluded);
     assert!(rows.iter().all(|(_, why)| why.contains("Einwilligung")), "{rows:?}");
     update(&mut state, key(KeyCode::Esc));
@@ -289,7 +289,7 @@ fn a_time_that_is_past_or_unreadable_is_refused() {
 fn queue_state() -> (Store, Launch, State) {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = send_store();
-    let state = loaded(&mut store, &launch, (80, 24), Screen::Warteschlange);
+    let state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
     (store, launch, state)
 }
 
@@ -366,16 +366,16 @@ fn replies_open_the_conversation_and_answers_only_inside_the_window() {
     );
     // A customer whose last message is older than 24 h: no input, the screen says why.
     update(&mut state, key(KeyCode::Esc));
-    state.queue.conversation = None;
+    state.replies.conversation = None;
     let old = state.queue.replies().iter().position(|r| r.text == "Habt ihr auch Leberwurst?").unwrap();
     let joerg = state.queue.replies()[old].customer_id.unwrap();
     store
         .conn()
         .execute("DELETE FROM inbound_messages WHERE customer_id = ?1 AND wamid = 'wamid.in1'", [joerg])
         .unwrap();
-    state.queue.replies_nav.selected = old;
+    state.replies.nav.selected = old;
     press(&mut store, &launch, &mut state, key(KeyCode::Enter));
-    assert!(!state.queue.conversation.as_ref().unwrap().can_answer());
+    assert!(!state.replies.conversation.as_ref().unwrap().can_answer());
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Conversation, Ctx::Global]);
     assert!(screen(&state).contains("nur eine Vorlage"), "{}", screen(&state));
 }
@@ -401,7 +401,7 @@ fn quitting_while_this_window_sends_asks_first() {
 fn the_customer_detail_shows_replies_and_r_opens_the_conversation() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = send_store();
-    let mut state = loaded(&mut store, &launch, (100, 30), Screen::Kunden);
+    let mut state = loaded(&mut store, &launch, (100, 30), Screen::Customers);
     update(&mut state, ch('/'));
     typ(&mut state, "jörg");
     update(&mut state, key(KeyCode::Enter));
@@ -411,7 +411,7 @@ fn the_customer_detail_shows_replies_and_r_opens_the_conversation() {
     let id = state.customers.detail.as_ref().unwrap().customer_id;
     let effects = update(&mut state, ch('r'));
     assert!(effects.contains(&Effect::LoadConversation(id)), "{effects:?}");
-    assert_eq!(state.tab, Screen::Warteschlange);
+    assert_eq!(state.tab, Screen::Queue);
     assert_eq!(state.queue.pane, Pane::Replies);
 }
 
@@ -420,7 +420,7 @@ fn alerts_are_shown_on_top_until_resolved() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = send_store();
     store.raise_alert("auth", Some(190), "token expired").unwrap();
-    let mut state = loaded(&mut store, &launch, (120, 40), Screen::Warteschlange);
+    let mut state = loaded(&mut store, &launch, (120, 40), Screen::Queue);
     let text = screen(&state);
     let first_body_line = text.lines().nth(2).unwrap();
     assert!(first_body_line.starts_with("Versand gestoppt: "), "{text}");

@@ -32,12 +32,12 @@ fn typ(store: &mut Store, launch: &Launch, state: &mut State, text: &str) {
 
 #[test]
 fn template_picker() {
-    both_sizes("send_picker", Screen::Nachricht, |_, _, _| {});
+    both_sizes("send_picker", Screen::Composer, |_, _, _| {});
 }
 
 #[test]
 fn form_with_an_error() {
-    both_sizes("send_form_error", Screen::Nachricht, |store, launch, state| {
+    both_sizes("send_form_error", Screen::Composer, |store, launch, state| {
         press(store, launch, state, key(KeyCode::Enter));
         typ(store, launch, state, "{vorname}");
         press(store, launch, state, key(KeyCode::Tab));
@@ -47,7 +47,7 @@ fn form_with_an_error() {
 
 #[test]
 fn preview_bubble() {
-    both_sizes("send_preview", Screen::Nachricht, |store, launch, state| {
+    both_sizes("send_preview", Screen::Composer, |store, launch, state| {
         press(store, launch, state, ch('l'));
         typ(store, launch, state, "*Rinderrouladen* _frisch_ aus eigener Schlachtung, ~12,90~ 10,90 € das Kilo");
         press(store, launch, state, key(KeyCode::PageDown));
@@ -56,7 +56,7 @@ fn preview_bubble() {
 
 #[test]
 fn excluded_list() {
-    both_sizes("send_excluded", Screen::Nachricht, |store, launch, state| {
+    both_sizes("send_excluded", Screen::Composer, |store, launch, state| {
         press(store, launch, state, ch('l'));
         typ(store, launch, state, "Grillpaket");
         press(store, launch, state, ctrl('x'));
@@ -65,7 +65,7 @@ fn excluded_list() {
 
 #[test]
 fn review() {
-    both_sizes("send_review", Screen::Nachricht, |store, launch, state| {
+    both_sizes("send_review", Screen::Composer, |store, launch, state| {
         press(store, launch, state, ch('l'));
         typ(store, launch, state, "Grillpaket für 4 Personen");
         press(store, launch, state, key(KeyCode::Enter));
@@ -74,12 +74,12 @@ fn review() {
 
 #[test]
 fn queue_list_with_progress() {
-    both_sizes("queue_list", Screen::Warteschlange, |_, _, _| {});
+    both_sizes("queue_list", Screen::Queue, |_, _, _| {});
 }
 
 #[test]
 fn broadcast_detail_with_a_failure() {
-    both_sizes("queue_detail", Screen::Warteschlange, |store, launch, state| {
+    both_sizes("queue_detail", Screen::Queue, |store, launch, state| {
         press(store, launch, state, ch('j'));
         press(store, launch, state, ch('j'));
         press(store, launch, state, key(KeyCode::Enter));
@@ -88,14 +88,14 @@ fn broadcast_detail_with_a_failure() {
 
 #[test]
 fn replies_list() {
-    both_sizes("replies", Screen::Warteschlange, |store, launch, state| {
+    both_sizes("replies", Screen::Queue, |store, launch, state| {
         press(store, launch, state, ch('a'));
     });
 }
 
 #[test]
 fn conversation_with_the_window_open() {
-    both_sizes("conversation", Screen::Warteschlange, |store, launch, state| {
+    both_sizes("conversation", Screen::Queue, |store, launch, state| {
         press(store, launch, state, ch('a'));
         press(store, launch, state, key(KeyCode::Enter));
         typ(store, launch, state, "Ja, ab Freitag!");
@@ -146,11 +146,11 @@ fn every_sending_view_survives_tiny_terminals_and_ascii() {
         }
         s
     };
-    states.push(open(&mut store, &[ch('l')], Screen::Nachricht));
-    states.push(open(&mut store, &[ch('l'), ch('x'), key(KeyCode::Enter)], Screen::Nachricht));
-    states.push(open(&mut store, &[ch('l'), ctrl('x')], Screen::Nachricht));
-    states.push(open(&mut store, &[ch('j'), ch('j'), key(KeyCode::Enter)], Screen::Warteschlange));
-    states.push(open(&mut store, &[ch('a'), key(KeyCode::Enter)], Screen::Warteschlange));
+    states.push(open(&mut store, &[ch('l')], Screen::Composer));
+    states.push(open(&mut store, &[ch('l'), ch('x'), key(KeyCode::Enter)], Screen::Composer));
+    states.push(open(&mut store, &[ch('l'), ctrl('x')], Screen::Composer));
+    states.push(open(&mut store, &[ch('j'), ch('j'), key(KeyCode::Enter)], Screen::Queue));
+    states.push(open(&mut store, &[ch('a'), key(KeyCode::Enter)], Screen::Queue));
     let mut welcome = State::new(&launch_ascii);
     welcome.welcome = Some(crate::tui::screens::welcome::Welcome::new());
     update(&mut welcome, ch('s'));

@@ -11,7 +11,7 @@ use crate::tui::screens::customers::Sort;
 
 fn demo_state(size: (u16, u16)) -> State {
     let launch = launch(shop_config(), Lang::De, false);
-    loaded(&mut demo_store(), &launch, size, Screen::Kunden)
+    loaded(&mut demo_store(), &launch, size, Screen::Customers)
 }
 
 fn selected_name(state: &State) -> String {
@@ -42,7 +42,7 @@ fn q_in_a_list_quits_but_in_a_form_it_is_text() {
     assert!(!state.quit, "q typed into a field must not quit");
     let Some(Overlay::CustomerForm(f)) = &state.overlay else { panic!() };
     assert_eq!(f.form.field(0), "qj1?/");
-    assert_eq!(state.tab, Screen::Kunden, "1 typed into a field must not switch tabs");
+    assert_eq!(state.tab, Screen::Customers, "1 typed into a field must not switch tabs");
     update(&mut state, key(KeyCode::Esc));
     assert!(state.overlay.is_none());
     update(&mut state, ch('q'));
@@ -85,16 +85,16 @@ fn quitting_while_sending_asks_first() {
 fn tabs_switch_by_number_and_tab_key_and_load_what_they_show() {
     let mut state = demo_state((80, 24));
     assert_eq!(update(&mut state, ch('2')), vec![Effect::LoadConsent]);
-    assert_eq!(state.tab, Screen::Einwilligungen);
+    assert_eq!(state.tab, Screen::Consent);
     assert_eq!(update(&mut state, key(KeyCode::Tab)), vec![Effect::LoadComposer]);
-    assert_eq!(state.tab, Screen::Nachricht);
+    assert_eq!(state.tab, Screen::Composer);
     assert!(state.live(), "every screen shows the unread count, so the calm check runs");
     assert_eq!(update(&mut state, key(KeyCode::Tab)), vec![Effect::LoadQueue]);
-    assert_eq!(state.tab, Screen::Warteschlange);
+    assert_eq!(state.tab, Screen::Queue);
     update(&mut state, key(KeyCode::Tab));
-    assert_eq!(state.tab, Screen::Kunden);
+    assert_eq!(state.tab, Screen::Customers);
     update(&mut state, key(KeyCode::BackTab));
-    assert_eq!(state.tab, Screen::Warteschlange);
+    assert_eq!(state.tab, Screen::Queue);
     // The customer list is loaded already: switching back loads nothing.
     assert_eq!(update(&mut state, ch('1')), vec![]);
 }
@@ -108,7 +108,7 @@ fn navigation_moves_pages_and_stays_in_bounds() {
     update(&mut state, key(KeyCode::Down));
     assert_eq!(state.customers.nav.selected, 2);
     update(&mut state, key(KeyCode::PageDown));
-    let page = crate::tui::screens::customers::page(&state);
+    let page = crate::tui::screens::customers::page(state.size);
     assert_eq!(page, 18);
     assert_eq!(state.customers.nav.selected, 2 + page);
     update(&mut state, ch('G'));
@@ -118,10 +118,14 @@ fn navigation_moves_pages_and_stays_in_bounds() {
     assert_eq!(state.customers.nav.selected, n - 1);
     update(&mut state, key(KeyCode::Home));
     assert_eq!(state.customers.nav, Default::default());
-    // At the top, Up changes nothing and asks for no frame.
+    // At the top, Up changes nothing; like every key a view takes, it draws (ratatui sends no changed cells).
     state.take_redraw();
     update(&mut state, ch('k'));
-    assert!(!state.take_redraw());
+    assert_eq!(state.customers.nav, Default::default());
+    assert!(state.take_redraw());
+    // A key that no view takes asks for no frame.
+    update(&mut state, key(KeyCode::F(9)));
+    assert!(!state.take_redraw(), "an unbound key must not redraw");
     // A smaller terminal keeps the selection on screen.
     update(&mut state, ch('G'));
     update(&mut state, Msg::Resize(80, 12));
@@ -216,7 +220,7 @@ fn sort_toggles_between_name_and_last_change() {
             rusqlite::params![ts(clock.now_plus_days(1)), c.customer.id],
         )
         .unwrap();
-    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Customers);
     assert_eq!(selected_name(&state), "Agnieszka Nowak");
     update(&mut state, ch('s'));
     assert_eq!(state.customers.sort, Sort::Changed);
@@ -244,7 +248,7 @@ fn form_state() -> State {
     state
 }
 
-fn customer_form(state: &State) -> &crate::tui::screens::customer_form::CustomerForm {
+fn customer_form(state: &State) -> &crate::tui::screens::customers::form::CustomerForm {
     match &state.overlay {
         Some(Overlay::CustomerForm(f)) => f,
         other => panic!("no customer form: {other:?}"),
@@ -375,7 +379,7 @@ fn help_lists_the_keys_of_the_current_view_from_the_keymap() {
     let mut state = demo_state((80, 24));
     update(&mut state, ch('?'));
     let help = state.help.clone().unwrap();
-    assert_eq!(help.chain, vec![Ctx::Always, Ctx::Kunden, Ctx::Lists, Ctx::Global]);
+    assert_eq!(help.chain, vec![Ctx::Always, Ctx::Customers, Ctx::Lists, Ctx::Global]);
     let rows = keymap::bindings(&help.chain);
     assert!(rows.iter().any(|b| b.text.de == "neuen Kunden anlegen"));
     assert!(rows.iter().all(|b| b.ctx != Ctx::Form), "form keys are not listed on the list");
@@ -399,7 +403,7 @@ fn enter_opens_the_detail_and_esc_returns() {
     assert!(state.customers.detail.is_none());
 }
 
-fn consent_form(state: &State) -> &crate::tui::screens::consent_form::ConsentForm {
+fn consent_form(state: &State) -> &crate::tui::screens::consent::form::ConsentForm {
     match &state.overlay {
         Some(Overlay::ConsentForm(f)) => f,
         other => panic!("no consent form: {other:?}"),
@@ -410,10 +414,10 @@ fn consent_form(state: &State) -> &crate::tui::screens::consent_form::ConsentFor
 fn consent_form_finds_the_customer_and_checks_purpose_and_evidence() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = demo_store();
-    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Einwilligungen);
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Consent);
     // The list of customers is needed for the picker and is loaded with the form.
     assert_eq!(update(&mut state, ch('a')), vec![Effect::LoadCustomers]);
-    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Kunden);
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Customers);
     press(&mut store, &launch, &mut state, ch('2'));
     update(&mut state, ch('a'));
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::FormPicker, Ctx::Form]);
@@ -533,7 +537,7 @@ fn withdrawal_form_takes_source_and_note() {
 #[test]
 fn consent_screen_filters_by_purpose_and_source() {
     let launch = launch(shop_config(), Lang::De, false);
-    let mut state = loaded(&mut demo_store(), &launch, (80, 24), Screen::Einwilligungen);
+    let mut state = loaded(&mut demo_store(), &launch, (80, 24), Screen::Consent);
     let all = state.consent.visible.len();
     assert!(all > 50);
     update(&mut state, ch('p'));

@@ -1,5 +1,5 @@
 //! The yes/no dialog (erase a customer, quit while sending). The question names what will happen; the keys come
-//! from the keymap.
+//! from the keymap. Also the question itself (`Confirm`), so that a screen can ask one without knowing the app.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,12 +8,27 @@ use ratatui::widgets::Paragraph;
 
 use super::popup;
 use super::text::wrap;
-use crate::tui::app::{Confirm, State};
+use crate::domain::phone::Phone;
+use crate::i18n::Lang;
 use crate::tui::keymap::{self, Ctx};
-use crate::tui::text as t;
+use crate::tui::text;
+use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+/// A yes/no question.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub question: String,
+    pub on_yes: OnYes,
+}
+
+#[derive(Debug, Clone)]
+pub enum OnYes {
+    Erase { id: i64, phone: Phone, name: String },
+    Quit,
+    CancelBroadcast(i64),
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: Theme, lang: Lang) {
     let w = area.width.saturating_sub(4).min(64);
     let text_w = w.saturating_sub(4) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -27,6 +42,6 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, state: &State) {
         .collect();
     lines.push(Line::styled(keys.join("   "), theme.key()));
     let rect = popup::centered(area, w, lines.len() as u16 + 2);
-    let inner = popup::open(frame, rect, t::CONFIRM_TITLE.get(lang), theme);
+    let inner = popup::open(frame, rect, text::CONFIRM_TITLE.get(lang), theme);
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -11,6 +11,7 @@ use tui_input::backend::crossterm::to_input_request;
 
 use super::text::{cut, fit, width, wrap};
 use crate::i18n::{Lang, Tr};
+use crate::tui::keymap::Ctx;
 use crate::tui::theme::Theme;
 use ratatui::crossterm::event::{Event, KeyEvent};
 
@@ -87,6 +88,18 @@ pub struct Form {
 }
 
 impl Form {
+    /// The keymap contexts while this form has the focus (with the customer picker on top when `picker`).
+    pub fn chain(&self, picker: bool) -> Vec<Ctx> {
+        let mut chain = vec![Ctx::Always];
+        if picker {
+            chain.push(Ctx::FormPicker);
+        }
+        if self.focused().is_some_and(|f| !f.is_text()) {
+            chain.push(Ctx::FormChoice);
+        }
+        chain.push(Ctx::Form);
+        chain
+    }
     pub fn new(fields: Vec<Field>) -> Form {
         Form { fields, focus: 0 }
     }

@@ -5,10 +5,20 @@
 use ratatui::style::{Color, Style};
 use ratatui::text::Span;
 
+use crate::i18n::Tr;
 use crate::queue::state::RowState;
 use crate::store::broadcasts::BroadcastInfo;
-use crate::tui::text_queue as tq;
 use crate::tui::theme::Theme;
+
+/// The legend of the gauge: the state words with counts.
+const L_QUEUED: Tr = Tr::new("wartet", "queued");
+const L_SENT: Tr = Tr::new("gesendet", "sent");
+const L_DELIVERED: Tr = Tr::new("zugestellt", "delivered");
+const L_READ: Tr = Tr::new("gelesen", "read");
+const L_FAILED: Tr = Tr::new("fehlgeschlagen", "failed");
+const L_SKIPPED: Tr = Tr::new("ausgeschlossen", "excluded");
+const L_UNKNOWN: Tr = Tr::new("unklar", "unclear");
+const L_CANCELLED: Tr = Tr::new("abgebrochen", "cancelled");
 
 /// A part of the bar: which states it counts, its glyphs (Unicode, ASCII) and colour.
 struct Part {
@@ -74,21 +84,21 @@ pub fn bar(info: &BroadcastInfo, cells: usize, theme: Theme) -> Vec<Span<'static
 /// except when everything is zero).
 pub fn legend(info: &BroadcastInfo, lang: crate::i18n::Lang, dot: &str) -> String {
     let items = [
-        (tq::L_QUEUED, info.count(RowState::Queued)),
-        (tq::L_SENT, info.count(RowState::Accepted) + info.count(RowState::Inflight)),
-        (tq::L_DELIVERED, info.count(RowState::Delivered)),
-        (tq::L_READ, info.count(RowState::Read)),
-        (tq::L_FAILED, info.count(RowState::Failed)),
-        (tq::L_UNKNOWN, info.count(RowState::Unknown)),
-        (tq::L_CANCELLED, info.count(RowState::Cancelled)),
-        (tq::L_SKIPPED, info.count(RowState::Skipped)),
+        (L_QUEUED, info.count(RowState::Queued)),
+        (L_SENT, info.count(RowState::Accepted) + info.count(RowState::Inflight)),
+        (L_DELIVERED, info.count(RowState::Delivered)),
+        (L_READ, info.count(RowState::Read)),
+        (L_FAILED, info.count(RowState::Failed)),
+        (L_UNKNOWN, info.count(RowState::Unknown)),
+        (L_CANCELLED, info.count(RowState::Cancelled)),
+        (L_SKIPPED, info.count(RowState::Skipped)),
     ];
     let parts: Vec<String> = items
         .iter()
         .filter(|(_, n)| *n > 0)
         .map(|(l, n)| format!("{} {}", l.get(lang), crate::tui::text::number(*n)))
         .collect();
-    if parts.is_empty() { format!("{} 0", tq::L_QUEUED.get(lang)) } else { parts.join(dot) }
+    if parts.is_empty() { format!("{} 0", L_QUEUED.get(lang)) } else { parts.join(dot) }
 }
 
 #[cfg(test)]

@@ -9,14 +9,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::super::{Env, Outcome};
+use super::QueueView;
+use super::text as queue_text;
 use crate::domain::broadcast::explain_reason;
 use crate::queue::state::RowState;
 use crate::store::broadcasts::{BroadcastInfo, OutboxRow};
-use crate::tui::app::{Effect, State, key_label};
 use crate::tui::keymap::Action;
+use crate::tui::msg::Effect;
 use crate::tui::nav::Nav;
-use crate::tui::text as t;
-use crate::tui::text_queue as tq;
+use crate::tui::text;
 use crate::tui::widgets::gauge;
 use crate::tui::widgets::text::{cut, fit, safe, wrap};
 
@@ -56,18 +58,27 @@ const PANEL: usize = 4;
 /// Lines above the table: title, gauge, legend, column heads.
 const HEAD: usize = 4;
 
-fn page(state: &State) -> usize {
-    (crate::tui::view::body_height(state.size) as usize).saturating_sub(HEAD + PANEL).max(1)
+fn page(size: (u16, u16)) -> usize {
+    (crate::tui::screens::body_height(size) as usize).saturating_sub(HEAD + PANEL).max(1)
 }
 
-pub fn loaded(state: &mut State, data: RowsData) {
-    let page = page(state);
-    let Some(d) = &mut state.queue.detail else { return };
+pub fn loaded(v: &mut QueueView, env: &Env, data: RowsData) {
+    let page = page(env.size);
+    let Some(d) = &mut v.detail else { return };
     if d.id != data.broadcast_id {
         return;
     }
     let keep = d.selected().map(|r| r.id);
-    let mut rows = data.rows;
+    d.rows = sorted(data.rows);
+    d.loaded = true;
+    if let Some(pos) = keep.and_then(|id| d.rows.iter().position(|r| r.id == id)) {
+        d.nav.selected = pos;
+    }
+    d.nav.clamp(d.rows.len(), page);
+}
+
+/// Failed rows first, then the ones with an unknown outcome, then the rest; skipped and cancelled last.
+fn sorted(mut rows: Vec<OutboxRow>) -> Vec<OutboxRow> {
     let rank = |r: &OutboxRow| match r.state.as_str() {
         "failed" => 0,
         "unknown" => 1,
@@ -75,67 +86,55 @@ pub fn loaded(state: &mut State, data: RowsData) {
         _ => 2,
     };
     rows.sort_by_key(rank);
-    let changed = !d.loaded || d.rows != rows;
-    d.rows = rows;
-    d.loaded = true;
-    if let Some(pos) = keep.and_then(|id| d.rows.iter().position(|r| r.id == id)) {
-        d.nav.selected = pos;
-    }
-    d.nav.clamp(d.rows.len(), page);
-    if !changed {
-        state.redraw = false;
-    }
+    rows
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let page = page(state);
-    let lang = state.lang;
-    let Some(d) = &mut state.queue.detail else { return Vec::new() };
+/// Whether `data` is what the open detail already shows (a reload that changes nothing).
+pub fn shows(d: Option<&Detail>, data: &RowsData) -> bool {
+    d.is_some_and(|d| d.id == data.broadcast_id && d.loaded && d.rows == sorted(data.rows.clone()))
+}
+
+pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
+    let page = page(env.size);
+    let lang = env.lang;
+    let Some(d) = &mut v.detail else { return Vec::new() };
     match action {
         Action::Back => {
-            state.queue.detail = None;
+            v.detail = None;
             Vec::new()
         }
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !d.nav.apply(action, d.rows.len(), page) {
-                state.redraw = false;
-            }
+            d.nav.apply(action, d.rows.len(), page);
             Vec::new()
         }
         Action::SendAgain | Action::MarkSent => match d.selected() {
             Some(r) if r.state == "unknown" => {
-                vec![Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain }]
+                vec![Outcome::Effect(Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain })]
             }
-            _ => {
-                state.info(tq::NOT_UNKNOWN.get(lang).to_owned());
-                Vec::new()
-            }
+            _ => vec![Outcome::Info(queue_text::NOT_UNKNOWN.get(lang).to_owned())],
         },
         Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
             let id = d.id;
-            let Some(b) = state.queue.broadcasts().iter().find(|b| b.id == id).cloned() else { return Vec::new() };
-            super::queue::broadcast_action(state, id, &b.template, &b.state, action)
+            let Some(b) = v.broadcasts().iter().find(|b| b.id == id) else { return Vec::new() };
+            super::broadcast_action(env, id, &b.template, &b.state, action)
         }
-        _ => {
-            state.redraw = false;
-            Vec::new()
-        }
+        _ => Vec::new(),
     }
 }
 
 /// The explanation panel of a row: what happened and what to do.
-fn panel(r: &OutboxRow, state: &State) -> Vec<(String, bool)> {
-    let lang = state.lang;
+fn panel(r: &OutboxRow, env: &Env) -> Vec<(String, bool)> {
+    let lang = env.lang;
     match (r.state.as_str(), r.error_code) {
         ("failed", Some(code)) => {
             let info = crate::whatsapp::explain(code);
             vec![
-                (tq::FAILURE.fill(lang, &[&code, &info.explanation.get(lang)]), true),
-                (tq::FAILURE_DO.fill(lang, &[&info.action.get(lang)]), false),
+                (queue_text::FAILURE.fill(lang, &[&code, &info.explanation.get(lang)]), true),
+                (queue_text::FAILURE_DO.fill(lang, &[&info.action.get(lang)]), false),
             ]
         }
         ("unknown", _) => vec![(
-            tq::UNKNOWN_CHOICE.fill(lang, &[&key_label(state, Action::SendAgain), &key_label(state, Action::MarkSent)]),
+            queue_text::UNKNOWN_CHOICE.fill(lang, &[&env.key(Action::SendAgain), &env.key(Action::MarkSent)]),
             true,
         )],
         _ if !r.reason.is_empty() => vec![(explain_reason(&r.reason, lang), false)],
@@ -143,16 +142,16 @@ fn panel(r: &OutboxRow, state: &State) -> Vec<(String, bool)> {
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
-    let info: Option<&BroadcastInfo> = state.queue.broadcasts().iter().find(|b| b.id == d.id);
+    let info: Option<&BroadcastInfo> = v.broadcasts().iter().find(|b| b.id == d.id);
     let mut lines: Vec<Line<'static>> = Vec::new();
     match info {
         Some(b) => {
-            let title =
-                tq::DETAIL_TITLE.fill(lang, &[&b.id, &safe(&b.template), &tq::broadcast_state(&b.state).get(lang)]);
+            let title = queue_text::DETAIL_TITLE
+                .fill(lang, &[&b.id, &safe(&b.template), &queue_text::broadcast_state(&b.state).get(lang)]);
             lines.push(Line::styled(cut(&title, w, ell), theme.title()));
             let bar_w = w.saturating_sub(4).min(60);
             let mut spans = vec![Span::raw("[")];
@@ -162,7 +161,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
             lines.push(Line::styled(cut(&gauge::legend(b, lang, theme.dot()), w, ell), theme.dim()));
         }
         None => {
-            lines.push(Line::styled(tq::NUMBER.fill(lang, &[&d.id]), theme.title()));
+            lines.push(Line::styled(queue_text::NUMBER.fill(lang, &[&d.id]), theme.title()));
             lines.push(Line::raw(""));
             lines.push(Line::raw(""));
         }
@@ -173,22 +172,22 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
     let note_w = w.saturating_sub(1 + name_w + 1 + state_w + 1 + time_w + 1);
     let head = format!(
         " {} {} {} {}",
-        fit(tq::COL_NAME.get(lang), name_w, ell),
-        fit(tq::COL_STATE.get(lang), state_w, ell),
-        fit(tq::COL_TIME.get(lang), time_w, ell),
-        tq::COL_NOTE.get(lang)
+        fit(queue_text::COL_NAME.get(lang), name_w, ell),
+        fit(queue_text::COL_STATE.get(lang), state_w, ell),
+        fit(queue_text::COL_TIME.get(lang), time_w, ell),
+        queue_text::COL_NOTE.get(lang)
     );
     lines.push(Line::styled(fit(&head, w, ell), theme.column_title()));
     if !d.loaded {
-        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
+        lines.push(Line::raw(text::LOADING.get(lang).to_owned()));
     } else if d.rows.is_empty() {
-        lines.push(Line::raw(tq::ROWS_EMPTY.get(lang).to_owned()));
+        lines.push(Line::raw(queue_text::ROWS_EMPTY.get(lang).to_owned()));
     }
     let page = (area.height as usize).saturating_sub(HEAD + PANEL).max(1);
     let window = d.nav.window(d.rows.len(), page);
     for (i, r) in d.rows.iter().enumerate().skip(window.start).take(page) {
         let selected = i == d.nav.selected;
-        let name = if r.name.is_empty() { tq::ERASED.get(lang).to_owned() } else { safe(&r.name).into_owned() };
+        let name = if r.name.is_empty() { queue_text::ERASED.get(lang).to_owned() } else { safe(&r.name).into_owned() };
         let word = row_state(r).map(|s| s.label().get(lang)).unwrap_or("?");
         let note = match (r.state.as_str(), r.error_code) {
             ("failed", Some(code)) => format!("[{code}] {}", crate::whatsapp::explain(code).class.label(lang)),
@@ -200,7 +199,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
             if selected { theme.pointer() } else { " " },
             fit(&name, name_w, ell),
             fit(word, state_w, ell),
-            fit(&t::datetime_short(r.updated_at, lang), time_w, ell),
+            fit(&text::datetime_short(r.updated_at, lang), time_w, ell),
             cut(&note, note_w, ell)
         );
         let style = match (selected, r.state.as_str()) {
@@ -216,7 +215,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, state: &State) {
     frame.render_widget(body, Rect { height: area.height.saturating_sub(PANEL as u16), ..area });
     let Some(r) = d.selected() else { return };
     let mut panel_lines: Vec<Line<'static>> = Vec::new();
-    for (text, strong) in panel(r, state) {
+    for (text, strong) in panel(r, env) {
         for part in wrap(&text, w.max(10)) {
             panel_lines.push(Line::styled(part, if strong { theme.error() } else { theme.base() }));
         }

@@ -1,7 +1,7 @@
-//! The sentences and labels of the send queue (Warteschlange), a broadcast's detail and the customers' replies
-//! (Antworten), German and English ("du", says what happened and what to do — see GLOSSARY). Only text lives here.
+//! The sentences and labels of the send queue (Warteschlange) and a broadcast's detail, German and English ("du",
+//! says what happened and what to do — see GLOSSARY). Only text lives here.
 
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 
 pub const SENDER_INAPP: Tr = Tr::new("in hofbote", "in hofbote");
 pub const SENDER_SERVICE: Tr = Tr::new("Dienst", "service");
@@ -34,16 +34,6 @@ pub const DRAFT_HINT: Tr = Tr::new("Entwurf – r reiht ihn ein", "draft – r q
 pub fn broadcast_state(s: &str) -> Tr {
     crate::domain::broadcast::state_label(s)
 }
-
-/// The legend of the gauge: the state words with counts.
-pub const L_QUEUED: Tr = Tr::new("wartet", "queued");
-pub const L_SENT: Tr = Tr::new("gesendet", "sent");
-pub const L_DELIVERED: Tr = Tr::new("zugestellt", "delivered");
-pub const L_READ: Tr = Tr::new("gelesen", "read");
-pub const L_FAILED: Tr = Tr::new("fehlgeschlagen", "failed");
-pub const L_SKIPPED: Tr = Tr::new("ausgeschlossen", "excluded");
-pub const L_UNKNOWN: Tr = Tr::new("unklar", "unclear");
-pub const L_CANCELLED: Tr = Tr::new("abgebrochen", "cancelled");
 
 // Actions
 pub const PAUSED: Tr = Tr::new("Nr. {0} angehalten. r setzt fort.", "No. {0} paused. r resumes.");
@@ -91,49 +81,3 @@ pub const UNKNOWN_CHOICE: Tr = Tr::new(
     "Unclear whether it arrived. {0} = send again (may arrive twice), {1} = count as sent.",
 );
 pub const ERASED: Tr = Tr::new("(gelöscht)", "(erased)");
-
-// Replies
-pub const REPLIES_TITLE: Tr =
-    Tr::new("Antworten der Kunden ({0}, {1} ungelesen)", "Customers' replies ({0}, {1} unread)");
-pub const REPLIES_EMPTY: Tr = Tr::new(
-    "Noch keine Antworten. Wenn Kunden auf eine Nachricht antworten, steht es hier.",
-    "No replies yet. When customers answer a message, it shows here.",
-);
-pub const MAYBE_STOP: Tr = Tr::new("möchte evtl. keine Nachrichten mehr", "may want no more messages");
-pub const UNKNOWN_SENDER: Tr = Tr::new("unbekannte Nummer", "unknown number");
-pub const CONV_TITLE: Tr = Tr::new("Unterhaltung mit {0}", "Conversation with {0}");
-pub const YOU: Tr = Tr::new("Du", "You");
-pub const WINDOW_OPEN: Tr = Tr::new(
-    "24-Stunden-Fenster offen, noch {0} – Antworten sind kostenlos.",
-    "24 h window open, {0} left – answers are free.",
-);
-pub const WINDOW_CLOSED: Tr = Tr::new(
-    "Das 24-Stunden-Fenster ist zu: Freier Text geht nicht mehr, nur eine Vorlage (Nachricht, Taste 3).",
-    "The 24 h window is closed: no free text any more, only a template (Message, key 3).",
-);
-pub const NOT_A_CUSTOMER: Tr = Tr::new(
-    "Diese Nummer ist nicht in der Kundenliste; lege den Kunden an, um zu antworten.",
-    "This number is not on the customer list; add the customer to answer.",
-);
-pub const ANSWER: Tr = Tr::new("Antwort: ", "Answer: ");
-pub const REPLY_QUEUED: Tr = Tr::new("Antwort an {0} eingereiht.", "Answer to {0} queued.");
-pub const REPLY_EMPTY: Tr = Tr::new("Schreib erst eine Antwort.", "Write an answer first.");
-pub const REPLY_TOO_LONG: Tr = Tr::new(
-    "Die Antwort ist zu lang ({0} von höchstens {1} Zeichen).",
-    "The answer is too long ({0} of at most {1} characters).",
-);
-pub const DETAIL_REPLIES: Tr = Tr::new("Antworten", "Replies");
-pub const DETAIL_REPLIES_VALUE: Tr =
-    Tr::new("{0} · zuletzt {1}: »{2}« ({3}: antworten)", "{0} · last {1}: “{2}” ({3}: answer)");
-pub const DETAIL_REPLIES_NONE: Tr = Tr::new("keine", "none");
-
-/// "2 Std. 15 Min." / "12 Min.".
-pub fn left(minutes: i64, lang: Lang) -> String {
-    let m = minutes.max(0);
-    match lang {
-        Lang::De if m >= 60 => format!("{} Std. {} Min.", m / 60, m % 60),
-        Lang::De => format!("{m} Min."),
-        Lang::En if m >= 60 => format!("{} h {} min", m / 60, m % 60),
-        Lang::En => format!("{m} min"),
-    }
-}

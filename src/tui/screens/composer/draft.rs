@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use tui_input::Input;
 
-use super::composer::{ComposerView, GAP};
+use super::text as compose_text;
+use super::{ComposerView, GAP};
 use crate::domain::broadcast::{Audience, AudiencePlan, plan_audience, purpose_of};
 use crate::domain::checks::{self, Warning};
 use crate::domain::consent::{CustomerConsent, Purpose};
@@ -14,7 +15,6 @@ use crate::domain::parse_local_datetime;
 use crate::domain::template::{Header, Params, Placeholder, Template, check_value};
 use crate::i18n::{Lang, Localized};
 use crate::store::broadcasts::{BroadcastInfo, NewBroadcast};
-use crate::tui::text_compose as tc;
 
 /// What a placeholder field fills.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl Draft {
         let purpose = purpose_of(template.category).unwrap_or(Purpose::Service);
         let mut fields = Vec::new();
         if let (Some(p), Some(Header::Text { text })) = (template.header_placeholder(), &template.header) {
-            fields.push(ParamField::new(Slot::Header, tc::F_HEADER.get(lang).to_owned(), context(text, &p)));
+            fields.push(ParamField::new(Slot::Header, compose_text::F_HEADER.get(lang).to_owned(), context(text, &p)));
         }
         for p in template.body_placeholders() {
             let hint = context(&template.body, &p);
@@ -119,7 +119,7 @@ impl Draft {
         }
         if let Some(i) = offer_field(&d.fields) {
             let old = d.fields[i].input.value().to_owned();
-            d.fields[i].hint = tc::BEFORE.fill(lang, &[&old]);
+            d.fields[i].hint = compose_text::BEFORE.fill(lang, &[&old]);
             d.fields[i].input = Input::default();
             d.focus = Focus::Param(i);
         }
@@ -231,13 +231,13 @@ impl Draft {
     /// The time typed, `Ok(None)` for now.
     pub fn scheduled(&self, now: DateTime<Utc>, lang: Lang) -> Result<Option<DateTime<Utc>>, String> {
         let s = self.when.value().trim();
-        if s.is_empty() || s.eq_ignore_ascii_case(tc::WHEN_NOW.get(lang)) || s.eq_ignore_ascii_case("jetzt") {
+        if s.is_empty() || s.eq_ignore_ascii_case(compose_text::WHEN_NOW.get(lang)) || s.eq_ignore_ascii_case("jetzt") {
             return Ok(None);
         }
         match parse_local_datetime(s) {
-            Some(at) if at <= now => Err(tc::E_WHEN_PAST.get(lang).to_owned()),
+            Some(at) if at <= now => Err(compose_text::E_WHEN_PAST.get(lang).to_owned()),
             Some(at) => Ok(Some(at)),
-            None => Err(tc::E_WHEN.get(lang).to_owned()),
+            None => Err(compose_text::E_WHEN.get(lang).to_owned()),
         }
     }
 

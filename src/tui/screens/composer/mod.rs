@@ -1,10 +1,16 @@
 //! The composer (Nachricht) as a pure state machine: pick a template (only approved ones; the others are listed with
 //! their status), fill one single-line field per placeholder (checked by Meta's rules as you type; `{vorname}` and
 //! `{name}` allowed), choose the audience (purpose follows the template's category and cannot be changed), see the
-//! live preview for a real recipient and the counts, then go on to the review (`composer_review`). "Repeat last"
+//! live preview for a real recipient and the counts, then go on to the review (`review`). "Repeat last"
 //! starts from the previous broadcast of a template with the offer field cleared.
 //! The audience is planned here in pure code (`domain::broadcast::plan_audience`) on every change, from the
-//! candidates loaded once; the review asks the store again. Must not perform IO.
+//! candidates loaded once; the review asks the store again. Owns its state (`ComposerView`); reads the rest from the
+//! [`Env`] and [`Shop`] and answers with [`Outcome`]s. Must not perform IO.
+
+pub mod draft;
+pub mod draw;
+pub mod review;
+pub mod text;
 
 use std::sync::Arc;
 
@@ -12,18 +18,19 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::backend::crossterm::to_input_request;
 
-pub use super::composer_draft::{Draft, Focus, ParamField, Slot};
-use super::composer_review::{self, ReviewData};
+pub use self::draft::{Draft, Focus, ParamField, Slot};
+use self::review::ReviewData;
+use self::text as compose_text;
+use super::{Env, Outcome};
 use crate::domain::broadcast::purpose_of;
 use crate::domain::consent::CustomerConsent;
 use crate::domain::customer::Customer;
 use crate::domain::template::Template;
 use crate::i18n::{Lang, Localized};
 use crate::store::broadcasts::BroadcastInfo;
-use crate::tui::app::{Effect, State, key_label};
 use crate::tui::keymap::{Action, Ctx};
+use crate::tui::msg::{Effect, Sender};
 use crate::tui::nav::Nav;
-use crate::tui::text_compose as tc;
 
 /// Stands in for an empty value in the preview.
 pub const GAP: &str = "▢";
@@ -96,9 +103,20 @@ impl ComposerView {
     }
 }
 
+/// What the composer reads besides its own state and the [`Env`]: from the configuration and the app.
+#[derive(Debug, Clone, Copy)]
+pub struct Shop<'a> {
+    /// The greeting for a customer without a first name.
+    pub fallback: &'a str,
+    /// The farmer's own number, for the test send.
+    pub own_number: &'a str,
+    /// Who queues (`$USER`).
+    pub actor: &'a str,
+    pub sender: Sender,
+}
+
 /// Fresh data arrived: keep the selection (by name) and a draft in progress (re-planned with the new candidates).
-pub fn loaded(state: &mut State, data: ComposerData) {
-    let v = &mut state.composer;
+pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) {
     let keep = v.templates.get(v.nav.selected).map(|t| t.name.clone());
     let first_load = !v.loaded;
     let mut templates = data.templates;
@@ -114,117 +132,100 @@ pub fn loaded(state: &mut State, data: ComposerData) {
     if let Some(pos) = want.and_then(|n| v.templates.iter().position(|t| t.name == n)) {
         v.nav.selected = pos;
     }
-    v.nav.clamp(v.selectable.max(1), page(state.size));
-    let fallback = state.config.shop.salutation_fallback.clone();
-    let lang = state.lang;
-    let v = &mut state.composer;
+    v.nav.clamp(v.selectable.max(1), page(env.size));
     if let Some(d) = &mut v.draft {
         d.rematch(&v.candidates);
-        d.replan(&fallback, v.now.unwrap_or(data.now), lang);
+        d.replan(shop.fallback, v.now.unwrap_or(data.now), env.lang);
     }
 }
 
 /// Rows of the template list that fit.
 pub fn page(size: (u16, u16)) -> usize {
-    crate::tui::view::body_height(size).saturating_sub(4) as usize
+    crate::tui::screens::body_height(size).saturating_sub(4) as usize
 }
 
-fn replan(state: &mut State) {
-    let (fallback, lang) = (state.config.shop.salutation_fallback.clone(), state.lang);
-    let now = state.composer.now.or(state.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    if let Some(d) = &mut state.composer.draft {
-        d.replan(&fallback, now, lang);
+fn replan(v: &mut ComposerView, env: &Env, shop: &Shop) {
+    let now = v.now.or(env.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    if let Some(d) = &mut v.draft {
+        d.replan(shop.fallback, now, env.lang);
     }
 }
 
 /// Opens a draft (new, or repeating a broadcast) and plans it.
-fn open(state: &mut State, draft: Draft) {
-    let candidates = state.composer.candidates.clone();
-    state.composer.draft = Some(draft);
-    if let Some(d) = &mut state.composer.draft {
-        d.rematch(&candidates);
-    }
-    replan(state);
+fn open(v: &mut ComposerView, env: &Env, shop: &Shop, mut draft: Draft) {
+    draft.rematch(&v.candidates);
+    v.draft = Some(draft);
+    replan(v, env, shop);
 }
 
 /// Keys of the picker step.
-pub fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
-    let lang = state.lang;
-    let page = page(state.size);
-    let v = &mut state.composer;
+pub fn on_picker(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
+    let page = page(env.size);
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !v.nav.apply(action, v.selectable, page) {
-                state.redraw = false;
-            }
+            v.nav.apply(action, v.selectable, page);
         }
         Action::Open | Action::Repeat => {
             let Some(t) = v.templates.get(v.nav.selected).cloned() else { return Vec::new() };
             if !sendable(&t) {
-                state.error(tc::NOT_APPROVED.fill(lang, &[&t.name, &t.status.label(lang)]));
-                return Vec::new();
+                return vec![Outcome::Error(compose_text::NOT_APPROVED.fill(lang, &[&t.name, &t.status.label(lang)]))];
             }
             let draft = match (action, v.last_of(&t.name)) {
                 (Action::Repeat, Some(last)) => Draft::repeat(&t, last, v, lang),
-                (Action::Repeat, None) => {
-                    state.info(tc::NO_LAST.fill(lang, &[&t.name]));
-                    return Vec::new();
-                }
+                (Action::Repeat, None) => return vec![Outcome::Info(compose_text::NO_LAST.fill(lang, &[&t.name]))],
                 _ => Draft::new(&t, v, lang),
             };
-            open(state, draft);
+            open(v, env, shop, draft);
         }
-        Action::Sync => {
-            if !v.syncing {
-                v.syncing = true;
-                state.info(tc::SYNCING.get(lang).to_owned());
-                return vec![Effect::SyncTemplates];
-            }
+        Action::Sync if !v.syncing => {
+            v.syncing = true;
+            return vec![
+                Outcome::Info(compose_text::SYNCING.get(lang).to_owned()),
+                Outcome::Effect(Effect::SyncTemplates),
+            ];
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }
 
 /// Keys of the form step.
-pub fn on_edit(state: &mut State, action: Action) -> Vec<Effect> {
-    let lang = state.lang;
-    let Some(d) = &mut state.composer.draft else { return Vec::new() };
+pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
+    let now = v.now.or(env.now);
+    let Some(d) = &mut v.draft else { return Vec::new() };
     match action {
         Action::Cancel => {
-            state.composer.draft = None;
+            v.draft = None;
             return Vec::new();
         }
         Action::NextField | Action::PrevField => {
             touch(d);
             d.step_focus(if action == Action::NextField { 1 } else { -1 });
-            check_when(d, state.composer.now.or(state.now), lang);
-            replan(state);
+            check_when(d, now, lang);
+            replan(v, env, shop);
         }
         Action::NextRecipient | Action::PrevRecipient => {
             let n = d.plan.recipients.len();
             if n == 0 {
-                state.redraw = false;
                 return Vec::new();
             }
             let by: isize = if action == Action::NextRecipient { 1 } else { -1 };
             d.recipient = ((d.recipient as isize + by).rem_euclid(n as isize)) as usize;
-            replan(state);
+            replan(v, env, shop);
         }
         Action::Toggle | Action::ChoiceNext | Action::ChoicePrev => {
             let n = d.audiences.len().max(1);
             let by: isize = if action == Action::ChoicePrev { -1 } else { 1 };
             d.audience = ((d.audience as isize + by).rem_euclid(n as isize)) as usize;
             d.recipient = 0;
-            let candidates = state.composer.candidates.clone();
-            if let Some(d) = &mut state.composer.draft {
-                d.rematch(&candidates);
-            }
-            replan(state);
+            d.rematch(&v.candidates);
+            replan(v, env, shop);
         }
-        Action::Excluded => state.composer.excluded = Some(0),
-        Action::Review => return to_review(state),
-        _ => state.redraw = false,
+        Action::Excluded => v.excluded = Some(0),
+        Action::Review => return to_review(v, env, shop),
+        _ => {}
     }
     Vec::new()
 }
@@ -242,20 +243,20 @@ fn check_when(d: &mut Draft, now: Option<DateTime<Utc>>, lang: Lang) {
 }
 
 /// Enter: everything checked; then the store resolves the audience once more for the review.
-fn to_review(state: &mut State) -> Vec<Effect> {
-    let lang = state.lang;
-    let now = state.composer.now.or(state.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    if state.composer.busy {
+fn to_review(v: &mut ComposerView, env: &Env, shop: &Shop) -> Vec<Outcome> {
+    let lang = env.lang;
+    let now = v.now.or(env.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    if v.busy {
         return Vec::new();
     }
-    let excluded_key = key_label(state, Action::Excluded);
-    let Some(d) = &mut state.composer.draft else { return Vec::new() };
+    let excluded_key = env.key(Action::Excluded);
+    let Some(d) = &mut v.draft else { return Vec::new() };
     for f in &mut d.fields {
         f.touched = true;
     }
     check_when(d, Some(now), lang);
-    replan(state);
-    let Some(d) = &mut state.composer.draft else { return Vec::new() };
+    replan(v, env, shop);
+    let Some(d) = &mut v.draft else { return Vec::new() };
     if let Some(i) = d.fields.iter().position(|f| f.error.is_some()) {
         d.focus = Focus::Param(i);
         return Vec::new();
@@ -268,24 +269,19 @@ fn to_review(state: &mut State) -> Vec<Effect> {
         }
     };
     if d.plan.recipients.is_empty() {
-        state.error(tc::E_NOBODY.fill(lang, &[&excluded_key]));
-        return Vec::new();
+        return vec![Outcome::Error(compose_text::E_NOBODY.fill(lang, &[&excluded_key]))];
     }
-    let new = d.new_broadcast(scheduled, &state.actor);
-    state.composer.busy = true;
-    state.info(tc::PREPARING.get(lang).to_owned());
-    vec![Effect::PrepareReview(new)]
+    let new = d.new_broadcast(scheduled, shop.actor);
+    v.busy = true;
+    vec![Outcome::Info(compose_text::PREPARING.get(lang).to_owned()), Outcome::Effect(Effect::PrepareReview(new))]
 }
 
 /// A key that is no command: text for the focused field.
-pub fn type_key(state: &mut State, ev: &KeyEvent) {
-    let lang = state.lang;
-    let now = state.composer.now.or(state.now);
-    let Some(d) = &mut state.composer.draft else { return };
-    let Some(req) = to_input_request(&Event::Key(*ev)) else {
-        state.redraw = false;
-        return;
-    };
+pub fn type_key(v: &mut ComposerView, env: &Env, shop: &Shop, ev: &KeyEvent) {
+    let lang = env.lang;
+    let now = v.now.or(env.now);
+    let Some(d) = &mut v.draft else { return };
+    let Some(req) = to_input_request(&Event::Key(*ev)) else { return };
     let changed = match d.focus {
         Focus::Param(i) => match d.fields.get_mut(i) {
             Some(f) => {
@@ -307,25 +303,24 @@ pub fn type_key(state: &mut State, ev: &KeyEvent) {
         Focus::Audience | Focus::Preview => false,
     };
     if changed {
-        replan(state);
+        replan(v, env, shop);
     }
 }
 
 /// The excluded list popup.
-pub fn on_excluded(state: &mut State, action: Action) {
-    let Some(scroll) = &mut state.composer.excluded else { return };
+pub fn on_excluded(v: &mut ComposerView, action: Action) {
+    let Some(scroll) = &mut v.excluded else { return };
     match action {
-        Action::Back => state.composer.excluded = None,
+        Action::Back => v.excluded = None,
         Action::Up => *scroll = scroll.saturating_sub(1),
         Action::Down => *scroll += 1,
-        _ => state.redraw = false,
+        _ => {}
     }
 }
 
 /// The excluded customers with the reason, of the review if open, else of the draft.
-pub fn excluded_rows(state: &State) -> Vec<(String, String)> {
-    let lang = state.lang;
-    let list = match (&state.composer.review, &state.composer.draft) {
+pub fn excluded_rows(v: &ComposerView, lang: Lang) -> Vec<(String, String)> {
+    let list = match (&v.review, &v.draft) {
         (Some(r), _) => &r.excluded,
         (None, Some(d)) => &d.plan.excluded,
         _ => return Vec::new(),
@@ -334,16 +329,16 @@ pub fn excluded_rows(state: &State) -> Vec<(String, String)> {
 }
 
 /// Keys while the composer is open (any step).
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    if state.composer.excluded.is_some() {
-        on_excluded(state, action);
+pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
+    if v.excluded.is_some() {
+        on_excluded(v, action);
         return Vec::new();
     }
-    if state.composer.review.is_some() {
-        return composer_review::on_action(state, action);
+    if v.review.is_some() {
+        return review::on_action(v, env, shop, action);
     }
-    if state.composer.draft.is_some() {
-        return on_edit(state, action);
+    if v.draft.is_some() {
+        return on_edit(v, env, shop, action);
     }
-    on_picker(state, action)
+    on_picker(v, env, shop, action)
 }

@@ -1,33 +1,38 @@
 //! The customer list (Kunden): table with name, phone, tags and both consent states; fuzzy search as you type,
 //! tag filter, sort by name or last change, and the keys that open the form, the detail view and the erase dialog.
 //! Rows are prepared once per load (search text, cleaned labels); the phone is formatted only when a row is first
-//! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. Must not perform IO.
+//! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. The screen (list, `detail`, `form`)
+//! owns its state (`CustomersView`, the form) and answers with [`Outcome`]s: opening the form, the consent form, the
+//! erase question or a conversation is the app's business. Must not perform IO.
+
+pub mod detail;
+pub mod form;
+
+mod draw;
+
+pub use self::draw::render;
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use chrono::{DateTime, Utc};
 use nucleo_matcher::Utf32String;
-use ratatui::Frame;
 use ratatui::crossterm::event::{Event, KeyEvent};
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::consent_form::ConsentForm;
-use super::customer_detail::Detail;
-use super::customer_form::CustomerForm;
-use crate::domain::consent::{ConsentState, EventKind};
+use self::detail::Detail;
+use super::{Env, Outcome};
+use crate::domain::consent::EventKind;
 use crate::domain::customer::CustomerRow;
 use crate::domain::phone::Region;
-use crate::tui::app::{Confirm, Effect, OnYes, Overlay, State, key_label};
 use crate::tui::filter::{Fuzzy, fold, haystack};
 use crate::tui::keymap::Action;
+use crate::tui::msg::Effect;
 use crate::tui::nav::Nav;
-use crate::tui::text as t;
-use crate::tui::widgets::text::{cut, fit, safe, width};
+use crate::tui::text;
+use crate::tui::widgets::confirm::{Confirm, OnYes};
+use crate::tui::widgets::text::{fit, safe};
 
 /// What a load of the customer list brings.
 #[derive(Debug, Clone)]
@@ -190,20 +195,17 @@ impl CustomersView {
 }
 
 /// Rows of the table that fit on screen.
-pub fn page(state: &State) -> usize {
-    crate::tui::view::body_height(state.size).saturating_sub(2) as usize
+pub fn page(size: (u16, u16)) -> usize {
+    crate::tui::screens::body_height(size).saturating_sub(2) as usize
 }
 
-pub fn clamp(state: &mut State) {
-    let page = page(state);
-    let v = &mut state.customers;
-    v.nav.clamp(v.visible.len(), page);
+pub fn clamp(v: &mut CustomersView, size: (u16, u16)) {
+    v.nav.clamp(v.visible.len(), page(size));
 }
 
 /// A fresh list arrived: prepare rows, keep search, tag, sort and the selected customer.
-pub fn loaded(state: &mut State, data: CustomersData) {
-    let prefix = region_prefix(state.region);
-    let v = &mut state.customers;
+pub fn loaded(v: &mut CustomersView, env: &Env, data: CustomersData) {
+    let prefix = region_prefix(env.region);
     let selected_id = v.selected().map(Entry::id);
     v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix)).collect();
     v.entries.sort_by_cached_key(|e| (fold(&e.row.customer.name), e.id()));
@@ -225,18 +227,14 @@ pub fn loaded(state: &mut State, data: CustomersData) {
     v.loaded = true;
     v.refilter(false);
     v.reselect(selected_id);
-    clamp(state);
-    if let Some(id) = state.customers.select_after_load.take() {
-        select_id(state, id);
-    }
-    if let Some(Overlay::ConsentForm(f)) = &mut state.overlay {
-        f.refresh_matches(&mut state.customers, state.region);
+    clamp(v, env.size);
+    if let Some(id) = v.select_after_load.take() {
+        select_id(v, env.size, id);
     }
 }
 
 /// Selects the customer with `id` (after saving), clearing a search that would hide them.
-pub fn select_id(state: &mut State, id: i64) {
-    let v = &mut state.customers;
+pub fn select_id(v: &mut CustomersView, size: (u16, u16), id: i64) {
     if !v.visible.iter().any(|i| v.entries[*i].id() == id) && v.filtered() {
         v.filter = Input::default();
         v.fuzzy.set_query("");
@@ -244,29 +242,25 @@ pub fn select_id(state: &mut State, id: i64) {
         v.refilter(false);
     }
     v.reselect(Some(id));
-    clamp(state);
+    clamp(v, size);
 }
 
 /// Text typed while searching.
-pub fn type_filter(state: &mut State, ev: &KeyEvent) {
-    let v = &mut state.customers;
+pub fn type_filter(v: &mut CustomersView, env: &Env, ev: &KeyEvent) {
     let Some(req) = to_input_request(&Event::Key(*ev)) else { return };
     if v.filter.handle(req).is_some_and(|c| c.value) {
         v.nav.selected = 0;
         v.set_query();
-        clamp(state);
+        clamp(v, env.size);
     }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let page = page(state);
-    let lang = state.lang;
-    let v = &mut state.customers;
+pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcome> {
+    let page = page(env.size);
+    let lang = env.lang;
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
-            if !v.nav.apply(action, v.visible.len(), page) {
-                state.redraw = false;
-            }
+            v.nav.apply(action, v.visible.len(), page);
         }
         Action::Filter => v.filter_editing = true,
         Action::FilterDone => v.filter_editing = false,
@@ -277,7 +271,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 v.tag = None;
             }
             v.set_query();
-            clamp(state);
+            clamp(v, env.size);
         }
         Action::TagFilter => {
             let next = match &v.tag {
@@ -287,7 +281,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             v.tag = next.map(|(t, _)| t.clone());
             v.nav.selected = 0;
             v.refilter(false);
-            clamp(state);
+            clamp(v, env.size);
         }
         Action::Sort => {
             v.sort = match v.sort {
@@ -295,32 +289,31 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
                 Sort::Changed => Sort::Name,
             };
             v.refilter(false);
-            clamp(state);
+            clamp(v, env.size);
         }
-        Action::Add => state.overlay = Some(Overlay::CustomerForm(CustomerForm::add())),
+        Action::Add => return vec![Outcome::CustomerForm(None)],
         Action::Edit => {
             if let Some(e) = v.selected() {
-                state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&e.row.customer, state.region)));
+                return vec![Outcome::CustomerForm(Some(e.row.customer.clone()))];
             }
         }
         Action::Delete => {
             if let Some(e) = v.selected() {
-                state.overlay = Some(Overlay::Confirm(erase_question(&e.row.customer, state.region, lang)));
+                return vec![Outcome::Confirm(erase_question(&e.row.customer, env.region, lang))];
             }
         }
         Action::Open => {
             if let Some(id) = v.selected().map(Entry::id) {
                 v.detail = Some(Detail::new(id));
-                return vec![Effect::LoadLedger(id)];
+                return vec![Outcome::Effect(Effect::LoadLedger(id))];
             }
         }
         Action::Record | Action::Withdraw => {
             let kind = if action == Action::Record { EventKind::Granted } else { EventKind::Withdrawn };
             let picked = v.selected().map(|e| (e.id(), e.row.customer.name.clone()));
-            let form = ConsentForm::new(kind, picked, state);
-            state.overlay = Some(Overlay::ConsentForm(form));
+            return vec![Outcome::RecordConsent { kind, picked }];
         }
-        _ => state.redraw = false,
+        _ => {}
     }
     Vec::new()
 }
@@ -329,146 +322,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
 pub fn erase_question(c: &crate::domain::customer::Customer, region: Region, lang: crate::i18n::Lang) -> Confirm {
     let shown = format!("{} ({})", safe(&c.name), c.phone.display_for(region));
     Confirm {
-        question: t::ERASE_QUESTION.fill(lang, &[&shown]),
+        question: text::ERASE_QUESTION.fill(lang, &[&shown]),
         on_yes: OnYes::Erase { id: c.id, phone: c.phone.clone(), name: c.name.clone() },
-    }
-}
-
-/// Column widths at a given screen width; columns collapse on narrow screens.
-struct Cols {
-    name: usize,
-    phone: usize,
-    tags: usize,
-    service: usize,
-    marketing: usize,
-    changed: usize,
-}
-
-fn columns(total: usize, state: &State) -> Cols {
-    let lang = state.lang;
-    let service = width(t::COL_SERVICE.get(lang));
-    let marketing = width(t::COL_MARKETING.get(lang));
-    let phone = 15;
-    let changed = if total >= 100 { 10 } else { 0 };
-    let gaps = 4 + usize::from(changed > 0);
-    let rest = total.saturating_sub(service + marketing + phone + changed + gaps);
-    let (name, tags) = if rest >= 30 { (rest * 55 / 100, rest - rest * 55 / 100 - 1) } else { (rest, 0) };
-    Cols { name, phone, tags, service, marketing, changed }
-}
-
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    if state.customers.detail.is_some() {
-        super::customer_detail::render(frame, area, state);
-        return;
-    }
-    let v = &state.customers;
-    let theme = state.theme;
-    let lang = state.lang;
-    let ell = theme.ellipsis();
-    let w = area.width as usize;
-    let mut lines: Vec<Line<'static>> = Vec::new();
-
-    // Info line: search, tag, sort, count.
-    let mut info: Vec<Span<'static>> = Vec::new();
-    if v.filter_editing || !v.filter.value().is_empty() {
-        info.push(Span::styled(t::SEARCH.get(lang).to_owned(), theme.title()));
-        let shown = cut(&safe(v.filter.value()), w / 3, ell);
-        info.push(Span::styled(format!("{shown}{}", if v.filter_editing { "_" } else { "" }), theme.input()));
-        info.push(Span::raw(theme.dot()));
-    }
-    if let Some(tag) = &v.tag {
-        let n = v.tags.iter().find(|(x, _)| x == tag).map(|(_, n)| *n).unwrap_or(0);
-        info.push(Span::raw(t::TAG_FILTER.fill(lang, &[&safe(tag), &n])));
-        info.push(Span::raw(theme.dot()));
-    }
-    let sort = match v.sort {
-        _ if !v.filter.value().trim().is_empty() => t::SORT_SCORE,
-        Sort::Name => t::SORT_NAME,
-        Sort::Changed => t::SORT_CHANGED,
-    };
-    info.push(Span::styled(sort.get(lang).to_owned(), theme.dim()));
-    let count = if v.filtered() {
-        t::COUNT_OF.fill(lang, &[&t::number(v.visible.len() as i64), &t::number(v.entries.len() as i64)])
-    } else {
-        t::COUNT.fill(lang, &[&t::number(v.entries.len() as i64)])
-    };
-    let used: usize = info.iter().map(|s| width(&s.content)).sum();
-    let pad = w.saturating_sub(used + width(&count));
-    info.push(Span::raw(" ".repeat(pad.max(1))));
-    info.push(Span::styled(count, theme.title()));
-    lines.push(Line::from(info));
-
-    // One column for the selection mark, so the selection shows without colour or reverse video too.
-    let cols = columns(w.saturating_sub(1), state);
-    let mut head =
-        vec![" ".to_owned(), fit(t::COL_NAME.get(lang), cols.name, ell), fit(t::COL_PHONE.get(lang), cols.phone, ell)];
-    if cols.tags > 0 {
-        head.push(fit(t::COL_TAGS.get(lang), cols.tags, ell));
-    }
-    head.push(fit(t::COL_SERVICE.get(lang), cols.service, ell));
-    head.push(fit(t::COL_MARKETING.get(lang), cols.marketing, ell));
-    if cols.changed > 0 {
-        head.push(fit(t::COL_CHANGED.get(lang), cols.changed, ell));
-    }
-    lines.push(Line::styled(fit(&head.concat_with_gaps(), w, ell), theme.column_title()));
-
-    if !v.loaded {
-        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
-    } else if v.entries.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(t::NO_CUSTOMERS.get(lang).to_owned(), theme.title()));
-        lines.push(Line::raw(t::NO_CUSTOMERS_HINT.fill(lang, &[&key_label(state, Action::Add)])));
-    } else if v.visible.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::raw(t::NO_MATCHES.fill(lang, &[&key_label(state, Action::Back)])));
-    }
-
-    let page = area.height.saturating_sub(2) as usize;
-    for (pos, idx) in v.visible.iter().enumerate().skip(v.nav.window(v.visible.len(), page).start).take(page) {
-        let e = &v.entries[*idx];
-        let glyph = |s: ConsentState| format!("   {}", theme.consent_glyph(s));
-        let mark = if pos == v.nav.selected { theme.pointer() } else { " " };
-        let mut spans = vec![
-            Span::raw(mark.to_owned()),
-            Span::raw(fit(&e.name(), cols.name, ell)),
-            Span::raw(" "),
-            Span::raw(fit(e.phone(state.region), cols.phone, ell)),
-            Span::raw(" "),
-        ];
-        if cols.tags > 0 {
-            spans.push(Span::raw(fit(&safe(&e.row.customer.tags.join(", ")), cols.tags, ell)));
-            spans.push(Span::raw(" "));
-        }
-        let consent = e.row.consent;
-        spans.push(Span::styled(fit(&glyph(consent.service), cols.service, ell), theme.consent(consent.service)));
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(fit(&glyph(consent.marketing), cols.marketing, ell), theme.consent(consent.marketing)));
-        if cols.changed > 0 {
-            spans.push(Span::raw(" "));
-            spans.push(Span::raw(t::date(e.row.customer.updated_at, lang)));
-        }
-        let mut line = Line::from(spans);
-        if pos == v.nav.selected {
-            line = line.style(theme.selected());
-            // The selection must stay visible without colour: pad the whole row.
-            let used: usize = line.spans.iter().map(|s| width(&s.content)).sum();
-            line.spans.push(Span::raw(" ".repeat(w.saturating_sub(used))));
-        }
-        lines.push(line);
-    }
-    frame.render_widget(Paragraph::new(lines).style(theme.base()), area);
-}
-
-/// Joins header cells: the mark column directly, the others with one space.
-trait Gaps {
-    fn concat_with_gaps(&self) -> String;
-}
-
-impl Gaps for Vec<String> {
-    fn concat_with_gaps(&self) -> String {
-        match self.split_first() {
-            Some((mark, rest)) => format!("{mark}{}", rest.join(" ")),
-            None => String::new(),
-        }
     }
 }

@@ -75,7 +75,6 @@ pub const PREPARING: Tr = Tr::new("Prüfe Empfänger ...", "Checking recipients 
 
 // Review
 pub const REVIEW_TITLE: Tr = Tr::new("Prüfen vor dem Senden", "Review before sending");
-pub const R_TEMPLATE: Tr = Tr::new("Vorlage", "Template");
 pub const R_AUDIENCE: Tr = Tr::new("Zielgruppe", "Audience");
 pub const R_RECIPIENTS: Tr = Tr::new("Empfänger", "Recipients");
 pub const R_EXCLUDED: Tr = Tr::new("Ausgeschlossen", "Excluded");
@@ -102,9 +101,6 @@ pub const R_NOTHING_YET: Tr = Tr::new(
     "Noch ist nichts verschickt. y stellt die Nachricht in die Warteschlange.",
     "Nothing is sent yet. y puts the message in the send queue.",
 );
-pub const SECONDS: Tr = Tr::new("{0} s", "{0} s");
-pub const MINUTES: Tr = Tr::new("{0} Min.", "{0} min");
-pub const HOURS: Tr = Tr::new("{0} Std. {1} Min.", "{0} h {1} min");
 pub const QUEUED: Tr = Tr::new(
     "Rundnachricht Nr. {0} eingereiht: {1} Empfänger. Den Fortschritt siehst du hier.",
     "Broadcast no. {0} queued: {1} recipients. You see the progress here.",

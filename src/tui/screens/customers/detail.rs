@@ -1,20 +1,20 @@
 //! The detail view of one customer: data, tags, note, consent per purpose, and the consent ledger (what happened,
 //! who recorded it, when it happened and when it was recorded, source, evidence, wording version), newest first.
-//! From here the customer can be edited, erased, or a consent or withdrawal recorded. Must not perform IO.
+//! From here the customer can be edited, erased, answered, or a consent or withdrawal recorded (as [`Outcome`]s for
+//! the app). Part of the customers screen: takes its `CustomersView`. Must not perform IO.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::consent_form::ConsentForm;
-use super::customer_form::CustomerForm;
-use super::customers::erase_question;
+use super::super::{Env, Outcome};
+use super::CustomersView;
+use super::erase_question;
 use crate::domain::consent::{ConsentEvent, EventKind, Purpose, fold};
 use crate::domain::customer::Customer;
-use crate::tui::app::{Effect, Overlay, State};
 use crate::tui::keymap::Action;
-use crate::tui::text as t;
+use crate::tui::text;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 
 /// A loaded customer with their ledger.
@@ -41,8 +41,8 @@ impl Detail {
     }
 }
 
-pub fn loaded(state: &mut State, data: LedgerData) {
-    if let Some(d) = &mut state.customers.detail
+pub fn loaded(v: &mut CustomersView, data: LedgerData) {
+    if let Some(d) = &mut v.detail
         && d.customer_id == data.customer.id
     {
         d.data = Some(data);
@@ -52,15 +52,14 @@ pub fn loaded(state: &mut State, data: LedgerData) {
 /// Lines above the ledger.
 const HEAD_LINES: usize = 11;
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(d) = &mut state.customers.detail else { return Vec::new() };
-    let page = crate::tui::view::body_height(state.size) as usize;
+pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcome> {
+    let Some(d) = &mut v.detail else { return Vec::new() };
+    let page = crate::tui::screens::body_height(env.size) as usize;
     let ledger_lines = d.data.as_ref().map(|x| x.events.len() * 2).unwrap_or(0);
     let room = page.saturating_sub(HEAD_LINES).max(1);
     let max_scroll = ledger_lines.saturating_sub(room);
-    let before = d.scroll;
     match action {
-        Action::Back => state.customers.detail = None,
+        Action::Back => v.detail = None,
         Action::Up => d.scroll = d.scroll.saturating_sub(2),
         Action::Down => d.scroll = (d.scroll + 2).min(max_scroll),
         Action::PageUp => d.scroll = d.scroll.saturating_sub(room),
@@ -69,43 +68,34 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::End => d.scroll = max_scroll,
         Action::Edit => {
             if let Some(data) = &d.data {
-                state.overlay = Some(Overlay::CustomerForm(CustomerForm::edit(&data.customer, state.region)));
+                return vec![Outcome::CustomerForm(Some(data.customer.clone()))];
             }
         }
         Action::Delete => {
             if let Some(data) = &d.data {
-                state.overlay = Some(Overlay::Confirm(erase_question(&data.customer, state.region, state.lang)));
+                return vec![Outcome::Confirm(erase_question(&data.customer, env.region, env.lang))];
             }
         }
-        Action::Answer => {
-            let id = d.customer_id;
-            return super::replies::open(state, id);
-        }
+        Action::Answer => return vec![Outcome::OpenConversation(d.customer_id)],
         Action::Record | Action::Withdraw => {
             if let Some(data) = &d.data {
                 let kind = if action == Action::Record { EventKind::Granted } else { EventKind::Withdrawn };
                 let picked = Some((data.customer.id, data.customer.name.clone()));
-                state.overlay = Some(Overlay::ConsentForm(ConsentForm::new(kind, picked, state)));
+                return vec![Outcome::RecordConsent { kind, picked }];
             }
         }
-        _ => state.redraw = false,
-    }
-    if let Some(d) = &state.customers.detail
-        && matches!(action, Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End)
-        && d.scroll == before
-    {
-        state.redraw = false;
+        _ => {}
     }
     Vec::new()
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
-    let Some(d) = &state.customers.detail else { return };
+    let Some(d) = &v.detail else { return };
     let Some(data) = &d.data else {
-        frame.render_widget(Paragraph::new(t::LOADING.get(lang)), area);
+        frame.render_widget(Paragraph::new(text::LOADING.get(lang)), area);
         return;
     };
     let c = &data.customer;
@@ -117,14 +107,14 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let or_none = |s: &str| if s.is_empty() { none.to_owned() } else { safe(s).into_owned() };
     let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(&safe(&c.name), w, ell), theme.title())];
     let fact = |tr: crate::i18n::Tr, value: &str| Line::from(vec![label(tr), Span::raw(cut(value, value_w, ell))]);
-    lines.push(fact(t::F_PHONE, &c.phone.display_for(state.region)));
-    lines.push(fact(t::F_FIRST_NAME, &or_none(&c.first_name)));
-    lines.push(fact(t::F_TAGS, &or_none(&c.tags.join(", "))));
+    lines.push(fact(text::F_PHONE, &c.phone.display_for(env.region)));
+    lines.push(fact(text::F_FIRST_NAME, &or_none(&c.first_name)));
+    lines.push(fact(text::F_TAGS, &or_none(&c.tags.join(", "))));
     // The note may be long: up to two lines, and a visible mark if there is more.
     let note_lines = wrap(&or_none(&c.note), value_w.max(10));
     for (i, l) in note_lines.iter().take(2).enumerate() {
         let shown = if i == 1 && note_lines.len() > 2 { cut(&format!("{l} {ell}"), value_w, ell) } else { l.clone() };
-        let head = if i == 0 { label(t::F_NOTE) } else { Span::raw(" ".repeat(label_w)) };
+        let head = if i == 0 { label(text::F_NOTE) } else { Span::raw(" ".repeat(label_w)) };
         lines.push(Line::from(vec![head, Span::raw(shown)]));
     }
     if note_lines.len() < 2 {
@@ -132,46 +122,46 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     }
     for p in Purpose::ALL {
         let f = fold(&data.events, *p);
-        let since = f.since.map(|s| t::SINCE.fill(lang, &[&t::datetime(s, lang)])).unwrap_or_default();
+        let since = f.since.map(|s| text::SINCE.fill(lang, &[&text::datetime(s, lang)])).unwrap_or_default();
         lines.push(Line::from(vec![
             label(p.label()),
             Span::styled(format!("{} ", theme.consent_glyph(f.state)), theme.consent(f.state)),
             Span::raw(cut(&format!("{} {since}", f.state.label().get(lang)), value_w.saturating_sub(2), ell)),
         ]));
     }
-    let dates = t::CREATED_CHANGED.fill(lang, &[&t::date(c.created_at, lang), &t::date(c.updated_at, lang)]);
-    lines.push(fact(t::CREATED, &dates));
+    let dates = text::CREATED_CHANGED.fill(lang, &[&text::date(c.created_at, lang), &text::date(c.updated_at, lang)]);
+    lines.push(fact(text::CREATED, &dates));
     let replies = match data.replies.last() {
-        Some(r) => crate::tui::text_queue::DETAIL_REPLIES_VALUE.fill(
+        Some(r) => text::DETAIL_REPLIES_VALUE.fill(
             lang,
             &[
                 &data.replies.len(),
-                &t::datetime_short(r.received_at, lang),
+                &text::datetime_short(r.received_at, lang),
                 &safe(&r.text),
-                &crate::tui::app::key_label(state, Action::Answer),
+                &env.key(Action::Answer),
             ],
         ),
-        None => crate::tui::text_queue::DETAIL_REPLIES_NONE.get(lang).to_owned(),
+        None => text::DETAIL_REPLIES_NONE.get(lang).to_owned(),
     };
-    lines.push(fact(crate::tui::text_queue::DETAIL_REPLIES, &replies));
-    let title = t::LEDGER_TITLE.fill(lang, &[&data.events.len()]);
+    lines.push(fact(text::DETAIL_REPLIES, &replies));
+    let title = text::LEDGER_TITLE.fill(lang, &[&data.events.len()]);
     lines.push(Line::styled(fit(&title, w, ell), theme.column_title()));
     debug_assert_eq!(lines.len(), HEAD_LINES);
 
     let mut ledger: Vec<Line<'static>> = Vec::new();
     if data.events.is_empty() {
-        let key = crate::tui::app::key_label(state, Action::Record);
-        ledger.push(Line::raw(t::LEDGER_EMPTY.fill(lang, &[&key])));
+        let key = env.key(Action::Record);
+        ledger.push(Line::raw(text::LEDGER_EMPTY.fill(lang, &[&key])));
     }
     for e in &data.events {
         let line = |what: &str| {
             let (when, purpose, source) =
-                (t::datetime(e.occurred_at, lang), e.purpose.label().get(lang), e.source.label().get(lang));
+                (text::datetime(e.occurred_at, lang), e.purpose.label().get(lang), e.source.label().get(lang));
             format!("{when}  {purpose}  {what}{}{source}", theme.dot())
         };
         // The full wording if it fits, else the short one, so the source is never cut away.
         let long = line(e.kind.label().get(lang));
-        let first = if width(&long) <= w { long } else { line(t::kind_short(e.kind).get(lang)) };
+        let first = if width(&long) <= w { long } else { line(text::kind_short(e.kind).get(lang)) };
         let style = match e.kind {
             EventKind::Granted => theme.consent(crate::domain::consent::ConsentState::Granted),
             EventKind::Withdrawn => theme.consent(crate::domain::consent::ConsentState::Withdrawn),
@@ -180,8 +170,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         ledger.push(Line::styled(cut(&first, w, ell), style));
         let evidence = if e.evidence.is_empty() { "–".to_owned() } else { safe(&e.evidence).into_owned() };
         let wording = e.wording_version.map(|v| format!("v{v}")).unwrap_or_else(|| "–".into());
-        let second = t::LEDGER_SECOND
-            .fill(lang, &[&t::datetime(e.recorded_at, lang), &safe(&e.recorded_by), &evidence, &wording]);
+        let second = text::LEDGER_SECOND
+            .fill(lang, &[&text::datetime(e.recorded_at, lang), &safe(&e.recorded_by), &evidence, &wording]);
         ledger.push(Line::styled(cut(&format!("   {second}"), w, ell), theme.dim()));
     }
     let room = (area.height as usize).saturating_sub(HEAD_LINES);
@@ -194,7 +184,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     {
         // Say that there is more instead of cutting silently.
         let (_, down) = theme.up_down();
-        *last = Line::styled(fit(&t::MORE_BELOW.fill(lang, &[&down]), w, ell), theme.dim());
+        *last = Line::styled(fit(&text::MORE_BELOW.fill(lang, &[&down]), w, ell), theme.dim());
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -8,13 +8,14 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::composer::{Draft, Focus};
+use super::super::Env;
+use super::text as compose_text;
+use super::{ComposerView, Shop};
+use super::{Draft, Focus};
 use crate::domain::template::{Header, Params, Template, fill};
 use crate::i18n::{Lang, Localized};
-use crate::tui::app::{State, key_label};
 use crate::tui::keymap::Action;
-use crate::tui::text as t;
-use crate::tui::text_compose as tc;
+use crate::tui::text;
 use crate::tui::widgets::bubble::{self, Message};
 use crate::tui::widgets::popup;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
@@ -23,10 +24,10 @@ use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 pub fn bubble_message(template: &Template, params: &Params, now: DateTime<Utc>, lang: Lang) -> Message {
     let header = match &template.header {
         Some(Header::Text { text }) => Some(fill(text, |_| params.header.clone())),
-        Some(Header::Image) => Some(tc::MEDIA_IMAGE.get(lang).to_owned()),
-        Some(Header::Video) => Some(tc::MEDIA_VIDEO.get(lang).to_owned()),
-        Some(Header::Document) => Some(tc::MEDIA_DOCUMENT.get(lang).to_owned()),
-        Some(Header::Location) => Some(tc::MEDIA_LOCATION.get(lang).to_owned()),
+        Some(Header::Image) => Some(compose_text::MEDIA_IMAGE.get(lang).to_owned()),
+        Some(Header::Video) => Some(compose_text::MEDIA_VIDEO.get(lang).to_owned()),
+        Some(Header::Document) => Some(compose_text::MEDIA_DOCUMENT.get(lang).to_owned()),
+        Some(Header::Location) => Some(compose_text::MEDIA_LOCATION.get(lang).to_owned()),
         Some(Header::Other { format }) => Some(format!("[{format}]")),
         None => None,
     };
@@ -46,37 +47,36 @@ pub fn bubble_message(template: &Template, params: &Params, now: DateTime<Utc>, 
     Message { header, body: template.render_body(params), footer: template.footer.clone(), buttons, time }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let v = &state.composer;
+pub fn render(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env, shop: &Shop) {
     if let Some(r) = &v.review {
-        super::composer_review::render(frame, area, r, state);
+        super::review::render(frame, area, r, env, shop);
     } else if let Some(d) = &v.draft {
-        render_edit(frame, area, d, state);
+        render_edit(frame, area, d, v, env, shop);
     } else {
-        render_picker(frame, area, state);
+        render_picker(frame, area, v, env);
     }
     if v.excluded.is_some() {
-        render_excluded(frame, area, state);
+        render_excluded(frame, area, v, env);
     }
 }
 
-fn render_picker(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
-    let v = &state.composer;
+fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
-    let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(tc::PICK_TITLE.get(lang), w, ell), theme.title())];
-    for part in wrap(tc::PICK_HINT.get(lang), w.max(10)).into_iter().take(2) {
+    let mut lines: Vec<Line<'static>> =
+        vec![Line::styled(cut(compose_text::PICK_TITLE.get(lang), w, ell), theme.title())];
+    for part in wrap(compose_text::PICK_HINT.get(lang), w.max(10)).into_iter().take(2) {
         lines.push(Line::styled(part, theme.dim()));
     }
     if !v.loaded {
-        lines.push(Line::raw(t::LOADING.get(lang).to_owned()));
+        lines.push(Line::raw(text::LOADING.get(lang).to_owned()));
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
     if v.templates.is_empty() {
         lines.push(Line::raw(""));
-        for part in wrap(&tc::NO_TEMPLATES.fill(lang, &[&key_label(state, Action::Sync)]), w.max(10)) {
+        for part in wrap(&compose_text::NO_TEMPLATES.fill(lang, &[&env.key(Action::Sync)]), w.max(10)) {
             lines.push(Line::raw(part));
         }
         frame.render_widget(Paragraph::new(lines), area);
@@ -94,20 +94,20 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let mark = if selected { theme.pointer() } else { " " };
         let note = if !selectable {
             if tpl.is_approved() {
-                tc::AUTH_TEMPLATE.get(lang).to_owned()
+                compose_text::AUTH_TEMPLATE.get(lang).to_owned()
             } else {
-                tc::NOT_SELECTABLE.get(lang).to_owned()
+                compose_text::NOT_SELECTABLE.get(lang).to_owned()
             }
         } else {
             match v.last_of(&tpl.name) {
-                Some(b) => tc::LAST_SENT.fill(
+                Some(b) => compose_text::LAST_SENT.fill(
                     lang,
                     &[
-                        &t::date(b.created_at, lang),
-                        &t::number(b.counts.values().sum::<i64>() - b.count(crate::queue::state::RowState::Skipped)),
+                        &text::date(b.created_at, lang),
+                        &text::number(b.counts.values().sum::<i64>() - b.count(crate::queue::state::RowState::Skipped)),
                     ],
                 ),
-                None => tc::NEVER_SENT.get(lang).to_owned(),
+                None => compose_text::NEVER_SENT.get(lang).to_owned(),
             }
         };
         let text = format!(
@@ -135,26 +135,29 @@ fn preview_width(area: Rect) -> u16 {
     if area.width >= 72 { (area.width * 45 / 100).min(52) } else { 0 }
 }
 
-fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, v: &ComposerView, env: &Env, shop: &Shop) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let pw = preview_width(area);
     let left = Rect { width: area.width - pw, ..area };
     let w = left.width.saturating_sub(1) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut cursor: Option<Position> = None;
-    let title = tc::EDIT_TITLE.fill(lang, &[&d.template.name, &d.template.category.label(lang)]);
+    let title = compose_text::EDIT_TITLE.fill(lang, &[&d.template.name, &d.template.category.label(lang)]);
     let title = match d.repeat_of {
-        Some(id) => format!("{title} · {}", tc::REPEAT_TITLE.fill(lang, &[&id])),
+        Some(id) => format!("{title} · {}", compose_text::REPEAT_TITLE.fill(lang, &[&id])),
         None => title,
     };
     lines.push(Line::styled(cut(&title, w, ell), theme.title()));
-    lines.push(Line::styled(cut(&tc::PURPOSE_LINE.fill(lang, &[&d.purpose.label().get(lang)]), w, ell), theme.dim()));
+    lines.push(Line::styled(
+        cut(&compose_text::PURPOSE_LINE.fill(lang, &[&d.purpose.label().get(lang)]), w, ell),
+        theme.dim(),
+    ));
     let label_w = d
         .fields
         .iter()
         .map(|f| width(&f.label))
-        .chain([width(tc::F_WHEN.get(lang)), width(tc::F_AUDIENCE.get(lang))])
+        .chain([width(compose_text::F_WHEN.get(lang)), width(compose_text::F_AUDIENCE.get(lang))])
         .max()
         .unwrap_or(8)
         + 3;
@@ -195,43 +198,43 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
         }
     };
     for (i, f) in d.fields.iter().enumerate() {
-        let count = tc::CHARS.fill(lang, &[&f.input.value().chars().count()]);
+        let count = compose_text::CHARS.fill(lang, &[&f.input.value().chars().count()]);
         let hint = if f.hint.is_empty() { count } else { format!("{} · {count}", f.hint) };
         input_line(&mut lines, &f.label, &f.input, &hint, f.error.as_ref(), d.focus == Focus::Param(i));
     }
     input_line(
         &mut lines,
-        tc::F_WHEN.get(lang),
+        compose_text::F_WHEN.get(lang),
         &d.when,
-        tc::H_WHEN.get(lang),
+        compose_text::H_WHEN.get(lang),
         d.when_error.as_ref(),
         d.focus == Focus::When,
     );
     // The audience: a choice.
     let focused = d.focus == Focus::Audience;
-    let mut spans = field_line(tc::F_AUDIENCE.get(lang), focused);
+    let mut spans = field_line(compose_text::F_AUDIENCE.get(lang), focused);
     let (l, r) = theme.left_right();
     let current = d.audiences.get(d.audience).map(|(_, s)| safe(s).into_owned()).unwrap_or_default();
     let text = if focused { format!("{l} {current} {r}") } else { current };
     spans.push(Span::styled(cut(&text, value_w, ell), if focused { theme.focus() } else { theme.base() }));
     lines.push(Line::from(spans));
-    let counts =
-        tc::COUNTS.fill(lang, &[&t::number(d.plan.recipients.len() as i64), &t::number(d.plan.excluded.len() as i64)]);
-    let key = key_label(state, Action::Excluded);
+    let counts = compose_text::COUNTS
+        .fill(lang, &[&text::number(d.plan.recipients.len() as i64), &text::number(d.plan.excluded.len() as i64)]);
+    let key = env.key(Action::Excluded);
     let rest = value_w.saturating_sub(width(&counts));
     lines.push(Line::from(vec![
         Span::raw(" ".repeat(label_w)),
         Span::styled(cut(&counts, value_w, ell), theme.title()),
-        Span::styled(cut(&format!(" {}", tc::COUNTS_KEY.fill(lang, &[&key])), rest, ell), theme.dim()),
+        Span::styled(cut(&format!(" {}", compose_text::COUNTS_KEY.fill(lang, &[&key])), rest, ell), theme.dim()),
     ]));
-    let body_len = d.template.render_body(&d.sample_params(&state.config.shop.salutation_fallback)).chars().count();
+    let body_len = d.template.render_body(&d.sample_params(shop.fallback)).chars().count();
     lines.push(Line::styled(
         cut(
             &format!(
                 "{}{}{}",
-                tc::BODY_LEN.fill(lang, &[&body_len, &crate::domain::template::MAX_BODY]),
+                compose_text::BODY_LEN.fill(lang, &[&body_len, &crate::domain::template::MAX_BODY]),
                 theme.dot(),
-                tc::PERSONAL_HINT.get(lang)
+                compose_text::PERSONAL_HINT.get(lang)
             ),
             w,
             ell,
@@ -256,33 +259,34 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, state: &State) {
     } else {
         return;
     };
-    render_preview(frame, rect, d, state);
+    render_preview(frame, rect, d, v, env, shop);
 }
 
-fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
-    let fallback = &state.config.shop.salutation_fallback;
+fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, v: &ComposerView, env: &Env, shop: &Shop) {
+    let (theme, lang) = (env.theme, env.lang);
+    let fallback = shop.fallback;
     let params = d.sample_params(fallback);
-    let now = state.composer.now.or(state.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let now = v.now.or(env.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
     let msg = bubble_message(&d.template, &params, now, lang);
     let (title, note) = match d.sample_customer() {
         Some(c) => {
-            let title = tc::PREVIEW_TITLE.fill(lang, &[&safe(&c.name), &(d.recipient + 1), &d.plan.recipients.len()]);
+            let title =
+                compose_text::PREVIEW_TITLE.fill(lang, &[&safe(&c.name), &(d.recipient + 1), &d.plan.recipients.len()]);
             let note = if c.first_name.trim().is_empty() {
-                Some(tc::FALLBACK_USED.fill(lang, &[&safe(fallback)]))
+                Some(compose_text::FALLBACK_USED.fill(lang, &[&safe(fallback)]))
             } else {
                 None
             };
             (title, note)
         }
-        None => (tc::PREVIEW_NOBODY.get(lang).to_owned(), None),
+        None => (compose_text::PREVIEW_NOBODY.get(lang).to_owned(), None),
     };
     let focused = d.focus == Focus::Preview;
-    let keys = tc::PREVIEW_KEYS.fill(
+    let keys = compose_text::PREVIEW_KEYS.fill(
         lang,
         &[
-            &if focused { theme.left_right().0.to_owned() } else { key_label(state, Action::PrevRecipient) },
-            &if focused { theme.left_right().1.to_owned() } else { key_label(state, Action::NextRecipient) },
+            &if focused { theme.left_right().0.to_owned() } else { env.key(Action::PrevRecipient) },
+            &if focused { theme.left_right().1.to_owned() } else { env.key(Action::NextRecipient) },
         ],
     );
     let mut info: Vec<Line<'static>> = vec![Line::styled(
@@ -301,18 +305,18 @@ fn render_preview(frame: &mut Frame<'_>, rect: Rect, d: &Draft, state: &State) {
     }
 }
 
-fn render_excluded(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
-    let rows = super::composer::excluded_rows(state);
+fn render_excluded(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
+    let rows = super::excluded_rows(v, lang);
     let w = area.width.saturating_sub(4).min(90);
     let h = area.height.saturating_sub(2).min(rows.len() as u16 + 4).max(5);
     let rect = popup::centered(area, w, h);
-    let inner = popup::open(frame, rect, &tc::EXCLUDED_TITLE.fill(lang, &[&rows.len()]), theme);
+    let inner = popup::open(frame, rect, &compose_text::EXCLUDED_TITLE.fill(lang, &[&rows.len()]), theme);
     let iw = inner.width as usize;
     let name_w = rows.iter().map(|(n, _)| width(n)).max().unwrap_or(10).min(iw / 3) + 1;
     let room = inner.height.saturating_sub(1) as usize;
     let max_scroll = rows.len().saturating_sub(room);
-    let scroll = state.composer.excluded.unwrap_or(0).min(max_scroll);
+    let scroll = v.excluded.unwrap_or(0).min(max_scroll);
     let mut lines: Vec<Line<'static>> = rows
         .iter()
         .skip(scroll)
@@ -325,10 +329,13 @@ fn render_excluded(frame: &mut Frame<'_>, area: Rect, state: &State) {
         })
         .collect();
     if rows.is_empty() {
-        lines.push(Line::raw(tc::EXCLUDED_NONE.get(lang).to_owned()));
+        lines.push(Line::raw(compose_text::EXCLUDED_NONE.get(lang).to_owned()));
     }
     let (up, down) = theme.up_down();
-    lines.push(Line::styled(cut(&tc::EXCLUDED_FOOTER.fill(lang, &[&up, &down]), iw, theme.ellipsis()), theme.dim()));
+    lines.push(Line::styled(
+        cut(&compose_text::EXCLUDED_FOOTER.fill(lang, &[&up, &down]), iw, theme.ellipsis()),
+        theme.dim(),
+    ));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

@@ -10,7 +10,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::composer_draw::bubble_message;
+use super::super::{Env, Outcome};
+use super::draw::bubble_message;
+use super::text as compose_text;
+use super::{ComposerView, Shop};
 use crate::domain::broadcast::{Estimate, Exclusion, format_money};
 use crate::domain::checks::Warning;
 use crate::domain::consent::Purpose;
@@ -18,10 +21,9 @@ use crate::domain::phone::Phone;
 use crate::domain::template::{Params, Template};
 use crate::i18n::{Lang, Localized};
 use crate::store::broadcasts::NewBroadcast;
-use crate::tui::app::{Effect, State, key_label};
 use crate::tui::keymap::Action;
-use crate::tui::text as t;
-use crate::tui::text_compose as tc;
+use crate::tui::msg::Effect;
+use crate::tui::text;
 use crate::tui::widgets::bubble;
 use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
 
@@ -44,18 +46,6 @@ pub struct ReviewData {
     pub now: DateTime<Utc>,
 }
 
-/// "12 s", "3 Min.", "1 Std. 5 Min.".
-pub fn duration_text(d: chrono::Duration, lang: Lang) -> String {
-    let secs = (d.num_milliseconds() as f64 / 1000.0).ceil().max(1.0) as i64;
-    if secs < 120 {
-        tc::SECONDS.fill(lang, &[&secs])
-    } else if secs < 3600 {
-        tc::MINUTES.fill(lang, &[&((secs + 59) / 60)])
-    } else {
-        tc::HOURS.fill(lang, &[&(secs / 3600), &((secs % 3600) / 60)])
-    }
-}
-
 /// A price per message with its four decimals: "0,1131 €".
 fn unit_price(price: f64, currency: &str, lang: Lang) -> String {
     let symbol = if currency == "EUR" { "€" } else { currency };
@@ -65,90 +55,88 @@ fn unit_price(price: f64, currency: &str, lang: Lang) -> String {
     }
 }
 
-pub fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    let lang = state.lang;
-    let Some(r) = &state.composer.review else { return Vec::new() };
+pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
+    let Some(r) = &v.review else { return Vec::new() };
     match action {
         Action::Yes => {
-            if state.composer.busy {
+            if v.busy {
                 return Vec::new();
             }
             let new = r.new.clone();
-            state.composer.busy = true;
-            state.info(tc::QUEUING.get(lang).to_owned());
-            vec![Effect::QueueBroadcast(new)]
+            v.busy = true;
+            vec![
+                Outcome::Info(compose_text::QUEUING.get(lang).to_owned()),
+                Outcome::Effect(Effect::QueueBroadcast(new)),
+            ]
         }
         Action::TestSend => {
-            let own = state.config.shop.own_number.trim().to_owned();
+            let own = shop.own_number.trim().to_owned();
             if own.is_empty() {
-                state.error(tc::TEST_NO_OWN.get(lang).to_owned());
-                return Vec::new();
+                return vec![Outcome::Error(compose_text::TEST_NO_OWN.get(lang).to_owned())];
             }
-            let phone = match Phone::parse(&own, state.region) {
+            let phone = match Phone::parse(&own, env.region) {
                 Ok(p) => p,
                 Err(e) => {
-                    state.error(tc::TEST_BAD_OWN.fill(lang, &[&own, &e.localized(lang)]));
-                    return Vec::new();
+                    return vec![Outcome::Error(compose_text::TEST_BAD_OWN.fill(lang, &[&own, &e.localized(lang)]))];
                 }
             };
             let new = r.new.clone();
-            state.info(tc::TEST_SENDING.fill(lang, &[&phone.display_for(state.region)]));
-            vec![Effect::TestSend { new, to: phone }]
+            vec![
+                Outcome::Info(compose_text::TEST_SENDING.fill(lang, &[&phone.display_for(env.region)])),
+                Outcome::Effect(Effect::TestSend { new, to: phone }),
+            ]
         }
         Action::Edit => {
-            state.composer.review = None;
+            v.review = None;
             Vec::new()
         }
         Action::Draft => {
-            if state.composer.busy {
+            if v.busy {
                 return Vec::new();
             }
             let new = r.new.clone();
-            state.composer.busy = true;
-            vec![Effect::SaveDraft(new)]
+            v.busy = true;
+            vec![Outcome::Effect(Effect::SaveDraft(new))]
         }
         Action::Discard => {
-            state.composer.review = None;
-            state.composer.draft = None;
-            state.success(tc::DISCARDED.get(lang).to_owned());
-            Vec::new()
+            v.review = None;
+            v.draft = None;
+            vec![Outcome::Success(compose_text::DISCARDED.get(lang).to_owned())]
         }
         Action::Excluded => {
-            state.composer.excluded = Some(0);
+            v.excluded = Some(0);
             Vec::new()
         }
-        _ => {
-            state.redraw = false;
-            Vec::new()
-        }
+        _ => Vec::new(),
     }
 }
 
 /// The facts as (label, value, is_warning) rows.
-fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
-    let lang = state.lang;
+fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> {
+    let lang = env.lang;
     let e = &r.estimate;
     let mut rows = vec![
         (
-            tc::R_TEMPLATE.get(lang).to_owned(),
+            text::R_TEMPLATE.get(lang).to_owned(),
             format!("{} · {}", r.template.name, r.template.category.label(lang)),
             false,
         ),
-        (tc::R_AUDIENCE.get(lang).to_owned(), r.new.audience.describe(lang), false),
-        (tc::R_RECIPIENTS.get(lang).to_owned(), t::number(r.recipients as i64), false),
+        (compose_text::R_AUDIENCE.get(lang).to_owned(), r.new.audience.describe(lang), false),
+        (compose_text::R_RECIPIENTS.get(lang).to_owned(), text::number(r.recipients as i64), false),
         (
-            tc::R_EXCLUDED.get(lang).to_owned(),
-            tc::R_EXCLUDED_VALUE
-                .fill(lang, &[&t::number(r.excluded.len() as i64), &key_label(state, Action::Excluded)]),
+            compose_text::R_EXCLUDED.get(lang).to_owned(),
+            compose_text::R_EXCLUDED_VALUE
+                .fill(lang, &[&text::number(r.excluded.len() as i64), &env.key(Action::Excluded)]),
             false,
         ),
         (
-            tc::R_COST.get(lang).to_owned(),
-            tc::R_COST_VALUE.fill(
+            compose_text::R_COST.get(lang).to_owned(),
+            compose_text::R_COST_VALUE.fill(
                 lang,
                 &[
                     &format_money(e.cost, &e.currency, lang),
-                    &t::number(r.recipients as i64),
+                    &text::number(r.recipients as i64),
                     &unit_price(r.unit_price, &e.currency, lang),
                     &e.price_checked_on,
                 ],
@@ -156,45 +144,46 @@ fn facts(r: &ReviewData, state: &State) -> Vec<(String, String, bool)> {
             false,
         ),
         (
-            tc::R_DURATION.get(lang).to_owned(),
-            tc::R_DURATION_VALUE.fill(lang, &[&duration_text(e.duration, lang), &r.rate]),
+            compose_text::R_DURATION.get(lang).to_owned(),
+            compose_text::R_DURATION_VALUE.fill(lang, &[&text::duration(e.duration, lang), &r.rate]),
             false,
         ),
     ];
     let tier = if r.tier == 0 {
-        tc::R_TIER_UNLIMITED.get(lang).to_owned()
+        compose_text::R_TIER_UNLIMITED.get(lang).to_owned()
     } else if e.over_tier > 0 {
-        tc::R_TIER_WAIT.fill(lang, &[&t::number(r.tier as i64), &t::number(e.over_tier as i64)])
+        compose_text::R_TIER_WAIT.fill(lang, &[&text::number(r.tier as i64), &text::number(e.over_tier as i64)])
     } else {
-        tc::R_TIER_OK.fill(lang, &[&t::number(r.tier as i64)])
+        compose_text::R_TIER_OK.fill(lang, &[&text::number(r.tier as i64)])
     };
-    rows.push((tc::R_TIER.get(lang).to_owned(), tier, e.over_tier > 0));
+    rows.push((compose_text::R_TIER.get(lang).to_owned(), tier, e.over_tier > 0));
     let quiet = match e.quiet_until {
-        Some(at) => tc::R_QUIET_VALUE.fill(lang, &[&t::datetime(at, lang)]),
-        None => tc::R_QUIET_NONE.get(lang).to_owned(),
+        Some(at) => compose_text::R_QUIET_VALUE.fill(lang, &[&text::datetime(at, lang)]),
+        None => compose_text::R_QUIET_NONE.get(lang).to_owned(),
     };
-    rows.push((tc::R_QUIET.get(lang).to_owned(), quiet, e.quiet_until.is_some()));
+    rows.push((compose_text::R_QUIET.get(lang).to_owned(), quiet, e.quiet_until.is_some()));
     let when = match r.new.scheduled_at {
-        Some(at) if at > r.now => t::datetime(at, lang),
-        _ => tc::WHEN_NOW.get(lang).to_owned(),
+        Some(at) if at > r.now => text::datetime(at, lang),
+        _ => compose_text::WHEN_NOW.get(lang).to_owned(),
     };
-    rows.push((tc::R_WHEN.get(lang).to_owned(), when, false));
-    rows.push((tc::R_SENDER.get(lang).to_owned(), state.sender.label(lang).to_owned(), false));
+    rows.push((compose_text::R_WHEN.get(lang).to_owned(), when, false));
+    rows.push((compose_text::R_SENDER.get(lang).to_owned(), shop.sender.label(lang).to_owned(), false));
     for w in &r.warnings {
-        rows.push((tc::R_WARNINGS.get(lang).to_owned(), w.localized(lang), true));
+        rows.push((compose_text::R_WARNINGS.get(lang).to_owned(), w.localized(lang), true));
     }
     rows
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, env: &Env, shop: &Shop) {
+    let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let wide = area.width >= 96;
     let bubble_w = if wide { (area.width / 2).min(52) } else { 0 };
     let left = Rect { width: area.width - bubble_w, ..area };
     let w = left.width.saturating_sub(1) as usize;
-    let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(tc::REVIEW_TITLE.get(lang), w, ell), theme.title())];
-    let rows = facts(r, state);
+    let mut lines: Vec<Line<'static>> =
+        vec![Line::styled(cut(compose_text::REVIEW_TITLE.get(lang), w, ell), theme.title())];
+    let rows = facts(r, env, shop);
     let label_w = (rows.iter().map(|(l, _, _)| width(l)).max().unwrap_or(10) + 2).min(w * 2 / 5).max(4);
     for (label, value, warn) in rows {
         let style = if warn { theme.error() } else { theme.base() };
@@ -205,7 +194,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, r: &ReviewData, state: &State) 
         }
     }
     lines.push(Line::raw(""));
-    for part in wrap(tc::R_NOTHING_YET.get(lang), w) {
+    for part in wrap(compose_text::R_NOTHING_YET.get(lang), w) {
         lines.push(Line::styled(part, theme.dim()));
     }
     let used = lines.len() as u16;

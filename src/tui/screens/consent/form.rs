@@ -1,7 +1,8 @@
 //! Recording consent from a paper form, and recording a withdrawal. The customer is found by name or phone as you
 //! type (or created on the spot), then purposes, the date on the form (default today), the wording version printed
 //! on the form (default the current one) and the form number as evidence. A withdrawal takes purposes, source,
-//! date and a note. Produces one `Effect::RecordConsent`; must not perform IO.
+//! date and a note. Produces one `Effect::RecordConsent`. Owns its state; the customers it offers come from the app
+//! (a search function), so it does not know the customers screen. Must not perform IO.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::Berlin;
@@ -10,17 +11,17 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::customers::CustomersView;
+use super::super::{Env, Outcome};
+use super::ConsentView;
 use crate::domain::consent::{ConsentError, EventKind, Purpose, Source};
 use crate::domain::customer::{CustomerDraft, validate_name};
 use crate::domain::parse_local_datetime;
-use crate::domain::phone::{Phone, Region};
+use crate::domain::phone::Phone;
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::StoreError;
-use crate::tui::Screen;
-use crate::tui::app::{ConsentRecord, Effect, Failure, Overlay, State, Target};
 use crate::tui::keymap::Action;
-use crate::tui::text as t;
+use crate::tui::msg::{ConsentRecord, Effect, Failure, Target};
+use crate::tui::text;
 use crate::tui::widgets::form::{self, Below, Field, Form};
 use crate::tui::widgets::popup;
 use crate::tui::widgets::text::{cut, safe};
@@ -65,34 +66,42 @@ const WITHDRAW_SOURCES: [Source; 5] =
 
 impl ConsentForm {
     /// A new form; `picked` preselects a customer (from the list or the detail view).
-    pub fn new(kind: EventKind, picked: Option<(i64, String)>, state: &State) -> ConsentForm {
-        let today = state.now.map(|n| t::date(n, state.lang)).unwrap_or_default();
+    /// `picked_phone` is the preselected customer's phone as shown; `consent` gives the current wordings.
+    pub fn new(
+        kind: EventKind,
+        picked: Option<(i64, String)>,
+        picked_phone: Option<String>,
+        consent: &ConsentView,
+        env: &Env,
+    ) -> ConsentForm {
+        let lang = env.lang;
+        let today = env.now.map(|n| text::date(n, lang)).unwrap_or_default();
         let name = picked.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
         let mut fields = vec![
-            Field::text(t::F_CUSTOMER, &name).with_hint(t::H_CUSTOMER.get(state.lang)),
+            Field::text(text::F_CUSTOMER, &name).with_hint(text::H_CUSTOMER.get(lang)),
             Field::check(Purpose::Service.label(), false),
             Field::check(Purpose::Marketing.label(), false),
         ];
         if kind == EventKind::Withdrawn {
             let options = WITHDRAW_SOURCES.iter().map(|s| s.label()).collect();
-            fields.push(Field::choice(t::F_SOURCE, options, 0));
-            fields.push(Field::text(t::F_DATE, &today).with_hint(t::H_DATE.get(state.lang)));
-            fields.push(Field::text(t::F_NOTE, "").with_hint(t::H_WITHDRAW_NOTE.get(state.lang)));
+            fields.push(Field::choice(text::F_SOURCE, options, 0));
+            fields.push(Field::text(text::F_DATE, &today).with_hint(text::H_DATE.get(lang)));
+            fields.push(Field::text(text::F_NOTE, "").with_hint(text::H_WITHDRAW_NOTE.get(lang)));
         } else {
-            let service = state.consent.current_wording(Purpose::Service);
-            let marketing = state.consent.current_wording(Purpose::Marketing);
+            let service = consent.current_wording(Purpose::Service);
+            let marketing = consent.current_wording(Purpose::Marketing);
             let (value, hint) = match (service, marketing) {
-                (Some(a), Some(b)) if a == b => (a.to_string(), t::H_WORDING_CURRENT.fill(state.lang, &[&a])),
-                (Some(a), Some(b)) => (String::new(), t::H_WORDING_BOTH.fill(state.lang, &[&a, &b])),
-                _ => (String::new(), t::H_WORDING_EMPTY.get(state.lang).to_owned()),
+                (Some(a), Some(b)) if a == b => (a.to_string(), text::H_WORDING_CURRENT.fill(lang, &[&a])),
+                (Some(a), Some(b)) => (String::new(), text::H_WORDING_BOTH.fill(lang, &[&a, &b])),
+                _ => (String::new(), text::H_WORDING_EMPTY.get(lang).to_owned()),
             };
-            fields.push(Field::text(t::F_DATE, &today).with_hint(t::H_DATE.get(state.lang)));
-            fields.push(Field::text(t::F_WORDING, &value).with_hint(hint));
-            fields.push(Field::text(t::F_EVIDENCE, "").with_hint(t::H_EVIDENCE.get(state.lang)));
+            fields.push(Field::text(text::F_DATE, &today).with_hint(text::H_DATE.get(lang)));
+            fields.push(Field::text(text::F_WORDING, &value).with_hint(hint));
+            fields.push(Field::text(text::F_EVIDENCE, "").with_hint(text::H_EVIDENCE.get(lang)));
         }
         let mut form = Form::new(fields);
-        if let Some(e) = picked.as_ref().and_then(|(id, _)| state.customers.by_id(*id)) {
-            form.fields[0].hint = Some(e.phone(state.region).to_owned());
+        if let Some(phone) = picked_phone.filter(|_| picked.is_some()) {
+            form.fields[0].hint = Some(phone);
         }
         let pick = picked.map(|(id, name)| Pick::Existing { id, name });
         if pick.is_some() {
@@ -103,36 +112,31 @@ impl ConsentForm {
 
     /// The customer field has the focus: arrow keys choose among the matches.
     pub fn picker_active(&self) -> bool {
-        self.form.focused_is(t::F_CUSTOMER)
+        self.form.focused_is(text::F_CUSTOMER)
     }
 
     fn offers_new(&self) -> bool {
-        self.kind == EventKind::Granted && !self.form.value_of(t::F_CUSTOMER).trim().is_empty()
+        self.kind == EventKind::Granted && !self.form.value_of(text::F_CUSTOMER).trim().is_empty()
     }
 
     fn choices(&self) -> usize {
         self.matches.len() + usize::from(self.offers_new())
     }
 
-    /// Recomputes the picker lines from the customer field.
-    pub fn refresh_matches(&mut self, customers: &mut CustomersView, region: Region) {
+    /// Recomputes the picker lines from the customer field; `find` searches the customers (query, at most).
+    pub fn refresh_matches(&mut self, find: &mut dyn FnMut(&str, usize) -> Vec<Match>) {
         if self.pick.is_some() {
             return;
         }
-        let query = self.form.value_of(t::F_CUSTOMER).to_owned();
-        let hits = customers.search(&query, MATCHES);
-        self.matches = hits
-            .into_iter()
-            .filter_map(|i| customers.entries.get(i))
-            .map(|e| Match { id: e.id(), name: e.name().into_owned(), phone: e.phone(region).to_owned() })
-            .collect();
+        let query = self.form.value_of(text::F_CUSTOMER).to_owned();
+        self.matches = find(&query, MATCHES);
         self.match_sel = self.match_sel.min(self.choices().saturating_sub(1));
     }
 
     /// Takes the highlighted picker line. Returns false when there is nothing to take.
-    fn choose(&mut self, state: &State) -> bool {
-        let query = self.form.value_of(t::F_CUSTOMER).trim().to_owned();
-        let customer_at = self.form.index_of(t::F_CUSTOMER).unwrap_or(0);
+    fn choose(&mut self, env: &Env) -> bool {
+        let query = self.form.value_of(text::F_CUSTOMER).trim().to_owned();
+        let customer_at = self.form.index_of(text::F_CUSTOMER).unwrap_or(0);
         if let Some(m) = self.matches.get(self.match_sel).cloned() {
             self.pick = Some(Pick::Existing { id: m.id, name: m.name.clone() });
             if let Some(f) = self.form.field_mut(customer_at) {
@@ -147,27 +151,27 @@ impl ConsentForm {
             return false;
         }
         self.pick = Some(Pick::New);
-        let as_phone = Phone::parse(&query, state.region).is_ok();
+        let as_phone = Phone::parse(&query, env.region).is_ok();
         let (name, phone) = if as_phone { (String::new(), query.clone()) } else { (query.clone(), String::new()) };
         if let Some(f) = self.form.field_mut(customer_at) {
             f.error = None;
-            f.hint = Some(t::H_NEW_CUSTOMER.get(state.lang).to_owned());
+            f.hint = Some(text::H_NEW_CUSTOMER.get(env.lang).to_owned());
         }
-        self.form.fields.insert(customer_at + 1, Field::text(t::F_NAME, &name));
-        self.form.fields.insert(customer_at + 2, Field::text(t::F_PHONE, &phone).with_hint("0171 1234567"));
+        self.form.fields.insert(customer_at + 1, Field::text(text::F_NAME, &name));
+        self.form.fields.insert(customer_at + 2, Field::text(text::F_PHONE, &phone).with_hint("0171 1234567"));
         self.form.focus = customer_at + if as_phone { 1 } else { 2 };
         true
     }
 
     /// The customer text changed: forget the choice (and the new-customer fields).
-    fn unpick(&mut self, state: &State) {
+    fn unpick(&mut self, env: &Env) {
         if self.pick.take() == Some(Pick::New) {
-            self.form.fields.retain(|f| f.label != t::F_NAME && f.label != t::F_PHONE);
+            self.form.fields.retain(|f| f.label != text::F_NAME && f.label != text::F_PHONE);
         }
-        if let Some(i) = self.form.index_of(t::F_CUSTOMER)
+        if let Some(i) = self.form.index_of(text::F_CUSTOMER)
             && let Some(f) = self.form.field_mut(i)
         {
-            f.hint = Some(t::H_CUSTOMER.get(state.lang).to_owned());
+            f.hint = Some(text::H_CUSTOMER.get(env.lang).to_owned());
         }
         self.match_sel = 0;
     }
@@ -179,24 +183,24 @@ impl ConsentForm {
     }
 
     /// Checks the field with `label` and shows or clears its error.
-    fn check(&mut self, label: Tr, state: &State) {
-        let lang = state.lang;
+    fn check(&mut self, label: Tr, env: &Env) {
+        let lang = env.lang;
         let value = self.form.value_of(label).to_owned();
-        let error = if label == t::F_CUSTOMER {
-            self.pick.is_none().then(|| t::E_PICK_CUSTOMER.get(lang).to_owned())
-        } else if label == t::F_NAME {
+        let error = if label == text::F_CUSTOMER {
+            self.pick.is_none().then(|| text::E_PICK_CUSTOMER.get(lang).to_owned())
+        } else if label == text::F_NAME {
             validate_name(&value).err().map(|e| e.localized(lang))
-        } else if label == t::F_PHONE {
-            Phone::parse(&value, state.region).err().map(|e| e.localized(lang))
-        } else if label == t::F_DATE {
-            state.now.and_then(|now| occurred_at(&value, now).err()).map(|e| e.get(lang).to_owned())
-        } else if label == t::F_WORDING {
+        } else if label == text::F_PHONE {
+            Phone::parse(&value, env.region).err().map(|e| e.localized(lang))
+        } else if label == text::F_DATE {
+            env.now.and_then(|now| occurred_at(&value, now).err()).map(|e| e.get(lang).to_owned())
+        } else if label == text::F_WORDING {
             wording(&value).err().map(|e| e.get(lang).to_owned())
-        } else if label == t::F_EVIDENCE && self.kind == EventKind::Granted {
+        } else if label == text::F_EVIDENCE && self.kind == EventKind::Granted {
             value.trim().is_empty().then(|| ConsentError::EvidenceMissing.localized(lang))
         } else if label == Purpose::Service.label() || label == Purpose::Marketing.label() {
             // One error for both boxes, shown under the first.
-            let error = self.purposes().is_empty().then(|| t::E_NO_PURPOSE.get(lang).to_owned());
+            let error = self.purposes().is_empty().then(|| text::E_NO_PURPOSE.get(lang).to_owned());
             self.set_error(Purpose::Service.label(), error);
             return;
         } else {
@@ -214,44 +218,44 @@ impl ConsentForm {
     }
 
     /// Checks everything; the record when all is well.
-    pub fn validate(&mut self, state: &State) -> Option<ConsentRecord> {
+    pub fn validate(&mut self, env: &Env) -> Option<ConsentRecord> {
         let labels: Vec<Tr> = self.form.fields.iter().map(|f| f.label).collect();
         for label in labels {
-            self.check(label, state);
+            self.check(label, env);
         }
         if self.form.has_errors() {
             return None;
         }
-        let now = state.now?;
+        let now = env.now?;
         let target = match self.pick.clone()? {
             Pick::Existing { id, .. } => Target::Existing(id),
             Pick::New => {
-                let phone = Phone::parse(self.form.value_of(t::F_PHONE), state.region).ok()?;
-                match CustomerDraft::new(self.form.value_of(t::F_NAME), "", phone, &[], "") {
+                let phone = Phone::parse(self.form.value_of(text::F_PHONE), env.region).ok()?;
+                match CustomerDraft::new(self.form.value_of(text::F_NAME), "", phone, &[], "") {
                     Ok(d) => Target::New(d),
                     Err(e) => {
-                        self.set_error(t::F_NAME, Some(e.localized(state.lang)));
+                        self.set_error(text::F_NAME, Some(e.localized(env.lang)));
                         return None;
                     }
                 }
             }
         };
         let (source, evidence) = if self.kind == EventKind::Withdrawn {
-            let i = self.form.index_of(t::F_SOURCE).map(|i| self.form.fields[i].choice_index()).unwrap_or(0);
+            let i = self.form.index_of(text::F_SOURCE).map(|i| self.form.fields[i].choice_index()).unwrap_or(0);
             (
                 WITHDRAW_SOURCES.get(i).copied().unwrap_or(Source::Manual),
-                self.form.value_of(t::F_NOTE).trim().to_owned(),
+                self.form.value_of(text::F_NOTE).trim().to_owned(),
             )
         } else {
-            (Source::ShopForm, self.form.value_of(t::F_EVIDENCE).trim().to_owned())
+            (Source::ShopForm, self.form.value_of(text::F_EVIDENCE).trim().to_owned())
         };
         Some(ConsentRecord {
             target,
             purposes: self.purposes(),
             kind: self.kind,
             source,
-            occurred_at: occurred_at(self.form.value_of(t::F_DATE), now).ok()?,
-            wording: wording(self.form.value_of(t::F_WORDING)).ok()?,
+            occurred_at: occurred_at(self.form.value_of(text::F_DATE), now).ok()?,
+            wording: wording(self.form.value_of(text::F_WORDING)).ok()?,
             evidence,
         })
     }
@@ -260,11 +264,11 @@ impl ConsentForm {
     pub fn show_failure(&mut self, error: &Failure, lang: Lang) -> bool {
         self.saving = false;
         let label = match error {
-            Failure::Store(StoreError::PhoneTaken(_)) => t::F_PHONE,
-            Failure::Store(StoreError::Customer(_)) => t::F_NAME,
-            Failure::Store(StoreError::Consent(ConsentError::InFuture)) => t::F_DATE,
-            Failure::Store(StoreError::Consent(ConsentError::EvidenceMissing)) => t::F_EVIDENCE,
-            Failure::Store(StoreError::Consent(ConsentError::UnknownWording(_))) => t::F_WORDING,
+            Failure::Store(StoreError::PhoneTaken(_)) => text::F_PHONE,
+            Failure::Store(StoreError::Customer(_)) => text::F_NAME,
+            Failure::Store(StoreError::Consent(ConsentError::InFuture)) => text::F_DATE,
+            Failure::Store(StoreError::Consent(ConsentError::EvidenceMissing)) => text::F_EVIDENCE,
+            Failure::Store(StoreError::Consent(ConsentError::UnknownWording(_))) => text::F_WORDING,
             _ => return false,
         };
         let Some(i) = self.form.index_of(label) else { return false };
@@ -277,13 +281,13 @@ impl ConsentForm {
 /// The date on the form. A date alone means noon; for today, before noon, that would lie in the future, so it then
 /// means "now".
 pub fn occurred_at(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Tr> {
-    let at = parse_local_datetime(input).ok_or(t::E_DATE)?;
+    let at = parse_local_datetime(input).ok_or(text::E_DATE)?;
     let date_only = !input.contains(':');
     if date_only && at > now && at.with_timezone(&Berlin).date_naive() == now.with_timezone(&Berlin).date_naive() {
         return Ok(now);
     }
     if at > now + Duration::minutes(5) {
-        return Err(t::E_DATE_FUTURE);
+        return Err(text::E_DATE_FUTURE);
     }
     Ok(at)
 }
@@ -296,46 +300,46 @@ fn wording(input: &str) -> Result<Option<u32>, Tr> {
     }
     match s.parse::<u32>() {
         Ok(v) if v >= 1 => Ok(Some(v)),
-        _ => Err(t::E_WORDING),
+        _ => Err(text::E_WORDING),
     }
 }
 
 /// A key that is text for the focused field.
-pub fn type_key(state: &mut State, ev: &KeyEvent) {
-    let Some(Overlay::ConsentForm(mut f)) = state.overlay.take() else { return };
+pub fn type_key(f: &mut ConsentForm, env: &Env, find: &mut dyn FnMut(&str, usize) -> Vec<Match>, ev: &KeyEvent) {
     let focused = f.form.focused().map(|x| x.label);
     if f.form.type_key(ev) {
-        if focused == Some(t::F_CUSTOMER) {
-            f.unpick(state);
-            f.refresh_matches(&mut state.customers, state.region);
+        if focused == Some(text::F_CUSTOMER) {
+            f.unpick(env);
+            f.refresh_matches(find);
         } else if let Some(label) = focused.filter(|_| f.form.focused().is_some_and(|x| x.error.is_some())) {
-            f.check(label, state);
+            f.check(label, env);
         }
     }
-    state.overlay = Some(Overlay::ConsentForm(f));
 }
 
-pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<Effect> {
-    let mut effects = Vec::new();
+/// A command key in the form; the form comes back unless it closes.
+pub fn on_action(mut f: ConsentForm, env: &Env, action: Action) -> (Option<ConsentForm>, Vec<Outcome>) {
+    let mut outcomes = Vec::new();
     let focused = f.form.focused().map(|x| x.label);
     match action {
-        Action::Cancel => return effects,
+        Action::Cancel => return (None, outcomes),
         Action::Up if f.picker_active() => f.match_sel = f.match_sel.saturating_sub(1),
         Action::Down if f.picker_active() => f.match_sel = (f.match_sel + 1).min(f.choices().saturating_sub(1)),
         Action::Submit if f.picker_active() && f.pick.is_none() => {
-            if !f.choose(state) {
-                f.set_error(t::F_CUSTOMER, Some(t::E_PICK_CUSTOMER.get(state.lang).to_owned()));
+            let chosen = f.choose(env);
+            if !chosen {
+                f.set_error(text::F_CUSTOMER, Some(text::E_PICK_CUSTOMER.get(env.lang).to_owned()));
             }
         }
         Action::NextField | Action::PrevField => {
             if let Some(label) = focused {
-                f.check(label, state);
+                f.check(label, env);
             }
             if action == Action::NextField { f.form.next() } else { f.form.prev() }
         }
         Action::Submit if !f.form.is_last() => {
             if let Some(label) = focused {
-                f.check(label, state);
+                f.check(label, env);
             }
             f.form.next();
         }
@@ -345,7 +349,7 @@ pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<E
             if let Some(label) = purpose_box
                 && f.form.has_errors()
             {
-                f.check(label, state);
+                f.check(label, env);
             }
         }
         Action::ChoicePrev => f.form.step_choice(-1),
@@ -353,52 +357,44 @@ pub fn on_action(state: &mut State, mut f: ConsentForm, action: Action) -> Vec<E
         Action::Submit | Action::Save => {
             if f.saving {
                 // Already on its way.
-            } else if let Some(record) = f.validate(state) {
+            } else if let Some(record) = f.validate(env) {
                 f.saving = true;
-                state.info(t::SAVING.get(state.lang).to_owned());
-                effects.push(Effect::RecordConsent(record));
+                outcomes.push(Outcome::Info(text::SAVING.get(env.lang).to_owned()));
+                outcomes.push(Outcome::Effect(Effect::RecordConsent(record)));
             } else {
                 f.form.focus_first_error();
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
-    state.overlay = Some(Overlay::ConsentForm(f));
-    effects
+    (Some(f), outcomes)
 }
 
-/// The events were appended: close the form and say so.
-pub fn recorded(state: &mut State, customer_id: i64, name: &str, purposes: &[Purpose], kind: EventKind) {
-    if matches!(state.overlay, Some(Overlay::ConsentForm(_))) {
-        state.overlay = None;
-    }
-    let lang = state.lang;
+/// What the status line says when the events were appended.
+pub fn recorded_text(name: &str, purposes: &[Purpose], kind: EventKind, lang: Lang) -> String {
     let what = purposes.iter().map(|p| p.label().get(lang)).collect::<Vec<_>>().join(", ");
-    let text = if kind == EventKind::Withdrawn { t::WITHDRAWAL_RECORDED } else { t::CONSENT_RECORDED };
-    state.success(text.fill(lang, &[&what, &safe(name)]));
-    if state.tab == Screen::Kunden {
-        state.customers.select_after_load = Some(customer_id);
-    }
+    let text = if kind == EventKind::Withdrawn { text::WITHDRAWAL_RECORDED } else { text::CONSENT_RECORDED };
+    text.fill(lang, &[&what, &safe(name)])
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, f: &ConsentForm, state: &State) {
-    let (theme, lang) = (state.theme, state.lang);
+pub fn render(frame: &mut Frame<'_>, area: Rect, f: &ConsentForm, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let w = area.width.saturating_sub(4).min(78);
     let inner_w = w.saturating_sub(4) as usize;
     let mut below: Below = Vec::new();
-    if let (Some(at), true) = (f.form.index_of(t::F_CUSTOMER), f.pick.is_none()) {
+    if let (Some(at), true) = (f.form.index_of(text::F_CUSTOMER), f.pick.is_none()) {
         let mut lines: Vec<Line<'static>> = Vec::new();
-        let query = f.form.value_of(t::F_CUSTOMER).trim().to_owned();
+        let query = f.form.value_of(text::F_CUSTOMER).trim().to_owned();
         if query.is_empty() {
-            lines.push(Line::styled(format!("    {}", t::PICK_TYPE.get(lang)), theme.dim()));
+            lines.push(Line::styled(format!("    {}", text::PICK_TYPE.get(lang)), theme.dim()));
         } else if f.matches.is_empty() && !f.offers_new() {
-            lines.push(Line::styled(format!("    {}", t::PICK_NONE.get(lang)), theme.dim()));
+            lines.push(Line::styled(format!("    {}", text::PICK_NONE.get(lang)), theme.dim()));
         }
         let room = (area.height as usize).saturating_sub(f.form.fields.len() + 6).clamp(1, MATCHES + 1);
         let mut options: Vec<String> =
             f.matches.iter().map(|m| format!("{}{}{}", m.name, theme.dot(), m.phone)).collect();
         if f.offers_new() {
-            options.push(t::PICK_NEW.fill(lang, &[&safe(&query)]));
+            options.push(text::PICK_NEW.fill(lang, &[&safe(&query)]));
         }
         let start = f.match_sel.saturating_sub(room.saturating_sub(1));
         for (i, text) in options.iter().enumerate().skip(start).take(room) {
@@ -412,7 +408,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, f: &ConsentForm, state: &State)
     }
     let h = form::height(&f.form, &below, w.saturating_sub(4), lang) + 3;
     let rect = popup::centered(area, w, h);
-    let title = if f.kind == EventKind::Withdrawn { t::WITHDRAW_TITLE } else { t::RECORD_TITLE };
+    let title = if f.kind == EventKind::Withdrawn { text::WITHDRAW_TITLE } else { text::RECORD_TITLE };
     let inner = popup::open(frame, rect, title.get(lang), theme);
     let inner = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
     form::render(frame, inner, &f.form, &below, theme, lang);

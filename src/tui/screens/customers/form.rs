@@ -7,13 +7,14 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use super::super::{Env, Outcome};
 use crate::domain::customer::{Customer, CustomerDraft, CustomerError, clean_text, validate_name};
 use crate::domain::phone::{Phone, Region};
 use crate::i18n::{Lang, Localized};
 use crate::store::StoreError;
-use crate::tui::app::{Effect, Failure, Overlay, State};
 use crate::tui::keymap::Action;
-use crate::tui::text as t;
+use crate::tui::msg::{Effect, Failure};
+use crate::tui::text;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::popup;
 
@@ -115,19 +116,20 @@ impl CustomerForm {
 
 fn fields(name: &str, first: &str, phone: &str, tags: &str, note: &str) -> Vec<Field> {
     vec![
-        Field::text(t::F_NAME, name),
-        Field::text(t::F_FIRST_NAME, first),
-        Field::text(t::F_PHONE, phone).with_hint("0171 1234567"),
-        Field::text(t::F_TAGS, tags).with_hint("Rind, Eier"),
-        Field::text(t::F_NOTE, note),
+        Field::text(text::F_NAME, name),
+        Field::text(text::F_FIRST_NAME, first),
+        Field::text(text::F_PHONE, phone).with_hint("0171 1234567"),
+        Field::text(text::F_TAGS, tags).with_hint("Rind, Eier"),
+        Field::text(text::F_NOTE, note),
     ]
 }
 
-pub fn on_action(state: &mut State, mut f: CustomerForm, action: Action) -> Vec<Effect> {
-    let (region, lang) = (state.region, state.lang);
-    let mut effects = Vec::new();
+/// A command key in the form; the form comes back unless it closes.
+pub fn on_action(mut f: CustomerForm, env: &Env, action: Action) -> (Option<CustomerForm>, Vec<Outcome>) {
+    let (region, lang) = (env.region, env.lang);
+    let mut outcomes = Vec::new();
     match action {
-        Action::Cancel => return effects,
+        Action::Cancel => return (None, outcomes),
         Action::NextField | Action::PrevField => {
             let i = f.form.focus;
             f.check_field(i, region, lang);
@@ -143,35 +145,30 @@ pub fn on_action(state: &mut State, mut f: CustomerForm, action: Action) -> Vec<
                 // Already on its way; a second Enter must not save twice.
             } else if let Some(draft) = f.validate(region, lang) {
                 f.saving = true;
-                state.info(t::SAVING.get(lang).to_owned());
-                effects.push(Effect::SaveCustomer { id: f.id, draft });
+                outcomes.push(Outcome::Info(text::SAVING.get(lang).to_owned()));
+                outcomes.push(Outcome::Effect(Effect::SaveCustomer { id: f.id, draft }));
             } else {
                 f.form.focus_first_error();
             }
         }
-        _ => state.redraw = false,
+        _ => {}
     }
-    state.overlay = Some(Overlay::CustomerForm(f));
-    effects
+    (Some(f), outcomes)
 }
 
-/// The save went through: close the form and select the customer.
-pub fn saved(state: &mut State, c: Customer) {
-    let added = matches!(&state.overlay, Some(Overlay::CustomerForm(f)) if f.id.is_none());
-    if matches!(state.overlay, Some(Overlay::CustomerForm(_))) {
-        state.overlay = None;
-    }
-    let text = if added { t::CUSTOMER_ADDED } else { t::CUSTOMER_SAVED };
-    state.success(text.fill(state.lang, &[&crate::tui::widgets::text::safe(&c.name)]));
-    state.customers.select_after_load = Some(c.id);
+/// What the status line says when the save went through (`added`: a new customer).
+pub fn saved_text(added: bool, c: &Customer, lang: Lang) -> String {
+    let text = if added { text::CUSTOMER_ADDED } else { text::CUSTOMER_SAVED };
+    text.fill(lang, &[&crate::tui::widgets::text::safe(&c.name)])
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, f: &CustomerForm, state: &State) {
+pub fn render(frame: &mut Frame<'_>, area: Rect, f: &CustomerForm, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
     let w = area.width.saturating_sub(4).min(76);
-    let h = form::height(&f.form, &Vec::new(), w.saturating_sub(4), state.lang) + 3;
+    let h = form::height(&f.form, &Vec::new(), w.saturating_sub(4), lang) + 3;
     let rect = popup::centered(area, w, h);
-    let title = if f.id.is_some() { t::EDIT_CUSTOMER } else { t::NEW_CUSTOMER };
-    let inner = popup::open(frame, rect, title.get(state.lang), state.theme);
+    let title = if f.id.is_some() { text::EDIT_CUSTOMER } else { text::NEW_CUSTOMER };
+    let inner = popup::open(frame, rect, title.get(lang), theme);
     let inner = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
-    form::render(frame, inner, &f.form, &Vec::new(), state.theme, state.lang);
+    form::render(frame, inner, &f.form, &Vec::new(), theme, lang);
 }

@@ -1,0 +1,212 @@
+//! Keys: an acknowledged error first, then the keymap with the context chain of what has the focus, then the view
+//! that has it (help, welcome, an overlay, the detail or list of the current tab); a key that is no command is text
+//! for the focused field. Also the tabs and the quit question. Pure like `update`: returns effects.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::{Confirm, Effect, OnYes, Overlay, State, StatusKind, load_tab};
+use crate::tui::Screen;
+use crate::tui::keymap::{self, Action, Ctx, Key};
+use crate::tui::msg::BroadcastOp;
+use crate::tui::screens::consent::form as consent_form;
+use crate::tui::screens::customers::{detail as customer_detail, form as customer_form};
+use crate::tui::screens::queue::detail as queue_detail;
+use crate::tui::screens::{composer, consent, customers, help, queue, replies, welcome};
+use crate::tui::text;
+
+/// Whether some view takes this key: it acknowledges or ends a status message, is a command in the focused
+/// context, or is text for a field or the search. A key nobody takes draws no frame.
+pub(super) fn handled(state: &State, ev: &KeyEvent) -> bool {
+    let Some(key) = Key::from_event(ev) else { return false };
+    if state.status.is_some() {
+        return true;
+    }
+    let chain = state.chain();
+    keymap::lookup(&chain, key).is_some() || takes_text(state, &chain)
+}
+
+/// Whether the focus is on something that takes typed text (see [`type_text`]).
+fn takes_text(state: &State, chain: &[Ctx]) -> bool {
+    if chain.contains(&Ctx::Filter) || state.welcome.is_some() {
+        return true;
+    }
+    match &state.overlay {
+        Some(Overlay::CustomerForm(_) | Overlay::ConsentForm(_)) => true,
+        Some(Overlay::Confirm(_)) => false,
+        None => chain.contains(&Ctx::Composer) || chain.contains(&Ctx::ReplyInput),
+    }
+}
+
+pub(super) fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Effect> {
+    let Some(key) = Key::from_event(&ev) else { return Vec::new() };
+    match state.status.as_ref().map(|s| s.kind) {
+        Some(StatusKind::Error) => {
+            // The key acknowledges the error and does nothing else (a `q` meant as "ok" must not quit).
+            state.status = None;
+            return Vec::new();
+        }
+        Some(_) => state.status = None,
+        None => {}
+    }
+    let chain = state.chain();
+    match keymap::lookup(&chain, key) {
+        Some(action) => apply(state, action),
+        None => type_text(state, &ev, &chain),
+    }
+}
+
+/// A key that is no command: text for the focused field or the search, nothing otherwise.
+fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
+    if chain.contains(&Ctx::Filter) {
+        let env = state.env();
+        customers::type_filter(&mut state.customers, &env, ev);
+        return Vec::new();
+    }
+    if let Some(w) = &mut state.welcome {
+        welcome::type_key(w, ev);
+        return Vec::new();
+    }
+    let env = state.env();
+    match &mut state.overlay {
+        Some(Overlay::CustomerForm(f)) => {
+            f.type_key(ev, state.region, state.lang);
+        }
+        Some(Overlay::ConsentForm(f)) => {
+            let (customers, region) = (&mut state.customers, state.region);
+            consent_form::type_key(f, &env, &mut |q, n| super::find_customers(customers, region, q, n), ev);
+        }
+        Some(Overlay::Confirm(_)) => {}
+        None if chain.contains(&Ctx::Composer) => {
+            let shop = super::composer_shop(&state.config, &state.actor, state.sender);
+            composer::type_key(&mut state.composer, &env, &shop, ev);
+        }
+        None if chain.contains(&Ctx::ReplyInput) => replies::type_key(&mut state.replies, ev),
+        None => {}
+    }
+    Vec::new()
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Some(h) = &mut state.help {
+        if !help::on_action(h, action) {
+            state.help = None;
+        }
+        return Vec::new();
+    }
+    if action == Action::Help {
+        state.help = Some(help::Help::new(state.chain()));
+        return Vec::new();
+    }
+    if action == Action::Quit {
+        return quit(state);
+    }
+    if state.welcome.is_some() {
+        let (env, base) = (state.env(), state.config.whatsapp.clone());
+        let Some(w) = &mut state.welcome else { return Vec::new() };
+        let outcomes = welcome::on_action(w, &env, &base, action);
+        return super::apply_outcomes(state, outcomes);
+    }
+    match state.overlay.take() {
+        Some(Overlay::Confirm(c)) => return confirm(state, c, action),
+        Some(Overlay::CustomerForm(f)) => {
+            let (form, outcomes) = customer_form::on_action(f, &state.env(), action);
+            state.overlay = form.map(Overlay::CustomerForm);
+            return super::apply_outcomes(state, outcomes);
+        }
+        Some(Overlay::ConsentForm(f)) => {
+            let (form, outcomes) = consent_form::on_action(f, &state.env(), action);
+            state.overlay = form.map(Overlay::ConsentForm);
+            return super::apply_outcomes(state, outcomes);
+        }
+        None => {}
+    }
+    match action {
+        Action::NextTab => switch_tab(state, next_tab(state.tab, 1)),
+        Action::PrevTab => switch_tab(state, next_tab(state.tab, -1)),
+        Action::Tab(s) => switch_tab(state, s),
+        _ => match state.tab {
+            Screen::Customers => {
+                let env = state.env();
+                let outcomes = if state.customers.detail.is_some() {
+                    customer_detail::on_action(&mut state.customers, &env, action)
+                } else {
+                    customers::on_action(&mut state.customers, &env, action)
+                };
+                super::apply_outcomes(state, outcomes)
+            }
+            Screen::Consent => {
+                let env = state.env();
+                let outcomes = consent::on_action(&mut state.consent, &env, action);
+                super::apply_outcomes(state, outcomes)
+            }
+            Screen::Composer => {
+                let env = state.env();
+                let shop = super::composer_shop(&state.config, &state.actor, state.sender);
+                let outcomes = composer::on_action(&mut state.composer, &env, &shop, action);
+                super::apply_outcomes(state, outcomes)
+            }
+            Screen::Queue => {
+                let env = state.env();
+                let outcomes = if state.replies.conversation.is_some() {
+                    replies::on_conversation(&mut state.replies, &env, action)
+                } else if state.queue.detail.is_some() {
+                    queue_detail::on_action(&mut state.queue, &env, action)
+                } else if state.queue.pane == queue::Pane::Replies {
+                    replies::on_list(&mut state.replies, &env, state.queue.replies(), action)
+                } else {
+                    queue::on_action(&mut state.queue, &env, action)
+                };
+                super::apply_outcomes(state, outcomes)
+            }
+        },
+    }
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    if state.sending {
+        state.overlay = Some(Overlay::Confirm(Confirm {
+            question: text::QUIT_WHILE_SENDING.get(state.lang).to_owned(),
+            on_yes: OnYes::Quit,
+        }));
+    } else {
+        state.quit = true;
+    }
+    Vec::new()
+}
+
+fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Yes => match c.on_yes {
+            OnYes::Quit => {
+                state.quit = true;
+                Vec::new()
+            }
+            OnYes::Erase { id, phone, name } => {
+                state.info(text::ERASING.fill(state.lang, &[&name]));
+                vec![Effect::Erase { id, phone, name }]
+            }
+            OnYes::CancelBroadcast(id) => vec![Effect::Broadcast { id, op: BroadcastOp::Cancel }],
+        },
+        Action::No => Vec::new(),
+        _ => {
+            state.overlay = Some(Overlay::Confirm(c));
+            Vec::new()
+        }
+    }
+}
+
+const TABS: [Screen; 4] = [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue];
+
+fn next_tab(current: Screen, by: isize) -> Screen {
+    let i = TABS.iter().position(|s| *s == current).unwrap_or(0) as isize;
+    TABS[(i + by).rem_euclid(TABS.len() as isize) as usize]
+}
+
+pub fn switch_tab(state: &mut State, to: Screen) -> Vec<Effect> {
+    if to == Screen::Composer && state.tab != to && state.composer.draft.is_none() {
+        // Templates, consent and the last broadcasts may have changed while the farmer was elsewhere.
+        state.composer.stale = true;
+    }
+    state.tab = to;
+    load_tab(state)
+}

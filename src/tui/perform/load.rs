@@ -1,0 +1,151 @@
+//! The reads behind the load effects: each screen's data, the detail and conversation loads, and the review's
+//! figures (the store resolves the audience again). Runs on the DB thread; reads only, except that opening a
+//! conversation marks it read. Must not touch the terminal or the network.
+
+use std::sync::Arc;
+
+use super::PerformCtx;
+use crate::domain::broadcast::Audience;
+use crate::domain::checks;
+use crate::domain::consent::Purpose;
+use crate::store::broadcasts::NewBroadcast;
+use crate::store::customers::CustomerFilter;
+use crate::store::{Store, StoreError};
+use crate::tui::screens::composer::ComposerData;
+use crate::tui::screens::composer::review::ReviewData;
+use crate::tui::screens::consent::{ConsentData, EventRow, PendingRow, RECENT};
+use crate::tui::screens::customers::CustomersData;
+use crate::tui::screens::customers::detail::LedgerData;
+use crate::tui::screens::queue::{LIST_LIMIT, QueueData, REPLIES_LIMIT};
+use crate::tui::screens::replies::ConversationData;
+
+/// Conversation lines loaded at most.
+const CONVERSATION: usize = 200;
+
+pub fn customers(store: &Store) -> Result<CustomersData, StoreError> {
+    // The version first: if someone writes meanwhile, the next check reloads once more (never too little).
+    let data_version = store.data_version()?;
+    let rows = store.list_customers(&CustomerFilter::default())?;
+    let tags = store.tag_counts()?;
+    Ok(CustomersData { rows, tags, now: store.now(), data_version })
+}
+
+fn name_of(store: &Store, id: i64) -> Result<Option<String>, StoreError> {
+    match store.customer(id) {
+        Ok(c) => Ok(Some(c.name)),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn consent(store: &Store) -> Result<ConsentData, StoreError> {
+    let data_version = store.data_version()?;
+    let counts = store.consent_counts()?;
+    let mut names: std::collections::HashMap<i64, Option<String>> = std::collections::HashMap::new();
+    let mut events = Vec::new();
+    for event in store.recent_events(RECENT)? {
+        let name = match event.customer_id {
+            Some(id) => match names.get(&id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = name_of(store, id)?;
+                    names.insert(id, n.clone());
+                    n
+                }
+            },
+            None => None,
+        };
+        events.push(EventRow { event, name });
+    }
+    let mut pending = Vec::new();
+    for (customer_id, purpose, since) in store.pending_confirmations()? {
+        let name = name_of(store, customer_id)?.unwrap_or_default();
+        pending.push(PendingRow { customer_id, name, purpose, since });
+    }
+    let mut wordings = Vec::new();
+    for p in Purpose::ALL {
+        wordings.push((*p, store.current_wording(*p)?));
+    }
+    Ok(ConsentData { counts, events, pending, wordings, now: store.now(), data_version })
+}
+
+pub fn ledger(store: &Store, id: i64) -> Result<LedgerData, StoreError> {
+    let mut replies = store.conversation(id, 50)?;
+    replies.retain(|r| !r.ours);
+    Ok(LedgerData { customer: store.customer(id)?, events: store.ledger(id)?, replies })
+}
+
+pub fn composer(store: &Store) -> Result<ComposerData, StoreError> {
+    let templates = store.templates()?;
+    let mut last = Vec::new();
+    for t in &templates {
+        if let Some(b) = store.last_broadcast_of(&t.name)?
+            && b.language == t.language
+        {
+            last.push(b);
+        }
+    }
+    let latest_template = last.iter().max_by_key(|b| b.id).map(|b| b.template.clone());
+    Ok(ComposerData {
+        candidates: Arc::new(store.candidates(&Audience::All)?),
+        tags: store.tag_counts()?,
+        templates,
+        last,
+        latest_template,
+        now: store.now(),
+    })
+}
+
+pub fn queue(store: &Store) -> Result<QueueData, StoreError> {
+    Ok(QueueData {
+        broadcasts: store.list_broadcasts(LIST_LIMIT)?,
+        alerts: store.active_alerts()?,
+        replies: store.replies(REPLIES_LIMIT)?,
+        unread: store.unread_replies()?,
+        categories: store.templates()?.into_iter().map(|t| (t.name, t.category)).collect(),
+        now: store.now(),
+    })
+}
+
+pub fn conversation(ctx: &PerformCtx, store: &mut Store, customer_id: i64) -> Result<ConversationData, StoreError> {
+    store.mark_replies_read(customer_id)?;
+    let c = store.customer(customer_id)?;
+    Ok(ConversationData {
+        customer_id,
+        name: c.name,
+        phone: c.phone.display_for(ctx.config.shop.region()),
+        messages: store.conversation(customer_id, CONVERSATION)?,
+        window_closes: store.window_closes(customer_id)?,
+        now: store.now(),
+    })
+}
+
+/// The store resolves the audience again (consent may have changed since the data was loaded) and the review's
+/// figures are computed from the configuration.
+pub fn review(ctx: &PerformCtx, store: &Store, new: NewBroadcast) -> Result<ReviewData, StoreError> {
+    let c = &ctx.config;
+    let p = store.preview_broadcast(&new, &c.shop.salutation_fallback)?;
+    let now = store.now();
+    let e = p.estimate(c, new.scheduled_at, now);
+    let unit_price = if p.plan.recipients.is_empty() { 0.0 } else { e.cost / p.plan.recipients.len() as f64 };
+    let sample = match p.plan.recipients.first() {
+        Some(r) => Some((store.customer(r.customer_id)?.name, r.params.clone())),
+        None => None,
+    };
+    let sent_today = store.sent_today(&new.template, &new.params)?;
+    let body = sample.as_ref().map(|(_, params)| p.template.render_body(params)).unwrap_or_default();
+    Ok(ReviewData {
+        warnings: checks::warnings(&p.template, &body, sent_today),
+        recipients: p.plan.recipients.len(),
+        excluded: p.plan.excluded,
+        estimate: e,
+        unit_price,
+        rate: c.whatsapp.effective_rate(),
+        tier: c.whatsapp.messaging_tier,
+        template: p.template,
+        purpose: p.purpose,
+        sample,
+        now,
+        new,
+    })
+}

@@ -1,0 +1,116 @@
+//! Performs the app's effects and turns each result into a message: `perform_on` is the one exhaustive match over
+//! the effects on the store (`load` reads, `write` changes), `network` the few that talk to the API (template sync,
+//! test send, connection test) in their own task, never on the DB thread. The same performer serves the running app
+//! (through the DB thread), `hofbote snapshot` and the tests, so what the tests exercise is what runs. Must be quick
+//! on the DB thread and must not touch the terminal.
+
+mod load;
+mod network;
+mod write;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::app::{Effect, Failure, Msg};
+use super::screens::queue::detail::RowsData;
+use super::screens::welcome::SetupEffect;
+use crate::store::{Db, Store};
+
+/// What the performer needs besides the store.
+#[derive(Debug, Clone)]
+pub struct PerformCtx {
+    pub shop_name: String,
+    pub shop_address: String,
+    /// Where the erasure key lives (created on first erasure).
+    pub secrets_file: PathBuf,
+    /// Who records things (`$USER`).
+    pub actor: String,
+    /// For the full GDPR erasure (journal beside the secrets, log files, retention period).
+    pub paths: crate::config::Paths,
+    pub config: crate::config::Config,
+}
+
+/// Runs one effect on the store. The API calls answer "offline" here: this path (snapshot, tests) has no client.
+pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
+    let op = effect.op();
+    let result: Result<Msg, Failure> = (|| {
+        Ok(match effect {
+            Effect::LoadCustomers => Msg::Customers(load::customers(store)?),
+            Effect::LoadConsent => Msg::Consent(load::consent(store)?),
+            Effect::LoadLedger(id) => Msg::Ledger(load::ledger(store, id)?),
+            Effect::CheckDataVersion => Msg::DataVersion { version: store.data_version()?, now: store.now() },
+            Effect::LoadComposer => Msg::Composer(Box::new(load::composer(store)?)),
+            Effect::LoadQueue => Msg::Queue(Box::new(load::queue(store)?)),
+            Effect::LoadRows(id) => Msg::Rows(RowsData { broadcast_id: id, rows: store.broadcast_rows(id)? }),
+            Effect::LoadConversation(id) => Msg::Conversation(load::conversation(ctx, store, id)?),
+            Effect::LoadBadges => Msg::Badges { unread: store.unread_replies()?, open: store.open_rows()? },
+            Effect::PrepareReview(new) => Msg::ReviewReady(Box::new(load::review(ctx, store, new)?)),
+            Effect::SaveCustomer { id, draft } => write::save_customer(ctx, store, id, &draft)?,
+            Effect::Erase { id: _, phone, name } => write::erase(ctx, store, &phone, name)?,
+            Effect::RecordConsent(record) => write::record_consent(ctx, store, record)?,
+            Effect::QueueBroadcast(new) => write::queue_broadcast(ctx, store, &new)?,
+            Effect::SaveDraft(new) => write::save_draft(ctx, store, &new)?,
+            Effect::Broadcast { id, op } => write::broadcast(ctx, store, id, op)?,
+            Effect::DecideUnknown { row, send_again } => write::decide_unknown(ctx, store, row, send_again)?,
+            Effect::QueueReply { customer_id, text } => write::queue_reply(ctx, store, customer_id, &text)?,
+            Effect::Setup(SetupEffect::Save(data)) => write::setup(ctx, store, data)?,
+            Effect::SyncTemplates | Effect::TestSend { .. } | Effect::Setup(SetupEffect::Test(_)) => {
+                return Err(Failure::Offline);
+            }
+        })
+    })();
+    result.unwrap_or_else(|error| Msg::Failed { op, error })
+}
+
+/// What the running app has besides the store: the API client and the worker sending from this process.
+#[derive(Debug, Clone, Default)]
+pub struct Services {
+    pub client: Option<Arc<crate::whatsapp::Client>>,
+    pub worker: Option<crate::queue::worker::WorkerHandle>,
+}
+
+/// The performer of the running app: effects go to the DB thread, messages come back; API calls run here.
+#[derive(Debug, Clone)]
+pub struct Performer {
+    db: Db,
+    ctx: Arc<PerformCtx>,
+    services: Services,
+}
+
+impl Performer {
+    pub fn new(db: Db, ctx: PerformCtx) -> Performer {
+        Performer { db, ctx: Arc::new(ctx), services: Services::default() }
+    }
+
+    pub fn with_services(mut self, services: Services) -> Performer {
+        self.services = services;
+        self
+    }
+
+    pub async fn perform(&self, effect: Effect) -> Msg {
+        let op = effect.op();
+        if let Some(call) = effect.api_call() {
+            let client = self.services.client.as_ref();
+            return network::perform(&self.ctx, &self.db, client, call)
+                .await
+                .unwrap_or_else(|error| Msg::Failed { op, error });
+        }
+        let wakes = matches!(
+            effect,
+            Effect::QueueBroadcast(_)
+                | Effect::Broadcast { .. }
+                | Effect::DecideUnknown { .. }
+                | Effect::QueueReply { .. }
+        );
+        let ctx = self.ctx.clone();
+        let msg = match self.db.call(move |store| Ok(perform_on(&ctx, store, effect))).await {
+            Ok(msg) => msg,
+            Err(e) => Msg::Failed { op, error: Failure::Store(e) },
+        };
+        if wakes && let Some(w) = &self.services.worker {
+            // Something new to send: the worker looks now instead of at its next tick.
+            w.wake();
+        }
+        msg
+    }
+}

@@ -1,0 +1,174 @@
+//! The send queue (Warteschlange): alerts on top (sending stopped until resolved), then every broadcast with a
+//! progress gauge per row state, sending rate and time left, scheduled ones with their time, drafts; keys to pause,
+//! resume (also queues a draft), cancel (asks first) and retry the failed ones. The detail of one broadcast is
+//! `detail`; the customers' replies are their own screen, which the app shows on this tab. Updated live through the
+//! calm `data_version` check (also for changes by `hofbote serve`); a check that finds nothing draws nothing. Owns
+//! its state (`QueueView`); who sends, the rate and the unread count come in as [`Sending`]. Answers with
+//! [`Outcome`]s. Must not perform IO.
+
+pub mod detail;
+pub mod text;
+
+mod draw;
+
+pub use self::draw::{render, render_alerts};
+
+use chrono::{DateTime, Utc};
+
+use self::detail::Detail;
+use self::text as queue_text;
+use super::{Env, Outcome};
+use crate::store::broadcasts::{Alert, BroadcastInfo};
+use crate::store::inbound::Reply;
+use crate::tui::keymap::{Action, Ctx};
+use crate::tui::msg::{BroadcastOp, Effect, Sender};
+use crate::tui::nav::Nav;
+use crate::tui::widgets::confirm::{Confirm, OnYes};
+use crate::tui::widgets::gauge;
+use crate::tui::widgets::text::{fit, safe};
+
+/// What a load of the queue screen brings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueData {
+    pub broadcasts: Vec<BroadcastInfo>,
+    pub alerts: Vec<Alert>,
+    pub replies: Vec<Reply>,
+    pub unread: i64,
+    /// Category of each template by name (to say "Werbung" or "Service").
+    pub categories: Vec<(String, crate::domain::template::Category)>,
+    pub now: DateTime<Utc>,
+}
+
+/// Which list the queue screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Broadcasts,
+    Replies,
+}
+
+/// The queue screen.
+#[derive(Debug, Default)]
+pub struct QueueView {
+    pub loaded: bool,
+    pub stale: bool,
+    pub data: Option<QueueData>,
+    pub nav: Nav,
+    pub pane: Pane,
+    pub detail: Option<Detail>,
+}
+
+/// What the queue screen shows besides its own state: who sends, at what rate, how many replies are unread.
+#[derive(Debug, Clone, Copy)]
+pub struct Sending {
+    pub sender: Sender,
+    /// Messages per second.
+    pub rate: u32,
+    pub unread: i64,
+}
+
+/// How many broadcasts the list loads.
+pub const LIST_LIMIT: usize = 200;
+/// How many replies the list loads.
+pub const REPLIES_LIMIT: usize = 500;
+/// Lines of an alert's "what to do" at most.
+const ALERT_TODO_LINES: usize = 3;
+/// Lines per broadcast in the list.
+pub const ENTRY_LINES: usize = 3;
+
+impl QueueView {
+    pub fn broadcasts(&self) -> &[BroadcastInfo] {
+        self.data.as_ref().map(|d| d.broadcasts.as_slice()).unwrap_or_default()
+    }
+
+    pub fn replies(&self) -> &[Reply] {
+        self.data.as_ref().map(|d| d.replies.as_slice()).unwrap_or_default()
+    }
+
+    pub fn selected(&self) -> Option<&BroadcastInfo> {
+        self.broadcasts().get(self.nav.selected)
+    }
+
+    /// The keymap contexts of the queue screen's current view.
+    pub fn ctx(&self) -> Vec<Ctx> {
+        if self.detail.is_some() {
+            return vec![Ctx::Always, Ctx::QueueDetail, Ctx::Lists, Ctx::Global];
+        }
+        match self.pane {
+            Pane::Replies => vec![Ctx::Always, Ctx::Replies, Ctx::Lists, Ctx::Global],
+            Pane::Broadcasts => vec![Ctx::Always, Ctx::Queue, Ctx::Lists, Ctx::Global],
+        }
+    }
+}
+
+/// Rows of the body after the alerts and the title line.
+fn room(v: &QueueView, size: (u16, u16)) -> usize {
+    let alerts = v.data.as_ref().map(|d| d.alerts.len() * (1 + ALERT_TODO_LINES)).unwrap_or(0);
+    (crate::tui::screens::body_height(size) as usize).saturating_sub(1 + alerts)
+}
+
+/// Broadcasts that fit on screen.
+pub fn page(v: &QueueView, size: (u16, u16)) -> usize {
+    (room(v, size) / ENTRY_LINES).max(1)
+}
+
+pub fn loaded(v: &mut QueueView, env: &Env, data: QueueData) {
+    let keep = v.selected().map(|b| b.id);
+    v.loaded = true;
+    v.data = Some(data);
+    if let Some(pos) = keep.and_then(|id| v.broadcasts().iter().position(|b| b.id == id)) {
+        v.nav.selected = pos;
+    }
+    let page = page(v, env.size);
+    v.nav.clamp(v.broadcasts().len(), page);
+}
+
+/// A key on the list of broadcasts (the app sends keys to the detail or the replies when those are open).
+pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
+    let page = page(v, env.size);
+    let lang = env.lang;
+    match action {
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
+            let n = v.broadcasts().len();
+            v.nav.apply(action, n, page);
+            Vec::new()
+        }
+        Action::Replies => {
+            v.pane = Pane::Replies;
+            Vec::new()
+        }
+        Action::Open => match v.selected() {
+            Some(b) => {
+                let id = b.id;
+                v.detail = Some(Detail::new(id));
+                vec![Outcome::Effect(Effect::LoadRows(id))]
+            }
+            None => Vec::new(),
+        },
+        Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
+            let Some(b) = v.selected() else {
+                return vec![Outcome::Info(queue_text::NOTHING_SELECTED.get(lang).to_owned())];
+            };
+            broadcast_action(env, b.id, &b.template, &b.state, action)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Pause, resume (or queue a draft), cancel (after asking) or retry one broadcast.
+pub fn broadcast_action(env: &Env, id: i64, template: &str, bstate: &str, action: Action) -> Vec<Outcome> {
+    let op = match action {
+        Action::Pause => BroadcastOp::Pause,
+        Action::Resume if bstate == "draft" => BroadcastOp::QueueDraft,
+        Action::Resume => BroadcastOp::Resume,
+        Action::RetryFailed => BroadcastOp::Retry,
+        Action::CancelBroadcast => {
+            return vec![Outcome::Confirm(Confirm {
+                question: queue_text::CANCEL_QUESTION.fill(env.lang, &[&id, &safe(template)]),
+                on_yes: OnYes::CancelBroadcast(id),
+            })];
+        }
+        _ => return Vec::new(),
+    };
+    vec![Outcome::Effect(Effect::Broadcast { id, op })]
+}
