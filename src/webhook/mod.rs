@@ -3,11 +3,12 @@
 //! stays stored with its error and can be re-applied. Must not send messages itself: replies are queued.
 
 pub mod apply;
+mod conns;
 pub mod replies;
 pub mod server;
 
 pub use apply::{Applied, ApplyContext};
-pub use server::{Receiver, ReceiverConfig};
+pub use server::{Limits, Receiver, ReceiverConfig};
 
 use crate::store::{Result, Store};
 use crate::whatsapp::payload;

@@ -1,20 +1,23 @@
 //! The HTTP side of the receiver (axum): `GET /webhook` answers Meta's verification, `POST /webhook` checks the
 //! signature over the raw bytes, hands the body to a single writer task that stores all waiting bodies in one
 //! transaction (group commit, `synchronous=FULL`), answers 200 only after that commit, and wakes the applier.
-//! Must not parse or apply before the body is stored.
+//! Must not parse or apply before the body is stored. Connections are served by [`super::conns`] (timeouts, cap);
+//! the body must arrive within [`Limits::body_read`] or the request is answered 408.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use subtle::ConstantTimeEq;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::ApplyContext;
+pub use super::conns::Limits;
 use crate::config::Secret;
 use crate::store::Db;
 use crate::whatsapp::signature;
@@ -35,6 +38,7 @@ type Ack = oneshot::Sender<bool>;
 struct Shared {
     config: ReceiverConfig,
     writer: mpsc::Sender<(Vec<u8>, Ack)>,
+    body_read: Duration,
 }
 
 /// A running receiver: its router plus the background writer and applier.
@@ -42,11 +46,18 @@ pub struct Receiver {
     pub router: Router,
     /// Wakes when new bodies were stored (the applier listens; tests may too).
     pub applied: Arc<Notify>,
+    limits: Limits,
 }
 
 impl Receiver {
-    /// Builds the router and starts the writer and applier tasks on the current tokio runtime.
+    /// Builds the router and starts the writer and applier tasks on the current tokio runtime, with the production
+    /// timeouts and a connection cap that follows the open-file limit.
     pub fn start(db: Db, config: ReceiverConfig) -> Receiver {
+        Receiver::start_with_limits(db, config, Limits::for_this_process())
+    }
+
+    /// [`Receiver::start`] with other timeouts or cap (tests use short ones).
+    pub fn start_with_limits(db: Db, config: ReceiverConfig, limits: Limits) -> Receiver {
         if config.app_secret.is_none() {
             tracing::error!(
                 "no app secret configured (HOFBOTE_APP_SECRET): every webhook POST will be refused with 401"
@@ -59,23 +70,28 @@ impl Receiver {
         tokio::spawn(apply_loop(db, config.apply.clone(), stored.clone(), applied.clone()));
         // Apply whatever an earlier run stored but did not apply.
         stored.notify_one();
-        let shared = Arc::new(Shared { config, writer });
+        let shared = Arc::new(Shared { config, writer, body_read: limits.body_read });
         let router = Router::new()
             .route("/webhook", get(verify).post(receive))
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(shared);
-        Receiver { router, applied }
+        Receiver { router, applied, limits }
     }
 
-    /// Serves on `listener` until `shutdown` resolves.
+    /// Serves on `listener` until `shutdown` resolves, with this receiver's timeouts and connection cap.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        tracing::info!(
+            max_connections = self.limits.max_connections,
+            header_read_secs = self.limits.header_read.as_secs(),
+            body_read_secs = self.limits.body_read.as_secs(),
+            idle_secs = self.limits.idle.as_secs(),
+            "webhook receiver limits"
+        );
+        super::conns::serve(listener, self.router, self.limits, shutdown).await
     }
 }
 
@@ -99,13 +115,27 @@ async fn verify(State(shared): State<Arc<Shared>>, Query(q): Query<VerifyQuery>)
     }
 }
 
-async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let Some(secret) = &shared.config.app_secret else { return StatusCode::UNAUTHORIZED };
-    let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    if let Err(e) = signature::verify(secret.expose().as_bytes(), &body, header) {
+async fn receive(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let Some(secret) = &shared.config.app_secret else { return StatusCode::UNAUTHORIZED.into_response() };
+    let header = request.headers().get(signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // A body that trickles in (or never comes) must not hold the connection: the whole body within `body_read`.
+    let body = match tokio::time::timeout(shared.body_read, Bytes::from_request(request, &())).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(rejection)) => return rejection.into_response(),
+        Err(_) => {
+            tracing::warn!("webhook refused: body not complete within the read timeout");
+            return StatusCode::REQUEST_TIMEOUT.into_response();
+        }
+    };
+    if let Err(e) = signature::verify(secret.expose().as_bytes(), &body, header.as_deref()) {
         tracing::warn!(error = %e, "webhook refused: bad signature");
-        return StatusCode::UNAUTHORIZED;
+        return StatusCode::UNAUTHORIZED.into_response();
     }
+    stored(&shared, body).await.into_response()
+}
+
+/// Hands the verified body to the writer and answers once it is stored.
+async fn stored(shared: &Shared, body: Bytes) -> StatusCode {
     let (ack, stored) = oneshot::channel();
     if shared.writer.send((body.to_vec(), ack)).await.is_err() {
         return StatusCode::SERVICE_UNAVAILABLE;

@@ -12,6 +12,7 @@ mod properties;
 mod pty;
 mod queue;
 mod sandbox;
+mod slowloris;
 mod support;
 mod tui;
 mod webhook;
