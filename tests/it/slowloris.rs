@@ -3,9 +3,8 @@
 //! `hofbote serve` under `prlimit --nofile=1024` still answers signed webhooks 200 while 1,100 half-open
 //! connections are held — and stores them. All traffic stays on 127.0.0.1.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream as StdTcpStream};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use hofbote::config::Secret;
@@ -16,7 +15,7 @@ use hofbote::whatsapp::signature;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{TempHome, wait_until};
+use crate::support::{ServeProcess, TempHome};
 
 const SECRET: &str = "slowloris-secret";
 /// The start of a request whose header never ends.
@@ -153,77 +152,24 @@ async fn at_the_cap_the_oldest_idle_connections_make_room_for_a_signed_webhook()
     }
 }
 
-fn free_port() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
-}
-
-fn post(addr: SocketAddr, body: &[u8], deadline: Duration) -> Result<String, String> {
-    let mut s = StdTcpStream::connect_timeout(&addr, deadline).map_err(|e| format!("connect: {e}"))?;
-    s.set_read_timeout(Some(deadline)).unwrap();
-    s.set_write_timeout(Some(deadline)).unwrap();
-    s.write_all(&signed_request(body)).map_err(|e| format!("write: {e}"))?;
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).map_err(|e| format!("read: {e}"))?;
-    Ok(answer)
-}
-
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn serve_under_a_1024_file_limit_answers_signed_webhooks_while_1100_connections_hang() {
     let home = TempHome::new();
-    // Nothing is queued, so the worker sends nothing; the base URL stays on loopback anyway.
-    home.write_config(
-        "[shop]\nname = \"Hof Slowloris\"\n[whatsapp]\nbase_url = \"http://127.0.0.1:9\"\n\
-         phone_number_id = \"106540352242922\"\nwaba_id = \"102290129340398\"\n",
-    );
-    home.ok(&["customers", "list"]);
-    let listen = free_port();
-    let mut cmd = home.cmd();
-    cmd.env("HOFBOTE_APP_SECRET", SECRET).env("HOFBOTE_WHATSAPP_TOKEN", "t");
     // prlimit runs the real binary with the usual soft and hard limit of 1,024 open files.
-    let program = cmd.get_program().to_owned();
-    let mut limited = std::process::Command::new("prlimit");
-    limited.arg("--nofile=1024:1024").arg(program).args(["serve", "--listen", &listen.to_string()]);
-    limited.env_clear();
-    for (k, v) in cmd.get_envs() {
-        if let Some(v) = v {
-            limited.env(k, v);
-        }
-    }
-    limited.stdout(Stdio::null()).stderr(std::fs::File::create(home.path().join("serve.log")).unwrap());
-    let mut serve = Serve(limited.spawn().unwrap());
-    assert!(
-        wait_until(Duration::from_secs(30), || {
-            StdTcpStream::connect(listen).is_ok() || serve.0.try_wait().unwrap().is_some()
-        }) && serve.0.try_wait().unwrap().is_none(),
-        "serve did not start: {}",
-        std::fs::read_to_string(home.path().join("serve.log")).unwrap_or_default()
-    );
-
+    let serve = ServeProcess::start(&home, SECRET, Some(1024));
     let started = Instant::now();
     let mut held = Vec::with_capacity(1100);
     for i in 0..1100 {
-        let mut s = StdTcpStream::connect_timeout(&listen, Duration::from_secs(5))
+        let mut s = StdTcpStream::connect_timeout(&serve.addr, Duration::from_secs(5))
             .unwrap_or_else(|e| panic!("connection {i}: {e}"));
         s.write_all(PARTIAL).unwrap();
         held.push(s);
     }
     let flooded = started.elapsed();
     for i in 0..5 {
-        let answer = post(listen, &status_body(i), Duration::from_secs(10)).unwrap_or_else(|e| {
-            panic!(
-                "signed webhook {i} with 1,100 hanging connections: {e}\n{}",
-                std::fs::read_to_string(home.path().join("serve.log")).unwrap_or_default()
-            )
-        });
+        let answer = serve
+            .post(&status_body(i), Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("signed webhook {i} with 1,100 hanging connections: {e}\n{}", serve.log()));
         assert!(answer.starts_with("HTTP/1.1 200"), "webhook {i}: {answer}");
     }
     // The header timeout (20 s) had not freed anything yet: the cap did.
