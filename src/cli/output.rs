@@ -60,6 +60,29 @@ pub fn ascii_terminal() -> bool {
     std::env::var("TERM").map(|t| t == "linux" || t == "dumb").unwrap_or(false)
 }
 
+/// Writes a file only the user can read (it holds personal data): mode 0600, also when the file existed before with
+/// a wider mode. Every file hofbote writes with personal data on the user's command goes through here.
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), super::CliError> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let io = |e: std::io::Error| super::CliError::Io { path: path.display().to_string(), message: e.to_string() };
+    let mut f = opts.open(path).map_err(io)?;
+    #[cfg(unix)]
+    {
+        // `mode` applies only when the file is created; an older export keeps its 0644 otherwise.
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
