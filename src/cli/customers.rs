@@ -2,7 +2,7 @@
 
 use clap::{Subcommand, ValueEnum};
 
-use super::output::{ascii_terminal, consent_symbol, table, write_private};
+use super::output::{ascii_terminal, consent_symbol, table, terminal_safe, write_private};
 use super::{CliError, Context};
 use crate::domain::customer::{CustomerDraft, CustomerRow};
 use crate::domain::phone::Phone;
@@ -72,8 +72,10 @@ pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
             write_private(&file, &csv)?;
             println!(
                 "{}",
-                Tr::new("{0} Kunden exportiert nach {1}.", "{0} customers exported to {1}.")
-                    .fill(ctx.lang, &[&rows.len(), &file.display()])
+                terminal_safe(
+                    &Tr::new("{0} Kunden exportiert nach {1}.", "{0} customers exported to {1}.")
+                        .fill(ctx.lang, &[&rows.len(), &file.display()])
+                )
             );
             Ok(())
         }
@@ -85,8 +87,10 @@ pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
             store.audit(&ctx.actor(), "customer_added", &format!("id {}", c.id))?;
             println!(
                 "{}",
-                Tr::new("Kunde angelegt: {0} ({1})", "Customer added: {0} ({1})")
-                    .fill(ctx.lang, &[&c.name, &c.phone.display_for(ctx.config.shop.region())])
+                terminal_safe(
+                    &Tr::new("Kunde angelegt: {0} ({1})", "Customer added: {0} ({1})")
+                        .fill(ctx.lang, &[&c.name, &c.phone.display_for(ctx.config.shop.region())])
+                )
             );
             Ok(())
         }
@@ -152,7 +156,7 @@ fn import(
     let mut store = ctx.open_store()?;
     let opts = ImportOptions { region: ctx.config.shop.region(), consent, recorded_by: ctx.actor() };
     let plan = crate::import::plan(&store, &parsed, &opts).map_err(|e| CliError::Message(e.localized(l)))?;
-    print!("{}", plan.report(l));
+    print!("{}", terminal_safe(&plan.report(l)));
     if !apply {
         if plan.has_changes() {
             println!(
@@ -167,6 +171,6 @@ fn import(
         return Ok(());
     }
     let summary = crate::import::apply(&mut store, &plan).map_err(|e| CliError::Message(e.localized(l)))?;
-    print!("{}", summary.report(l));
+    print!("{}", terminal_safe(&summary.report(l)));
     Ok(())
 }

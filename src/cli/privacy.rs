@@ -88,7 +88,7 @@ pub fn run(cmd: PrivacyCmd, ctx: &Context) -> Result<(), CliError> {
             let text = crate::privacy::export::render_text(&x, l);
             match out {
                 None if json => println!("{json_text}"),
-                None => print!("{text}"),
+                None => print!("{}", super::output::terminal_safe(&text)),
                 Some(path) => {
                     let txt = text_path(&path);
                     write_private(&path, json_text.as_bytes())?;

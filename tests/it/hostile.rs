@@ -61,3 +61,66 @@ fn a_formula_as_whatsapp_profile_name_is_exported_as_text_in_a_0600_file() {
     let again = home.ok(&["customers", "import", out.to_str().unwrap()]);
     assert!(again.contains("unverändert:   4") && again.contains("abgelehnt:     0"), "{again}");
 }
+
+fn text_from(from: &str, wamid: &str, profile_name: &str, text: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+        "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"},
+            "contacts": [{"profile": {"name": profile_name}, "wa_id": from}],
+            "messages": [{"from": from, "id": wamid, "timestamp": "1764234000", "type": "text", "text": {"body": text}}]}}]}]}))
+    .unwrap()
+}
+
+/// No byte that a terminal would act on: ESC, BEL, NUL, CSI (C1 0x9b) — only line breaks.
+fn assert_terminal_clean(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let raw: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(raw.is_empty(), "{what} prints raw control characters {raw:?}:\n{text}");
+}
+
+const TITLE_AND_CLEAR: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+
+#[test]
+fn control_characters_from_messages_profile_names_and_files_reach_the_terminal_escaped() {
+    let home = TempHome::new();
+    let serve = ServeProcess::start(&home, SECRET, None);
+    let from = "491711234500";
+    let name = format!("Eve{TITLE_AND_CLEAR}\u{0}");
+    for (i, text) in ["ANMELDEN".to_owned(), format!("Hallo{TITLE_AND_CLEAR}\u{0}\u{9b}31m Welt")].iter().enumerate() {
+        let answer = serve.post(&text_from(from, &format!("wamid.T{i}"), &name, text), Duration::from_secs(10));
+        assert!(answer.as_deref().is_ok_and(|a| a.starts_with("HTTP/1.1 200")), "{answer:?}\n{}", serve.log());
+    }
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let stored = || conn.query_row("SELECT count(*) FROM inbound_messages", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert!(wait_until(Duration::from_secs(20), || stored() == 2), "messages not applied: {}", serve.log());
+    drop(serve);
+
+    for args in [
+        vec!["privacy", "export", "0171 1234500"],
+        vec!["consent", "show", "0171 1234500"],
+        vec!["customers", "list"],
+        vec!["consent", "withdraw", "0171 1234500", "--purpose", "marketing", "--source", "whatsapp_keyword"],
+    ] {
+        let out = home.run(&args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_terminal_clean(&format!("{args:?} stdout"), &out.stdout);
+        assert_terminal_clean(&format!("{args:?} stderr"), &out.stderr);
+        if args[0] == "privacy" {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("Hallo^[]0;pwned^G^[[2J^@\\u{9b}31m Welt"), "the text is shown, escaped:\n{text}");
+        }
+    }
+
+    // A header cell of an imported file, and a NUL in a rejected row.
+    let header = home.path().join("kopf.csv");
+    std::fs::write(&header, format!("Name;E-Mail{TITLE_AND_CLEAR}\nA;b\n")).unwrap();
+    let out = home.run(&["customers", "import", header.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Gefundene Spalten"), "{out:?}");
+    assert_terminal_clean("import error", &out.stderr);
+    let rows = home.path().join("zeilen.csv");
+    std::fs::write(&rows, "Name;Telefon\nA\u{0}x;0171 12\u{0}x\n").unwrap();
+    let out = home.run(&["customers", "import", rows.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("abgelehnt:     1"), "{out:?}");
+    assert_terminal_clean("rejected row", &out.stdout);
+}
