@@ -57,6 +57,19 @@ fn a_formula_as_whatsapp_profile_name_is_exported_as_text_in_a_0600_file() {
         // The phone numbers are text too (a spreadsheet would drop the + and show 4,9E+11).
         assert!(csv.contains(",'+4917112345"), "{csv}");
     }
+    // Everything hofbote wrote with personal data is 0600: database (and WAL), send lock, the service's log file.
+    let data = home.db().parent().unwrap().to_owned();
+    let mut files = Vec::new();
+    for dir in [data.clone(), data.join("logs")] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                files.push((entry.path(), entry.metadata().unwrap().permissions().mode() & 0o777));
+            }
+        }
+    }
+    assert!(files.iter().any(|(p, _)| p.to_string_lossy().contains("hofbote.log.")), "{files:?}");
+    assert!(files.iter().all(|(_, mode)| *mode == 0o600), "{files:?}");
     // hofbote reads its own export back: nothing to change, nothing rejected.
     let again = home.ok(&["customers", "import", out.to_str().unwrap()]);
     assert!(again.contains("unverändert:   4") && again.contains("abgelehnt:     0"), "{again}");
@@ -123,4 +136,55 @@ fn control_characters_from_messages_profile_names_and_files_reach_the_terminal_e
     let out = home.run(&["customers", "import", rows.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("abgelehnt:     1"), "{out:?}");
     assert_terminal_clean("rejected row", &out.stdout);
+}
+
+/// Runs the binary with `dir` bind-mounted read-only in a private mount namespace (`unshare -rm`, no root needed);
+/// `None` where user namespaces are not available.
+fn run_in_read_only(home: &TempHome, dir: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+    let probe = std::process::Command::new("unshare").args(["-rm", "true"]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: unshare -rm is not available here, the read-only folder cannot be simulated");
+        return None;
+    }
+    let cmd = home.cmd();
+    let mut c = std::process::Command::new("unshare");
+    c.args([
+        "-rm",
+        "sh",
+        "-c",
+        r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@""#,
+        "sh",
+    ])
+    .arg(dir)
+    .args(["timeout", "20"])
+    .arg(cmd.get_program())
+    .args(args)
+    .env_clear();
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            c.env(k, v);
+        }
+    }
+    Some(c.output().unwrap())
+}
+
+#[test]
+fn a_read_only_data_folder_is_named_with_the_way_out() {
+    let home = TempHome::new();
+    home.write_config(
+        "[shop]\nname = \"Hof Test\"\n[whatsapp]\nbase_url = \"http://127.0.0.1:9\"\n\
+        phone_number_id = \"106540352242922\"\nwaba_id = \"102290129340398\"\n",
+    );
+    home.ok(&["customers", "add", "--name", "Anna Weiß", "--phone", "0171 1234567"]);
+    let data = home.db().parent().unwrap().to_owned();
+    let folder = data.display().to_string();
+    for args in [vec!["customers", "list"], vec!["serve", "--listen", "127.0.0.1:0"]] {
+        let Some(out) = run_in_read_only(&home, &data, &args) else { return };
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded on a read-only folder: {err}");
+        assert_ne!(out.status.code(), Some(124), "{args:?} hung: {err}");
+        assert!(err.contains(&folder), "{args:?} does not name the folder {folder}: {err}");
+        assert!(err.contains("HOFBOTE_DB") && err.contains("ls -ld"), "{args:?} does not say what to do: {err}");
+        assert!(!err.contains("Datei :"), "{args:?}: {err}");
+    }
 }
