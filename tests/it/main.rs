@@ -12,6 +12,7 @@ mod privacy;
 mod properties;
 mod pty;
 mod queue;
+mod replay;
 mod sandbox;
 mod slowloris;
 mod support;
