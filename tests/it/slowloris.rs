@@ -152,8 +152,28 @@ async fn at_the_cap_the_oldest_idle_connections_make_room_for_a_signed_webhook()
     }
 }
 
+/// The test itself holds 1,100 sockets: where its soft limit is the usual 1,024, raise it towards the hard limit
+/// (allowed without privileges) with `prlimit --pid`.
+fn raise_own_file_limit(want: u64) {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap();
+    let fields: Vec<&str> = line.trim_start_matches("Max open files").split_whitespace().collect();
+    let soft: u64 = fields[0].parse().unwrap_or(u64::MAX);
+    if soft >= want {
+        return;
+    }
+    let hard: u64 = fields[1].parse().unwrap_or(u64::MAX);
+    assert!(hard >= want, "this test needs {want} open files; the hard limit is {hard}");
+    let ok = std::process::Command::new("prlimit")
+        .args(["--pid", &std::process::id().to_string(), &format!("--nofile={want}:")])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "prlimit could not raise the test's own open-file limit");
+}
+
 #[test]
 fn serve_under_a_1024_file_limit_answers_signed_webhooks_while_1100_connections_hang() {
+    raise_own_file_limit(1500);
     let home = TempHome::new();
     // prlimit runs the real binary with the usual soft and hard limit of 1,024 open files.
     let serve = ServeProcess::start(&home, SECRET, Some(1024));
