@@ -75,7 +75,7 @@ fn parse_open_file_limit(limits: &str) -> Option<u64> {
 /// What the tracker knows about one connection.
 #[derive(Default)]
 struct Activity {
-    /// Milliseconds since the tracker's start at the last byte read or written.
+    /// Microseconds since the tracker's start at the last byte read or written (fine enough to order connections).
     last: AtomicU64,
     /// Requests being handled right now.
     in_flight: AtomicUsize,
@@ -83,12 +83,12 @@ struct Activity {
 
 impl Activity {
     fn touch(&self, base: Instant) {
-        self.last.store(millis_since(base), Ordering::Relaxed);
+        self.last.store(micros_since(base), Ordering::Relaxed);
     }
 }
 
-fn millis_since(base: Instant) -> u64 {
-    u64::try_from(base.elapsed().as_millis()).unwrap_or(u64::MAX)
+fn micros_since(base: Instant) -> u64 {
+    u64::try_from(base.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 struct Entry {
@@ -250,15 +250,15 @@ async fn serve_connection(
 
 /// Resolves once the connection had no traffic and no request in flight for `idle`.
 async fn idle_watch(activity: Arc<Activity>, base: Instant, idle: Duration) {
-    let idle_ms = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX);
+    let idle_us = u64::try_from(idle.as_micros()).unwrap_or(u64::MAX);
     loop {
-        let quiet = millis_since(base).saturating_sub(activity.last.load(Ordering::Relaxed));
-        if quiet >= idle_ms && activity.in_flight.load(Ordering::Relaxed) == 0 {
+        let quiet = micros_since(base).saturating_sub(activity.last.load(Ordering::Relaxed));
+        if quiet >= idle_us && activity.in_flight.load(Ordering::Relaxed) == 0 {
             return;
         }
         // Check again when the quiet period could end at the earliest.
-        let wait = idle_ms.saturating_sub(quiet).max(50);
-        tokio::time::sleep(Duration::from_millis(wait)).await;
+        let wait = idle_us.saturating_sub(quiet).max(50_000);
+        tokio::time::sleep(Duration::from_micros(wait)).await;
     }
 }
 

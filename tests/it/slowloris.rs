@@ -129,16 +129,28 @@ async fn a_silent_connection_is_closed_after_the_idle_timeout() {
     assert!(closed_within(&mut s, Duration::from_secs(10)).await.is_some(), "still open after the idle timeout");
 }
 
+/// Sends a complete request and reads its answer's head: afterwards the server has accepted the connection and
+/// answered on it, so connections opened one after the other have strictly ordered last activity.
+async fn answered_keep_alive(addr: SocketAddr) -> TcpStream {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    let mut head = Vec::new();
+    let mut buf = [0u8; 512];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf)).await.unwrap().unwrap();
+        assert!(n > 0, "closed before answering");
+        head.extend_from_slice(&buf[..n]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 403"), "{}", String::from_utf8_lossy(&head));
+    s
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_the_cap_the_oldest_idle_connections_make_room_for_a_signed_webhook() {
     let r = start(limits(60_000, 60_000, 60_000, 4)).await;
     let mut held = Vec::new();
     for _ in 0..6 {
-        let mut s = TcpStream::connect(r.addr).await.unwrap();
-        s.write_all(PARTIAL).await.unwrap();
-        held.push(s);
-        // The server has accepted this one before the next connects (its accept order is the test's order).
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        held.push(answered_keep_alive(r.addr).await);
     }
     let mut s = TcpStream::connect(r.addr).await.unwrap();
     s.write_all(&signed_request(&status_body(1))).await.unwrap();
