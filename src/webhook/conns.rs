@@ -94,6 +94,19 @@ fn micros_since(base: Instant) -> u64 {
 struct Entry {
     activity: Arc<Activity>,
     close: oneshot::Sender<()>,
+    /// Resolves once the connection's task has ended and its socket is closed.
+    gone: oneshot::Receiver<()>,
+}
+
+/// A connection let in.
+struct Admitted {
+    activity: Arc<Activity>,
+    /// Fires when the tracker closes this connection for a newer one.
+    closed: oneshot::Receiver<()>,
+    /// Dropped by the connection's task after its socket is closed.
+    gone: oneshot::Sender<()>,
+    /// The connection closed to make room, to wait until its file descriptor is free.
+    evicted: Option<oneshot::Receiver<()>>,
 }
 
 /// All open connections, to find the one to close at the cap.
@@ -109,8 +122,9 @@ impl Tracker {
 
     /// Registers a connection unless the cap is reached and every open one is handling a request; at the cap the
     /// idle connection with the oldest activity is closed first.
-    fn admit(&self, id: u64, max: usize) -> Option<(Arc<Activity>, oneshot::Receiver<()>)> {
+    fn admit(&self, id: u64, max: usize) -> Option<Admitted> {
         let mut open = self.lock();
+        let mut evicted = None;
         if open.len() >= max {
             let oldest = open
                 .iter()
@@ -123,13 +137,15 @@ impl Tracker {
             };
             if let Some(e) = open.remove(&oldest) {
                 let _ = e.close.send(());
+                evicted = Some(e.gone);
             }
         }
         let activity = Arc::new(Activity::default());
         activity.touch(self.base);
         let (close, closed) = oneshot::channel();
-        open.insert(id, Entry { activity: activity.clone(), close });
-        Some((activity, closed))
+        let (gone, gone_rx) = oneshot::channel();
+        open.insert(id, Entry { activity: activity.clone(), close, gone: gone_rx });
+        Some(Admitted { activity, closed, gone, evicted })
     }
 
     fn remove(&self, id: u64) {
@@ -179,17 +195,23 @@ pub async fn serve(
             );
         }
         warned_at_cap = at_cap;
-        let Some((activity, closed)) = tracker.admit(next_id, limits.max_connections) else {
+        let Some(admitted) = tracker.admit(next_id, limits.max_connections) else {
             drop(stream);
             continue;
         };
+        let Admitted { activity, closed, gone, evicted } = admitted;
         tokio::spawn(serve_connection(
             stream,
             router.clone(),
             limits,
-            ConnHandles { id: next_id, tracker: tracker.clone(), activity, closed, stop: stop_rx.clone() },
+            ConnHandles { id: next_id, tracker: tracker.clone(), activity, closed, gone, stop: stop_rx.clone() },
             alive_tx.clone(),
         ));
+        if let Some(evicted) = evicted {
+            // Accept the next one only when the closed connection's file descriptor is free again: a flood must not
+            // outrun the closing and reach the open-file limit.
+            let _ = tokio::time::timeout(Duration::from_millis(200), evicted).await;
+        }
     }
     let _ = stop_tx.send(true);
     drop(alive_tx);
@@ -203,6 +225,7 @@ struct ConnHandles {
     tracker: Arc<Tracker>,
     activity: Arc<Activity>,
     closed: oneshot::Receiver<()>,
+    gone: oneshot::Sender<()>,
     stop: watch::Receiver<bool>,
 }
 
@@ -213,8 +236,23 @@ async fn serve_connection(
     handles: ConnHandles,
     _alive: mpsc::Sender<()>,
 ) {
-    let ConnHandles { id, tracker, activity, closed, mut stop } = handles;
+    let ConnHandles { id, tracker, activity, closed, gone, mut stop } = handles;
     let base = tracker.base;
+    serve_until_closed(stream, router, limits, activity, closed, &mut stop, base).await;
+    // The socket is closed now (everything that held it was dropped with the function above).
+    tracker.remove(id);
+    drop(gone);
+}
+
+async fn serve_until_closed(
+    stream: TcpStream,
+    router: Router,
+    limits: Limits,
+    activity: Arc<Activity>,
+    closed: oneshot::Receiver<()>,
+    stop: &mut watch::Receiver<bool>,
+    base: Instant,
+) {
     let _ = stream.set_nodelay(true);
     let io = TokioIo::new(Tracked { inner: stream, activity: activity.clone(), base });
     let inner = TowerToHyperService::new(router);
@@ -245,7 +283,6 @@ async fn serve_connection(
             let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn.as_mut()).await;
         }
     }
-    tracker.remove(id);
 }
 
 /// Resolves once the connection had no traffic and no request in flight for `idle`.
@@ -363,14 +400,18 @@ mod tests {
     #[test]
     fn at_the_cap_the_oldest_idle_connection_is_closed_and_busy_ones_are_kept() {
         let tracker = Tracker { base: Instant::now(), open: Mutex::new(HashMap::new()) };
-        let (a, mut a_closed) = tracker.admit(1, 2).unwrap();
-        let (b, mut b_closed) = tracker.admit(2, 2).unwrap();
+        let Admitted { activity: a, closed: mut a_closed, .. } = tracker.admit(1, 2).unwrap();
+        let Admitted { activity: b, closed: mut b_closed, gone: b_gone, .. } = tracker.admit(2, 2).unwrap();
         // a is older but busy; b is idle.
         a.last.store(0, Ordering::Relaxed);
         b.last.store(10, Ordering::Relaxed);
         let _busy = InFlight::begin(a.clone());
-        let (_c, _) = tracker.admit(3, 2).unwrap();
+        let mut c = tracker.admit(3, 2).unwrap();
         assert!(b_closed.try_recv().is_ok(), "the idle one made room");
+        let mut evicted = c.evicted.take().expect("the new one can wait for the closed one");
+        assert!(evicted.try_recv().is_err(), "its task has not ended yet");
+        drop(b_gone);
+        assert!(evicted.try_recv().is_err_and(|e| e == oneshot::error::TryRecvError::Closed), "ended");
         assert!(a_closed.try_recv().is_err(), "the busy one stays");
         assert_eq!(tracker.len(), 2);
         drop(b);

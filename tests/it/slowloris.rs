@@ -192,7 +192,7 @@ fn serve_under_a_1024_file_limit_answers_signed_webhooks_while_1100_connections_
     let started = Instant::now();
     let mut held = Vec::with_capacity(1100);
     for i in 0..1100 {
-        let mut s = StdTcpStream::connect_timeout(&serve.addr, Duration::from_secs(5))
+        let mut s = StdTcpStream::connect_timeout(&serve.addr, Duration::from_secs(30))
             .unwrap_or_else(|e| panic!("connection {i}: {e}"));
         s.write_all(PARTIAL).unwrap();
         held.push(s);
