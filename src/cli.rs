@@ -168,7 +168,8 @@ fn fail(e: &CliError, lang: Lang) -> ExitCode {
         Lang::En => "Error",
     };
     let text = e.localized(lang).replace('\n', " ");
-    eprintln!("{prefix}: {text}");
+    // Error texts quote file cells, paths and names.
+    eprintln!("{prefix}: {}", output::terminal_safe(&text));
     ExitCode::from(e.exit_code())
 }
 

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use super::output::datetime;
 use super::{CliError, Context};
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose};
-use crate::domain::customer::Customer;
+use crate::domain::customer::{Customer, display_safe};
 use crate::domain::parse_local_datetime;
 use crate::domain::phone::Phone;
 use crate::i18n::{Lang, Tr};
@@ -77,7 +77,10 @@ pub fn run(cmd: ConsentCmd, ctx: &Context) -> Result<(), CliError> {
                         "Einwilligung {0} erfasst für {1} (Text Version {2}).",
                         "Consent {0} recorded for {1} (wording version {2})."
                     )
-                    .fill(ctx.lang, &[&p.label().get(ctx.lang), &customer.name, &e.wording_version.unwrap_or(0)])
+                    .fill(
+                        ctx.lang,
+                        &[&p.label().get(ctx.lang), &display_safe(&customer.name), &e.wording_version.unwrap_or(0)]
+                    )
                 );
             }
             Ok(())
@@ -99,7 +102,7 @@ pub fn run(cmd: ConsentCmd, ctx: &Context) -> Result<(), CliError> {
                 println!(
                     "{}",
                     Tr::new("Widerruf {0} erfasst für {1}.", "Withdrawal of {0} recorded for {1}.")
-                        .fill(ctx.lang, &[&p.label().get(ctx.lang), &customer.name])
+                        .fill(ctx.lang, &[&p.label().get(ctx.lang), &display_safe(&customer.name)])
                 );
             }
             Ok(())
@@ -107,7 +110,7 @@ pub fn run(cmd: ConsentCmd, ctx: &Context) -> Result<(), CliError> {
         ConsentCmd::Show { phone } => {
             let store = ctx.open_store()?;
             let customer = find(&store, &phone, ctx)?;
-            print!("{}", render_ledger(&store, &customer, ctx.lang, ctx)?);
+            print!("{}", super::output::terminal_safe(&render_ledger(&store, &customer, ctx.lang, ctx)?));
             Ok(())
         }
     }

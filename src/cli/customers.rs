@@ -2,7 +2,7 @@
 
 use clap::{Subcommand, ValueEnum};
 
-use super::output::{ascii_terminal, consent_symbol, table};
+use super::output::{ascii_terminal, consent_symbol, table, terminal_safe, write_private};
 use super::{CliError, Context};
 use crate::domain::customer::{CustomerDraft, CustomerRow};
 use crate::domain::phone::Phone;
@@ -66,14 +66,16 @@ pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
         CustomersCmd::Export { file } => {
             let store = ctx.open_store()?;
             let rows = store.list_customers(&CustomerFilter::default())?;
-            let io =
-                |e: &dyn std::fmt::Display| CliError::Io { path: file.display().to_string(), message: e.to_string() };
-            let mut out = std::fs::File::create(&file).map_err(|e| io(&e))?;
-            crate::import::export_csv(&rows, &mut out).map_err(|e| io(&e.localized(ctx.lang)))?;
+            let mut csv = Vec::new();
+            crate::import::export_csv(&rows, ctx.lang, &mut csv)
+                .map_err(|e| CliError::Message(e.localized(ctx.lang)))?;
+            write_private(&file, &csv)?;
             println!(
                 "{}",
-                Tr::new("{0} Kunden exportiert nach {1}.", "{0} customers exported to {1}.")
-                    .fill(ctx.lang, &[&rows.len(), &file.display()])
+                terminal_safe(
+                    &Tr::new("{0} Kunden exportiert nach {1}.", "{0} customers exported to {1}.")
+                        .fill(ctx.lang, &[&rows.len(), &file.display()])
+                )
             );
             Ok(())
         }
@@ -85,8 +87,10 @@ pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
             store.audit(&ctx.actor(), "customer_added", &format!("id {}", c.id))?;
             println!(
                 "{}",
-                Tr::new("Kunde angelegt: {0} ({1})", "Customer added: {0} ({1})")
-                    .fill(ctx.lang, &[&c.name, &c.phone.display_for(ctx.config.shop.region())])
+                terminal_safe(
+                    &Tr::new("Kunde angelegt: {0} ({1})", "Customer added: {0} ({1})")
+                        .fill(ctx.lang, &[&c.name, &c.phone.display_for(ctx.config.shop.region())])
+                )
             );
             Ok(())
         }
@@ -99,7 +103,7 @@ pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
                 Format::Json => {
                     println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| CliError::Message(e.to_string()))?)
                 }
-                Format::Csv => print!("{}", render_csv(&rows)?),
+                Format::Csv => print!("{}", render_csv(&rows, ctx.lang)?),
             }
             Ok(())
         }
@@ -130,27 +134,10 @@ pub fn render_table(rows: &[CustomerRow], ctx: &Context, ascii: bool) -> String 
     out
 }
 
-fn render_csv(rows: &[CustomerRow]) -> Result<String, CliError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| CliError::Message(e.to_string());
-    w.write_record(["id", "name", "first_name", "phone", "tags", "note", "consent_service", "consent_marketing"])
-        .map_err(io)?;
-    for r in rows {
-        let c = &r.customer;
-        w.write_record([
-            c.id.to_string(),
-            c.name.clone(),
-            c.first_name.clone(),
-            c.phone.as_e164().to_owned(),
-            c.tags.join(";"),
-            c.note.clone(),
-            r.consent.service.as_str().to_owned(),
-            r.consent.marketing.as_str().to_owned(),
-        ])
-        .map_err(io)?;
-    }
-    let bytes = w.into_inner().map_err(|e| CliError::Message(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| CliError::Message(e.to_string()))
+fn render_csv(rows: &[CustomerRow], lang: Lang) -> Result<String, CliError> {
+    let mut out = Vec::new();
+    crate::import::export_csv(rows, lang, &mut out).map_err(|e| CliError::Message(e.localized(lang)))?;
+    String::from_utf8(out).map_err(|e| CliError::Message(e.to_string()))
 }
 
 fn import(
@@ -169,7 +156,7 @@ fn import(
     let mut store = ctx.open_store()?;
     let opts = ImportOptions { region: ctx.config.shop.region(), consent, recorded_by: ctx.actor() };
     let plan = crate::import::plan(&store, &parsed, &opts).map_err(|e| CliError::Message(e.localized(l)))?;
-    print!("{}", plan.report(l));
+    print!("{}", terminal_safe(&plan.report(l)));
     if !apply {
         if plan.has_changes() {
             println!(
@@ -184,6 +171,6 @@ fn import(
         return Ok(());
     }
     let summary = crate::import::apply(&mut store, &plan).map_err(|e| CliError::Message(e.localized(l)))?;
-    print!("{}", summary.report(l));
+    print!("{}", terminal_safe(&summary.report(l)));
     Ok(())
 }

@@ -121,7 +121,7 @@ fn retry_webhooks(ctx: &Context) -> Result<(), CliError> {
         .fill(ctx.lang, &[&n.saturating_sub(still.len()), &still.len()])
     );
     for (id, error) in still {
-        println!("  #{id}: {error}");
+        println!("  #{id}: {}", super::output::terminal_safe(&error));
     }
     Ok(())
 }

@@ -69,6 +69,7 @@ impl Localized for CliError {
                 .fill(lang, &[&format!("{:?}", e.value), &e.expected.join(", ")]),
             CliError::Usage(t) => t.get(lang).to_owned(),
             CliError::Message(m) => m.clone(),
+            CliError::Io { path, message } if path.is_empty() => message.clone(),
             CliError::Io { path, message } => Tr::new("Datei {0}: {1}", "File {0}: {1}").fill(lang, &[path, message]),
             CliError::Client(e) => e.localized(lang),
             CliError::Sync(e) => e.localized(lang),

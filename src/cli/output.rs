@@ -8,6 +8,16 @@ use crate::domain::consent::ConsentState;
 use crate::domain::customer::display_safe;
 use crate::i18n::Lang;
 
+/// A report for the terminal with every control character from data shown escaped (`^[`, `^@`, `\u{9b}`); only the
+/// line breaks stay. Every CLI text that carries names, message texts, file cells or paths goes through here (or
+/// through [`table`]), so a cell like `ESC ]0;… BEL ESC [2J` cannot retitle or clear the user's terminal.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.split('\n').map(display_safe).collect::<Vec<_>>().join("\n"))
+}
+
 /// Renders rows as an aligned table with a header line.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let cols = header.len();
@@ -60,10 +70,39 @@ pub fn ascii_terminal() -> bool {
     std::env::var("TERM").map(|t| t == "linux" || t == "dumb").unwrap_or(false)
 }
 
+/// Writes a file only the user can read (it holds personal data): mode 0600, also when the file existed before with
+/// a wider mode. Every file hofbote writes with personal data on the user's command goes through here.
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), super::CliError> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let io = |e: std::io::Error| super::CliError::Io { path: path.display().to_string(), message: e.to_string() };
+    let mut f = opts.open(path).map_err(io)?;
+    #[cfg(unix)]
+    {
+        // `mode` applies only when the file is created; an older export keeps its 0644 otherwise.
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn terminal_safe_keeps_line_breaks_and_escapes_the_rest() {
+        assert_eq!(terminal_safe("Müller\nWeiß\n"), "Müller\nWeiß\n");
+        assert_eq!(terminal_safe("a\u{1b}]0;x\u{7}\u{1b}[2J\nb\0\r\u{9b}"), "a^[]0;x^G^[[2J\nb^@^M\\u{9b}");
+    }
 
     #[test]
     fn german_date_in_berlin_time() {

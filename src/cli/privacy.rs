@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
+use super::output::write_private;
 use super::{CliError, Context};
 use crate::domain::consent::Purpose;
 use crate::domain::customer::{clean_text, display_safe};
@@ -87,7 +88,7 @@ pub fn run(cmd: PrivacyCmd, ctx: &Context) -> Result<(), CliError> {
             let text = crate::privacy::export::render_text(&x, l);
             match out {
                 None if json => println!("{json_text}"),
-                None => print!("{text}"),
+                None => print!("{}", super::output::terminal_safe(&text)),
                 Some(path) => {
                     let txt = text_path(&path);
                     write_private(&path, json_text.as_bytes())?;
@@ -223,20 +224,6 @@ fn text_path(json: &Path) -> PathBuf {
     } else {
         json.with_extension("txt")
     }
-}
-
-/// Writes a file only the user can read (it holds personal data).
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let io = |e: std::io::Error| CliError::Io { path: path.display().to_string(), message: e.to_string() };
-    let mut f = opts.open(path).map_err(io)?;
-    f.write_all(bytes).map_err(io)
 }
 
 /// Asks on the terminal; `None` when stdin is not a terminal.

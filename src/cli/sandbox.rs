@@ -70,7 +70,7 @@ pub fn run(args: SandboxArgs, ctx: &Context) -> Result<(), CliError> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries).map_err(|e| CliError::Message(e.to_string()))?);
             } else {
-                println!("{}", sandbox::render_ledger(&entries, ctx.lang));
+                println!("{}", super::output::terminal_safe(&sandbox::render_ledger(&entries, ctx.lang)));
             }
             Ok(())
         }

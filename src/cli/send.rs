@@ -114,7 +114,7 @@ pub fn run(args: SendArgs, ctx: &Context) -> Result<(), CliError> {
     };
     let fallback = ctx.config.shop.salutation_fallback.clone();
     let preview = store.preview_broadcast(&new, &fallback)?;
-    print!("{}", review(&store, &new, &preview, ctx)?);
+    print!("{}", super::output::terminal_safe(&review(&store, &new, &preview, ctx)?));
     if let Some(w) = scheduled_at.and_then(|_| crate::queue::clock_sync::warning(l)) {
         eprintln!("{w}");
     }

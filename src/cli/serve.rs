@@ -17,7 +17,9 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
     let l = ctx.lang;
     let _log = crate::logging::init(&ctx.paths.log_dir, true);
     let secrets = ctx.secrets()?;
-    let Some(lock) = crate::queue::lock::try_acquire(&ctx.paths.db_file)? else {
+    let lock = crate::queue::lock::try_acquire(&ctx.paths.db_file)
+        .map_err(|e| crate::store::io_err(&crate::queue::lock::lock_path(&ctx.paths.db_file), e))?;
+    let Some(lock) = lock else {
         return Err(CliError::Message(
             Tr::new(
                 "Ein anderer hofbote sendet bereits mit dieser Datenbank (Dienst oder Oberfläche). Beende ihn zuerst.",

@@ -55,7 +55,7 @@ pub fn classify(header: &str) -> Option<Field> {
         "telefon" | "telefonnummer" | "phone" | "phone number" | "primary phone" => Field::Phone(RANK_GENERAL),
         "home phone" | "telefon privat" => Field::Phone(RANK_HOME),
         "business phone" | "telefon geschäftlich" => Field::Phone(RANK_BUSINESS),
-        "tags" | "gruppen" | "gruppe" | "kategorien" | "categories" => Field::Tags,
+        "tags" | "schlagworte" | "gruppen" | "gruppe" | "kategorien" | "categories" => Field::Tags,
         "group membership" | "labels" => Field::GoogleGroups,
         "notiz" | "notizen" | "bemerkung" | "bemerkungen" | "note" | "notes" => Field::Note,
         "einwilligung termine" | "service consent" => Field::ConsentService,

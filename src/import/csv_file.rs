@@ -115,7 +115,8 @@ fn map_record(record: &csv::StringRecord, columns: &[(usize, Field)], line: u64)
     let mut google_types: Vec<(u8, String)> = Vec::new();
     let mut google_values: Vec<(u8, usize, String)> = Vec::new();
     for &(i, field) in columns {
-        let value = record.get(i).unwrap_or("").trim();
+        // hofbote's own export writes formulas as text with a leading apostrophe.
+        let value = super::export::strip_formula_escape(record.get(i).unwrap_or("").trim());
         match field {
             Field::Name => set_first(&mut rec.name, value),
             Field::FirstName => set_first(&mut rec.first_name, value),

@@ -28,7 +28,7 @@ use crate::store::StoreError;
 pub use apply::{ImportSummary, apply};
 pub use consent_cells::{ConsentValue, consent_date, consent_value, wording_version};
 pub use decode::TextEncoding;
-pub use export::{EXPORT_HEADER, export_csv};
+pub use export::{EXPORT_HEADER, export_csv, export_header, formula_safe, write_table};
 pub use plan::{
     Change, ConsentHandling, ImportPlan, PlannedConsent, PlannedRow, RejectReason, Rejected, RowAction, plan,
 };

@@ -35,6 +35,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("{}: {message}", path.display())]
     Io { path: PathBuf, message: String },
+    /// The database or a file beside it cannot be created or written (read-only mount, wrong owner).
+    #[error("{} is not writable: {reason}", path.display())]
+    NotWritable { path: PathBuf, reason: String },
     #[error("database schema version {found} is newer than this hofbote knows ({supported})")]
     TooNew { found: i64, supported: i64 },
     #[error("phone number {0} already belongs to another customer")]
@@ -69,6 +72,14 @@ impl Localized for StoreError {
             .fill(lang, &[e]),
             StoreError::Io { path, message } => {
                 Tr::new("Datei {0}: {1}", "File {0}: {1}").fill(lang, &[&path.display(), message])
+            }
+            StoreError::NotWritable { path, reason } => {
+                let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                Tr::new(
+                    "hofbote kann {0} nicht anlegen oder beschreiben ({1}). Der Ordner {2} muss für dich beschreibbar sein: ist er schreibgeschützt eingehängt oder gehört er einem anderen Benutzer? Prüfe mit »ls -ld {2}« und gib dir Schreibrechte, oder nimm einen anderen Ort für die Datenbank: --db PFAD oder HOFBOTE_DB=PFAD.",
+                    "hofbote cannot create or write {0} ({1}). The folder {2} must be writable for you: is it mounted read-only or owned by another user? Check with `ls -ld {2}` and give yourself write access, or put the database elsewhere: --db PATH or HOFBOTE_DB=PATH.",
+                )
+                .fill(lang, &[&path.display(), reason, &folder.display()])
             }
             StoreError::TooNew { found, supported } => Tr::new(
                 "Die Datenbank stammt von einer neueren hofbote-Version (Schema {0}, diese Version kennt {1}). Installiere die neue Version; die Datei bleibt unverändert.",
@@ -118,6 +129,21 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database file: directory 0700, file 0600, PRAGMAs, then migrations.
     pub fn open(path: &Path, clock: SharedClock) -> Result<Store> {
+        Store::open_inner(path, clock).map_err(|e| match e {
+            // SQLite says "unable to open database file" without the file: name it, and the way out.
+            StoreError::Sqlite(s)
+                if matches!(
+                    s.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                StoreError::NotWritable { path: path.to_owned(), reason: s.to_string() }
+            }
+            e => e,
+        })
+    }
+
+    fn open_inner(path: &Path, clock: SharedClock) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir)?;
         }
@@ -256,8 +282,15 @@ fn file_mode(path: &Path) -> Option<u32> {
     }
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Io { path: path.to_owned(), message: e.to_string() }
+/// A file error with its path; a read-only or forbidden place becomes [`StoreError::NotWritable`], which says what
+/// to do.
+pub fn io_err(path: &Path, e: std::io::Error) -> StoreError {
+    match e.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+            StoreError::NotWritable { path: path.to_owned(), reason: e.to_string() }
+        }
+        _ => StoreError::Io { path: path.to_owned(), message: e.to_string() },
+    }
 }
 
 /// Creates `dir` (and parents) with mode 0700 for the last component.

@@ -213,17 +213,6 @@ fn find_customer(
     Ok(None)
 }
 
-/// Labels of opt-out quick replies in the shop's synced MARKETING templates.
-fn opt_out_labels(tx: &Transaction<'_>) -> Result<Vec<String>> {
-    let mut stmt = tx.prepare_cached("SELECT quick_replies FROM templates WHERE category = 'MARKETING'")?;
-    let mut labels = Vec::new();
-    for json in stmt.query_map([], |r| r.get::<_, String>(0))? {
-        let list: Vec<String> = serde_json::from_str(&json?).unwrap_or_default();
-        labels.extend(list.into_iter().filter(|l| is_opt_out_label(l)));
-    }
-    Ok(labels)
-}
-
 fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, now: DateTime<Utc>) -> Result<Applied> {
     let mut done = Applied::default();
     if !first_time(tx, &format!("msg:{}", m.wamid), now)? {
@@ -245,11 +234,8 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
     let keyword = match &m.content {
         InboundContent::Text(t) => classify(t),
         InboundContent::Button { text, payload } | InboundContent::Interactive { title: text, id: payload } => {
-            let labels = opt_out_labels(tx)?;
-            let is_opt_out = [text, payload].iter().any(|v| {
-                !v.is_empty()
-                    && (labels.iter().any(|l| l.eq_ignore_ascii_case(v)) || v.eq_ignore_ascii_case("Stop promotions"))
-            });
+            // Any quick reply with an opt-out label withdraws, also from templates no longer in the local list.
+            let is_opt_out = [text, payload].iter().any(|v| !v.is_empty() && is_opt_out_label(v));
             if is_opt_out { Some(Keyword::StopMarketing) } else { classify(text) }
         }
         InboundContent::Other { .. } => None,

@@ -5,6 +5,7 @@
 //! itself: replies are queued.
 
 pub mod apply;
+mod conns;
 pub mod replies;
 pub mod server;
 
@@ -15,7 +16,7 @@ use std::time::Duration as StdDuration;
 use tokio::sync::Notify;
 
 pub use apply::{Applied, ApplyContext};
-pub use server::{Receiver, ReceiverConfig};
+pub use server::{Limits, Receiver, ReceiverConfig};
 
 use crate::store::{Db, Result, Store, StoreError};
 use crate::whatsapp::payload;

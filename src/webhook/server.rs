@@ -1,26 +1,36 @@
 //! The HTTP side of the receiver (axum): `GET /webhook` answers Meta's verification, `POST /webhook` checks the
 //! signature over the raw bytes, hands the body to a single writer task that stores all waiting bodies in one
 //! transaction (group commit, `synchronous=FULL`), answers 200 only after that commit, and wakes the applier.
-//! Must not parse or apply before the body is stored.
+//! Must not parse or apply before the body is stored. Connections are served by [`super::conns`] (timeouts, cap);
+//! the body must arrive within [`Limits::body_read`] or the request is answered 408. A replay of a body already
+//! stored (Meta's retries, a captured delivery sent again) is answered 200 without a second row: the writer remembers
+//! the SHA-256 of the last [`REMEMBERED_BODIES`] bodies, read back from the database at start.
 
-use std::net::SocketAddr;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::ApplyContext;
+pub use super::conns::Limits;
 use crate::config::Secret;
 use crate::store::Db;
 use crate::whatsapp::signature;
 
 /// Meta's maximum webhook body.
 pub const BODY_LIMIT: usize = 3 * 1024 * 1024;
+
+/// How many recent bodies the writer recognises as replays (several days of a busy shop; 32 bytes each).
+pub const REMEMBERED_BODIES: usize = 10_000;
 
 /// What the receiver needs.
 #[derive(Debug, Clone)]
@@ -35,6 +45,7 @@ type Ack = oneshot::Sender<bool>;
 struct Shared {
     config: ReceiverConfig,
     writer: mpsc::Sender<(Vec<u8>, Ack)>,
+    body_read: Duration,
 }
 
 /// A running receiver: its router plus the background writer and applier.
@@ -42,11 +53,18 @@ pub struct Receiver {
     pub router: Router,
     /// Wakes when new bodies were stored (the applier listens; tests may too).
     pub applied: Arc<Notify>,
+    limits: Limits,
 }
 
 impl Receiver {
-    /// Builds the router and starts the writer and applier tasks on the current tokio runtime.
+    /// Builds the router and starts the writer and applier tasks on the current tokio runtime, with the production
+    /// timeouts and a connection cap that follows the open-file limit.
     pub fn start(db: Db, config: ReceiverConfig) -> Receiver {
+        Receiver::start_with_limits(db, config, Limits::for_this_process())
+    }
+
+    /// [`Receiver::start`] with other timeouts or cap (tests use short ones).
+    pub fn start_with_limits(db: Db, config: ReceiverConfig, limits: Limits) -> Receiver {
         if config.app_secret.is_none() {
             tracing::error!(
                 "no app secret configured (HOFBOTE_APP_SECRET): every webhook POST will be refused with 401"
@@ -61,23 +79,28 @@ impl Receiver {
         tokio::spawn(apply_loop(db, config.apply.clone(), stored.clone(), applied.clone()));
         // Apply whatever an earlier run stored but did not apply.
         stored.notify_one();
-        let shared = Arc::new(Shared { config, writer });
+        let shared = Arc::new(Shared { config, writer, body_read: limits.body_read });
         let router = Router::new()
             .route("/webhook", get(verify).post(receive))
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(shared);
-        Receiver { router, applied }
+        Receiver { router, applied, limits }
     }
 
-    /// Serves on `listener` until `shutdown` resolves.
+    /// Serves on `listener` until `shutdown` resolves, with this receiver's timeouts and connection cap.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        tracing::info!(
+            max_connections = self.limits.max_connections,
+            header_read_secs = self.limits.header_read.as_secs(),
+            body_read_secs = self.limits.body_read.as_secs(),
+            idle_secs = self.limits.idle.as_secs(),
+            "webhook receiver limits"
+        );
+        super::conns::serve(listener, self.router, self.limits, shutdown).await
     }
 }
 
@@ -101,13 +124,27 @@ async fn verify(State(shared): State<Arc<Shared>>, Query(q): Query<VerifyQuery>)
     }
 }
 
-async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let Some(secret) = &shared.config.app_secret else { return StatusCode::UNAUTHORIZED };
-    let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    if let Err(e) = signature::verify(secret.expose().as_bytes(), &body, header) {
+async fn receive(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let Some(secret) = &shared.config.app_secret else { return StatusCode::UNAUTHORIZED.into_response() };
+    let header = request.headers().get(signature::HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // A body that trickles in (or never comes) must not hold the connection: the whole body within `body_read`.
+    let body = match tokio::time::timeout(shared.body_read, Bytes::from_request(request, &())).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(rejection)) => return rejection.into_response(),
+        Err(_) => {
+            tracing::warn!("webhook refused: body not complete within the read timeout");
+            return StatusCode::REQUEST_TIMEOUT.into_response();
+        }
+    };
+    if let Err(e) = signature::verify(secret.expose().as_bytes(), &body, header.as_deref()) {
         tracing::warn!(error = %e, "webhook refused: bad signature");
-        return StatusCode::UNAUTHORIZED;
+        return StatusCode::UNAUTHORIZED.into_response();
     }
+    stored(&shared, body).await.into_response()
+}
+
+/// Hands the verified body to the writer and answers once it is stored.
+async fn stored(shared: &Shared, body: Bytes) -> StatusCode {
     let (ack, stored) = oneshot::channel();
     if shared.writer.send((body.to_vec(), ack)).await.is_err() {
         return StatusCode::SERVICE_UNAVAILABLE;
@@ -119,8 +156,55 @@ async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
     }
 }
 
-/// Stores bodies in batches: everything waiting goes into one transaction, then all senders get their answer.
+/// Digests of the most recently stored bodies, oldest first out.
+#[derive(Default)]
+struct Remembered {
+    known: HashSet<[u8; 32]>,
+    order: VecDeque<[u8; 32]>,
+}
+
+impl Remembered {
+    fn insert(&mut self, digest: [u8; 32]) {
+        if self.known.insert(digest) {
+            self.order.push_back(digest);
+            while self.order.len() > REMEMBERED_BODIES {
+                if let Some(old) = self.order.pop_front() {
+                    self.known.remove(&old);
+                }
+            }
+        }
+    }
+}
+
+fn digest(body: &[u8]) -> [u8; 32] {
+    Sha256::digest(body).into()
+}
+
+/// The digests of the last stored bodies, so a replay after a restart is recognised too.
+async fn remembered(db: &Db) -> Remembered {
+    let loaded = db
+        .call(|s| {
+            let mut stmt = s.conn().prepare("SELECT body FROM webhook_events ORDER BY id DESC LIMIT ?1")?;
+            let rows = stmt.query_map([REMEMBERED_BODIES as i64], |r| r.get::<_, Vec<u8>>(0))?;
+            let mut digests = Vec::new();
+            for body in rows {
+                digests.push(digest(&body?));
+            }
+            Ok(digests)
+        })
+        .await;
+    let mut r = Remembered::default();
+    match loaded {
+        Ok(digests) => digests.into_iter().rev().for_each(|d| r.insert(d)),
+        Err(e) => tracing::warn!(error = %e, "could not read recent webhook bodies; replays may be stored twice"),
+    }
+    r
+}
+
+/// Stores bodies in batches: everything waiting goes into one transaction, then all senders get their answer. A body
+/// stored before (or earlier in the same batch) is not stored again; its sender gets the batch's answer.
 async fn write_loop(db: Db, mut rx: mpsc::Receiver<(Vec<u8>, Ack)>, stored: Arc<Notify>) {
+    let mut recent = remembered(&db).await;
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < 512 {
@@ -129,18 +213,34 @@ async fn write_loop(db: Db, mut rx: mpsc::Receiver<(Vec<u8>, Ack)>, stored: Arc<
                 Err(_) => break,
             }
         }
-        let (bodies, acks): (Vec<Vec<u8>>, Vec<Ack>) = batch.into_iter().unzip();
-        let ok = match db.call(move |s| s.store_webhook_bodies(&bodies)).await {
-            Ok(_) => true,
-            Err(e) => {
-                tracing::error!(error = %e, "could not store webhook bodies");
-                false
+        let mut bodies = Vec::with_capacity(batch.len());
+        let mut fresh = Vec::with_capacity(batch.len());
+        let mut acks = Vec::with_capacity(batch.len());
+        for (body, ack) in batch {
+            let d = digest(&body);
+            if !recent.known.contains(&d) && !fresh.contains(&d) {
+                fresh.push(d);
+                bodies.push(body);
             }
-        };
+            acks.push(ack);
+        }
+        let replays = acks.len() - bodies.len();
+        if replays > 0 {
+            tracing::info!(replays, "webhook bodies received again; stored once");
+        }
+        let ok = bodies.is_empty()
+            || match db.call(move |s| s.store_webhook_bodies(&bodies)).await {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not store webhook bodies");
+                    false
+                }
+            };
         for ack in acks {
             let _ = ack.send(ok);
         }
-        if ok {
+        if ok && !fresh.is_empty() {
+            fresh.into_iter().for_each(|d| recent.insert(d));
             stored.notify_one();
         }
     }
@@ -155,5 +255,22 @@ async fn apply_loop(db: Db, ctx: ApplyContext, stored: Arc<Notify>, applied: Arc
             Err(crate::store::StoreError::Closed) => return,
             Err(e) => tracing::error!(error = %e, "applying webhooks failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oldest_digest_is_forgotten_first() {
+        let mut r = Remembered::default();
+        for i in 0..=REMEMBERED_BODIES {
+            r.insert(digest(i.to_string().as_bytes()));
+        }
+        r.insert(digest(b"1"));
+        assert_eq!(r.order.len(), REMEMBERED_BODIES);
+        assert!(!r.known.contains(&digest(b"0")), "the oldest went out");
+        assert!(r.known.contains(&digest(b"1")) && r.known.contains(&digest(REMEMBERED_BODIES.to_string().as_bytes())));
     }
 }

@@ -189,7 +189,7 @@ fn import_dry_run_then_apply_and_export_through_the_binary() {
     let out = home.path().join("export.csv");
     home.ok(&["customers", "export", out.to_str().unwrap()]);
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.starts_with("name,") && text.contains("Jörg"), "{text}");
+    assert!(text.starts_with("Name,Vorname,Telefon,") && text.contains("Jörg"), "{text}");
 }
 
 #[test]

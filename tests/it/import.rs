@@ -433,7 +433,7 @@ fn consent_columns_without_source_record_nothing() {
 fn export(db: &Db, out: &Path) -> String {
     let rows = db.store.list_customers(&CustomerFilter::default()).unwrap();
     let mut file = std::fs::File::create(out).unwrap();
-    import::export_csv(&rows, &mut file).unwrap();
+    import::export_csv(&rows, hofbote::i18n::Lang::En, &mut file).unwrap();
     std::fs::read_to_string(out).unwrap()
 }
 

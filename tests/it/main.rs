@@ -5,13 +5,16 @@
 mod canary;
 mod chaos;
 mod cli;
+mod hostile;
 mod import;
 mod journey;
 mod privacy;
 mod properties;
 mod pty;
 mod queue;
+mod replay;
 mod sandbox;
+mod slowloris;
 mod support;
 mod tui;
 mod webhook;

@@ -80,6 +80,99 @@ pub fn wait_until(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// The real `hofbote serve` on a free loopback port, killed when dropped. WhatsApp's base URL points at a closed
+/// loopback port: nothing leaves the machine.
+pub struct ServeProcess {
+    pub child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+    pub secret: String,
+    log: PathBuf,
+}
+
+impl ServeProcess {
+    /// Starts it for `home` (writing a minimal config) and waits until it accepts connections. With `nofile`, it runs
+    /// under `prlimit --nofile=N:N`.
+    pub fn start(home: &TempHome, secret: &str, nofile: Option<u32>) -> ServeProcess {
+        home.write_config(
+            "[shop]\nname = \"Hof Test\"\n[whatsapp]\nbase_url = \"http://127.0.0.1:9\"\n\
+             phone_number_id = \"106540352242922\"\nwaba_id = \"102290129340398\"\n",
+        );
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let log = home.path().join("serve.log");
+        let mut cmd = home.cmd();
+        cmd.env("HOFBOTE_APP_SECRET", secret).env("HOFBOTE_WHATSAPP_TOKEN", "t");
+        let mut run = match nofile {
+            None => {
+                let mut c = home.cmd();
+                c.env("HOFBOTE_APP_SECRET", secret).env("HOFBOTE_WHATSAPP_TOKEN", "t");
+                c
+            }
+            Some(n) => {
+                let mut c = Command::new("prlimit");
+                c.arg(format!("--nofile={n}:{n}")).arg(cmd.get_program()).env_clear();
+                for (k, v) in cmd.get_envs() {
+                    if let Some(v) = v {
+                        c.env(k, v);
+                    }
+                }
+                c
+            }
+        };
+        run.args(["serve", "--listen", &addr.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        let mut child = run.spawn().unwrap();
+        let up = wait_until(Duration::from_secs(30), || {
+            std::net::TcpStream::connect(addr).is_ok() || child.try_wait().unwrap().is_some()
+        });
+        let mut serve = ServeProcess { child, addr, secret: secret.to_owned(), log };
+        assert!(up && serve.running(), "serve did not start: {}", serve.log());
+        serve
+    }
+
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// What it wrote to stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The raw HTTP/1.1 request for a body signed with this server's secret.
+    pub fn signed_request(&self, body: &[u8]) -> Vec<u8> {
+        let sig = hofbote::whatsapp::signature::sign(self.secret.as_bytes(), body);
+        let mut req = format!(
+            "POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{}: {sig}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            hofbote::whatsapp::signature::HEADER,
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(body);
+        req
+    }
+
+    /// Posts a signed body on a new connection; the whole response, or what went wrong.
+    pub fn post(&self, body: &[u8], deadline: Duration) -> Result<String, String> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect_timeout(&self.addr, deadline).map_err(|e| format!("connect: {e}"))?;
+        s.set_read_timeout(Some(deadline)).unwrap();
+        s.set_write_timeout(Some(deadline)).unwrap();
+        s.write_all(&self.signed_request(body)).map_err(|e| format!("write: {e}"))?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).map_err(|e| format!("read: {e}"))?;
+        Ok(answer)
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The fixtures folder of this crate.
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join(rel)

@@ -330,6 +330,42 @@ fn opt_out_button_of_a_marketing_template_withdraws() {
     assert_eq!(e.store.ledger(c).unwrap()[0].source, Source::WhatsappButton);
 }
 
+/// Issue 12 §2: a template deleted at Meta or never synced (an old broadcast's button, a second device) is not in the
+/// local list; its opt-out button is still a withdrawal. Interactive replies with such a title too.
+#[test]
+fn an_opt_out_button_of_a_template_hofbote_does_not_know_withdraws() {
+    for (i, (kind, label)) in [
+        ("button", "Keine Angebote mehr"),
+        ("button", "Abmelden"),
+        ("button", "stop promotions"),
+        ("interactive", "Keine Werbung mehr, danke"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut e = env();
+        let c = e.customer("0171 1234567");
+        e.grant(c, Purpose::Marketing);
+        let message = if kind == "button" {
+            json!({"from": "491711234567", "id": format!("wamid.B{i}"), "timestamp": "1764234000", "type": "button",
+                "button": {"payload": "p-1", "text": label}})
+        } else {
+            json!({"from": "491711234567", "id": format!("wamid.B{i}"), "timestamp": "1764234000", "type": "interactive",
+                "interactive": {"type": "button_reply", "button_reply": {"id": "b-1", "title": label}}})
+        };
+        e.ingest(envelope(json!({"contacts": [{"wa_id": "491711234567"}], "messages": [message]})));
+        assert_eq!(e.store.customer_consent(c).unwrap().marketing, ConsentState::Withdrawn, "{kind} {label:?}");
+        assert_eq!(e.store.ledger(c).unwrap()[0].source, Source::WhatsappButton);
+    }
+    // Any other button leaves consent alone.
+    let mut e = env();
+    let c = e.customer("0171 1234567");
+    e.grant(c, Purpose::Marketing);
+    e.ingest(envelope(json!({"contacts": [{"wa_id": "491711234567"}], "messages": [{"from": "491711234567",
+        "id": "wamid.KEEP", "timestamp": "1764234000", "type": "button", "button": {"payload": "p", "text": "Ja, reservieren"}}]})));
+    assert_eq!(e.store.customer_consent(c).unwrap().marketing, ConsentState::Granted);
+}
+
 #[test]
 fn user_preferences_stop_withdraws_and_resume_is_not_consent() {
     let mut e = env();
