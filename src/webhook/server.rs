@@ -3,10 +3,9 @@
 //! transaction (group commit, `synchronous=FULL`), answers 200 only after that commit, and wakes the applier.
 //! Must not parse or apply before the body is stored. Connections are served by [`super::conns`] (timeouts, cap);
 //! the body must arrive within [`Limits::body_read`] or the request is answered 408. A replay of a body already
-//! stored (Meta's retries, a captured delivery sent again) is answered 200 without a second row: the writer remembers
-//! the SHA-256 of the last [`REMEMBERED_BODIES`] bodies, read back from the database at start.
+//! stored (Meta's retries, a captured delivery sent again) is answered 200 without a second row: the store keeps a
+//! unique SHA-256 of every body (`store::webhooks::body_hash`).
 
-use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +15,6 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -28,9 +26,6 @@ use crate::whatsapp::signature;
 
 /// Meta's maximum webhook body.
 pub const BODY_LIMIT: usize = 3 * 1024 * 1024;
-
-/// How many recent bodies the writer recognises as replays (several days of a busy shop; 32 bytes each).
-pub const REMEMBERED_BODIES: usize = 10_000;
 
 /// What the receiver needs.
 #[derive(Debug, Clone)]
@@ -156,55 +151,10 @@ async fn stored(shared: &Shared, body: Bytes) -> StatusCode {
     }
 }
 
-/// Digests of the most recently stored bodies, oldest first out.
-#[derive(Default)]
-struct Remembered {
-    known: HashSet<[u8; 32]>,
-    order: VecDeque<[u8; 32]>,
-}
-
-impl Remembered {
-    fn insert(&mut self, digest: [u8; 32]) {
-        if self.known.insert(digest) {
-            self.order.push_back(digest);
-            while self.order.len() > REMEMBERED_BODIES {
-                if let Some(old) = self.order.pop_front() {
-                    self.known.remove(&old);
-                }
-            }
-        }
-    }
-}
-
-fn digest(body: &[u8]) -> [u8; 32] {
-    Sha256::digest(body).into()
-}
-
-/// The digests of the last stored bodies, so a replay after a restart is recognised too.
-async fn remembered(db: &Db) -> Remembered {
-    let loaded = db
-        .call(|s| {
-            let mut stmt = s.conn().prepare("SELECT body FROM webhook_events ORDER BY id DESC LIMIT ?1")?;
-            let rows = stmt.query_map([REMEMBERED_BODIES as i64], |r| r.get::<_, Vec<u8>>(0))?;
-            let mut digests = Vec::new();
-            for body in rows {
-                digests.push(digest(&body?));
-            }
-            Ok(digests)
-        })
-        .await;
-    let mut r = Remembered::default();
-    match loaded {
-        Ok(digests) => digests.into_iter().rev().for_each(|d| r.insert(d)),
-        Err(e) => tracing::warn!(error = %e, "could not read recent webhook bodies; replays may be stored twice"),
-    }
-    r
-}
-
 /// Stores bodies in batches: everything waiting goes into one transaction, then all senders get their answer. A body
-/// stored before (or earlier in the same batch) is not stored again; its sender gets the batch's answer.
+/// stored before (or earlier in the same batch) is not stored again (the store's unique body hash); its sender gets
+/// the batch's answer.
 async fn write_loop(db: Db, mut rx: mpsc::Receiver<(Vec<u8>, Ack)>, stored: Arc<Notify>) {
-    let mut recent = remembered(&db).await;
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < 512 {
@@ -213,34 +163,18 @@ async fn write_loop(db: Db, mut rx: mpsc::Receiver<(Vec<u8>, Ack)>, stored: Arc<
                 Err(_) => break,
             }
         }
-        let mut bodies = Vec::with_capacity(batch.len());
-        let mut fresh = Vec::with_capacity(batch.len());
-        let mut acks = Vec::with_capacity(batch.len());
-        for (body, ack) in batch {
-            let d = digest(&body);
-            if !recent.known.contains(&d) && !fresh.contains(&d) {
-                fresh.push(d);
-                bodies.push(body);
+        let (bodies, acks): (Vec<Vec<u8>>, Vec<Ack>) = batch.into_iter().unzip();
+        let ok = match db.call(move |s| s.store_webhook_bodies(&bodies)).await {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "could not store webhook bodies");
+                false
             }
-            acks.push(ack);
-        }
-        let replays = acks.len() - bodies.len();
-        if replays > 0 {
-            tracing::info!(replays, "webhook bodies received again; stored once");
-        }
-        let ok = bodies.is_empty()
-            || match db.call(move |s| s.store_webhook_bodies(&bodies)).await {
-                Ok(_) => true,
-                Err(e) => {
-                    tracing::error!(error = %e, "could not store webhook bodies");
-                    false
-                }
-            };
+        };
         for ack in acks {
             let _ = ack.send(ok);
         }
-        if ok && !fresh.is_empty() {
-            fresh.into_iter().for_each(|d| recent.insert(d));
+        if ok {
             stored.notify_one();
         }
     }
@@ -255,22 +189,5 @@ async fn apply_loop(db: Db, ctx: ApplyContext, stored: Arc<Notify>, applied: Arc
             Err(crate::store::StoreError::Closed) => return,
             Err(e) => tracing::error!(error = %e, "applying webhooks failed"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_oldest_digest_is_forgotten_first() {
-        let mut r = Remembered::default();
-        for i in 0..=REMEMBERED_BODIES {
-            r.insert(digest(i.to_string().as_bytes()));
-        }
-        r.insert(digest(b"1"));
-        assert_eq!(r.order.len(), REMEMBERED_BODIES);
-        assert!(!r.known.contains(&digest(b"0")), "the oldest went out");
-        assert!(r.known.contains(&digest(b"1")) && r.known.contains(&digest(REMEMBERED_BODIES.to_string().as_bytes())));
     }
 }
