@@ -115,6 +115,19 @@ impl Background {
         Ok(Some(self.start_worker(lock, db, client, clock, config, secrets)))
     }
 
+    /// Resolves when the worker ends by itself — it only does on a store fault that waiting cannot cure (the
+    /// database read-only, corrupt, its schema gone) — with what ended it; never resolves without a worker. The
+    /// send lock is released then. Cancel-safe: nothing is taken before the worker has ended.
+    pub async fn worker_ended(&mut self) -> Result<(), Stopped> {
+        let Some(worker) = self.worker.as_mut() else { return std::future::pending().await };
+        let ended = (&mut worker.task).await;
+        self.worker = None;
+        match ended {
+            Ok(r) => r.map_err(Stopped::from),
+            Err(e) => Err(Stopped::Task(e.to_string())),
+        }
+    }
+
     /// Serves the webhook receiver on `listener` until the stop signal.
     pub fn serve_webhooks(&mut self, db: Db, listener: tokio::net::TcpListener, config: ReceiverConfig) {
         let receiver = Receiver::start(db, config);

@@ -53,13 +53,24 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         background.serve_webhooks(db.clone(), listener, receiver_config);
         background.start_worker(lock, db.clone(), client, clock, &ctx.config, &secrets);
         background.spawn(housekeeping(db.clone(), background.stop_signal(), ctx.config.clone(), ctx.paths.clone()));
-        wait_for_signal().await;
-        tracing::info!("stopping: no new claims, finishing requests in flight");
-        // The send lock is released once the worker has finished.
-        background.stop(None).await.map_err(|e| match e {
+        let as_cli = |e: Stopped| match e {
             Stopped::Store(e) => CliError::from(e),
             Stopped::Task(m) => CliError::Message(m),
-        })
+        };
+        tokio::select! {
+            () = wait_for_signal() => {}
+            ended = background.worker_ended() => {
+                // Never live on half-dead (receiving but not sending): end with an error, so systemd restarts us.
+                tracing::error!("the sender ended by itself; hofbote serve stops so that it is restarted");
+                let _ = background.stop(None).await;
+                return Err(ended.err().map(as_cli).unwrap_or_else(|| {
+                    CliError::Message(Tr::new("Der Versand hat aufgehört.", "Sending stopped.").get(l).into())
+                }));
+            }
+        }
+        tracing::info!("stopping: no new claims, finishing requests in flight");
+        // The send lock is released once the worker has finished.
+        background.stop(None).await.map_err(as_cli)
     })
 }
 

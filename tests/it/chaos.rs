@@ -270,3 +270,24 @@ fn a_database_held_by_another_process_for_17_s_pauses_sending_and_nothing_is_los
     integrity_ok(&chaos.home.db());
     rt.block_on(handle.shutdown());
 }
+/// A fault that waiting cannot cure (the schema is gone) ends `serve` with a non-zero exit, so systemd restarts it
+/// instead of leaving a half-dead service that answers webhooks but never sends.
+#[test]
+fn a_database_that_cannot_heal_ends_serve_with_an_error() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = free_port();
+    let mut cfg = SandboxConfig::for_tests(9);
+    cfg.webhook_url = Some(format!("http://{listen}/webhook"));
+    cfg.app_secret = Some(Secret::new(SECRET));
+    let handle = rt.block_on(sandbox::start(cfg)).unwrap();
+    let chaos = prepare(5, &handle.url(), listen, 40);
+    let conn = rusqlite::Connection::open(chaos.home.db()).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TABLE outbox;").unwrap();
+    drop(conn);
+    let mut child = chaos.serve(None);
+    let status = wait_exit(&mut child, Duration::from_secs(60)).expect("serve ends by itself");
+    assert!(!status.success(), "non-zero exit: {status}");
+    let log = std::fs::read_to_string(chaos.home.path().join("serve.log")).unwrap_or_default();
+    assert!(log.contains("the sender ended by itself"), "ended because the sender could not go on:\n{log}");
+    rt.block_on(handle.shutdown());
+}
