@@ -348,7 +348,7 @@ fn bench_preview(dir: &Path, db: &Path) {
     let ctx = PerformCtx::from_launch(&launch);
     let mut state = State::new(&launch);
     update(&mut state, Msg::Resize(120, 40));
-    state.tab = Screen::Nachricht;
+    state.tab = Screen::Composer;
     for e in state.start() {
         let msg = perform_on(&ctx, &mut store, e);
         update(&mut state, msg);

@@ -77,20 +77,6 @@ pub enum Screen {
     Queue,
 }
 
-/// The German names that `benches/tui.rs` (and code written before the rename) still use; remove once they say
-/// `Screen::Customers` & co.
-#[allow(non_upper_case_globals)]
-impl Screen {
-    #[doc(hidden)]
-    pub const Kunden: Screen = Screen::Customers;
-    #[doc(hidden)]
-    pub const Einwilligungen: Screen = Screen::Consent;
-    #[doc(hidden)]
-    pub const Nachricht: Screen = Screen::Composer;
-    #[doc(hidden)]
-    pub const Warteschlange: Screen = Screen::Queue;
-}
-
 /// Why the terminal app could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {

@@ -41,6 +41,17 @@ fn empty_database() {
 }
 
 #[test]
+fn the_empty_list_names_no_missing_key_while_searching() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut state = loaded(&mut empty_store(), &launch, (80, 24), Screen::Customers);
+    assert!(screen(&state).contains("Drücke a, um den ersten Kunden anzulegen."));
+    update(&mut state, ch('/'));
+    let text = screen(&state);
+    assert!(text.contains("Noch keine Kunden."), "{text}");
+    assert!(!text.contains("Drücke ,") && !text.contains("den ersten Kunden anzulegen"), "{text}");
+}
+
+#[test]
 fn customer_list_with_awkward_names() {
     both_sizes("kunden", Screen::Customers, |_, _, _| {});
     let launch = launch(shop_config(), Lang::De, false);

@@ -94,7 +94,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
     } else if v.entries.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(text::NO_CUSTOMERS.get(lang).to_owned(), theme.title()));
-        lines.push(Line::raw(text::NO_CUSTOMERS_HINT.fill(lang, &[&env.key(Action::Add)])));
+        // While the search takes the letters there is no key that adds: no hint then ("Drücke , um …").
+        let add = env.key(Action::Add);
+        if !add.is_empty() {
+            lines.push(Line::raw(text::NO_CUSTOMERS_HINT.fill(lang, &[&add])));
+        }
     } else if v.visible.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::raw(text::NO_MATCHES.fill(lang, &[&env.key(Action::Back)])));
