@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A temporary HOME with its own config, data dir and database, so tests never touch the user's files.
 pub struct TempHome {
@@ -66,19 +66,8 @@ impl TempHome {
     }
 }
 
-/// Polls `cond` every 20 ms until it holds or `deadline` passes; returns whether it held.
-pub fn wait_until(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + deadline;
-    loop {
-        if cond() {
-            return true;
-        }
-        if Instant::now() >= end {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+/// Polls a condition with a deadline (one definition, in the pty harness, which must stand alone for the benches).
+pub use crate::pty::wait_until;
 
 /// The real `hofbote serve` on a free loopback port, killed when dropped. WhatsApp's base URL points at a closed
 /// loopback port: nothing leaves the machine.

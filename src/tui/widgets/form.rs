@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::text::{cut, fit, width, wrap};
+use super::text::{cut, fit, skip_cells, width, wrap};
 use crate::i18n::{Lang, Tr};
 use crate::tui::keymap::Ctx;
 use crate::tui::theme::Theme;
@@ -274,20 +274,6 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, form: &Form, below: &Below, the
     if let Some(pos) = cursor.filter(|p| p.y < area.y + area.height) {
         frame.set_cursor_position(pos);
     }
-}
-
-/// `s` without its first `cells` display cells.
-fn skip_cells(s: &str, cells: usize) -> String {
-    use unicode_segmentation::UnicodeSegmentation;
-    let mut used = 0;
-    let mut out = String::new();
-    for g in s.graphemes(true) {
-        if used >= cells {
-            out.push_str(g);
-        }
-        used += width(g);
-    }
-    out
 }
 
 #[cfg(test)]

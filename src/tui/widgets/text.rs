@@ -127,6 +127,19 @@ mod tests {
     }
 }
 
+/// `s` without its first `cells` display cells (what a scrolled text field shows).
+pub fn skip_cells(s: &str, cells: usize) -> String {
+    let mut used = 0;
+    let mut out = String::new();
+    for g in s.graphemes(true) {
+        if used >= cells {
+            out.push_str(g);
+        }
+        used += width(g);
+    }
+    out
+}
+
 /// Word-wraps `s` into lines of at most `cells` (long words are cut hard).
 pub fn wrap(s: &str, cells: usize) -> Vec<String> {
     let cells = cells.max(1);

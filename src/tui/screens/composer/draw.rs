@@ -18,7 +18,7 @@ use crate::tui::keymap::Action;
 use crate::tui::text;
 use crate::tui::widgets::bubble::{self, Message};
 use crate::tui::widgets::popup;
-use crate::tui::widgets::text::{cut, fit, safe, width, wrap};
+use crate::tui::widgets::text::{cut, fit, safe, skip_cells, width, wrap};
 
 /// The bubble for a template filled with one customer's values.
 pub fn bubble_message(template: &Template, params: &Params, now: DateTime<Utc>, lang: Lang) -> Message {
@@ -337,18 +337,4 @@ fn render_excluded(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &En
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-/// `s` without its first `cells` display cells.
-fn skip_cells(s: &str, cells: usize) -> String {
-    use unicode_segmentation::UnicodeSegmentation;
-    let mut used = 0;
-    let mut out = String::new();
-    for g in s.graphemes(true) {
-        if used >= cells {
-            out.push_str(g);
-        }
-        used += width(g);
-    }
-    out
 }
