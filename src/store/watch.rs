@@ -138,7 +138,10 @@ fn watched_names(db_file: &Path) -> Vec<std::ffi::OsString> {
     let Some(name) = db_file.file_name() else { return Vec::new() };
     let mut wal = name.to_os_string();
     wal.push("-wal");
-    vec![name.to_os_string(), wal]
+    // A sender stuck on a busy database says so in a file beside it (`queue::health::SenderAlert`).
+    let mut alert = name.to_os_string();
+    alert.push(".sender-alert");
+    vec![name.to_os_string(), wal, alert]
 }
 
 /// Events that can mean new data: content written, a file created, removed or renamed. Opening or reading a file
@@ -175,6 +178,12 @@ mod tests {
         assert!(quiet.is_err(), "a read or another file must not wake the watch");
         writer.execute("INSERT INTO t VALUES (2)", []).unwrap();
         tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a commit wakes the watch");
+        // Let the commit's events settle, so the next wake-up can only come from the alert file.
+        while tokio::time::timeout(Duration::from_millis(300), watch.changed()).await.is_ok() {}
+        // A sender stuck on the database says so in a file beside it (written aside, then renamed).
+        let alert = crate::queue::health::SenderAlert { since: chrono::Utc::now(), error: "busy".into(), pid: 1 };
+        alert.write(&db).unwrap();
+        tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("the alert file wakes the watch");
     }
 
     #[tokio::test]

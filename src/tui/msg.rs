@@ -142,10 +142,12 @@ pub enum Msg {
         name: String,
         pseudonymised: usize,
     },
-    /// The result of the calm check: `PRAGMA data_version` and the store clock's "now" (keeps "today" current).
+    /// The result of the calm check: `PRAGMA data_version`, the store clock's "now" (keeps "today" current) and
+    /// whether a sender is stuck on the database (its alert file, which no `data_version` shows).
     DataVersion {
         version: i64,
         now: DateTime<Utc>,
+        sender_alert: bool,
     },
     Failed {
         op: Op,

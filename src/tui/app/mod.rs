@@ -59,6 +59,8 @@ pub struct State {
     pub quit: bool,
     /// `PRAGMA data_version` at the last load; a different value means another process changed the data.
     pub data_version: Option<i64>,
+    /// Whether the last check found a sender stuck on the database (see `Msg::DataVersion`).
+    pub sender_alert: bool,
     /// Something on screen changed since the last frame.
     pub redraw: bool,
     /// The configuration (prices, rate, own number, greeting fallback; no secrets).
@@ -111,6 +113,7 @@ impl State {
             sending: false,
             quit: false,
             data_version: None,
+            sender_alert: false,
             redraw: true,
             config: launch.config.clone(),
             actor: launch.actor.clone(),

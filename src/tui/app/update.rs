@@ -35,7 +35,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 fn changes_nothing(state: &State, msg: &Msg) -> bool {
     let quiet_status = || !state.status.as_ref().is_some_and(|s| s.kind == StatusKind::Info);
     match msg {
-        Msg::DataVersion { version, .. } => state.data_version == Some(*version),
+        Msg::DataVersion { version, sender_alert, .. } => {
+            state.data_version == Some(*version) && state.sender_alert == *sender_alert
+        }
         Msg::Badges { unread, open } => state.unread == *unread && state.sending == sends(state, *open > 0),
         Msg::Queue(data) => state.queue.data.as_ref() == Some(&**data) && quiet_status(),
         Msg::Rows(data) => queue_detail::shows(state.queue.detail.as_ref(), data),
@@ -96,14 +98,15 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             customer_detail::loaded(&mut state.customers, data);
             Vec::new()
         }
-        Msg::DataVersion { version: v, now } => {
+        Msg::DataVersion { version: v, now, sender_alert } => {
             state.now = Some(now);
             let badges = !state.badges_loaded;
-            if state.data_version == Some(v) {
+            if state.data_version == Some(v) && state.sender_alert == sender_alert {
                 // Nothing changed elsewhere: no reload, no frame.
                 return if badges { vec![Effect::LoadBadges] } else { Vec::new() };
             }
             state.data_version = Some(v);
+            state.sender_alert = sender_alert;
             mark_stale(state);
             let mut effects = load_tab(state);
             effects.push(Effect::LoadBadges);

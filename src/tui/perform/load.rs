@@ -100,6 +100,7 @@ pub fn queue(store: &Store) -> Result<QueueData, StoreError> {
     Ok(QueueData {
         broadcasts: store.list_broadcasts(LIST_LIMIT)?,
         alerts: store.active_alerts()?,
+        sender_alert: crate::queue::health::SenderAlert::read(store.path()),
         replies: store.replies(REPLIES_LIMIT)?,
         unread: store.unread_replies()?,
         categories: store.templates()?.into_iter().map(|t| (t.name, t.category)).collect(),

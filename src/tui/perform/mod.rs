@@ -38,7 +38,11 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::LoadCustomers => Msg::Customers(load::customers(store)?),
             Effect::LoadConsent => Msg::Consent(load::consent(store)?),
             Effect::LoadLedger(id) => Msg::Ledger(load::ledger(store, id)?),
-            Effect::CheckDataVersion => Msg::DataVersion { version: store.data_version()?, now: store.now() },
+            Effect::CheckDataVersion => Msg::DataVersion {
+                version: store.data_version()?,
+                now: store.now(),
+                sender_alert: crate::queue::health::SenderAlert::read(store.path()).is_some(),
+            },
             Effect::LoadComposer => Msg::Composer(Box::new(load::composer(store)?)),
             Effect::LoadQueue => Msg::Queue(Box::new(load::queue(store)?)),
             Effect::LoadRows(id) => Msg::Rows(RowsData { broadcast_id: id, rows: store.broadcast_rows(id)? }),

@@ -427,6 +427,6 @@ fn alerts_are_shown_on_top_until_resolved() {
     assert!(text.contains("[190]"), "Meta's code in brackets after the explanation:\n{text}");
     insta::assert_snapshot!("queue_alert__120x40", text);
     store.resolve_alerts().unwrap();
-    press(&mut store, &launch, &mut state, Msg::DataVersion { version: -1, now: now() });
+    press(&mut store, &launch, &mut state, Msg::DataVersion { version: -1, now: now(), sender_alert: false });
     assert!(!screen(&state).contains("Versand gestoppt"), "{}", screen(&state));
 }

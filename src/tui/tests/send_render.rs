@@ -78,6 +78,34 @@ fn queue_list_with_progress() {
 }
 
 #[test]
+fn a_sender_stuck_on_the_database_is_shown_on_the_queue_screen_once_the_check_sees_it() {
+    use crate::queue::health::SenderAlert;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    let mut store = Store::open(&db, Arc::new(clock())).unwrap();
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    let v = store.data_version().unwrap();
+    press(&mut store, &launch, &mut state, Msg::DataVersion { version: v, now: now(), sender_alert: false });
+    assert!(!screen(&state).contains("Versand steht"));
+    // The worker of another process writes the alert file (this test process plays it): no data_version changes,
+    // the next check (woken by the file watcher) sees the file and reloads.
+    let since = now() - chrono::Duration::minutes(2);
+    SenderAlert { since, error: "database is locked".into(), pid: std::process::id() }.write(&db).unwrap();
+    press(&mut store, &launch, &mut state, Msg::DataVersion { version: v, now: now(), sender_alert: false });
+    assert!(!screen(&state).contains("Versand steht"), "an unchanged check changes nothing");
+    let effects = update(&mut state, Msg::DataVersion { version: v, now: now(), sender_alert: true });
+    assert!(effects.contains(&crate::tui::Effect::LoadQueue), "{effects:?}");
+    settle(&PerformCtx::from_launch(&launch), &mut store, &mut state, effects);
+    let text = screen(&state);
+    assert!(text.contains("Versand steht seit 2 min"), "{text}");
+    assert!(text.contains("(database is") && text.contains("Speicherkarte voll ist."), "wrapped, not cut:\n{text}");
+    SenderAlert::clear(&db);
+    press(&mut store, &launch, &mut state, Msg::DataVersion { version: v, now: now(), sender_alert: false });
+    assert!(!screen(&state).contains("Versand steht"), "taken back");
+}
+
+#[test]
 fn broadcast_detail_with_a_failure() {
     both_sizes("queue_detail", Screen::Queue, |store, launch, state| {
         press(store, launch, state, ch('j'));

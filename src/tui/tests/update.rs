@@ -349,7 +349,7 @@ fn errors_stay_until_a_key_which_only_acknowledges() {
     assert_eq!(status.kind, StatusKind::Error);
     assert!(status.text.contains("der Hofname fehlt"), "{}", status.text);
     // Other messages do not clear it.
-    update(&mut state, Msg::DataVersion { version: 999, now: now() });
+    update(&mut state, Msg::DataVersion { version: 999, now: now(), sender_alert: false });
     assert!(state.status.is_some());
     update(&mut state, ch('q'));
     assert!(!state.quit, "the key that dismisses an error does nothing else");
@@ -362,13 +362,16 @@ fn data_version_reloads_only_when_it_changed() {
     let v = state.data_version.unwrap();
     state.take_redraw();
     // The first check also loads the unread count once; nothing to draw when it is what was shown.
-    assert_eq!(update(&mut state, Msg::DataVersion { version: v, now: now() }), vec![Effect::LoadBadges]);
+    assert_eq!(
+        update(&mut state, Msg::DataVersion { version: v, now: now(), sender_alert: false }),
+        vec![Effect::LoadBadges]
+    );
     update(&mut state, Msg::Badges { unread: 0, open: 0 });
     assert!(!state.take_redraw(), "badges that did not change must not redraw");
-    assert_eq!(update(&mut state, Msg::DataVersion { version: v, now: now() }), vec![]);
+    assert_eq!(update(&mut state, Msg::DataVersion { version: v, now: now(), sender_alert: false }), vec![]);
     assert!(!state.take_redraw(), "a check that finds nothing must not redraw");
     assert_eq!(
-        update(&mut state, Msg::DataVersion { version: v + 1, now: now() }),
+        update(&mut state, Msg::DataVersion { version: v + 1, now: now(), sender_alert: false }),
         vec![Effect::LoadCustomers, Effect::LoadBadges]
     );
     assert!(state.consent.stale, "other screens reload when opened");

@@ -50,11 +50,18 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &QueueView, env: &Env, sendi
 pub fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, v: &QueueView, env: &Env) {
     let (theme, lang) = (env.theme, env.lang);
     let Some(data) = &v.data else { return };
-    if data.alerts.is_empty() {
+    if data.alerts.is_empty() && data.sender_alert.is_none() {
         return;
     }
     let w = area.width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(stuck) = &data.sender_alert {
+        // Sending waits for the database: what happened and what to do, wrapped, never cut.
+        let text = safe(&stuck.text(lang, data.now)).into_owned();
+        for part in wrap(&text, w.max(10)).into_iter().take(1 + ALERT_TODO_LINES) {
+            lines.push(Line::styled(part, theme.error()));
+        }
+    }
     for a in &data.alerts {
         let (what, todo) = match a.code {
             Some(code) => {

@@ -32,6 +32,8 @@ use crate::tui::widgets::text::{fit, safe};
 pub struct QueueData {
     pub broadcasts: Vec<BroadcastInfo>,
     pub alerts: Vec<Alert>,
+    /// A sender stuck on a busy or full database (the alert file beside it; the database may take no write).
+    pub sender_alert: Option<crate::queue::health::SenderAlert>,
     pub replies: Vec<Reply>,
     pub unread: i64,
     /// Category of each template by name (to say "Werbung" or "Service").
@@ -103,7 +105,11 @@ impl QueueView {
 
 /// Rows of the body after the alerts and the title line.
 fn room(v: &QueueView, size: (u16, u16)) -> usize {
-    let alerts = v.data.as_ref().map(|d| d.alerts.len() * (1 + ALERT_TODO_LINES)).unwrap_or(0);
+    let alerts = v
+        .data
+        .as_ref()
+        .map(|d| (d.alerts.len() + usize::from(d.sender_alert.is_some())) * (1 + ALERT_TODO_LINES))
+        .unwrap_or(0);
     (crate::tui::screens::body_height(size) as usize).saturating_sub(1 + alerts)
 }
 
