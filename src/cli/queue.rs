@@ -138,6 +138,9 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
 
 /// The German text of an alert kind.
 pub fn alert_text(kind: &str, detail: &str, l: Lang) -> String {
+    if let Some((what, todo)) = crate::webhook::alert_words(kind, detail, l) {
+        return format!("{what} {todo}");
+    }
     let t = match kind {
         "auth" => Tr::new(
             "Zugangsschlüssel ungültig oder abgelaufen – neuen Token eintragen, dann »hofbote queue resolve-alerts«.",

@@ -16,6 +16,38 @@ use std::time::Duration as StdDuration;
 use tokio::sync::Notify;
 
 pub use apply::{Applied, ApplyContext};
+
+/// How the farmer reads an alert of a stored webhook body: what happened and what to do, or `None` for kinds that
+/// are not about webhooks. Used by `hofbote queue list` and the terminal app, so both say the same. These alerts
+/// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing.
+pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<(String, String)> {
+    use crate::i18n::Tr;
+    let (what, todo) = match kind {
+        crate::store::webhooks::ALERT_FAILING => (
+            Tr::new(
+                "Eine Nachricht von WhatsApp ließ sich noch nicht verarbeiten ({0}); hofbote versucht es weiter.",
+                "A message from WhatsApp could not be processed yet ({0}); hofbote keeps trying.",
+            ),
+            Tr::new(
+                "Nichts, solange es weiter versucht wird. Bleibt es, zeigt »hofbote db check« den Grund.",
+                "Nothing while it keeps trying. If it stays, `hofbote db check` shows the reason.",
+            ),
+        ),
+        crate::store::webhooks::ALERT_UNREADABLE => (
+            Tr::new(
+                "Eine Nachricht von WhatsApp ist unlesbar ({0}); Werbung ist pausiert, Termine gehen weiter.",
+                "A message from WhatsApp cannot be read ({0}); marketing is paused, service messages go on.",
+            ),
+            Tr::new(
+                "Prüfe sie mit »hofbote db check«, dann »hofbote db dismiss-webhook NR«.",
+                "Check it with `hofbote db check`, then `hofbote db dismiss-webhook NO`.",
+            ),
+        ),
+        _ => return None,
+    };
+    let detail = crate::domain::customer::display_safe(detail);
+    Some((what.fill(lang, &[&detail]), todo.get(lang).to_owned()))
+}
 pub use server::{Limits, Receiver, ReceiverConfig};
 
 use crate::store::{Db, Result, Store, StoreError};

@@ -250,3 +250,18 @@ fn queue_list_shows_a_sender_stuck_on_the_database() {
     SenderAlert::clear(&home.db());
     assert!(!home.ok(&["queue", "list"]).contains("WARNUNG"));
 }
+
+#[test]
+fn webhook_alerts_say_what_they_stop_and_what_to_do() {
+    let home = TempHome::new();
+    home.ok(&["queue", "list"]);
+    let mut store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+    store.raise_alert(hofbote::store::webhooks::ALERT_UNREADABLE, None, "body 7: expected value at line 1").unwrap();
+    store.raise_alert(hofbote::store::webhooks::ALERT_FAILING, None, "body 8: disk full").unwrap();
+    drop(store);
+    let out = home.ok(&["queue", "list"]);
+    assert!(out.contains("unlesbar (body 7: expected value at line 1); Werbung ist pausiert"), "{out}");
+    assert!(out.contains("hofbote db dismiss-webhook"), "{out}");
+    assert!(out.contains("noch nicht verarbeiten (body 8: disk full); hofbote versucht es weiter"), "{out}");
+    assert!(!out.contains("Versand angehalten"), "these alerts stop no sending:\n{out}");
+}

@@ -106,6 +106,18 @@ fn a_sender_stuck_on_the_database_is_shown_on_the_queue_screen_once_the_check_se
 }
 
 #[test]
+fn webhook_alerts_on_the_queue_screen_say_what_they_stop() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    store.raise_alert(crate::store::webhooks::ALERT_UNREADABLE, None, "body 7: expected value").unwrap();
+    let state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    let text = screen(&state);
+    assert!(text.contains("Eine Nachricht von WhatsApp ist unlesbar"), "{text}");
+    assert!(text.contains("dismiss-webhook"), "{text}");
+    assert!(!text.contains("Versand gestoppt"), "{text}");
+}
+
+#[test]
 fn broadcast_detail_with_a_failure() {
     both_sizes("queue_detail", Screen::Queue, |store, launch, state| {
         press(store, launch, state, ch('j'));

@@ -63,6 +63,15 @@ pub fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, v: &QueueView, env:
         }
     }
     for a in &data.alerts {
+        // Alerts of stored webhook bodies stop no sending: their own words, not "Versand gestoppt".
+        if let Some((what, todo)) = crate::webhook::alert_words(&a.kind, &a.message, lang) {
+            lines.push(Line::styled(cut(&what, w, theme.ellipsis()), theme.error()));
+            for part in wrap(&queue_text::ALERT_WHAT.fill(lang, &[&todo]), w.max(10)).into_iter().take(ALERT_TODO_LINES)
+            {
+                lines.push(Line::styled(part, theme.error()));
+            }
+            continue;
+        }
         let (what, todo) = match a.code {
             Some(code) => {
                 let info = crate::whatsapp::explain(code);
