@@ -39,6 +39,14 @@ pub enum Stopped {
     Task(String),
 }
 
+/// What the worker's task ended with: its own result, or how the task itself ended (panic, cancellation).
+fn outcome(joined: Result<Result<(), StoreError>, tokio::task::JoinError>) -> Result<(), Stopped> {
+    match joined {
+        Ok(r) => r.map_err(Stopped::from),
+        Err(e) => Err(Stopped::Task(e.to_string())),
+    }
+}
+
 struct Worker {
     task: JoinHandle<Result<(), StoreError>>,
     _lock: SendLock,
@@ -122,10 +130,7 @@ impl Background {
         let Some(worker) = self.worker.as_mut() else { return std::future::pending().await };
         let ended = (&mut worker.task).await;
         self.worker = None;
-        match ended {
-            Ok(r) => r.map_err(Stopped::from),
-            Err(e) => Err(Stopped::Task(e.to_string())),
-        }
+        outcome(ended)
     }
 
     /// Serves the webhook receiver on `listener` until the stop signal.
@@ -154,8 +159,7 @@ impl Background {
                 None => Ok(task.await),
             };
             result = match ended {
-                Ok(Ok(r)) => r.map_err(Stopped::from),
-                Ok(Err(e)) => Err(Stopped::Task(e.to_string())),
+                Ok(joined) => outcome(joined),
                 Err(_) => {
                     abort.abort();
                     Ok(())

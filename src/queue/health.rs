@@ -88,10 +88,6 @@ impl Health {
         was
     }
 
-    pub fn failing(&self) -> bool {
-        self.since.is_some()
-    }
-
     pub fn failures(&self) -> u32 {
         self.failures
     }

@@ -130,7 +130,7 @@ async fn send_loop(
     let mut changes = DbWatch::start(db.path(), crate::store::watch::FALLBACK_POLL);
     while !*shutdown.borrow() {
         let now = clock.now();
-        if now - last_reconcile > Duration::seconds(5) {
+        if (now - last_reconcile).to_std().is_ok_and(|d| d > RECONCILE_EVERY) {
             last_reconcile = now;
             let after = config.unknown_after;
             let requeued = store.call(move |s| s.reconcile_unknown(after)).await?;
