@@ -62,7 +62,8 @@ pub fn run(cmd: BackupCmd, ctx: &Context) -> Result<(), CliError> {
                     None => Seal::Passphrase(prompt_new_passphrase(ctx)?),
                 },
             };
-            let info = crate::privacy::backup::create(&ctx.paths.db_file, &out, &seal).map_err(perr)?;
+            let info =
+                crate::privacy::backup::create(&ctx.paths.db_file, &out, &seal, ctx.clock.now()).map_err(perr)?;
             println!(
                 "{}",
                 Tr::new(
@@ -117,14 +118,44 @@ pub fn run(cmd: BackupCmd, ctx: &Context) -> Result<(), CliError> {
                 clock: ctx.clock.clone(),
             };
             let r = crate::privacy::backup::restore(&file, &unseal, &target).map_err(perr)?;
+            let st = &r.settled;
+            let taken = st.backup_taken_at.map(|t| super::output::datetime(t, l)).unwrap_or_else(|| "?".into());
             println!(
                 "{}",
                 Tr::new(
-                    "Sicherung zurückgespielt: {0} Kunden. {1} gelöschte Personen erneut gelöscht. {2} Rundnachrichten pausiert, {3} Nachrichten unklar, {4} abgebrochen – prüfe die Warteschlange (hofbote queue list) und setze fort mit hofbote queue resume NR.",
-                    "Backup restored: {0} customers. {1} erased people erased again. {2} broadcasts paused, {3} messages unclear, {4} cancelled – check the queue (hofbote queue list) and continue with hofbote queue resume NO.",
+                    "Sicherung vom {0} zurückgespielt: {1} Kunden, {2} gelöschte Personen erneut gelöscht, {3} Rundnachrichten angehalten.",
+                    "Backup of {0} restored: {1} customers, {2} erased people erased again, {3} broadcasts paused.",
                 )
-                .fill(l, &[&r.customers, &r.erased_again, &r.broadcasts_paused, &r.rows_unknown, &r.rows_cancelled])
+                .fill(l, &[&taken, &r.customers, &r.erased_again, &r.broadcasts_paused])
             );
+            println!(
+                "{}",
+                Tr::new(
+                    "Laut Versandprotokoll seit der Sicherung: {0} gesendet (als gesendet gezählt), {1} nicht gesendet (warten wieder), {2} Antworten verworfen.",
+                    "Per the send journal since the backup: {0} sent (counted as sent), {1} not sent (waiting again), {2} replies dropped.",
+                )
+                .fill(l, &[&st.rows_accepted, &st.rows_queued, &st.rows_cancelled])
+            );
+            if st.rows_unclear > 0 {
+                println!(
+                    "{}",
+                    Tr::new(
+                        "{0} Empfänger unklar nach Wiederherstellung: Sie könnten die Nachricht schon bekommen haben. In »hofbote queue list« entscheidest du je Rundnachricht: hofbote queue resume NR --unclear send (trotzdem senden) oder --unclear mark-sent (als gesendet zählen).",
+                        "{0} recipients unclear after restore: they may have got the message already. In `hofbote queue list` decide per broadcast: hofbote queue resume NO --unclear send (send anyway) or --unclear mark-sent (count as sent).",
+                    )
+                    .fill(l, &[&st.rows_unclear])
+                );
+            }
+            if r.broadcasts_paused > 0 {
+                println!(
+                    "{}",
+                    Tr::new(
+                        "Prüfe die Warteschlange (hofbote queue list) und setze fort mit hofbote queue resume NR.",
+                        "Check the queue (hofbote queue list) and continue with hofbote queue resume NO.",
+                    )
+                    .get(l)
+                );
+            }
             if r.journal_lines_unreadable > 0 {
                 eprintln!(
                     "{}",

@@ -6,8 +6,8 @@ use clap::Subcommand;
 use super::output::{datetime, table};
 use super::{CliError, Context};
 use crate::domain::broadcast::explain_reason;
+use crate::domain::sending::state::RowState;
 use crate::i18n::{Lang, Tr};
-use crate::queue::state::RowState;
 use crate::store::broadcasts::BroadcastInfo;
 
 #[derive(Debug, Subcommand)]
@@ -25,8 +25,15 @@ pub enum QueueCmd {
     },
     /// Anhalten
     Pause { id: i64 },
-    /// Fortsetzen
-    Resume { id: i64 },
+    /// Fortsetzen. Empfänger, die nach einer Wiederherstellung unklar sind, bleiben stehen, bis du mit --unclear
+    /// entscheidest
+    Resume {
+        id: i64,
+        /// Für Empfänger »unklar nach Wiederherstellung«: send = trotzdem senden (kann doppelt ankommen),
+        /// mark-sent = als gesendet zählen
+        #[arg(long, value_enum)]
+        unclear: Option<Unclear>,
+    },
     /// Abbrechen (was noch wartet, geht nicht mehr raus)
     Cancel { id: i64 },
     /// Fehlgeschlagene noch einmal versuchen
@@ -37,6 +44,15 @@ pub enum QueueCmd {
     MarkSent { row: i64 },
     /// Warnungen (Zugang, Konto) als erledigt markieren, damit der Versand weiterläuft
     ResolveAlerts,
+}
+
+/// The farmer's decision for rows unclear after a restore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Unclear {
+    /// Trotzdem senden
+    Send,
+    /// Als gesendet zählen
+    MarkSent,
 }
 
 pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
@@ -97,9 +113,37 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
             store.pause_broadcast(id)?;
             done("Angehalten.", "Paused.");
         }
-        QueueCmd::Resume { id } => {
-            store.resume_broadcast(id)?;
+        QueueCmd::Resume { id, unclear } => {
+            if let Some(decision) = unclear {
+                let n = store.decide_restored(id, decision == Unclear::Send)?;
+                let t = match decision {
+                    Unclear::Send => Tr::new(
+                        "{0} unklare Empfänger bekommen die Nachricht.",
+                        "{0} unclear recipients get the message.",
+                    ),
+                    Unclear::MarkSent => Tr::new(
+                        "{0} unklare Empfänger als gesendet gezählt.",
+                        "{0} unclear recipients counted as sent.",
+                    ),
+                };
+                println!("{}", t.fill(l, &[&n]));
+            }
+            if store.broadcast(id)?.state == "paused" {
+                store.resume_broadcast(id)?;
+            }
             done("Fortgesetzt.", "Resumed.");
+            let (unclear, taken) = store.restored_rows(id)?;
+            if unclear > 0 {
+                let taken = taken.map(|t| datetime(t, l)).unwrap_or_else(|| "?".into());
+                println!(
+                    "{}",
+                    Tr::new(
+                        "{0} Empfänger sind unklar nach Wiederherstellung der Sicherung vom {1}: Sie könnten die Nachricht schon bekommen haben und bekommen sie nicht noch einmal, bis du entscheidest: hofbote queue resume {2} --unclear send (trotzdem senden) oder --unclear mark-sent (als gesendet zählen).",
+                        "{0} recipients are unclear after restoring the backup of {1}: they may have got the message and do not get it again until you decide: hofbote queue resume {2} --unclear send (send anyway) or --unclear mark-sent (count as sent).",
+                    )
+                    .fill(l, &[&unclear, &taken, &id])
+                );
+            }
         }
         QueueCmd::Cancel { id } => {
             let n = store.cancel_broadcast(id)?;

@@ -306,7 +306,7 @@ fn send_here(ctx: &Context, id: i64) -> Result<(), CliError> {
             let info = db.call(move |s| s.broadcast(id)).await?;
             let due_now =
                 db.call(|s| s.next_due()).await?.is_some_and(|t| t <= clock.now() + chrono::Duration::seconds(2));
-            if info.open() == 0 || (!due_now && info.count(crate::queue::state::RowState::Inflight) == 0) {
+            if info.open() == 0 || (!due_now && info.count(crate::domain::sending::state::RowState::Inflight) == 0) {
                 println!("{}", summary(&info, l));
                 break;
             }
@@ -318,7 +318,7 @@ fn send_here(ctx: &Context, id: i64) -> Result<(), CliError> {
 }
 
 fn summary(info: &crate::store::broadcasts::BroadcastInfo, l: Lang) -> String {
-    use crate::queue::state::RowState as S;
+    use crate::domain::sending::state::RowState as S;
     Tr::new(
         "Gesendet: {0} angenommen, {1} zugestellt, {2} gelesen, {3} fehlgeschlagen, {4} offen.",
         "Sent: {0} accepted, {1} delivered, {2} read, {3} failed, {4} open.",

@@ -9,6 +9,7 @@ pub mod formatting;
 pub mod keywords;
 pub mod phone;
 pub mod schedule;
+pub mod sending;
 pub mod template;
 
 pub use schedule::{parse_local_datetime, parse_quiet_hours};

@@ -4,10 +4,11 @@
 //! renamed when complete. No unencrypted copy ever touches the disk.
 //!
 //! [`restore`] decrypts in memory, checks the image (`PRAGMA integrity_check`, schema version), refuses while a sender
-//! holds the send lock, brings the schema up to date, erases again everyone in the erasure journal, pauses everything
-//! unfinished so an old snapshot can never send a message twice (broadcasts `sending`/`scheduled` → `paused` with
-//! reason `restored_from_backup`; rows `inflight` → `unknown`; rows without a broadcast → `cancelled`), and only then
-//! copies the result into the live database with the backup API. A wrong passphrase or a damaged file fails before
+//! holds the send lock, brings the schema up to date, erases again everyone in the erasure journal, settles every row
+//! that was still open in the backup from the send journal beside the database so an old snapshot can never send a
+//! message twice (`store::restore`: sent since → accepted, certainly not → queued, unclear → `restored` for the
+//! farmer; broadcasts `sending`/`scheduled` → `paused` with reason `restored_from_backup`), and only then copies the
+//! result into the live database with the backup API. A wrong passphrase or a damaged file fails before
 //! the live database is opened, so it stays untouched. Must not prompt: the CLI asks.
 
 use std::io::{BufReader, Read, Write};
@@ -54,8 +55,8 @@ pub struct RestoreReport {
     pub erased_again: usize,
     pub journal_lines_unreadable: usize,
     pub broadcasts_paused: usize,
-    pub rows_unknown: usize,
-    pub rows_cancelled: usize,
+    /// What became of the rows that were open in the backup.
+    pub settled: crate::store::restore::Settled,
 }
 
 /// How long to wait for other connections while copying.
@@ -93,8 +94,9 @@ fn clear_wal_flag(image: &mut [u8]) {
     }
 }
 
-/// A consistent snapshot of the database at `db` as bytes (never written to disk).
-pub fn snapshot(db: &Path) -> Result<Vec<u8>, PrivacyError> {
+/// A consistent snapshot of the database at `db` as bytes (never written to disk), stamped with the time it was
+/// taken (`taken_at`, which a restore compares with the send journal).
+pub fn snapshot(db: &Path, taken_at: chrono::DateTime<chrono::Utc>) -> Result<Vec<u8>, PrivacyError> {
     if !db.is_file() {
         return Err(io_err(db, std::io::Error::from(std::io::ErrorKind::NotFound)));
     }
@@ -102,14 +104,27 @@ pub fn snapshot(db: &Path) -> Result<Vec<u8>, PrivacyError> {
     src.busy_timeout(BUSY_DEADLINE)?;
     let mut mem = Connection::open_in_memory()?;
     copy_all(&src, &mut mem)?;
+    let stampable: bool = mem.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_info')",
+        [],
+        |r| r.get(0),
+    )?;
+    if stampable {
+        crate::store::restore::stamp_backup_time(&mem, taken_at)?;
+    }
     let mut image = mem.serialize(MAIN_DB)?.to_vec();
     clear_wal_flag(&mut image);
     Ok(image)
 }
 
 /// Writes an encrypted snapshot of `db` to `out` (see module docs).
-pub fn create(db: &Path, out: &Path, seal: &Seal) -> Result<BackupInfo, PrivacyError> {
-    let mut image = snapshot(db)?;
+pub fn create(
+    db: &Path,
+    out: &Path,
+    seal: &Seal,
+    taken_at: chrono::DateTime<chrono::Utc>,
+) -> Result<BackupInfo, PrivacyError> {
+    let mut image = snapshot(db, taken_at)?;
     let result = write_encrypted(&image, out, seal);
     image.fill(0);
     let encrypted_bytes = result?;
@@ -242,28 +257,6 @@ pub fn open_image(mut image: Vec<u8>, clock: SharedClock) -> Result<Store, Priva
     Ok(store)
 }
 
-/// Pauses everything unfinished in a restored database (see module docs). Returns (broadcasts, unknown, cancelled).
-pub fn pause_unfinished(store: &mut Store) -> Result<(usize, usize, usize), PrivacyError> {
-    let now = ts(store.now());
-    let tx = store.conn_mut().transaction()?;
-    let unknown = tx.execute(
-        "UPDATE outbox SET state = 'unknown', reason = 'restored_from_backup', updated_at = ?1 WHERE state = 'inflight'",
-        [&now],
-    )?;
-    let cancelled = tx.execute(
-        "UPDATE outbox SET state = 'cancelled', reason = 'restored_from_backup', updated_at = ?1
-         WHERE broadcast_id IS NULL AND state IN ('queued', 'unknown')",
-        [&now],
-    )?;
-    let paused = tx.execute(
-        "UPDATE broadcasts SET state = 'paused', state_reason = 'restored_from_backup', updated_at = ?1
-         WHERE state IN ('sending', 'scheduled')",
-        [&now],
-    )?;
-    tx.commit()?;
-    Ok((paused, unknown, cancelled))
-}
-
 /// What [`restore`] needs besides the file.
 pub struct RestoreTarget<'a> {
     pub db: &'a Path,
@@ -284,7 +277,10 @@ pub fn restore(file: &Path, unseal: &Unseal, target: &RestoreTarget<'_>) -> Resu
     let (journal, bad) = read_journal(target.journal)?;
     let mut report = RestoreReport { journal_lines_unreadable: bad, ..Default::default() };
     report.erased_again = reapply_journal(&mut store, target.erasure_key, &journal, target.actor, target.ledger_years)?;
-    (report.broadcasts_paused, report.rows_unknown, report.rows_cancelled) = pause_unfinished(&mut store)?;
+    // What was open in the backup is settled from the send journal, which survives the restore.
+    let sends = crate::store::send_journal::read(&crate::store::send_journal::path_for(target.db))?;
+    report.settled = store.settle_restored(&sends)?;
+    report.broadcasts_paused = report.settled.broadcasts_paused;
     report.customers = store.customer_count()?;
     // Rebuild the image so no deleted bytes travel into the live file (temporary data stays in memory).
     store.conn().pragma_update(None, "temp_store", "MEMORY")?;

@@ -4,25 +4,9 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 
-use super::policy::{backoff, pair_backoff};
+use crate::domain::sending::Decision;
+use crate::domain::sending::policy::{backoff, pair_backoff};
 use crate::whatsapp::{ApiError, ErrorClass};
-
-/// The consequence of one failed attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// Back to the queue, due at `at`.
-    Retry { at: DateTime<Utc>, reason: &'static str },
-    /// The request may have reached Meta: wait for a status webhook (or the farmer).
-    Unknown { reason: &'static str },
-    /// Permanently failed.
-    Fail { code: Option<i64>, reason: String },
-    /// Failed because the person stopped marketing in WhatsApp: also record the withdrawal.
-    FailAndWithdraw { code: i64 },
-    /// Not this row's fault: back to the queue unchanged (attempt not counted) and stop sending everything.
-    StopAll { alert: &'static str, code: Option<i64>, detail: String },
-    /// Not this row's fault: back to the queue and pause this broadcast.
-    PauseBroadcast { code: Option<i64>, reason: String },
-}
 
 /// Decides for a row that has now been tried `attempts` times (including this one).
 pub fn decide(err: &ApiError, attempts: u32, max_attempts: u32, now: DateTime<Utc>, rng: &mut impl Rng) -> Decision {

@@ -6,6 +6,4 @@ pub mod clock_sync;
 pub mod decide;
 pub mod health;
 pub mod lock;
-pub mod policy;
-pub mod state;
 pub mod worker;

@@ -4,7 +4,7 @@
 //!
 //! Why `unknown` and not "resend": a request that timed out after it was written, or was in flight when the process
 //! died, may have been accepted by Meta. Sending it again at once could duplicate it; never sending it could lose it.
-//! Every request carries its outbox id as `biz_opaque_callback_data`, and Meta (like the sandbox) retries status
+//! Every request carries its row token as `biz_opaque_callback_data`, and Meta (like the sandbox) retries status
 //! webhooks for days, so a `sent` status settles the row once the receiver hears it. Only when webhooks are known to
 //! work — one arrived after the row went out — and none came for this row within `unknown_after_seconds`, the row is
 //! sent again; otherwise the farmer decides (send again / mark as sent). A duplicate is still possible when Meta
@@ -20,10 +20,11 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::sync::{Notify, mpsc, watch};
 
-use super::decide::{Decision, decide};
+use super::decide::decide;
 use super::health::{Health, InjectedFaults, Next, SenderAlert, busy_error};
-use super::policy::Pacer;
 use crate::clock::SharedClock;
+use crate::domain::sending::Decision;
+use crate::domain::sending::policy::Pacer;
 use crate::domain::template::Template;
 use crate::failpoint;
 use crate::store::outbox::{ClaimRules, Claimed, ClaimedMessage, IdleInfo, SendOutcome};
@@ -196,7 +197,7 @@ async fn send_loop(
             let seed = rand::Rng::random::<u64>(&mut rng);
             let clock = clock.clone();
             tokio::spawn(async move {
-                let callback = row.id.to_string();
+                let callback = row.token.clone();
                 let result = match &message {
                     Outgoing::Template(m) => client.send_template(&row.phone, m, &callback).await,
                     Outgoing::Text(body) => client.send_text(&row.phone, body, &callback).await,

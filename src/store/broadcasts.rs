@@ -10,11 +10,12 @@ use serde::Serialize;
 
 use super::consent::customer_consent_tx;
 use super::customers::CustomerFilter;
+use super::outbox::{RowChange, Rows, change_rows_tx};
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::broadcast::{Audience, AudiencePlan, BroadcastError, plan_audience, purpose_of};
 use crate::domain::consent::Purpose;
+use crate::domain::sending::state::{RowEvent, RowState};
 use crate::domain::template::{Category, Params, Template};
-use crate::queue::state::RowState;
 
 /// What the farmer asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -47,7 +48,7 @@ impl Preview {
         let send_at = scheduled_at.unwrap_or(now).max(now);
         let quiet = crate::domain::parse_quiet_hours(&config.queue.quiet_hours)
             .filter(|_| self.purpose == Purpose::Marketing)
-            .and_then(|q| crate::queue::policy::quiet_until(&q, send_at));
+            .and_then(|q| crate::domain::sending::policy::quiet_until(&q, send_at));
         crate::domain::broadcast::estimate(
             self.plan.recipients.len(),
             self.plan.excluded.len(),
@@ -84,7 +85,7 @@ impl BroadcastInfo {
 
     /// Rows that still need sending or settling.
     pub fn open(&self) -> i64 {
-        self.count(RowState::Queued) + self.count(RowState::Inflight) + self.count(RowState::Unknown)
+        RowState::ALL.into_iter().filter(|s| s.is_open()).map(|s| self.count(s)).sum()
     }
 }
 
@@ -110,6 +111,15 @@ pub struct Alert {
     pub code: Option<i64>,
     pub message: String,
     pub raised_at: DateTime<Utc>,
+}
+
+/// The farmer's answer for an unclear row as a row event.
+fn decision(send_again: bool) -> RowChange<'static> {
+    if send_again {
+        RowChange::new(RowEvent::Resend).reason("retry")
+    } else {
+        RowChange::new(RowEvent::MarkSent).reason("marked_sent")
+    }
 }
 
 fn check_sendable(t: &Template) -> Result<Purpose> {
@@ -335,10 +345,12 @@ impl Store {
         if matches!(state.as_str(), "done" | "cancelled") {
             return Err(BroadcastError::WrongState(id, state).into());
         }
-        let n = tx.execute(
-            "UPDATE outbox SET state = 'cancelled', reason = 'cancelled_by_user', updated_at = ?2 WHERE broadcast_id = ?1 AND state = 'queued'",
-            params![id, now],
-        )?;
+        // What waits is cancelled; what is in flight or unclear settles normally (a status may still come).
+        let cancel = RowChange::new(RowEvent::Cancel).reason("cancelled_by_user").only(RowState::Queued);
+        let mut n = change_rows_tx(&tx, &cancel, self.clock.now(), Rows::Broadcast(id))?;
+        // Unclear after a restore: cancelling the broadcast is the farmer's decision not to send them.
+        let cancel = RowChange::new(RowEvent::Cancel).reason("cancelled_by_user").only(RowState::Restored);
+        n += change_rows_tx(&tx, &cancel, self.clock.now(), Rows::Broadcast(id))?;
         tx.execute("UPDATE broadcasts SET state = 'cancelled', updated_at = ?2 WHERE id = ?1", params![id, now])?;
         tx.commit()?;
         Ok(n)
@@ -348,11 +360,8 @@ impl Store {
     pub fn retry_failed(&mut self, id: i64) -> Result<usize> {
         let now = ts(self.now());
         let tx = self.conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE outbox SET state = 'queued', reason = 'retry', next_attempt_at = ?2, updated_at = ?2, error_code = NULL
-             WHERE broadcast_id = ?1 AND state = 'failed'",
-            params![id, now],
-        )?;
+        let retry = RowChange::new(RowEvent::RetryFailed).reason("retry").code(None);
+        let n = change_rows_tx(&tx, &retry, self.clock.now(), Rows::Broadcast(id))?;
         if n > 0 {
             tx.execute("UPDATE broadcasts SET state = 'sending', state_reason = '', updated_at = ?2 WHERE id = ?1 AND state IN ('done', 'paused')", params![id, now])?;
         }
@@ -360,32 +369,33 @@ impl Store {
         Ok(n)
     }
 
-    /// The farmer's decision for a row whose outcome is unknown: send again, or count it as sent.
+    /// The farmer's decision for a row whose outcome is unclear (no answer from Meta, or unclear after a restore):
+    /// send again, or count it as sent.
     pub fn decide_unknown(&mut self, row_id: i64, send_again: bool) -> Result<()> {
-        let now = ts(self.now());
-        let n = if send_again {
-            self.conn.execute(
-                "UPDATE outbox SET state = 'queued', reason = 'retry', next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1 AND state = 'unknown'",
-                params![row_id, now],
-            )?
-        } else {
-            self.conn.execute(
-                "UPDATE outbox SET state = 'accepted', reason = 'marked_sent', accepted_at = ?2, updated_at = ?2 WHERE id = ?1 AND state = 'unknown'",
-                params![row_id, now],
-            )?
-        };
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let n = change_rows_tx(&tx, &decision(send_again), now, Rows::Id(row_id))?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("unclear outbox row {row_id}")));
         }
-        let bid: Option<i64> =
-            self.conn.query_row("SELECT broadcast_id FROM outbox WHERE id = ?1", [row_id], |r| r.get(0))?;
+        let bid: Option<i64> = tx.query_row("SELECT broadcast_id FROM outbox WHERE id = ?1", [row_id], |r| r.get(0))?;
         if let Some(b) = bid.filter(|_| send_again) {
-            self.conn.execute("UPDATE broadcasts SET state = 'sending' WHERE id = ?1 AND state = 'done'", [b])?;
+            tx.execute("UPDATE broadcasts SET state = 'sending' WHERE id = ?1 AND state = 'done'", [b])?;
         }
-        let tx = self.conn.transaction()?;
-        super::outbox::finish_broadcasts_tx(&tx, &now)?;
+        super::outbox::finish_broadcasts_tx(&tx, &ts(now))?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The farmer's decision for every row of a broadcast left unclear by a restore ("diese Empfänger könnten die
+    /// Nachricht schon bekommen haben"): send anyway, or count them as sent. Returns how many rows it decided.
+    pub fn decide_restored(&mut self, id: i64, send_again: bool) -> Result<usize> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let n = change_rows_tx(&tx, &decision(send_again).only(RowState::Restored), now, Rows::Broadcast(id))?;
+        super::outbox::finish_broadcasts_tx(&tx, &ts(now))?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Raises an alert unless one of the same kind is open.

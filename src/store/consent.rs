@@ -388,11 +388,7 @@ pub fn record_consent_tx(
     refresh_state_tx(tx, event.customer_id, event.purpose)?;
     if event.kind == EventKind::Withdrawn {
         // A withdrawal stops what is still queued for that person, in the same transaction.
-        tx.execute(
-            "UPDATE outbox SET state = 'cancelled', reason = 'withdrawn', updated_at = ?3
-             WHERE customer_id = ?1 AND kind = ?2 AND state = 'queued'",
-            params![event.customer_id, event.purpose.as_str(), ts(now)],
-        )?;
+        super::outbox::cancel_after_withdrawal_tx(tx, event.customer_id, event.purpose, now)?;
     }
     Ok(id)
 }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_outbox_by_phone.sql"),
     include_str!("migrations/0004_phone_forms.sql"),
     include_str!("migrations/0005_webhook_retry.sql"),
+    include_str!("migrations/0006_outbox_tokens.sql"),
 ];
 
 pub fn latest_version() -> i64 {

@@ -9,6 +9,8 @@ pub mod customers;
 pub mod inbound;
 pub mod migrate;
 pub mod outbox;
+pub mod restore;
+pub mod send_journal;
 pub mod templates;
 pub mod thread;
 mod time;
@@ -124,6 +126,8 @@ pub struct Store {
     clock: SharedClock,
     /// Key of the keyed hash, when known: lets broadcast planning show suppressed numbers as excluded.
     erasure_key: Option<Vec<u8>>,
+    /// The send journal beside a database file (none for one in memory).
+    journal: Option<send_journal::SendJournal>,
 }
 
 impl Store {
@@ -150,16 +154,29 @@ impl Store {
         let existed = path.exists();
         let conn = Connection::open(path)?;
         restrict_file(path)?;
-        let mut store = Store { conn, path: path.to_owned(), clock, erasure_key: None };
+        let journal = Some(send_journal::SendJournal::new(path));
+        let mut store = Store { conn, path: path.to_owned(), clock, erasure_key: None, journal };
         store.configure()?;
         migrate::migrate(&mut store.conn, if existed { Some(path) } else { None })?;
+        // The journal begins with the database, so that a restore can tell what went out after any backup of it.
+        // Best effort here: a command that only reads still works in a read-only folder; sending cannot (the
+        // claim writes the journal and fails with the file named).
+        let now = store.now();
+        if let Some(Err(e)) = store.journal.as_mut().map(|j| j.begin(now)) {
+            tracing::warn!(error = %e, "the send journal could not be started");
+        }
         Ok(store)
     }
 
     /// A private in-memory database (tests, snapshots of the schema).
     pub fn open_in_memory(clock: SharedClock) -> Result<Store> {
-        let mut store =
-            Store { conn: Connection::open_in_memory()?, path: PathBuf::from(":memory:"), clock, erasure_key: None };
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+            path: PathBuf::from(":memory:"),
+            clock,
+            erasure_key: None,
+            journal: None,
+        };
         store.configure()?;
         migrate::migrate(&mut store.conn, None)?;
         Ok(store)

@@ -15,9 +15,10 @@ use crate::domain::broadcast::purpose_of;
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose, SendKind, Source, may_send};
 use crate::domain::phone::Phone;
 use crate::domain::schedule::QuietHours;
+use crate::domain::sending::Decision;
+use crate::domain::sending::policy::{PAIR_INTERVAL, TIER_WINDOW, quiet_until, tier_wait};
+use crate::domain::sending::state::{RowEvent, RowState};
 use crate::domain::template::Params;
-use crate::queue::decide::Decision;
-use crate::queue::policy::{PAIR_INTERVAL, TIER_WINDOW, quiet_until, tier_wait};
 
 /// Limits the claim applies.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ pub enum ClaimedMessage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
     pub id: i64,
+    /// Random per row: the callback data Meta echoes and the send journal's key (ids are reused after a restore).
+    pub token: String,
     pub broadcast_id: Option<i64>,
     pub customer_id: i64,
     pub phone: Phone,
@@ -53,7 +56,8 @@ pub struct Claimed {
 /// customer's user id. SQLite answers the NOT EXISTS with a primary-key search per candidate
 /// (`SEARCH s USING PRIMARY KEY (value=?)`, see the test `claim_skips_people_with_unapplied_webhooks_cheaply`).
 pub(crate) const CLAIM_SQL: &str =
-    "SELECT o.id, o.broadcast_id, o.customer_id, o.phone, o.kind, o.payload, o.attempts, b.template_name, b.language
+    "SELECT o.id, o.broadcast_id, o.customer_id, o.phone, o.kind, o.payload, o.attempts, b.template_name, b.language,
+            o.token
      FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id LEFT JOIN customers c ON c.id = o.customer_id
      WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND (o.broadcast_id IS NULL OR b.state = 'sending')
        AND NOT EXISTS (SELECT 1 FROM webhook_subjects s WHERE s.value IN (o.phone, c.user_id))
@@ -64,6 +68,7 @@ const UNREADABLE_WAIT: Duration = Duration::seconds(30);
 
 struct Candidate {
     id: i64,
+    token: String,
     broadcast_id: Option<i64>,
     customer_id: Option<i64>,
     phone: String,
@@ -104,6 +109,7 @@ impl Store {
                 let lang: Option<String> = r.get(8)?;
                 Ok(Candidate {
                     id: r.get(0)?,
+                    token: r.get(9)?,
                     broadcast_id: r.get(1)?,
                     customer_id: r.get(2)?,
                     phone: r.get(3)?,
@@ -147,10 +153,7 @@ impl Store {
                 )
             };
             let cancel = |reason: &str| {
-                tx.execute(
-                    "UPDATE outbox SET state = 'cancelled', reason = ?2, updated_at = ?3 WHERE id = ?1",
-                    params![c.id, reason, now_s],
-                )
+                change_rows_tx(&tx, &RowChange::new(RowEvent::Cancel).reason(reason), now, Rows::Id(c.id))
             };
             let Some(customer_id) = c.customer_id else {
                 cancel("no_customer")?;
@@ -260,19 +263,23 @@ impl Store {
                     }
                 }
             };
-            tx.execute(
-                "UPDATE outbox SET state = 'inflight', inflight_at = ?2, attempts = attempts + 1, reason = '', updated_at = ?2 WHERE id = ?1",
-                params![c.id, now_s],
-            )?;
+            change_rows_tx(&tx, &RowChange::new(RowEvent::Claim), now, Rows::Id(c.id))?;
             last_to.insert(c.phone.clone(), now);
             claimed.push(Claimed {
                 id: c.id,
+                token: c.token.clone(),
                 broadcast_id: c.broadcast_id,
                 customer_id,
                 phone,
                 attempts: c.attempts + 1,
                 message,
             });
+        }
+        // The intents reach the disk before the claim commits: a row is never in flight without its journal line
+        // (if the commit then fails, an intent for a row still queued only makes a later restore more careful).
+        if let Some(journal) = self.journal.as_mut() {
+            let tokens: Vec<&str> = claimed.iter().map(|c| c.token.as_str()).collect();
+            journal.intents(&tokens, now)?;
         }
         tx.commit()?;
         Ok(claimed)
@@ -292,24 +299,36 @@ impl Store {
     pub fn record_results(&mut self, results: &[(Claimed, SendOutcome)]) -> Result<()> {
         let now = self.now();
         let tx = self.conn.transaction()?;
+        let (mut accepted, mut not_sent) = (Vec::new(), Vec::new());
         for (claimed, outcome) in results {
             match outcome {
-                Ok(wamid) => accepted_tx(&tx, claimed.id, wamid, now)?,
-                Err(decision) => failure_tx(&tx, claimed, decision, now)?,
+                Ok(wamid) => {
+                    accepted_tx(&tx, claimed.id, wamid, now)?;
+                    accepted.push(claimed.token.as_str());
+                }
+                Err(decision) => {
+                    failure_tx(&tx, claimed, decision, now)?;
+                    if !matches!(decision, Decision::Unknown { .. }) {
+                        not_sent.push(claimed.token.as_str());
+                    }
+                }
             }
         }
         finish_broadcasts_tx(&tx, &ts(now))?;
+        if let Some(journal) = self.journal.as_mut() {
+            journal.outcomes(&accepted, &not_sent, now)?;
+        }
         tx.commit()?;
         Ok(())
     }
 
     /// After a crash or restart: rows left `inflight` may or may not have reached Meta.
     pub fn recover_inflight(&mut self) -> Result<usize> {
-        let now = ts(self.now());
-        Ok(self.conn.execute(
-            "UPDATE outbox SET state = 'unknown', reason = 'crashed', updated_at = ?1 WHERE state = 'inflight'",
-            [now],
-        )?)
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let n = change_rows_tx(&tx, &RowChange::new(RowEvent::OutcomeUnknown).reason("crashed"), now, Rows::All)?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Unknown rows older than `after`: re-queued when a webhook arrived after they went out (webhooks work, yet no
@@ -317,11 +336,18 @@ impl Store {
     pub fn reconcile_unknown(&mut self, after: Duration) -> Result<usize> {
         let now = self.now();
         let Some(last_hook) = self.last_webhook_at()? else { return Ok(0) };
-        let n = self.conn.execute(
-            "UPDATE outbox SET state = 'queued', reason = 'retry', next_attempt_at = ?1, updated_at = ?1
-             WHERE state = 'unknown' AND inflight_at IS NOT NULL AND inflight_at <= ?2 AND inflight_at < ?3",
-            params![ts(now), ts(now - after), ts(last_hook)],
+        // Only `unknown` rows: a row unclear after a restore is never sent again without the farmer.
+        let tx = self.conn.transaction()?;
+        let n = change_rows_tx(
+            &tx,
+            &RowChange::new(RowEvent::Resend).reason("retry").only(RowState::Unknown),
+            now,
+            Rows::Where(
+                "inflight_at IS NOT NULL AND inflight_at <= ?1 AND inflight_at < ?2",
+                &[&ts(now - after), &ts(last_hook)],
+            ),
         )?;
+        tx.commit()?;
         Ok(n)
     }
 
@@ -370,11 +396,8 @@ pub struct IdleInfo {
 pub type SendOutcome = std::result::Result<String, Decision>;
 
 fn accepted_tx(tx: &rusqlite::Transaction<'_>, id: i64, wamid: &str, now: DateTime<Utc>) -> Result<()> {
-    tx.execute(
-        "UPDATE outbox SET state = 'accepted', accepted_at = coalesce(accepted_at, ?2), reason = '', updated_at = ?2
-         WHERE id = ?1 AND state IN ('inflight', 'unknown')",
-        params![id, ts(now)],
-    )?;
+    change_rows_tx(tx, &RowChange::new(RowEvent::Accepted).reason(""), now, Rows::Id(id))?;
+    // A status webhook may have moved the row further already: then only the wamid is kept.
     tx.execute("UPDATE outbox SET wamid = ?2 WHERE id = ?1 AND wamid IS NULL", params![id, wamid])?;
     Ok(())
 }
@@ -385,35 +408,22 @@ fn failure_tx(
     decision: &Decision,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let now_s = ts(now);
-    let id = claimed.id;
-    let only_inflight = "AND state = 'inflight'";
+    let row = Rows::Id(claimed.id);
+    // A send result concerns the request this worker wrote: it applies only while the row is still in flight.
+    let change = |event| RowChange::new(event).only(RowState::Inflight);
     match decision {
         Decision::Retry { at, reason } => {
-            tx.execute(
-                &format!("UPDATE outbox SET state = 'queued', next_attempt_at = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 {only_inflight}"),
-                params![id, ts(*at), reason, now_s],
-            )?;
+            change_rows_tx(tx, &change(RowEvent::Retry).reason(reason).due(*at), now, row)?;
         }
         Decision::Unknown { reason } => {
-            tx.execute(
-                &format!(
-                    "UPDATE outbox SET state = 'unknown', reason = ?2, updated_at = ?3 WHERE id = ?1 {only_inflight}"
-                ),
-                params![id, reason, now_s],
-            )?;
+            change_rows_tx(tx, &change(RowEvent::OutcomeUnknown).reason(reason), now, row)?;
         }
         Decision::Fail { code, reason } => {
-            tx.execute(
-                &format!("UPDATE outbox SET state = 'failed', error_code = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 {only_inflight}"),
-                params![id, code, reason, now_s],
-            )?;
+            change_rows_tx(tx, &change(RowEvent::Fail).reason(reason).code(*code), now, row)?;
         }
         Decision::FailAndWithdraw { code } => {
-            tx.execute(
-                &format!("UPDATE outbox SET state = 'failed', error_code = ?2, reason = 'marketing_stopped', updated_at = ?3 WHERE id = ?1 {only_inflight}"),
-                params![id, code, now_s],
-            )?;
+            change_rows_tx(tx, &change(RowEvent::Fail).reason("marketing_stopped").code(Some(*code)), now, row)?;
+            let id = claimed.id;
             record_consent_tx(
                 tx,
                 &NewConsentEvent {
@@ -430,10 +440,8 @@ fn failure_tx(
             )?;
         }
         Decision::StopAll { alert, code, detail } => {
-            tx.execute(
-                &format!("UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), reason = ?2, updated_at = ?3 WHERE id = ?1 {only_inflight}"),
-                params![id, format!("stopped: {alert}"), now_s],
-            )?;
+            let reason = format!("stopped: {alert}");
+            change_rows_tx(tx, &change(RowEvent::Retry).reason(&reason).not_an_attempt(), now, row)?;
             let open: bool = tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
                 [alert],
@@ -442,19 +450,17 @@ fn failure_tx(
             if !open {
                 tx.execute(
                     "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![alert, code, detail, now_s],
+                    params![alert, code, detail, ts(now)],
                 )?;
             }
         }
         Decision::PauseBroadcast { code, reason } => {
-            tx.execute(
-                &format!("UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0), reason = 'template_blocked', error_code = ?2, updated_at = ?3 WHERE id = ?1 {only_inflight}"),
-                params![id, code, now_s],
-            )?;
+            let requeue = change(RowEvent::Retry).reason("template_blocked").code(*code).not_an_attempt();
+            change_rows_tx(tx, &requeue, now, row)?;
             if let Some(b) = claimed.broadcast_id {
                 tx.execute(
                     "UPDATE broadcasts SET state = 'paused', state_reason = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'sending'",
-                    params![b, reason, now_s],
+                    params![b, reason, ts(now)],
                 )?;
             }
         }
@@ -462,11 +468,186 @@ fn failure_tx(
     Ok(())
 }
 
+/// The row token named by the callback data Meta echoes: the token itself, or for a request written before tokens
+/// existed (the callback data was the row id) the token the migration gave that row (`legacy-<id>`). A new row's
+/// token is random, so an old message's status can never land on it, whatever its id.
+pub fn token_of_callback(callback: &str) -> String {
+    if !callback.is_empty() && callback.bytes().all(|b| b.is_ascii_digit()) {
+        format!("legacy-{callback}")
+    } else {
+        callback.to_owned()
+    }
+}
+
+/// Which rows a [`RowChange`] is applied to (always narrowed further to the states its event applies in).
+#[derive(Clone, Copy)]
+pub(crate) enum Rows<'a> {
+    Id(i64),
+    Token(&'a str),
+    Wamid(&'a str),
+    Broadcast(i64),
+    /// One customer's rows of one kind (`marketing`, `service`, `reply_in_window`).
+    CustomerKind(i64, &'a str),
+    All,
+    /// A condition on the outbox with its own parameters `?1…`.
+    Where(&'a str, &'a [&'a dyn rusqlite::ToSql]),
+}
+
+/// One event for outbox rows and what it records besides the new state.
+#[derive(Debug, Clone)]
+pub(crate) struct RowChange<'a> {
+    event: RowEvent,
+    only: Option<RowState>,
+    reason: Option<&'a str>,
+    due: Option<DateTime<Utc>>,
+    code: Option<Option<i64>>,
+    at: Option<DateTime<Utc>>,
+    refund: bool,
+}
+
+impl<'a> RowChange<'a> {
+    pub(crate) fn new(event: RowEvent) -> RowChange<'a> {
+        RowChange { event, only: None, reason: None, due: None, code: None, at: None, refund: false }
+    }
+    /// Applies only to rows in `state` (one of the event's sources): a policy narrower than the state machine.
+    pub(crate) fn only(mut self, state: RowState) -> Self {
+        self.only = Some(state);
+        self
+    }
+    pub(crate) fn reason(mut self, reason: &'a str) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+    /// When a re-queued row is due (default: now).
+    pub(crate) fn due(mut self, at: DateTime<Utc>) -> Self {
+        self.due = Some(at);
+        self
+    }
+    pub(crate) fn code(mut self, code: Option<i64>) -> Self {
+        self.code = Some(code);
+        self
+    }
+    /// When it happened, if not now (a status's timestamp).
+    pub(crate) fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(at);
+        self
+    }
+    /// The attempt does not count (a stop that is not this row's fault).
+    pub(crate) fn not_an_attempt(mut self) -> Self {
+        self.refund = true;
+        self
+    }
+}
+
+/// THE way an outbox row changes state: the event's target state for every selected row that is in one of the
+/// event's source states (see `domain::sending::state` — the states come from [`RowEvent::sources`], derived from
+/// the one `transition` function), with the columns the event records. Returns how many rows changed.
+pub(crate) fn change_rows_tx(
+    conn: &rusqlite::Connection,
+    change: &RowChange<'_>,
+    now: DateTime<Utc>,
+    rows: Rows<'_>,
+) -> Result<usize> {
+    let sources: Vec<RowState> =
+        change.event.sources().into_iter().filter(|s| change.only.is_none_or(|o| o == *s)).collect();
+    if sources.is_empty() {
+        return Ok(0);
+    }
+    let states = sources.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
+    let target = change.event.target();
+    let now_s = ts(now);
+    let when = ts(change.at.unwrap_or(now));
+    let due = change.due.map(ts).unwrap_or_else(|| now_s.clone());
+    let (id, text);
+    let (filter, mut args): (&str, Vec<&dyn rusqlite::ToSql>) = match rows {
+        Rows::Id(i) => {
+            id = i;
+            ("id = ?1", vec![&id])
+        }
+        Rows::Broadcast(i) => {
+            id = i;
+            ("broadcast_id = ?1", vec![&id])
+        }
+        Rows::Token(t) => {
+            text = t;
+            ("token = ?1", vec![&text])
+        }
+        Rows::Wamid(w) => {
+            text = w;
+            ("wamid = ?1", vec![&text])
+        }
+        Rows::CustomerKind(i, kind) => {
+            (id, text) = (i, kind);
+            ("customer_id = ?1 AND kind = ?2", vec![&id, &text])
+        }
+        Rows::All => ("1", Vec::new()),
+        Rows::Where(sql, params) => (sql, params.to_vec()),
+    };
+    let mut sets = vec![format!("state = '{}'", target.as_str())];
+    let mut set = |column: &str, value: &'static str| sets.push(format!("{column} = {value}"));
+    set("updated_at", "?U");
+    if change.reason.is_some() {
+        set("reason", "?R");
+    }
+    if change.code.is_some() {
+        set("error_code", "?C");
+    }
+    match change.event {
+        RowEvent::Claim => {
+            set("inflight_at", "?U");
+            set("attempts", "attempts + 1");
+        }
+        RowEvent::Accepted | RowEvent::MarkSent => set("accepted_at", "coalesce(accepted_at, ?W)"),
+        RowEvent::Delivered => {
+            set("accepted_at", "coalesce(accepted_at, ?W)");
+            set("delivered_at", "coalesce(delivered_at, ?W)");
+        }
+        RowEvent::Read => {
+            set("accepted_at", "coalesce(accepted_at, ?W)");
+            set("delivered_at", "coalesce(delivered_at, ?W)");
+            set("read_at", "coalesce(read_at, ?W)");
+        }
+        RowEvent::Retry | RowEvent::Resend | RowEvent::RetryFailed => set("next_attempt_at", "?D"),
+        RowEvent::Cancel | RowEvent::Fail | RowEvent::OutcomeUnknown | RowEvent::Restore => {}
+    }
+    if change.refund {
+        set("attempts", "max(attempts - 1, 0)");
+    }
+    // Our values are numbered after the filter's own `?1…`.
+    let reason = change.reason.unwrap_or_default();
+    let code = change.code.flatten();
+    let values: [(&str, &dyn rusqlite::ToSql); 5] =
+        [("?U", &now_s), ("?R", &reason), ("?C", &code), ("?W", &when), ("?D", &due)];
+    let mut sql = format!("UPDATE outbox SET {} WHERE state IN ({states}) AND ({filter})", sets.join(", "));
+    for (name, value) in values {
+        // Only what the statement uses is bound (SQLite counts parameters up to the highest number).
+        if sql.contains(name) {
+            sql = sql.replace(name, &format!("?{}", args.len() + 1));
+            args.push(value);
+        }
+    }
+
+    Ok(conn.prepare_cached(&sql)?.execute(args.as_slice())?)
+}
+
+/// A withdrawal stops what still waits for that person for that purpose, in the transaction that records it
+/// (called by `store::consent::record_consent_tx`). Rows in flight or unclear are left to settle: a status may
+/// still say they went out, and the claim checks consent again before anything is sent.
+pub(crate) fn cancel_after_withdrawal_tx(
+    tx: &rusqlite::Transaction<'_>,
+    customer_id: i64,
+    purpose: Purpose,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let cancel = RowChange::new(RowEvent::Cancel).reason("withdrawn").only(RowState::Queued);
+    change_rows_tx(tx, &cancel, now, Rows::CustomerKind(customer_id, purpose.as_str()))
+}
+
 /// Broadcasts with nothing left to send or settle are done.
 pub(crate) fn finish_broadcasts_tx(tx: &rusqlite::Transaction<'_>, now: &str) -> Result<()> {
     tx.execute(
         "UPDATE broadcasts SET state = 'done', updated_at = ?1 WHERE state = 'sending'
-         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND o.state IN ('queued', 'inflight', 'unknown'))",
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND o.state IN ('queued', 'inflight', 'unknown', 'restored'))",
         [now],
     )?;
     Ok(())

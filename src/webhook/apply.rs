@@ -103,9 +103,9 @@ fn apply_status(tx: &Transaction<'_>, st: &StatusEvent, now: DateTime<Utc>) -> R
         .optional()?;
     let row = match row {
         Some(r) => Some(r),
-        None => match st.callback_data.as_deref().and_then(|c| c.parse::<i64>().ok()) {
-            Some(id) => tx
-                .query_row("SELECT id, state, customer_id, kind FROM outbox WHERE id = ?1", [id], |r| {
+        None => match st.callback_data.as_deref().map(crate::store::outbox::token_of_callback) {
+            Some(token) => tx
+                .query_row("SELECT id, state, customer_id, kind FROM outbox WHERE token = ?1", [token], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?,

@@ -21,20 +21,20 @@ use rand::{Rng, SeedableRng};
 
 use crate::support::TempHome;
 
-const SECRET: &str = "chaos-app-secret";
+pub(crate) const SECRET: &str = "chaos-app-secret";
 
-fn free_port() -> SocketAddr {
+pub(crate) fn free_port() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
 }
 
-struct Chaos {
-    home: TempHome,
-    listen: SocketAddr,
-    consenting: Vec<String>,
-    broadcast: i64,
+pub(crate) struct Chaos {
+    pub(crate) home: TempHome,
+    pub(crate) listen: SocketAddr,
+    pub(crate) consenting: Vec<String>,
+    pub(crate) broadcast: i64,
 }
 
-fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Chaos {
+pub(crate) fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Chaos {
     let home = TempHome::new();
     home.write_config(&format!(
         "[shop]\nname = \"Hof Chaos\"\n[whatsapp]\nbase_url = \"{sandbox_url}\"\nphone_number_id = \"106540352242922\"\n\
@@ -82,7 +82,7 @@ fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Chaos 
 }
 
 impl Chaos {
-    fn serve(&self, failpoint: Option<&str>) -> Served {
+    pub(crate) fn serve(&self, failpoint: Option<&str>) -> Served {
         let log = std::fs::File::create(self.home.path().join("serve.log")).unwrap();
         let mut cmd = self.home.cmd();
         cmd.args(["serve", "--listen", &self.listen.to_string()])
@@ -96,7 +96,7 @@ impl Chaos {
         Served(cmd.spawn().unwrap())
     }
 
-    fn row_states(&self) -> Vec<(String, i64)> {
+    pub(crate) fn row_states(&self) -> Vec<(String, i64)> {
         let conn = rusqlite::Connection::open(self.home.db()).unwrap();
         conn.busy_timeout(Duration::from_secs(5)).unwrap();
         let mut stmt = conn
@@ -105,13 +105,13 @@ impl Chaos {
         stmt.query_map([self.broadcast], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
     }
 
-    fn all_final(&self) -> bool {
+    pub(crate) fn all_final(&self) -> bool {
         self.row_states().iter().all(|(s, _)| matches!(s.as_str(), "read" | "failed" | "skipped" | "cancelled"))
     }
 }
 
 /// A `hofbote serve` child that is killed when the test ends, also when it fails (no orphaned services).
-struct Served(Child);
+pub(crate) struct Served(Child);
 
 impl std::ops::Deref for Served {
     type Target = Child;
@@ -135,7 +135,7 @@ impl Drop for Served {
     }
 }
 
-fn wait_exit(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
+pub(crate) fn wait_exit(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
     let end = Instant::now() + deadline;
     while Instant::now() < end {
         if let Some(s) = child.try_wait().unwrap() {
@@ -146,7 +146,7 @@ fn wait_exit(child: &mut Child, deadline: Duration) -> Option<std::process::Exit
     None
 }
 
-fn check_ledger(entries: &[sandbox::LedgerEntry], consenting: &[String]) {
+pub(crate) fn check_ledger(entries: &[sandbox::LedgerEntry], consenting: &[String]) {
     let mut got: Vec<String> = entries.iter().filter(|e| e.kind == "template").map(|e| e.to.clone()).collect();
     got.sort();
     let dupes: Vec<&String> = got.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
@@ -155,7 +155,7 @@ fn check_ledger(entries: &[sandbox::LedgerEntry], consenting: &[String]) {
     assert_eq!(got, consenting, "nobody without consent");
 }
 
-fn integrity_ok(db: &std::path::Path) {
+pub(crate) fn integrity_ok(db: &std::path::Path) {
     let conn = rusqlite::Connection::open(db).unwrap();
     let r: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(r, "ok");

@@ -208,11 +208,11 @@ async fn a_broadcast_goes_to_exactly_the_consenting_audience_and_statuses_come_b
     let info = s
         .wait_db("all rows read", move |st| {
             let i = st.broadcast(b)?;
-            Ok((i.count(hofbote::queue::state::RowState::Read) == 20).then_some(i))
+            Ok((i.count(hofbote::domain::sending::state::RowState::Read) == 20).then_some(i))
         })
         .await;
     assert_eq!(info.state, "done");
-    assert_eq!(info.count(hofbote::queue::state::RowState::Skipped), 10);
+    assert_eq!(info.count(hofbote::domain::sending::state::RowState::Skipped), 10);
     let consenting: Vec<String> = ps.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, p)| p.clone()).collect();
     assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &consenting);
     let first = s.sandbox.ledger().into_iter().find(|e| e.to == "+491711000001").unwrap();
@@ -247,7 +247,7 @@ async fn faults_from_the_sandbox_lose_nothing_and_send_nothing_twice() {
     let info = s
         .wait_db("every row settled", move |st| {
             let i = st.broadcast(b)?;
-            use hofbote::queue::state::RowState as R;
+            use hofbote::domain::sending::state::RowState as R;
             let settled = i.count(R::Read) + i.count(R::Failed) + i.count(R::Skipped) + i.count(R::Cancelled);
             Ok((settled == 60).then_some(i))
         })
@@ -342,7 +342,7 @@ async fn statuses_sent_while_the_receiver_was_down_arrive_after_it_is_back() {
         stack(&[("Anna Weiß", "0171 3000001", true, true), ("Jörg Müller", "0171 3000002", true, true)], opts).await;
     let b = s.broadcast("schlachttermin", &["{vorname}", "Di 1.12.", "Do 3.12. 14 Uhr"], Audience::All).await;
     s.wait_db("both accepted", move |st| {
-        Ok((st.broadcast(b)?.count(hofbote::queue::state::RowState::Accepted) == 2).then_some(()))
+        Ok((st.broadcast(b)?.count(hofbote::domain::sending::state::RowState::Accepted) == 2).then_some(()))
     })
     .await;
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -352,7 +352,7 @@ async fn statuses_sent_while_the_receiver_was_down_arrive_after_it_is_back() {
     }
     start_receiver(&s.db, again).await;
     s.wait_db("statuses applied after the receiver came back", move |st| {
-        Ok((st.broadcast(b)?.count(hofbote::queue::state::RowState::Read) == 2).then_some(()))
+        Ok((st.broadcast(b)?.count(hofbote::domain::sending::state::RowState::Read) == 2).then_some(()))
     })
     .await;
     s.stop().await;
@@ -443,8 +443,8 @@ async fn a_busy_database_never_ends_the_worker_and_a_long_fault_raises_an_alert(
     faults.set(0);
     s.wait_db("all rows accepted", move |st| {
         let i = st.broadcast(b)?;
-        Ok((i.count(hofbote::queue::state::RowState::Queued) == 0
-            && i.count(hofbote::queue::state::RowState::Inflight) == 0)
+        Ok((i.count(hofbote::domain::sending::state::RowState::Queued) == 0
+            && i.count(hofbote::domain::sending::state::RowState::Inflight) == 0)
             .then_some(()))
     })
     .await;

@@ -5,8 +5,8 @@
 use ratatui::style::{Color, Style};
 use ratatui::text::Span;
 
+use crate::domain::sending::state::RowState;
 use crate::i18n::Tr;
-use crate::queue::state::RowState;
 use crate::store::broadcasts::BroadcastInfo;
 use crate::tui::theme::Theme;
 

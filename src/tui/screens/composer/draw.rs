@@ -104,7 +104,9 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env)
                     lang,
                     &[
                         &text::date(b.created_at, lang),
-                        &text::number(b.counts.values().sum::<i64>() - b.count(crate::queue::state::RowState::Skipped)),
+                        &text::number(
+                            b.counts.values().sum::<i64>() - b.count(crate::domain::sending::state::RowState::Skipped),
+                        ),
                     ],
                 ),
                 None => compose_text::NEVER_SENT.get(lang).to_owned(),

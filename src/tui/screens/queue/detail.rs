@@ -13,7 +13,7 @@ use super::super::{Env, Outcome};
 use super::QueueView;
 use super::text as queue_text;
 use crate::domain::broadcast::explain_reason;
-use crate::queue::state::RowState;
+use crate::domain::sending::state::RowState;
 use crate::store::broadcasts::{BroadcastInfo, OutboxRow};
 use crate::tui::keymap::Action;
 use crate::tui::msg::Effect;

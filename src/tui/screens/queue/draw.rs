@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::*;
-use crate::queue::state::RowState;
+use crate::domain::sending::state::RowState;
 use crate::tui::text as app_text;
 use crate::tui::widgets::text::{cut, width, wrap};
 

@@ -1,0 +1,268 @@
+//! The outbox row state machine: `queued → inflight → accepted → delivered → read`, plus `failed`, `unknown`,
+//! `restored`, `cancelled`, `skipped`. [`transition`] is the only place that says which event moves a row where;
+//! the store applies it to every change of a row (claim, result, status webhook, withdrawal, the farmer's decision,
+//! restore) through `store::outbox::change_rows`. An event leads to the same state from every state it applies in
+//! ([`RowEvent::target`]), so the store can apply it as one `UPDATE … WHERE state IN (sources)`.
+//!
+//! Terminal states (`read`, `cancelled`, `skipped`, `failed`) are never left — except `failed`, by the farmer's
+//! explicit "try the failed ones again" ([`RowEvent::RetryFailed`]). Pure.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Where an outbox row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowState {
+    Queued,
+    Inflight,
+    Accepted,
+    Delivered,
+    Read,
+    Failed,
+    /// The request may or may not have reached Meta (a timeout after writing it, a crash while in flight); a status
+    /// webhook settles it, or the reconciler re-queues it when webhooks demonstrably work and none came.
+    Unknown,
+    /// Queued, in flight or unclear when the backup that was restored was taken, and the send journal cannot say
+    /// whether it went out since: only the farmer decides (send anyway / count as sent). Never re-sent by itself.
+    Restored,
+    Cancelled,
+    Skipped,
+}
+
+impl RowState {
+    pub const ALL: [RowState; 10] = [
+        RowState::Queued,
+        RowState::Inflight,
+        RowState::Accepted,
+        RowState::Delivered,
+        RowState::Read,
+        RowState::Failed,
+        RowState::Unknown,
+        RowState::Restored,
+        RowState::Cancelled,
+        RowState::Skipped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowState::Queued => "queued",
+            RowState::Inflight => "inflight",
+            RowState::Accepted => "accepted",
+            RowState::Delivered => "delivered",
+            RowState::Read => "read",
+            RowState::Failed => "failed",
+            RowState::Unknown => "unknown",
+            RowState::Restored => "restored",
+            RowState::Cancelled => "cancelled",
+            RowState::Skipped => "skipped",
+        }
+    }
+
+    /// No event moves a row out of these (but see [`RowEvent::RetryFailed`]).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, RowState::Read | RowState::Failed | RowState::Cancelled | RowState::Skipped)
+    }
+
+    /// Done as far as sending goes (the broadcast can finish): terminal, or accepted/delivered by Meta.
+    pub fn is_settled(self) -> bool {
+        self.is_terminal() || matches!(self, RowState::Accepted | RowState::Delivered)
+    }
+
+    /// Still to be sent or settled: the broadcast is not done while it has such rows.
+    pub fn is_open(self) -> bool {
+        matches!(self, RowState::Queued | RowState::Inflight | RowState::Unknown | RowState::Restored)
+    }
+
+    /// The short word for lists and counts; what a row's state means in full is [`super::words`].
+    pub fn label(self) -> crate::i18n::Tr {
+        use crate::i18n::Tr;
+        match self {
+            RowState::Queued => Tr::new("wartet", "queued"),
+            RowState::Inflight => Tr::new("wird gesendet", "in flight"),
+            RowState::Accepted => Tr::new("angenommen", "accepted"),
+            RowState::Delivered => Tr::new("zugestellt", "delivered"),
+            RowState::Read => Tr::new("gelesen", "read"),
+            RowState::Failed => Tr::new("fehlgeschlagen", "failed"),
+            RowState::Unknown => Tr::new("unbestätigt", "unconfirmed"),
+            RowState::Restored => Tr::new("unklar", "unclear"),
+            RowState::Cancelled => Tr::new("abgebrochen", "cancelled"),
+            RowState::Skipped => Tr::new("ausgeschlossen", "skipped"),
+        }
+    }
+}
+
+impl fmt::Display for RowState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RowState {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        RowState::ALL.iter().copied().find(|r| r.as_str() == s).ok_or(())
+    }
+}
+
+/// Things that happen to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowEvent {
+    /// The worker claims it (consent re-checked, about to write the request).
+    Claim,
+    /// The claim's consent re-check refused it, or the person withdrew, or the farmer cancelled.
+    Cancel,
+    /// Meta accepted the request (send response, `sent` status, or the send journal after a restore).
+    Accepted,
+    Delivered,
+    Read,
+    /// A permanent error (synchronous or a `failed` status).
+    Fail,
+    /// A temporary error, or a stop that is not this row's fault: try again later.
+    Retry,
+    /// The request may or may not have reached Meta (timeout after writing, or a crash while in flight).
+    OutcomeUnknown,
+    /// The farmer (or, for `unknown` rows only, the reconciler when webhooks work and none came) sends it again.
+    Resend,
+    /// The farmer says it was sent.
+    MarkSent,
+    /// A backup was restored and nothing proves whether the row went out since.
+    Restore,
+    /// The farmer tries the failed rows of a broadcast again.
+    RetryFailed,
+}
+
+impl RowEvent {
+    pub const ALL: [RowEvent; 12] = [
+        RowEvent::Claim,
+        RowEvent::Cancel,
+        RowEvent::Accepted,
+        RowEvent::Delivered,
+        RowEvent::Read,
+        RowEvent::Fail,
+        RowEvent::Retry,
+        RowEvent::OutcomeUnknown,
+        RowEvent::Resend,
+        RowEvent::MarkSent,
+        RowEvent::Restore,
+        RowEvent::RetryFailed,
+    ];
+
+    /// Where the event leads — from every state it applies in.
+    pub fn target(self) -> RowState {
+        use RowEvent as E;
+        use RowState as S;
+        match self {
+            E::Claim => S::Inflight,
+            E::Cancel => S::Cancelled,
+            E::Accepted | E::MarkSent => S::Accepted,
+            E::Delivered => S::Delivered,
+            E::Read => S::Read,
+            E::Fail => S::Failed,
+            E::Retry | E::Resend | E::RetryFailed => S::Queued,
+            E::OutcomeUnknown => S::Unknown,
+            E::Restore => S::Restored,
+        }
+    }
+
+    /// Whether the event moves a row in `state`.
+    pub fn applies_in(self, state: RowState) -> bool {
+        use RowEvent as E;
+        use RowState as S;
+        match self {
+            E::RetryFailed => state == S::Failed,
+            _ if state.is_terminal() => false,
+            E::Claim => state == S::Queued,
+            E::Cancel => matches!(state, S::Queued | S::Unknown | S::Restored),
+            E::Accepted => matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored),
+            E::Delivered => matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored | S::Accepted),
+            E::Read => {
+                matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored | S::Accepted | S::Delivered)
+            }
+            E::Fail => matches!(state, S::Inflight | S::Unknown | S::Restored | S::Accepted),
+            E::Retry | E::OutcomeUnknown => state == S::Inflight,
+            E::Resend | E::MarkSent => matches!(state, S::Unknown | S::Restored),
+            E::Restore => matches!(state, S::Queued | S::Inflight | S::Unknown),
+        }
+    }
+
+    /// The states the event applies in (what the store puts into `WHERE state IN (…)`).
+    pub fn sources(self) -> Vec<RowState> {
+        RowState::ALL.into_iter().filter(|s| self.applies_in(*s)).collect()
+    }
+}
+
+/// The state after `event`, or `None` when the event does not apply in `state` (nothing changes).
+pub fn transition(state: RowState, event: RowEvent) -> Option<RowState> {
+    event.applies_in(state).then(|| event.target())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_happy_path_and_crash_recovery() {
+        let mut s = RowState::Queued;
+        for e in [RowEvent::Claim, RowEvent::Accepted, RowEvent::Delivered, RowEvent::Read] {
+            s = transition(s, e).unwrap();
+        }
+        assert_eq!(s, RowState::Read);
+        let unknown = transition(RowState::Inflight, RowEvent::OutcomeUnknown).unwrap();
+        assert_eq!(transition(unknown, RowEvent::Accepted), Some(RowState::Accepted), "a late status settles it");
+        assert_eq!(transition(unknown, RowEvent::Resend), Some(RowState::Queued));
+        assert_eq!(transition(RowState::Accepted, RowEvent::Claim), None, "never claimed again once sent");
+        assert_eq!(transition(RowState::Delivered, RowEvent::Fail), None, "a failure after delivery changes nothing");
+    }
+
+    #[test]
+    fn a_restored_row_waits_for_the_farmer() {
+        for from in [RowState::Queued, RowState::Inflight, RowState::Unknown] {
+            assert_eq!(transition(from, RowEvent::Restore), Some(RowState::Restored));
+        }
+        assert_eq!(transition(RowState::Accepted, RowEvent::Restore), None, "what was sent stays sent");
+        assert_eq!(transition(RowState::Restored, RowEvent::Claim), None, "never claimed as it is");
+        assert_eq!(transition(RowState::Restored, RowEvent::Resend), Some(RowState::Queued));
+        assert_eq!(transition(RowState::Restored, RowEvent::MarkSent), Some(RowState::Accepted));
+        assert_eq!(transition(RowState::Restored, RowEvent::Delivered), Some(RowState::Delivered), "a late status");
+    }
+
+    #[test]
+    fn every_event_has_one_target_and_its_sources_match_the_transition() {
+        for e in RowEvent::ALL {
+            for s in RowState::ALL {
+                assert_eq!(transition(s, e).is_some(), e.sources().contains(&s), "{e:?} in {s}");
+                if let Some(t) = transition(s, e) {
+                    assert_eq!(t, e.target());
+                }
+            }
+            assert!(!e.sources().is_empty(), "{e:?} applies nowhere");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn terminal_states_are_never_left_and_a_row_is_claimed_only_from_queued(
+            events in proptest::collection::vec(0usize..RowEvent::ALL.len(), 0..40)
+        ) {
+            let mut state = RowState::Queued;
+            let mut claims_without_requeue = 0;
+            for i in events {
+                let event = RowEvent::ALL[i];
+                if let Some(next) = transition(state, event) {
+                    prop_assert!(!state.is_terminal() || event == RowEvent::RetryFailed, "left terminal {state} via {event:?}");
+                    if event == RowEvent::Claim {
+                        prop_assert_eq!(state, RowState::Queued);
+                        claims_without_requeue += 1;
+                        prop_assert!(claims_without_requeue <= 1, "claimed twice without going back to queued");
+                    }
+                    if next == RowState::Queued {
+                        claims_without_requeue = 0;
+                    }
+                    state = next;
+                }
+            }
+        }
+    }
+}
