@@ -109,7 +109,7 @@ fn retry_webhooks(ctx: &Context) -> Result<(), CliError> {
     let mut store = ctx.open_store()?;
     let n = store.retry_failed_webhooks()?;
     let apply =
-        crate::webhook::ApplyContext { shop_name: ctx.config.shop.name.clone(), region: ctx.config.shop.region() };
+        crate::webhook::ApplyContext::from_config(&ctx.config);
     crate::webhook::apply_pending(&mut store, &apply)?;
     let still = store.failed_webhooks()?;
     println!(

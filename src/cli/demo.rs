@@ -153,7 +153,7 @@ async fn run_demo(launch: &Launch, store: Store, fresh: bool) -> Result<(), CliE
         ReceiverConfig {
             app_secret: Some(app_secret),
             verify_token: None,
-            apply: ApplyContext { shop_name: config.shop.name.clone(), region: config.shop.region() },
+            apply: ApplyContext::from_config(config),
         },
     );
     let first_new = bg_db.call(|s| Ok(s.list_broadcasts(1)?.first().map(|b| b.id).unwrap_or(0) + 1)).await?;

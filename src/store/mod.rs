@@ -9,6 +9,7 @@ pub mod customers;
 pub mod inbound;
 pub mod migrate;
 pub mod outbox;
+pub mod outbox_events;
 pub mod templates;
 pub mod thread;
 mod time;
