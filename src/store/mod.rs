@@ -6,6 +6,7 @@ pub mod audit;
 pub mod broadcasts;
 pub mod consent;
 pub mod customers;
+pub mod demo;
 pub mod inbound;
 pub mod migrate;
 pub mod outbox;
