@@ -15,16 +15,18 @@ use crate::domain::customer::{CustomerDraft, clean_text};
 use crate::domain::keywords::{Keyword, classify, is_opt_out_label, looks_like_stop};
 use crate::domain::phone::{Phone, Region};
 use crate::queue::state::RowEvent;
+use crate::store::Result;
 use crate::store::broadcasts::raise_alert_tx;
 use crate::store::consent::{
     customer_consent_tx, latest_wording_tx, open_request_tx, pending_since_tx, record_consent_tx,
 };
 use crate::store::customers::{customer_by_user_id_tx, customer_id_by_phone, insert_customer_tx, set_user_id_tx};
-use crate::store::inbound::{NewInbound, Signup, insert_inbound_tx, mark_not_keyword_tx, queue_reply_tx, signups_since_tx};
+use crate::store::inbound::{
+    NewInbound, Signup, insert_inbound_tx, mark_not_keyword_tx, queue_reply_tx, signups_since_tx,
+};
 use crate::store::outbox_events::{StatusReport, apply_status_tx, row_for_status_tx};
 use crate::store::templates::{set_template_category_tx, set_template_status_tx};
 use crate::store::webhooks::{ALERT_SIGNUPS_HELD, claim_effect_tx};
-use crate::store::Result;
 use crate::whatsapp::payload::{
     DeliveryStatus, InboundContent, InboundMessage, StatusEvent, TemplateUpdate, UserPreference, WebhookEvent,
 };
@@ -480,3 +482,6 @@ pub fn expire_confirmations_tx(tx: &Transaction<'_>, now: DateTime<Utc>) -> Resu
     }
     Ok(expired.len())
 }
+
+#[cfg(test)]
+mod tests;
