@@ -12,8 +12,8 @@ use super::{ImportError, ImportPlan, RowAction};
 use crate::domain::consent::{EventKind, NewConsentEvent};
 use crate::domain::customer::display_safe;
 use crate::i18n::Lang;
-use crate::store::consent::record_consent_tx;
 use crate::store::audit::audit_tx;
+use crate::store::consent::record_consent_tx;
 use crate::store::customers::{customer_updated_at_tx, insert_customer_tx, update_customer_tx};
 use crate::store::{Store, StoreError, ts};
 

@@ -164,7 +164,7 @@ pub fn erase_in_db(
     let (outbox, inbound) = sql::delete_traces_tx(&tx, &person, &wamids)?;
     report.outbox_rows += outbox;
     report.inbound_messages += inbound;
-    for (id, _, body) in sql::webhook_bodies(&tx)? {
+    for sql::StoredBody { id, body, .. } in sql::webhook_bodies(&tx)? {
         match serde_json::from_slice::<serde_json::Value>(&body) {
             Ok(mut value) => {
                 if redact_json(&mut value, &needles) {

@@ -90,7 +90,9 @@ pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, phone: &Phone)
     let messages_sent = crate::store::export::messages_sent(conn, &person)?;
     let messages_received = crate::store::export::messages_received(conn, &person)?;
     let mut webhook_data = Vec::new();
-    for (event_id, received_at, body) in crate::store::erasure::webhook_bodies(conn)? {
+    for crate::store::erasure::StoredBody { id: event_id, received_at, body } in
+        crate::store::erasure::webhook_bodies(conn)?
+    {
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else { continue };
         let mut parts = Vec::new();
         extract_json(&value, &needles, &mut parts);

@@ -56,7 +56,11 @@ fn cutoff(now: DateTime<Utc>, days: u32) -> Option<String> {
 
 /// Counts (dry run) or deletes the rows of `what` older than the cutoff.
 fn apply(store: &Store, what: Expiring, cut: &str, dry_run: bool) -> Result<usize, PrivacyError> {
-    Ok(if dry_run { sql::count_expired(store.conn(), what, cut)? } else { sql::delete_expired(store.conn(), what, cut)? })
+    Ok(if dry_run {
+        sql::count_expired(store.conn(), what, cut)?
+    } else {
+        sql::delete_expired(store.conn(), what, cut)?
+    })
 }
 
 /// Applies (or with `dry_run` only counts) every retention rule; see module docs.

@@ -510,11 +510,10 @@ pub fn raise_alert_tx(
     message: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let open: bool = conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
-        [kind],
-        |r| r.get(0),
-    )?;
+    let open: bool =
+        conn.query_row("SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)", [kind], |r| {
+            r.get(0)
+        })?;
     if !open {
         conn.execute(
             "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, ?2, ?3, ?4)",

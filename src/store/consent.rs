@@ -433,7 +433,8 @@ pub fn pending_since_tx(
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, purpose, since FROM consent_state WHERE state = 'pending' AND since IS NOT NULL AND since <= ?1",
     )?;
-    let rows = stmt.query_map([ts(cutoff)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    let rows =
+        stmt.query_map([ts(cutoff)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, p, since) = row?;

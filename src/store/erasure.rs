@@ -80,13 +80,21 @@ pub fn delete_traces_tx(tx: &Transaction<'_>, p: &Person<'_>, wamids: &[String])
     Ok((outbox, inbound))
 }
 
-/// Every stored raw webhook body: (id, received_at, body), oldest first.
-pub fn webhook_bodies(conn: &Connection) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>, Vec<u8>)>> {
+/// A stored raw webhook body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBody {
+    pub id: i64,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub body: Vec<u8>,
+}
+
+/// Every stored raw webhook body, oldest first.
+pub fn webhook_bodies(conn: &Connection) -> Result<Vec<StoredBody>> {
     let mut stmt = conn.prepare("SELECT id, received_at, body FROM webhook_events ORDER BY id")?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push((r.get(0)?, parse_ts(&r.get::<_, String>(1)?)?, r.get(2)?));
+        out.push(StoredBody { id: r.get(0)?, received_at: parse_ts(&r.get::<_, String>(1)?)?, body: r.get(2)? });
     }
     Ok(out)
 }
@@ -131,7 +139,11 @@ pub fn mask_mentions_tx(tx: &Transaction<'_>, spellings: &[String], mask: &str) 
 }
 
 /// Records an erasure without a customer row in the audit log (whom is never written).
-pub fn audit_erased_without_customer_tx(tx: &Transaction<'_>, actor: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+pub fn audit_erased_without_customer_tx(
+    tx: &Transaction<'_>,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     super::audit::audit_tx(tx, actor, "customer_erased", "no customer row", now)
 }
 
@@ -140,7 +152,7 @@ pub fn audit_erased_without_customer_tx(tx: &Transaction<'_>, actor: &str, now: 
 pub fn compact(conn: &mut Connection) -> Result<bool> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.execute_batch("VACUUM")?;
-    Ok(checkpoint(conn)?)
+    checkpoint(conn)
 }
 
 /// `wal_checkpoint(TRUNCATE)`; false when another process kept the WAL busy.

@@ -87,11 +87,9 @@ pub fn apply_status_tx(
             )?;
         }
         // Status events lead to none of these; keep the row as it is rather than write a state nobody asked for.
-        RowState::Queued
-        | RowState::Inflight
-        | RowState::Unknown
-        | RowState::Cancelled
-        | RowState::Skipped => return Ok(None),
+        RowState::Queued | RowState::Inflight | RowState::Unknown | RowState::Cancelled | RowState::Skipped => {
+            return Ok(None);
+        }
     }
     Ok(Some(next))
 }

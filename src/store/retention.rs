@@ -21,7 +21,7 @@ pub enum Expiring {
 
 impl Expiring {
     /// `FROM … WHERE …` with the cutoff as `?1`.
-    fn from_where(self) -> &'static str {
+    fn clause(self) -> &'static str {
         match self {
             Expiring::FinishedRows => {
                 "FROM outbox WHERE state IN ('accepted', 'delivered', 'read', 'failed', 'cancelled', 'skipped') AND updated_at < ?1"
@@ -41,13 +41,13 @@ impl Expiring {
 /// How many rows of `what` are older than `cut`.
 pub fn count_expired(conn: &Connection, what: Expiring, cut: &str) -> Result<usize> {
     // The clauses are the constants above, never data.
-    let n: i64 = conn.query_row(&format!("SELECT count(*) {}", what.from_where()), [cut], |r| r.get(0))?;
+    let n: i64 = conn.query_row(&format!("SELECT count(*) {}", what.clause()), [cut], |r| r.get(0))?;
     Ok(n as usize)
 }
 
 /// Deletes the rows of `what` older than `cut`; returns how many.
 pub fn delete_expired(conn: &Connection, what: Expiring, cut: &str) -> Result<usize> {
-    Ok(conn.execute(&format!("DELETE {}", what.from_where()), [cut])?)
+    Ok(conn.execute(&format!("DELETE {}", what.clause()), [cut])?)
 }
 
 /// Numbers (E.164) of customers who asked to sign up (a confirmation was requested) but never granted or withdrew

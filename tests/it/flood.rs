@@ -27,9 +27,11 @@ fn flood(n: usize) -> Vec<u8> {
                 "text": {"body": "ANMELDEN"}})
         })
         .collect();
-    serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+    serde_json::to_vec(
+        &json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
         "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"},
-            "contacts": contacts, "messages": messages}}]}]}))
+            "contacts": contacts, "messages": messages}}]}]}),
+    )
     .unwrap()
 }
 
@@ -51,7 +53,13 @@ fn a_body_with_200_sign_ups_makes_50_customers_and_keeps_150_for_review() {
     assert_eq!(count(&home, "SELECT count(DISTINCT customer_id) FROM consent_events"), 50);
     assert_eq!(count(&home, "SELECT count(*) FROM outbox WHERE kind = 'reply_in_window'"), 50);
     // Nothing lost: the other 150 wait for the farmer, without a customer.
-    assert_eq!(count(&home, "SELECT count(*) FROM inbound_messages WHERE signup = 'held' AND customer_id IS NULL"), 150);
-    assert_eq!(count(&home, "SELECT count(*) FROM alerts WHERE kind = 'webhook_signups_held' AND resolved_at IS NULL"), 1);
+    assert_eq!(
+        count(&home, "SELECT count(*) FROM inbound_messages WHERE signup = 'held' AND customer_id IS NULL"),
+        150
+    );
+    assert_eq!(
+        count(&home, "SELECT count(*) FROM alerts WHERE kind = 'webhook_signups_held' AND resolved_at IS NULL"),
+        1
+    );
     assert_eq!(serve.log().matches("sign-ups held back").count(), 1, "{}", serve.log());
 }

@@ -115,7 +115,12 @@ fn env() -> Env {
     let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2025, 11, 27, 9, 0, 0).unwrap());
     let mut store = Store::open(&dir.path().join("h.sqlite"), Arc::new(clock.clone())).unwrap();
     store.ensure_default_wordings("Hof Sonnenwiese", "Wiesenweg 3").unwrap();
-    Env { store, clock, ctx: ApplyContext { shop_name: "Hof Sonnenwiese".into(), region: Region::DE, signups_per_hour: 50 }, _dir: dir }
+    Env {
+        store,
+        clock,
+        ctx: ApplyContext { shop_name: "Hof Sonnenwiese".into(), region: Region::DE, signups_per_hour: 50 },
+        _dir: dir,
+    }
 }
 
 impl Env {
