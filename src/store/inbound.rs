@@ -25,6 +25,9 @@ pub struct Reply {
     pub flagged_stop: bool,
     /// Our answer (an outbox row), not the customer's message.
     pub ours: bool,
+    /// A sign-up (ANMELDEN) from an unknown number held back above `[webhook] signups_per_hour`: no customer was
+    /// made and nothing answered; the farmer decides.
+    pub held_signup: bool,
 }
 
 /// The most characters one WhatsApp text message may have.
@@ -32,16 +35,17 @@ pub const MAX_TEXT: usize = 4096;
 
 const SELECT: &str =
     "SELECT i.id, i.customer_id, coalesce(c.name, ''), coalesce(i.from_phone, ''), i.text, i.received_at,
-        i.read_at, i.flagged_stop FROM inbound_messages i LEFT JOIN customers c ON c.id = i.customer_id";
+        i.read_at, i.flagged_stop, coalesce(i.signup = 'held', 0)
+     FROM inbound_messages i LEFT JOIN customers c ON c.id = i.customer_id";
 
-type Raw = (i64, Option<i64>, String, String, String, String, Option<String>, bool);
+type Raw = (i64, Option<i64>, String, String, String, String, Option<String>, bool, bool);
 
 fn reply_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
 }
 
 fn to_reply(raw: Raw) -> Result<Reply> {
-    let (id, customer_id, name, phone, text, received, read, flagged_stop) = raw;
+    let (id, customer_id, name, phone, text, received, read, flagged_stop, held_signup) = raw;
     Ok(Reply {
         id,
         customer_id,
@@ -52,6 +56,7 @@ fn to_reply(raw: Raw) -> Result<Reply> {
         read_at: read.as_deref().map(parse_ts).transpose()?,
         flagged_stop,
         ours: false,
+        held_signup,
     })
 }
 
@@ -102,6 +107,7 @@ impl Store {
                 read_at: None,
                 flagged_stop: false,
                 ours: true,
+                held_signup: false,
             });
         }
         out.sort_by_key(|r| (r.received_at, r.ours, r.id));

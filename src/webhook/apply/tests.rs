@@ -55,6 +55,7 @@ fn sign_ups_above_the_cap_wait_until_the_hour_has_passed() {
     let replies = store.replies(10).unwrap();
     assert_eq!(replies.len(), 1);
     assert_eq!((replies[0].text.as_str(), replies[0].phone.as_str()), ("ANMELDEN", "+491710000002"));
+    assert!(replies[0].held_signup);
     // Still within the hour: held, and the open alert is not raised again.
     clock.advance(Duration::minutes(59));
     assert_eq!(apply(&mut store, &[anmelden(3)], 2).signups_held, 1);
