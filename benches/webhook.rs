@@ -41,7 +41,7 @@ fn main() {
                 ReceiverConfig {
                     app_secret: Some(Secret::new("bench")),
                     verify_token: None,
-                    apply: ApplyContext { shop_name: "Hof".into(), region: Region::DE },
+                    apply: ApplyContext { shop_name: "Hof".into(), region: Region::DE, signups_per_hour: 50 },
                 },
             );
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -27,6 +27,7 @@ pub struct Config {
     pub whatsapp: WhatsApp,
     pub prices: Prices,
     pub queue: Queue,
+    pub webhook: Webhook,
     pub privacy: Privacy,
     pub backup: Backup,
     pub sandbox: Sandbox,
@@ -146,6 +147,19 @@ pub struct Queue {
 impl Default for Queue {
     fn default() -> Self {
         Queue { quiet_hours: "20:00-08:00".into(), unknown_after_seconds: 900, batch_size: 20, max_attempts: 8 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Webhook {
+    /// Most sign-ups (ANMELDEN) from unknown numbers per rolling hour; more are kept for review. 0 = no limit.
+    pub signups_per_hour: u32,
+}
+
+impl Default for Webhook {
+    fn default() -> Self {
+        Webhook { signups_per_hour: 50 }
     }
 }
 

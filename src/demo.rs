@@ -200,19 +200,8 @@ pub fn seed_history(store: &mut Store, config: &Config) -> Result<i64, StoreErro
         created_by: "Demo".into(),
     };
     let (id, _) = store.create_broadcast(&new, &config.shop.salutation_fallback, false)?;
-    let week_ago = crate::store::ts(store.now() - Duration::days(7));
-    let tx = store.conn_mut().transaction()?;
-    tx.execute(
-        "UPDATE outbox SET state = CASE WHEN id % 4 = 0 THEN 'delivered' ELSE 'read' END, wamid = 'wamid.DEMO-H' || id,
-                attempts = 1, accepted_at = ?2, delivered_at = ?2, updated_at = ?2
-         WHERE broadcast_id = ?1 AND state = 'queued'",
-        rusqlite::params![id, week_ago],
-    )?;
-    tx.execute(
-        "UPDATE broadcasts SET state = 'done', created_at = ?2, updated_at = ?2 WHERE id = ?1",
-        rusqlite::params![id, week_ago],
-    )?;
-    tx.commit()?;
+    let week_ago = store.now() - Duration::days(7);
+    store.backdate_demo_broadcast(id, week_ago)?;
     Ok(id)
 }
 

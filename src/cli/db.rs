@@ -108,8 +108,7 @@ pub fn run(cmd: DbCmd, ctx: &Context) -> Result<(), CliError> {
 fn retry_webhooks(ctx: &Context) -> Result<(), CliError> {
     let mut store = ctx.open_store()?;
     let n = store.retry_failed_webhooks()?;
-    let apply =
-        crate::webhook::ApplyContext { shop_name: ctx.config.shop.name.clone(), region: ctx.config.shop.region() };
+    let apply = crate::webhook::ApplyContext::from_config(&ctx.config);
     crate::webhook::apply_pending(&mut store, &apply)?;
     let still = store.failed_webhooks()?;
     println!(

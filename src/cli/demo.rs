@@ -150,11 +150,7 @@ async fn run_demo(launch: &Launch, store: Store, fresh: bool) -> Result<(), CliE
     background.serve_webhooks(
         bg_db.clone(),
         listener,
-        ReceiverConfig {
-            app_secret: Some(app_secret),
-            verify_token: None,
-            apply: ApplyContext { shop_name: config.shop.name.clone(), region: config.shop.region() },
-        },
+        ReceiverConfig { app_secret: Some(app_secret), verify_token: None, apply: ApplyContext::from_config(config) },
     );
     let first_new = bg_db.call(|s| Ok(s.list_broadcasts(1)?.first().map(|b| b.id).unwrap_or(0) + 1)).await?;
     background.spawn(simulate(bg_db.clone(), sandbox.url(), fresh, first_new, background.stop_signal()));

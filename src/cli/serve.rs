@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
     let receiver_config = ReceiverConfig {
         app_secret: secrets.app_secret.clone(),
         verify_token: secrets.verify_token.clone(),
-        apply: ApplyContext { shop_name: ctx.config.shop.name.clone(), region: ctx.config.shop.region() },
+        apply: ApplyContext::from_config(&ctx.config),
     };
     let clock = ctx.clock.clone();
     super::runtime()?.block_on(async move {

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
 use super::plan::count;
 use super::text::report as t;
@@ -12,8 +12,9 @@ use super::{ImportError, ImportPlan, RowAction};
 use crate::domain::consent::{EventKind, NewConsentEvent};
 use crate::domain::customer::display_safe;
 use crate::i18n::Lang;
+use crate::store::audit::audit_tx;
 use crate::store::consent::record_consent_tx;
-use crate::store::customers::{insert_customer_tx, update_customer_tx};
+use crate::store::customers::{customer_updated_at_tx, insert_customer_tx, update_customer_tx};
 use crate::store::{Store, StoreError, ts};
 
 /// What [`apply`] wrote.
@@ -72,10 +73,7 @@ pub fn apply(store: &mut Store, plan: &ImportPlan) -> Result<ImportSummary, Impo
                 insert_customer_tx(&tx, &row.draft, now).map_err(row_err)?
             }
             RowAction::Update { id, seen_updated_at, .. } => {
-                let stored: Option<String> = tx
-                    .query_row("SELECT updated_at FROM customers WHERE id = ?1", [id], |r| r.get(0))
-                    .optional()
-                    .map_err(|e| row_err(e.into()))?;
+                let stored = customer_updated_at_tx(&tx, *id).map_err(row_err)?;
                 if stored.as_deref() != Some(ts(*seen_updated_at).as_str()) {
                     return Err(ImportError::Changed { path: path.clone(), line: row.line });
                 }
@@ -108,11 +106,7 @@ pub fn apply(store: &mut Store, plan: &ImportPlan) -> Result<ImportSummary, Impo
         "added={} updated={} unchanged={} rejected={} consents={}",
         summary.added, summary.updated, summary.unchanged, summary.rejected, summary.consents_recorded
     );
-    tx.execute(
-        "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'customers_imported', ?3)",
-        params![ts(now), plan.recorded_by, detail],
-    )
-    .map_err(|e| store_err(e.into()))?;
+    audit_tx(&tx, &plan.recorded_by, "customers_imported", &detail, now).map_err(store_err)?;
     tx.commit().map_err(|e| store_err(e.into()))?;
     Ok(summary)
 }

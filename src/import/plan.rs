@@ -14,8 +14,9 @@ use crate::domain::consent::{ConsentError, Purpose, Source};
 use crate::domain::customer::{Customer, CustomerDraft, CustomerError, clean_text, display_safe, normalize_tags};
 use crate::domain::phone::{Phone, PhoneError};
 use crate::i18n::{Lang, Localized};
+use crate::store::consent::has_grant;
 use crate::store::customers::CustomerFilter;
-use crate::store::{Store, StoreError, ts};
+use crate::store::{Store, StoreError};
 
 /// What the import would do, for the report and for [`super::apply`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -377,15 +378,7 @@ fn remove_recorded(
 ) -> Result<Vec<PlannedConsent>, StoreError> {
     let mut out = Vec::with_capacity(consents.len());
     for c in consents {
-        let mut stmt = store.conn().prepare_cached(
-            "SELECT EXISTS(SELECT 1 FROM consent_events WHERE customer_id = ?1 AND purpose = ?2 AND kind = 'granted'
-             AND occurred_at = ?3 AND wording_version = ?4)",
-        )?;
-        let exists: bool = stmt.query_row(
-            rusqlite::params![customer_id, c.purpose.as_str(), ts(c.occurred_at), c.wording_version],
-            |row| row.get(0),
-        )?;
-        if !exists {
+        if !has_grant(store.conn(), customer_id, c.purpose, c.occurred_at, c.wording_version)? {
             out.push(c);
         }
     }

@@ -104,14 +104,7 @@ pub fn snapshot(db: &Path, taken_at: chrono::DateTime<chrono::Utc>) -> Result<Ve
     src.busy_timeout(BUSY_DEADLINE)?;
     let mut mem = Connection::open_in_memory()?;
     copy_all(&src, &mut mem)?;
-    let stampable: bool = mem.query_row(
-        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_info')",
-        [],
-        |r| r.get(0),
-    )?;
-    if stampable {
-        crate::store::restore::stamp_backup_time(&mem, taken_at)?;
-    }
+    crate::store::restore::stamp_backup_time(&mem, taken_at)?;
     let mut image = mem.serialize(MAIN_DB)?.to_vec();
     clear_wal_flag(&mut image);
     Ok(image)
@@ -227,21 +220,11 @@ pub fn open_image(mut image: Vec<u8>, clock: SharedClock) -> Result<Store, Priva
     loaded.map_err(|e| PrivacyError::Damaged(e.to_string()))?;
     // Any scratch space SQLite needs for the checks stays in memory, never in a temporary file.
     snap.pragma_update(None, "temp_store", "MEMORY")?;
-    let integrity: Vec<String> = {
-        let mut stmt = snap.prepare("PRAGMA integrity_check").map_err(|e| PrivacyError::Damaged(e.to_string()))?;
-        stmt.query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|e| PrivacyError::Damaged(e.to_string()))?
-    };
-    if integrity != ["ok"] {
-        return Err(PrivacyError::Damaged(format!("integrity_check: {}", integrity.join("; "))));
+    let facts = crate::store::restore::image_facts(&snap).map_err(|e| PrivacyError::Damaged(e.to_string()))?;
+    if facts.integrity != ["ok"] {
+        return Err(PrivacyError::Damaged(format!("integrity_check: {}", facts.integrity.join("; "))));
     }
-    let version: i64 = snap.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let has_customers: bool = snap.query_row(
-        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customers')",
-        [],
-        |r| r.get(0),
-    )?;
+    let (version, has_customers) = (facts.user_version, facts.has_customers);
     if version < 1 || !has_customers {
         return Err(PrivacyError::Damaged("not a hofbote database".into()));
     }
@@ -309,7 +292,7 @@ pub fn restore(file: &Path, unseal: &Unseal, target: &RestoreTarget<'_>) -> Resu
             .map_err(|e| io_err(target.db, e))?;
     }
     copy_all(store.conn(), &mut live)?;
-    let _: rusqlite::Result<i64> = live.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+    crate::store::restore::checkpoint(&live);
     Ok(report)
 }
 

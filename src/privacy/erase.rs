@@ -5,6 +5,7 @@
 //! the sanctioned path [`crate::store::consent::erase_customer_tx`] (see the module docs of [`crate::privacy`] for
 //! what is kept and why). Every erasure is appended to the erasure journal (time + keyed hash, never the number), and
 //! [`reapply_journal`] erases such people again after a backup is restored. Must not ask questions: the CLI confirms.
+//! Decides what goes; the SQL is in [`crate::store::erasure`].
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -12,7 +13,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::needles::{MASK, Needles, redact_json};
@@ -20,8 +20,9 @@ use super::{PrivacyError, hmac_hex, io_err, subject_hash};
 use crate::config::{Config, Paths};
 use crate::domain::customer::Customer;
 use crate::domain::phone::Phone;
+use crate::store::Store;
 use crate::store::consent::{ErasureRequest, erase_customer_tx};
-use crate::store::{Store, ts};
+use crate::store::erasure as sql;
 
 /// What an erasure did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -70,26 +71,12 @@ pub fn needles_for(store: &Store, phone: &Phone) -> Result<(Option<Customer>, Ne
         needles.user_id = c.user_id.clone().filter(|u| !u.is_empty());
         needles.name = Some(c.name.clone());
     }
-    let mut wamids: HashSet<String> = HashSet::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT wamid FROM outbox WHERE wamid IS NOT NULL AND (customer_id IS ?1 OR phone = ?2)
-             UNION SELECT wamid FROM inbound_messages WHERE customer_id IS ?1 OR from_phone IN (?2, ?3)
-                 OR (?4 IS NOT NULL AND user_id = ?4)",
-        )?;
-        let rows = stmt
-            .query_map(params![cid.unwrap_or(-1), needles.e164, needles.digits(), needles.user_id], |r| {
-                r.get::<_, String>(0)
-            })?;
-        for w in rows {
-            wamids.insert(w?);
-        }
-        let mut stmt = conn.prepare("SELECT evidence FROM consent_events WHERE customer_id = ?1")?;
-        for evidence in stmt.query_map([cid.unwrap_or(-1)], |r| r.get::<_, String>(0))? {
-            for token in evidence?.split_whitespace() {
-                if token.starts_with("wamid.") {
-                    wamids.insert(token.trim_end_matches([',', ';', ')']).to_owned());
-                }
+    let person = needles.person(cid);
+    let mut wamids: HashSet<String> = sql::wamids_of(conn, &person)?.into_iter().collect();
+    for evidence in sql::ledger_evidence(conn, cid)? {
+        for token in evidence.split_whitespace() {
+            if token.starts_with("wamid.") {
+                wamids.insert(token.trim_end_matches([',', ';', ')']).to_owned());
             }
         }
     }
@@ -100,20 +87,9 @@ pub fn needles_for(store: &Store, phone: &Phone) -> Result<(Option<Customer>, Ne
 /// Counts for the confirmation question; changes nothing.
 pub fn preview(store: &Store, phone: &Phone) -> Result<ErasePreview, PrivacyError> {
     let (customer, needles) = needles_for(store, phone)?;
-    let cid = customer.as_ref().map(|c| c.id).unwrap_or(-1);
-    let conn = store.conn();
-    let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64, PrivacyError> {
-        Ok(conn.query_row(sql, p, |r| r.get(0))?)
-    };
-    Ok(ErasePreview {
-        ledger_rows: count("SELECT count(*) FROM consent_events WHERE customer_id = ?1", &[&cid])?,
-        outbox_rows: count("SELECT count(*) FROM outbox WHERE customer_id = ?1 OR phone = ?2", &[&cid, &needles.e164])?,
-        inbound_messages: count(
-            "SELECT count(*) FROM inbound_messages WHERE customer_id = ?1 OR from_phone IN (?2, ?3)",
-            &[&cid, &needles.e164, &needles.digits()],
-        )?,
-        customer,
-    })
+    let person = needles.person(customer.as_ref().map(|c| c.id));
+    let (ledger_rows, outbox_rows, inbound_messages) = sql::preview_counts(store.conn(), &person)?;
+    Ok(ErasePreview { ledger_rows, outbox_rows, inbound_messages, customer })
 }
 
 /// End of the limitation period for rows pseudonymised at `now`: 1 January, `years` + 1 years later, 00:00 in
@@ -166,11 +142,11 @@ pub fn erase_in_db(
     let redact = |evidence: &str| redact_evidence(key, &needles, evidence);
     let mut report =
         ErasureReport { subject_hash: hash.clone(), had_customer: customer.is_some(), ..Default::default() };
+    let person = needles.person(customer.as_ref().map(|c| c.id));
+    let wamids: Vec<String> = needles.wamids.iter().cloned().collect();
     let tx = store.conn_mut().transaction()?;
     if let Some(c) = &customer {
-        let count = |sql: &str| tx.query_row(sql, [c.id], |r| r.get::<_, i64>(0)).map(|n| n as usize);
-        report.outbox_rows = count("SELECT count(*) FROM outbox WHERE customer_id = ?1")?;
-        report.inbound_messages = count("SELECT count(*) FROM inbound_messages WHERE customer_id = ?1")?;
+        (report.outbox_rows, report.inbound_messages) = sql::customer_rows_tx(&tx, c.id)?;
         let request = ErasureRequest {
             customer_id: c.id,
             subject_hash: &hash,
@@ -183,62 +159,37 @@ pub fn erase_in_db(
         report.suppressed = outcome.suppressed;
         report.keep_until = (outcome.pseudonymised_events > 0).then_some(until);
     } else {
-        tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'customer_erased', 'no customer row')",
-            params![ts(now), actor],
-        )?;
+        sql::audit_erased_without_customer_tx(&tx, actor, now)?;
     }
-    report.outbox_rows += tx.execute("DELETE FROM outbox WHERE phone = ?1", [&needles.e164])?;
-    report.inbound_messages += tx.execute(
-        "DELETE FROM inbound_messages WHERE from_phone IN (?1, ?2) OR (?3 IS NOT NULL AND user_id = ?3)",
-        params![needles.e164, needles.digits(), needles.user_id],
-    )?;
-    for w in &needles.wamids {
-        report.inbound_messages += tx.execute("DELETE FROM inbound_messages WHERE wamid = ?1", [w])?;
-        report.outbox_rows += tx.execute("DELETE FROM outbox WHERE wamid = ?1", [w])?;
-    }
-    let bodies: Vec<(i64, Vec<u8>)> = {
-        let mut stmt = tx.prepare("SELECT id, body FROM webhook_events ORDER BY id")?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
-    };
-    for (id, body) in bodies {
+    let (outbox, inbound) = sql::delete_traces_tx(&tx, &person, &wamids)?;
+    report.outbox_rows += outbox;
+    report.inbound_messages += inbound;
+    for sql::StoredBody { id, body, .. } in sql::webhook_bodies(&tx)? {
         match serde_json::from_slice::<serde_json::Value>(&body) {
             Ok(mut value) => {
                 if redact_json(&mut value, &needles) {
                     let bytes = serde_json::to_vec(&value).map_err(|e| PrivacyError::Damaged(e.to_string()))?;
-                    tx.execute("UPDATE webhook_events SET body = ?2 WHERE id = ?1", params![id, bytes])?;
+                    sql::replace_webhook_body_tx(&tx, id, &bytes)?;
                     report.webhook_bodies_redacted += 1;
                 }
             }
             Err(_) if needles.matches_text(&String::from_utf8_lossy(&body)) => {
-                tx.execute("DELETE FROM webhook_events WHERE id = ?1", [id])?;
+                sql::delete_webhook_body_tx(&tx, id)?;
                 report.webhook_bodies_deleted += 1;
             }
             Err(_) => {}
         }
     }
-    let mut keys: Vec<String> = needles.wamids.iter().cloned().collect();
-    keys.extend([needles.e164.clone(), needles.digits()]);
+    let mut keys = wamids;
+    keys.extend([needles.e164.clone(), person.digits.clone()]);
     keys.extend(needles.user_id.clone());
     for k in &keys {
-        report.effect_keys += tx.execute("DELETE FROM applied_effects WHERE instr(key, ?1) > 0", [k])?;
+        report.effect_keys += sql::delete_effect_keys_tx(&tx, k)?;
     }
     // Mentions in free-text columns of other rows (error details, audit notes).
     let mut spellings = needles.spellings();
     spellings.extend(keys);
-    for (table, column) in [
-        ("audit_log", "detail"),
-        ("alerts", "message"),
-        ("webhook_events", "error"),
-        ("outbox", "reason"),
-        ("meta", "value"),
-    ] {
-        // Table and column names are the constants above, never data.
-        let sql = format!("UPDATE {table} SET {column} = replace({column}, ?1, ?2) WHERE instr({column}, ?1) > 0");
-        for s in &spellings {
-            tx.execute(&sql, params![s, MASK])?;
-        }
-    }
+    sql::mask_mentions_tx(&tx, &spellings, MASK)?;
     tx.commit()?;
     Ok(report)
 }
@@ -268,11 +219,7 @@ pub fn compact(store: &mut Store) -> Result<bool, PrivacyError> {
     if store.path() == Path::new(":memory:") {
         return Ok(true);
     }
-    let conn = store.conn_mut();
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.execute_batch("VACUUM")?;
-    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-    Ok(busy == 0)
+    Ok(sql::compact(store.conn_mut())?)
 }
 
 /// Rewrites every file in `dir` without the lines that mention the person (in place, so a running service keeps
@@ -380,13 +327,7 @@ pub fn reapply_journal(
     if wanted.is_empty() {
         return Ok(0);
     }
-    let numbers: Vec<String> = {
-        let mut stmt = store.conn().prepare(
-            "SELECT phone FROM customers UNION SELECT phone FROM outbox
-             UNION SELECT from_phone FROM inbound_messages WHERE from_phone IS NOT NULL",
-        )?;
-        stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-    };
+    let numbers = sql::numbers_on_file(store.conn())?;
     let mut seen = HashSet::new();
     let mut n = 0;
     for raw in numbers {
@@ -412,11 +353,7 @@ pub fn was_erased(paths: &Paths, key: &[u8], phone: &Phone) -> Result<Option<Dat
 
 /// The erasure date recorded for a hash in the database, if its ledger rows are still kept.
 pub fn kept_until(store: &Store, hash: &str) -> Result<Option<DateTime<Utc>>, PrivacyError> {
-    let v: Option<String> = store
-        .conn()
-        .query_row("SELECT keep_until FROM erasures WHERE subject_hash = ?1", [hash], |r| r.get(0))
-        .optional()?;
-    Ok(v.as_deref().map(crate::store::parse_ts).transpose()?)
+    Ok(sql::kept_until(store.conn(), hash)?)
 }
 
 #[cfg(test)]

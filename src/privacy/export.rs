@@ -6,7 +6,6 @@
 //! by similar names or numbers.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 use serde::Serialize;
 
 use super::erase::needles_for;
@@ -17,7 +16,8 @@ use crate::domain::consent::{ConsentEvent, Purpose, Wording};
 use crate::domain::customer::{ConsentPair, Customer};
 use crate::domain::phone::Phone;
 use crate::i18n::{Lang, Tr};
-use crate::store::{Store, parse_ts};
+use crate::store::Store;
+pub use crate::store::export::{ReceivedMessage, SentMessage};
 
 /// Everything held on one person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,54 +56,15 @@ pub struct LedgerLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SentMessage {
-    pub id: i64,
-    pub broadcast_id: Option<i64>,
-    pub template: Option<String>,
-    pub language: Option<String>,
-    pub kind: String,
-    /// Parameters (templates) or text (replies) as sent.
-    pub content: serde_json::Value,
-    pub state: String,
-    pub reason: String,
-    pub attempts: i64,
-    pub wamid: Option<String>,
-    pub error_code: Option<i64>,
-    pub pricing_category: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub accepted_at: Option<DateTime<Utc>>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    pub read_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReceivedMessage {
-    pub wamid: String,
-    pub kind: String,
-    pub text: String,
-    pub received_at: DateTime<Utc>,
-    pub read_at: Option<DateTime<Utc>>,
-    pub flagged_stop: bool,
-    pub is_keyword: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WebhookPart {
     pub event_id: i64,
     pub received_at: DateTime<Utc>,
     pub data: serde_json::Value,
 }
 
-fn opt_ts(v: Option<String>) -> Result<Option<DateTime<Utc>>, PrivacyError> {
-    Ok(v.as_deref().map(parse_ts).transpose()?)
-}
-
 /// Collects everything about `phone`. `key` (the erasure key) lets it tell whether the number is suppressed.
 pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, phone: &Phone) -> Result<Export, PrivacyError> {
     let (customer, needles) = needles_for(store, phone)?;
-    let cid = customer.as_ref().map(|c| c.id).unwrap_or(-1);
     let conn = store.conn();
     let all_wordings = store.wordings()?;
     let (consent, events) = match &customer {
@@ -125,73 +86,17 @@ pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, phone: &Phone)
         .filter(|w| ledger.iter().any(|l| l.event.purpose == w.purpose && l.event.wording_version == Some(w.version)))
         .cloned()
         .collect();
-    let mut messages_sent = Vec::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT o.id, o.broadcast_id, b.template_name, b.language, o.kind, o.payload, o.state, o.reason, o.attempts,
-                    o.wamid, o.error_code, o.pricing_category, o.created_at, o.updated_at, o.inflight_at,
-                    o.accepted_at, o.delivered_at, o.read_at
-             FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id
-             WHERE o.customer_id = ?1 OR o.phone = ?2 ORDER BY o.created_at, o.id",
-        )?;
-        let mut rows = stmt.query(params![cid, needles.e164])?;
-        while let Some(r) = rows.next()? {
-            let payload: String = r.get(5)?;
-            messages_sent.push(SentMessage {
-                id: r.get(0)?,
-                broadcast_id: r.get(1)?,
-                template: r.get(2)?,
-                language: r.get(3)?,
-                kind: r.get(4)?,
-                content: serde_json::from_str(&payload).unwrap_or(serde_json::Value::String(payload)),
-                state: r.get(6)?,
-                reason: r.get(7)?,
-                attempts: r.get(8)?,
-                wamid: r.get(9)?,
-                error_code: r.get(10)?,
-                pricing_category: r.get(11)?,
-                created_at: parse_ts(&r.get::<_, String>(12)?)?,
-                updated_at: parse_ts(&r.get::<_, String>(13)?)?,
-                sent_at: opt_ts(r.get(14)?)?,
-                accepted_at: opt_ts(r.get(15)?)?,
-                delivered_at: opt_ts(r.get(16)?)?,
-                read_at: opt_ts(r.get(17)?)?,
-            });
-        }
-    }
-    let mut messages_received = Vec::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT wamid, kind, text, received_at, read_at, flagged_stop, is_keyword FROM inbound_messages
-             WHERE customer_id = ?1 OR from_phone IN (?2, ?3) OR (?4 IS NOT NULL AND user_id = ?4)
-             ORDER BY received_at, id",
-        )?;
-        let mut rows = stmt.query(params![cid, needles.e164, needles.digits(), needles.user_id])?;
-        while let Some(r) = rows.next()? {
-            messages_received.push(ReceivedMessage {
-                wamid: r.get(0)?,
-                kind: r.get(1)?,
-                text: r.get(2)?,
-                received_at: parse_ts(&r.get::<_, String>(3)?)?,
-                read_at: opt_ts(r.get(4)?)?,
-                flagged_stop: r.get(5)?,
-                is_keyword: r.get(6)?,
-            });
-        }
-    }
+    let person = needles.person(customer.as_ref().map(|c| c.id));
+    let messages_sent = crate::store::export::messages_sent(conn, &person)?;
+    let messages_received = crate::store::export::messages_received(conn, &person)?;
     let mut webhook_data = Vec::new();
+    for crate::store::erasure::StoredBody { id: event_id, received_at, body } in
+        crate::store::erasure::webhook_bodies(conn)?
     {
-        let mut stmt = conn.prepare("SELECT id, received_at, body FROM webhook_events ORDER BY id")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let body: Vec<u8> = r.get(2)?;
-            let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else { continue };
-            let mut parts = Vec::new();
-            extract_json(&value, &needles, &mut parts);
-            let received_at = parse_ts(&r.get::<_, String>(1)?)?;
-            let event_id: i64 = r.get(0)?;
-            webhook_data.extend(parts.into_iter().map(|data| WebhookPart { event_id, received_at, data }));
-        }
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else { continue };
+        let mut parts = Vec::new();
+        extract_json(&value, &needles, &mut parts);
+        webhook_data.extend(parts.into_iter().map(|data| WebhookPart { event_id, received_at, data }));
     }
     let suppressed = match key {
         Some(k) => Some(super::is_suppressed_phone(store, k, phone)?),

@@ -29,6 +29,16 @@ pub struct Needles {
 pub const MASK: &str = "[gelöscht]";
 
 impl Needles {
+    /// The person as the store's erasure and export queries match them.
+    pub fn person(&self, customer_id: Option<i64>) -> crate::store::erasure::Person<'_> {
+        crate::store::erasure::Person {
+            customer_id,
+            e164: &self.e164,
+            digits: self.digits(),
+            user_id: self.user_id.as_deref(),
+        }
+    }
+
     pub fn new(phone: &Phone) -> Needles {
         let digits = phone.wa_id().to_owned();
         let country_code = phonenumber::parse(None, phone.as_e164())

@@ -4,11 +4,11 @@
 //! path), log files and pre-migration copies (`log_retention_days`), and pseudonymised ledger rows whose limitation
 //! period ended (`pseudonymised_ledger_years`, through the erasure gate). A period of 0 switches that rule off.
 //! [`sweep`] with `dry_run` only counts. `hofbote serve` runs it once a day. Time comes from the store's clock.
+//! Decides the cutoffs; the SQL is in [`crate::store::retention`].
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::params;
 use serde::Serialize;
 
 use super::PrivacyError;
@@ -16,6 +16,7 @@ use super::erase::{JournalEntry, append_journal, erase_in_db, keep_until};
 use crate::config::{Config, Paths};
 use crate::domain::phone::Phone;
 use crate::store::consent::delete_pseudonymised_tx;
+use crate::store::retention::{self as sql, Expiring};
 use crate::store::{Store, ts};
 
 /// What a sweep deleted (or, in a dry run, would delete).
@@ -49,27 +50,17 @@ impl SweepReport {
     }
 }
 
-const FINISHED_ROWS: &str = "FROM outbox WHERE state IN ('accepted', 'delivered', 'read', 'failed', 'cancelled', 'skipped') AND updated_at < ?1";
-const OLD_INBOUND: &str = "FROM inbound_messages WHERE received_at < ?1";
-const OLD_BROADCASTS: &str = "FROM broadcasts WHERE state IN ('done', 'cancelled') AND updated_at < ?1
-    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND NOT
-        (o.state IN ('accepted', 'delivered', 'read', 'failed', 'cancelled', 'skipped') AND o.updated_at < ?1))";
-const OLD_BODIES: &str = "FROM webhook_events WHERE received_at < ?1";
-const OLD_EFFECTS: &str = "FROM applied_effects WHERE applied_at < ?1";
-
 fn cutoff(now: DateTime<Utc>, days: u32) -> Option<String> {
     (days > 0).then(|| ts(now - Duration::days(i64::from(days))))
 }
 
-/// Counts (dry run) or deletes the rows `from_where` selects; `?1` is the cutoff.
-fn apply(store: &Store, from_where: &str, cut: &str, dry_run: bool) -> Result<usize, PrivacyError> {
-    // The clauses are the constants above, never data.
-    if dry_run {
-        let n: i64 = store.conn().query_row(&format!("SELECT count(*) {from_where}"), [cut], |r| r.get(0))?;
-        Ok(n as usize)
+/// Counts (dry run) or deletes the rows of `what` older than the cutoff.
+fn apply(store: &Store, what: Expiring, cut: &str, dry_run: bool) -> Result<usize, PrivacyError> {
+    Ok(if dry_run {
+        sql::count_expired(store.conn(), what, cut)?
     } else {
-        Ok(store.conn().execute(&format!("DELETE {from_where}"), [cut])?)
-    }
+        sql::delete_expired(store.conn(), what, cut)?
+    })
 }
 
 /// Applies (or with `dry_run` only counts) every retention rule; see module docs.
@@ -79,16 +70,16 @@ pub fn sweep(store: &mut Store, config: &Config, paths: &Paths, dry_run: bool) -
     let mut r = SweepReport { dry_run, ..Default::default() };
     if let Some(cut) = cutoff(now, p.message_retention_days) {
         // Broadcasts first: their condition looks at the rows that are about to go.
-        r.broadcasts = if dry_run { apply(store, OLD_BROADCASTS, &cut, true)? } else { 0 };
-        r.messages_sent = apply(store, FINISHED_ROWS, &cut, dry_run)?;
-        r.messages_received = apply(store, OLD_INBOUND, &cut, dry_run)?;
+        r.broadcasts = if dry_run { apply(store, Expiring::Broadcasts, &cut, true)? } else { 0 };
+        r.messages_sent = apply(store, Expiring::FinishedRows, &cut, dry_run)?;
+        r.messages_received = apply(store, Expiring::InboundMessages, &cut, dry_run)?;
         if !dry_run {
-            r.broadcasts = apply(store, OLD_BROADCASTS, &cut, false)?;
+            r.broadcasts = apply(store, Expiring::Broadcasts, &cut, false)?;
         }
     }
     if let Some(cut) = cutoff(now, p.webhook_retention_days) {
-        r.webhook_bodies = apply(store, OLD_BODIES, &cut, dry_run)?;
-        r.effect_keys = apply(store, OLD_EFFECTS, &cut, dry_run)?;
+        r.webhook_bodies = apply(store, Expiring::WebhookBodies, &cut, dry_run)?;
+        r.effect_keys = apply(store, Expiring::EffectKeys, &cut, dry_run)?;
     }
     if let Some(cut) = cutoff(now, p.unconfirmed_signup_days) {
         let phones = unconfirmed_signups(store, &cut)?;
@@ -114,12 +105,7 @@ pub fn sweep(store: &mut Store, config: &Config, paths: &Paths, dry_run: bool) -
         r.pseudonymised_subjects = hashes.len();
         for h in &hashes {
             if dry_run {
-                let n: i64 = store.conn().query_row(
-                    "SELECT count(*) FROM consent_events WHERE customer_id IS NULL AND subject_hash = ?1",
-                    [h],
-                    |row| row.get(0),
-                )?;
-                r.pseudonymised_rows += n as usize;
+                r.pseudonymised_rows += sql::pseudonymised_rows(store.conn(), h)?;
             } else {
                 let tx = store.conn_mut().transaction()?;
                 r.pseudonymised_rows += delete_pseudonymised_tx(&tx, h)?;
@@ -151,7 +137,7 @@ pub fn sweep(store: &mut Store, config: &Config, paths: &Paths, dry_run: bool) -
         // Deleted pages are zeroed (secure_delete); the checkpoint also clears them from the WAL. Busy is fine here:
         // the next checkpoint does it.
         if store.path() != Path::new(":memory:") {
-            let _: i64 = store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+            crate::store::erasure::checkpoint(store.conn())?;
         }
     }
     Ok(r)
@@ -160,31 +146,14 @@ pub fn sweep(store: &mut Store, config: &Config, paths: &Paths, dry_run: bool) -
 /// Customers who asked to sign up (a confirmation was requested) but never granted or withdrew anything, and have
 /// been silent since `cut`.
 fn unconfirmed_signups(store: &Store, cut: &str) -> Result<Vec<Phone>, PrivacyError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT c.phone FROM customers c
-         WHERE c.created_at < ?1
-           AND EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.kind = 'confirmation_requested')
-           AND NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.kind IN ('granted', 'withdrawn'))
-           AND (SELECT max(recorded_at) FROM consent_events e WHERE e.customer_id = c.id) < ?1
-           AND NOT EXISTS (SELECT 1 FROM inbound_messages i WHERE i.customer_id = c.id AND i.received_at >= ?1)
-         ORDER BY c.id",
-    )?;
-    let phones: Vec<String> = stmt.query_map([cut], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let phones = sql::unconfirmed_signups(store.conn(), cut)?;
     Ok(phones.iter().filter_map(|p| Phone::from_e164(p).ok()).collect())
 }
 
 /// Erased subjects whose pseudonymised rows may go: their `keep_until` passed, or (erased without a recorded date)
 /// their newest row is older than `fallback`.
 fn expired_subjects(store: &Store, now: &str, fallback: &str) -> Result<Vec<String>, PrivacyError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT DISTINCT e.subject_hash FROM consent_events e LEFT JOIN erasures x ON x.subject_hash = e.subject_hash
-         WHERE e.customer_id IS NULL AND e.subject_hash IS NOT NULL
-           AND (x.keep_until <= ?1 OR (x.subject_hash IS NULL
-                AND (SELECT max(f.recorded_at) FROM consent_events f WHERE f.subject_hash = e.subject_hash) < ?2))
-         ORDER BY 1",
-    )?;
-    let hashes = stmt.query_map(params![now, fallback], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(hashes)
+    Ok(sql::expired_subjects(store.conn(), now, fallback)?)
 }
 
 /// Files in `dir` whose name starts with `prefix` and that are older than `cut` (by the date in a name like

@@ -13,13 +13,24 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Appends an audit entry on any connection or inside the caller's transaction.
+pub fn audit_tx(
+    conn: &rusqlite::Connection,
+    actor: &str,
+    action: &str,
+    detail: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![ts(now), actor, action, detail],
+    )?;
+    Ok(())
+}
+
 impl Store {
     pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![ts(self.now()), actor, action, detail],
-        )?;
-        Ok(())
+        audit_tx(&self.conn, actor, action, detail, self.now())
     }
 
     pub fn audit_entries(&self, limit: usize) -> Result<Vec<AuditEntry>> {

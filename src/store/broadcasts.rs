@@ -400,18 +400,7 @@ impl Store {
 
     /// Raises an alert unless one of the same kind is open.
     pub fn raise_alert(&mut self, kind: &str, code: Option<i64>, message: &str) -> Result<()> {
-        let open: bool = self.conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
-            [kind],
-            |r| r.get(0),
-        )?;
-        if !open {
-            self.conn.execute(
-                "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, ?2, ?3, ?4)",
-                params![kind, code, message, ts(self.now())],
-            )?;
-        }
-        Ok(())
+        raise_alert_tx(&self.conn, kind, code, message, self.now()).map(|_| ())
     }
 
     pub fn active_alerts(&self) -> Result<Vec<Alert>> {
@@ -520,4 +509,26 @@ pub fn category_now(conn: &rusqlite::Connection, name: &str, language: &str) -> 
         )
         .optional()?;
     Ok(row.and_then(|(c, s)| Category::parse(&c).map(|c| (c, s))))
+}
+
+/// Raises an alert unless one of the same kind is open, on any connection or inside the caller's transaction.
+/// Returns true when it was raised now.
+pub fn raise_alert_tx(
+    conn: &rusqlite::Connection,
+    kind: &str,
+    code: Option<i64>,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let open: bool =
+        conn.query_row("SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)", [kind], |r| {
+            r.get(0)
+        })?;
+    if !open {
+        conn.execute(
+            "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, ?2, ?3, ?4)",
+            params![kind, code, message, ts(now)],
+        )?;
+    }
+    Ok(!open)
 }

@@ -393,6 +393,73 @@ pub fn record_consent_tx(
     Ok(id)
 }
 
+/// The newest wording of a purpose: (version, text).
+pub fn latest_wording_tx(conn: &rusqlite::Connection, purpose: Purpose) -> Result<Option<(u32, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT version, text FROM consent_wordings WHERE purpose = ?1 ORDER BY version DESC LIMIT 1")?
+        .query_row([purpose.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// An open double opt-in: the request's evidence (its wamid), wording version and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRequest {
+    pub evidence: String,
+    pub wording_version: Option<u32>,
+    pub asked_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The newest confirmation request of a purpose while its state is still pending.
+pub fn open_request_tx(conn: &rusqlite::Connection, customer_id: i64, purpose: Purpose) -> Result<Option<OpenRequest>> {
+    let row: Option<(String, Option<u32>, String)> = conn
+        .prepare_cached(
+            "SELECT e.evidence, e.wording_version, e.occurred_at FROM consent_events e
+             JOIN consent_state s ON s.customer_id = e.customer_id AND s.purpose = e.purpose
+             WHERE e.customer_id = ?1 AND e.purpose = ?2 AND s.state = 'pending'
+               AND e.kind = 'confirmation_requested'
+             ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1",
+        )?
+        .query_row(params![customer_id, purpose.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    row.map(|(evidence, wording_version, at)| Ok(OpenRequest { evidence, wording_version, asked_at: parse_ts(&at)? }))
+        .transpose()
+}
+
+/// Pending double opt-ins requested at or before `cutoff`: (customer id, purpose, since).
+pub fn pending_since_tx(
+    conn: &rusqlite::Connection,
+    cutoff: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(i64, Purpose, chrono::DateTime<chrono::Utc>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, purpose, since FROM consent_state WHERE state = 'pending' AND since IS NOT NULL AND since <= ?1",
+    )?;
+    let rows =
+        stmt.query_map([ts(cutoff)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, p, since) = row?;
+        let purpose = p.parse().map_err(|_| StoreError::Corrupt("consent_state.purpose".into()))?;
+        out.push((id, purpose, parse_ts(&since)?));
+    }
+    Ok(out)
+}
+
+/// Whether the ledger already holds exactly this grant (same purpose, time and wording version).
+pub fn has_grant(
+    conn: &rusqlite::Connection,
+    customer_id: i64,
+    purpose: Purpose,
+    occurred_at: chrono::DateTime<chrono::Utc>,
+    wording_version: u32,
+) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM consent_events WHERE customer_id = ?1 AND purpose = ?2 AND kind = 'granted'
+             AND occurred_at = ?3 AND wording_version = ?4)",
+        )?
+        .query_row(params![customer_id, purpose.as_str(), ts(occurred_at), wording_version], |row| row.get(0))?)
+}
+
 /// Recomputes the folded state of one purpose from the ledger and stores it.
 pub fn refresh_state_tx(tx: &Transaction<'_>, customer_id: i64, purpose: Purpose) -> Result<()> {
     let mut stmt = tx.prepare_cached(&format!(

@@ -1,6 +1,6 @@
 //! Customers and their tags: insert, update, find, list with folded consent state, and import in one transaction.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::consent::ConsentState;
@@ -88,17 +88,11 @@ impl Store {
     }
 
     pub fn customer_by_phone(&self, phone: &Phone) -> Result<Option<Customer>> {
-        let id: Option<i64> = self
-            .conn
-            .query_row("SELECT id FROM customers WHERE phone = ?1", [phone.as_e164()], |r| r.get(0))
-            .optional()?;
-        id.map(|id| self.customer(id)).transpose()
+        customer_id_by_phone(&self.conn, phone)?.map(|id| self.customer(id)).transpose()
     }
 
     pub fn customer_by_user_id(&self, user_id: &str) -> Result<Option<Customer>> {
-        let id: Option<i64> =
-            self.conn.query_row("SELECT id FROM customers WHERE user_id = ?1", [user_id], |r| r.get(0)).optional()?;
-        id.map(|id| self.customer(id)).transpose()
+        customer_by_user_id_tx(&self.conn, user_id)?.map(|(id, _)| self.customer(id)).transpose()
     }
 
     fn tags_of(&self, id: i64) -> Result<Vec<String>> {
@@ -188,9 +182,45 @@ impl Store {
 
     /// Stores the business-scoped user id WhatsApp reported for a customer.
     pub fn set_user_id(&mut self, id: i64, user_id: &str) -> Result<()> {
-        self.conn.execute("UPDATE customers SET user_id = ?2 WHERE id = ?1", params![id, user_id])?;
-        Ok(())
+        set_user_id_tx(&self.conn, id, user_id, false)
     }
+}
+
+/// The id of the customer with this number, on any connection or transaction.
+pub fn customer_id_by_phone(conn: &Connection, phone: &Phone) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM customers WHERE phone = ?1")?
+        .query_row([phone.as_e164()], |r| r.get(0))
+        .optional()?)
+}
+
+/// Id and number of the customer with this business-scoped user id, on any connection or transaction.
+pub fn customer_by_user_id_tx(conn: &Connection, user_id: &str) -> Result<Option<(i64, Phone)>> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, phone FROM customers WHERE user_id = ?1")?
+        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(id, phone)| {
+        let phone = Phone::from_e164(&phone).map_err(|_| StoreError::Corrupt("customers.phone".into()))?;
+        Ok((id, phone))
+    })
+    .transpose()
+}
+
+/// Stores the business-scoped user id WhatsApp reported for a customer; with `only_if_missing`, a known one stays.
+pub fn set_user_id_tx(conn: &Connection, id: i64, user_id: &str, only_if_missing: bool) -> Result<()> {
+    let sql = if only_if_missing {
+        "UPDATE customers SET user_id = ?2 WHERE id = ?1 AND user_id IS NULL"
+    } else {
+        "UPDATE customers SET user_id = ?2 WHERE id = ?1"
+    };
+    conn.prepare_cached(sql)?.execute(params![id, user_id])?;
+    Ok(())
+}
+
+/// When a customer row was last changed (as stored), to tell whether someone changed it since it was read.
+pub fn customer_updated_at_tx(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT updated_at FROM customers WHERE id = ?1", [id], |r| r.get(0)).optional()?)
 }
 
 /// Inserts inside an open transaction; refuses a number that is already taken.
@@ -199,9 +229,7 @@ pub fn insert_customer_tx(
     draft: &CustomerDraft,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
-    let taken: Option<i64> =
-        tx.query_row("SELECT id FROM customers WHERE phone = ?1", [draft.phone.as_e164()], |r| r.get(0)).optional()?;
-    if taken.is_some() {
+    if customer_id_by_phone(tx, &draft.phone)?.is_some() {
         return Err(StoreError::PhoneTaken(draft.phone.clone()));
     }
     let now = ts(now);

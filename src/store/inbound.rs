@@ -4,7 +4,7 @@
 //! Never sends anything itself (the worker does).
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 
 use super::consent::customer_consent_tx;
 use super::{Result, Store, parse_ts, ts};
@@ -25,6 +25,9 @@ pub struct Reply {
     pub flagged_stop: bool,
     /// Our answer (an outbox row), not the customer's message.
     pub ours: bool,
+    /// A sign-up (ANMELDEN) from an unknown number held back above `[webhook] signups_per_hour`: no customer was
+    /// made and nothing answered; the farmer decides.
+    pub held_signup: bool,
 }
 
 /// The most characters one WhatsApp text message may have.
@@ -32,16 +35,17 @@ pub const MAX_TEXT: usize = 4096;
 
 const SELECT: &str =
     "SELECT i.id, i.customer_id, coalesce(c.name, ''), coalesce(i.from_phone, ''), i.text, i.received_at,
-        i.read_at, i.flagged_stop FROM inbound_messages i LEFT JOIN customers c ON c.id = i.customer_id";
+        i.read_at, i.flagged_stop, coalesce(i.signup = 'held', 0)
+     FROM inbound_messages i LEFT JOIN customers c ON c.id = i.customer_id";
 
-type Raw = (i64, Option<i64>, String, String, String, String, Option<String>, bool);
+type Raw = (i64, Option<i64>, String, String, String, String, Option<String>, bool, bool);
 
 fn reply_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
 }
 
 fn to_reply(raw: Raw) -> Result<Reply> {
-    let (id, customer_id, name, phone, text, received, read, flagged_stop) = raw;
+    let (id, customer_id, name, phone, text, received, read, flagged_stop, held_signup) = raw;
     Ok(Reply {
         id,
         customer_id,
@@ -52,6 +56,7 @@ fn to_reply(raw: Raw) -> Result<Reply> {
         read_at: read.as_deref().map(parse_ts).transpose()?,
         flagged_stop,
         ours: false,
+        held_signup,
     })
 }
 
@@ -102,6 +107,7 @@ impl Store {
                 read_at: None,
                 flagged_stop: false,
                 ours: true,
+                held_signup: false,
             });
         }
         out.sort_by_key(|r| (r.received_at, r.ours, r.id));
@@ -139,16 +145,98 @@ impl Store {
         }
         let phone: String = tx.query_row("SELECT phone FROM customers WHERE id = ?1", [customer_id], |r| r.get(0))?;
         let payload = serde_json::json!({ "text": text }).to_string();
-        let now_s = ts(now);
-        tx.execute(
-            "INSERT INTO outbox (broadcast_id, customer_id, phone, kind, payload, state, next_attempt_at, created_at, updated_at)
-             VALUES (NULL, ?1, ?2, 'reply_in_window', ?3, 'queued', ?4, ?4, ?4)",
-            params![customer_id, phone, payload, now_s],
-        )?;
-        let id = tx.last_insert_rowid();
+        let id = queue_reply_tx(&tx, customer_id, &phone, &payload, now)?;
         tx.commit()?;
         Ok(Ok(id))
     }
+}
+
+/// Queues a `reply_in_window` outbox row (payload: the JSON the worker sends) inside the caller's transaction;
+/// returns its id. The caller has checked that the window is open.
+pub fn queue_reply_tx(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    phone_e164: &str,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO outbox (broadcast_id, customer_id, phone, kind, payload, state, next_attempt_at, created_at, updated_at)
+         VALUES (NULL, ?1, ?2, 'reply_in_window', ?3, 'queued', ?4, ?4, ?4)",
+    )?
+    .execute(params![customer_id, phone_e164, payload, ts(now)])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// What an inbound message did about signing up its sender (column `inbound_messages.signup`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signup {
+    /// It made an unknown sender a customer.
+    Created,
+    /// A sign-up above the hourly cap: kept for the farmer's review, no customer, no consent, no reply.
+    Held,
+}
+
+impl Signup {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signup::Created => "created",
+            Signup::Held => "held",
+        }
+    }
+}
+
+/// An inbound message to store.
+#[derive(Debug, Clone)]
+pub struct NewInbound<'a> {
+    pub wamid: &'a str,
+    pub customer_id: Option<i64>,
+    pub from_phone: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    /// text | button | interactive | other
+    pub kind: &'a str,
+    pub text: &'a str,
+    pub received_at: DateTime<Utc>,
+    pub flagged_stop: bool,
+    pub is_keyword: bool,
+    pub signup: Option<Signup>,
+}
+
+/// Stores an inbound message inside the applying transaction (`now` dates a sign-up for the hourly cap).
+pub fn insert_inbound_tx(tx: &Transaction<'_>, m: &NewInbound<'_>, now: DateTime<Utc>) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO inbound_messages (wamid, customer_id, from_phone, user_id, kind, text, received_at, flagged_stop,
+             is_keyword, signup, signup_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        m.wamid,
+        m.customer_id,
+        m.from_phone,
+        m.user_id,
+        m.kind,
+        m.text,
+        ts(m.received_at),
+        m.flagged_stop,
+        m.is_keyword,
+        m.signup.map(Signup::as_str),
+        m.signup.map(|_| ts(now)),
+    ])?;
+    Ok(())
+}
+
+/// A keyword that turned out to be an ordinary answer (a "Ja" with nothing pending) goes to the farmer's replies.
+pub fn mark_not_keyword_tx(tx: &Transaction<'_>, wamid: &str) -> Result<()> {
+    tx.execute("UPDATE inbound_messages SET is_keyword = 0 WHERE wamid = ?1", [wamid])?;
+    Ok(())
+}
+
+/// How many unknown senders were made customers by a sign-up since `since` (by the time it was applied).
+pub fn signups_since_tx(conn: &rusqlite::Connection, since: DateTime<Utc>) -> Result<u32> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM inbound_messages WHERE signup = 'created' AND signup_at > ?1")?
+        .query_row([ts(since)], |r| r.get(0))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]

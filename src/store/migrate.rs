@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_phone_forms.sql"),
     include_str!("migrations/0005_webhook_retry.sql"),
     include_str!("migrations/0006_outbox_tokens.sql"),
+    include_str!("migrations/0007_signups.sql"),
 ];
 
 pub fn latest_version() -> i64 {

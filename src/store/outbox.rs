@@ -483,8 +483,6 @@ pub fn token_of_callback(callback: &str) -> String {
 #[derive(Clone, Copy)]
 pub(crate) enum Rows<'a> {
     Id(i64),
-    Token(&'a str),
-    Wamid(&'a str),
     Broadcast(i64),
     /// One customer's rows of one kind (`marketing`, `service`, `reply_in_window`).
     CustomerKind(i64, &'a str),
@@ -567,14 +565,6 @@ pub(crate) fn change_rows_tx(
         Rows::Broadcast(i) => {
             id = i;
             ("broadcast_id = ?1", vec![&id])
-        }
-        Rows::Token(t) => {
-            text = t;
-            ("token = ?1", vec![&text])
-        }
-        Rows::Wamid(w) => {
-            text = w;
-            ("wamid = ?1", vec![&text])
         }
         Rows::CustomerKind(i, kind) => {
             (id, text) = (i, kind);

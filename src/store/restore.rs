@@ -41,10 +41,45 @@ pub struct Settled {
     pub rows_cancelled: usize,
 }
 
-/// Writes the time of a snapshot into the image (the in-memory copy, never the live file).
+/// Writes the time of a snapshot into the image (the in-memory copy, never the live file). An image from before
+/// the `backup_info` table stays unstamped (a restore then falls back to the latest time inside).
 pub fn stamp_backup_time(conn: &Connection, at: DateTime<Utc>) -> Result<()> {
-    conn.execute("INSERT OR REPLACE INTO backup_info (id, taken_at) VALUES (1, ?1)", [ts(at)])?;
+    let stampable: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_info')",
+        [],
+        |r| r.get(0),
+    )?;
+    if stampable {
+        conn.execute("INSERT OR REPLACE INTO backup_info (id, taken_at) VALUES (1, ?1)", [ts(at)])?;
+    }
     Ok(())
+}
+
+/// What a restore checks in a decrypted image before it trusts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFacts {
+    /// `PRAGMA integrity_check`: `["ok"]` when sound.
+    pub integrity: Vec<String>,
+    pub user_version: i64,
+    pub has_customers: bool,
+}
+
+/// Checks an image opened in memory (see [`ImageFacts`]).
+pub fn image_facts(conn: &Connection) -> Result<ImageFacts> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let integrity = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let user_version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let has_customers = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customers')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(ImageFacts { integrity, user_version, has_customers })
+}
+
+/// Moves the WAL into the live file after a restore (best effort: a reader may hold it; SQLite finishes later).
+pub fn checkpoint(conn: &Connection) {
+    let _: rusqlite::Result<i64> = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
 }
 
 /// What happens to one open row.

@@ -82,6 +82,29 @@ fn build(raw: RawTemplate) -> Result<Template> {
     Ok(t)
 }
 
+/// A template's review status as Meta reported it (`language` "" means every language of that name).
+pub fn set_template_status_tx(tx: &rusqlite::Transaction<'_>, name: &str, language: &str, status: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE templates SET status = ?3 WHERE name = ?1 AND (language = ?2 OR ?2 = '')",
+        params![name, language, status],
+    )?;
+    Ok(())
+}
+
+/// A template's category as Meta changed it (`language` "" means every language of that name).
+pub fn set_template_category_tx(
+    tx: &rusqlite::Transaction<'_>,
+    name: &str,
+    language: &str,
+    category: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE templates SET category = ?3 WHERE name = ?1 AND (language = ?2 OR ?2 = '')",
+        params![name, language, category],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Replaces the stored templates with `templates` in one transaction and returns what changed.
     /// Duplicates of the same (name, language) in `templates`: the last one wins.

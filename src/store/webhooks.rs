@@ -17,6 +17,9 @@ pub const ALERT_UNREADABLE: &str = "webhook_unreadable";
 pub const ALERT_FAILING: &str = "webhook_failing";
 /// After this many failed attempts a body raises [`ALERT_FAILING`].
 pub const ALERT_AFTER_ATTEMPTS: u32 = 6;
+/// Alert kind: sign-ups from unknown numbers above `[webhook] signups_per_hour` were held back for review (stops no
+/// sending).
+pub const ALERT_SIGNUPS_HELD: &str = "webhook_signups_held";
 
 /// A stored body waiting to be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +122,15 @@ fn insert_subjects(tx: &Transaction<'_>, id: i64, subjects: &[Subject]) -> Resul
         stmt.execute(params![id, kind, value])?;
     }
     Ok(())
+}
+
+/// Claims the key of one webhook effect (a status, a message, a preference change) inside the applying transaction;
+/// false when it was applied before, so a replayed body changes nothing twice.
+pub fn claim_effect_tx(tx: &Transaction<'_>, key: &str, now: DateTime<Utc>) -> Result<bool> {
+    let n = tx
+        .prepare_cached("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES (?1, ?2)")?
+        .execute(params![key, ts(now)])?;
+    Ok(n == 1)
 }
 
 /// Marks a body applied and forgets its subjects (inside the transaction that applied it).

@@ -1,18 +1,32 @@
 //! Applying parsed webhook events to the database: delivery statuses (forward only), inbound messages with keywords
 //! (STOP, ANMELDEN → double opt-in, JA), WhatsApp's own marketing setting, template updates. Every effect runs inside
 //! the caller's transaction and is recorded in `applied_effects`, so a replayed webhook changes nothing twice.
-//! Replies to customers are queued as `reply_in_window` outbox rows — this module never talks HTTP.
+//! Replies to customers are queued as `reply_in_window` outbox rows — this module never talks HTTP. Sign-ups from
+//! unknown numbers are capped per rolling hour (a flood of ANMELDEN must not make thousands of customers and
+//! replies); above the cap the message is kept for the farmer's review. Decides only: every read and write is a
+//! store function (`crate::store`), outbox rows move through [`crate::store::outbox_events`].
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::Transaction;
 
-use crate::domain::consent::{EventKind, NewConsentEvent, Purpose, SERVICE_WINDOW, Source};
+use crate::config::Config;
+use crate::domain::consent::{ConsentState, EventKind, NewConsentEvent, Purpose, SERVICE_WINDOW, Source};
 use crate::domain::customer::{CustomerDraft, clean_text};
 use crate::domain::keywords::{Keyword, classify, is_opt_out_label, looks_like_stop};
 use crate::domain::phone::{Phone, Region};
-use crate::store::consent::record_consent_tx;
-use crate::store::customers::insert_customer_tx;
-use crate::store::{Result, StoreError, ts};
+use crate::domain::sending::state::RowEvent;
+use crate::store::Result;
+use crate::store::broadcasts::raise_alert_tx;
+use crate::store::consent::{
+    customer_consent_tx, latest_wording_tx, open_request_tx, pending_since_tx, record_consent_tx,
+};
+use crate::store::customers::{customer_by_user_id_tx, customer_id_by_phone, insert_customer_tx, set_user_id_tx};
+use crate::store::inbound::{
+    NewInbound, Signup, insert_inbound_tx, mark_not_keyword_tx, queue_reply_tx, signups_since_tx,
+};
+use crate::store::outbox_events::{StatusReport, apply_status_tx, row_for_status_tx};
+use crate::store::templates::{set_template_category_tx, set_template_status_tx};
+use crate::store::webhooks::{ALERT_SIGNUPS_HELD, claim_effect_tx};
 use crate::whatsapp::payload::{
     DeliveryStatus, InboundContent, InboundMessage, StatusEvent, TemplateUpdate, UserPreference, WebhookEvent,
 };
@@ -22,6 +36,18 @@ use crate::whatsapp::payload::{
 pub struct ApplyContext {
     pub shop_name: String,
     pub region: Region,
+    /// Most sign-ups from unknown numbers per rolling hour (`[webhook] signups_per_hour`; 0 = no limit).
+    pub signups_per_hour: u32,
+}
+
+impl ApplyContext {
+    pub fn from_config(config: &Config) -> ApplyContext {
+        ApplyContext {
+            shop_name: config.shop.name.clone(),
+            region: config.shop.region(),
+            signups_per_hour: config.webhook.signups_per_hour,
+        }
+    }
 }
 
 /// Counts of what one application did.
@@ -33,6 +59,8 @@ pub struct Applied {
     pub grants: usize,
     pub replies_queued: usize,
     pub duplicates: usize,
+    /// Sign-ups above the hourly cap, kept for review.
+    pub signups_held: usize,
 }
 
 impl Applied {
@@ -44,6 +72,7 @@ impl Applied {
         self.grants += o.grants;
         self.replies_queued += o.replies_queued;
         self.duplicates += o.duplicates;
+        self.signups_held += o.signups_held;
     }
 }
 
@@ -66,27 +95,38 @@ pub fn apply_events(
         };
         total.add(done);
     }
+    if total.signups_held > 0 {
+        // Numbers only: `webhook::alert_words` says it in the farmer's language.
+        let message = format!("{} > {}/h", total.signups_held, ctx.signups_per_hour);
+        // Said once: while the alert is open, more held sign-ups only add to the list of replies.
+        if raise_alert_tx(tx, ALERT_SIGNUPS_HELD, None, &message, now)? {
+            tracing::warn!(
+                held = total.signups_held,
+                cap = ctx.signups_per_hour,
+                "sign-ups held back: more sign-ups from unknown numbers than allowed per hour; kept for review"
+            );
+        }
+    }
     Ok(total)
 }
 
 /// Claims an effect key; false when it was applied before.
 fn first_time(tx: &Transaction<'_>, key: &str, now: DateTime<Utc>) -> Result<bool> {
-    Ok(tx.execute("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES (?1, ?2)", params![key, ts(now)])?
-        == 1)
+    claim_effect_tx(tx, key, now)
 }
 
 fn at(timestamp: Option<i64>, now: DateTime<Utc>) -> DateTime<Utc> {
     timestamp.and_then(|t| Utc.timestamp_opt(t, 0).single()).filter(|t| *t <= now + Duration::minutes(5)).unwrap_or(now)
 }
 
-/// Forward-only rank of outbox states that statuses can reach.
-fn rank(state: &str) -> Option<u8> {
-    match state {
-        "queued" | "inflight" | "unknown" => Some(0),
-        "accepted" => Some(1),
-        "delivered" => Some(2),
-        "read" => Some(3),
-        _ => None, // failed, cancelled, skipped: terminal
+/// The row event a delivery status means (`None`: a status hofbote does not track).
+fn row_event(status: &DeliveryStatus) -> Option<RowEvent> {
+    match status {
+        DeliveryStatus::Sent => Some(RowEvent::Accepted),
+        DeliveryStatus::Delivered => Some(RowEvent::Delivered),
+        DeliveryStatus::Read => Some(RowEvent::Read),
+        DeliveryStatus::Failed => Some(RowEvent::Fail),
+        DeliveryStatus::Other(_) => None,
     }
 }
 
@@ -96,90 +136,38 @@ fn apply_status(tx: &Transaction<'_>, st: &StatusEvent, now: DateTime<Utc>) -> R
         done.duplicates = 1;
         return Ok(done);
     }
-    let row: Option<(i64, String, Option<i64>, String)> = tx
-        .query_row("SELECT id, state, customer_id, kind FROM outbox WHERE wamid = ?1", [&st.wamid], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    let row = match row {
-        Some(r) => Some(r),
-        None => match st.callback_data.as_deref().map(crate::store::outbox::token_of_callback) {
-            Some(token) => tx
-                .query_row("SELECT id, state, customer_id, kind FROM outbox WHERE token = ?1", [token], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?,
-            None => None,
-        },
-    };
-    let Some((id, state, customer_id, kind)) = row else {
+    let Some(row) = row_for_status_tx(tx, &st.wamid, st.callback_data.as_deref())? else {
         tracing::info!(wamid = %st.wamid, "status for a message hofbote does not know");
         return Ok(done);
     };
-    let when = ts(at(st.timestamp, now));
-    let now_s = ts(now);
-    tx.execute("UPDATE outbox SET wamid = coalesce(wamid, ?2) WHERE id = ?1", params![id, st.wamid])?;
-    if let Some(cat) = &st.pricing_category {
-        tx.execute("UPDATE outbox SET pricing_category = ?2 WHERE id = ?1", params![id, cat])?;
-    }
-    let current = rank(&state);
-    let target = match st.status {
-        DeliveryStatus::Sent => Some(1),
-        DeliveryStatus::Delivered => Some(2),
-        DeliveryStatus::Read => Some(3),
-        DeliveryStatus::Failed | DeliveryStatus::Other(_) => None,
+    let error = st.errors.first();
+    let report = StatusReport {
+        wamid: &st.wamid,
+        pricing_category: st.pricing_category.as_deref(),
+        event: row_event(&st.status),
+        at: at(st.timestamp, now),
+        error_code: error.map(|e| e.code),
+        reason: error.map(|e| e.title.as_str()).unwrap_or_default(),
     };
-    match (current, target, &st.status) {
-        (Some(cur), Some(t), _) if t > cur => {
-            let (new_state, column) = match t {
-                1 => ("accepted", "accepted_at"),
-                2 => ("delivered", "delivered_at"),
-                _ => ("read", "read_at"),
-            };
-            // Column names come from the fixed match above.
-            tx.execute(
-                &format!(
-                    "UPDATE outbox SET state = ?2, {column} = coalesce({column}, ?3), reason = '', updated_at = ?4 WHERE id = ?1"
-                ),
-                params![id, new_state, when, now_s],
-            )?;
-            // A read implies delivered and accepted; delivered implies accepted.
-            tx.execute("UPDATE outbox SET accepted_at = coalesce(accepted_at, ?2) WHERE id = ?1", params![id, when])?;
-            if t == 3 {
-                tx.execute(
-                    "UPDATE outbox SET delivered_at = coalesce(delivered_at, ?2) WHERE id = ?1",
-                    params![id, when],
-                )?;
-            }
-            done.statuses = 1;
-        }
-        (Some(cur), None, DeliveryStatus::Failed) if cur < 2 => {
-            let code = st.errors.first().map(|e| e.code);
-            let reason = st.errors.first().map(|e| e.title.clone()).unwrap_or_default();
-            tx.execute(
-                "UPDATE outbox SET state = 'failed', error_code = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, code, reason, now_s],
-            )?;
-            done.statuses = 1;
-            if code == Some(131050)
-                && let Some(cid) = customer_id
-            {
-                let ev = NewConsentEvent {
-                    customer_id: cid,
-                    purpose: Purpose::Marketing,
-                    kind: EventKind::Withdrawn,
-                    source: Source::DeliveryError,
-                    evidence: format!("{} (131050)", st.wamid),
-                    wording_version: None,
-                    recorded_by: "WhatsApp".into(),
-                    occurred_at: at(st.timestamp, now),
-                };
-                record_consent_tx(tx, &ev, now)?;
-                done.withdrawals = 1;
-            }
-            let _ = kind;
-        }
-        _ => {}
+    let Some(moved) = apply_status_tx(tx, &row, &report, now)? else { return Ok(done) };
+    done.statuses = 1;
+    // Meta's 131050: the person stopped marketing messages in WhatsApp.
+    if moved == crate::domain::sending::state::RowState::Failed
+        && report.error_code == Some(131050)
+        && let Some(cid) = row.customer_id
+    {
+        let ev = NewConsentEvent {
+            customer_id: cid,
+            purpose: Purpose::Marketing,
+            kind: EventKind::Withdrawn,
+            source: Source::DeliveryError,
+            evidence: format!("{} (131050)", st.wamid),
+            wording_version: None,
+            recorded_by: "WhatsApp".into(),
+            occurred_at: at(st.timestamp, now),
+        };
+        record_consent_tx(tx, &ev, now)?;
+        done.withdrawals = 1;
     }
     Ok(done)
 }
@@ -191,26 +179,31 @@ fn find_customer(
     user_id: Option<&str>,
     region: Region,
 ) -> Result<Option<(i64, Phone)>> {
-    if let Some(phone) = from.and_then(|f| Phone::parse(&format!("+{}", f.trim_start_matches('+')), region).ok()) {
-        let id: Option<i64> =
-            tx.query_row("SELECT id FROM customers WHERE phone = ?1", [phone.as_e164()], |r| r.get(0)).optional()?;
-        if let Some(id) = id {
-            if let Some(u) = user_id {
-                tx.execute("UPDATE customers SET user_id = ?2 WHERE id = ?1 AND user_id IS NULL", params![id, u])?;
-            }
-            return Ok(Some((id, phone)));
+    if let Some(phone) = sender_phone(from, region)
+        && let Some(id) = customer_id_by_phone(tx, &phone)?
+    {
+        if let Some(u) = user_id {
+            set_user_id_tx(tx, id, u, true)?;
         }
+        return Ok(Some((id, phone)));
     }
-    if let Some(u) = user_id {
-        let row: Option<(i64, String)> = tx
-            .query_row("SELECT id, phone FROM customers WHERE user_id = ?1", [u], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if let Some((id, phone)) = row {
-            let phone = Phone::from_e164(&phone).map_err(|_| StoreError::Corrupt("customers.phone".into()))?;
-            return Ok(Some((id, phone)));
-        }
+    match user_id {
+        Some(u) => customer_by_user_id_tx(tx, u),
+        None => Ok(None),
     }
-    Ok(None)
+}
+
+/// The sender's number as WhatsApp writes it (`49…`), parsed.
+fn sender_phone(from: Option<&str>, region: Region) -> Option<Phone> {
+    from.and_then(|f| Phone::parse(&format!("+{}", f.trim_start_matches('+')), region).ok())
+}
+
+/// Whether another sign-up from an unknown number fits into the rolling hour.
+fn signup_allowed(tx: &Transaction<'_>, ctx: &ApplyContext, now: DateTime<Utc>) -> Result<bool> {
+    if ctx.signups_per_hour == 0 {
+        return Ok(true);
+    }
+    Ok(signups_since_tx(tx, now - Duration::hours(1))? < ctx.signups_per_hour)
 }
 
 fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, now: DateTime<Utc>) -> Result<Applied> {
@@ -241,12 +234,38 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
         InboundContent::Other { .. } => None,
     };
     let mut customer = find_customer(tx, m.from.as_deref(), m.from_user_id.as_deref(), ctx.region)?;
-    // ANMELDEN from an unknown number makes them a customer (name from the WhatsApp profile).
-    if customer.is_none()
-        && matches!(keyword, Some(Keyword::Subscribe(_)))
-        && let Some(phone) =
-            m.from.as_deref().and_then(|f| Phone::parse(&format!("+{}", f.trim_start_matches('+')), ctx.region).ok())
+    let mut signup = None;
+    // ANMELDEN from an unknown number makes them a customer (name from the WhatsApp profile) — up to the hourly cap;
+    // above it the message waits for the farmer, without a customer, consent event or reply.
+    let new_sender = if customer.is_none() && matches!(keyword, Some(Keyword::Subscribe(_))) {
+        sender_phone(m.from.as_deref(), ctx.region)
+    } else {
+        None
+    };
+    if let Some(phone) = &new_sender
+        && !signup_allowed(tx, ctx, now)?
     {
+        insert_inbound_tx(
+            tx,
+            &NewInbound {
+                wamid: &m.wamid,
+                customer_id: None,
+                from_phone: Some(phone.as_e164()),
+                user_id: m.from_user_id.as_deref(),
+                kind,
+                text: &text,
+                received_at: when,
+                flagged_stop: false,
+                // Not handled as a keyword: it shows in the farmer's replies.
+                is_keyword: false,
+                signup: Some(Signup::Held),
+            },
+            now,
+        )?;
+        done.signups_held = 1;
+        return Ok(done);
+    }
+    if let Some(phone) = new_sender {
         let name = m
             .profile_name
             .as_deref()
@@ -258,25 +277,26 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
             CustomerDraft::new(&name, if m.profile_name.is_some() { &first } else { "" }, phone.clone(), &[], "")?;
         let id = insert_customer_tx(tx, &draft, now)?;
         if let Some(u) = &m.from_user_id {
-            tx.execute("UPDATE customers SET user_id = ?2 WHERE id = ?1", params![id, u])?;
+            set_user_id_tx(tx, id, u, false)?;
         }
         customer = Some((id, phone));
+        signup = Some(Signup::Created);
     }
-    let customer_id = customer.as_ref().map(|c| c.0);
-    tx.execute(
-        "INSERT INTO inbound_messages (wamid, customer_id, from_phone, user_id, kind, text, received_at, flagged_stop, is_keyword)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            m.wamid,
-            customer_id,
-            customer.as_ref().map(|c| c.1.as_e164().to_owned()).or_else(|| m.from.clone()),
-            m.from_user_id,
+    insert_inbound_tx(
+        tx,
+        &NewInbound {
+            wamid: &m.wamid,
+            customer_id: customer.as_ref().map(|c| c.0),
+            from_phone: customer.as_ref().map(|c| c.1.as_e164()).or(m.from.as_deref()),
+            user_id: m.from_user_id.as_deref(),
             kind,
-            text,
-            ts(when),
-            keyword.is_none() && looks_like_stop(&text),
-            keyword.is_some(),
-        ],
+            text: &text,
+            received_at: when,
+            flagged_stop: keyword.is_none() && looks_like_stop(&text),
+            is_keyword: keyword.is_some(),
+            signup,
+        },
+        now,
     )?;
     let Some((customer_id, phone)) = customer else { return Ok(done) };
     let event = |purpose, kind, evidence: String, wording| NewConsentEvent {
@@ -312,25 +332,12 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
         }
         Some(Keyword::Subscribe(purposes)) => {
             let mut asked = Vec::new();
+            let consent = customer_consent_tx(tx, customer_id)?;
             for p in purposes {
-                let state: Option<String> = tx
-                    .query_row(
-                        "SELECT state FROM consent_state WHERE customer_id = ?1 AND purpose = ?2",
-                        params![customer_id, p.as_str()],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if state.as_deref() == Some("granted") {
+                if consent.state(p) == ConsentState::Granted {
                     continue;
                 }
-                let wording: Option<(u32, String)> = tx
-                    .query_row(
-                        "SELECT version, text FROM consent_wordings WHERE purpose = ?1 ORDER BY version DESC LIMIT 1",
-                        [p.as_str()],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                let Some((version, wording_text)) = wording else {
+                let Some((version, wording_text)) = latest_wording_tx(tx, p)? else {
                     tracing::warn!("ANMELDEN received but no consent wording exists (shop name missing?)");
                     continue;
                 };
@@ -356,24 +363,12 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
         Some(Keyword::Confirm) => {
             let mut confirmed = Vec::new();
             for p in Purpose::ALL {
-                let request: Option<(String, Option<u32>, String)> = tx
-                    .query_row(
-                        "SELECT e.evidence, e.wording_version, e.occurred_at FROM consent_events e
-                         JOIN consent_state s ON s.customer_id = e.customer_id AND s.purpose = e.purpose
-                         WHERE e.customer_id = ?1 AND e.purpose = ?2 AND s.state = 'pending'
-                           AND e.kind = 'confirmation_requested'
-                         ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1",
-                        params![customer_id, p.as_str()],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )
-                    .optional()?;
-                let Some((request_wamid, version, asked_at)) = request else { continue };
-                let asked_at = crate::store::parse_ts(&asked_at)?;
-                if when - asked_at >= SERVICE_WINDOW {
+                let Some(request) = open_request_tx(tx, customer_id, *p)? else { continue };
+                if when - request.asked_at >= SERVICE_WINDOW {
                     continue;
                 }
-                let evidence = format!("{request_wamid} + {}", m.wamid);
-                record_consent_tx(tx, &event(*p, EventKind::Granted, evidence, version), now)?;
+                let evidence = format!("{} + {}", request.evidence, m.wamid);
+                record_consent_tx(tx, &event(*p, EventKind::Granted, evidence, request.wording_version), now)?;
                 confirmed.push(*p);
                 done.grants += 1;
             }
@@ -389,7 +384,7 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
                 done.replies_queued += 1;
             } else {
                 // A plain "Ja" with nothing pending is an ordinary answer for the farmer.
-                tx.execute("UPDATE inbound_messages SET is_keyword = 0 WHERE wamid = ?1", [&m.wamid])?;
+                mark_not_keyword_tx(tx, &m.wamid)?;
             }
         }
     }
@@ -441,18 +436,12 @@ fn apply_preference(
 
 fn apply_template(tx: &Transaction<'_>, t: &TemplateUpdate) -> Result<Applied> {
     if let Some(status) = &t.status {
-        tx.execute(
-            "UPDATE templates SET status = ?3 WHERE name = ?1 AND (language = ?2 OR ?2 = '')",
-            params![t.name, t.language, status],
-        )?;
+        set_template_status_tx(tx, &t.name, &t.language, status)?;
     }
     if t.status.is_none()
         && let Some(category) = &t.category
     {
-        tx.execute(
-            "UPDATE templates SET category = ?3 WHERE name = ?1 AND (language = ?2 OR ?2 = '')",
-            params![t.name, t.language, category],
-        )?;
+        set_template_category_tx(tx, &t.name, &t.language, category)?;
     }
     Ok(Applied::default())
 }
@@ -467,40 +456,31 @@ fn queue_reply(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let payload = serde_json::json!({ "text": text, "context": context_wamid }).to_string();
-    let now = ts(now);
-    tx.execute(
-        "INSERT INTO outbox (broadcast_id, customer_id, phone, kind, payload, state, next_attempt_at, created_at, updated_at)
-         VALUES (NULL, ?1, ?2, 'reply_in_window', ?3, 'queued', ?4, ?4, ?4)",
-        params![customer_id, phone.as_e164(), payload, now],
-    )?;
+    queue_reply_tx(tx, customer_id, phone.as_e164(), &payload, now)?;
     Ok(())
 }
 
 /// Records `confirmation_expired` for double opt-ins without a JA within 24 h.
 pub fn expire_confirmations_tx(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<usize> {
-    let cutoff = ts(now - SERVICE_WINDOW);
-    let expired: Vec<(i64, String, String)> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT customer_id, purpose, since FROM consent_state WHERE state = 'pending' AND since IS NOT NULL AND since <= ?1",
-        )?;
-        stmt.query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?
-    };
+    let expired = pending_since_tx(tx, now - SERVICE_WINDOW)?;
     for (customer_id, purpose, since) in &expired {
-        let since = crate::store::parse_ts(since)?;
         record_consent_tx(
             tx,
             &NewConsentEvent {
                 customer_id: *customer_id,
-                purpose: purpose.parse().map_err(|_| StoreError::Corrupt("consent_state.purpose".into()))?,
+                purpose: *purpose,
                 kind: EventKind::ConfirmationExpired,
                 source: Source::WhatsappKeyword,
                 evidence: "24 h ohne JA".into(),
                 wording_version: None,
                 recorded_by: "hofbote".into(),
-                occurred_at: since + SERVICE_WINDOW,
+                occurred_at: *since + SERVICE_WINDOW,
             },
             now,
         )?;
     }
     Ok(expired.len())
 }
+
+#[cfg(test)]
+mod tests;

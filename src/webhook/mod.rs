@@ -19,7 +19,8 @@ pub use apply::{Applied, ApplyContext};
 
 /// How the farmer reads an alert of a stored webhook body: what happened and what to do, or `None` for kinds that
 /// are not about webhooks. Used by `hofbote queue list` and the terminal app, so both say the same. These alerts
-/// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing.
+/// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing, held sign-ups wait
+/// for the farmer.
 pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<(String, String)> {
     use crate::i18n::Tr;
     let (what, todo) = match kind {
@@ -41,6 +42,16 @@ pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<
             Tr::new(
                 "Prüfe sie mit »hofbote db check«, dann »hofbote db dismiss-webhook NR«.",
                 "Check it with `hofbote db check`, then `hofbote db dismiss-webhook NO`.",
+            ),
+        ),
+        crate::store::webhooks::ALERT_SIGNUPS_HELD => (
+            Tr::new(
+                "Ungewöhnlich viele Anmeldungen auf einmal ({0}); sie sind nicht angelegt und nicht beantwortet.",
+                "Unusually many sign-ups at once ({0}); they were not added and not answered.",
+            ),
+            Tr::new(
+                "Sieh sie unter »Antworten« durch und lege echte Kunden selbst an. Die Grenze: [webhook] signups_per_hour.",
+                "Look through them under Replies and add real customers yourself. The limit: [webhook] signups_per_hour.",
             ),
         ),
         _ => return None,

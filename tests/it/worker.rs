@@ -67,7 +67,7 @@ async fn start_receiver(db: &Db, listener: std::net::TcpListener) -> SocketAddr 
         ReceiverConfig {
             app_secret: Some(Secret::new(SECRET)),
             verify_token: None,
-            apply: ApplyContext { shop_name: "Hof Sonnenwiese".into(), region: Region::DE },
+            apply: ApplyContext { shop_name: "Hof Sonnenwiese".into(), region: Region::DE, signups_per_hour: 50 },
         },
     );
     tokio::spawn(receiver.serve(listener, std::future::pending()));

@@ -1,0 +1,79 @@
+//! Delivery statuses from webhooks (accepted, delivered, read, failed) on outbox rows: finding the row (wamid, else
+//! the token in the callback data) and moving it with a typed [`RowEvent`] through the one row transition
+//! (`store::outbox::change_rows_tx`). Runs inside the caller's transaction; decides nothing about consent.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::outbox::{RowChange, Rows, change_rows_tx, token_of_callback};
+use super::{Result, StoreError};
+use crate::domain::sending::state::{RowEvent, RowState, transition};
+
+/// The outbox row a delivery status is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRow {
+    pub id: i64,
+    pub state: RowState,
+    pub customer_id: Option<i64>,
+}
+
+/// What a status webhook reports for one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusReport<'a> {
+    /// Meta's id of the message (kept when the row has none yet).
+    pub wamid: &'a str,
+    pub pricing_category: Option<&'a str>,
+    /// `Accepted`, `Delivered`, `Read` or `Fail`; `None` for statuses hofbote does not track.
+    pub event: Option<RowEvent>,
+    /// When it happened (Meta's timestamp).
+    pub at: DateTime<Utc>,
+    /// For `Fail`: Meta's error code and title.
+    pub error_code: Option<i64>,
+    pub reason: &'a str,
+}
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, Option<i64>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+}
+
+/// The row with this wamid, else the row whose token was sent as callback data (a status that overtook the send
+/// response, or one for a row left unclear by a crash), else `None`. Never by id: ids are reused after a restore.
+pub fn row_for_status_tx(tx: &Transaction<'_>, wamid: &str, callback: Option<&str>) -> Result<Option<StatusRow>> {
+    let mut row =
+        tx.query_row("SELECT id, state, customer_id FROM outbox WHERE wamid = ?1", [wamid], row_from).optional()?;
+    if row.is_none()
+        && let Some(token) = callback.map(token_of_callback)
+    {
+        row =
+            tx.query_row("SELECT id, state, customer_id FROM outbox WHERE token = ?1", [token], row_from).optional()?;
+    }
+    row.map(|(id, state, customer_id)| {
+        let state = state.parse().map_err(|()| StoreError::Corrupt("outbox.state".into()))?;
+        Ok(StatusRow { id, state, customer_id })
+    })
+    .transpose()
+}
+
+/// Applies a status to its row: keeps the wamid and the pricing category, then moves the row when [`transition`]
+/// allows the event (forward only: a late `delivered` after `read` changes nothing). A move to delivered or read
+/// also fills the earlier times that were skipped. Returns the new state, or `None` when the row stayed.
+pub fn apply_status_tx(
+    tx: &Transaction<'_>,
+    row: &StatusRow,
+    report: &StatusReport<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<RowState>> {
+    tx.execute("UPDATE outbox SET wamid = coalesce(wamid, ?2) WHERE id = ?1", params![row.id, report.wamid])?;
+    if let Some(category) = report.pricing_category {
+        tx.execute("UPDATE outbox SET pricing_category = ?2 WHERE id = ?1", params![row.id, category])?;
+    }
+    let Some(event) = report.event else { return Ok(None) };
+    let Some(next) = transition(row.state, event) else { return Ok(None) };
+    let mut change = RowChange::new(event).only(row.state).at(report.at);
+    change = match event {
+        RowEvent::Fail => change.code(report.error_code).reason(report.reason),
+        _ => change.reason(""),
+    };
+    let changed = change_rows_tx(tx, &change, now, Rows::Id(row.id))?;
+    Ok((changed > 0).then_some(next))
+}
