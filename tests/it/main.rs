@@ -13,6 +13,7 @@ mod properties;
 mod pty;
 mod queue;
 mod replay;
+mod served;
 mod sandbox;
 mod slowloris;
 mod support;
