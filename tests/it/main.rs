@@ -5,6 +5,7 @@
 mod canary;
 mod chaos;
 mod cli;
+mod handover;
 mod hostile;
 mod import;
 mod journey;
