@@ -88,6 +88,8 @@ fn serve_started_while_the_terminal_app_sends_receives_at_once_and_takes_over_se
     };
     assert!(wait_until(DEADLINE, || stops() == 3), "STOPs not received: {}\n{}", stops(), serve_log(&shop));
     app.wait_for("an Dienst übergeben");
+    let said = "übernimmt den Versand, sobald es ihn abgibt";
+    assert!(serve_log(&shop).contains(said), "serve says why it does not send yet:\n{}", serve_log(&shop));
     let before_quit = handle.ledger().len();
     assert!(before_quit < shop.consenting.len(), "the broadcast ended before the app quit: the test is too slow");
 
@@ -136,7 +138,7 @@ fn the_terminal_app_started_while_serve_sends_leaves_sending_to_it_and_takes_ove
     assert!(complete, "the app did not finish the broadcast: {:?}\n{}", shop.row_states(), app.screen());
     app.keys("q");
     let ended = wait_until(DEADLINE, || {
-        if app.screen().contains("Trotzdem beenden?") {
+        if app.screen().contains("Bitte bestätigen") {
             app.keys("y");
         }
         app.exited().is_some()
