@@ -18,6 +18,10 @@ use crate::whatsapp::Client;
 pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
     let l = ctx.lang;
     let _log = crate::logging::init(&ctx.paths.log_dir, true);
+    // The send lock's file first: a data folder that cannot be written is named with the way out before anything
+    // else is checked.
+    let lock_file = |e| crate::store::io_err(&crate::queue::lock::lock_path(&ctx.paths.db_file), e);
+    crate::queue::lock::Contender::new(&ctx.paths.db_file).map_err(lock_file)?;
     let secrets = ctx.secrets()?;
     let client = Arc::new(Client::new(&ctx.config.whatsapp, &secrets)?);
     let db = crate::sending::open_db(&ctx.paths.db_file, ctx.clock.clone(), Some(&secrets))?;
@@ -43,7 +47,7 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         background.serve_webhooks(db.clone(), listener, receiver_config);
         let (_, roles) = background
             .start_sending(Part::Service, &ctx.paths.db_file, db.clone(), client, clock, &ctx.config, &secrets)
-            .map_err(|e| crate::store::io_err(&crate::queue::lock::lock_path(&ctx.paths.db_file), e))?;
+            .map_err(lock_file)?;
         background.spawn(say_who_sends(roles, l, background.stop_signal()));
         background.spawn(housekeeping(db.clone(), background.stop_signal(), ctx.config.clone(), ctx.paths.clone()));
         let as_cli = |e: Stopped| match e {
