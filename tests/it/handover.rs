@@ -10,7 +10,7 @@ use std::time::Duration;
 use hofbote::config::Secret;
 use hofbote::sandbox::{self, SandboxConfig, SandboxHandle};
 
-use crate::pty::{DEADLINE, Pty, Spawn, wait_until};
+use crate::pty::{DEADLINE, Pty, Spawn, context_switches, wait_until};
 use crate::served::{SECRET, Served, Shop, check_ledger, free_port, integrity_ok, prepare, wait_exit};
 
 /// The in-process sandbox, posting its webhooks to `listen` (where `serve` will listen).
@@ -146,5 +146,44 @@ fn the_terminal_app_started_while_serve_sends_leaves_sending_to_it_and_takes_ove
     assert!(ended, "the app did not end:\n{}", app.screen());
     check_ledger(&handle.ledger(), &shop.consenting);
     integrity_ok(&shop.home.db());
+    rt.block_on(handle.shutdown());
+}
+
+/// Any other holder of the send lock (here the test itself, as `hofbote send --wait` or a second window would be):
+/// `serve` receives meanwhile, waits without a timer — its threads sleep until the kernel reports the release — and
+/// sends as soon as the lock is free.
+#[test]
+fn serve_waits_for_another_holder_asleep_and_sends_once_it_lets_go() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = free_port();
+    let handle = sandbox_for(&rt, 33, listen);
+    let shop = prepare(12, &handle.url(), listen, 40);
+    let held = hofbote::queue::lock::try_acquire(&shop.home.db()).unwrap().expect("the lock is free");
+    let serve = serve_up(&shop);
+    let stopper = shop.consenting[0].clone();
+    rt.block_on(sandbox::say(&handle.url(), &stopper, "STOP")).unwrap();
+    let conn = rusqlite::Connection::open(shop.home.db()).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let stops = || -> i64 {
+        conn.query_row("SELECT count(*) FROM inbound_messages WHERE text = 'STOP'", [], |r| r.get(0)).unwrap()
+    };
+    assert!(wait_until(DEADLINE, || stops() == 1), "STOP not received while waiting:\n{}", serve_log(&shop));
+    assert!(wait_until(DEADLINE, || serve_log(&shop).contains("übernimmt den Versand")), "{}", serve_log(&shop));
+    // Counted over two seconds of waiting (the window is the measurement, not a wait for something): a timer-driven
+    // wait would wake its threads every few milliseconds.
+    let pid = serve.id();
+    let before = context_switches(pid).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let woke = context_switches(pid).unwrap() - before;
+    assert!(woke <= 20, "serve woke {woke} times in 2 s while waiting for the send lock");
+    assert!(handle.ledger().is_empty(), "serve sent while another process held the send lock");
+
+    drop(held);
+    let done = wait_until(Duration::from_secs(120), || shop.all_final());
+    assert!(done, "serve did not send after the release: {:?}\n{}", shop.row_states(), serve_log(&shop));
+    assert!(serve_log(&shop).contains("Der Dienst sendet jetzt."), "{}", serve_log(&shop));
+    let expected: Vec<String> = shop.consenting.iter().filter(|p| **p != stopper).cloned().collect();
+    check_ledger(&handle.ledger(), &expected);
+    stop_serve(&shop, serve);
     rt.block_on(handle.shutdown());
 }
