@@ -75,7 +75,8 @@ pub fn run(cmd: BackupCmd, ctx: &Context) -> Result<(), CliError> {
             Ok(())
         }
         BackupCmd::Restore { file, yes, passphrase_file, identity } => {
-            if crate::queue::lock::is_held(&ctx.paths.db_file) {
+            if crate::queue::lock::is_held(&ctx.paths.db_file) || crate::queue::lock::someone_waits(&ctx.paths.db_file)
+            {
                 return Err(perr(PrivacyError::SenderRunning));
             }
             if !yes {

@@ -1,6 +1,7 @@
 //! `hofbote send`: the review (recipients, excluded with reasons, cost, duration, tier and quiet-hour waits, the
 //! same-day warning, a preview for the first recipient), then `--yes` queues it; `--test-to` first sends one copy to
-//! the farmer's own number; `--wait` also sends it from this process when no service holds the send lock.
+//! the farmer's own number; `--wait` also sends it from this process when no service holds the send lock (and hands
+//! the rest to a service that starts meanwhile).
 
 use std::sync::Arc;
 
@@ -298,6 +299,7 @@ fn send_here(ctx: &Context, id: i64) -> Result<(), CliError> {
     let config = crate::queue::worker::config_from(&ctx.config, &secrets);
     let clock = ctx.clock.clone();
     let l = ctx.lang;
+    let db_file = ctx.paths.db_file.clone();
     super::runtime()?.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let (_h, task) = crate::queue::worker::spawn(db.clone(), client, clock.clone(), config, stop_rx);
@@ -308,6 +310,18 @@ fn send_here(ctx: &Context, id: i64) -> Result<(), CliError> {
                 db.call(|s| s.next_due()).await?.is_some_and(|t| t <= clock.now() + chrono::Duration::seconds(2));
             if info.open() == 0 || (!due_now && info.count(crate::domain::sending::state::RowState::Inflight) == 0) {
                 println!("{}", summary(&info, l));
+                break;
+            }
+            // A service started meanwhile and waits for the send lock: it sends the rest.
+            if crate::queue::lock::someone_waits(&db_file) {
+                println!(
+                    "{}",
+                    Tr::new(
+                        "Der Dienst (hofbote serve) übernimmt den Rest des Versands.",
+                        "The service (hofbote serve) takes over the rest of the sending."
+                    )
+                    .get(l)
+                );
                 break;
             }
         }

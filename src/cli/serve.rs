@@ -1,6 +1,8 @@
 //! `hofbote serve`: the production sender — webhook receiver, send worker and scheduler in one process. Logs to a
-//! file and to stderr (for the journal). On SIGTERM/SIGINT it stops claiming, lets in-flight requests finish and
-//! releases the send lock. The wiring of store, client, worker and receiver is `crate::sending`, shared with the
+//! file and to stderr (for the journal). The receiver always runs; when another hofbote (the terminal app) holds
+//! the send lock, the service says so and takes sending over as soon as that one lets go — the app hands over at
+//! its next message boundary (`crate::sending`). On SIGTERM/SIGINT it stops claiming, lets in-flight requests finish
+//! and releases the send lock. The wiring of store, client, worker and receiver is `crate::sending`, shared with the
 //! terminal app and the demo.
 
 use std::net::SocketAddr;
@@ -8,7 +10,7 @@ use std::sync::Arc;
 
 use super::{CliError, Context};
 use crate::i18n::Tr;
-use crate::sending::{Background, Stopped};
+use crate::sending::{Background, Part, Role, Stopped};
 use crate::store::Db;
 use crate::webhook::{ApplyContext, ReceiverConfig};
 use crate::whatsapp::Client;
@@ -16,19 +18,11 @@ use crate::whatsapp::Client;
 pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
     let l = ctx.lang;
     let _log = crate::logging::init(&ctx.paths.log_dir, true);
+    // The send lock's file first: a data folder that cannot be written is named with the way out before anything
+    // else is checked.
+    let lock_file = |e| crate::store::io_err(&crate::queue::lock::lock_path(&ctx.paths.db_file), e);
+    crate::queue::lock::Contender::new(&ctx.paths.db_file).map_err(lock_file)?;
     let secrets = ctx.secrets()?;
-    let lock = crate::queue::lock::try_acquire(&ctx.paths.db_file)
-        .map_err(|e| crate::store::io_err(&crate::queue::lock::lock_path(&ctx.paths.db_file), e))?;
-    let Some(lock) = lock else {
-        return Err(CliError::Message(
-            Tr::new(
-                "Ein anderer hofbote sendet bereits mit dieser Datenbank (Dienst oder Oberfläche). Beende ihn zuerst.",
-                "Another hofbote is already sending with this database (service or terminal app). Stop it first.",
-            )
-            .get(l)
-            .into(),
-        ));
-    };
     let client = Arc::new(Client::new(&ctx.config.whatsapp, &secrets)?);
     let db = crate::sending::open_db(&ctx.paths.db_file, ctx.clock.clone(), Some(&secrets))?;
     let receiver_config = ReceiverConfig {
@@ -51,7 +45,10 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         );
         let mut background = Background::new();
         background.serve_webhooks(db.clone(), listener, receiver_config);
-        background.start_worker(lock, db.clone(), client, clock, &ctx.config, &secrets);
+        let (_, roles) = background
+            .start_sending(Part::Service, &ctx.paths.db_file, db.clone(), client, clock, &ctx.config, &secrets)
+            .map_err(lock_file)?;
+        background.spawn(say_who_sends(roles, l, background.stop_signal()));
         background.spawn(housekeeping(db.clone(), background.stop_signal(), ctx.config.clone(), ctx.paths.clone()));
         let as_cli = |e: Stopped| match e {
             Stopped::Store(e) => CliError::from(e),
@@ -72,6 +69,44 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         // The send lock is released once the worker has finished.
         background.stop(None).await.map_err(as_cli)
     })
+}
+
+/// Says in the journal (and on stderr) when the service waits for another sender and when it took over.
+async fn say_who_sends(
+    mut roles: tokio::sync::watch::Receiver<Role>,
+    l: crate::i18n::Lang,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut waited = false;
+    loop {
+        let role = *roles.borrow_and_update();
+        match role {
+            Role::Waiting | Role::HandedOver if !waited => {
+                waited = true;
+                tracing::info!("another hofbote holds the send lock; receiving webhooks and waiting to take over");
+                eprintln!(
+                    "{}",
+                    Tr::new(
+                        "Ein anderer hofbote (das Terminalprogramm) sendet gerade; der Dienst empfängt Webhooks und \
+                         übernimmt den Versand, sobald es ihn abgibt.",
+                        "Another hofbote (the terminal app) is sending; the service receives webhooks and takes over \
+                         sending as soon as it lets go.",
+                    )
+                    .get(l)
+                );
+            }
+            Role::Sending if waited => {
+                waited = false;
+                tracing::info!("the send lock is free: the service sends now");
+                eprintln!("{}", Tr::new("Der Dienst sendet jetzt.", "The service is sending now.").get(l));
+            }
+            _ => {}
+        }
+        tokio::select! {
+            changed = roles.changed() => if changed.is_err() { return },
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
 }
 
 /// Periodic duties: expire unconfirmed double opt-ins (every minute) and apply the retention periods (at start,

@@ -252,7 +252,7 @@ pub struct RestoreTarget<'a> {
 
 /// Restores a backup into the live database (see module docs).
 pub fn restore(file: &Path, unseal: &Unseal, target: &RestoreTarget<'_>) -> Result<RestoreReport, PrivacyError> {
-    if crate::queue::lock::is_held(target.db) {
+    if crate::queue::lock::is_held(target.db) || crate::queue::lock::someone_waits(target.db) {
         return Err(PrivacyError::SenderRunning);
     }
     let image = decrypt(file, unseal)?;
@@ -277,7 +277,7 @@ pub fn restore(file: &Path, unseal: &Unseal, target: &RestoreTarget<'_>) -> Resu
         ),
     )?;
     // Checked again right before the live file is touched.
-    if crate::queue::lock::is_held(target.db) {
+    if crate::queue::lock::is_held(target.db) || crate::queue::lock::someone_waits(target.db) {
         return Err(PrivacyError::SenderRunning);
     }
     if let Some(dir) = target.db.parent().filter(|d| !d.as_os_str().is_empty()) {

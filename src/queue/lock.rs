@@ -1,7 +1,14 @@
 //! One sender at a time: an exclusive lock on `<database>.send.lock`. The kernel releases it when the process ends,
 //! even by SIGKILL, so a restart never waits for a lease to expire.
+//!
+//! A service that finds the lock taken says that it waits: it holds a shared lock on `<database>.send.want` (also
+//! released by the kernel) and writes its pid into it, so the holder's file watcher wakes. The terminal app hands
+//! sending over when it sees that ([`someone_waits`]); a service never does. Checking opens the want file read-only
+//! and trying the lock again uses the file opened once ([`Contender`]), so neither wakes anybody's watcher — two
+//! waiting processes cannot wake each other in a loop. What to do with a lock is `crate::sending`'s business.
 
 use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Held while this process may send. Dropping it releases the lock.
@@ -13,14 +20,21 @@ pub struct SendLock {
 
 /// The lock file of a database.
 pub fn lock_path(db: &Path) -> PathBuf {
+    beside(db, ".send.lock")
+}
+
+/// The file a service holds while it waits for the send lock.
+pub fn want_path(db: &Path) -> PathBuf {
+    beside(db, ".send.want")
+}
+
+fn beside(db: &Path, suffix: &str) -> PathBuf {
     let mut p = db.as_os_str().to_owned();
-    p.push(".send.lock");
+    p.push(suffix);
     PathBuf::from(p)
 }
 
-/// Takes the send lock if nobody holds it; `Ok(None)` when another process sends.
-pub fn try_acquire(db: &Path) -> std::io::Result<Option<SendLock>> {
-    let path = lock_path(db);
+fn open_rw(path: &Path) -> std::io::Result<File> {
     let mut opts = OpenOptions::new();
     opts.create(true).truncate(false).write(true);
     #[cfg(unix)]
@@ -28,17 +42,63 @@ pub fn try_acquire(db: &Path) -> std::io::Result<Option<SendLock>> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let file = opts.open(&path)?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(SendLock { _file: file, path })),
-        Err(TryLockError::WouldBlock) => Ok(None),
-        Err(TryLockError::Error(e)) => Err(e),
+    opts.open(path)
+}
+
+/// The send lock file, opened once, tried as often as needed.
+#[derive(Debug)]
+pub struct Contender {
+    file: File,
+    path: PathBuf,
+}
+
+impl Contender {
+    pub fn new(db: &Path) -> std::io::Result<Contender> {
+        let path = lock_path(db);
+        Ok(Contender { file: open_rw(&path)?, path })
     }
+
+    /// The lock if nobody holds it; else this contender back, to try again later.
+    pub fn try_take(self) -> std::io::Result<Result<SendLock, Contender>> {
+        match self.file.try_lock() {
+            Ok(()) => Ok(Ok(SendLock { _file: self.file, path: self.path })),
+            Err(TryLockError::WouldBlock) => Ok(Err(self)),
+            Err(TryLockError::Error(e)) => Err(e),
+        }
+    }
+}
+
+/// Takes the send lock if nobody holds it; `Ok(None)` when another process sends.
+pub fn try_acquire(db: &Path) -> std::io::Result<Option<SendLock>> {
+    Ok(Contender::new(db)?.try_take()?.ok())
 }
 
 /// Whether some process holds the send lock right now (without keeping it).
 pub fn is_held(db: &Path) -> bool {
     matches!(try_acquire(db), Ok(None))
+}
+
+/// Held by a service while it waits for the send lock; dropping it (or the process ending) withdraws the wish.
+#[derive(Debug)]
+pub struct Want {
+    _file: File,
+}
+
+/// Says that a service waits for the send lock: a shared lock on the want file (several may wait), then its pid
+/// written into it, which wakes the holder's watcher. Blocks only while a [`someone_waits`] check holds the file for
+/// an instant.
+pub fn announce(db: &Path) -> std::io::Result<Want> {
+    let mut file = open_rw(&want_path(db))?;
+    file.lock_shared()?;
+    file.set_len(0)?;
+    writeln!(file, "{}", std::process::id())?;
+    Ok(Want { _file: file })
+}
+
+/// Whether a service waits for the send lock. Opens the want file read-only, so the check wakes no watcher.
+pub fn someone_waits(db: &Path) -> bool {
+    let Ok(file) = File::open(want_path(db)) else { return false };
+    matches!(file.try_lock(), Err(TryLockError::WouldBlock))
 }
 
 #[cfg(test)]
@@ -54,5 +114,42 @@ mod tests {
         assert!(is_held(&db));
         drop(first);
         assert!(try_acquire(&db).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_contender_tries_again_on_the_same_file_and_gets_the_lock_once_it_is_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        let holder = try_acquire(&db).unwrap().expect("free");
+        let mut contender = Contender::new(&db).unwrap();
+        for _ in 0..3 {
+            contender = contender.try_take().unwrap().expect_err("held by the holder");
+        }
+        drop(holder);
+        let lock = contender.try_take().unwrap().expect("free now");
+        assert!(is_held(&db));
+        drop(lock);
+        assert!(!is_held(&db));
+    }
+
+    #[test]
+    fn a_waiting_service_is_seen_until_it_withdraws_and_checking_does_not_count_as_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        assert!(!someone_waits(&db), "no want file yet");
+        let want = announce(&db).unwrap();
+        assert!(someone_waits(&db));
+        assert!(someone_waits(&db), "a check leaves the wish in place");
+        // Two services may wait at once; the wish lasts while either does.
+        let second = announce(&db).unwrap();
+        drop(want);
+        assert!(someone_waits(&db));
+        drop(second);
+        assert!(!someone_waits(&db), "withdrawn when the last one gives up");
+        let pid: u32 = std::fs::read_to_string(want_path(&db)).unwrap().trim().parse().unwrap();
+        assert_eq!(pid, std::process::id(), "the file says who waited last");
+        // Waiting is not holding: the send lock stays free.
+        let _again = announce(&db).unwrap();
+        assert!(!is_held(&db));
     }
 }

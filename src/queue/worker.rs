@@ -50,12 +50,17 @@ pub struct WorkerConfig {
 }
 
 /// Handle to a running worker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WorkerHandle {
     wake: Arc<Notify>,
 }
 
 impl WorkerHandle {
+    /// A handle for [`spawn_with`]: one handle across the workers a process starts one after another.
+    pub fn new() -> WorkerHandle {
+        WorkerHandle { wake: Arc::new(Notify::new()) }
+    }
+
     /// Makes the worker look for due rows now (after queueing a broadcast in this process).
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -70,10 +75,21 @@ pub fn spawn(
     config: WorkerConfig,
     shutdown: watch::Receiver<bool>,
 ) -> (WorkerHandle, tokio::task::JoinHandle<Result<(), StoreError>>) {
-    let wake = Arc::new(Notify::new());
-    let handle = WorkerHandle { wake: wake.clone() };
-    let task = tokio::spawn(run(db, client, clock, config, wake, shutdown));
+    let handle = WorkerHandle::new();
+    let task = spawn_with(&handle, db, client, clock, config, shutdown);
     (handle, task)
+}
+
+/// [`spawn`] woken through an existing `handle` (a process that hands sending over and takes it back later).
+pub fn spawn_with(
+    handle: &WorkerHandle,
+    db: Db,
+    client: Arc<Client>,
+    clock: SharedClock,
+    config: WorkerConfig,
+    shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<Result<(), StoreError>> {
+    tokio::spawn(run(db, client, clock, config, handle.wake.clone(), shutdown))
 }
 
 async fn run(

@@ -4,7 +4,8 @@
 //! been reported the next one is reported no sooner than [`DbWatch::gap`] later, and nothing is lost in between.
 //! Where no watcher can start (inotify limits, an unusual file system) a slow poll takes its place, and it says so
 //! in the log. What changed is for the caller to find out (`PRAGMA data_version`, a claim); this module only wakes.
-//! Must not read or write the database.
+//! Must not read or write the database. The same watch, on the send lock's files, wakes a process that waits for
+//! the send lock or holds it while another waits ([`DbWatch::send_lock`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,7 +53,20 @@ impl DbWatch {
     /// Watches the folder of `db_file` for writes to the database and its `-wal` file; falls back to polling every
     /// `fallback` when the watcher cannot start. Must be called inside a tokio runtime.
     pub fn start(db_file: &Path, fallback: Duration) -> DbWatch {
-        match Self::watcher(db_file) {
+        Self::names(db_file, watched_names(db_file), fallback)
+    }
+
+    /// Watches the send lock's files beside `db_file` instead (`queue::lock`): the lock file is closed when its
+    /// holder lets go or ends, the want file is written when a service starts to wait. For the process that holds or
+    /// waits for the send lock (`crate::sending`).
+    pub fn send_lock(db_file: &Path, fallback: Duration) -> DbWatch {
+        let name = |p: PathBuf| p.file_name().map(|n| n.to_os_string());
+        let names = [crate::queue::lock::lock_path(db_file), crate::queue::lock::want_path(db_file)];
+        Self::names(db_file, names.into_iter().filter_map(name).collect(), fallback)
+    }
+
+    fn names(db_file: &Path, names: Vec<std::ffi::OsString>, fallback: Duration) -> DbWatch {
+        match Self::watcher(db_file, names) {
             Ok((notify, watcher)) => DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, _watcher: watcher } },
             Err(e) => {
                 tracing::warn!(error = %e, file = %db_file.display(), "no file watcher; checking for changes by polling");
@@ -108,13 +122,15 @@ impl DbWatch {
         }
     }
 
-    fn watcher(db_file: &Path) -> notify::Result<(Arc<Notify>, notify::RecommendedWatcher)> {
+    fn watcher(
+        db_file: &Path,
+        names: Vec<std::ffi::OsString>,
+    ) -> notify::Result<(Arc<Notify>, notify::RecommendedWatcher)> {
         let notify = Arc::new(Notify::new());
         let dir = match db_file.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let names = watched_names(db_file);
         let wake = notify.clone();
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let Ok(event) = res else { return };
@@ -184,6 +200,34 @@ mod tests {
         let alert = crate::queue::health::SenderAlert { since: chrono::Utc::now(), error: "busy".into(), pid: 1 };
         alert.write(&db).unwrap();
         tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("the alert file wakes the watch");
+    }
+
+    #[tokio::test]
+    async fn the_send_lock_watch_wakes_on_a_release_and_a_wish_but_not_on_a_check() {
+        use crate::queue::lock;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        let held = lock::try_acquire(&db).unwrap().unwrap();
+        let contender = lock::Contender::new(&db).unwrap();
+        let mut watch = DbWatch::send_lock(&db, Duration::from_secs(3600)).gap(Duration::ZERO);
+        assert_eq!(watch.kind(), WatchKind::Notify);
+        // Trying the held lock again on the opened file, and checking for a waiting service, wake nobody.
+        let contender = contender.try_take().unwrap().unwrap_err();
+        assert!(!lock::someone_waits(&db));
+        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
+        assert!(quiet.is_err(), "trying again or checking must not wake a watcher");
+        let want = lock::announce(&db).unwrap();
+        tokio::time::timeout(Duration::from_secs(20), watch.changed())
+            .await
+            .expect("a service's wish wakes the holder");
+        while tokio::time::timeout(Duration::from_millis(300), watch.changed()).await.is_ok() {}
+        assert!(lock::someone_waits(&db));
+        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
+        assert!(quiet.is_err(), "the check must not wake a watcher");
+        drop(held);
+        tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a release wakes the waiter");
+        assert!(contender.try_take().unwrap().is_ok(), "free after the release");
+        drop(want);
     }
 
     #[tokio::test]

@@ -1,8 +1,10 @@
-//! Sending from inside the terminal app: when no `hofbote serve` holds the send lock, the app takes it for its whole
-//! lifetime and runs the queue worker (wired by `crate::sending`, as in the service) on its own database connection,
-//! so its writes show up through `PRAGMA data_version` like anyone else's. Without an access token nobody sends and
-//! the lock stays free. On quit the worker stops claiming, finishes what is in flight, then the lock is released.
-//! Decides only who sends; never draws.
+//! Sending from inside the terminal app: when no `hofbote serve` holds the send lock, the app takes it and runs the
+//! queue worker (wired by `crate::sending`, as in the service) on its own database connection, so its writes show up
+//! through `PRAGMA data_version` like anyone else's. When a service starts and waits for the lock, the app hands
+//! sending over at the next message boundary; when no service sends any more (it stopped, or was running when the
+//! app started and then stopped), the app takes sending (back) — `Services::roles` tells the header. Without an
+//! access token nobody sends and the lock stays free. On quit the worker stops claiming, finishes what is in flight,
+//! then the lock is released. Decides only who sends; never draws.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,14 +14,15 @@ use super::perform::Services;
 use crate::clock::SharedClock;
 use crate::config::{Config, Secrets};
 use crate::queue::lock::is_held;
-use crate::sending::Background;
+use crate::sending::{Background, Part, Role};
 use crate::store::Db;
 use crate::whatsapp::Client;
 
 /// How long the worker may take on quit to finish the requests in flight.
 const STOP_WITHIN: Duration = Duration::from_secs(10);
 
-/// Starts the worker for `client` on `db_file` in `background` if the send lock is free, and says who sends.
+/// Takes part in sending for `client` on `db_file` in `background` (sends at once if the send lock is free and no
+/// service waits for it), and says who sends now.
 pub fn start_worker(
     background: &mut Background,
     db_file: &std::path::Path,
@@ -29,12 +32,20 @@ pub fn start_worker(
     config: &Config,
     secrets: &Secrets,
 ) -> std::io::Result<(Sender, Services)> {
-    match background.try_start_worker(db_file, db, client.clone(), clock, config, secrets)? {
-        Some(worker) => {
-            tracing::info!("sending from the terminal app (no service holds the send lock)");
-            Ok((Sender::InApp, Services { client: Some(client), worker: Some(worker) }))
-        }
-        None => Ok((Sender::Service, Services { client: Some(client), worker: None })),
+    let (worker, roles) = background.start_sending(Part::App, db_file, db, client.clone(), clock, config, secrets)?;
+    let sender = sender(*roles.borrow());
+    if sender == Sender::InApp {
+        tracing::info!("sending from the terminal app (no service holds the send lock)");
+    }
+    Ok((sender, Services { client: Some(client), worker: Some(worker), roles: Some(roles) }))
+}
+
+/// What the header says for where this window stands with the send lock.
+pub fn sender(role: Role) -> Sender {
+    match role {
+        Role::Sending => Sender::InApp,
+        Role::Waiting => Sender::Service,
+        Role::HandedOver => Sender::HandedOver,
     }
 }
 
@@ -71,23 +82,37 @@ mod tests {
     use crate::store::Store;
 
     #[tokio::test]
-    async fn the_app_sends_only_when_no_service_holds_the_lock() {
+    async fn the_app_sends_only_when_no_service_holds_the_lock_and_hands_over_to_a_waiting_one() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("h.sqlite");
         let clock = crate::clock::system();
         let config = crate::demo::demo_config(&Config::default());
         let secrets = Secrets { whatsapp_token: Some(crate::config::Secret::new("t")), ..Secrets::default() };
         let client = Arc::new(Client::new(&config.whatsapp, &secrets).unwrap());
-        // A service holds the lock: the app does not send.
+        let roles_of = |services: &Services| services.roles.clone().unwrap();
+        // A service holds the lock: the app does not send, and takes over once the service lets go.
         let service = try_acquire(&db).unwrap().unwrap();
         let (d, _t) = Db::spawn(Store::open(&db, clock.clone()).unwrap());
         let mut bg = Background::new();
         let (sender, services) =
             start_worker(&mut bg, &db, d, client.clone(), clock.clone(), &config, &secrets).unwrap();
         assert_eq!(sender, Sender::Service);
-        assert!(services.worker.is_none() && !bg.sends());
+        assert!(!bg.sends());
+        let mut roles = roles_of(&services);
         drop(service);
-        // Nobody holds it: the app takes it for its lifetime and releases it when it stops.
+        let took = tokio::time::timeout(Duration::from_secs(20), roles.wait_for(|r| *r == Role::Sending)).await;
+        assert!(took.is_ok_and(|r| r.is_ok()), "the app takes over when the service lets go");
+        assert!(bg.sends() && is_held(&db));
+        // A service starts and waits: the app hands over, the service gets the lock.
+        let want = crate::queue::lock::announce(&db).unwrap();
+        let handed = tokio::time::timeout(Duration::from_secs(20), roles.wait_for(|r| *r == Role::HandedOver)).await;
+        assert!(handed.is_ok_and(|r| r.is_ok()), "the app hands over to a waiting service");
+        let service = try_acquire(&db).unwrap().expect("released for the service");
+        drop(want);
+        assert!(!bg.sends());
+        stop(bg).await;
+        drop(service);
+        // Nobody holds it: the app takes it at once and releases it when it stops.
         let (d, _t) = Db::spawn(Store::open(&db, clock.clone()).unwrap());
         let mut bg = Background::new();
         let (sender, services) = start_worker(&mut bg, &db, d, client, clock, &config, &secrets).unwrap();

@@ -261,6 +261,21 @@ async fn worker(performer: Performer, mut effects: mpsc::UnboundedReceiver<Effec
     }
 }
 
+/// The next change of who sends; never resolves when this window does not take part in sending (or no longer: the
+/// sending side ended, and a closed channel must not wake the loop again and again).
+async fn next_role(
+    roles: &mut Option<tokio::sync::watch::Receiver<crate::sending::Role>>,
+) -> Option<crate::sending::Role> {
+    let Some(rx) = roles.as_mut() else { return std::future::pending().await };
+    match rx.changed().await {
+        Ok(()) => Some(*rx.borrow_and_update()),
+        Err(_) => {
+            *roles = None;
+            None
+        }
+    }
+}
+
 /// Drops a load when the same load comes later in the batch.
 pub fn merge_loads(batch: Vec<Effect>) -> Vec<Effect> {
     let mut out: Vec<Effect> = Vec::with_capacity(batch.len());
@@ -299,6 +314,7 @@ where
 {
     let (effect_tx, effect_rx) = mpsc::unbounded_channel();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel();
+    let mut roles = performer.roles();
     let work = tokio::spawn(worker(performer, effect_rx, msg_tx));
     let send = |effects: Vec<Effect>| {
         for e in effects {
@@ -331,6 +347,7 @@ where
             },
             Some(msg) = msg_rx.recv() => send(update(state, msg)),
             () = watch.changed(), if state.live() => send(vec![Effect::CheckDataVersion]),
+            Some(role) = next_role(&mut roles) => send(update(state, Msg::Sender(super::background::sender(role)))),
         }
         // Drain what is already waiting, so a burst of keys or results gives one frame (bounded, so a flood of
         // input cannot keep the loop from seeing a signal or drawing).

@@ -29,6 +29,8 @@ pub enum Sender {
     InApp,
     /// `hofbote serve` holds the send lock.
     Service,
+    /// This window sent and handed sending over to a waiting `hofbote serve` (it takes it back once nobody sends).
+    HandedOver,
     /// Nobody: no access token configured and no service running.
     #[default]
     Off,
@@ -40,6 +42,7 @@ impl Sender {
         match self {
             Sender::InApp => queue_text::SENDER_INAPP.get(lang),
             Sender::Service => queue_text::SENDER_SERVICE.get(lang),
+            Sender::HandedOver => queue_text::SENDER_HANDED_OVER.get(lang),
             Sender::Off => queue_text::SENDER_OFF.get(lang),
         }
     }
@@ -162,6 +165,8 @@ pub enum Msg {
         unread: i64,
         open: i64,
     },
+    /// Who sends changed: this window took sending over, or handed it to the service.
+    Sender(Sender),
     ReviewReady(Box<ReviewData>),
     BroadcastQueued {
         id: i64,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use hofbote::config::Secret;
 use hofbote::sandbox::{self, SandboxConfig};
 
-use crate::chaos::{SECRET, free_port, integrity_ok, prepare, wait_exit};
+use crate::served::{SECRET, free_port, integrity_ok, prepare, wait_exit};
 use crate::support::TempHome;
 
 const PASS: &str = "Heuernte";
@@ -104,7 +104,7 @@ fn restoring_a_backup_taken_mid_broadcast_and_resuming_sends_nothing_twice() {
     let dupes = duplicates(&ledger);
     println!("accepted at backup {at_backup}, in all {}, duplicates {}", ledger.len(), dupes.len());
     assert!(dupes.is_empty(), "{} sent twice after the restore", dupes.len());
-    crate::chaos::check_ledger(&ledger, &chaos.consenting);
+    crate::served::check_ledger(&ledger, &chaos.consenting);
     assert!(said.contains("Sicherung vom"), "the backup's time is shown: {said}");
     integrity_ok(&chaos.home.db());
     rt.block_on(handle.shutdown());

@@ -39,6 +39,7 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
             state.data_version == Some(*version) && state.sender_alert == *sender_alert
         }
         Msg::Badges { unread, open } => state.unread == *unread && state.sending == sends(state, *open > 0),
+        Msg::Sender(sender) => state.sender == *sender,
         Msg::Queue(data) => state.queue.data.as_ref() == Some(&**data) && quiet_status(),
         Msg::Rows(data) => queue_detail::shows(state.queue.detail.as_ref(), data),
         Msg::Conversation(data) => replies::shows(&state.replies, data),
@@ -178,6 +179,18 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.badges_loaded = true;
             state.unread = unread;
             set_sending(state, Some(open));
+            Vec::new()
+        }
+        Msg::Sender(sender) => {
+            let was = std::mem::replace(&mut state.sender, sender);
+            match sender {
+                Sender::HandedOver if was != sender => state.info(queue_text::HANDED_OVER.get(state.lang).to_owned()),
+                Sender::InApp if matches!(was, Sender::Service | Sender::HandedOver) => {
+                    state.info(queue_text::TOOK_OVER.get(state.lang).to_owned())
+                }
+                _ => {}
+            }
+            set_sending(state, None);
             Vec::new()
         }
         Msg::ReviewReady(review) => {

@@ -71,6 +71,8 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
 pub struct Services {
     pub client: Option<Arc<crate::whatsapp::Client>>,
     pub worker: Option<crate::queue::worker::WorkerHandle>,
+    /// Where this window stands with the send lock, on every change (see `crate::sending`).
+    pub roles: Option<tokio::sync::watch::Receiver<crate::sending::Role>>,
 }
 
 /// The performer of the running app: effects go to the DB thread, messages come back; API calls run here.
@@ -89,6 +91,11 @@ impl Performer {
     pub fn with_services(mut self, services: Services) -> Performer {
         self.services = services;
         self
+    }
+
+    /// Changes of who sends, when this window takes part in sending.
+    pub fn roles(&self) -> Option<tokio::sync::watch::Receiver<crate::sending::Role>> {
+        self.services.roles.clone()
     }
 
     pub async fn perform(&self, effect: Effect) -> Msg {

@@ -336,7 +336,8 @@ async fn r_syncs_the_templates_and_t_sends_a_test_to_my_own_number_through_the_a
     )
     .unwrap();
     let launch = launch(config, Lang::De, false);
-    let services = crate::tui::perform::Services { client: Some(std::sync::Arc::new(client)), worker: None };
+    let services =
+        crate::tui::perform::Services { client: Some(std::sync::Arc::new(client)), worker: None, roles: None };
     let mut app = App::start_with(&launch, demo_store(), services).await;
     app.key(ch('3')).await;
     assert!(screen(&app.state).contains("Noch keine Vorlagen"), "{}", screen(&app.state));

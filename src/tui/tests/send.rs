@@ -398,6 +398,32 @@ fn quitting_while_this_window_sends_asks_first() {
 }
 
 #[test]
+fn handing_sending_to_the_service_shows_in_the_header_and_quitting_no_longer_asks() {
+    use crate::tui::app::Sender;
+    let (_, _, mut state) = queue_state();
+    state.sender = Sender::InApp;
+    update(&mut state, Msg::Badges { unread: 0, open: 3 });
+    assert!(state.sending);
+    // A service started and waits: this window hands over at the next message boundary.
+    update(&mut state, Msg::Sender(Sender::HandedOver));
+    assert!(state.redraw && !state.sending, "the service sends the open rows now");
+    let shown = screen(&state);
+    assert!(shown.contains("Versand: an Dienst übergeben"), "{shown}");
+    assert!(shown.contains("Versand übergeben an den Dienst (hofbote serve)"), "{shown}");
+    // The same news again draws nothing.
+    state.take_redraw();
+    update(&mut state, Msg::Sender(Sender::HandedOver));
+    assert!(!state.redraw);
+    // The service stopped: this window sends again and says so; quitting asks again.
+    update(&mut state, Msg::Sender(Sender::InApp));
+    assert!(state.sending);
+    assert!(screen(&state).contains("hofbote sendet jetzt selbst"), "{}", screen(&state));
+    update(&mut state, Msg::Sender(Sender::HandedOver));
+    update(&mut state, ch('q'));
+    assert!(state.quit, "nothing is lost when the service sends");
+}
+
+#[test]
 fn the_customer_detail_shows_replies_and_r_opens_the_conversation() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = send_store();

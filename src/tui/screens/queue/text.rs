@@ -5,6 +5,13 @@ use crate::i18n::Tr;
 
 pub const SENDER_INAPP: Tr = Tr::new("in hofbote", "in hofbote");
 pub const SENDER_SERVICE: Tr = Tr::new("Dienst", "service");
+pub const SENDER_HANDED_OVER: Tr = Tr::new("an Dienst übergeben", "handed to the service");
+pub const HANDED_OVER: Tr = Tr::new(
+    "Versand übergeben an den Dienst (hofbote serve); er sendet weiter.",
+    "Sending handed over to the service (hofbote serve); it goes on sending.",
+);
+pub const TOOK_OVER: Tr =
+    Tr::new("Kein Dienst sendet mehr: hofbote sendet jetzt selbst.", "No service sends any more: hofbote sends now.");
 pub const SENDER_OFF: Tr = Tr::new("aus (kein Zugang)", "off (no access)");
 pub const SENDER: Tr = Tr::new("Versand: ", "Sending: ");
 pub const TAB_UNREAD: Tr = Tr::new("{0} ({1} neu)", "{0} ({1} new)");
