@@ -6,6 +6,7 @@
 //! customer list instead. Must never touch the user's real database, secrets or a configured real API: the client's
 //! base URL and token are forced to the sandbox's.
 
+use crate::domain::sending::RowState;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -203,13 +204,13 @@ async fn simulate(db: Db, url: String, fresh: bool, first_new: i64, mut stop: to
         let started = db
             .call(move |s| {
                 for b in s.list_broadcasts(5)? {
-                    if b.id < first_new || b.state == "draft" {
+                    if b.id < first_new || b.state == crate::domain::sending::BroadcastState::Draft {
                         continue;
                     }
                     let rows = s.broadcast_rows(b.id)?;
-                    let sending = rows.iter().any(|r| !matches!(r.state.as_str(), "queued" | "skipped"));
+                    let sending = rows.iter().any(|r| !matches!(r.state, RowState::Queued | RowState::Skipped));
                     // The last recipient in the queue stops: the STOP may come before or after their message.
-                    let last = rows.iter().filter(|r| r.state != "skipped").max_by_key(|r| r.id).cloned();
+                    let last = rows.iter().filter(|r| r.state != RowState::Skipped).max_by_key(|r| r.id).cloned();
                     if sending && let Some(r) = last {
                         return Ok(Some(r.phone));
                     }

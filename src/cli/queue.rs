@@ -6,7 +6,8 @@ use clap::Subcommand;
 use super::output::{datetime, table};
 use super::{CliError, Context};
 use crate::domain::broadcast::explain_reason;
-use crate::domain::sending::state::RowState;
+use crate::domain::sending::state::{BroadcastState, RowState};
+use crate::domain::sending::words::Words;
 use crate::i18n::{Lang, Tr};
 use crate::store::broadcasts::BroadcastInfo;
 
@@ -72,7 +73,7 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
                 if let Some(a) = crate::queue::health::SenderAlert::read(&ctx.paths.db_file) {
                     println!("{} {}", Tr::new("WARNUNG:", "ALERT:").get(l), a.text(l, store.now()));
                 }
-                print!("{}", render_list(&list, l));
+                print!("{}", render_list(&list, &words(ctx, &store)));
             }
         }
         QueueCmd::Show { id, json } => {
@@ -82,7 +83,8 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
                 let v = serde_json::json!({ "broadcast": info, "rows": rows });
                 println!("{}", serde_json::to_string_pretty(&v).map_err(|e| CliError::Message(e.to_string()))?);
             } else {
-                print!("{}", render_list(std::slice::from_ref(&info), l));
+                let words = words(ctx, &store);
+                print!("{}", render_list(std::slice::from_ref(&info), &words));
                 let header = match l {
                     Lang::De => ["Zeile", "Name", "Telefon", "Stand", "Grund", "Zeit"],
                     Lang::En => ["Row", "Name", "Phone", "State", "Reason", "Time"],
@@ -90,8 +92,7 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
                 let body: Vec<Vec<String>> = rows
                     .iter()
                     .map(|r| {
-                        let state =
-                            r.state.parse::<RowState>().map(|s| s.label().get(l).to_owned()).unwrap_or(r.state.clone());
+                        let state = words.row(&r.facts());
                         let reason = match r.error_code {
                             Some(code) => format!("{} ({code})", crate::whatsapp::explain(code).explanation.get(l)),
                             None => explain_reason(&r.reason, l),
@@ -128,7 +129,7 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
                 };
                 println!("{}", t.fill(l, &[&n]));
             }
-            if store.broadcast(id)?.state == "paused" {
+            if store.broadcast(id)?.state == BroadcastState::Paused {
                 store.resume_broadcast(id)?;
             }
             done("Fortgesetzt.", "Resumed.");
@@ -199,12 +200,19 @@ pub fn alert_text(kind: &str, detail: &str, l: Lang) -> String {
     format!("{} ({detail})", t.get(l))
 }
 
-fn state_label(state: &str, l: Lang) -> &'static str {
-    crate::domain::broadcast::state_label(state).get(l)
+/// The state words with the settings and the store's clock.
+fn words(ctx: &Context, store: &crate::store::Store) -> Words {
+    Words {
+        lang: ctx.lang,
+        now: store.now(),
+        unknown_after: chrono::Duration::seconds(ctx.config.queue.unknown_after_seconds as i64),
+    }
 }
 
-/// Broadcasts with their progress per state.
-pub fn render_list(list: &[BroadcastInfo], l: Lang) -> String {
+/// Broadcasts with their progress per state, and under the table what waits and why ("Nr 3: 11 warten auf
+/// Bestätigung von WhatsApp (bis 08:15)").
+pub fn render_list(list: &[BroadcastInfo], words: &Words) -> String {
+    let l = words.lang;
     if list.is_empty() {
         return format!("{}\n", Tr::new("Keine Rundnachrichten.", "No broadcasts.").get(l));
     }
@@ -221,8 +229,8 @@ pub fn render_list(list: &[BroadcastInfo], l: Lang) -> String {
             vec![
                 b.id.to_string(),
                 b.template.clone(),
-                state_label(&b.state, l).to_owned(),
-                (b.count(RowState::Queued) + b.count(RowState::Inflight) + b.count(RowState::Unknown)).to_string(),
+                b.state.label().get(l).to_owned(),
+                b.open().to_string(),
                 b.count(RowState::Accepted).to_string(),
                 b.count(RowState::Delivered).to_string(),
                 b.count(RowState::Read).to_string(),
@@ -232,5 +240,11 @@ pub fn render_list(list: &[BroadcastInfo], l: Lang) -> String {
             ]
         })
         .collect();
-    table(&header, &body)
+    let mut out = table(&header, &body);
+    for b in list {
+        for note in words.broadcast_notes(&b.facts()) {
+            out.push_str(&format!("{} {}: {note}\n", Tr::new("Nr", "No").get(l), b.id));
+        }
+    }
+    out
 }

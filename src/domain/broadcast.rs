@@ -134,8 +134,8 @@ pub enum BroadcastError {
     NotApproved { name: String, status: String },
     #[error("authentication templates are not sent by hofbote")]
     Authentication,
-    #[error("broadcast {0} cannot be changed in state {1}")]
-    WrongState(i64, String),
+    #[error("broadcast {0} cannot be changed in state {1:?}")]
+    WrongState(i64, Option<crate::domain::sending::BroadcastState>),
 }
 
 impl Localized for BroadcastError {
@@ -161,21 +161,8 @@ impl Localized for BroadcastError {
                 "Rundnachricht {0} ist im Zustand »{1}« und kann so nicht geändert werden.",
                 "Broadcast {0} is in state '{1}' and cannot be changed that way.",
             )
-            .fill(lang, &[id, state]),
+            .fill(lang, &[id, &state.map_or("?", |s| s.label().get(lang))]),
         }
-    }
-}
-
-/// The farmer's word for a broadcast state (`draft`, `scheduled`, …).
-pub fn state_label(state: &str) -> Tr {
-    match state {
-        "draft" => Tr::new("Entwurf", "draft"),
-        "scheduled" => Tr::new("geplant", "scheduled"),
-        "sending" => Tr::new("wird gesendet", "sending"),
-        "paused" => Tr::new("angehalten", "paused"),
-        "done" => Tr::new("fertig", "done"),
-        "cancelled" => Tr::new("abgebrochen", "cancelled"),
-        _ => Tr::new("?", "?"),
     }
 }
 

@@ -14,7 +14,7 @@ use super::outbox::{RowChange, Rows, change_rows_tx};
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::broadcast::{Audience, AudiencePlan, BroadcastError, plan_audience, purpose_of};
 use crate::domain::consent::Purpose;
-use crate::domain::sending::state::{RowEvent, RowState};
+use crate::domain::sending::state::{BroadcastState, RowEvent, RowState};
 use crate::domain::template::{Category, Params, Template};
 
 /// What the farmer asks for.
@@ -69,18 +69,37 @@ pub struct BroadcastInfo {
     pub language: String,
     pub params: Params,
     pub audience: Audience,
-    pub state: String,
+    pub state: BroadcastState,
     pub state_reason: String,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     /// Rows per state.
-    pub counts: BTreeMap<String, i64>,
+    pub counts: BTreeMap<RowState, i64>,
+    /// When the latest row without an answer from Meta went out (rows `unknown`).
+    pub unknown_since: Option<DateTime<Utc>>,
+    /// The earliest queued row: when it is due, and why it waits.
+    pub next_queued: Option<(DateTime<Utc>, String)>,
+    /// For rows unclear after a restore: when that backup was taken.
+    pub backup_taken_at: Option<DateTime<Utc>>,
 }
 
 impl BroadcastInfo {
     pub fn count(&self, state: RowState) -> i64 {
-        self.counts.get(state.as_str()).copied().unwrap_or(0)
+        self.counts.get(&state).copied().unwrap_or(0)
+    }
+
+    /// What the state words need (see [`crate::domain::sending::words`]).
+    pub fn facts(&self) -> crate::domain::sending::words::BroadcastFacts<'_> {
+        crate::domain::sending::words::BroadcastFacts {
+            state: self.state,
+            queued: self.count(RowState::Queued),
+            unknown: self.count(RowState::Unknown),
+            unknown_since: self.unknown_since,
+            restored: self.count(RowState::Restored),
+            backup_taken_at: self.backup_taken_at,
+            next_queued: self.next_queued.as_ref().map(|(at, r)| (*at, r.as_str())),
+        }
     }
 
     /// Rows that still need sending or settling.
@@ -96,11 +115,27 @@ pub struct OutboxRow {
     pub customer_id: Option<i64>,
     pub name: String,
     pub phone: String,
-    pub state: String,
+    pub state: RowState,
     pub reason: String,
     pub error_code: Option<i64>,
     pub attempts: i64,
     pub updated_at: DateTime<Utc>,
+    /// When a queued row is due.
+    pub due: Option<DateTime<Utc>>,
+    /// When it last went out (for unknown rows: since when WhatsApp's answer is missing).
+    pub inflight_at: Option<DateTime<Utc>>,
+}
+
+impl OutboxRow {
+    /// What the state words need (see [`crate::domain::sending::words`]).
+    pub fn facts(&self) -> crate::domain::sending::words::RowFacts<'_> {
+        crate::domain::sending::words::RowFacts {
+            state: self.state,
+            reason: &self.reason,
+            due: self.due,
+            inflight_at: self.inflight_at,
+        }
+    }
 }
 
 /// An alert that stops sending until resolved.
@@ -176,8 +211,8 @@ impl Store {
     /// Queues a draft: resolves the audience anew (consent may have changed since).
     pub fn queue_draft(&mut self, id: i64, fallback: &str) -> Result<Preview> {
         let info = self.broadcast(id)?;
-        if info.state != "draft" {
-            return Err(BroadcastError::WrongState(id, info.state).into());
+        if info.state != BroadcastState::Draft {
+            return Err(BroadcastError::WrongState(id, Some(info.state)).into());
         }
         let b = NewBroadcast {
             template: info.template,
@@ -196,7 +231,7 @@ impl Store {
             params![id, state, ts(now)],
         )?;
         if n == 0 {
-            return Err(BroadcastError::WrongState(id, "?".into()).into());
+            return Err(BroadcastError::WrongState(id, None).into());
         }
         insert_rows_tx(&tx, id, &b, &preview, now)?;
         tx.commit()?;
@@ -257,28 +292,64 @@ impl Store {
                 language,
                 params: serde_json::from_str(&p).map_err(|_| bad("params"))?,
                 audience: serde_json::from_str(&a).map_err(|_| bad("audience"))?,
-                state,
+                state: state.parse().map_err(|()| bad("state"))?,
                 state_reason,
                 scheduled_at: sched.as_deref().map(parse_ts).transpose()?,
                 created_at: parse_ts(&created)?,
                 created_by: by,
-                counts: self.row_counts(id)?,
+                counts: BTreeMap::new(),
+                unknown_since: None,
+                next_queued: None,
+                backup_taken_at: None,
             });
+            if let Some(info) = out.last_mut() {
+                self.fill_progress(info)?;
+            }
         }
         Ok(out)
     }
 
-    fn row_counts(&self, broadcast_id: i64) -> Result<BTreeMap<String, i64>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state")?;
-        let rows = stmt.query_map([broadcast_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<BTreeMap<String, i64>>>()?)
+    /// Rows per state, when the latest unanswered row went out, and what the earliest queued row waits for.
+    fn fill_progress(&self, info: &mut BroadcastInfo) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT state, count(*), max(inflight_at) FROM outbox WHERE broadcast_id = ?1 GROUP BY state",
+        )?;
+        let rows = stmt.query_map([info.id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?))
+        })?;
+        for row in rows {
+            let (state, n, last) = row?;
+            let state: RowState =
+                state.parse().map_err(|()| StoreError::Corrupt(format!("outbox.state of broadcast {}", info.id)))?;
+            if state == RowState::Unknown {
+                info.unknown_since = last.as_deref().map(parse_ts).transpose()?;
+            }
+            info.counts.insert(state, n);
+        }
+        if info.count(RowState::Restored) > 0 {
+            info.backup_taken_at = self.backup_taken_at()?;
+        }
+        if info.count(RowState::Queued) > 0 {
+            let next: Option<(Option<String>, String)> = self
+                .conn
+                .prepare_cached(
+                    "SELECT next_attempt_at, reason FROM outbox WHERE broadcast_id = ?1 AND state = 'queued'
+                     ORDER BY next_attempt_at LIMIT 1",
+                )?
+                .query_row([info.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((Some(at), reason)) = next {
+                info.next_queued = Some((parse_ts(&at)?, reason));
+            }
+        }
+        Ok(())
     }
 
     /// The recipient rows of a broadcast with names.
     pub fn broadcast_rows(&self, broadcast_id: i64) -> Result<Vec<OutboxRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT o.id, o.customer_id, coalesce(c.name, ''), o.phone, o.state, o.reason, o.error_code, o.attempts, o.updated_at
+            "SELECT o.id, o.customer_id, coalesce(c.name, ''), o.phone, o.state, o.reason, o.error_code, o.attempts, o.updated_at,
+                    o.next_attempt_at, o.inflight_at
              FROM outbox o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.broadcast_id = ?1 ORDER BY c.name COLLATE NOCASE, o.id",
         )?;
         let rows = stmt.query_map([broadcast_id], |r| {
@@ -292,49 +363,72 @@ impl Store {
                 r.get(6)?,
                 r.get(7)?,
                 r.get::<_, String>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, customer_id, name, phone, state, reason, error_code, attempts, updated) = row?;
+            let (id, customer_id, name, phone, state, reason, error_code, attempts, updated, due, inflight): (
+                i64,
+                Option<i64>,
+                String,
+                String,
+                String,
+                String,
+                Option<i64>,
+                i64,
+                String,
+                Option<String>,
+                Option<String>,
+            ) = row?;
             out.push(OutboxRow {
                 id,
                 customer_id,
                 name,
                 phone,
-                state,
+                state: state.parse().map_err(|()| StoreError::Corrupt(format!("outbox.state of {id}")))?,
                 reason,
                 error_code,
                 attempts,
                 updated_at: parse_ts(&updated)?,
+                due: due.as_deref().map(parse_ts).transpose()?,
+                inflight_at: inflight.as_deref().map(parse_ts).transpose()?,
             });
         }
         Ok(out)
     }
 
-    fn set_broadcast_state(&mut self, id: i64, from: &[&str], to: &str, reason: &str) -> Result<()> {
+    fn set_broadcast_state(
+        &mut self,
+        id: i64,
+        from: &[BroadcastState],
+        to: BroadcastState,
+        reason: &str,
+    ) -> Result<()> {
         let info = self.broadcast(id)?;
-        if !from.contains(&info.state.as_str()) {
-            return Err(BroadcastError::WrongState(id, info.state).into());
+        if !from.contains(&info.state) {
+            return Err(BroadcastError::WrongState(id, Some(info.state)).into());
         }
         self.conn.execute(
             "UPDATE broadcasts SET state = ?2, state_reason = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, to, reason, ts(self.now())],
+            params![id, to.as_str(), reason, ts(self.now())],
         )?;
         Ok(())
     }
 
     pub fn pause_broadcast(&mut self, id: i64) -> Result<()> {
-        self.set_broadcast_state(id, &["sending", "scheduled"], "paused", "paused_by_user")
+        use BroadcastState::{Paused, Scheduled, Sending};
+        self.set_broadcast_state(id, &[Sending, Scheduled], Paused, "paused_by_user")
     }
 
     pub fn resume_broadcast(&mut self, id: i64) -> Result<()> {
         let info = self.broadcast(id)?;
         let to = match info.scheduled_at {
-            Some(at) if at > self.now() => "scheduled",
-            _ => "sending",
+            Some(at) if at > self.now() => BroadcastState::Scheduled,
+            _ => BroadcastState::Sending,
         };
-        self.set_broadcast_state(id, &["paused"], to, "")
+        self.set_broadcast_state(id, &[BroadcastState::Paused], to, "")
     }
 
     /// Cancels a broadcast: its queued rows are cancelled; what is in flight settles normally.
@@ -342,8 +436,10 @@ impl Store {
         let now = ts(self.now());
         let tx = self.conn.transaction()?;
         let state: String = tx.query_row("SELECT state FROM broadcasts WHERE id = ?1", [id], |r| r.get(0))?;
-        if matches!(state.as_str(), "done" | "cancelled") {
-            return Err(BroadcastError::WrongState(id, state).into());
+        let state: BroadcastState =
+            state.parse().map_err(|()| StoreError::Corrupt(format!("broadcasts.state of {id}")))?;
+        if matches!(state, BroadcastState::Done | BroadcastState::Cancelled) {
+            return Err(BroadcastError::WrongState(id, Some(state)).into());
         }
         // What waits is cancelled; what is in flight or unclear settles normally (a status may still come).
         let cancel = RowChange::new(RowEvent::Cancel).reason("cancelled_by_user").only(RowState::Queued);

@@ -182,8 +182,12 @@ fn render_queue(frame: &mut Frame<'_>, body: Rect, state: &State) {
     let env = state.env();
     let mut area = body;
     queue::render_alerts(frame, &mut area, &state.queue, &env);
-    let sending =
-        queue::Sending { sender: state.sender, rate: state.config.whatsapp.effective_rate(), unread: state.unread };
+    let sending = queue::Sending {
+        sender: state.sender,
+        rate: state.config.whatsapp.effective_rate(),
+        unread: state.unread,
+        unknown_after: chrono::Duration::seconds(state.config.queue.unknown_after_seconds as i64),
+    };
     if let Some(c) = &state.replies.conversation {
         replies::render_conversation(frame, area, c, &env);
     } else if state.queue.detail.is_none() && state.queue.pane == queue::Pane::Replies {

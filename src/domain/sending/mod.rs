@@ -5,6 +5,7 @@
 pub mod decision;
 pub mod policy;
 pub mod state;
+pub mod words;
 
 pub use decision::Decision;
-pub use state::{RowEvent, RowState, transition};
+pub use state::{BroadcastState, RowEvent, RowState, transition};

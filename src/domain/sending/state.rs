@@ -105,6 +105,68 @@ impl FromStr for RowState {
     }
 }
 
+/// Where a broadcast is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadcastState {
+    /// Written, not queued: its rows are made when it is queued.
+    Draft,
+    /// Queued for a later time.
+    Scheduled,
+    Sending,
+    Paused,
+    /// Nothing left to send or settle.
+    Done,
+    Cancelled,
+}
+
+impl BroadcastState {
+    pub const ALL: [BroadcastState; 6] = [
+        BroadcastState::Draft,
+        BroadcastState::Scheduled,
+        BroadcastState::Sending,
+        BroadcastState::Paused,
+        BroadcastState::Done,
+        BroadcastState::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BroadcastState::Draft => "draft",
+            BroadcastState::Scheduled => "scheduled",
+            BroadcastState::Sending => "sending",
+            BroadcastState::Paused => "paused",
+            BroadcastState::Done => "done",
+            BroadcastState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label(self) -> crate::i18n::Tr {
+        use crate::i18n::Tr;
+        match self {
+            BroadcastState::Draft => Tr::new("Entwurf", "draft"),
+            BroadcastState::Scheduled => Tr::new("geplant", "scheduled"),
+            BroadcastState::Sending => Tr::new("wird gesendet", "sending"),
+            BroadcastState::Paused => Tr::new("angehalten", "paused"),
+            BroadcastState::Done => Tr::new("fertig", "done"),
+            BroadcastState::Cancelled => Tr::new("abgebrochen", "cancelled"),
+        }
+    }
+}
+
+impl fmt::Display for BroadcastState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for BroadcastState {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        BroadcastState::ALL.iter().copied().find(|b| b.as_str() == s).ok_or(())
+    }
+}
+
 /// Things that happen to a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RowEvent {

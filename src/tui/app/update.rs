@@ -291,7 +291,11 @@ fn clear_info(state: &mut State) {
 fn set_sending(state: &mut State, open: Option<i64>) {
     let open = match open {
         Some(n) => n > 0,
-        None => state.queue.broadcasts().iter().any(|b| b.state == "sending" && b.open() > 0),
+        None => state
+            .queue
+            .broadcasts()
+            .iter()
+            .any(|b| b.state == crate::domain::sending::BroadcastState::Sending && b.open() > 0),
     };
     state.sending = sends(state, open);
 }

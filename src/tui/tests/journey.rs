@@ -240,7 +240,7 @@ async fn the_weekly_offer_from_launch_to_queued_in_at_most_ten_keys_plus_the_tex
         crate::domain::broadcast::Audience::Tags(vec!["Geflügel".into()]),
         "the audience from last time"
     );
-    assert_eq!(b.state, "sending");
+    assert_eq!(b.state, crate::domain::sending::BroadcastState::Sending);
     assert!(b.count(crate::domain::sending::state::RowState::Queued) > 0);
     assert!(screen(&app.state).contains(&format!("Nr. {}", b.id)), "{}", screen(&app.state));
 }

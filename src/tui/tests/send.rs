@@ -296,9 +296,10 @@ fn queue_state() -> (Store, Launch, State) {
 #[test]
 fn queue_keys_become_effects_and_cancel_asks_first() {
     let (_, _, mut state) = queue_state();
-    let ids: Vec<(i64, String)> = state.queue.broadcasts().iter().map(|b| (b.id, b.state.clone())).collect();
-    let sending = ids.iter().position(|(_, s)| s == "sending").unwrap();
-    let draft = ids.iter().position(|(_, s)| s == "draft").unwrap();
+    use crate::domain::sending::BroadcastState;
+    let ids: Vec<(i64, BroadcastState)> = state.queue.broadcasts().iter().map(|b| (b.id, b.state)).collect();
+    let sending = ids.iter().position(|(_, s)| *s == BroadcastState::Sending).unwrap();
+    let draft = ids.iter().position(|(_, s)| *s == BroadcastState::Draft).unwrap();
     state.queue.nav.selected = sending;
     let id = ids[sending].0;
     assert_eq!(update(&mut state, ch('p')), vec![Effect::Broadcast { id, op: BroadcastOp::Pause }]);
@@ -316,12 +317,13 @@ fn queue_keys_become_effects_and_cancel_asks_first() {
 #[test]
 fn unclear_rows_offer_the_choice_and_others_do_not() {
     let (mut store, launch, mut state) = queue_state();
-    let sending = state.queue.broadcasts().iter().position(|b| b.state == "sending").unwrap();
+    use crate::domain::sending::{BroadcastState, RowState};
+    let sending = state.queue.broadcasts().iter().position(|b| b.state == BroadcastState::Sending).unwrap();
     state.queue.nav.selected = sending;
     press(&mut store, &launch, &mut state, key(KeyCode::Enter));
     let d = state.queue.detail.as_ref().unwrap();
-    assert_eq!(d.rows[0].state, "failed", "problems first");
-    assert_eq!(d.rows[1].state, "unknown");
+    assert_eq!(d.rows[0].state, RowState::Failed, "problems first");
+    assert_eq!(d.rows[1].state, RowState::Unknown);
     assert!(screen(&state).contains("Fehler 131026"), "{}", screen(&state));
     assert!(update(&mut state, ch('s')).is_empty(), "a failed row has no choice");
     update(&mut state, ch('j'));

@@ -114,12 +114,15 @@ mod tests {
             language: "de".into(),
             params: Default::default(),
             audience: crate::domain::broadcast::Audience::All,
-            state: "sending".into(),
+            state: crate::domain::sending::BroadcastState::Sending,
             state_reason: String::new(),
             scheduled_at: None,
             created_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
             created_by: String::new(),
-            counts: counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect::<BTreeMap<_, _>>(),
+            counts: counts.iter().map(|(k, v)| (k.parse().unwrap(), *v)).collect::<BTreeMap<_, _>>(),
+            unknown_since: None,
+            next_queued: None,
+            backup_taken_at: None,
         }
     }
 

@@ -49,10 +49,6 @@ impl Detail {
     }
 }
 
-fn row_state(r: &OutboxRow) -> Option<RowState> {
-    RowState::ALL.into_iter().find(|s| s.as_str() == r.state)
-}
-
 /// Lines below the table for the selected row's explanation.
 const PANEL: usize = 4;
 /// Lines above the table: title, gauge, legend, column heads.
@@ -108,7 +104,7 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
             Vec::new()
         }
         Action::SendAgain | Action::MarkSent => match d.selected() {
-            Some(r) if r.state == "unknown" => {
+            Some(r) if matches!(r.state, RowState::Unknown | RowState::Restored) => {
                 vec![Outcome::Effect(Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain })]
             }
             _ => vec![Outcome::Info(queue_text::NOT_UNKNOWN.get(lang).to_owned())],
@@ -116,7 +112,7 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
         Action::Pause | Action::Resume | Action::CancelBroadcast | Action::RetryFailed => {
             let id = d.id;
             let Some(b) = v.broadcasts().iter().find(|b| b.id == id) else { return Vec::new() };
-            super::broadcast_action(env, id, &b.template, &b.state, action)
+            super::broadcast_action(env, id, &b.template, b.state, action)
         }
         _ => Vec::new(),
     }
@@ -125,15 +121,15 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
 /// The explanation panel of a row: what happened and what to do.
 fn panel(r: &OutboxRow, env: &Env) -> Vec<(String, bool)> {
     let lang = env.lang;
-    match (r.state.as_str(), r.error_code) {
-        ("failed", Some(code)) => {
+    match (r.state, r.error_code) {
+        (RowState::Failed, Some(code)) => {
             let info = crate::whatsapp::explain(code);
             vec![
                 (queue_text::FAILURE.fill(lang, &[&code, &info.explanation.get(lang)]), true),
                 (queue_text::FAILURE_DO.fill(lang, &[&info.action.get(lang)]), false),
             ]
         }
-        ("unknown", _) => vec![(
+        (RowState::Unknown | RowState::Restored, _) => vec![(
             queue_text::UNKNOWN_CHOICE.fill(lang, &[&env.key(Action::SendAgain), &env.key(Action::MarkSent)]),
             true,
         )],
@@ -142,7 +138,8 @@ fn panel(r: &OutboxRow, env: &Env) -> Vec<(String, bool)> {
     }
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env: &Env) {
+pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env: &Env, sending: &super::Sending) {
+    let words = super::draw::words(env, sending);
     let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
@@ -151,14 +148,18 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
     match info {
         Some(b) => {
             let title = queue_text::DETAIL_TITLE
-                .fill(lang, &[&b.id, &safe(&b.template), &queue_text::broadcast_state(&b.state).get(lang)]);
+                .fill(lang, &[&b.id, &safe(&b.template), &queue_text::broadcast_state(b.state).get(lang)]);
             lines.push(Line::styled(cut(&title, w, ell), theme.title()));
             let bar_w = w.saturating_sub(4).min(60);
             let mut spans = vec![Span::raw("[")];
             spans.extend(gauge::bar(b, bar_w, theme));
             spans.push(Span::raw("]"));
             lines.push(Line::from(spans));
-            lines.push(Line::styled(cut(&gauge::legend(b, lang, theme.dot()), w, ell), theme.dim()));
+            let mut legend = gauge::legend(b, lang, theme.dot());
+            for note in words.broadcast_notes(&b.facts()) {
+                legend = format!("{legend}{}{note}", theme.dot());
+            }
+            lines.push(Line::styled(cut(&legend, w, ell), theme.dim()));
         }
         None => {
             lines.push(Line::styled(queue_text::NUMBER.fill(lang, &[&d.id]), theme.title()));
@@ -188,9 +189,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
     for (i, r) in d.rows.iter().enumerate().skip(window.start).take(page) {
         let selected = i == d.nav.selected;
         let name = if r.name.is_empty() { queue_text::ERASED.get(lang).to_owned() } else { safe(&r.name).into_owned() };
-        let word = row_state(r).map(|s| s.label().get(lang)).unwrap_or("?");
-        let note = match (r.state.as_str(), r.error_code) {
-            ("failed", Some(code)) => format!("[{code}] {}", crate::whatsapp::explain(code).class.label(lang)),
+        let word = r.state.label().get(lang);
+        let note = match (r.state, r.error_code) {
+            (RowState::Failed, Some(code)) => format!("[{code}] {}", crate::whatsapp::explain(code).class.label(lang)),
+            (RowState::Queued | RowState::Unknown | RowState::Restored, _) if words.row(&r.facts()) != word => {
+                words.row(&r.facts())
+            }
             _ if !r.reason.is_empty() => explain_reason(&r.reason, lang),
             _ => String::new(),
         };
@@ -202,10 +206,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
             fit(&text::datetime_short(r.updated_at, lang), time_w, ell),
             cut(&note, note_w, ell)
         );
-        let style = match (selected, r.state.as_str()) {
+        let style = match (selected, r.state) {
             (true, _) => theme.selected(),
-            (false, "failed" | "unknown") => theme.error(),
-            (false, "skipped" | "cancelled") => theme.dim(),
+            (false, RowState::Failed | RowState::Unknown | RowState::Restored) => theme.error(),
+            (false, RowState::Skipped | RowState::Cancelled) => theme.dim(),
             _ => theme.base(),
         };
         lines.push(Line::styled(if selected { fit(&text, w, ell) } else { text }, style));

@@ -7,20 +7,29 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::*;
-use crate::domain::sending::state::RowState;
+use crate::domain::sending::state::{BroadcastState, RowState};
+use crate::domain::sending::words::Words;
 use crate::tui::text as app_text;
 use crate::tui::widgets::text::{cut, width, wrap};
+
+/// The state words with what the queue screen knows.
+pub fn words(env: &Env, sending: &Sending) -> Words {
+    Words { lang: env.lang, now: env.now.unwrap_or_else(chrono::Utc::now), unknown_after: sending.unknown_after }
+}
 
 /// "noch ca. 12 s" and friends for a broadcast in the list.
 fn progress_text(b: &BroadcastInfo, env: &Env, sending: Sending) -> String {
     let lang = env.lang;
     let total: i64 = b.counts.values().sum::<i64>() - b.count(RowState::Skipped);
     let out = total - b.count(RowState::Queued) - b.count(RowState::Inflight) - b.count(RowState::Cancelled);
-    match b.state.as_str() {
-        "draft" => queue_text::DRAFT_HINT.get(lang).to_owned(),
-        "scheduled" => queue_text::SCHEDULED_FOR
+    let words = words(env, &sending);
+    let notes = words.broadcast_notes(&b.facts());
+    let dot = env.theme.dot();
+    match b.state {
+        BroadcastState::Draft => queue_text::DRAFT_HINT.get(lang).to_owned(),
+        BroadcastState::Scheduled => queue_text::SCHEDULED_FOR
             .fill(lang, &[&b.scheduled_at.map(|at| app_text::datetime(at, lang)).unwrap_or_default()]),
-        "sending" if b.open() > 0 => {
+        BroadcastState::Sending if b.open() > 0 => {
             let rate = sending.rate.max(1) as i64;
             let left = chrono::Duration::milliseconds(b.open() * 1000 / rate);
             let mut s = queue_text::RATE_LEFT.fill(
@@ -28,20 +37,26 @@ fn progress_text(b: &BroadcastInfo, env: &Env, sending: Sending) -> String {
                 &[&app_text::number(out), &app_text::number(total), &rate, &app_text::duration(left, lang)],
             );
             if sending.sender == Sender::Off {
-                s = format!("{s}{}{}", env.theme.dot(), queue_text::NOT_SENDING.get(lang));
-            } else if b.state_reason == "quiet_hours" {
-                s = format!("{s}{}{}", env.theme.dot(), queue_text::WAITING_QUIET.get(lang));
+                s = format!("{s}{dot}{}", queue_text::NOT_SENDING.get(lang));
+            } else if let Some(note) = notes.first() {
+                s = format!("{s}{dot}{note}");
             }
             s
         }
-        _ => queue_text::DONE_OF.fill(lang, &[&app_text::number(out), &app_text::number(total)]),
+        _ => {
+            let s = queue_text::DONE_OF.fill(lang, &[&app_text::number(out), &app_text::number(total)]);
+            match notes.first() {
+                Some(note) => format!("{s}{dot}{note}"),
+                None => s,
+            }
+        }
     }
 }
 
 /// Draws the open broadcast or the list of broadcasts (below the alerts, see [`render_alerts`]).
 pub fn render(frame: &mut Frame<'_>, area: Rect, v: &QueueView, env: &Env, sending: Sending) {
     match &v.detail {
-        Some(d) => detail::render(frame, area, d, v, env),
+        Some(d) => detail::render(frame, area, d, v, env, &sending),
         None => render_list(frame, area, v, env, sending),
     }
 }
@@ -122,9 +137,9 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, v: &QueueView, env: &Env, send
     for (i, b) in list.iter().enumerate().skip(window.start).take(page) {
         let selected = i == v.nav.selected;
         let mark = if selected { theme.pointer() } else { " " };
-        let state_word = queue_text::broadcast_state(&b.state).get(lang);
-        let when = match (b.state.as_str(), b.scheduled_at) {
-            ("scheduled", Some(at)) => app_text::datetime(at, lang),
+        let state_word = queue_text::broadcast_state(b.state).get(lang);
+        let when = match (b.state, b.scheduled_at) {
+            (BroadcastState::Scheduled, Some(at)) => app_text::datetime(at, lang),
             _ => app_text::datetime(b.created_at, lang),
         };
         let head = format!(
@@ -147,7 +162,7 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, v: &QueueView, env: &Env, send
         spans.push(Span::raw("] "));
         spans.push(Span::raw(cut(&progress_text(b, env, sending), w.saturating_sub(bar_w + 5), ell)));
         lines.push(Line::from(spans));
-        let legend = if b.state == "draft" { String::new() } else { gauge::legend(b, lang, theme.dot()) };
+        let legend = if b.state == BroadcastState::Draft { String::new() } else { gauge::legend(b, lang, theme.dot()) };
         lines.push(Line::styled(cut(&format!("  {legend}"), w, ell), theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines), area);

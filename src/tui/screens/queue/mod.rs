@@ -67,6 +67,8 @@ pub struct Sending {
     /// Messages per second.
     pub rate: u32,
     pub unread: i64,
+    /// How long a row waits for WhatsApp's answer (`[queue] unknown_after_seconds`), for the state words.
+    pub unknown_after: chrono::Duration,
 }
 
 /// How many broadcasts the list loads.
@@ -155,17 +157,23 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
             let Some(b) = v.selected() else {
                 return vec![Outcome::Info(queue_text::NOTHING_SELECTED.get(lang).to_owned())];
             };
-            broadcast_action(env, b.id, &b.template, &b.state, action)
+            broadcast_action(env, b.id, &b.template, b.state, action)
         }
         _ => Vec::new(),
     }
 }
 
 /// Pause, resume (or queue a draft), cancel (after asking) or retry one broadcast.
-pub fn broadcast_action(env: &Env, id: i64, template: &str, bstate: &str, action: Action) -> Vec<Outcome> {
+pub fn broadcast_action(
+    env: &Env,
+    id: i64,
+    template: &str,
+    bstate: crate::domain::sending::BroadcastState,
+    action: Action,
+) -> Vec<Outcome> {
     let op = match action {
         Action::Pause => BroadcastOp::Pause,
-        Action::Resume if bstate == "draft" => BroadcastOp::QueueDraft,
+        Action::Resume if bstate == crate::domain::sending::BroadcastState::Draft => BroadcastOp::QueueDraft,
         Action::Resume => BroadcastOp::Resume,
         Action::RetryFailed => BroadcastOp::Retry,
         Action::CancelBroadcast => {

@@ -38,8 +38,8 @@ pub const NOT_SENDING: Tr = Tr::new(
 );
 pub const DRAFT_HINT: Tr = Tr::new("Entwurf – r reiht ihn ein", "draft – r queues it");
 
-pub fn broadcast_state(s: &str) -> Tr {
-    crate::domain::broadcast::state_label(s)
+pub fn broadcast_state(s: crate::domain::sending::BroadcastState) -> Tr {
+    s.label()
 }
 
 // Actions
