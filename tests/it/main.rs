@@ -10,6 +10,7 @@ mod handover;
 mod hostile;
 mod import;
 mod journey;
+mod outbox_machine;
 mod privacy;
 mod properties;
 mod pty;

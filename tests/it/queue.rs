@@ -104,7 +104,12 @@ impl Q {
     }
 
     pub fn states(&self, broadcast: i64) -> Vec<(String, String, String)> {
-        self.store.broadcast_rows(broadcast).unwrap().into_iter().map(|r| (r.name, r.state, r.reason)).collect()
+        self.store
+            .broadcast_rows(broadcast)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.name, r.state.as_str().to_owned(), r.reason))
+            .collect()
     }
 }
 
@@ -179,7 +184,7 @@ fn a_template_that_is_no_longer_approved_pauses_the_broadcast() {
     q.store.replace_templates(&[paused]).unwrap();
     assert!(q.claim(&open_rules()).is_empty());
     let info = q.store.broadcast(b).unwrap();
-    assert_eq!(info.state, "paused");
+    assert_eq!(info.state.as_str(), "paused");
     assert!(info.state_reason.contains("PAUSED"), "{}", info.state_reason);
 }
 
@@ -235,11 +240,11 @@ fn a_scheduled_broadcast_whose_time_passed_during_downtime_goes_out() {
     q.customer("Anna Weiß", "0171 1000001", &[], true, true);
     let at = friday_morning() + Duration::hours(2);
     let b = q.broadcast("wochenangebot", Audience::All, Some(at));
-    assert_eq!(q.store.broadcast(b).unwrap().state, "scheduled");
+    assert_eq!(q.store.broadcast(b).unwrap().state.as_str(), "scheduled");
     assert!(q.claim(&open_rules()).is_empty());
     q.clock.advance(Duration::hours(30)); // the Pi was off
     assert_eq!(q.claim(&open_rules()).len(), 1);
-    assert_eq!(q.store.broadcast(b).unwrap().state, "sending");
+    assert_eq!(q.store.broadcast(b).unwrap().state.as_str(), "sending");
 }
 
 #[test]
@@ -267,7 +272,7 @@ fn crash_recovery_and_reconciliation_of_unknown_rows() {
     q.store.recover_inflight().unwrap();
     q.store.decide_unknown(row, false).unwrap();
     assert_eq!(q.states(b)[0].1, "accepted");
-    assert_eq!(q.store.broadcast(b).unwrap().state, "done");
+    assert_eq!(q.store.broadcast(b).unwrap().state.as_str(), "done");
 }
 
 #[test]
@@ -301,7 +306,7 @@ fn failure_decisions_have_their_effects() {
     // A blocked template pauses that broadcast; the row waits in the queue.
     let blocked = Decision::PauseBroadcast { code: Some(132015), reason: "template_blocked: paused".into() };
     q.store.record_failure(&c[0], &blocked).unwrap();
-    assert_eq!(q.store.broadcast(third).unwrap().state, "paused");
+    assert_eq!(q.store.broadcast(third).unwrap().state.as_str(), "paused");
     assert!(q.states(third).iter().any(|r| r.1 == "queued" && r.2 == "template_blocked"));
 }
 

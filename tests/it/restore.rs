@@ -109,3 +109,111 @@ fn restoring_a_backup_taken_mid_broadcast_and_resuming_sends_nothing_twice() {
     integrity_ok(&chaos.home.db());
     rt.block_on(handle.shutdown());
 }
+
+fn sql<T: rusqlite::types::FromSql>(db: &std::path::Path, q: &str) -> Vec<T> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let mut stmt = conn.prepare(q).unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn new_broadcast(home: &TempHome) -> i64 {
+    let mut store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+    let b = hofbote::store::broadcasts::NewBroadcast {
+        template: "wochenangebot".into(),
+        language: "de".into(),
+        params: hofbote::domain::template::Params::positional(&["{vorname}", "Eier 3,20 €"]),
+        audience: hofbote::domain::broadcast::Audience::All,
+        scheduled_at: None,
+        created_by: "test".into(),
+    };
+    store.create_broadcast(&b, "Hallo", false).unwrap().0
+}
+
+/// Outbox ids are reused after a restore (the rows written after the backup are gone, the next ids are theirs
+/// again). Statuses of messages sent before the restore — Meta retries them for days — must not land on the new
+/// rows: before, the callback data was the row id, and a late status marked the new broadcast's rows as sent, so
+/// they were never sent.
+#[test]
+fn after_a_restore_late_statuses_of_old_messages_land_on_nothing_new() {
+    let shop = prepare(5, "http://127.0.0.1:9", free_port(), 10);
+    let home = &shop.home;
+    let file = home.path().join("vorher.sqlite.age");
+    backup(home, &file);
+    // After the backup: a broadcast that went out (its rows accepted with Meta's ids).
+    let gone = new_broadcast(home);
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    conn.execute("UPDATE outbox SET state = 'accepted', wamid = 'wamid.OLD-' || id WHERE broadcast_id = ?1", [gone])
+        .unwrap();
+    drop(conn);
+    let old_ids: Vec<i64> = sql(&home.db(), &format!("SELECT id FROM outbox WHERE broadcast_id = {gone} ORDER BY id"));
+    let old_tokens: Vec<String> = sql(&home.db(), &format!("SELECT token FROM outbox WHERE broadcast_id = {gone}"));
+    restore(home, &file);
+    let fresh = new_broadcast(home);
+    let new_ids: Vec<i64> = sql(&home.db(), &format!("SELECT id FROM outbox WHERE broadcast_id = {fresh} ORDER BY id"));
+    assert_eq!(new_ids, old_ids, "the ids are reused — the case this test is about");
+    // The old broadcast is paused by the restore; the new one waits too, so nothing is sent meanwhile.
+    home.ok(&["queue", "pause", &fresh.to_string()]);
+    let serve = crate::support::ServeProcess::start(home, SECRET, None);
+    // Late statuses of the old messages: with the row id as callback data (as hofbote wrote it before tokens), and
+    // with the old rows' tokens.
+    for id in &old_ids {
+        let body = crate::webhook::status(&format!("wamid.OLD-{id}"), "delivered", Some(&id.to_string()), None);
+        assert!(serve.post(&body, Duration::from_secs(10)).unwrap().starts_with("HTTP/1.1 200"));
+    }
+    for (id, token) in old_ids.iter().zip(&old_tokens) {
+        let body = crate::webhook::status(&format!("wamid.OLD-{id}"), "read", Some(token), None);
+        assert!(serve.post(&body, Duration::from_secs(10)).unwrap().starts_with("HTTP/1.1 200"));
+    }
+    let applied = crate::support::wait_until(Duration::from_secs(30), || {
+        sql::<i64>(&home.db(), "SELECT count(*) FROM webhook_events WHERE applied_at IS NULL")[0] == 0
+    });
+    assert!(applied, "the statuses were applied");
+    let states: Vec<(String, Option<String>)> = {
+        let conn = rusqlite::Connection::open(home.db()).unwrap();
+        let mut stmt = conn.prepare("SELECT state, wamid FROM outbox WHERE broadcast_id = ?1").unwrap();
+        stmt.query_map([fresh], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(
+        states.iter().all(|(s, w)| (s == "queued" || s == "skipped") && w.is_none()),
+        "the new broadcast's rows were taken for sent by old statuses: {states:?}"
+    );
+    drop(serve);
+}
+
+/// A backup restored where the send journal is missing (a new SD card): nothing can say whether the rows that were
+/// queued went out after the backup, so they are unclear — not sent by `queue resume`, never by the reconciler — until
+/// the farmer decides per broadcast.
+#[test]
+fn without_a_journal_open_rows_are_unclear_until_the_farmer_decides() {
+    let shop = prepare(6, "http://127.0.0.1:9", free_port(), 10);
+    let home = &shop.home;
+    let file = home.path().join("karte.sqlite.age");
+    backup(home, &file);
+    std::fs::remove_file(hofbote::store::send_journal::path_for(&home.db())).unwrap();
+    let said = restore(home, &file);
+    assert!(said.contains("unklar nach Wiederherstellung"), "{said}");
+    let id = shop.broadcast.to_string();
+    let list = home.ok(&["queue", "list"]);
+    assert!(list.contains("unklar nach Wiederherstellung (Sicherung von"), "{list}");
+    let resumed = home.ok(&["queue", "resume", &id]);
+    assert!(resumed.contains("--unclear send"), "the way to decide is named: {resumed}");
+    let unclear = || sql::<i64>(&home.db(), "SELECT count(*) FROM outbox WHERE state = 'restored'")[0];
+    let consenting = shop.consenting.len() as i64;
+    assert_eq!(unclear(), consenting);
+    // Neither the claim nor the reconciler touches them, even when webhooks demonstrably work.
+    let mut store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+    let rules =
+        hofbote::store::outbox::ClaimRules { quiet_hours: None, tier: 0, subject_hash: None, erasure_key: None };
+    assert!(store.claim_due(100, &rules).unwrap().is_empty());
+    store.conn().execute_batch("UPDATE outbox SET inflight_at = '2026-01-01T00:00:00.000Z'").unwrap();
+    assert_eq!(store.reconcile_unknown(chrono::Duration::seconds(0)).unwrap(), 0);
+    drop(store);
+    let marked = home.ok(&["queue", "resume", &id, "--unclear", "mark-sent"]);
+    assert!(marked.contains(&format!("{consenting} unklare Empfänger als gesendet gezählt")), "{marked}");
+    assert_eq!(unclear(), 0);
+    let state: Vec<String> = sql(&home.db(), &format!("SELECT state FROM broadcasts WHERE id = {id}"));
+    assert_eq!(state, ["done"], "nothing left to send or settle");
+    let accepted: Vec<i64> = sql(&home.db(), "SELECT count(*) FROM outbox WHERE state = 'accepted'");
+    assert_eq!(accepted, [consenting]);
+}

@@ -92,7 +92,7 @@ fn text_message(from: &str, wamid: &str, text: &str, ts: i64) -> Vec<u8> {
         "messages": [{"from": from, "id": wamid, "timestamp": ts.to_string(), "type": "text", "text": {"body": text}}]}))
 }
 
-fn status(wamid: &str, status: &str, callback: Option<&str>, code: Option<i64>) -> Vec<u8> {
+pub(crate) fn status(wamid: &str, status: &str, callback: Option<&str>, code: Option<i64>) -> Vec<u8> {
     let mut st = json!({"id": wamid, "status": status, "timestamp": "1764234000", "recipient_id": "491711234567"});
     if let Some(c) = callback {
         st["biz_opaque_callback_data"] = json!(c);

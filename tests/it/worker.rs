@@ -211,7 +211,7 @@ async fn a_broadcast_goes_to_exactly_the_consenting_audience_and_statuses_come_b
             Ok((i.count(hofbote::domain::sending::state::RowState::Read) == 20).then_some(i))
         })
         .await;
-    assert_eq!(info.state, "done");
+    assert_eq!(info.state.as_str(), "done");
     assert_eq!(info.count(hofbote::domain::sending::state::RowState::Skipped), 10);
     let consenting: Vec<String> = ps.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, p)| p.clone()).collect();
     assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &consenting);
@@ -254,7 +254,7 @@ async fn faults_from_the_sandbox_lose_nothing_and_send_nothing_twice() {
         .await;
     let consenting: Vec<String> = ps.iter().enumerate().filter(|(i, _)| i % 5 != 0).map(|(_, p)| p.clone()).collect();
     assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &consenting);
-    assert_eq!(info.state, "done");
+    assert_eq!(info.state.as_str(), "done");
     // Those the sandbox reported as "stopped marketing" (131050) are now withdrawn in the ledger.
     let stopped: i64 =
         s.db.call(|st| {
@@ -309,7 +309,7 @@ async fn stop_during_a_broadcast_no_request_starts_after_the_withdrawal() {
     let rows = s
         .wait_db("broadcast settled", move |st| {
             let i = st.broadcast(b)?;
-            (i.state == "done").then(|| st.broadcast_rows(b)).transpose()
+            (i.state.as_str() == "done").then(|| st.broadcast_rows(b)).transpose()
         })
         .await;
     let zoe = rows.iter().find(|r| r.name == "Zoë Martin").unwrap();
