@@ -300,6 +300,7 @@ fn send_here(ctx: &Context, id: i64) -> Result<(), CliError> {
     let clock = ctx.clock.clone();
     let l = ctx.lang;
     let db_file = ctx.paths.db_file.clone();
+    let unknown_after = chrono::Duration::seconds(ctx.config.queue.unknown_after_seconds as i64);
     super::runtime()?.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let (_h, task) = crate::queue::worker::spawn(db.clone(), client, clock.clone(), config, stop_rx);
@@ -310,6 +311,10 @@ fn send_here(ctx: &Context, id: i64) -> Result<(), CliError> {
                 db.call(|s| s.next_due()).await?.is_some_and(|t| t <= clock.now() + chrono::Duration::seconds(2));
             if info.open() == 0 || (!due_now && info.count(crate::domain::sending::state::RowState::Inflight) == 0) {
                 println!("{}", summary(&info, l));
+                let words = crate::domain::sending::words::Words { lang: l, now: clock.now(), unknown_after };
+                for note in words.broadcast_notes(&info.facts()) {
+                    println!("{note}");
+                }
                 break;
             }
             // A service started meanwhile and waits for the send lock: it sends the rest.

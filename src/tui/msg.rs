@@ -234,6 +234,11 @@ pub enum Effect {
         row: i64,
         send_again: bool,
     },
+    /// The farmer's decision for every row of a broadcast left unclear by a restore.
+    DecideRestored {
+        broadcast: i64,
+        send_again: bool,
+    },
     QueueReply {
         customer_id: i64,
         text: String,
@@ -251,7 +256,7 @@ impl Effect {
             Effect::PrepareReview(_) | Effect::QueueBroadcast(_) | Effect::SaveDraft(_) => Op::Compose,
             Effect::TestSend { .. } => Op::TestSend,
             Effect::SyncTemplates => Op::Sync,
-            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } => Op::Broadcast,
+            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } | Effect::DecideRestored { .. } => Op::Broadcast,
             Effect::QueueReply { .. } => Op::Reply,
             Effect::Setup(_) => Op::Setup,
             Effect::LoadCustomers
@@ -300,6 +305,7 @@ impl Effect {
             | Effect::SaveDraft(_)
             | Effect::Broadcast { .. }
             | Effect::DecideUnknown { .. }
+            | Effect::DecideRestored { .. }
             | Effect::QueueReply { .. } => None,
         }
     }

@@ -390,3 +390,81 @@ fn input_alone_redraws_a_resized_terminal() {
     press(&mut pty, "2", "the consent screen at 60x20", |s| s.contains("Offene Bestätigungen"));
     quit(&mut pty);
 }
+
+/// Issue 12, fault 4, where the farmer decides: a backup restored on a card without the send journal leaves the
+/// broadcast's recipients "unklar nach Wiederherstellung". The queue screen says so with the backup's time; in the
+/// broadcast's detail `m` asks whether to count all of them as sent, `y` does it — and nothing is sent.
+#[test]
+fn rows_unclear_after_a_restore_are_decided_in_the_queue_screen() {
+    let home = home_with_shop();
+    let db = data_dir(home.path()).join("hofbote.sqlite");
+    {
+        let mut store = hofbote::store::Store::open(&db, hofbote::clock::system()).unwrap();
+        store.ensure_default_wordings("Hof Test", "Dorfstraße 1").unwrap();
+        store.replace_templates(&hofbote::sandbox::demo_templates()).unwrap();
+        for (i, name) in ["Anna Weiß", "Jörg Müller", "Ute Kühn"].iter().enumerate() {
+            let phone =
+                hofbote::domain::phone::Phone::parse(&format!("0171 800000{i}"), hofbote::domain::phone::Region::DE)
+                    .unwrap();
+            let draft = hofbote::domain::customer::CustomerDraft::new(name, "", phone, &[], "").unwrap();
+            let id = store.insert_customer(&draft).unwrap().id;
+            store
+                .record_consent(&hofbote::domain::consent::NewConsentEvent {
+                    customer_id: id,
+                    purpose: hofbote::domain::consent::Purpose::Marketing,
+                    kind: hofbote::domain::consent::EventKind::Granted,
+                    source: hofbote::domain::consent::Source::ShopForm,
+                    evidence: format!("F-{i}"),
+                    wording_version: None,
+                    recorded_by: "test".into(),
+                    occurred_at: store.now() - chrono::Duration::days(1),
+                })
+                .unwrap();
+        }
+        let b = hofbote::store::broadcasts::NewBroadcast {
+            template: "wochenangebot".into(),
+            language: "de".into(),
+            params: hofbote::domain::template::Params::positional(&["{vorname}", "Eier 3,20 €"]),
+            audience: hofbote::domain::broadcast::Audience::All,
+            scheduled_at: None,
+            created_by: "test".into(),
+        };
+        store.create_broadcast(&b, "Hallo", false).unwrap();
+    }
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(pty::bin())
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOFBOTE_BACKUP_PASSPHRASE", "Heuernte")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let file = home.path().join("sicherung.age");
+    cli(&["backup", "create", file.to_str().unwrap()]);
+    // A new SD card: the database comes back from the backup, the send journal does not.
+    std::fs::remove_file(hofbote::store::send_journal::path_for(&db)).unwrap();
+    cli(&["backup", "restore", file.to_str().unwrap(), "--yes"]);
+
+    let mut pty = Pty::spawn(home.path(), &[]);
+    pty.wait_for("Kunden");
+    pty.keys("4");
+    pty.wait_for("3 unklar nach Wiederherstellung");
+    pty.keys(key::ENTER);
+    pty.wait_screen("the unclear rows and the choice", |s| s.contains("Unklar nach Wiederherstellung:"));
+    pty.keys("m");
+    pty.wait_for("Als gesendet zählen?");
+    pty.keys("y");
+    pty.wait_for("Als gesendet gezählt.");
+    pty.keys("q");
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
+    let store = hofbote::store::Store::open(&db, hofbote::clock::system()).unwrap();
+    let states: Vec<String> = {
+        let mut stmt = store.conn().prepare("SELECT state FROM outbox").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(states, ["accepted", "accepted", "accepted"], "counted as sent, nothing sent");
+}

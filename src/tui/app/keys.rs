@@ -186,6 +186,7 @@ fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
                 vec![Effect::Erase { id, phone, name }]
             }
             OnYes::CancelBroadcast(id) => vec![Effect::Broadcast { id, op: BroadcastOp::Cancel }],
+            OnYes::DecideRestored { broadcast, send_again } => vec![Effect::DecideRestored { broadcast, send_again }],
         },
         Action::No => Vec::new(),
         _ => {

@@ -105,6 +105,22 @@ pub fn decide_unknown(ctx: &PerformCtx, store: &mut Store, row: i64, send_again:
     Ok(Msg::UnknownDecided { send_again })
 }
 
+/// The farmer's decision for the rows of a broadcast left unclear by a restore.
+pub fn decide_restored(
+    ctx: &PerformCtx,
+    store: &mut Store,
+    broadcast: i64,
+    send_again: bool,
+) -> Result<Msg, StoreError> {
+    let n = store.decide_restored(broadcast, send_again)?;
+    store.audit(
+        &ctx.actor,
+        "restored_decided",
+        &format!("broadcast {broadcast}: {n} rows, send_again={send_again}"),
+    )?;
+    Ok(Msg::UnknownDecided { send_again })
+}
+
 pub fn queue_reply(ctx: &PerformCtx, store: &mut Store, customer_id: i64, text: &str) -> Result<Msg, Failure> {
     store.queue_reply(customer_id, text)??;
     store.audit(&ctx.actor, "reply_queued", &format!("customer {customer_id}"))?;

@@ -26,6 +26,7 @@ pub enum OnYes {
     Erase { id: i64, phone: Phone, name: String },
     Quit,
     CancelBroadcast(i64),
+    DecideRestored { broadcast: i64, send_again: bool },
 }
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: Theme, lang: Lang) {

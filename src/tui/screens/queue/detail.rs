@@ -104,7 +104,25 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
             Vec::new()
         }
         Action::SendAgain | Action::MarkSent => match d.selected() {
-            Some(r) if matches!(r.state, RowState::Unknown | RowState::Restored) => {
+            // Unclear after a restore: decided for all of the broadcast's unclear rows at once, after asking.
+            Some(r) if r.state == RowState::Restored => {
+                let id = d.id;
+                let n = d.rows.iter().filter(|r| r.state == RowState::Restored).count();
+                let send_again = action == Action::SendAgain;
+                let when = v
+                    .broadcasts()
+                    .iter()
+                    .find(|b| b.id == id)
+                    .and_then(|b| b.backup_taken_at)
+                    .map(|t| crate::tui::text::datetime(t, lang))
+                    .unwrap_or_else(|| "?".into());
+                let question = if send_again { queue_text::RESTORED_SEND } else { queue_text::RESTORED_MARK };
+                vec![Outcome::Confirm(crate::tui::widgets::confirm::Confirm {
+                    question: question.fill(lang, &[&n, &when]),
+                    on_yes: crate::tui::widgets::confirm::OnYes::DecideRestored { broadcast: id, send_again },
+                })]
+            }
+            Some(r) if r.state == RowState::Unknown => {
                 vec![Outcome::Effect(Effect::DecideUnknown { row: r.id, send_again: action == Action::SendAgain })]
             }
             _ => vec![Outcome::Info(queue_text::NOT_UNKNOWN.get(lang).to_owned())],
@@ -129,7 +147,11 @@ fn panel(r: &OutboxRow, env: &Env) -> Vec<(String, bool)> {
                 (queue_text::FAILURE_DO.fill(lang, &[&info.action.get(lang)]), false),
             ]
         }
-        (RowState::Unknown | RowState::Restored, _) => vec![(
+        (RowState::Restored, _) => vec![(
+            queue_text::RESTORED_CHOICE.fill(lang, &[&env.key(Action::SendAgain), &env.key(Action::MarkSent)]),
+            true,
+        )],
+        (RowState::Unknown, _) => vec![(
             queue_text::UNKNOWN_CHOICE.fill(lang, &[&env.key(Action::SendAgain), &env.key(Action::MarkSent)]),
             true,
         )],

@@ -87,4 +87,16 @@ pub const UNKNOWN_CHOICE: Tr = Tr::new(
     "Unklar, ob die Nachricht ankam. {0} = noch einmal senden (kann doppelt ankommen), {1} = als gesendet zählen.",
     "Unclear whether it arrived. {0} = send again (may arrive twice), {1} = count as sent.",
 );
+pub const RESTORED_CHOICE: Tr = Tr::new(
+    "Unklar nach Wiederherstellung: Diese Empfänger könnten die Nachricht schon bekommen haben. {0} = trotzdem allen senden, {1} = als gesendet zählen.",
+    "Unclear after restore: these recipients may have got the message already. {0} = send to all anyway, {1} = count as sent.",
+);
+pub const RESTORED_SEND: Tr = Tr::new(
+    "{0} Empfänger sind unklar nach Wiederherstellung der Sicherung von {1}: Sie könnten die Nachricht schon bekommen haben.\nTrotzdem allen senden? Manche bekommen sie dann vielleicht doppelt.",
+    "{0} recipients are unclear after restoring the backup of {1}: they may have got the message already.\nSend to all anyway? Some may get it twice.",
+);
+pub const RESTORED_MARK: Tr = Tr::new(
+    "{0} Empfänger sind unklar nach Wiederherstellung der Sicherung von {1}.\nAls gesendet zählen? Wer sie noch nicht hat, bekommt sie dann nicht.",
+    "{0} recipients are unclear after restoring the backup of {1}.\nCount them as sent? Whoever does not have it yet will not get it.",
+);
 pub const ERASED: Tr = Tr::new("(gelöscht)", "(erased)");
