@@ -15,7 +15,7 @@ mod queue;
 mod sandbox;
 mod send;
 mod serve;
-mod templates;
+pub mod templates;
 mod terminal;
 
 use std::path::PathBuf;

@@ -23,6 +23,7 @@ pub mod queue;
 pub mod sandbox;
 pub mod sending;
 pub mod store;
+pub mod template_sync;
 pub mod tui;
 pub mod webhook;
 pub mod whatsapp;

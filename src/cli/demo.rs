@@ -142,7 +142,7 @@ async fn run_demo(launch: &Launch, store: Store, fresh: bool) -> Result<(), CliE
     let client = Client::with_token(&whatsapp, token, Timeouts::from_config(&whatsapp)).map_err(|e| demo_err(&e))?;
     let client = Arc::new(client);
     let bg_db = crate::sending::open_db(&launch.paths.db_file, launch.clock.clone(), None)?;
-    crate::whatsapp::sync_templates(&client, &bg_db).await.map_err(|e| demo_err(&e))?;
+    crate::template_sync::sync_templates(&client, &bg_db).await.map_err(|e| demo_err(&e))?;
     if fresh {
         let config = config.clone();
         bg_db.call(move |s| seed_history(s, &config)).await?;

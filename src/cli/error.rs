@@ -32,7 +32,7 @@ pub enum CliError {
     #[error(transparent)]
     Client(#[from] crate::whatsapp::ClientError),
     #[error(transparent)]
-    Sync(#[from] crate::whatsapp::SyncError),
+    Sync(#[from] crate::template_sync::SyncError),
     #[error(transparent)]
     Api(#[from] crate::whatsapp::ApiError),
 }

@@ -138,6 +138,10 @@ impl OutboxRow {
     }
 }
 
+/// An outbox row as read, before its state and times are parsed.
+type RawRow =
+    (i64, Option<i64>, String, String, String, String, Option<i64>, i64, String, Option<String>, Option<String>);
+
 /// An alert that stops sending until resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alert {
@@ -369,19 +373,8 @@ impl Store {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, customer_id, name, phone, state, reason, error_code, attempts, updated, due, inflight): (
-                i64,
-                Option<i64>,
-                String,
-                String,
-                String,
-                String,
-                Option<i64>,
-                i64,
-                String,
-                Option<String>,
-                Option<String>,
-            ) = row?;
+            let (id, customer_id, name, phone, state, reason, error_code, attempts, updated, due, inflight): RawRow =
+                row?;
             out.push(OutboxRow {
                 id,
                 customer_id,

@@ -97,7 +97,7 @@ pub enum Failure {
     #[error(transparent)]
     Api(#[from] crate::whatsapp::ApiError),
     #[error(transparent)]
-    Sync(#[from] crate::whatsapp::SyncError),
+    Sync(#[from] crate::template_sync::SyncError),
     #[error(transparent)]
     Client(#[from] crate::whatsapp::ClientError),
     #[error(transparent)]
@@ -178,7 +178,7 @@ pub enum Msg {
         to: String,
         sample: String,
     },
-    TemplatesSynced(crate::whatsapp::SyncReport),
+    TemplatesSynced(crate::template_sync::SyncReport),
     BroadcastChanged {
         id: i64,
         op: BroadcastOp,

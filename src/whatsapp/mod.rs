@@ -13,5 +13,5 @@ pub mod wire;
 pub use client::{Client, ClientError, Timeouts, ensure_crypto_provider};
 pub use codes::{CodeInfo, ErrorClass, explain, pair_backoff};
 pub use error::{ApiError, Origin};
-pub use templates::{SyncError, SyncReport, sync_templates};
+
 pub use wire::{BodyParams, ButtonParam, HeaderParam, Media, PhoneNumberInfo, Sent, TemplateMessage};

@@ -9,8 +9,8 @@ use hofbote::config::Secret;
 use hofbote::domain::template::{Params, Status};
 use hofbote::sandbox::{self, PairLimit, SandboxConfig};
 use hofbote::store::{Db, Store};
-use hofbote::whatsapp::templates::sync_templates_paged;
-use hofbote::whatsapp::{ErrorClass, Media, Origin, TemplateMessage, sync_templates};
+use hofbote::template_sync::{sync_templates, sync_templates_paged};
+use hofbote::whatsapp::{ErrorClass, Media, Origin, TemplateMessage};
 use serde_json::json;
 
 use crate::sandbox::{client, client_with, offer, phone, start};
@@ -198,7 +198,7 @@ async fn template_paging_and_sync_into_sqlite() {
     assert_eq!(report.diff.removed[0].name, "gewinnspiel");
     assert_eq!(report.diff.changed.len(), 1);
     assert_eq!(report.diff.unchanged, 6);
-    let text = hofbote::whatsapp::templates::render_sync_report(&report, hofbote::i18n::Lang::De);
+    let text = hofbote::cli::templates::render_sync_report(&report, hofbote::i18n::Lang::De);
     assert!(text.contains("hoffest_einladung (de): in Prüfung → genehmigt"), "{text}");
     sb.shutdown().await;
     drop(db);
@@ -209,6 +209,6 @@ async fn template_paging_and_sync_into_sqlite() {
     assert_eq!(store.approved_templates().unwrap().len(), 7);
     let w = store.template("wochenangebot", "de").unwrap().unwrap();
     assert_eq!(w.quick_reply_labels(), ["Keine Angebote mehr"]);
-    let list = hofbote::whatsapp::templates::render_list(&store.templates().unwrap(), hofbote::i18n::Lang::De);
+    let list = hofbote::cli::templates::render_list(&store.templates().unwrap(), hofbote::i18n::Lang::De);
     assert!(list.contains("wochenangebot") && list.contains("Werbung") && list.contains("Service"), "{list}");
 }

@@ -128,7 +128,7 @@ pub async fn stack(customers: &[(&str, &str, bool, bool)], opts: Options) -> Sta
     };
     let timeouts = Timeouts { connect: Duration::from_secs(2), request: opts.request_timeout };
     let client = Arc::new(Client::with_token(&wa, Secret::new("test-token"), timeouts).unwrap());
-    hofbote::whatsapp::sync_templates(&client, &db).await.unwrap();
+    hofbote::template_sync::sync_templates(&client, &db).await.unwrap();
     let config = WorkerConfig {
         rate: 0,
         batch: 32,

@@ -17,7 +17,7 @@ pub async fn perform(ctx: &PerformCtx, db: &Db, client: Option<&Arc<Client>>, ca
     match call {
         ApiCall::SyncTemplates => {
             let client = client.ok_or(Failure::Offline)?;
-            Ok(Msg::TemplatesSynced(crate::whatsapp::sync_templates(client, db).await?))
+            Ok(Msg::TemplatesSynced(crate::template_sync::sync_templates(client, db).await?))
         }
         ApiCall::TestSend { new, to } => {
             let client = client.ok_or(Failure::Offline)?;
@@ -49,7 +49,7 @@ async fn test_connection(db: &Db, data: &SetupData) -> Result<Msg, Failure> {
         tracing::warn!(error = %e.localized(crate::i18n::Lang::En), "setup: connection test failed");
         Failure::Api(e)
     })?;
-    let report = crate::whatsapp::sync_templates(&client, db).await?;
+    let report = crate::template_sync::sync_templates(&client, db).await?;
     let approved = db.call(|s| s.approved_templates()).await?.len();
     Ok(Msg::Setup(SetupMsg::Tested {
         number: info.display_phone_number.unwrap_or_default(),
