@@ -344,13 +344,6 @@ pub fn reapply_journal(
     Ok(n)
 }
 
-/// Whether the person behind `phone` was erased before (their hash is in the journal).
-pub fn was_erased(paths: &Paths, key: &[u8], phone: &Phone) -> Result<Option<DateTime<Utc>>, PrivacyError> {
-    let hash = subject_hash(key, phone);
-    let (entries, _) = read_journal(&super::journal_path(paths))?;
-    Ok(entries.into_iter().filter(|e| e.subject_hash == hash).map(|e| e.at).max())
-}
-
 /// The erasure date recorded for a hash in the database, if its ledger rows are still kept.
 pub fn kept_until(store: &Store, hash: &str) -> Result<Option<DateTime<Utc>>, PrivacyError> {
     Ok(sql::kept_until(store.conn(), hash)?)

@@ -204,11 +204,6 @@ pub struct SandboxHandle {
 }
 
 impl SandboxHandle {
-    /// The bound address (the real port when 0 was asked for).
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// `http://127.0.0.1:PORT` — the `base_url` for the client.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)

@@ -74,12 +74,6 @@ pub async fn ledger(url: &str) -> Result<Vec<LedgerEntry>, SandboxError> {
     answer(url, r).await
 }
 
-/// Sets faults (`POST /_sandbox/faults`) and returns the faults now in force.
-pub async fn set_faults(url: &str, patch: &serde_json::Value) -> Result<super::Faults, SandboxError> {
-    let r = client()?.post(endpoint(url, "faults")).json(patch).send().await;
-    answer(url, r).await
-}
-
 /// The ledger as a table: time, recipient, template (or "Text"), values, callback data.
 pub fn render_ledger(entries: &[LedgerEntry], lang: Lang) -> String {
     if entries.is_empty() {

@@ -73,10 +73,6 @@ impl SendJournal {
         SendJournal { path: path_for(db), file: None }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn file(&mut self, now: DateTime<Utc>) -> std::io::Result<&mut File> {
         if self.file.is_none() {
             let mut opts = OpenOptions::new();

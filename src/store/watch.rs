@@ -97,6 +97,7 @@ impl DbWatch {
     }
 
     /// The shortest gap between two reports (with a watcher); tests make it short.
+    #[cfg(test)]
     pub fn gap(mut self, gap: Duration) -> DbWatch {
         if let Mode::Notify { gap: g, .. } = &mut self.mode {
             *g = gap;

@@ -52,10 +52,6 @@ impl<B> ScrollBackend<B> {
     pub fn with_size(inner: B, size: Size) -> ScrollBackend<B> {
         ScrollBackend { inner, screen: Buffer::empty(Rect::ZERO), fixed: Some(size) }
     }
-
-    pub fn inner_mut(&mut self) -> &mut B {
-        &mut self.inner
-    }
 }
 
 impl<B: Backend<Error = io::Error> + Write> Backend for ScrollBackend<B> {

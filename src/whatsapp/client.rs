@@ -204,11 +204,6 @@ impl Client {
         }
     }
 
-    /// All templates of the account (100 per page).
-    pub async fn list_templates(&self) -> Result<TemplateListing, ApiError> {
-        self.list_templates_paged(100).await
-    }
-
     /// All templates, `limit` per page: follows `paging.next` until it is absent (never infers the end from counts).
     pub async fn list_templates_paged(&self, limit: u32) -> Result<TemplateListing, ApiError> {
         if self.waba_id.is_empty() {
@@ -282,17 +277,11 @@ impl Client {
     }
 
     /// Where requests go (the demo's test checks it points at the sandbox).
+    #[cfg(test)]
     pub fn base_url(&self) -> &Url {
         &self.base
     }
 
-    pub fn phone_number_id(&self) -> &str {
-        &self.phone_number_id
-    }
-
-    pub fn waba_id(&self) -> &str {
-        &self.waba_id
-    }
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -482,13 +482,6 @@ pub fn classify(code: i64) -> ErrorClass {
     explain(code).class
 }
 
-/// Meta's advice for 131056 (pair rate limit): wait 4^n seconds before retry n (n = 0, 1, 2, …) to that recipient;
-/// capped at one hour.
-pub fn pair_backoff(retry: u32) -> std::time::Duration {
-    let secs = 4u64.checked_pow(retry).unwrap_or(u64::MAX).min(3600);
-    std::time::Duration::from_secs(secs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,13 +527,6 @@ mod tests {
         assert_eq!(explain(424242), &FALLBACK);
         assert_eq!(explain(250).codes.to_string(), "200–299");
         assert_eq!(explain(1).codes.to_string(), "1, 2");
-    }
-
-    #[test]
-    fn pair_backoff_is_four_to_the_n() {
-        let secs: Vec<u64> = (0..7).map(|n| pair_backoff(n).as_secs()).collect();
-        assert_eq!(secs, [1, 4, 16, 64, 256, 1024, 3600]);
-        assert_eq!(pair_backoff(u32::MAX).as_secs(), 3600);
     }
 
     #[test]

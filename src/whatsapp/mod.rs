@@ -11,7 +11,7 @@ pub mod templates;
 pub mod wire;
 
 pub use client::{Client, ClientError, Timeouts, ensure_crypto_provider};
-pub use codes::{CodeInfo, ErrorClass, explain, pair_backoff};
+pub use codes::{CodeInfo, ErrorClass, explain};
 pub use error::{ApiError, Origin};
 
 pub use wire::{BodyParams, ButtonParam, HeaderParam, Media, PhoneNumberInfo, Sent, TemplateMessage};

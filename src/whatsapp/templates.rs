@@ -26,12 +26,7 @@ pub struct Fetched {
     pub skipped: Vec<Skipped>,
 }
 
-/// Fetches all templates (every page, 100 per page).
-pub async fn fetch_templates(client: &Client) -> Result<Fetched, ApiError> {
-    fetch_templates_paged(client, 100).await
-}
-
-/// [`fetch_templates`] with a page size (tests use small pages to exercise paging).
+/// Fetches all templates, `limit` per page (tests use small pages to exercise paging).
 pub async fn fetch_templates_paged(client: &Client, limit: u32) -> Result<Fetched, ApiError> {
     let listing = client.list_templates_paged(limit).await?;
     let mut fetched = Fetched { pages: listing.pages, ..Fetched::default() };

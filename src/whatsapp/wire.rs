@@ -241,13 +241,6 @@ pub struct Sent {
     pub wa_id: Option<String>,
 }
 
-impl Sent {
-    /// Meta holds the message for template pacing.
-    pub fn is_held(&self) -> bool {
-        self.message_status.as_deref() == Some("held_for_quality_assessment")
-    }
-}
-
 /// One page of `GET /{waba-id}/message_templates`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct TemplatePage {

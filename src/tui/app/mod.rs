@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 pub use self::keys::switch_tab;
 pub use self::update::{customers_for_form, load_tab, mark_stale, update};
-use super::keymap::{self, Action, Ctx};
+use super::keymap::Ctx;
 pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
 use super::screens::composer::{ComposerView, Shop};
 use super::screens::consent::ConsentView;
@@ -272,9 +272,4 @@ pub fn find_customers(customers: &mut CustomersView, region: Region, query: &str
         .filter_map(|i| customers.entries.get(i))
         .map(|e| Match { id: e.id(), name: e.name().into_owned(), phone: e.phone(region).to_owned() })
         .collect()
-}
-
-/// The hint for an action in the current view, e.g. the key that adds a customer.
-pub fn key_label(state: &State, action: Action) -> String {
-    keymap::key_for(&state.chain(), action).map(|k| k.label(state.lang, state.theme)).unwrap_or_default()
 }

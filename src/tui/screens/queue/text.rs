@@ -29,9 +29,6 @@ pub const RATE_LEFT: Tr =
     Tr::new("{0}/{1} raus · {2} Nachrichten/s · noch ca. {3}", "{0}/{1} out · {2} messages/s · about {3} left");
 pub const DONE_OF: Tr = Tr::new("{0}/{1} raus", "{0}/{1} out");
 pub const SCHEDULED_FOR: Tr = Tr::new("geplant für {0}", "scheduled for {0}");
-pub const CREATED_AT: Tr = Tr::new("erstellt {0}", "created {0}");
-pub const WAITING_QUIET: Tr = Tr::new("wartet auf das Ende der Ruhezeit", "waits for quiet hours to end");
-pub const WAITING_TIER: Tr = Tr::new("wartet: Tageslimit von Meta erreicht", "waits: Meta's messaging limit reached");
 pub const NOT_SENDING: Tr = Tr::new(
     "Niemand sendet: Starte »hofbote serve« oder richte den Zugang ein.",
     "Nobody is sending: start `hofbote serve` or set up the access.",
