@@ -1,6 +1,6 @@
 //! A shop with consenting and non-consenting customers and one queued broadcast, in a temp home whose config points
-//! at the in-process sandbox, and the real `hofbote serve` on it (killed when dropped): shared by the crash tests
-//! (`chaos`) and the tests of who sends (`handover`).
+//! at the in-process sandbox (its database maybe on a small tmpfs that can fill up), and the real `hofbote serve` on
+//! it (killed when dropped): shared by the crash tests (`chaos`) and the tests of who sends (`handover`).
 
 use std::net::SocketAddr;
 use std::process::{Child, Stdio};
@@ -15,7 +15,7 @@ use hofbote::sandbox;
 use hofbote::store::Store;
 use hofbote::store::broadcasts::NewBroadcast;
 
-use crate::support::TempHome;
+use crate::support::{TempHome, Tmpfs};
 
 pub const SECRET: &str = "chaos-app-secret";
 
@@ -24,6 +24,8 @@ pub fn free_port() -> SocketAddr {
 }
 
 pub struct Shop {
+    /// The tmpfs the database lives on, if any (declared first: unmounted before the home is removed).
+    pub disk: Option<Tmpfs>,
     pub home: TempHome,
     pub listen: SocketAddr,
     pub consenting: Vec<String>,
@@ -31,7 +33,24 @@ pub struct Shop {
 }
 
 pub fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Shop {
+    prepare_in(TempHome::new(), None, n, sandbox_url, listen, rate)
+}
+
+/// [`prepare`] with the database on a tmpfs of `size` mounted on the home's data dir, so the disk can really fill
+/// up; an error when mounting is not permitted here (not root, no CAP_SYS_ADMIN).
+pub fn prepare_on_tmpfs(
+    size: &str,
+    n: usize,
+    sandbox_url: &str,
+    listen: SocketAddr,
+    rate: u32,
+) -> Result<Shop, String> {
     let home = TempHome::new();
+    let disk = Tmpfs::mount_at(home.db().parent().unwrap(), size)?;
+    Ok(prepare_in(home, Some(disk), n, sandbox_url, listen, rate))
+}
+
+fn prepare_in(home: TempHome, disk: Option<Tmpfs>, n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Shop {
     home.write_config(&format!(
         "[shop]\nname = \"Hof Chaos\"\n[whatsapp]\nbase_url = \"{sandbox_url}\"\nphone_number_id = \"106540352242922\"\n\
          waba_id = \"102290129340398\"\nthroughput_per_second = {rate}\nmessaging_tier = 0\nrequest_timeout_seconds = 2\n\
@@ -74,7 +93,7 @@ pub fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Sh
     };
     let (broadcast, _) = store.create_broadcast(&b, "Hallo", false).unwrap();
     consenting.sort();
-    Shop { home, listen, consenting, broadcast }
+    Shop { disk, home, listen, consenting, broadcast }
 }
 
 impl Shop {
@@ -99,6 +118,11 @@ impl Shop {
             .prepare("SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state ORDER BY 1")
             .unwrap();
         stmt.query_map([self.broadcast], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    }
+
+    /// What the last started `serve` wrote to stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.home.path().join("serve.log")).unwrap_or_default()
     }
 
     pub fn all_final(&self) -> bool {

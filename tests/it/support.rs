@@ -166,3 +166,77 @@ impl Drop for ServeProcess {
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join(rel)
 }
+
+/// A small tmpfs mounted for one test (a disk that can really fill up); unmounted on drop. Mounting needs root or
+/// CAP_SYS_ADMIN: a test that cannot mount one says so and skips its full-disk part.
+pub struct Tmpfs {
+    path: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Tmpfs {
+    /// Mounts one on a new temp dir.
+    pub fn mount(size: &str) -> Result<Tmpfs, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut fs = Tmpfs::mount_at(dir.path(), size)?;
+        fs._dir = Some(dir);
+        Ok(fs)
+    }
+
+    /// Mounts one on `path` (created if missing), e.g. the data dir of a [`TempHome`] before its database exists.
+    pub fn mount_at(path: &Path, size: &str) -> Result<Tmpfs, String> {
+        std::fs::create_dir_all(path).map_err(|e| e.to_string())?;
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .arg(path)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("mount -t tmpfs failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        }
+        Ok(Tmpfs { path: path.to_owned(), _dir: None })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
+/// Fills the file system: 4 KiB chips (at least 1 MiB of them) that can be freed one at a time, and one large file.
+pub fn fill(dir: &Path) -> Vec<PathBuf> {
+    use std::io::Write;
+    let mut chips = Vec::new();
+    for i in 0..256 {
+        let path = dir.join(format!("chip-a{i}"));
+        std::fs::write(&path, [0u8; 4096]).unwrap();
+        chips.push(path);
+    }
+    let mut big = std::fs::File::create(dir.join("filler")).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while big.write_all(&block).and_then(|()| big.sync_all()).is_ok() {}
+    for i in 0.. {
+        let path = dir.join(format!("chip{i}"));
+        match std::fs::write(&path, [0u8; 4096]) {
+            Ok(()) => chips.push(path),
+            Err(_) => {
+                let _ = std::fs::remove_file(&path);
+                break;
+            }
+        }
+    }
+    chips
+}
+
+/// Frees what [`fill`] took: the large file and the chips left.
+pub fn free(dir: &Path, chips: Vec<PathBuf>) {
+    std::fs::remove_file(dir.join("filler")).unwrap();
+    for chip in chips {
+        std::fs::remove_file(chip).unwrap();
+    }
+}

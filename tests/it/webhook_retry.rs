@@ -5,7 +5,7 @@
 //! serve` with the sandbox: once with an injected fault (deterministic), once on a real full disk (tmpfs).
 
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
@@ -24,7 +24,7 @@ use hofbote::whatsapp::signature;
 use serde_json::json;
 
 use crate::queue::{Q, open_rules};
-use crate::support::{TempHome, wait_until};
+use crate::support::{TempHome, Tmpfs, fill, free, wait_until};
 
 /// A STOP sent at `at` (the ledger folds by time: a STOP older than the consent would not withdraw it).
 fn stop_body(digits: &str, wamid: &str, at: i64) -> Vec<u8> {
@@ -383,59 +383,6 @@ fn serve_applies_stops_that_failed_by_itself_and_never_sends_the_offer_to_those_
     rt.block_on(handle.shutdown());
 }
 
-/// A tmpfs mounted for one test; unmounted on drop.
-struct Tmpfs(tempfile::TempDir);
-
-impl Tmpfs {
-    fn mount(size: &str) -> Result<Tmpfs, String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
-            .arg(dir.path())
-            .output()
-            .map_err(|e| format!("cannot run mount: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("mount -t tmpfs failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
-        }
-        Ok(Tmpfs(dir))
-    }
-
-    fn path(&self) -> &std::path::Path {
-        self.0.path()
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.0.path()).status();
-    }
-}
-
-/// Fills the file system: 4 KiB chips (at least 1 MiB of them) that can be freed one at a time, and one large file.
-fn fill(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    use std::io::Write;
-    let mut chips = Vec::new();
-    for i in 0..256 {
-        let path = dir.join(format!("chip-a{i}"));
-        std::fs::write(&path, [0u8; 4096]).unwrap();
-        chips.push(path);
-    }
-    let mut big = std::fs::File::create(dir.join("filler")).unwrap();
-    let block = vec![0u8; 64 * 1024];
-    while big.write_all(&block).and_then(|()| big.sync_all()).is_ok() {}
-    for i in 0.. {
-        let path = dir.join(format!("chip{i}"));
-        match std::fs::write(&path, [0u8; 4096]) {
-            Ok(()) => chips.push(path),
-            Err(_) => {
-                let _ = std::fs::remove_file(&path);
-                break;
-            }
-        }
-    }
-    chips
-}
-
 #[test]
 fn on_a_real_full_disk_stops_answered_200_are_applied_once_space_is_freed() {
     let fs = match Tmpfs::mount("6m") {
@@ -486,10 +433,7 @@ fn on_a_real_full_disk_stops_answered_200_are_applied_once_space_is_freed() {
     assert!(stored_unapplied > 0, "at least one STOP answered 200 did not apply on the full disk");
 
     // Space is freed; the weekly offer is written at once — before the retries have applied the STOPs.
-    std::fs::remove_file(fs.path().join("filler")).unwrap();
-    for chip in chips {
-        std::fs::remove_file(chip).unwrap();
-    }
+    free(fs.path(), chips);
     let b = weekly_offer(&db);
     let started = Instant::now();
     assert!(
