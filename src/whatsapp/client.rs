@@ -281,7 +281,6 @@ impl Client {
     pub fn base_url(&self) -> &Url {
         &self.base
     }
-
 }
 
 fn is_loopback(url: &Url) -> bool {

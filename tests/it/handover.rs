@@ -7,19 +7,10 @@
 use std::process::Command;
 use std::time::Duration;
 
-use hofbote::config::Secret;
-use hofbote::sandbox::{self, SandboxConfig, SandboxHandle};
+use hofbote::sandbox::{self, SandboxHandle};
 
 use crate::pty::{DEADLINE, Pty, Spawn, context_switches, wait_until};
-use crate::served::{SECRET, Served, Shop, check_ledger, free_port, integrity_ok, prepare, wait_exit};
-
-/// The in-process sandbox, posting its webhooks to `listen` (where `serve` will listen).
-fn sandbox_for(rt: &tokio::runtime::Runtime, seed: u64, listen: std::net::SocketAddr) -> SandboxHandle {
-    let mut cfg = SandboxConfig::for_tests(seed);
-    cfg.webhook_url = Some(format!("http://{listen}/webhook"));
-    cfg.app_secret = Some(Secret::new(SECRET));
-    rt.block_on(sandbox::start(cfg)).unwrap()
-}
+use crate::served::{Served, Shop, check_ledger, free_port, integrity_ok, prepare, sandbox_for, wait_exit};
 
 /// The terminal app on the shop's database, with the access token (so it can send), 100 columns wide.
 fn terminal_app(shop: &Shop) -> Pty {

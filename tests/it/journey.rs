@@ -421,16 +421,8 @@ fn rows_unclear_after_a_restore_are_decided_in_the_queue_screen() {
                 })
                 .unwrap();
         }
-        let b = hofbote::store::broadcasts::NewBroadcast {
-            template: "wochenangebot".into(),
-            language: "de".into(),
-            params: hofbote::domain::template::Params::positional(&["{vorname}", "Eier 3,20 €"]),
-            audience: hofbote::domain::broadcast::Audience::All,
-            scheduled_at: None,
-            created_by: "test".into(),
-        };
-        store.create_broadcast(&b, "Hallo", false).unwrap();
     }
+    crate::served::weekly_offer(&db);
     let cli = |args: &[&str]| {
         let out = std::process::Command::new(pty::bin())
             .env_clear()

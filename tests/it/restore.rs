@@ -8,10 +8,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hofbote::config::Secret;
-use hofbote::sandbox::{self, SandboxConfig};
+use hofbote::sandbox;
 
-use crate::served::{SECRET, free_port, integrity_ok, prepare, wait_exit};
+use crate::served::{SECRET, free_port, integrity_ok, prepare, sandbox_for, wait_exit, weekly_offer};
 use crate::support::TempHome;
 
 const PASS: &str = "Heuernte";
@@ -57,10 +56,7 @@ fn duplicates(ledger: &[sandbox::LedgerEntry]) -> Vec<String> {
 fn restoring_a_backup_taken_mid_broadcast_and_resuming_sends_nothing_twice() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listen = free_port();
-    let mut cfg = SandboxConfig::for_tests(12);
-    cfg.webhook_url = Some(format!("http://{listen}/webhook"));
-    cfg.app_secret = Some(Secret::new(SECRET));
-    let handle = rt.block_on(sandbox::start(cfg)).unwrap();
+    let handle = sandbox_for(&rt, 12, listen);
     let chaos = prepare(1000, &handle.url(), listen, 100);
     let file = chaos.home.path().join("mitten.sqlite.age");
 
@@ -117,19 +113,6 @@ fn sql<T: rusqlite::types::FromSql>(db: &std::path::Path, q: &str) -> Vec<T> {
     stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
 }
 
-fn new_broadcast(home: &TempHome) -> i64 {
-    let mut store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
-    let b = hofbote::store::broadcasts::NewBroadcast {
-        template: "wochenangebot".into(),
-        language: "de".into(),
-        params: hofbote::domain::template::Params::positional(&["{vorname}", "Eier 3,20 €"]),
-        audience: hofbote::domain::broadcast::Audience::All,
-        scheduled_at: None,
-        created_by: "test".into(),
-    };
-    store.create_broadcast(&b, "Hallo", false).unwrap().0
-}
-
 /// Outbox ids are reused after a restore (the rows written after the backup are gone, the next ids are theirs
 /// again). Statuses of messages sent before the restore — Meta retries them for days — must not land on the new
 /// rows: before, the callback data was the row id, and a late status marked the new broadcast's rows as sent, so
@@ -141,7 +124,7 @@ fn after_a_restore_late_statuses_of_old_messages_land_on_nothing_new() {
     let file = home.path().join("vorher.sqlite.age");
     backup(home, &file);
     // After the backup: a broadcast that went out (its rows accepted with Meta's ids).
-    let gone = new_broadcast(home);
+    let gone = weekly_offer(&home.db());
     let conn = rusqlite::Connection::open(home.db()).unwrap();
     conn.execute("UPDATE outbox SET state = 'accepted', wamid = 'wamid.OLD-' || id WHERE broadcast_id = ?1", [gone])
         .unwrap();
@@ -149,7 +132,7 @@ fn after_a_restore_late_statuses_of_old_messages_land_on_nothing_new() {
     let old_ids: Vec<i64> = sql(&home.db(), &format!("SELECT id FROM outbox WHERE broadcast_id = {gone} ORDER BY id"));
     let old_tokens: Vec<String> = sql(&home.db(), &format!("SELECT token FROM outbox WHERE broadcast_id = {gone}"));
     restore(home, &file);
-    let fresh = new_broadcast(home);
+    let fresh = weekly_offer(&home.db());
     let new_ids: Vec<i64> = sql(&home.db(), &format!("SELECT id FROM outbox WHERE broadcast_id = {fresh} ORDER BY id"));
     assert_eq!(new_ids, old_ids, "the ids are reused — the case this test is about");
     // The old broadcast is paused by the restore; the new one waits too, so nothing is sent meanwhile.

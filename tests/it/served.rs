@@ -32,6 +32,28 @@ pub struct Shop {
     pub broadcast: i64,
 }
 
+/// The in-process sandbox on `rt`, posting its signed webhooks to `listen` (where `serve` will listen).
+pub fn sandbox_for(rt: &tokio::runtime::Runtime, seed: u64, listen: SocketAddr) -> sandbox::SandboxHandle {
+    let mut cfg = sandbox::SandboxConfig::for_tests(seed);
+    cfg.webhook_url = Some(format!("http://{listen}/webhook"));
+    cfg.app_secret = Some(hofbote::config::Secret::new(SECRET));
+    rt.block_on(sandbox::start(cfg)).unwrap()
+}
+
+/// The weekly offer to everyone, with `{vorname}`, queued as the farmer queues it. Returns the broadcast's id.
+pub fn weekly_offer(db: &std::path::Path) -> i64 {
+    let mut store = Store::open(db, hofbote::clock::system()).unwrap();
+    let b = NewBroadcast {
+        template: "wochenangebot".into(),
+        language: "de".into(),
+        params: Params::positional(&["{vorname}", "Kürbissuppe 4,50 €"]),
+        audience: Audience::All,
+        scheduled_at: None,
+        created_by: "test".into(),
+    };
+    store.create_broadcast(&b, "Hallo", false).unwrap().0
+}
+
 pub fn prepare(n: usize, sandbox_url: &str, listen: SocketAddr, rate: u32) -> Shop {
     prepare_in(TempHome::new(), None, n, sandbox_url, listen, rate)
 }
@@ -83,15 +105,8 @@ fn prepare_in(home: TempHome, disk: Option<Tmpfs>, n: usize, sandbox_url: &str, 
             consenting.push(phone.as_e164().to_owned());
         }
     }
-    let b = NewBroadcast {
-        template: "wochenangebot".into(),
-        language: "de".into(),
-        params: Params::positional(&["{vorname}", "Kürbissuppe 4,50 €"]),
-        audience: Audience::All,
-        scheduled_at: None,
-        created_by: "chaos".into(),
-    };
-    let (broadcast, _) = store.create_broadcast(&b, "Hallo", false).unwrap();
+    drop(store);
+    let broadcast = weekly_offer(&home.db());
     consenting.sort();
     Shop { disk, home, listen, consenting, broadcast }
 }

@@ -14,16 +14,15 @@ use hofbote::config::Secret;
 use hofbote::domain::broadcast::Audience;
 use hofbote::domain::consent::{ConsentState, Purpose};
 use hofbote::domain::phone::{Phone, Region};
-use hofbote::domain::template::Params;
 use hofbote::sandbox::{self, SandboxConfig};
 use hofbote::store::Store;
-use hofbote::store::broadcasts::NewBroadcast;
 use hofbote::store::webhooks::{ALERT_FAILING, ALERT_UNREADABLE};
 use hofbote::webhook::{ApplyContext, apply_pending};
 use hofbote::whatsapp::signature;
 use serde_json::json;
 
 use crate::queue::{Q, open_rules};
+use crate::served::weekly_offer;
 use crate::support::{TempHome, Tmpfs, fill, free, wait_until};
 
 /// A STOP sent at `at` (the ledger folds by time: a STOP older than the consent would not withdraw it).
@@ -235,19 +234,6 @@ fn prepare(home: &TempHome, db: &std::path::Path, sandbox_url: &str) {
             })
             .unwrap();
     }
-}
-
-fn weekly_offer(db: &std::path::Path) -> i64 {
-    let mut store = Store::open(db, hofbote::clock::system()).unwrap();
-    let b = NewBroadcast {
-        template: "wochenangebot".into(),
-        language: "de".into(),
-        params: Params::positional(&["{vorname}", "Kürbissuppe 4,50 €"]),
-        audience: Audience::All,
-        scheduled_at: None,
-        created_by: "test".into(),
-    };
-    store.create_broadcast(&b, "Hallo", false).unwrap().0
 }
 
 fn serve(home: &TempHome, db: &std::path::Path, listen: SocketAddr) -> Child {
