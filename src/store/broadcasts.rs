@@ -520,6 +520,12 @@ pub fn category_now(conn: &rusqlite::Connection, name: &str, language: &str) -> 
 }
 
 /// Raises an alert unless one of the same kind is open, on any connection or inside the caller's transaction.
+/// Whether the farmer's "alerts resolved" ends an alert of this kind ([`Store::resolve_alerts`]): everything but
+/// the alerts that follow a stored webhook body.
+pub fn farmer_resolves(kind: &str) -> bool {
+    kind != super::webhooks::ALERT_UNREADABLE && kind != super::webhooks::ALERT_FAILING
+}
+
 /// Returns true when it was raised now.
 pub fn raise_alert_tx(
     conn: &rusqlite::Connection,

@@ -187,6 +187,8 @@ pub enum Msg {
     UnknownDecided {
         send_again: bool,
     },
+    /// The farmer resolved the open alerts (how many).
+    AlertsResolved(usize),
     ReplyQueued {
         customer_id: i64,
         name: String,
@@ -234,6 +236,8 @@ pub enum Effect {
         row: i64,
         send_again: bool,
     },
+    /// The farmer fixed the cause of the open alerts: resolve them, sending goes on.
+    ResolveAlerts,
     QueueReply {
         customer_id: i64,
         text: String,
@@ -251,7 +255,7 @@ impl Effect {
             Effect::PrepareReview(_) | Effect::QueueBroadcast(_) | Effect::SaveDraft(_) => Op::Compose,
             Effect::TestSend { .. } => Op::TestSend,
             Effect::SyncTemplates => Op::Sync,
-            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } => Op::Broadcast,
+            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } | Effect::ResolveAlerts => Op::Broadcast,
             Effect::QueueReply { .. } => Op::Reply,
             Effect::Setup(_) => Op::Setup,
             Effect::LoadCustomers
@@ -300,6 +304,7 @@ impl Effect {
             | Effect::SaveDraft(_)
             | Effect::Broadcast { .. }
             | Effect::DecideUnknown { .. }
+            | Effect::ResolveAlerts
             | Effect::QueueReply { .. } => None,
         }
     }

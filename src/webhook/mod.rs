@@ -19,8 +19,8 @@ pub use apply::{Applied, ApplyContext};
 
 /// How the farmer reads an alert of a stored webhook body: what happened and what to do, or `None` for kinds that
 /// are not about webhooks. Used by `hofbote queue list` and the terminal app, so both say the same. These alerts
-/// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing, held sign-ups wait
-/// for the farmer.
+/// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing (both end with their
+/// body), held sign-ups wait for the farmer, who resolves that alert like a stop from Meta.
 pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<(String, String)> {
     use crate::i18n::Tr;
     let (what, todo) = match kind {
@@ -50,8 +50,8 @@ pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<
                 "Unusually many sign-ups at once ({0}); they were not added and not answered.",
             ),
             Tr::new(
-                "Sieh sie unter »Antworten« durch und lege echte Kunden selbst an. Die Grenze: [webhook] signups_per_hour.",
-                "Look through them under Replies and add real customers yourself. The limit: [webhook] signups_per_hour.",
+                "Sieh sie unter »Antworten« durch und lege echte Kunden selbst an; dann Warnung erledigt (Taste w in der Warteschlange, »hofbote queue resolve-alerts«). Die Grenze: [webhook] signups_per_hour.",
+                "Look through them under Replies and add real customers yourself; then alert resolved (key w in the send queue, `hofbote queue resolve-alerts`). The limit: [webhook] signups_per_hour.",
             ),
         ),
         _ => return None,

@@ -56,6 +56,7 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::SaveDraft(new) => write::save_draft(ctx, store, &new)?,
             Effect::Broadcast { id, op } => write::broadcast(ctx, store, id, op)?,
             Effect::DecideUnknown { row, send_again } => write::decide_unknown(ctx, store, row, send_again)?,
+            Effect::ResolveAlerts => write::resolve_alerts(ctx, store)?,
             Effect::QueueReply { customer_id, text } => write::queue_reply(ctx, store, customer_id, &text)?,
             Effect::Setup(SetupEffect::Save(data)) => write::setup(ctx, store, data)?,
             Effect::SyncTemplates | Effect::TestSend { .. } | Effect::Setup(SetupEffect::Test(_)) => {
@@ -111,6 +112,7 @@ impl Performer {
             Effect::QueueBroadcast(_)
                 | Effect::Broadcast { .. }
                 | Effect::DecideUnknown { .. }
+                | Effect::ResolveAlerts
                 | Effect::QueueReply { .. }
         );
         let ctx = self.ctx.clone();
