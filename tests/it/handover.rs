@@ -14,7 +14,7 @@ use crate::pty::{DEADLINE, Pty, Spawn, context_switches, wait_until};
 use crate::served::{SECRET, Served, Shop, check_ledger, free_port, integrity_ok, prepare, wait_exit};
 
 /// The in-process sandbox, posting its webhooks to `listen` (where `serve` will listen).
-fn sandbox_for(rt: &tokio::runtime::Runtime, seed: u64, listen: std::net::SocketAddr) -> SandboxHandle {
+pub(crate) fn sandbox_for(rt: &tokio::runtime::Runtime, seed: u64, listen: std::net::SocketAddr) -> SandboxHandle {
     let mut cfg = SandboxConfig::for_tests(seed);
     cfg.webhook_url = Some(format!("http://{listen}/webhook"));
     cfg.app_secret = Some(Secret::new(SECRET));
@@ -22,7 +22,7 @@ fn sandbox_for(rt: &tokio::runtime::Runtime, seed: u64, listen: std::net::Socket
 }
 
 /// The terminal app on the shop's database, with the access token (so it can send), 100 columns wide.
-fn terminal_app(shop: &Shop) -> Pty {
+pub(crate) fn terminal_app(shop: &Shop) -> Pty {
     Spawn::new(shop.home.path())
         .env("HOFBOTE_CONFIG", &shop.home.config().display().to_string())
         .env("HOFBOTE_DB", &shop.home.db().display().to_string())
@@ -32,7 +32,7 @@ fn terminal_app(shop: &Shop) -> Pty {
 }
 
 /// `serve` for the shop, once its receiver accepts connections; fails with its log when it ended instead.
-fn serve_up(shop: &Shop) -> Served {
+pub(crate) fn serve_up(shop: &Shop) -> Served {
     let mut child = shop.serve(None);
     let up = wait_until(DEADLINE, || {
         std::net::TcpStream::connect(shop.listen).is_ok() || child.try_wait().unwrap().is_some()
@@ -44,11 +44,11 @@ fn serve_up(shop: &Shop) -> Served {
     child
 }
 
-fn serve_log(shop: &Shop) -> String {
+pub(crate) fn serve_log(shop: &Shop) -> String {
     std::fs::read_to_string(shop.home.path().join("serve.log")).unwrap_or_default()
 }
 
-fn stop_serve(shop: &Shop, mut child: Served) {
+pub(crate) fn stop_serve(shop: &Shop, mut child: Served) {
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let status = wait_exit(&mut child, DEADLINE).expect("SIGTERM ends serve");
     assert!(status.success(), "graceful exit: {status}\n{}", serve_log(shop));
