@@ -15,6 +15,8 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::files;
+
 /// The poll interval where no file watcher can start.
 pub const FALLBACK_POLL: Duration = Duration::from_secs(2);
 
@@ -56,12 +58,12 @@ impl DbWatch {
         Self::names(db_file, watched_names(db_file), fallback)
     }
 
-    /// Watches the send lock's files beside `db_file` instead (`queue::lock`): the lock file is closed when its
+    /// Watches the send lock's files beside `db_file` instead ([`files`]): the lock file is closed when its
     /// holder lets go or ends, the want file is written when a service starts to wait. For the process that holds or
     /// waits for the send lock (`crate::sending`).
     pub fn send_lock(db_file: &Path, fallback: Duration) -> DbWatch {
         let name = |p: PathBuf| p.file_name().map(|n| n.to_os_string());
-        let names = [crate::queue::lock::lock_path(db_file), crate::queue::lock::want_path(db_file)];
+        let names = [files::send_lock(db_file), files::send_want(db_file)];
         Self::names(db_file, names.into_iter().filter_map(name).collect(), fallback)
     }
 
@@ -154,10 +156,10 @@ fn watched_names(db_file: &Path) -> Vec<std::ffi::OsString> {
     let Some(name) = db_file.file_name() else { return Vec::new() };
     let mut wal = name.to_os_string();
     wal.push("-wal");
-    // A sender stuck on a busy database says so in a file beside it (`queue::health::SenderAlert`).
-    let mut alert = name.to_os_string();
-    alert.push(".sender-alert");
-    vec![name.to_os_string(), wal, alert]
+    let mut names = vec![name.to_os_string(), wal];
+    // A sender stuck on a busy database says so in a file beside it.
+    names.extend(files::sender_alert(db_file).file_name().map(|n| n.to_os_string()));
+    names
 }
 
 /// Events that can mean new data: content written, a file created, removed or renamed. Opening or reading a file
@@ -196,38 +198,12 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a commit wakes the watch");
         // Let the commit's events settle, so the next wake-up can only come from the alert file.
         while tokio::time::timeout(Duration::from_millis(300), watch.changed()).await.is_ok() {}
-        // A sender stuck on the database says so in a file beside it (written aside, then renamed).
-        let alert = crate::queue::health::SenderAlert { since: chrono::Utc::now(), error: "busy".into(), pid: 1 };
-        alert.write(&db).unwrap();
+        // A sender stuck on the database says so in a file beside it (written aside, then renamed; the writer's own
+        // test is `queue::health`'s).
+        let aside = dir.path().join("h.sqlite.sender-alert.tmp");
+        std::fs::write(&aside, "{}").unwrap();
+        std::fs::rename(&aside, files::sender_alert(&db)).unwrap();
         tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("the alert file wakes the watch");
-    }
-
-    #[tokio::test]
-    async fn the_send_lock_watch_wakes_on_a_release_and_a_wish_but_not_on_a_check() {
-        use crate::queue::lock;
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("h.sqlite");
-        let held = lock::try_acquire(&db).unwrap().unwrap();
-        let contender = lock::Contender::new(&db).unwrap();
-        let mut watch = DbWatch::send_lock(&db, Duration::from_secs(3600)).gap(Duration::ZERO);
-        assert_eq!(watch.kind(), WatchKind::Notify);
-        // Trying the held lock again on the opened file, and checking for a waiting service, wake nobody.
-        let contender = contender.try_take().unwrap().unwrap_err();
-        assert!(!lock::someone_waits(&db));
-        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
-        assert!(quiet.is_err(), "trying again or checking must not wake a watcher");
-        let want = lock::announce(&db).unwrap();
-        tokio::time::timeout(Duration::from_secs(20), watch.changed())
-            .await
-            .expect("a service's wish wakes the holder");
-        while tokio::time::timeout(Duration::from_millis(300), watch.changed()).await.is_ok() {}
-        assert!(lock::someone_waits(&db));
-        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
-        assert!(quiet.is_err(), "the check must not wake a watcher");
-        drop(held);
-        tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a release wakes the waiter");
-        assert!(contender.try_take().unwrap().is_ok(), "free after the release");
-        drop(want);
     }
 
     #[tokio::test]
