@@ -411,7 +411,8 @@ fn an_alert_from_meta_survives_restarts_and_the_key_in_the_app_resolves_it() {
         conn.busy_timeout(Duration::from_secs(5)).unwrap();
         conn.query_row("SELECT count(*) FROM alerts WHERE resolved_at IS NULL", [], |r| r.get(0)).unwrap()
     };
-    let stopped = |s: &str| s.contains("Versand gestoppt") && s.contains("[131031]") && s.contains("w Warnung erledigt");
+    let stopped =
+        |s: &str| s.contains("Versand gestoppt") && s.contains("[131031]") && s.contains("w Warnung erledigt");
 
     // The service starts (its worker starts), the app opens beside it: the alert is shown, nothing goes out.
     let serve = serve_up(&shop);

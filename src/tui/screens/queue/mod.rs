@@ -114,7 +114,8 @@ impl QueueView {
 
 /// The key that resolves the alerts, as the alert text names it (also while a conversation has the keys).
 fn resolve_key(env: &Env) -> String {
-    let key = crate::tui::keymap::KEYMAP.iter().find(|b| b.action == Action::ResolveAlerts).and_then(|b| b.keys.first());
+    let key =
+        crate::tui::keymap::KEYMAP.iter().find(|b| b.action == Action::ResolveAlerts).and_then(|b| b.keys.first());
     key.map(|k| k.label(env.lang, env.theme)).unwrap_or_default()
 }
 

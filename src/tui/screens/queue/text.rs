@@ -84,10 +84,8 @@ pub const ALERT_THEN_KEY_TOKEN: Tr = Tr::new(
     "A new token counts only after hofbote (or the service) restarts; then press {0}: sending goes on.",
 );
 /// After the key: how many alerts it resolved.
-pub const ALERTS_RESOLVED: Tr = Tr::new(
-    "{0} Warnungen erledigt; der Versand geht weiter.",
-    "{0} alerts resolved; sending goes on.",
-);
+pub const ALERTS_RESOLVED: Tr =
+    Tr::new("{0} Warnungen erledigt; der Versand geht weiter.", "{0} alerts resolved; sending goes on.");
 
 // Detail
 pub const DETAIL_TITLE: Tr = Tr::new("Nr. {0} · {1} · {2}", "No. {0} · {1} · {2}");
