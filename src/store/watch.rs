@@ -40,7 +40,14 @@ pub struct DbWatch {
 }
 
 enum Mode {
-    Notify { notify: Arc<Notify>, last: Option<Instant>, gap: Duration, _watcher: notify::RecommendedWatcher },
+    Notify {
+        notify: Arc<Notify>,
+        last: Option<Instant>,
+        gap: Duration,
+        /// A change was reported on an event: the next call reports once more a gap later (see `changed`).
+        settle: bool,
+        _watcher: notify::RecommendedWatcher,
+    },
     Poll(tokio::time::Interval),
     Off,
 }
@@ -69,7 +76,9 @@ impl DbWatch {
 
     fn names(db_file: &Path, names: Vec<std::ffi::OsString>, fallback: Duration) -> DbWatch {
         match Self::watcher(db_file, names) {
-            Ok((notify, watcher)) => DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, _watcher: watcher } },
+            Ok((notify, watcher)) => {
+                DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, settle: false, _watcher: watcher } }
+            }
             Err(e) => {
                 tracing::warn!(error = %e, file = %db_file.display(), "no file watcher; checking for changes by polling");
                 DbWatch::every(fallback)
@@ -108,13 +117,25 @@ impl DbWatch {
 
     /// Resolves when the database may have changed. Cancel-safe: a change noticed while nobody waits is reported
     /// by the next call.
+    ///
+    /// Every change reported on an event is reported once more a gap later, without an event: the kernel reports a
+    /// commit's write to the `-wal` file before SQLite publishes the commit in the `-shm` index (shared memory, no
+    /// event), and merges writes that follow one another before they are read. A caller that looked at once could
+    /// see the state before the commit, and no later event would come to correct it — a worker waiting on an alert
+    /// would then sleep through the farmer resolving it. The second look comes after the commit is published
+    /// (unless its writer stalls for longer than the gap between its last write and publishing it).
     pub async fn changed(&mut self) {
         match &mut self.mode {
-            Mode::Notify { notify, last, gap, .. } => {
+            Mode::Notify { notify, last, gap, settle, .. } => {
                 if let Some(at) = *last {
                     tokio::time::sleep_until(at + *gap).await;
                 }
-                notify.notified().await;
+                if *settle {
+                    *settle = false;
+                } else {
+                    notify.notified().await;
+                    *settle = true;
+                }
                 *last = Some(Instant::now());
             }
             Mode::Poll(interval) => {
