@@ -1,10 +1,10 @@
-//! The send queue (Warteschlange): alerts on top (sending stopped until resolved), then every broadcast with a
-//! progress gauge per row state, sending rate and time left, scheduled ones with their time, drafts; keys to pause,
-//! resume (also queues a draft), cancel (asks first) and retry the failed ones. The detail of one broadcast is
-//! `detail`; the customers' replies are their own screen, which the app shows on this tab. Updated live through the
-//! calm `data_version` check (also for changes by `hofbote serve`); a check that finds nothing draws nothing. Owns
-//! its state (`QueueView`); who sends, the rate and the unread count come in as [`Sending`]. Answers with
-//! [`Outcome`]s. Must not perform IO.
+//! The send queue (Warteschlange): alerts on top (sending stopped until the farmer resolves them with the key the
+//! text names; a restart does not), then every broadcast with a progress gauge per row state, sending rate and time
+//! left, scheduled ones with their time, drafts; keys to pause, resume (also queues a draft), cancel (asks first)
+//! and retry the failed ones. The detail of one broadcast is `detail`; the customers' replies are their own screen,
+//! which the app shows on this tab. Updated live through the calm `data_version` check (also for changes by
+//! `hofbote serve`); a check that finds nothing draws nothing. Owns its state (`QueueView`); who sends, the rate and
+//! the unread count come in as [`Sending`]. Answers with [`Outcome`]s. Must not perform IO.
 
 pub mod detail;
 pub mod text;
