@@ -43,7 +43,7 @@ pub enum QueueCmd {
     Resend { row: i64 },
     /// Unklare Nachricht (Zeile) als gesendet markieren
     MarkSent { row: i64 },
-    /// Warnungen (Zugang, Konto) als erledigt markieren, damit der Versand weiterläuft
+    /// Warnungen (Zugang, Konto, zurückgehaltene Anmeldungen) als erledigt markieren, damit der Versand weiterläuft
     ResolveAlerts,
 }
 
@@ -188,12 +188,12 @@ pub fn alert_text(kind: &str, detail: &str, l: Lang) -> String {
     }
     let t = match kind {
         "auth" => Tr::new(
-            "Zugangsschlüssel ungültig oder abgelaufen – neuen Token eintragen, dann »hofbote queue resolve-alerts«.",
-            "Access token invalid or expired – set a new token, then `hofbote queue resolve-alerts`.",
+            "Zugangsschlüssel ungültig oder abgelaufen – neuen Token eintragen, hofbote (oder den Dienst) neu starten, damit er gilt, dann »hofbote queue resolve-alerts«.",
+            "Access token invalid or expired – set a new token, restart hofbote (or the service) so it counts, then `hofbote queue resolve-alerts`.",
         ),
         "account" => Tr::new(
-            "Konto bei Meta gesperrt – Zahlungsmethode und Kontostatus im Meta Business Manager prüfen.",
-            "Account blocked at Meta – check the payment method and account status in Meta Business Manager.",
+            "Konto bei Meta gesperrt – Zahlungsmethode und Kontostatus im Meta Business Manager prüfen, dann »hofbote queue resolve-alerts«.",
+            "Account blocked at Meta – check the payment method and account status in Meta Business Manager, then `hofbote queue resolve-alerts`.",
         ),
         _ => Tr::new("Versand angehalten", "Sending stopped"),
     };

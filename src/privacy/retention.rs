@@ -1,9 +1,10 @@
 //! Retention (Art. 5(1)(e)): deletes what has been kept long enough, by the periods in `[privacy]` — finished
-//! message rows and inbound messages (`message_retention_days`), raw webhook bodies and replay keys
-//! (`webhook_retention_days`), sign-ups never confirmed (`unconfirmed_signup_days`, erased through the full erasure
-//! path), log files and pre-migration copies (`log_retention_days`), and pseudonymised ledger rows whose limitation
-//! period ended (`pseudonymised_ledger_years`, through the erasure gate). A period of 0 switches that rule off.
-//! [`sweep`] with `dry_run` only counts. `hofbote serve` runs it once a day. Time comes from the store's clock.
+//! message rows and inbound messages (`message_retention_days`), raw webhook bodies once applied or dismissed (one
+//! not applied yet stays however old it is: it may hold a STOP) and replay keys (`webhook_retention_days`), sign-ups
+//! never confirmed (`unconfirmed_signup_days`, erased through the full erasure path), log files and pre-migration
+//! copies (`log_retention_days`), and pseudonymised ledger rows whose limitation period ended
+//! (`pseudonymised_ledger_years`, through the erasure gate). A period of 0 switches that rule off. [`sweep`] with
+//! `dry_run` only counts. `hofbote serve` runs it once a day. Time comes from the store's clock.
 //! Decides the cutoffs; the SQL is in [`crate::store::retention`].
 
 use std::path::{Path, PathBuf};

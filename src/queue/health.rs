@@ -148,10 +148,9 @@ pub struct SenderAlert {
 }
 
 impl SenderAlert {
+    /// The alert file of a database ([`crate::store::files::sender_alert`]).
     pub fn path(db_file: &Path) -> PathBuf {
-        let mut name = db_file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        name.push(".sender-alert");
-        db_file.with_file_name(name)
+        crate::store::files::sender_alert(db_file)
     }
 
     /// Writes the alert (0600, atomically: written beside, then renamed).
@@ -264,5 +263,18 @@ mod tests {
         assert_eq!(SenderAlert::read(&db), None, "its process is gone");
         SenderAlert::clear(&db);
         assert!(!SenderAlert::path(&db).exists());
+    }
+
+    #[tokio::test]
+    async fn a_written_alert_wakes_the_database_watch() {
+        use crate::store::watch::{DbWatch, WatchKind};
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        let mut watch = DbWatch::start(&db, StdDuration::from_secs(3600)).gap(StdDuration::ZERO);
+        assert_eq!(watch.kind(), WatchKind::Notify);
+        let alert = SenderAlert { since: at(0), error: "busy".into(), pid: 1 };
+        alert.write(&db).unwrap();
+        let woke = tokio::time::timeout(StdDuration::from_secs(20), watch.changed()).await;
+        assert!(woke.is_ok(), "the terminal app would not see the alert");
     }
 }

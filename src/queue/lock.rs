@@ -11,6 +11,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::store::files;
+
 /// Held while this process may send. Dropping it releases the lock.
 #[derive(Debug)]
 pub struct SendLock {
@@ -18,20 +20,14 @@ pub struct SendLock {
     pub path: PathBuf,
 }
 
-/// The lock file of a database.
+/// The lock file of a database ([`files::send_lock`]).
 pub fn lock_path(db: &Path) -> PathBuf {
-    beside(db, ".send.lock")
+    files::send_lock(db)
 }
 
-/// The file a service holds while it waits for the send lock.
+/// The file a service holds while it waits for the send lock ([`files::send_want`]).
 pub fn want_path(db: &Path) -> PathBuf {
-    beside(db, ".send.want")
-}
-
-fn beside(db: &Path, suffix: &str) -> PathBuf {
-    let mut p = db.as_os_str().to_owned();
-    p.push(suffix);
-    PathBuf::from(p)
+    files::send_want(db)
 }
 
 fn open_rw(path: &Path) -> std::io::Result<File> {
@@ -151,5 +147,34 @@ mod tests {
         // Waiting is not holding: the send lock stays free.
         let _again = announce(&db).unwrap();
         assert!(!is_held(&db));
+    }
+
+    #[tokio::test]
+    async fn the_send_lock_watch_wakes_on_a_release_and_a_wish_but_not_on_a_check() {
+        use crate::store::watch::{DbWatch, WatchKind};
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.sqlite");
+        let held = try_acquire(&db).unwrap().unwrap();
+        let contender = Contender::new(&db).unwrap();
+        let mut watch = DbWatch::send_lock(&db, Duration::from_secs(3600)).gap(Duration::ZERO);
+        assert_eq!(watch.kind(), WatchKind::Notify);
+        // Trying the held lock again on the opened file, and checking for a waiting service, wake nobody.
+        let contender = contender.try_take().unwrap().unwrap_err();
+        assert!(!someone_waits(&db));
+        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
+        assert!(quiet.is_err(), "trying again or checking must not wake a watcher");
+        let want = announce(&db).unwrap();
+        tokio::time::timeout(Duration::from_secs(20), watch.changed())
+            .await
+            .expect("a service's wish wakes the holder");
+        while tokio::time::timeout(Duration::from_millis(300), watch.changed()).await.is_ok() {}
+        assert!(someone_waits(&db));
+        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
+        assert!(quiet.is_err(), "the check must not wake a watcher");
+        drop(held);
+        tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a release wakes the waiter");
+        assert!(contender.try_take().unwrap().is_ok(), "free after the release");
+        drop(want);
     }
 }

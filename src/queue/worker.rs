@@ -127,10 +127,8 @@ async fn send_loop(
             "rows were in flight when hofbote stopped; they are 'unknown' until a status arrives"
         );
     }
-    let resolved = store.call(|s| s.resolve_alerts()).await?;
-    if resolved > 0 {
-        tracing::info!(resolved, "alerts from an earlier run cleared; sending is tried again");
-    }
+    // Open alerts stay: a stop from Meta (token, account) outlives restarts and handovers until the farmer resolves
+    // it (`hofbote queue resolve-alerts`, the key on the queue screen); that commit wakes this worker below.
     let mut templates = load_templates(&mut store).await?;
     let mut pacer = Pacer::new(config.rate);
     let mut rng = StdRng::seed_from_u64(config.seed);

@@ -505,8 +505,16 @@ impl Store {
         Ok(out)
     }
 
+    /// The farmer's "done" for the open alerts (`hofbote queue resolve-alerts`, the key on the queue screen): the
+    /// stops from Meta (token, account) and the held sign-ups. Nothing else resolves them — a restart keeps them.
+    /// The alerts of stored webhook bodies that cannot be read or keep failing stay: they follow their body
+    /// ([`Store::sync_webhook_alerts`]) and end when it applies or is dismissed; resolving them here would only hide
+    /// a cause that is still there until the next sync raised them again. Returns how many it resolved.
     pub fn resolve_alerts(&mut self) -> Result<usize> {
-        Ok(self.conn.execute("UPDATE alerts SET resolved_at = ?1 WHERE resolved_at IS NULL", [ts(self.now())])?)
+        Ok(self.conn.execute(
+            "UPDATE alerts SET resolved_at = ?1 WHERE resolved_at IS NULL AND kind NOT IN (?2, ?3)",
+            params![ts(self.now()), super::webhooks::ALERT_UNREADABLE, super::webhooks::ALERT_FAILING],
+        )?)
     }
 
     /// Whether the same template with the same parameters already went out today (Europe/Berlin).
@@ -601,6 +609,12 @@ pub fn category_now(conn: &rusqlite::Connection, name: &str, language: &str) -> 
 }
 
 /// Raises an alert unless one of the same kind is open, on any connection or inside the caller's transaction.
+/// Whether the farmer's "alerts resolved" ends an alert of this kind ([`Store::resolve_alerts`]): everything but
+/// the alerts that follow a stored webhook body.
+pub fn farmer_resolves(kind: &str) -> bool {
+    kind != super::webhooks::ALERT_UNREADABLE && kind != super::webhooks::ALERT_FAILING
+}
+
 /// Returns true when it was raised now.
 pub fn raise_alert_tx(
     conn: &rusqlite::Connection,

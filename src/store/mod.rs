@@ -9,6 +9,7 @@ pub mod customers;
 pub mod demo;
 pub mod erasure;
 pub mod export;
+pub mod files;
 pub mod inbound;
 pub mod migrate;
 pub mod outbox;

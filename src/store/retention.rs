@@ -1,6 +1,6 @@
 //! The SQL of the retention sweep (see [`crate::privacy::retention`], which decides the periods): counting or
-//! deleting finished message rows, old inbound messages, broadcasts, raw webhook bodies and replay keys older than a
-//! cutoff; finding unconfirmed sign-ups and erased subjects whose pseudonymised ledger rows may go.
+//! deleting finished message rows, old inbound messages, broadcasts, raw webhook bodies (never one that is not
+//! applied yet) and replay keys older than a cutoff; finding unconfirmed sign-ups and erased subjects whose pseudonymised ledger rows may go.
 
 use rusqlite::{Connection, params};
 
@@ -14,6 +14,9 @@ pub enum Expiring {
     InboundMessages,
     /// Done or cancelled broadcasts whose rows are all finished and old (look before the rows go).
     Broadcasts,
+    /// Raw webhook bodies that were applied, or dismissed by the farmer as unreadable. A body not applied yet is
+    /// kept however old it is: it may hold a STOP, and its `webhook_subjects` (deleted with it) keep its people from
+    /// being sent to until it applies.
     WebhookBodies,
     /// Replay keys of applied webhook effects.
     EffectKeys,
@@ -32,7 +35,9 @@ impl Expiring {
     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND NOT
         (o.state IN ('accepted', 'delivered', 'read', 'failed', 'cancelled', 'skipped') AND o.updated_at < ?1))"
             }
-            Expiring::WebhookBodies => "FROM webhook_events WHERE received_at < ?1",
+            Expiring::WebhookBodies => {
+                "FROM webhook_events WHERE received_at < ?1 AND (applied_at IS NOT NULL OR dismissed_at < ?1)"
+            }
             Expiring::EffectKeys => "FROM applied_effects WHERE applied_at < ?1",
         }
     }

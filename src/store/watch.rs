@@ -15,6 +15,8 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::files;
+
 /// The poll interval where no file watcher can start.
 pub const FALLBACK_POLL: Duration = Duration::from_secs(2);
 
@@ -38,7 +40,14 @@ pub struct DbWatch {
 }
 
 enum Mode {
-    Notify { notify: Arc<Notify>, last: Option<Instant>, gap: Duration, _watcher: notify::RecommendedWatcher },
+    Notify {
+        notify: Arc<Notify>,
+        last: Option<Instant>,
+        gap: Duration,
+        /// A change was reported on an event: the next call reports once more a gap later (see `changed`).
+        settle: bool,
+        _watcher: notify::RecommendedWatcher,
+    },
     Poll(tokio::time::Interval),
     Off,
 }
@@ -56,18 +65,20 @@ impl DbWatch {
         Self::names(db_file, watched_names(db_file), fallback)
     }
 
-    /// Watches the send lock's files beside `db_file` instead (`queue::lock`): the lock file is closed when its
+    /// Watches the send lock's files beside `db_file` instead ([`files`]): the lock file is closed when its
     /// holder lets go or ends, the want file is written when a service starts to wait. For the process that holds or
     /// waits for the send lock (`crate::sending`).
     pub fn send_lock(db_file: &Path, fallback: Duration) -> DbWatch {
         let name = |p: PathBuf| p.file_name().map(|n| n.to_os_string());
-        let names = [crate::queue::lock::lock_path(db_file), crate::queue::lock::want_path(db_file)];
+        let names = [files::send_lock(db_file), files::send_want(db_file)];
         Self::names(db_file, names.into_iter().filter_map(name).collect(), fallback)
     }
 
     fn names(db_file: &Path, names: Vec<std::ffi::OsString>, fallback: Duration) -> DbWatch {
         match Self::watcher(db_file, names) {
-            Ok((notify, watcher)) => DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, _watcher: watcher } },
+            Ok((notify, watcher)) => {
+                DbWatch { mode: Mode::Notify { notify, last: None, gap: GAP, settle: false, _watcher: watcher } }
+            }
             Err(e) => {
                 tracing::warn!(error = %e, file = %db_file.display(), "no file watcher; checking for changes by polling");
                 DbWatch::every(fallback)
@@ -107,13 +118,25 @@ impl DbWatch {
 
     /// Resolves when the database may have changed. Cancel-safe: a change noticed while nobody waits is reported
     /// by the next call.
+    ///
+    /// Every change reported on an event is reported once more a gap later, without an event: the kernel reports a
+    /// commit's write to the `-wal` file before SQLite publishes the commit in the `-shm` index (shared memory, no
+    /// event), and merges writes that follow one another before they are read. A caller that looked at once could
+    /// see the state before the commit, and no later event would come to correct it — a worker waiting on an alert
+    /// would then sleep through the farmer resolving it. The second look comes after the commit is published
+    /// (unless its writer stalls for longer than the gap between its last write and publishing it).
     pub async fn changed(&mut self) {
         match &mut self.mode {
-            Mode::Notify { notify, last, gap, .. } => {
+            Mode::Notify { notify, last, gap, settle, .. } => {
                 if let Some(at) = *last {
                     tokio::time::sleep_until(at + *gap).await;
                 }
-                notify.notified().await;
+                if *settle {
+                    *settle = false;
+                } else {
+                    notify.notified().await;
+                    *settle = true;
+                }
                 *last = Some(Instant::now());
             }
             Mode::Poll(interval) => {
@@ -155,10 +178,10 @@ fn watched_names(db_file: &Path) -> Vec<std::ffi::OsString> {
     let Some(name) = db_file.file_name() else { return Vec::new() };
     let mut wal = name.to_os_string();
     wal.push("-wal");
-    // A sender stuck on a busy database says so in a file beside it (`queue::health::SenderAlert`).
-    let mut alert = name.to_os_string();
-    alert.push(".sender-alert");
-    vec![name.to_os_string(), wal, alert]
+    let mut names = vec![name.to_os_string(), wal];
+    // A sender stuck on a busy database says so in a file beside it.
+    names.extend(files::sender_alert(db_file).file_name().map(|n| n.to_os_string()));
+    names
 }
 
 /// Events that can mean new data: content written, a file created, removed or renamed. Opening or reading a file
@@ -197,38 +220,12 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a commit wakes the watch");
         // Let the commit's events settle, so the next wake-up can only come from the alert file.
         while tokio::time::timeout(Duration::from_millis(300), watch.changed()).await.is_ok() {}
-        // A sender stuck on the database says so in a file beside it (written aside, then renamed).
-        let alert = crate::queue::health::SenderAlert { since: chrono::Utc::now(), error: "busy".into(), pid: 1 };
-        alert.write(&db).unwrap();
+        // A sender stuck on the database says so in a file beside it (written aside, then renamed; the writer's own
+        // test is `queue::health`'s).
+        let aside = dir.path().join("h.sqlite.sender-alert.tmp");
+        std::fs::write(&aside, "{}").unwrap();
+        std::fs::rename(&aside, files::sender_alert(&db)).unwrap();
         tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("the alert file wakes the watch");
-    }
-
-    #[tokio::test]
-    async fn the_send_lock_watch_wakes_on_a_release_and_a_wish_but_not_on_a_check() {
-        use crate::queue::lock;
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("h.sqlite");
-        let held = lock::try_acquire(&db).unwrap().unwrap();
-        let contender = lock::Contender::new(&db).unwrap();
-        let mut watch = DbWatch::send_lock(&db, Duration::from_secs(3600)).gap(Duration::ZERO);
-        assert_eq!(watch.kind(), WatchKind::Notify);
-        // Trying the held lock again on the opened file, and checking for a waiting service, wake nobody.
-        let contender = contender.try_take().unwrap().unwrap_err();
-        assert!(!lock::someone_waits(&db));
-        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
-        assert!(quiet.is_err(), "trying again or checking must not wake a watcher");
-        let want = lock::announce(&db).unwrap();
-        tokio::time::timeout(Duration::from_secs(20), watch.changed())
-            .await
-            .expect("a service's wish wakes the holder");
-        while tokio::time::timeout(Duration::from_millis(300), watch.changed()).await.is_ok() {}
-        assert!(lock::someone_waits(&db));
-        let quiet = tokio::time::timeout(Duration::from_millis(300), watch.changed()).await;
-        assert!(quiet.is_err(), "the check must not wake a watcher");
-        drop(held);
-        tokio::time::timeout(Duration::from_secs(20), watch.changed()).await.expect("a release wakes the waiter");
-        assert!(contender.try_take().unwrap().is_ok(), "free after the release");
-        drop(want);
     }
 
     #[tokio::test]

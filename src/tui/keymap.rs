@@ -71,6 +71,8 @@ pub enum Action {
     MarkSent,
     /// Queue screen: switch between broadcasts and replies.
     Replies,
+    /// Queue screen: the farmer fixed the cause of the open alerts (token, account at Meta); sending goes on.
+    ResolveAlerts,
     /// Answer a customer (open the conversation).
     Answer,
     /// Send the typed answer.
@@ -119,6 +121,8 @@ pub enum Ctx {
     QueueDetail,
     /// Queue screen: the customers' replies.
     Replies,
+    /// Queue screen while an alert the farmer can resolve is open (before the view's own context).
+    QueueAlert,
     /// One customer's conversation (window closed: no input).
     Conversation,
     /// Typing an answer (window open).
@@ -275,6 +279,8 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Excluded, &[Key::plain(K::Esc), Key::ch('x'), Key::plain(K::Enter), Key::ctrl('x')], A::Back, Tr::new("Liste schließen", "close the list"), Tr::new("schließen", "close")),
     b(C::Excluded, UP, A::Up, Tr::new("nach oben blättern", "scroll up")),
     b(C::Excluded, DOWN, A::Down, Tr::new("nach unten blättern", "scroll down")),
+    // Queue: an open alert (first, so its hint is always seen)
+    h(C::QueueAlert, &[Key::ch('w')], A::ResolveAlerts, Tr::new("Warnung erledigt: Ursache behoben (z. B. neuer Token, Zahlungsmethode bei Meta), der Versand geht weiter", "alert resolved: the cause is fixed (e.g. a new token, the payment method at Meta), sending goes on"), Tr::new("Warnung erledigt", "alert resolved")),
     // Queue: broadcasts
     h(C::Queue, &[Key::plain(K::Enter)], A::Open, Tr::new("Empfänger der Rundnachricht mit Zustand", "the broadcast's recipients with their state"), Tr::new("Details", "details")),
     h(C::Queue, &[Key::ch('a')], A::Replies, Tr::new("Antworten der Kunden zeigen", "show the customers' replies"), Tr::new("Antworten", "replies")),

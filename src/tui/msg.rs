@@ -187,6 +187,8 @@ pub enum Msg {
     UnknownDecided {
         send_again: bool,
     },
+    /// The farmer resolved the open alerts (how many).
+    AlertsResolved(usize),
     ReplyQueued {
         customer_id: i64,
         name: String,
@@ -239,6 +241,8 @@ pub enum Effect {
         broadcast: i64,
         send_again: bool,
     },
+    /// The farmer fixed the cause of the open alerts: resolve them, sending goes on.
+    ResolveAlerts,
     QueueReply {
         customer_id: i64,
         text: String,
@@ -256,7 +260,10 @@ impl Effect {
             Effect::PrepareReview(_) | Effect::QueueBroadcast(_) | Effect::SaveDraft(_) => Op::Compose,
             Effect::TestSend { .. } => Op::TestSend,
             Effect::SyncTemplates => Op::Sync,
-            Effect::Broadcast { .. } | Effect::DecideUnknown { .. } | Effect::DecideRestored { .. } => Op::Broadcast,
+            Effect::Broadcast { .. }
+            | Effect::DecideUnknown { .. }
+            | Effect::DecideRestored { .. }
+            | Effect::ResolveAlerts => Op::Broadcast,
             Effect::QueueReply { .. } => Op::Reply,
             Effect::Setup(_) => Op::Setup,
             Effect::LoadCustomers
@@ -306,6 +313,7 @@ impl Effect {
             | Effect::Broadcast { .. }
             | Effect::DecideUnknown { .. }
             | Effect::DecideRestored { .. }
+            | Effect::ResolveAlerts
             | Effect::QueueReply { .. } => None,
         }
     }

@@ -19,8 +19,8 @@ pub use apply::{Applied, ApplyContext};
 
 /// How the farmer reads an alert of a stored webhook body: what happened and what to do, or `None` for kinds that
 /// are not about webhooks. Used by `hofbote queue list` and the terminal app, so both say the same. These alerts
-/// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing, held sign-ups wait
-/// for the farmer.
+/// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing (both end with their
+/// body), held sign-ups wait for the farmer, who resolves that alert like a stop from Meta.
 pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<(String, String)> {
     use crate::i18n::Tr;
     let (what, todo) = match kind {
@@ -50,8 +50,8 @@ pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<
                 "Unusually many sign-ups at once ({0}); they were not added and not answered.",
             ),
             Tr::new(
-                "Sieh sie unter »Antworten« durch und lege echte Kunden selbst an. Die Grenze: [webhook] signups_per_hour.",
-                "Look through them under Replies and add real customers yourself. The limit: [webhook] signups_per_hour.",
+                "Sieh sie unter »Antworten« durch und lege echte Kunden selbst an; dann Warnung erledigt (Taste w in der Warteschlange, »hofbote queue resolve-alerts«). Die Grenze: [webhook] signups_per_hour.",
+                "Look through them under Replies and add real customers yourself; then alert resolved (key w in the send queue, `hofbote queue resolve-alerts`). The limit: [webhook] signups_per_hour.",
             ),
         ),
         _ => return None,
@@ -127,15 +127,16 @@ fn apply_due(store: &mut Store, ctx: &ApplyContext) -> Result<(Applied, usize)> 
     Ok((total, failures))
 }
 
-/// Longest sleep of [`retry_loop`] when nothing is due: it then re-checks the alerts (the send worker clears all
-/// alerts when it starts; a body that still cannot be read raises its alert again).
-const RETRY_IDLE: StdDuration = StdDuration::from_secs(60);
-
 /// Retries failed bodies when they are due, without any command: runs as long as the receiver's database thread.
-/// Sleeps until the earliest due retry (by the store's clock), or until an application fails, or [`RETRY_IDLE`].
-/// When the store itself fails (a full disk), it backs off in memory (1 s, then every 2 s).
+/// Sleeps until the earliest due retry (by the store's clock), an application failing in this process, or a commit
+/// by another process (`hofbote db retry-webhooks` applies in its own process and gives a body that fails again a new
+/// due time that only the database tells); with nothing due there is no timer at all. Nothing needs a periodic
+/// look: the alerts of stored bodies are raised and resolved by each pass that changes a body, and no other writer
+/// resolves them (see [`Store::resolve_alerts`]). When the store itself fails (a full disk), it backs off in memory
+/// (1 s, then every 2 s).
 pub async fn retry_loop(db: Db, ctx: ApplyContext, applied: Arc<Notify>) {
     let failed = failure_signal(db.path());
+    let mut changes = crate::store::watch::DbWatch::start(db.path(), crate::store::watch::FALLBACK_POLL);
     let mut store_failures: u32 = 0;
     loop {
         let ctx2 = ctx.clone();
@@ -153,25 +154,25 @@ pub async fn retry_loop(db: Db, ctx: ApplyContext, applied: Arc<Notify>) {
                 if done != Applied::default() {
                     applied.notify_waiters();
                 }
-                next.map_or(RETRY_IDLE, |t| {
-                    (t - now).to_std().unwrap_or(StdDuration::ZERO).clamp(StdDuration::from_millis(20), RETRY_IDLE)
-                })
+                next.map(|t| (t - now).to_std().unwrap_or(StdDuration::ZERO).max(StdDuration::from_millis(20)))
             }
             Err(StoreError::Closed) => return,
             Err(e) => {
                 store_failures = store_failures.saturating_add(1);
                 // Nothing was written (a full disk refuses even the note of the failure): try again every 2 s at most,
                 // each try costs one refused write, so space that comes back is used within seconds.
-                let wait = crate::store::webhooks::retry_delay(store_failures.min(2)).to_std().unwrap_or(RETRY_IDLE);
+                let delay = crate::store::webhooks::retry_delay(store_failures.min(2));
+                let wait = delay.to_std().unwrap_or(StdDuration::from_secs(2));
                 tracing::warn!(error = %e, retry_in = ?wait, "applying webhooks failed; trying again");
-                wait
+                Some(wait)
             }
         };
         tokio::select! {
-            () = tokio::time::sleep(wait) => {}
+            () = tokio::time::sleep(wait.unwrap_or(StdDuration::ZERO)), if wait.is_some() => {}
             () = failed.notified() => {
                 // Give the failed body its backoff: the next pass computes when it is due.
             }
+            () = changes.changed() => {}
         }
     }
 }

@@ -460,3 +460,66 @@ fn rows_unclear_after_a_restore_are_decided_in_the_queue_screen() {
     };
     assert_eq!(states, ["accepted", "accepted", "accepted"], "counted as sent, nothing sent");
 }
+
+/// Issue 12: a stop from Meta (here the account is restricted) outlives restarts and handovers — the service
+/// starting, stopping and starting again, the terminal app taking sending over and being restarted — and the farmer
+/// ends it with the key the alert names, in the app, after which the queued broadcast goes out. Before, every
+/// worker start cleared the alert, and the text told the farmer to restart.
+#[test]
+fn an_alert_from_meta_survives_restarts_and_the_key_in_the_app_resolves_it() {
+    use crate::handover::{serve_log, serve_up, stop_serve, terminal_app};
+    use crate::served::sandbox_for;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = crate::served::free_port();
+    let handle = sandbox_for(&rt, 41, listen);
+    let shop = crate::served::prepare(8, &handle.url(), listen, 40);
+    // The alert a send raised in an earlier run (the store API the worker's failure path uses).
+    let mut store = hofbote::store::Store::open(&shop.home.db(), hofbote::clock::system()).unwrap();
+    store.raise_alert("account", Some(131031), "account restricted").unwrap();
+    drop(store);
+    let open_alerts = || -> i64 {
+        let conn = rusqlite::Connection::open(shop.home.db()).unwrap();
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        conn.query_row("SELECT count(*) FROM alerts WHERE resolved_at IS NULL", [], |r| r.get(0)).unwrap()
+    };
+    let stopped =
+        |s: &str| s.contains("Versand gestoppt") && s.contains("[131031]") && s.contains("w Warnung erledigt");
+
+    // The service starts (its worker starts), the app opens beside it: the alert is shown, nothing goes out.
+    let serve = serve_up(&shop);
+    let mut app = terminal_app(&shop);
+    app.wait_for("Versand: Dienst");
+    app.keys("4");
+    app.wait_screen("the alert with its key on the queue screen", stopped);
+    // The service stops: the app takes sending over (its worker starts) — the alert stays.
+    stop_serve(&shop, serve);
+    app.wait_for("Versand: in hofbote");
+    // The app restarts, and so does the service (it now waits for the app's send lock, then sends).
+    app.keys("q");
+    let ended = pty::wait_until(pty::DEADLINE, || {
+        if app.screen().contains("Bitte bestätigen") {
+            app.keys("y");
+        }
+        app.exited().is_some()
+    });
+    assert!(ended, "the app did not end:\n{}", app.screen());
+    let serve = serve_up(&shop);
+    let mut app = terminal_app(&shop);
+    app.keys("4");
+    let screen = app.wait_screen("the alert after the restarts", stopped);
+    assert!(screen.contains("drücke w"), "the text names the key, not a restart:\n{screen}");
+    assert!(!screen.contains("neu starten"), "{screen}");
+    assert_eq!(open_alerts(), 1, "{}", serve_log(&shop));
+    assert!(handle.ledger().is_empty(), "sent while the alert was open: {:?}", handle.ledger());
+
+    // The farmer fixed it at Meta and presses w: the alert is gone, and the service (another process) sends.
+    app.keys("w");
+    app.wait_screen("the alert resolved", |s| s.contains("Warnungen erledigt") && !s.contains("Versand gestoppt"));
+    assert_eq!(open_alerts(), 0);
+    let done = pty::wait_until(Duration::from_secs(120), || shop.all_final());
+    assert!(done, "not sent after the alert was resolved: {:?}\n{}", shop.row_states(), serve_log(&shop));
+    crate::served::check_ledger(&handle.ledger(), &shop.consenting);
+    quit(&mut app);
+    stop_serve(&shop, serve);
+    rt.block_on(handle.shutdown());
+}

@@ -152,6 +152,8 @@ impl Fx {
             {"id": fx.weisser.wamid_out, "status": "delivered", "timestamp": "1764230400", "recipient_id": fx.weisser.digits()}
         ]}}]}]});
         fx.store.store_webhook_bodies(&[serde_json::to_vec(&both).unwrap()]).unwrap();
+        // Their effects are in the tables already (seeded above): the bodies count as applied, as after a delivery.
+        fx.store.conn().execute("UPDATE webhook_events SET applied_at = received_at", []).unwrap();
         // Log lines in the spellings people and libraries use.
         std::fs::create_dir_all(&fx.paths.log_dir).unwrap();
         let log = format!(
@@ -464,4 +466,60 @@ fn the_sweep_removes_old_messages_bodies_logs_and_unconfirmed_signups() {
     assert_eq!(fx.store.customer_count().unwrap(), 2, "customers themselves stay while they consent");
     let again = hofbote::privacy::sweep(&mut fx.store, &fx.config, &fx.paths, false).unwrap();
     assert!(again.is_empty(), "{again:?}");
+}
+
+/// Issue 12: the sweep never deletes a webhook body that is not applied yet, however old — a STOP in it must not be
+/// lost, and its people stay blocked from sending until it applies. Applied bodies and those the farmer dismissed go
+/// after their period, as before.
+#[test]
+fn the_sweep_keeps_webhook_bodies_that_are_not_applied_yet_however_old() {
+    use hofbote::webhook::{ApplyContext, apply_pending};
+    let mut fx = Fx::new();
+    let digits = fx.weiss.digits().to_owned();
+    let at = fx.clock.now().timestamp().to_string();
+    let stop = serde_json::to_vec(&serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "1",
+        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"},
+            "contacts": [{"profile": {"name": "Anna"}, "wa_id": digits}],
+            "messages": [{"from": digits, "id": "wamid.OLD-STOP", "timestamp": at, "type": "text",
+                "text": {"body": "STOP"}}]}}]}]}))
+    .unwrap();
+    let ids = fx.store.store_webhook_bodies(&[stop, b"{\"entry\": [".to_vec(), b"{\"object\": 1".to_vec()]).unwrap();
+    let (stop_id, unreadable, dismissed) = (ids[0], ids[1], ids[2]);
+    // Applying the STOP fails (say, the disk was full) and is never retried before the sweep; two bodies are
+    // unreadable, and the farmer dismissed one of them.
+    fx.store.mark_webhook_failed(stop_id, "database or disk is full").unwrap();
+    fx.store.mark_webhook_unreadable(unreadable, "EOF while parsing").unwrap();
+    fx.store.mark_webhook_unreadable(dismissed, "invalid type").unwrap();
+    assert!(fx.store.dismiss_webhook(dismissed).unwrap());
+    let bodies = |fx: &Fx| -> Vec<i64> {
+        let mut stmt = fx.store.conn().prepare("SELECT id FROM webhook_events ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let subjects = |fx: &Fx, id: i64| -> i64 {
+        fx.store
+            .conn()
+            .query_row("SELECT count(*) FROM webhook_subjects WHERE event_id = ?1", [id], |r| r.get(0))
+            .unwrap()
+    };
+    let blocking = subjects(&fx, stop_id);
+    assert!(blocking > 0, "the STOP's sender is recorded as a subject");
+
+    fx.clock.advance(Duration::days(400));
+    let dry = hofbote::privacy::sweep(&mut fx.store, &fx.config, &fx.paths, true).unwrap();
+    let swept = hofbote::privacy::sweep(&mut fx.store, &fx.config, &fx.paths, false).unwrap();
+    assert_eq!(dry.webhook_bodies, swept.webhook_bodies, "the dry run counts what the sweep deletes");
+    let left = bodies(&fx);
+    assert!(left.contains(&stop_id) && left.contains(&unreadable), "an unapplied body was deleted: {left:?}");
+    assert!(!left.contains(&dismissed), "a dismissed body goes after its period: {left:?}");
+    assert_eq!(subjects(&fx, stop_id), blocking, "its people stay blocked from sending");
+
+    // It still applies, 400 days late: the STOP is not lost.
+    let ctx = ApplyContext { shop_name: "Hof Sonnenwiese".into(), region: Region::DE, signups_per_hour: 50 };
+    apply_pending(&mut fx.store, &ctx).unwrap();
+    let marketing = fx.store.customer_consent(fx.weiss.id).unwrap().state(Purpose::Marketing);
+    assert_eq!(marketing, hofbote::domain::consent::ConsentState::Withdrawn);
+    // Applied now, it goes once its period has passed.
+    fx.clock.advance(Duration::days(91));
+    hofbote::privacy::sweep(&mut fx.store, &fx.config, &fx.paths, false).unwrap();
+    assert_eq!(bodies(&fx), vec![unreadable], "only the unreadable body that nobody dismissed is left");
 }

@@ -150,8 +150,9 @@ fn an_unreadable_body_is_kept_alerts_and_pauses_only_marketing_until_dismissed()
     apply_pending(&mut q.store, &ctx()).unwrap();
     assert_eq!(attempts(&q)[0].0, 1);
     assert_eq!(version(&other), before, "an idle pass wrote to the database");
-    // The send worker clears all alerts when it starts (and the farmer may too): the next pass raises it again.
-    q.store.resolve_alerts().unwrap();
+    // The farmer's "alerts resolved" (and a starting worker) leave it: it follows its body, not a key.
+    assert_eq!(q.store.resolve_alerts().unwrap(), 0);
+    assert_eq!(q.store.active_alerts().unwrap().len(), 1, "the alert stays while the body is unreadable");
     apply_pending(&mut q.store, &ctx()).unwrap();
     assert_eq!(q.store.active_alerts().unwrap().len(), 1, "the alert stays while the body is unreadable");
 
@@ -479,4 +480,42 @@ fn db_check_counts_unapplied_bodies_with_their_reasons_and_the_alert() {
     assert!(!out.contains("WARNUNG"), "{out}");
     let refused = home.run(&["db", "dismiss-webhook", "2"]);
     assert!(!refused.status.success(), "only an unreadable body can be dismissed");
+}
+
+/// The retry loop has no idle timer any more (it re-checked every minute because a starting worker cleared the
+/// webhook alerts). A body another process left due — here stored by a second connection, as `hofbote db
+/// retry-webhooks` leaves one that failed again — still applies within seconds: the loop wakes on the commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_retry_loop_applies_a_body_another_process_left_due_without_a_timer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_file = dir.path().join("h.sqlite");
+    let store = Store::open(&db_file, hofbote::clock::system()).unwrap();
+    let (db, _) = hofbote::store::Db::spawn(store);
+    let _receiver = hofbote::webhook::Receiver::start(
+        db.clone(),
+        hofbote::webhook::ReceiverConfig { app_secret: Some(Secret::new("s")), verify_token: None, apply: ctx() },
+    );
+    // Let the loop's first pass find nothing and go to sleep.
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let mut other = Store::open(&db_file, hofbote::clock::system()).unwrap();
+    let now = other.now().timestamp();
+    let id = other.store_webhook_bodies(&[stop_body("491711000009", "wamid.ELSEWHERE", now)]).unwrap()[0];
+    let applied = || -> bool {
+        other
+            .conn()
+            .query_row("SELECT applied_at IS NOT NULL FROM webhook_events WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap()
+    };
+    let deadline = Instant::now() + StdDuration::from_secs(15);
+    while !applied() {
+        let row: (i64, Option<String>) = other
+            .conn()
+            .query_row("SELECT attempts, error FROM webhook_events WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert!(
+            Instant::now() < deadline,
+            "the body waited for a timer instead of the commit waking the loop: {row:?}"
+        );
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
 }

@@ -41,6 +41,8 @@ pub struct Options {
     /// The worker's clock (the store keeps the system clock).
     pub clock: hofbote::clock::SharedClock,
     pub faults: hofbote::queue::health::InjectedFaults,
+    /// Runs on the store before the worker starts (e.g. an alert left open by an earlier run).
+    pub prepare: Box<dyn FnOnce(&mut Store)>,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             sandbox: Box::new(|_| {}),
             clock: hofbote::clock::system(),
             faults: Default::default(),
+            prepare: Box::new(|_| {}),
         }
     }
 }
@@ -108,6 +111,7 @@ pub async fn stack(customers: &[(&str, &str, bool, bool)], opts: Options) -> Sta
             }
         }
     }
+    (opts.prepare)(&mut store);
     let (db, _) = Db::spawn(store);
     let held = opts.receiver.unwrap_or_else(hold_port);
     let receiver_addr = held.local_addr().unwrap();
@@ -450,5 +454,38 @@ async fn a_busy_database_never_ends_the_worker_and_a_long_fault_raises_an_alert(
     .await;
     assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &ps);
     assert!(SenderAlert::read(&s.db_file).is_none(), "the alert is taken back");
+    s.stop().await;
+}
+
+/// Issue 12: an alert from Meta (here: the account is restricted) stops all sending until the farmer resolves it. A
+/// worker that starts — a restart, the service taking over from the terminal app — must keep it and claim nothing;
+/// the farmer's answer from another process wakes the waiting worker through the database file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_starting_worker_keeps_an_open_alert_and_claims_nothing_until_the_farmer_resolves_it() {
+    let ps = phones(5, 900);
+    let customers: Vec<(String, &str, bool, bool)> =
+        ps.iter().enumerate().map(|(i, p)| (format!("Kunde {i:02}"), p.as_str(), true, true)).collect();
+    let refs: Vec<(&str, &str, bool, bool)> = customers.iter().map(|(n, p, s, m)| (n.as_str(), *p, *s, *m)).collect();
+    let prepare = |s: &mut Store| s.raise_alert("account", Some(131031), "account restricted").unwrap();
+    let s = stack(&refs, Options { prepare: Box::new(prepare), ..Options::default() }).await;
+    let b = s.broadcast("wochenangebot", &["{vorname}", "Rinderbraten 19,90 €/kg"], Audience::All).await;
+    // The worker started before the broadcast and was woken by its commit: give it time to (wrongly) claim.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (alerts, info) = s.db.call(move |st| Ok((st.active_alerts()?, st.broadcast(b)?))).await.unwrap();
+    assert_eq!(alerts.iter().map(|a| a.kind.as_str()).collect::<Vec<_>>(), ["account"], "the alert survives the start");
+    assert_eq!(info.count(hofbote::domain::sending::state::RowState::Queued), 5, "nothing claimed: {info:?}");
+    assert!(s.sandbox.ledger().is_empty(), "nothing sent while the alert is open");
+    // The farmer resolves it in another process (`hofbote queue resolve-alerts`, the terminal app's key).
+    let mut other = Store::open(&s.db_file, hofbote::clock::system()).unwrap();
+    assert_eq!(other.resolve_alerts().unwrap(), 1);
+    drop(other);
+    s.wait_db("all rows accepted", move |st| {
+        let i = st.broadcast(b)?;
+        Ok((i.count(hofbote::domain::sending::state::RowState::Queued) == 0
+            && i.count(hofbote::domain::sending::state::RowState::Inflight) == 0)
+            .then_some(()))
+    })
+    .await;
+    assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &ps);
     s.stop().await;
 }

@@ -124,6 +124,8 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::NextTab => switch_tab(state, next_tab(state.tab, 1)),
         Action::PrevTab => switch_tab(state, next_tab(state.tab, -1)),
         Action::Tab(s) => switch_tab(state, s),
+        // Bound only while the queue screen shows an alert the farmer can resolve (`QueueView::ctx`).
+        Action::ResolveAlerts => vec![Effect::ResolveAlerts],
         _ => match state.tab {
             Screen::Customers => {
                 let env = state.env();

@@ -60,6 +60,7 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
         | Msg::TemplatesSynced(_)
         | Msg::BroadcastChanged { .. }
         | Msg::UnknownDecided { .. }
+        | Msg::AlertsResolved(_)
         | Msg::ReplyQueued { .. }
         | Msg::Setup(_) => false,
     }
@@ -262,6 +263,11 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::UnknownDecided { send_again } => {
             let done = if send_again { queue_text::DECIDED_AGAIN } else { queue_text::DECIDED_SENT };
             state.success(done.get(lang).to_owned());
+            mark_stale(state);
+            load_tab(state)
+        }
+        Msg::AlertsResolved(n) => {
+            state.success(queue_text::ALERTS_RESOLVED.fill(lang, &[&n]));
             mark_stale(state);
             load_tab(state)
         }

@@ -59,6 +59,7 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::DecideRestored { broadcast, send_again } => {
                 write::decide_restored(ctx, store, broadcast, send_again)?
             }
+            Effect::ResolveAlerts => write::resolve_alerts(ctx, store)?,
             Effect::QueueReply { customer_id, text } => write::queue_reply(ctx, store, customer_id, &text)?,
             Effect::Setup(SetupEffect::Save(data)) => write::setup(ctx, store, data)?,
             Effect::SyncTemplates | Effect::TestSend { .. } | Effect::Setup(SetupEffect::Test(_)) => {
@@ -115,6 +116,7 @@ impl Performer {
                 | Effect::Broadcast { .. }
                 | Effect::DecideUnknown { .. }
                 | Effect::DecideRestored { .. }
+                | Effect::ResolveAlerts
                 | Effect::QueueReply { .. }
         );
         let ctx = self.ctx.clone();

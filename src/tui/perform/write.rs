@@ -121,6 +121,13 @@ pub fn decide_restored(
     Ok(Msg::UnknownDecided { send_again })
 }
 
+/// The farmer's "alerts resolved" (the same as `hofbote queue resolve-alerts`).
+pub fn resolve_alerts(ctx: &PerformCtx, store: &mut Store) -> Result<Msg, StoreError> {
+    let n = store.resolve_alerts()?;
+    store.audit(&ctx.actor, "alerts_resolved", &format!("{n} alerts"))?;
+    Ok(Msg::AlertsResolved(n))
+}
+
 pub fn queue_reply(ctx: &PerformCtx, store: &mut Store, customer_id: i64, text: &str) -> Result<Msg, Failure> {
     store.queue_reply(customer_id, text)??;
     store.audit(&ctx.actor, "reply_queued", &format!("customer {customer_id}"))?;

@@ -454,7 +454,33 @@ fn alerts_are_shown_on_top_until_resolved() {
     assert!(first_body_line.starts_with("Versand gestoppt: "), "{text}");
     assert!(text.contains("[190]"), "Meta's code in brackets after the explanation:\n{text}");
     insta::assert_snapshot!("queue_alert__120x40", text);
-    store.resolve_alerts().unwrap();
+    // A restart no longer clears it: the farmer fixes the cause and presses the key named in the text and the hints.
+    assert!(text.contains("drücke w"), "{text}");
+    assert!(text.lines().last().unwrap().starts_with("w Warnung erledigt"), "{text}");
+    assert_eq!(update(&mut state, ch('w')), vec![Effect::ResolveAlerts]);
+    press(&mut store, &launch, &mut state, ch('w'));
+    let text = screen(&state);
+    assert!(!text.contains("Versand gestoppt"), "{text}");
+    assert!(text.contains("1 Warnungen erledigt"), "{text}");
+    assert!(store.active_alerts().unwrap().is_empty());
+    // Nothing left to resolve: the key is gone from the hints and does nothing.
+    assert!(!text.contains("Warnung erledigt  "), "{text}");
+    assert_eq!(update(&mut state, ch('w')), vec![]);
+}
+
+#[test]
+fn the_key_leaves_the_alerts_that_follow_a_webhook_body_and_resolves_held_signups() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    store.raise_alert(crate::store::webhooks::ALERT_UNREADABLE, None, "Webhook #1 ist nicht lesbar").unwrap();
+    let mut state = loaded(&mut store, &launch, (120, 40), Screen::Queue);
+    // Only a body that applies or is dismissed ends this one: no key for it.
+    assert!(!screen(&state).contains("Warnung erledigt"), "{}", screen(&state));
+    assert_eq!(update(&mut state, ch('w')), vec![]);
+    store.raise_alert(crate::store::webhooks::ALERT_SIGNUPS_HELD, None, "60 > 50/h").unwrap();
     press(&mut store, &launch, &mut state, Msg::DataVersion { version: -1, now: now(), sender_alert: false });
-    assert!(!screen(&state).contains("Versand gestoppt"), "{}", screen(&state));
+    assert!(screen(&state).contains("w Warnung erledigt"), "{}", screen(&state));
+    press(&mut store, &launch, &mut state, ch('w'));
+    let kinds: Vec<String> = store.active_alerts().unwrap().into_iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [crate::store::webhooks::ALERT_UNREADABLE]);
 }

@@ -90,11 +90,12 @@ pub fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, v: &QueueView, env:
         let (what, todo) = match a.code {
             Some(code) => {
                 let info = crate::whatsapp::explain(code);
-                (format!("{} [{code}]", info.explanation.get(lang)), info.action.get(lang).to_owned())
+                let then = super::resolve_words(&a.kind, env);
+                (format!("{} [{code}]", info.explanation.get(lang)), format!("{} {then}", info.action.get(lang)))
             }
-            None => (safe(&a.message).into_owned(), queue_text::ALERT_RESTART.get(lang).to_owned()),
+            None => (safe(&a.message).into_owned(), queue_text::ALERT_RESOLVE.fill(lang, &[&super::resolve_key(env)])),
         };
-        // What to do matters most: it is wrapped, never cut (at most three lines).
+        // What to do matters most: it is wrapped, never cut (at most four lines).
         lines.push(Line::styled(cut(&queue_text::ALERT.fill(lang, &[&what]), w, theme.ellipsis()), theme.error()));
         for part in wrap(&queue_text::ALERT_WHAT.fill(lang, &[&todo]), w.max(10)).into_iter().take(ALERT_TODO_LINES) {
             lines.push(Line::styled(part, theme.error()));

@@ -1,10 +1,10 @@
-//! The send queue (Warteschlange): alerts on top (sending stopped until resolved), then every broadcast with a
-//! progress gauge per row state, sending rate and time left, scheduled ones with their time, drafts; keys to pause,
-//! resume (also queues a draft), cancel (asks first) and retry the failed ones. The detail of one broadcast is
-//! `detail`; the customers' replies are their own screen, which the app shows on this tab. Updated live through the
-//! calm `data_version` check (also for changes by `hofbote serve`); a check that finds nothing draws nothing. Owns
-//! its state (`QueueView`); who sends, the rate and the unread count come in as [`Sending`]. Answers with
-//! [`Outcome`]s. Must not perform IO.
+//! The send queue (Warteschlange): alerts on top (sending stopped until the farmer resolves them with the key the
+//! text names; a restart does not), then every broadcast with a progress gauge per row state, sending rate and time
+//! left, scheduled ones with their time, drafts; keys to pause, resume (also queues a draft), cancel (asks first)
+//! and retry the failed ones. The detail of one broadcast is `detail`; the customers' replies are their own screen,
+//! which the app shows on this tab. Updated live through the calm `data_version` check (also for changes by
+//! `hofbote serve`); a check that finds nothing draws nothing. Owns its state (`QueueView`); who sends, the rate and
+//! the unread count come in as [`Sending`]. Answers with [`Outcome`]s. Must not perform IO.
 
 pub mod detail;
 pub mod text;
@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use self::detail::Detail;
 use self::text as queue_text;
 use super::{Env, Outcome};
-use crate::store::broadcasts::{Alert, BroadcastInfo};
+use crate::store::broadcasts::{Alert, BroadcastInfo, farmer_resolves};
 use crate::store::inbound::Reply;
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::msg::{BroadcastOp, Effect, Sender};
@@ -76,7 +76,7 @@ pub const LIST_LIMIT: usize = 200;
 /// How many replies the list loads.
 pub const REPLIES_LIMIT: usize = 500;
 /// Lines of an alert's "what to do" at most.
-const ALERT_TODO_LINES: usize = 3;
+const ALERT_TODO_LINES: usize = 4;
 /// Lines per broadcast in the list.
 pub const ENTRY_LINES: usize = 3;
 
@@ -93,16 +93,39 @@ impl QueueView {
         self.broadcasts().get(self.nav.selected)
     }
 
-    /// The keymap contexts of the queue screen's current view.
+    /// The keymap contexts of the queue screen's current view; the key that resolves alerts only while one is open
+    /// that the farmer can resolve.
     pub fn ctx(&self) -> Vec<Ctx> {
-        if self.detail.is_some() {
-            return vec![Ctx::Always, Ctx::QueueDetail, Ctx::Lists, Ctx::Global];
-        }
-        match self.pane {
-            Pane::Replies => vec![Ctx::Always, Ctx::Replies, Ctx::Lists, Ctx::Global],
-            Pane::Broadcasts => vec![Ctx::Always, Ctx::Queue, Ctx::Lists, Ctx::Global],
+        let view = match (self.detail.is_some(), self.pane) {
+            (true, _) => Ctx::QueueDetail,
+            (false, Pane::Replies) => Ctx::Replies,
+            (false, Pane::Broadcasts) => Ctx::Queue,
+        };
+        if self.resolvable_alerts() {
+            vec![Ctx::Always, Ctx::QueueAlert, view, Ctx::Lists, Ctx::Global]
+        } else {
+            vec![Ctx::Always, view, Ctx::Lists, Ctx::Global]
         }
     }
+
+    /// Whether an open alert is one the farmer's key resolves (a stop from Meta, held sign-ups).
+    pub fn resolvable_alerts(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| d.alerts.iter().any(|a| farmer_resolves(&a.kind)))
+    }
+}
+
+/// The key that resolves the alerts, as the alert text names it (also while a conversation has the keys).
+fn resolve_key(env: &Env) -> String {
+    let key =
+        crate::tui::keymap::KEYMAP.iter().find(|b| b.action == Action::ResolveAlerts).and_then(|b| b.keys.first());
+    key.map(|k| k.label(env.lang, env.theme)).unwrap_or_default()
+}
+
+/// What to do after Meta's advice for a stop: press the key; a new token needs a restart first (it is read when
+/// hofbote starts), and a restart alone no longer clears the alert.
+fn resolve_words(kind: &str, env: &Env) -> String {
+    let then = if kind == "auth" { queue_text::ALERT_THEN_KEY_TOKEN } else { queue_text::ALERT_THEN_KEY };
+    then.fill(env.lang, &[&resolve_key(env)])
 }
 
 /// Rows of the body after the alerts and the title line.

@@ -65,10 +65,24 @@ pub const NOT_UNKNOWN: Tr = Tr::new(
 // Alerts
 pub const ALERT: Tr = Tr::new("Versand gestoppt: {0}", "Sending stopped: {0}");
 pub const ALERT_WHAT: Tr = Tr::new("Was tun: {0}", "What to do: {0}");
-pub const ALERT_RESTART: Tr = Tr::new(
-    "Danach hofbote (oder den Dienst) neu starten; der Versand geht dann weiter.",
-    "Then restart hofbote (or the service); sending goes on.",
+/// What to do about a stop without Meta's code; {0} is the key.
+pub const ALERT_RESOLVE: Tr = Tr::new(
+    "Behebe die Ursache (z. B. neuer Token, Zahlungsmethode bei Meta), dann drücke {0}: Warnung erledigt, der Versand geht weiter.",
+    "Fix the cause (e.g. a new token, the payment method at Meta), then press {0}: alert resolved, sending goes on.",
 );
+/// After Meta's "what to do" of a stop; {0} is the key.
+pub const ALERT_THEN_KEY: Tr = Tr::new(
+    "Dann drücke {0}: Warnung erledigt, der Versand geht weiter.",
+    "Then press {0}: alert resolved, sending goes on.",
+);
+/// After Meta's "what to do" of an invalid token: the token is read when hofbote starts; {0} is the key.
+pub const ALERT_THEN_KEY_TOKEN: Tr = Tr::new(
+    "Ein neuer Token gilt erst nach einem Neustart von hofbote (oder des Dienstes); dann drücke {0}: der Versand geht weiter.",
+    "A new token counts only after hofbote (or the service) restarts; then press {0}: sending goes on.",
+);
+/// After the key: how many alerts it resolved.
+pub const ALERTS_RESOLVED: Tr =
+    Tr::new("{0} Warnungen erledigt; der Versand geht weiter.", "{0} alerts resolved; sending goes on.");
 
 // Detail
 pub const DETAIL_TITLE: Tr = Tr::new("Nr. {0} · {1} · {2}", "No. {0} · {1} · {2}");
