@@ -219,7 +219,7 @@ pub fn open_image(mut image: Vec<u8>, clock: SharedClock) -> Result<Store, Priva
     image.fill(0);
     loaded.map_err(|e| PrivacyError::Damaged(e.to_string()))?;
     // Any scratch space SQLite needs for the checks stays in memory, never in a temporary file.
-    snap.pragma_update(None, "temp_store", "MEMORY")?;
+    crate::store::restore::scratch_in_memory(&snap)?;
     let facts = crate::store::restore::image_facts(&snap).map_err(|e| PrivacyError::Damaged(e.to_string()))?;
     if facts.integrity != ["ok"] {
         return Err(PrivacyError::Damaged(format!("integrity_check: {}", facts.integrity.join("; "))));
@@ -233,7 +233,7 @@ pub fn open_image(mut image: Vec<u8>, clock: SharedClock) -> Result<Store, Priva
         return Err(crate::store::StoreError::TooNew { found: version, supported: latest }.into());
     }
     let mut store = Store::open_in_memory(clock)?;
-    store.conn().pragma_update(None, "temp_store", "MEMORY")?;
+    crate::store::restore::scratch_in_memory(store.conn())?;
     copy_all(&snap, store.conn_mut())?;
     drop(snap);
     crate::store::migrate::migrate(store.conn_mut(), None)?;
@@ -266,8 +266,7 @@ pub fn restore(file: &Path, unseal: &Unseal, target: &RestoreTarget<'_>) -> Resu
     report.broadcasts_paused = report.settled.broadcasts_paused;
     report.customers = store.customer_count()?;
     // Rebuild the image so no deleted bytes travel into the live file (temporary data stays in memory).
-    store.conn().pragma_update(None, "temp_store", "MEMORY")?;
-    store.conn().execute_batch("VACUUM")?;
+    crate::store::restore::rebuild_image(store.conn())?;
     store.audit(
         target.actor,
         "backup_restored",

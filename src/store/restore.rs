@@ -77,6 +77,20 @@ pub fn image_facts(conn: &Connection) -> Result<ImageFacts> {
     Ok(ImageFacts { integrity, user_version, has_customers })
 }
 
+/// Any scratch space SQLite needs for a connection stays in memory, never in a temporary file (a decrypted image
+/// must not touch the disk).
+pub fn scratch_in_memory(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+/// Rebuilds an image so no deleted bytes travel into the live file (scratch space in memory).
+pub fn rebuild_image(conn: &Connection) -> Result<()> {
+    scratch_in_memory(conn)?;
+    conn.execute_batch("VACUUM")?;
+    Ok(())
+}
+
 /// Moves the WAL into the live file after a restore (best effort: a reader may hold it; SQLite finishes later).
 pub fn checkpoint(conn: &Connection) {
     let _: rusqlite::Result<i64> = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
