@@ -5,7 +5,6 @@ use clap::Subcommand;
 
 use super::output::{datetime, table};
 use super::{CliError, Context};
-use crate::domain::broadcast::explain_reason;
 use crate::domain::sending::state::{BroadcastState, RowState};
 use crate::domain::sending::words::Words;
 use crate::i18n::{Lang, Tr};
@@ -95,7 +94,7 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
                         let state = words.row(&r.facts());
                         let reason = match r.error_code {
                             Some(code) => format!("{} ({code})", crate::whatsapp::explain(code).explanation.get(l)),
-                            None => explain_reason(&r.reason, l),
+                            None => r.reason.explain(l),
                         };
                         vec![
                             r.id.to_string(),

@@ -86,45 +86,6 @@ impl Localized for Exclusion {
     }
 }
 
-/// Explains a stored reason key in the user's language.
-pub fn explain_reason(key: &str, lang: Lang) -> String {
-    match key {
-        "no_consent" => Tr::new("keine Einwilligung", "no consent").get(lang).into(),
-        "withdrawn" => Tr::new("Einwilligung widerrufen", "consent withdrawn").get(lang).into(),
-        "consent_pending" => Tr::new("Einwilligung noch nicht bestätigt", "consent not yet confirmed").get(lang).into(),
-        "suppressed" => Refusal::Suppressed.localized(lang),
-        "window_closed" => Refusal::WindowClosed.localized(lang),
-        "invalid_number" => Exclusion::InvalidNumber.localized(lang),
-        "same_phone_twice" => Exclusion::SamePhoneTwice.localized(lang),
-        "quiet_hours" => {
-            Tr::new("Ruhezeit – geht morgens raus", "quiet hours – goes out in the morning").get(lang).into()
-        }
-        "tier_limit" => Tr::new("Tageslimit von Meta erreicht", "Meta's messaging limit reached").get(lang).into(),
-        "pair_limit" => {
-            Tr::new("kurz warten (zu oft an diesen Kunden)", "short wait (too often to this customer)").get(lang).into()
-        }
-        "retry" => Tr::new("neuer Versuch später", "retrying later").get(lang).into(),
-        "crashed" => Tr::new(
-            "unterbrochen beim Senden – unklar, ob angekommen",
-            "interrupted while sending – unclear whether it arrived",
-        )
-        .get(lang)
-        .into(),
-        "no_answer" => Tr::new(
-            "keine Antwort von Meta – unklar, ob angekommen",
-            "no answer from Meta – unclear whether it arrived",
-        )
-        .get(lang)
-        .into(),
-        "marked_sent" => Tr::new("von Hand als gesendet markiert", "marked as sent by hand").get(lang).into(),
-        "cancelled_by_user" => Tr::new("abgebrochen", "cancelled").get(lang).into(),
-        other if other.starts_with("invalid_params: ") => {
-            Tr::new("Platzhalter ungültig: {0}", "invalid placeholder: {0}").fill(lang, &[&&other[16..]])
-        }
-        other => other.to_owned(),
-    }
-}
-
 /// Why a broadcast cannot be created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BroadcastError {

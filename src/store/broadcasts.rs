@@ -14,6 +14,7 @@ use super::outbox::{RowChange, Rows, change_rows_tx};
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::broadcast::{Audience, AudiencePlan, BroadcastError, plan_audience, purpose_of};
 use crate::domain::consent::Purpose;
+use crate::domain::sending::Reason;
 use crate::domain::sending::state::{BroadcastState, RowEvent, RowState};
 use crate::domain::template::{Category, Params, Template};
 
@@ -70,7 +71,7 @@ pub struct BroadcastInfo {
     pub params: Params,
     pub audience: Audience,
     pub state: BroadcastState,
-    pub state_reason: String,
+    pub state_reason: Reason,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
@@ -79,7 +80,7 @@ pub struct BroadcastInfo {
     /// When the latest row without an answer from Meta went out (rows `unknown`).
     pub unknown_since: Option<DateTime<Utc>>,
     /// The earliest queued row: when it is due, and why it waits.
-    pub next_queued: Option<(DateTime<Utc>, String)>,
+    pub next_queued: Option<(DateTime<Utc>, Reason)>,
     /// For rows unclear after a restore: when that backup was taken.
     pub backup_taken_at: Option<DateTime<Utc>>,
 }
@@ -98,7 +99,7 @@ impl BroadcastInfo {
             unknown_since: self.unknown_since,
             restored: self.count(RowState::Restored),
             backup_taken_at: self.backup_taken_at,
-            next_queued: self.next_queued.as_ref().map(|(at, r)| (*at, r.as_str())),
+            next_queued: self.next_queued.as_ref().map(|(at, r)| (*at, r)),
         }
     }
 
@@ -116,7 +117,7 @@ pub struct OutboxRow {
     pub name: String,
     pub phone: String,
     pub state: RowState,
-    pub reason: String,
+    pub reason: Reason,
     pub error_code: Option<i64>,
     pub attempts: i64,
     pub updated_at: DateTime<Utc>,
@@ -153,11 +154,11 @@ pub struct Alert {
 }
 
 /// The farmer's answer for an unclear row as a row event.
-fn decision(send_again: bool) -> RowChange<'static> {
+fn decision(send_again: bool) -> RowChange {
     if send_again {
-        RowChange::new(RowEvent::Resend).reason("retry")
+        RowChange::new(RowEvent::Resend).reason(Reason::Retry)
     } else {
-        RowChange::new(RowEvent::MarkSent).reason("marked_sent")
+        RowChange::new(RowEvent::MarkSent).reason(Reason::MarkedSent)
     }
 }
 
@@ -297,7 +298,7 @@ impl Store {
                 params: serde_json::from_str(&p).map_err(|_| bad("params"))?,
                 audience: serde_json::from_str(&a).map_err(|_| bad("audience"))?,
                 state: state.parse().map_err(|()| bad("state"))?,
-                state_reason,
+                state_reason: Reason::parse(&state_reason),
                 scheduled_at: sched.as_deref().map(parse_ts).transpose()?,
                 created_at: parse_ts(&created)?,
                 created_by: by,
@@ -343,7 +344,7 @@ impl Store {
                 .query_row([info.id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             if let Some((Some(at), reason)) = next {
-                info.next_queued = Some((parse_ts(&at)?, reason));
+                info.next_queued = Some((parse_ts(&at)?, Reason::parse(&reason)));
             }
         }
         Ok(())
@@ -381,7 +382,7 @@ impl Store {
                 name,
                 phone,
                 state: state.parse().map_err(|()| StoreError::Corrupt(format!("outbox.state of {id}")))?,
-                reason,
+                reason: Reason::parse(&reason),
                 error_code,
                 attempts,
                 updated_at: parse_ts(&updated)?,
@@ -435,10 +436,10 @@ impl Store {
             return Err(BroadcastError::WrongState(id, Some(state)).into());
         }
         // What waits is cancelled; what is in flight or unclear settles normally (a status may still come).
-        let cancel = RowChange::new(RowEvent::Cancel).reason("cancelled_by_user").only(RowState::Queued);
+        let cancel = RowChange::new(RowEvent::Cancel).reason(Reason::CancelledByUser).only(RowState::Queued);
         let mut n = change_rows_tx(&tx, &cancel, self.clock.now(), Rows::Broadcast(id))?;
         // Unclear after a restore: cancelling the broadcast is the farmer's decision not to send them.
-        let cancel = RowChange::new(RowEvent::Cancel).reason("cancelled_by_user").only(RowState::Restored);
+        let cancel = RowChange::new(RowEvent::Cancel).reason(Reason::CancelledByUser).only(RowState::Restored);
         n += change_rows_tx(&tx, &cancel, self.clock.now(), Rows::Broadcast(id))?;
         tx.execute("UPDATE broadcasts SET state = 'cancelled', updated_at = ?2 WHERE id = ?1", params![id, now])?;
         tx.commit()?;
@@ -449,7 +450,7 @@ impl Store {
     pub fn retry_failed(&mut self, id: i64) -> Result<usize> {
         let now = ts(self.now());
         let tx = self.conn.transaction()?;
-        let retry = RowChange::new(RowEvent::RetryFailed).reason("retry").code(None);
+        let retry = RowChange::new(RowEvent::RetryFailed).reason(Reason::Retry).code(None);
         let n = change_rows_tx(&tx, &retry, self.clock.now(), Rows::Broadcast(id))?;
         if n > 0 {
             tx.execute("UPDATE broadcasts SET state = 'sending', state_reason = '', updated_at = ?2 WHERE id = ?1 AND state IN ('done', 'paused')", params![id, now])?;

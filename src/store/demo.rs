@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::outbox::{RowChange, Rows, change_rows_tx};
 use super::{Result, Store, ts};
+use crate::domain::sending::Reason;
 use crate::domain::sending::state::RowEvent;
 
 impl Store {
@@ -20,7 +21,7 @@ impl Store {
         )?;
         // Every fourth delivered, the others read — through the one row transition, as a status webhook would.
         for (event, rest) in [(RowEvent::Delivered, 0), (RowEvent::Read, 1), (RowEvent::Read, 2), (RowEvent::Read, 3)] {
-            let change = RowChange::new(event).reason("").at(when);
+            let change = RowChange::new(event).reason(Reason::None).at(when);
             change_rows_tx(
                 &tx,
                 &change,

@@ -16,6 +16,7 @@ use crate::domain::consent::{EventKind, NewConsentEvent, Purpose, SendKind, Sour
 use crate::domain::phone::Phone;
 use crate::domain::schedule::QuietHours;
 use crate::domain::sending::Decision;
+use crate::domain::sending::Reason;
 use crate::domain::sending::policy::{PAIR_INTERVAL, TIER_WINDOW, quiet_until, tier_wait};
 use crate::domain::sending::state::{RowEvent, RowState};
 use crate::domain::template::Params;
@@ -146,14 +147,19 @@ impl Store {
             if c.broadcast_id.is_some_and(|b| paused.contains(&b)) {
                 continue;
             }
-            let set_wait = |at: DateTime<Utc>, reason: &str| {
+            let set_wait = |at: DateTime<Utc>, reason: Reason| {
                 tx.execute(
                     "UPDATE outbox SET next_attempt_at = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1",
-                    params![c.id, ts(at), reason, now_s],
+                    params![c.id, ts(at), reason.key(), now_s],
                 )
             };
             let cancel = |reason: &str| {
-                change_rows_tx(&tx, &RowChange::new(RowEvent::Cancel).reason(reason), now, Rows::Id(c.id))
+                change_rows_tx(
+                    &tx,
+                    &RowChange::new(RowEvent::Cancel).reason(Reason::parse(reason)),
+                    now,
+                    Rows::Id(c.id),
+                )
             };
             let Some(customer_id) = c.customer_id else {
                 cancel("no_customer")?;
@@ -211,13 +217,13 @@ impl Store {
             }
             if send_kind == SendKind::Marketing && unreadable_webhook {
                 // A stored body we cannot read may hold anyone's STOP: marketing waits until it is dismissed.
-                set_wait(now + UNREADABLE_WAIT, "webhook_unreadable")?;
+                set_wait(now + UNREADABLE_WAIT, Reason::WebhookUnreadable)?;
                 continue;
             }
             if send_kind == SendKind::Marketing
                 && let Some(end) = rules.quiet_hours.as_ref().and_then(|q| quiet_until(q, now))
             {
-                set_wait(end, "quiet_hours")?;
+                set_wait(end, Reason::QuietHours)?;
                 continue;
             }
             // At most one message per recipient per 6 s, across broadcasts.
@@ -236,13 +242,13 @@ impl Store {
                 }
             };
             if let Some(last) = last.filter(|l| now - *l < PAIR_INTERVAL) {
-                set_wait(last + PAIR_INTERVAL, "pair_limit")?;
+                set_wait(last + PAIR_INTERVAL, Reason::PairLimit)?;
                 continue;
             }
             let in_window = consent.last_inbound_at.is_some_and(|t| now - t < Duration::hours(24));
             if send_kind != SendKind::ReplyInWindow && !in_window && !tier_phones.contains(&c.phone) {
                 if let Some(at) = tier_wait(rules.tier, &tier_times, now) {
-                    set_wait(at, "tier_limit")?;
+                    set_wait(at, Reason::TierLimit)?;
                     continue;
                 }
                 tier_times.push(now);
@@ -326,7 +332,7 @@ impl Store {
     pub fn recover_inflight(&mut self) -> Result<usize> {
         let now = self.now();
         let tx = self.conn.transaction()?;
-        let n = change_rows_tx(&tx, &RowChange::new(RowEvent::OutcomeUnknown).reason("crashed"), now, Rows::All)?;
+        let n = change_rows_tx(&tx, &RowChange::new(RowEvent::OutcomeUnknown).reason(Reason::Crashed), now, Rows::All)?;
         tx.commit()?;
         Ok(n)
     }
@@ -340,7 +346,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let n = change_rows_tx(
             &tx,
-            &RowChange::new(RowEvent::Resend).reason("retry").only(RowState::Unknown),
+            &RowChange::new(RowEvent::Resend).reason(Reason::Retry).only(RowState::Unknown),
             now,
             Rows::Where(
                 "inflight_at IS NOT NULL AND inflight_at <= ?1 AND inflight_at < ?2",
@@ -396,7 +402,7 @@ pub struct IdleInfo {
 pub type SendOutcome = std::result::Result<String, Decision>;
 
 fn accepted_tx(tx: &rusqlite::Transaction<'_>, id: i64, wamid: &str, now: DateTime<Utc>) -> Result<()> {
-    change_rows_tx(tx, &RowChange::new(RowEvent::Accepted).reason(""), now, Rows::Id(id))?;
+    change_rows_tx(tx, &RowChange::new(RowEvent::Accepted).reason(Reason::None), now, Rows::Id(id))?;
     // A status webhook may have moved the row further already: then only the wamid is kept.
     tx.execute("UPDATE outbox SET wamid = ?2 WHERE id = ?1 AND wamid IS NULL", params![id, wamid])?;
     Ok(())
@@ -413,16 +419,16 @@ fn failure_tx(
     let change = |event| RowChange::new(event).only(RowState::Inflight);
     match decision {
         Decision::Retry { at, reason } => {
-            change_rows_tx(tx, &change(RowEvent::Retry).reason(reason).due(*at), now, row)?;
+            change_rows_tx(tx, &change(RowEvent::Retry).reason(Reason::parse(reason)).due(*at), now, row)?;
         }
         Decision::Unknown { reason } => {
-            change_rows_tx(tx, &change(RowEvent::OutcomeUnknown).reason(reason), now, row)?;
+            change_rows_tx(tx, &change(RowEvent::OutcomeUnknown).reason(Reason::parse(reason)), now, row)?;
         }
         Decision::Fail { code, reason } => {
-            change_rows_tx(tx, &change(RowEvent::Fail).reason(reason).code(*code), now, row)?;
+            change_rows_tx(tx, &change(RowEvent::Fail).reason(Reason::parse(reason)).code(*code), now, row)?;
         }
         Decision::FailAndWithdraw { code } => {
-            change_rows_tx(tx, &change(RowEvent::Fail).reason("marketing_stopped").code(Some(*code)), now, row)?;
+            change_rows_tx(tx, &change(RowEvent::Fail).reason(Reason::MarketingStopped).code(Some(*code)), now, row)?;
             let id = claimed.id;
             record_consent_tx(
                 tx,
@@ -440,8 +446,8 @@ fn failure_tx(
             )?;
         }
         Decision::StopAll { alert, code, detail } => {
-            let reason = format!("stopped: {alert}");
-            change_rows_tx(tx, &change(RowEvent::Retry).reason(&reason).not_an_attempt(), now, row)?;
+            let reason = Reason::Stopped((*alert).to_owned());
+            change_rows_tx(tx, &change(RowEvent::Retry).reason(reason).not_an_attempt(), now, row)?;
             let open: bool = tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
                 [alert],
@@ -455,7 +461,7 @@ fn failure_tx(
             }
         }
         Decision::PauseBroadcast { code, reason } => {
-            let requeue = change(RowEvent::Retry).reason("template_blocked").code(*code).not_an_attempt();
+            let requeue = change(RowEvent::Retry).reason(Reason::TemplateBlocked).code(*code).not_an_attempt();
             change_rows_tx(tx, &requeue, now, row)?;
             if let Some(b) = claimed.broadcast_id {
                 tx.execute(
@@ -493,18 +499,18 @@ pub(crate) enum Rows<'a> {
 
 /// One event for outbox rows and what it records besides the new state.
 #[derive(Debug, Clone)]
-pub(crate) struct RowChange<'a> {
+pub(crate) struct RowChange {
     event: RowEvent,
     only: Option<RowState>,
-    reason: Option<&'a str>,
+    reason: Option<Reason>,
     due: Option<DateTime<Utc>>,
     code: Option<Option<i64>>,
     at: Option<DateTime<Utc>>,
     refund: bool,
 }
 
-impl<'a> RowChange<'a> {
-    pub(crate) fn new(event: RowEvent) -> RowChange<'a> {
+impl RowChange {
+    pub(crate) fn new(event: RowEvent) -> RowChange {
         RowChange { event, only: None, reason: None, due: None, code: None, at: None, refund: false }
     }
     /// Applies only to rows in `state` (one of the event's sources): a policy narrower than the state machine.
@@ -512,7 +518,7 @@ impl<'a> RowChange<'a> {
         self.only = Some(state);
         self
     }
-    pub(crate) fn reason(mut self, reason: &'a str) -> Self {
+    pub(crate) fn reason(mut self, reason: Reason) -> Self {
         self.reason = Some(reason);
         self
     }
@@ -542,7 +548,7 @@ impl<'a> RowChange<'a> {
 /// the one `transition` function), with the columns the event records. Returns how many rows changed.
 pub(crate) fn change_rows_tx(
     conn: &rusqlite::Connection,
-    change: &RowChange<'_>,
+    change: &RowChange,
     now: DateTime<Utc>,
     rows: Rows<'_>,
 ) -> Result<usize> {
@@ -604,7 +610,7 @@ pub(crate) fn change_rows_tx(
         set("attempts", "max(attempts - 1, 0)");
     }
     // Our values are numbered after the filter's own `?1…`.
-    let reason = change.reason.unwrap_or_default();
+    let reason = change.reason.as_ref().map(Reason::key).unwrap_or_default();
     let code = change.code.flatten();
     let values: [(&str, &dyn rusqlite::ToSql); 5] =
         [("?U", &now_s), ("?R", &reason), ("?C", &code), ("?W", &when), ("?D", &due)];
@@ -629,7 +635,7 @@ pub(crate) fn cancel_after_withdrawal_tx(
     purpose: Purpose,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let cancel = RowChange::new(RowEvent::Cancel).reason("withdrawn").only(RowState::Queued);
+    let cancel = RowChange::new(RowEvent::Cancel).reason(Reason::Withdrawn).only(RowState::Queued);
     change_rows_tx(tx, &cancel, now, Rows::CustomerKind(customer_id, purpose.as_str()))
 }
 

@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::outbox::{RowChange, Rows, change_rows_tx, token_of_callback};
 use super::{Result, StoreError};
+use crate::domain::sending::Reason;
 use crate::domain::sending::state::{RowEvent, RowState, transition};
 
 /// The outbox row a delivery status is about.
@@ -71,8 +72,8 @@ pub fn apply_status_tx(
     let Some(next) = transition(row.state, event) else { return Ok(None) };
     let mut change = RowChange::new(event).only(row.state).at(report.at);
     change = match event {
-        RowEvent::Fail => change.code(report.error_code).reason(report.reason),
-        _ => change.reason(""),
+        RowEvent::Fail => change.code(report.error_code).reason(Reason::parse(report.reason)),
+        _ => change.reason(Reason::None),
     };
     let changed = change_rows_tx(tx, &change, now, Rows::Id(row.id))?;
     Ok((changed > 0).then_some(next))

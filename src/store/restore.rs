@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::outbox::{RowChange, Rows, change_rows_tx};
 use super::send_journal::{Entry, JournalView};
 use super::{Result, Store, parse_ts, ts};
+use crate::domain::sending::Reason;
 use crate::domain::sending::state::{RowEvent, RowState};
 
 /// What [`Store::settle_restored`] did.
@@ -163,23 +164,28 @@ impl Store {
             };
             match verdict {
                 Verdict::Sent => {
-                    change_rows_tx(&tx, &RowChange::new(RowEvent::Accepted).reason("sent_per_journal"), now, row)?;
+                    change_rows_tx(&tx, &RowChange::new(RowEvent::Accepted).reason(Reason::SentPerJournal), now, row)?;
                     out.rows_accepted += 1;
                 }
                 Verdict::Requeue => {
                     change_rows_tx(&tx, &RowChange::new(RowEvent::OutcomeUnknown), now, row)?;
-                    change_rows_tx(&tx, &RowChange::new(RowEvent::Resend).reason("retry"), now, row)?;
+                    change_rows_tx(&tx, &RowChange::new(RowEvent::Resend).reason(Reason::Retry), now, row)?;
                     out.rows_queued += 1;
                 }
                 Verdict::Keep => out.rows_queued += 1,
                 Verdict::Unclear if broadcast.is_none() => {
                     change_rows_tx(&tx, &RowChange::new(RowEvent::Restore), now, row)?;
-                    let cancel = RowChange::new(RowEvent::Cancel).reason("restored_from_backup");
+                    let cancel = RowChange::new(RowEvent::Cancel).reason(Reason::RestoredFromBackup);
                     change_rows_tx(&tx, &cancel, now, row)?;
                     out.rows_cancelled += 1;
                 }
                 Verdict::Unclear => {
-                    change_rows_tx(&tx, &RowChange::new(RowEvent::Restore).reason("restored_from_backup"), now, row)?;
+                    change_rows_tx(
+                        &tx,
+                        &RowChange::new(RowEvent::Restore).reason(Reason::RestoredFromBackup),
+                        now,
+                        row,
+                    )?;
                     out.rows_unclear += 1;
                 }
             }

@@ -108,7 +108,7 @@ impl Q {
             .broadcast_rows(broadcast)
             .unwrap()
             .into_iter()
-            .map(|r| (r.name, r.state.as_str().to_owned(), r.reason))
+            .map(|r| (r.name, r.state.as_str().to_owned(), r.reason.key()))
             .collect()
     }
 }
@@ -171,7 +171,7 @@ fn the_category_is_read_at_claim_time() {
     assert_eq!(claimed.iter().map(|c| c.customer_id).collect::<Vec<_>>(), vec![both]);
     let rows = q.store.broadcast_rows(b).unwrap();
     let anna = rows.iter().find(|r| r.customer_id == Some(only_service)).unwrap();
-    assert_eq!((anna.state.as_str(), anna.reason.as_str()), ("cancelled", "no_consent"));
+    assert_eq!((anna.state.as_str(), anna.reason.key().as_str()), ("cancelled", "no_consent"));
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn a_template_that_is_no_longer_approved_pauses_the_broadcast() {
     assert!(q.claim(&open_rules()).is_empty());
     let info = q.store.broadcast(b).unwrap();
     assert_eq!(info.state.as_str(), "paused");
-    assert!(info.state_reason.contains("PAUSED"), "{}", info.state_reason);
+    assert!(info.state_reason.key().contains("PAUSED"), "{}", info.state_reason);
 }
 
 #[test]

@@ -317,7 +317,7 @@ async fn stop_during_a_broadcast_no_request_starts_after_the_withdrawal() {
         })
         .await;
     let zoe = rows.iter().find(|r| r.name == "Zoë Martin").unwrap();
-    assert_eq!((zoe.state.as_str(), zoe.reason.as_str()), ("cancelled", "withdrawn"));
+    assert_eq!((zoe.state.as_str(), zoe.reason.key().as_str()), ("cancelled", "withdrawn"));
     let deadline = Instant::now() + Duration::from_secs(30);
     while !s.sandbox.ledger().iter().any(|e| e.to == "+491712000002") {
         assert!(Instant::now() < deadline, "no STOP confirmation sent");

@@ -4,8 +4,10 @@
 
 pub mod decision;
 pub mod policy;
+pub mod reason;
 pub mod state;
 pub mod words;
 
 pub use decision::Decision;
+pub use reason::Reason;
 pub use state::{BroadcastState, RowEvent, RowState, transition};

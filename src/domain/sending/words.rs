@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::Berlin;
 
+use super::reason::Reason;
 use super::state::{BroadcastState, RowState};
 use crate::i18n::{Lang, Tr};
 
@@ -12,8 +13,8 @@ use crate::i18n::{Lang, Tr};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowFacts<'a> {
     pub state: RowState,
-    /// The row's reason key (`quiet_hours`, `tier_limit`, `crashed`, …).
-    pub reason: &'a str,
+    /// Why it is there (waits for quiet hours, crashed, …).
+    pub reason: &'a Reason,
     /// When a queued row is due.
     pub due: Option<DateTime<Utc>>,
     /// When it last went out.
@@ -50,10 +51,10 @@ impl Words {
         let l = self.lang;
         match f.state {
             RowState::Queued => match (f.reason, f.due.filter(|d| *d > self.now)) {
-                ("quiet_hours", Some(at)) => {
+                (Reason::QuietHours, Some(at)) => {
                     Tr::new("wartet bis {0} (Ruhezeit)", "waits until {0} (quiet hours)").fill(l, &[&self.time(at)])
                 }
-                ("tier_limit", Some(at)) => {
+                (Reason::TierLimit, Some(at)) => {
                     Tr::new("wartet bis {0} (Tageslimit von Meta)", "waits until {0} (Meta's daily limit)")
                         .fill(l, &[&self.time(at)])
                 }
@@ -113,8 +114,10 @@ impl Words {
             && let Some((at, reason)) = b.next_queued
         {
             let why = match reason {
-                "quiet_hours" => Some(Tr::new("{0} warten bis {1} (Ruhezeit)", "{0} wait until {1} (quiet hours)")),
-                "tier_limit" => {
+                Reason::QuietHours => {
+                    Some(Tr::new("{0} warten bis {1} (Ruhezeit)", "{0} wait until {1} (quiet hours)"))
+                }
+                Reason::TierLimit => {
                     Some(Tr::new("{0} warten bis {1} (Tageslimit von Meta)", "{0} wait until {1} (Meta's daily limit)"))
                 }
                 _ => None,
@@ -136,7 +139,7 @@ pub struct BroadcastFacts<'a> {
     pub unknown_since: Option<DateTime<Utc>>,
     pub restored: i64,
     pub backup_taken_at: Option<DateTime<Utc>>,
-    pub next_queued: Option<(DateTime<Utc>, &'a str)>,
+    pub next_queued: Option<(DateTime<Utc>, &'a Reason)>,
 }
 
 #[cfg(test)]
@@ -154,14 +157,15 @@ mod tests {
         let w = words(Lang::De);
         let at = |h, m| Utc.with_ymd_and_hms(2026, 11, 30, h, m, 0).unwrap();
         let queued =
-            RowFacts { state: RowState::Queued, reason: "quiet_hours", due: Some(at(7, 0)), inflight_at: None };
+            RowFacts { state: RowState::Queued, reason: &Reason::QuietHours, due: Some(at(7, 0)), inflight_at: None };
         assert_eq!(w.row(&queued), "wartet bis 08:00 (Ruhezeit)");
-        let unknown = RowFacts { state: RowState::Unknown, reason: "crashed", due: None, inflight_at: Some(at(6, 0)) };
+        let unknown =
+            RowFacts { state: RowState::Unknown, reason: &Reason::Crashed, due: None, inflight_at: Some(at(6, 0)) };
         assert_eq!(w.row(&unknown), "noch ohne Bestätigung von WhatsApp (bis 07:15)");
         let late = RowFacts { inflight_at: Some(at(5, 0)), ..unknown };
         assert_eq!(w.row(&late), "ohne Bestätigung von WhatsApp – du entscheidest");
         let restored =
-            RowFacts { state: RowState::Restored, reason: "restored_from_backup", due: None, inflight_at: None };
+            RowFacts { state: RowState::Restored, reason: &Reason::RestoredFromBackup, due: None, inflight_at: None };
         assert_eq!(w.row(&restored), "unklar nach Wiederherstellung");
         assert_eq!(words(Lang::En).row(&queued), "waits until 08:00 (quiet hours)");
         let tomorrow = RowFacts { due: Some(at(7, 0) + Duration::days(1)), ..queued };
@@ -187,7 +191,7 @@ mod tests {
             unknown: 0,
             restored: 0,
             queued: 40,
-            next_queued: Some((Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap(), "quiet_hours")),
+            next_queued: Some((Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap(), &Reason::QuietHours)),
             ..b
         };
         assert_eq!(w.broadcast_notes(&quiet), vec!["40 warten bis 08:00 (Ruhezeit)".to_owned()]);

@@ -115,7 +115,7 @@ mod tests {
             params: Default::default(),
             audience: crate::domain::broadcast::Audience::All,
             state: crate::domain::sending::BroadcastState::Sending,
-            state_reason: String::new(),
+            state_reason: Default::default(),
             scheduled_at: None,
             created_at: chrono::DateTime::<chrono::Utc>::MIN_UTC,
             created_by: String::new(),

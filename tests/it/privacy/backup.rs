@@ -200,7 +200,7 @@ fn restore_round_trips_keeps_later_erasures_and_pauses_what_was_unfinished() {
         |x: &hofbote::privacy::Export| x.messages_sent.iter().map(|m| (m.id, m.wamid.clone())).collect::<Vec<_>>();
     assert_eq!(ids(&weiss_after), ids(&weiss_before));
     let info = fx.store.broadcast(b).unwrap();
-    assert_eq!((info.state.as_str(), info.state_reason.as_str()), ("paused", "restored_from_backup"));
+    assert_eq!((info.state.as_str(), info.state_reason.key().as_str()), ("paused", "restored_from_backup"));
     assert_eq!(
         info.count(hofbote::domain::sending::state::RowState::Unknown),
         0,

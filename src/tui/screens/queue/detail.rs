@@ -12,7 +12,6 @@ use ratatui::widgets::Paragraph;
 use super::super::{Env, Outcome};
 use super::QueueView;
 use super::text as queue_text;
-use crate::domain::broadcast::explain_reason;
 use crate::domain::sending::state::RowState;
 use crate::store::broadcasts::{BroadcastInfo, OutboxRow};
 use crate::tui::keymap::Action;
@@ -155,7 +154,7 @@ fn panel(r: &OutboxRow, env: &Env) -> Vec<(String, bool)> {
             queue_text::UNKNOWN_CHOICE.fill(lang, &[&env.key(Action::SendAgain), &env.key(Action::MarkSent)]),
             true,
         )],
-        _ if !r.reason.is_empty() => vec![(explain_reason(&r.reason, lang), false)],
+        _ if !r.reason.is_none() => vec![(r.reason.explain(lang), false)],
         _ => Vec::new(),
     }
 }
@@ -217,7 +216,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
             (RowState::Queued | RowState::Unknown | RowState::Restored, _) if words.row(&r.facts()) != word => {
                 words.row(&r.facts())
             }
-            _ if !r.reason.is_empty() => explain_reason(&r.reason, lang),
+            _ if !r.reason.is_none() => r.reason.explain(lang),
             _ => String::new(),
         };
         let text = format!(
