@@ -484,3 +484,33 @@ fn the_key_leaves_the_alerts_that_follow_a_webhook_body_and_resolves_held_signup
     let kinds: Vec<String> = store.active_alerts().unwrap().into_iter().map(|a| a.kind).collect();
     assert_eq!(kinds, [crate::store::webhooks::ALERT_UNREADABLE]);
 }
+
+/// A sign-up held back by the hourly cap shows in the replies as such: no customer was made, the farmer checks it.
+#[test]
+fn a_held_sign_up_says_so_in_the_replies() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let now = store.now();
+    let tx = store.conn_mut().transaction().unwrap();
+    let held = crate::store::inbound::NewInbound {
+        wamid: "wamid.HELD1",
+        customer_id: None,
+        from_phone: Some("+491709990001"),
+        user_id: None,
+        kind: "text",
+        text: "ANMELDEN",
+        received_at: now,
+        flagged_stop: false,
+        is_keyword: false,
+        signup: Some(crate::store::inbound::Signup::Held),
+    };
+    crate::store::inbound::insert_inbound_tx(&tx, &held, now).unwrap();
+    tx.commit().unwrap();
+    let mut state = loaded(&mut store, &launch, (120, 40), Screen::Queue);
+    press(&mut store, &launch, &mut state, ch('a'));
+    let s = screen(&state);
+    assert!(
+        s.lines().any(|l| l.contains("unbekannte Nummer") && l.contains("ANMELDEN  ! Anmeldung zurückgehalten")),
+        "{s}"
+    );
+}

@@ -42,6 +42,9 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, v: &RepliesView, list: &[R
         if r.flagged_stop {
             text = format!("{text}  ! {}", replies_text::MAYBE_STOP.get(lang));
         }
+        if r.held_signup {
+            text = format!("{text}  ! {}", replies_text::HELD_SIGNUP.get(lang));
+        }
         let rest = w.saturating_sub(3 + time_w + 1 + name_w + 1);
         let line = format!(
             "{}{} {} {} {}",
@@ -51,7 +54,7 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, v: &RepliesView, list: &[R
             fit(&name, name_w, ell),
             cut(&text, rest, ell)
         );
-        let style = match (selected, r.flagged_stop, unread) {
+        let style = match (selected, r.flagged_stop || r.held_signup, unread) {
             (true, _, _) => theme.selected(),
             (false, true, _) => theme.error(),
             (false, false, true) => theme.title(),

@@ -5,6 +5,10 @@ use crate::i18n::{Lang, Tr};
 
 pub const ANSWER: Tr = Tr::new("Antwort: ", "Answer: ");
 pub const CONV_TITLE: Tr = Tr::new("Unterhaltung mit {0}", "Conversation with {0}");
+pub const HELD_SIGNUP: Tr = Tr::new(
+    "Anmeldung zurückgehalten (zu viele pro Stunde) – kein Kunde angelegt, prüfen",
+    "sign-up held back (too many per hour) – no customer created, check it",
+);
 pub const MAYBE_STOP: Tr = Tr::new("möchte evtl. keine Nachrichten mehr", "may want no more messages");
 pub const NOT_A_CUSTOMER: Tr = Tr::new(
     "Diese Nummer ist nicht in der Kundenliste; lege den Kunden an, um zu antworten.",
