@@ -82,6 +82,7 @@ pub fn run(cmd: ConsentCmd, ctx: &Context) -> Result<(), CliError> {
                         &[&p.label().get(ctx.lang), &display_safe(&customer.name), &e.wording_version.unwrap_or(0)]
                     )
                 );
+                say_if_overruled(&store, customer.id, p, EventKind::Granted, ctx)?;
             }
             Ok(())
         }
@@ -104,6 +105,7 @@ pub fn run(cmd: ConsentCmd, ctx: &Context) -> Result<(), CliError> {
                     Tr::new("Widerruf {0} erfasst für {1}.", "Withdrawal of {0} recorded for {1}.")
                         .fill(ctx.lang, &[&p.label().get(ctx.lang), &display_safe(&customer.name)])
                 );
+                say_if_overruled(&store, customer.id, p, EventKind::Withdrawn, ctx)?;
             }
             Ok(())
         }
@@ -127,18 +129,43 @@ fn purposes(s: &str) -> Result<Vec<Purpose>, CliError> {
 }
 
 fn when(at: Option<&str>, ctx: &Context) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
-    match at {
-        None => Ok(ctx.clock.now()),
-        Some(s) => parse_local_datetime(s).ok_or_else(|| {
-            CliError::Message(
-                Tr::new(
-                    "--at {0}: Datum nicht erkannt. Beispiele: 27.11.2026 oder \"27.11.2026 14:30\".",
-                    "--at {0}: date not recognised. Examples: 2026-11-27 or \"2026-11-27 14:30\".",
-                )
-                .fill(ctx.lang, &[&s]),
+    let Some(s) = at else { return Ok(ctx.clock.now()) };
+    let at = parse_local_datetime(s).ok_or_else(|| {
+        CliError::Message(
+            Tr::new(
+                "--at {0}: Datum nicht erkannt. Beispiele: 27.11.2026 oder \"27.11.2026 14:30\".",
+                "--at {0}: date not recognised. Examples: 2026-11-27 or \"2026-11-27 14:30\".",
             )
-        }),
+            .fill(ctx.lang, &[&s]),
+        )
+    })?;
+    match crate::domain::consent::event_date_problem(at, ctx.clock.now()) {
+        Some(problem) => Err(CliError::Message(format!("--at {s}: {}", problem.get(ctx.lang)))),
+        None => Ok(at),
     }
+}
+
+/// Says so when the entry just recorded does not decide the state (an event dated later does).
+fn say_if_overruled(
+    store: &Store,
+    customer_id: i64,
+    purpose: Purpose,
+    kind: EventKind,
+    ctx: &Context,
+) -> Result<(), CliError> {
+    let after = store.consent_folded(customer_id, purpose)?;
+    if let Some(newer) = crate::domain::consent::overruled_by(kind, &after) {
+        let since = newer.since.map(|t| super::output::datetime(t, ctx.lang)).unwrap_or_default();
+        println!(
+            "{}",
+            Tr::new(
+                "Eingetragen, ändert aber nichts: ein neuerer Eintrag vom {0} gilt (Stand: {1}).",
+                "Recorded, but it changes nothing: a later entry of {0} stands (state: {1})."
+            )
+            .fill(ctx.lang, &[&since, &newer.state.label().get(ctx.lang)])
+        );
+    }
+    Ok(())
 }
 
 fn find(store: &Store, phone: &str, ctx: &Context) -> Result<Customer, CliError> {

@@ -225,6 +225,36 @@ impl LedgerEntry for ConsentEvent {
     }
 }
 
+/// When a recorded grant or withdrawal does not decide the current state — an event dated later does — that state
+/// with its date, so the farmer hears that the entry changes nothing ("Eingetragen, ändert aber nichts").
+pub fn overruled_by(kind: EventKind, after: &Folded) -> Option<Folded> {
+    let decided = match kind {
+        EventKind::Granted => after.state == ConsentState::Granted,
+        EventKind::Withdrawn => after.state == ConsentState::Withdrawn,
+        _ => true,
+    };
+    (!decided).then_some(*after)
+}
+
+/// Why the date of a consent event cannot be right: before 2000 (a year written short and read literally), or more
+/// than a day ahead. `None` when it can.
+pub fn event_date_problem(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<crate::i18n::Tr> {
+    use chrono::Datelike;
+    if at.year() < 2000 {
+        return Some(crate::i18n::Tr::new(
+            "Das Datum liegt vor dem Jahr 2000. Schreib es mit Jahr, z. B. 28.11.2026.",
+            "The date is before the year 2000. Write it with the year, e.g. 2026-11-28.",
+        ));
+    }
+    if at > now + chrono::Duration::days(1) {
+        return Some(crate::i18n::Tr::new(
+            "Das Datum liegt in der Zukunft. Eine Einwilligung kann nur erfasst werden, wenn sie gegeben wurde.",
+            "The date lies in the future. Consent can only be recorded once it was given.",
+        ));
+    }
+    None
+}
+
 /// The folded state of one purpose, with the time of the deciding event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Folded {

@@ -49,18 +49,30 @@ mod tests {
 }
 
 /// Parses a local date or date-time as Germans and ISO write it, in Europe/Berlin: `27.11.2026`, `27.11.2026 14:30`,
-/// `2026-11-27`, `2026-11-27 14:30`, `2026-11-27T14:30`. A date alone means 12:00 (noon), so it stays on that day in
-/// every time zone. Returns UTC.
+/// `2026-11-27`, `2026-11-27 14:30`, `2026-11-27T14:30`, and with a two-digit year (`27.11.26`, read as 2026). A date
+/// alone means 12:00 (noon), so it stays on that day in every time zone. Returns UTC.
 pub fn parse_local_datetime(s: &str) -> Option<DateTime<Utc>> {
-    use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+    use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
     let s = s.trim();
-    let with_time = ["%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"];
-    let naive = with_time.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()).or_else(|| {
-        ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
-            .iter()
-            .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-            .and_then(|d| d.and_hms_opt(12, 0, 0))
-    })?;
+    // `%Y` also reads "26" as the year 26: such a parse is passed over, so the two-digit formats (`%y`, 20xx) get it.
+    let four_digits = |d: &NaiveDate| d.year() >= 1000;
+    let with_time = [
+        "%d.%m.%Y %H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%d.%m.%y %H:%M",
+    ];
+    let naive = with_time
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok().filter(|d| four_digits(&d.date())))
+        .or_else(|| {
+            ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok().filter(four_digits))
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+        })?;
     Berlin.from_local_datetime(&naive).earliest().map(|d| d.with_timezone(&Utc))
 }
 
@@ -80,5 +92,8 @@ mod parse_tests {
         assert_eq!(parse_local_datetime("2026-07-01 10:00"), Some(Utc.with_ymd_and_hms(2026, 7, 1, 8, 0, 0).unwrap()));
         assert_eq!(parse_local_datetime("gestern"), None);
         assert_eq!(parse_local_datetime("31.02.2026"), None);
+        // Two-digit years are this century (issue 13: "28.11.26" was the year 26).
+        assert_eq!(parse_local_datetime("28.11.26"), parse_local_datetime("28.11.2026"));
+        assert_eq!(parse_local_datetime("28.11.26 14:30"), parse_local_datetime("28.11.2026 14:30"));
     }
 }

@@ -6,8 +6,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::consent::{
-    ConsentError, ConsentEvent, ConsentState, CustomerConsent, EventKind, NewConsentEvent, Purpose, Wording, fold,
-    validate_event,
+    ConsentError, ConsentEvent, ConsentState, CustomerConsent, EventKind, Folded, NewConsentEvent, Purpose, Wording,
+    fold, validate_event,
 };
 
 const EVENT_COLUMNS: &str =
@@ -170,6 +170,11 @@ impl Store {
     }
 
     /// Consent and send-relevant facts for one customer.
+    /// The folded state of one purpose with the date of its deciding event.
+    pub fn consent_folded(&self, customer_id: i64, purpose: Purpose) -> Result<Folded> {
+        folded_tx(&self.conn, customer_id, purpose)
+    }
+
     pub fn customer_consent(&self, customer_id: i64) -> Result<CustomerConsent> {
         customer_consent_tx(&self.conn, customer_id)
     }
@@ -476,6 +481,22 @@ pub fn refresh_state_tx(tx: &Transaction<'_>, customer_id: i64, purpose: Purpose
         params![customer_id, purpose.as_str(), folded.state.as_str(), folded.since.map(ts)],
     )?;
     Ok(())
+}
+
+/// The folded state of one purpose with the date of its deciding event.
+pub fn folded_tx(conn: &rusqlite::Connection, customer_id: i64, purpose: Purpose) -> Result<Folded> {
+    let row: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT state, since FROM consent_state WHERE customer_id = ?1 AND purpose = ?2",
+            params![customer_id, purpose.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((state, since)) = row else { return Ok(Folded::default()) };
+    Ok(Folded {
+        state: state.parse().map_err(|_| StoreError::Corrupt("consent_state".into()))?,
+        since: since.as_deref().map(parse_ts).transpose()?,
+    })
 }
 
 /// Consent facts of one customer on any connection or transaction.

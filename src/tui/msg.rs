@@ -140,6 +140,8 @@ pub enum Msg {
         name: String,
         purposes: Vec<Purpose>,
         kind: EventKind,
+        /// Set when the entry does not decide the state: an event dated later does (its state and date).
+        overruled: Option<crate::domain::consent::Folded>,
     },
     Erased {
         name: String,

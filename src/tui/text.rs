@@ -151,6 +151,10 @@ pub const E_WORDING: Tr = Tr::new(
     "The wording version is a number like 1 (or empty for the current one).",
 );
 pub const CONSENT_RECORDED: Tr = Tr::new("Einwilligung {0} erfasst für {1}.", "Consent {0} recorded for {1}.");
+pub const RECORDED_CHANGES_NOTHING: Tr = Tr::new(
+    "{0} eingetragen, ändert aber nichts: ein neuerer Eintrag vom {1} gilt (Stand: {2}).",
+    "{0} recorded, but it changes nothing: a later entry of {1} stands (state: {2}).",
+);
 pub const WITHDRAWAL_RECORDED: Tr = Tr::new("Widerruf {0} erfasst für {1}.", "Withdrawal of {0} recorded for {1}.");
 
 /// Short purpose names for tables.

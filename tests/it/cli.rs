@@ -265,3 +265,37 @@ fn webhook_alerts_say_what_they_stop_and_what_to_do() {
     assert!(out.contains("noch nicht verarbeiten (body 8: disk full); hofbote versucht es weiter"), "{out}");
     assert!(!out.contains("Versand angehalten"), "these alerts stop no sending:\n{out}");
 }
+
+/// Issue 13 §4: a paper date with a two-digit year. `28.11.26` was stored as the year 26, so a withdrawal typed that
+/// way after a grant of 01.11.2026 was recorded while marketing stayed granted. Now it is 28.11.2026 and the
+/// withdrawal holds; a date before 2000 or in the future is refused with the way out; an entry an older date makes
+/// powerless says so.
+#[test]
+fn a_two_digit_year_is_this_century_and_an_entry_that_changes_nothing_says_so() {
+    let home = TempHome::new();
+    home.write_config("[shop]\nname = \"Hof Sonnenwiese\"\naddress = \"Wiesenweg 3\"\n");
+    let now = ("HOFBOTE_NOW", "2026-11-30T10:00:00Z");
+    let run = |args: &[&str]| home.cmd().env(now.0, now.1).args(args).output().unwrap();
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ok(&["customers", "add", "--name", "Jörg Müller", "--phone", "0171 1234567"]);
+    let grant = ["consent", "grant", "0171 1234567", "--purpose", "marketing", "--source", "shop_form"];
+    ok(&[&grant[..], &["--evidence", "F-1", "--at", "01.11.2026"]].concat());
+    let withdraw = ["consent", "withdraw", "0171 1234567", "--purpose", "marketing", "--source", "shop_form"];
+    let said = ok(&[&withdraw[..], &["--at", "28.11.26"]].concat());
+    assert!(!said.contains("ändert aber nichts"), "{said}");
+    let show = ok(&["consent", "show", "0171 1234567"]);
+    assert!(show.contains("28.11.2026") && !show.contains("0026"), "{show}");
+    assert!(show.lines().any(|l| l.contains("Angebote") && l.contains("widerrufen")), "{show}");
+    // An older grant typed in later changes nothing — and says so.
+    let said = ok(&[&grant[..], &["--evidence", "F-0", "--at", "1.10.26"]].concat());
+    assert!(said.contains("Eingetragen, ändert aber nichts: ein neuerer Eintrag vom Sa 28.11.2026"), "{said}");
+    for (at, why) in [("28.11.1999", "vor dem Jahr 2000"), ("28.12.2026", "in der Zukunft")] {
+        let out = run(&[&withdraw[..], &["--at", at]].concat());
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(why), "{at}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

@@ -126,12 +126,12 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.composer.stale = true;
             load_tab(state)
         }
-        Msg::ConsentRecorded { customer_id, name, purposes, kind } => {
+        Msg::ConsentRecorded { customer_id, name, purposes, kind, overruled } => {
             // The events were appended: close the form and say so.
             if matches!(state.overlay, Some(Overlay::ConsentForm(_))) {
                 state.overlay = None;
             }
-            state.success(consent_form::recorded_text(&name, &purposes, kind, lang));
+            state.success(consent_form::recorded_text(&name, &purposes, kind, overruled, lang));
             if state.tab == Screen::Customers {
                 state.customers.select_after_load = Some(customer_id);
             }

@@ -70,7 +70,12 @@ pub fn record_consent(ctx: &PerformCtx, store: &mut Store, r: ConsentRecord) -> 
         store.audit(&ctx.actor, "customer_added", &format!("id {customer_id}"))?;
     }
     let name = store.customer(customer_id)?.name;
-    Ok(Msg::ConsentRecorded { customer_id, name, purposes: r.purposes, kind: r.kind })
+    let mut overruled = None;
+    for purpose in &r.purposes {
+        let after = store.consent_folded(customer_id, *purpose)?;
+        overruled = overruled.or(crate::domain::consent::overruled_by(r.kind, &after));
+    }
+    Ok(Msg::ConsentRecorded { customer_id, name, purposes: r.purposes, kind: r.kind, overruled })
 }
 
 pub fn queue_broadcast(ctx: &PerformCtx, store: &mut Store, new: &NewBroadcast) -> Result<Msg, StoreError> {

@@ -282,6 +282,9 @@ impl ConsentForm {
 /// means "now".
 pub fn occurred_at(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Tr> {
     let at = parse_local_datetime(input).ok_or(text::E_DATE)?;
+    if let Some(problem) = crate::domain::consent::event_date_problem(at, now) {
+        return Err(problem);
+    }
     let date_only = !input.contains(':');
     if date_only && at > now && at.with_timezone(&Berlin).date_naive() == now.with_timezone(&Berlin).date_naive() {
         return Ok(now);
@@ -371,8 +374,18 @@ pub fn on_action(mut f: ConsentForm, env: &Env, action: Action) -> (Option<Conse
 }
 
 /// What the status line says when the events were appended.
-pub fn recorded_text(name: &str, purposes: &[Purpose], kind: EventKind, lang: Lang) -> String {
+pub fn recorded_text(
+    name: &str,
+    purposes: &[Purpose],
+    kind: EventKind,
+    overruled: Option<crate::domain::consent::Folded>,
+    lang: Lang,
+) -> String {
     let what = purposes.iter().map(|p| p.label().get(lang)).collect::<Vec<_>>().join(", ");
+    if let Some(newer) = overruled {
+        let since = newer.since.map(|t| crate::tui::text::datetime(t, lang)).unwrap_or_default();
+        return text::RECORDED_CHANGES_NOTHING.fill(lang, &[&what, &since, &newer.state.label().get(lang)]);
+    }
     let text = if kind == EventKind::Withdrawn { text::WITHDRAWAL_RECORDED } else { text::CONSENT_RECORDED };
     text.fill(lang, &[&what, &safe(name)])
 }
@@ -412,4 +425,28 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, f: &ConsentForm, env: &Env) {
     let inner = popup::open(frame, rect, title.get(lang), theme);
     let inner = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
     form::render(frame, inner, &f.form, &below, theme, lang);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Issue 13 §4: the paper date `28.11.26` is 28.11.2026 (it was the year 26, and a withdrawal typed so came
+    /// before every grant); a date before 2000 is refused with the way out; an entry that changes nothing says so.
+    #[test]
+    fn short_years_are_this_century_and_a_powerless_entry_says_so() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+        let at = occurred_at("28.11.26", now).unwrap();
+        assert_eq!(at, occurred_at("28.11.2026", now).unwrap());
+        let refused = occurred_at("28.11.1999", now).unwrap_err();
+        assert!(refused.get(Lang::De).contains("vor dem Jahr 2000"), "{}", refused.get(Lang::De));
+        let newer = crate::domain::consent::Folded {
+            state: crate::domain::consent::ConsentState::Withdrawn,
+            since: Some(Utc.with_ymd_and_hms(2026, 11, 28, 11, 0, 0).unwrap()),
+        };
+        let said = recorded_text("Jörg Müller", &[Purpose::Marketing], EventKind::Granted, Some(newer), Lang::De);
+        assert!(said.contains("eingetragen, ändert aber nichts: ein neuerer Eintrag vom"), "{said}");
+        assert!(said.contains("28.11.2026"), "{said}");
+    }
 }
