@@ -154,6 +154,11 @@ fn import(
     };
     let parsed = crate::import::load(file).map_err(|e| CliError::Message(e.localized(l)))?;
     let mut store = ctx.open_store()?;
+    if !parsed.consent_columns.is_empty() {
+        // Consent columns need the wordings they refer to; made here as every other path makes them (a fresh
+        // database has none yet). Without a shop name this fails with the way out.
+        store.ensure_default_wordings(&ctx.config.shop.name, &ctx.config.shop.address)?;
+    }
     let opts = ImportOptions { region: ctx.config.shop.region(), consent, recorded_by: ctx.actor() };
     let plan = crate::import::plan(&store, &parsed, &opts).map_err(|e| CliError::Message(e.localized(l)))?;
     print!("{}", terminal_safe(&plan.report(l)));
@@ -162,15 +167,29 @@ fn import(
             println!(
                 "{}",
                 Tr::new(
-                    "Probelauf – nichts geändert. Zum Übernehmen: denselben Befehl mit --apply.",
-                    "Dry run – nothing changed. To apply: the same command with --apply."
+                    "Probelauf – noch ist nichts gespeichert. Zum Übernehmen: denselben Befehl mit --apply.",
+                    "Dry run – nothing is stored yet. To apply: the same command with --apply."
                 )
                 .get(l)
             );
         }
-        return Ok(());
+        return rejected_rows(&plan, l);
     }
     let summary = crate::import::apply(&mut store, &plan).map_err(|e| CliError::Message(e.localized(l)))?;
     print!("{}", terminal_safe(&summary.report(l)));
-    Ok(())
+    rejected_rows(&plan, l)
+}
+
+/// An import with rejected rows ends with an error (exit 1) after its report, so a script notices.
+fn rejected_rows(plan: &crate::import::ImportPlan, l: crate::i18n::Lang) -> Result<(), CliError> {
+    if plan.rejected.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Message(
+        Tr::new(
+            "{0} Zeilen abgelehnt (siehe oben, mit Zeilennummer und Grund) – korrigiere sie in der Datei und importiere noch einmal.",
+            "{0} rows rejected (see above, with line number and reason) – fix them in the file and import again.",
+        )
+        .fill(l, &[&plan.rejected.len()]),
+    ))
 }

@@ -76,7 +76,25 @@ pub fn parse(text: &str) -> Result<CsvContent, CsvError> {
         let line = record.position().map_or(0, |p| lines.line_of_record(p.byte()));
         out.push(map_record(&record, &columns, line));
     }
+    surnames_in_name_column(&columns, &mut out);
     Ok(CsvContent { delimiter: delimiter.byte, records: out, ignored, consent_columns })
+}
+
+/// A German list with `Name` and `Vorname` but no `Nachname` column usually means the family name by `Name`
+/// ("Müller" | "Jörg" → "Jörg Müller"; only "Müller" was stored). Decided for the whole column: only when no name in
+/// it has a space or a comma — a column of full names ("Jörg Müller", "Weiß, Anna", hofbote's own export) stays.
+fn surnames_in_name_column(columns: &[(usize, Field)], records: &mut [SourceRecord]) {
+    let has = |f: Field| columns.iter().any(|(_, c)| *c == f);
+    if !has(Field::Name) || !has(Field::FirstName) || has(Field::LastName) {
+        return;
+    }
+    let single_words = records.iter().all(|r| !r.name.trim().contains([' ', ',']));
+    let any_pair = records.iter().any(|r| !r.name.trim().is_empty() && !r.first_name.trim().is_empty());
+    if single_words && any_pair {
+        for r in records {
+            r.last_name = std::mem::take(&mut r.name);
+        }
+    }
 }
 
 /// Physical line numbers from byte offsets. The csv crate's own line counter is off after CRLF line ends and blank
@@ -204,6 +222,17 @@ mod tests {
         assert_eq!(content.records.len(), 1);
         assert_eq!(content.records[0].line, 4);
         assert_eq!(content.records[0].phone.as_deref(), Some("0171 1234567"));
+    }
+
+    /// Issue 13 §2: `Name` and `Vorname` without `Nachname` — the family name by `Name` — give "Jörg Müller" (it was
+    /// "Müller"); a column that holds full names stays as it is.
+    #[test]
+    fn a_name_column_beside_first_names_is_the_family_name_when_it_holds_single_words() {
+        let c = parse("Name;Vorname;Telefon\nMüller;Jörg;0171 1234567\nWeiß;Anna;0172 1234567\n").unwrap();
+        assert_eq!((c.records[0].name.as_str(), c.records[0].last_name.as_str()), ("", "Müller"));
+        assert_eq!(c.records[0].first_name, "Jörg");
+        let full = parse("Name;Vorname;Telefon\nJörg Müller;Jörg;0171 1234567\nWeiß;Anna;0172 1234567\n").unwrap();
+        assert_eq!(full.records[1].name, "Weiß", "one full name in the column: it is a column of names");
     }
 
     #[test]

@@ -311,19 +311,10 @@ fn plan_row(
     Ok(PlannedRow { line: rec.line, action, draft, consents })
 }
 
-/// The Name column, else "Vorname Nachname". A German list with `Name` and `Vorname` but no `Nachname` means the
-/// family name by `Name` ("Müller", "Jörg" → "Jörg Müller"), unless the name already holds the first name.
-pub(crate) fn display_name(rec: &SourceRecord) -> String {
+/// The Name column, else "Vorname Nachname".
+fn display_name(rec: &SourceRecord) -> String {
     let name = clean_text(&rec.name);
-    let first = clean_text(&rec.first_name);
     if !name.is_empty() {
-        // "Jörg Müller" or "Weiß, Anna" already hold the first name.
-        let has_first = name
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .any(|w| !w.is_empty() && w.to_lowercase() == first.to_lowercase());
-        if !first.is_empty() && clean_text(&rec.last_name).is_empty() && !has_first {
-            return format!("{first} {name}");
-        }
         return name;
     }
     clean_text(&format!("{} {}", rec.first_name, rec.last_name))
@@ -502,7 +493,7 @@ impl ImportPlan {
                 }
             }
         }
-        if !self.has_changes() {
+        if !self.has_changes() && self.rejected.is_empty() {
             out.push(t::NOTHING_TO_DO.get(lang).to_owned());
         }
         let mut text = out.join("\n");

@@ -222,11 +222,14 @@ fn an_erased_objector_cannot_be_imported_back_into_marketing() {
         "--consent-evidence",
         "Ordner 3",
     ];
-    let dry = home.ok(&args);
-    assert!(dry.contains("Sperrliste"), "{dry}");
+    // The refused row makes the import end with an error (after its report), dry run and apply alike.
+    let dry = home.run(&args);
+    assert!(!dry.status.success());
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("Sperrliste"), "{dry:?}");
+    assert!(String::from_utf8_lossy(&dry.stderr).contains("3 Zeilen abgelehnt"), "{dry:?}");
     let mut apply = args.to_vec();
     apply.push("--apply");
-    home.ok(&apply);
+    assert!(!home.run(&apply).status.success());
     let json = home.ok(&["customers", "list", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(
@@ -298,4 +301,48 @@ fn a_two_digit_year_is_this_century_and_an_entry_that_changes_nothing_says_so() 
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains(why), "{at}: {}", String::from_utf8_lossy(&out.stderr));
     }
+}
+
+/// Issue 13 §2: consent columns on a fresh database. No wording was ever generated there, so every row was rejected
+/// ("wording version 1 does not exist") and the run still said "Nothing to do" and exited 0. Now the import makes the
+/// default wordings as every other path does; only the file's two faulty rows (no date, a version 2 that does not
+/// exist) are rejected, and that ends the run with an error; the dry run says nothing is stored yet.
+#[test]
+fn an_import_with_consent_columns_works_on_a_fresh_database() {
+    let home = TempHome::new();
+    home.write_config("[shop]\nname = \"Hof Sonnenwiese\"\naddress = \"Wiesenweg 3\"\n");
+    let file = crate::support::fixture("import/einwilligungen.csv");
+    let args = [
+        "customers",
+        "import",
+        file.to_str().unwrap(),
+        "--consent-source",
+        "shop_form",
+        "--consent-evidence",
+        "Ordner 3",
+    ];
+    let dry = home.run(&args);
+    let said = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert!(!dry.status.success(), "rejected rows end the run with an error");
+    assert!(String::from_utf8_lossy(&dry.stderr).contains("2 Zeilen abgelehnt"), "{dry:?}");
+    assert!(said.contains("abgelehnt:     2") && !said.contains("Version 1 gibt es nicht"), "{said}");
+    assert!(said.contains("Zeile 5:") && said.contains("Zeile 6:"), "{said}");
+    assert!(said.contains("noch ist nichts gespeichert") && !said.contains("Nichts zu tun"), "{said}");
+    let mut apply = args.to_vec();
+    apply.push("--apply");
+    let applied = home.run(&apply);
+    assert!(!String::from_utf8_lossy(&applied.stdout).contains("noch ist nichts gespeichert"), "{applied:?}");
+    let show = home.ok(&["consent", "show", "0171 1234567"]);
+    assert!(show.lines().any(|l| l.contains("Angebote") && l.contains("erteilt")), "{show}");
+}
+
+/// Issue 13 §2: a German list's `Name` (family name) and `Vorname` make the full name.
+#[test]
+fn name_and_first_name_columns_import_as_the_full_name() {
+    let home = TempHome::new();
+    let file = home.path().join("liste.csv");
+    std::fs::write(&file, "Name;Vorname;Telefon\nMüller;Jörg;0171 1234567\nWeiß;Anna;0172 3456789\n").unwrap();
+    home.ok(&["customers", "import", file.to_str().unwrap(), "--apply"]);
+    let list = home.ok(&["customers", "list"]);
+    assert!(list.contains("Jörg Müller") && list.contains("Anna Weiß"), "{list}");
 }

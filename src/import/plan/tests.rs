@@ -188,25 +188,3 @@ fn counts_are_written_the_readers_way() {
     assert_eq!(count(10_000, Lang::En), "10,000");
     assert_eq!(count(1_234_567, Lang::De), "1.234.567");
 }
-
-/// Issue 13 §2: `Name` and `Vorname` without `Nachname` — a German list's surname and first name — give the full
-/// name "Jörg Müller" (it was "Müller"); a `Name` that already holds the full name stays as it is.
-#[test]
-fn name_and_first_name_columns_make_the_full_name() {
-    let rec = |name: &str, first: &str, last: &str| crate::import::SourceRecord {
-        line: 2,
-        name: name.into(),
-        first_name: first.into(),
-        last_name: last.into(),
-        phone: Some("0171 1234567".into()),
-        tags: Vec::new(),
-        note: String::new(),
-        consent: Default::default(),
-    };
-    assert_eq!(super::display_name(&rec("Müller", "Jörg", "")), "Jörg Müller");
-    assert_eq!(super::display_name(&rec("Jörg Müller", "Jörg", "")), "Jörg Müller");
-    assert_eq!(super::display_name(&rec("Familie Brandt", "", "")), "Familie Brandt");
-    assert_eq!(super::display_name(&rec("Weiß, Anna", "Anna", "")), "Weiß, Anna");
-    assert_eq!(super::display_name(&rec("", "Anna", "Weiß")), "Anna Weiß");
-    assert_eq!(super::display_name(&rec("Weiß", "Anna", "Weiß")), "Weiß", "a Name column beside both is the name");
-}
