@@ -1,6 +1,6 @@
 //! Broadcasts in SQLite: creating one (audience resolved and every recipient's row written in ONE transaction, the
 //! left-out customers as `skipped` with their reason), previews for the review step, listing, progress counts,
-//! pause/resume/cancel/retry, and the alerts that stop all sending.
+//! pause/resume/cancel/retry and the farmer's decisions for unclear rows (alerts: `store::alerts`).
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::consent::customer_consent_tx;
 use super::customers::CustomerFilter;
-use super::outbox::{RowChange, Rows, change_rows_tx};
+use super::rows::{RowChange, Rows, change_rows_tx};
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::broadcast::{Audience, AudiencePlan, BroadcastError, plan_audience, purpose_of};
 use crate::domain::consent::Purpose;
@@ -142,16 +142,6 @@ impl OutboxRow {
 /// An outbox row as read, before its state and times are parsed.
 type RawRow =
     (i64, Option<i64>, String, String, String, String, Option<i64>, i64, String, Option<String>, Option<String>);
-
-/// An alert that stops sending until resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Alert {
-    pub id: i64,
-    pub kind: String,
-    pub code: Option<i64>,
-    pub message: String,
-    pub raised_at: DateTime<Utc>,
-}
 
 /// The farmer's answer for an unclear row as a row event.
 fn decision(send_again: bool) -> RowChange {
@@ -488,36 +478,6 @@ impl Store {
         Ok(n)
     }
 
-    /// Raises an alert unless one of the same kind is open.
-    pub fn raise_alert(&mut self, kind: &str, code: Option<i64>, message: &str) -> Result<()> {
-        raise_alert_tx(&self.conn, kind, code, message, self.now()).map(|_| ())
-    }
-
-    pub fn active_alerts(&self) -> Result<Vec<Alert>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, kind, code, message, raised_at FROM alerts WHERE resolved_at IS NULL ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, kind, code, message, at) = row?;
-            out.push(Alert { id, kind, code, message, raised_at: parse_ts(&at)? });
-        }
-        Ok(out)
-    }
-
-    /// The farmer's "done" for the open alerts (`hofbote queue resolve-alerts`, the key on the queue screen): the
-    /// stops from Meta (token, account) and the held sign-ups. Nothing else resolves them — a restart keeps them.
-    /// The alerts of stored webhook bodies that cannot be read or keep failing stay: they follow their body
-    /// ([`Store::sync_webhook_alerts`]) and end when it applies or is dismissed; resolving them here would only hide
-    /// a cause that is still there until the next sync raised them again. Returns how many it resolved.
-    pub fn resolve_alerts(&mut self) -> Result<usize> {
-        Ok(self.conn.execute(
-            "UPDATE alerts SET resolved_at = ?1 WHERE resolved_at IS NULL AND kind NOT IN (?2, ?3)",
-            params![ts(self.now()), super::webhooks::ALERT_UNREADABLE, super::webhooks::ALERT_FAILING],
-        )?)
-    }
-
     /// Whether the same template with the same parameters already went out today (Europe/Berlin).
     pub fn sent_today(&self, template: &str, params: &Params) -> Result<bool> {
         use chrono_tz::Europe::Berlin;
@@ -607,32 +567,4 @@ pub fn category_now(conn: &rusqlite::Connection, name: &str, language: &str) -> 
         )
         .optional()?;
     Ok(row.and_then(|(c, s)| Category::parse(&c).map(|c| (c, s))))
-}
-
-/// Raises an alert unless one of the same kind is open, on any connection or inside the caller's transaction.
-/// Whether the farmer's "alerts resolved" ends an alert of this kind ([`Store::resolve_alerts`]): everything but
-/// the alerts that follow a stored webhook body.
-pub fn farmer_resolves(kind: &str) -> bool {
-    kind != super::webhooks::ALERT_UNREADABLE && kind != super::webhooks::ALERT_FAILING
-}
-
-/// Returns true when it was raised now.
-pub fn raise_alert_tx(
-    conn: &rusqlite::Connection,
-    kind: &str,
-    code: Option<i64>,
-    message: &str,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let open: bool =
-        conn.query_row("SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)", [kind], |r| {
-            r.get(0)
-        })?;
-    if !open {
-        conn.execute(
-            "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, ?2, ?3, ?4)",
-            params![kind, code, message, ts(now)],
-        )?;
-    }
-    Ok(!open)
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::outbox::{RowChange, Rows, change_rows_tx};
+use super::rows::{RowChange, Rows, change_rows_tx};
 use super::{Result, Store, ts};
 use crate::domain::sending::Reason;
 use crate::domain::sending::state::RowEvent;

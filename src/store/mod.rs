@@ -2,6 +2,7 @@
 //! Every query binds its parameters; no SQL is built from data. The UI never calls this directly: it goes through
 //! the DB thread in [`thread`]. Must not talk HTTP or draw anything.
 
+pub mod alerts;
 pub mod audit;
 pub mod broadcasts;
 pub mod consent;
@@ -16,6 +17,7 @@ pub mod outbox;
 pub mod outbox_events;
 pub mod restore;
 pub mod retention;
+pub mod rows;
 pub mod send_journal;
 pub mod templates;
 pub mod thread;

@@ -1,11 +1,11 @@
 //! Delivery statuses from webhooks (accepted, delivered, read, failed) on outbox rows: finding the row (wamid, else
 //! the token in the callback data) and moving it with a typed [`RowEvent`] through the one row transition
-//! (`store::outbox::change_rows_tx`). Runs inside the caller's transaction; decides nothing about consent.
+//! (`store::rows::change_rows_tx`). Runs inside the caller's transaction; decides nothing about consent.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::outbox::{RowChange, Rows, change_rows_tx, token_of_callback};
+use super::rows::{RowChange, Rows, change_rows_tx, token_of_callback};
 use super::{Result, StoreError};
 use crate::domain::sending::Reason;
 use crate::domain::sending::state::{RowEvent, RowState, transition};

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::outbox::{RowChange, Rows, change_rows_tx};
+use super::rows::{RowChange, Rows, change_rows_tx};
 use super::send_journal::{Entry, JournalView};
 use super::{Result, Store, parse_ts, ts};
 use crate::domain::sending::Reason;

@@ -277,7 +277,6 @@ impl Store {
     /// (marketing paused), one for bodies that failed [`ALERT_AFTER_ATTEMPTS`] times. The message names the body and
     /// its reason. Cheap when nothing is wrong (two indexed lookups).
     pub fn sync_webhook_alerts(&mut self) -> Result<()> {
-        let now = ts(self.now());
         let worst = |unreadable: bool| -> Result<Option<(i64, i64, String)>> {
             Ok(self
                 .conn
@@ -312,25 +311,13 @@ impl Store {
         ];
         // Writes only when something changes: this runs after every delivery and must not wake the terminal app.
         for (kind, message) in cases {
-            let open: bool = self.conn.query_row(
-                "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)",
-                [kind],
-                |r| r.get(0),
-            )?;
             match message {
-                Some(message) if !open => {
-                    self.conn.execute(
-                        "INSERT INTO alerts (kind, code, message, raised_at) VALUES (?1, NULL, ?2, ?3)",
-                        params![kind, message, now],
-                    )?;
+                Some(message) => {
+                    super::alerts::raise_alert_tx(&self.conn, kind, None, &message, self.now())?;
                 }
-                None if open => {
-                    self.conn.execute(
-                        "UPDATE alerts SET resolved_at = ?2 WHERE kind = ?1 AND resolved_at IS NULL",
-                        params![kind, now],
-                    )?;
+                None => {
+                    super::alerts::resolve_alert_tx(&self.conn, kind, self.now())?;
                 }
-                _ => {}
             }
         }
         Ok(())

@@ -16,7 +16,7 @@ use crate::domain::keywords::{Keyword, classify, is_opt_out_label, looks_like_st
 use crate::domain::phone::{Phone, Region};
 use crate::domain::sending::state::RowEvent;
 use crate::store::Result;
-use crate::store::broadcasts::raise_alert_tx;
+use crate::store::alerts::raise_alert_tx;
 use crate::store::consent::{
     customer_consent_tx, latest_wording_tx, open_request_tx, pending_since_tx, record_consent_tx,
 };

@@ -1,7 +1,7 @@
 //! The outbox row state machine: `queued → inflight → accepted → delivered → read`, plus `failed`, `unknown`,
 //! `restored`, `cancelled`, `skipped`. [`transition`] is the only place that says which event moves a row where;
 //! the store applies it to every change of a row (claim, result, status webhook, withdrawal, the farmer's decision,
-//! restore) through `store::outbox::change_rows`. An event leads to the same state from every state it applies in
+//! restore) through `store::rows::change_rows_tx`. An event leads to the same state from every state it applies in
 //! ([`RowEvent::target`]), so the store can apply it as one `UPDATE … WHERE state IN (sources)`.
 //!
 //! Terminal states (`read`, `cancelled`, `skipped`, `failed`) are never left — except `failed`, by the farmer's
