@@ -93,8 +93,12 @@ impl SendJournal {
         self.file.as_mut().ok_or_else(|| std::io::Error::other("send journal not open"))
     }
 
-    /// Starts the journal (its first line is its beginning) if it does not exist yet.
+    /// Starts the journal (its first line is its beginning) if it does not exist yet; costs one `stat` when it does
+    /// (every command opens the store, few of them send).
     pub fn begin(&mut self, now: DateTime<Utc>) -> super::Result<()> {
+        if self.file.is_some() || self.path.exists() {
+            return Ok(());
+        }
         let path = self.path.clone();
         self.file(now).map(|_| ()).map_err(|e| io_err(&path, e))
     }

@@ -46,7 +46,7 @@ pub enum Reason {
 }
 
 /// Keys without a detail, in one table (so writing and reading cannot drift apart).
-const PLAIN: [(&str, Reason); 24] = [
+const PLAIN: [(&str, Reason); 25] = [
     ("", Reason::None),
     ("no_consent", Reason::NoConsent),
     ("withdrawn", Reason::Withdrawn),
@@ -71,6 +71,7 @@ const PLAIN: [(&str, Reason); 24] = [
     ("cancelled_by_user", Reason::CancelledByUser),
     ("restored_from_backup", Reason::RestoredFromBackup),
     ("sent_per_journal", Reason::SentPerJournal),
+    ("marketing_stopped", Reason::MarketingStopped),
 ];
 
 /// Keys with a detail: `key: detail`.
@@ -85,7 +86,6 @@ impl Reason {
             Reason::InvalidParams(d) => format!("{INVALID_PARAMS}{d}"),
             Reason::TemplateNotApproved(d) => format!("{TEMPLATE_NOT_APPROVED}{d}"),
             Reason::Stopped(d) => format!("{STOPPED}{d}"),
-            Reason::MarketingStopped => "marketing_stopped".into(),
             Reason::Other(s) => s.clone(),
             plain => PLAIN.iter().find(|(_, r)| r == plain).map(|(k, _)| (*k).to_owned()).unwrap_or_default(),
         }
@@ -95,9 +95,6 @@ impl Reason {
     pub fn parse(key: &str) -> Reason {
         if let Some((_, r)) = PLAIN.iter().find(|(k, _)| *k == key) {
             return r.clone();
-        }
-        if key == "marketing_stopped" {
-            return Reason::MarketingStopped;
         }
         if let Some(d) = key.strip_prefix(INVALID_PARAMS) {
             return Reason::InvalidParams(d.to_owned());
@@ -204,7 +201,6 @@ mod tests {
             Reason::InvalidParams("{{2}} leer".into()),
             Reason::TemplateNotApproved("PENDING".into()),
             Reason::Stopped("auth".into()),
-            Reason::MarketingStopped,
             Reason::Other("Message undeliverable".into()),
         ]);
         for r in all {

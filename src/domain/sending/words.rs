@@ -2,7 +2,7 @@
 //! German and English: "wartet bis 08:00 (Ruhezeit)", "noch ohne Bestätigung von WhatsApp (bis 08:15)",
 //! "unklar nach Wiederherstellung". Pure: times and the reconcile delay come in.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Europe::Berlin;
 
 use super::reason::Reason;
@@ -37,7 +37,7 @@ impl Words {
         if local.date_naive() == self.now.with_timezone(&Berlin).date_naive() {
             local.format("%H:%M").to_string()
         } else {
-            let day = local.format("%u").to_string().parse::<usize>().unwrap_or(1).clamp(1, 7) - 1;
+            let day = local.weekday().num_days_from_monday() as usize;
             let name = match self.lang {
                 Lang::De => ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"][day],
                 Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][day],
