@@ -178,6 +178,16 @@ impl Stack {
         }
     }
 
+    /// Waits until no row of broadcast `b` is queued or in flight.
+    pub async fn wait_all_out(&self, b: i64) {
+        use hofbote::domain::sending::state::RowState;
+        self.wait_db("all rows accepted", move |st| {
+            let i = st.broadcast(b)?;
+            Ok((i.count(RowState::Queued) == 0 && i.count(RowState::Inflight) == 0).then_some(()))
+        })
+        .await;
+    }
+
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
         if let Some(w) = self.worker.take() {
@@ -445,13 +455,7 @@ async fn a_busy_database_never_ends_the_worker_and_a_long_fault_raises_an_alert(
     assert!(s.worker.as_ref().is_some_and(|w| !w.is_finished()), "the worker lives on");
     // The database answers again: everything goes out once and the alert is taken back.
     faults.set(0);
-    s.wait_db("all rows accepted", move |st| {
-        let i = st.broadcast(b)?;
-        Ok((i.count(hofbote::domain::sending::state::RowState::Queued) == 0
-            && i.count(hofbote::domain::sending::state::RowState::Inflight) == 0)
-            .then_some(()))
-    })
-    .await;
+    s.wait_all_out(b).await;
     assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &ps);
     assert!(SenderAlert::read(&s.db_file).is_none(), "the alert is taken back");
     s.stop().await;
@@ -479,13 +483,7 @@ async fn a_starting_worker_keeps_an_open_alert_and_claims_nothing_until_the_farm
     let mut other = Store::open(&s.db_file, hofbote::clock::system()).unwrap();
     assert_eq!(other.resolve_alerts().unwrap(), 1);
     drop(other);
-    s.wait_db("all rows accepted", move |st| {
-        let i = st.broadcast(b)?;
-        Ok((i.count(hofbote::domain::sending::state::RowState::Queued) == 0
-            && i.count(hofbote::domain::sending::state::RowState::Inflight) == 0)
-            .then_some(()))
-    })
-    .await;
+    s.wait_all_out(b).await;
     assert_exactly_once(&s.sandbox.ledger(), "wochenangebot", &ps);
     s.stop().await;
 }
