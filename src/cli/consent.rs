@@ -6,8 +6,8 @@ use super::output::datetime;
 use super::{CliError, Context};
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose};
 use crate::domain::customer::{Customer, display_safe};
-use crate::domain::parse_local_datetime;
 use crate::domain::phone::Phone;
+use crate::domain::{Toward, parse_when};
 use crate::i18n::{Lang, Tr};
 use crate::store::Store;
 
@@ -130,11 +130,11 @@ fn purposes(s: &str) -> Result<Vec<Purpose>, CliError> {
 
 fn when(at: Option<&str>, ctx: &Context) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     let Some(s) = at else { return Ok(ctx.clock.now()) };
-    let at = parse_local_datetime(s).ok_or_else(|| {
+    let at = parse_when(s, ctx.clock.now(), Toward::Past).map(|w| w.at).ok_or_else(|| {
         CliError::Message(
             Tr::new(
-                "--at {0}: Datum nicht erkannt. Beispiele: 27.11.2026 oder \"27.11.2026 14:30\".",
-                "--at {0}: date not recognised. Examples: 2026-11-27 or \"2026-11-27 14:30\".",
+                "--at {0}: Datum nicht erkannt. Beispiele: 27.11.2026, 27.11., gestern oder \"27.11.2026 14:30\".",
+                "--at {0}: date not recognised. Examples: 2026-11-27, yesterday or \"2026-11-27 14:30\".",
             )
             .fill(ctx.lang, &[&s]),
         )

@@ -10,9 +10,9 @@ use clap::Args;
 use super::output::datetime;
 use super::{CliError, Context};
 use crate::domain::broadcast::{Audience, format_money, personalise_params};
-use crate::domain::parse_local_datetime;
 use crate::domain::phone::Phone;
 use crate::domain::template::{ParameterFormat, Params};
+use crate::domain::{Toward, parse_when};
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::broadcasts::{NewBroadcast, Preview};
 use crate::store::{Db, Store};
@@ -95,11 +95,11 @@ pub fn run(args: SendArgs, ctx: &Context) -> Result<(), CliError> {
     };
     let scheduled_at = match &args.at {
         None => None,
-        Some(s) => Some(parse_local_datetime(s).ok_or_else(|| {
+        Some(s) => Some(parse_when(s, ctx.clock.now(), Toward::Future).map(|w| w.at).ok_or_else(|| {
             CliError::Message(
                 Tr::new(
-                    "--at {0}: Zeitpunkt nicht erkannt. Beispiel: \"2026-11-28 08:00\".",
-                    "--at {0}: time not recognised. Example: \"2026-11-28 08:00\".",
+                    "--at {0}: Zeitpunkt nicht erkannt. Beispiele: \"morgen 8:00\", \"Fr 8 Uhr\", \"4.12. 8:00\".",
+                    "--at {0}: time not recognised. Examples: \"tomorrow 8:00\", \"fri 8:00\", \"2026-12-04 08:00\".",
                 )
                 .fill(l, &[s]),
             )

@@ -12,4 +12,4 @@ pub mod schedule;
 pub mod sending;
 pub mod template;
 
-pub use schedule::{parse_local_datetime, parse_quiet_hours};
+pub use schedule::{Toward, When, parse_local_datetime, parse_quiet_hours, parse_when};

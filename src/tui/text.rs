@@ -140,8 +140,10 @@ pub const E_PICK_CUSTOMER: Tr = Tr::new(
 );
 pub const E_NO_PURPOSE: Tr =
     Tr::new("Kreuze mindestens einen Zweck an (Leertaste).", "Tick at least one purpose (space).");
-pub const E_DATE: Tr =
-    Tr::new("Datum nicht erkannt. Beispiel: 27.11.2026.", "Date not recognised. Example: 2026-11-27.");
+pub const E_DATE: Tr = Tr::new(
+    "Datum nicht erkannt. Beispiele: 27.11.2026, 27.11. oder gestern.",
+    "Date not recognised. Examples: 2026-11-27 or yesterday.",
+);
 pub const E_DATE_FUTURE: Tr = Tr::new(
     "Das Datum liegt in der Zukunft. Gib das Datum vom Formular an.",
     "The date lies in the future. Enter the date on the form.",

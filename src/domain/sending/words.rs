@@ -109,24 +109,25 @@ impl Words {
                 .fill(l, &[&b.restored, &when]),
             );
         }
-        if b.queued > 0
-            && matches!(b.state, BroadcastState::Sending | BroadcastState::Scheduled)
-            && let Some((at, reason)) = b.next_queued
-        {
-            let why = match reason {
-                Reason::QuietHours => {
-                    Some(Tr::new("{0} warten bis {1} (Ruhezeit)", "{0} wait until {1} (quiet hours)"))
-                }
-                Reason::TierLimit => {
-                    Some(Tr::new("{0} warten bis {1} (Tageslimit von Meta)", "{0} wait until {1} (Meta's daily limit)"))
-                }
-                _ => None,
-            };
-            if let Some(why) = why.filter(|_| at > self.now) {
-                notes.push(why.fill(l, &[&b.queued, &self.time(at)]));
-            }
-        }
+        notes.extend(self.broadcast_wait(b));
         notes
+    }
+
+    /// "40 warten bis 08:00 (Ruhezeit)": the queued rows of a sending broadcast wait for the quiet hours or Meta's
+    /// daily limit to end (so no "noch ca. 1 s" is shown for them).
+    pub fn broadcast_wait(&self, b: &BroadcastFacts<'_>) -> Option<String> {
+        if b.queued == 0 || !matches!(b.state, BroadcastState::Sending | BroadcastState::Scheduled) {
+            return None;
+        }
+        let (at, reason) = b.next_queued?;
+        let why = match reason {
+            Reason::QuietHours => Tr::new("{0} warten bis {1} (Ruhezeit)", "{0} wait until {1} (quiet hours)"),
+            Reason::TierLimit => {
+                Tr::new("{0} warten bis {1} (Tageslimit von Meta)", "{0} wait until {1} (Meta's daily limit)")
+            }
+            _ => return None,
+        };
+        (at > self.now).then(|| why.fill(self.lang, &[&b.queued, &self.time(at)]))
     }
 }
 

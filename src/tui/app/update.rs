@@ -159,6 +159,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Queue(data) => {
             clear_info(state);
+            state.now = Some(data.now);
             let env = state.env();
             state.unread = data.unread;
             queue::loaded(&mut state.queue, &env, *data);

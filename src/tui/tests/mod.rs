@@ -9,6 +9,7 @@ mod render;
 mod send;
 mod send_render;
 mod update;
+mod words;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -11,8 +11,8 @@ use crate::domain::broadcast::{Audience, AudiencePlan, plan_audience, purpose_of
 use crate::domain::checks::{self, Warning};
 use crate::domain::consent::{CustomerConsent, Purpose};
 use crate::domain::customer::Customer;
-use crate::domain::parse_local_datetime;
 use crate::domain::template::{Header, Params, Placeholder, Template, check_value};
+use crate::domain::{Toward, parse_when};
 use crate::i18n::{Lang, Localized};
 use crate::store::broadcasts::{BroadcastInfo, NewBroadcast};
 
@@ -234,7 +234,7 @@ impl Draft {
         if s.is_empty() || s.eq_ignore_ascii_case(compose_text::WHEN_NOW.get(lang)) || s.eq_ignore_ascii_case("jetzt") {
             return Ok(None);
         }
-        match parse_local_datetime(s) {
+        match parse_when(s, now, Toward::Future).map(|w| w.at) {
             Some(at) if at <= now => Err(compose_text::E_WHEN_PAST.get(lang).to_owned()),
             Some(at) => Ok(Some(at)),
             None => Err(compose_text::E_WHEN.get(lang).to_owned()),

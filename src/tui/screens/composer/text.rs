@@ -41,7 +41,7 @@ pub const REPEAT_TITLE: Tr = Tr::new("Wiederholung von Nr. {0}", "Repeat of no. 
 pub const F_HEADER: Tr = Tr::new("Überschrift", "Header");
 pub const F_WHEN: Tr = Tr::new("Zeitpunkt", "When");
 pub const F_AUDIENCE: Tr = Tr::new("Zielgruppe", "Audience");
-pub const H_WHEN: Tr = Tr::new("leer = sofort, z. B. 28.11.2026 08:00", "empty = now, e.g. 2026-11-28 08:00");
+pub const H_WHEN: Tr = Tr::new("leer = sofort · morgen 8:00", "empty = now · tomorrow 8:00");
 pub const WHEN_NOW: Tr = Tr::new("sofort", "now");
 pub const CHARS: Tr = Tr::new("{0} Zeichen", "{0} chars");
 pub const BEFORE: Tr = Tr::new("vorher: {0}", "before: {0}");
@@ -60,8 +60,8 @@ pub const MEDIA_VIDEO: Tr = Tr::new("[Video]", "[video]");
 pub const MEDIA_DOCUMENT: Tr = Tr::new("[Dokument]", "[document]");
 pub const MEDIA_LOCATION: Tr = Tr::new("[Standort]", "[location]");
 pub const E_WHEN: Tr = Tr::new(
-    "Zeitpunkt nicht erkannt. Schreib ihn so: 28.11.2026 08:00 (oder leer lassen für sofort).",
-    "Time not recognised. Write it like 2026-11-28 08:00 (or leave it empty for now).",
+    "Zeitpunkt nicht erkannt. Schreib ihn z. B. so: morgen 8:00, Fr 8 Uhr oder 4.12. 8:00 (leer = sofort).",
+    "Time not recognised. Write it e.g. like tomorrow 8:00, fri 8:00 or 2026-12-04 08:00 (empty = now).",
 );
 pub const E_WHEN_PAST: Tr = Tr::new(
     "Der Zeitpunkt liegt in der Vergangenheit. Lass das Feld leer für sofort.",

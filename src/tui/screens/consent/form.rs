@@ -15,8 +15,8 @@ use super::super::{Env, Outcome};
 use super::ConsentView;
 use crate::domain::consent::{ConsentError, EventKind, Purpose, Source};
 use crate::domain::customer::{CustomerDraft, validate_name};
-use crate::domain::parse_local_datetime;
 use crate::domain::phone::Phone;
+use crate::domain::{Toward, When, parse_when};
 use crate::i18n::{Lang, Localized, Tr};
 use crate::store::StoreError;
 use crate::tui::keymap::Action;
@@ -281,11 +281,11 @@ impl ConsentForm {
 /// The date on the form. A date alone means noon; for today, before noon, that would lie in the future, so it then
 /// means "now".
 pub fn occurred_at(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Tr> {
-    let at = parse_local_datetime(input).ok_or(text::E_DATE)?;
+    let When { at, has_time } = parse_when(input, now, Toward::Past).ok_or(text::E_DATE)?;
     if let Some(problem) = crate::domain::consent::event_date_problem(at, now) {
         return Err(problem);
     }
-    let date_only = !input.contains(':');
+    let date_only = !has_time;
     if date_only && at > now && at.with_timezone(&Berlin).date_naive() == now.with_timezone(&Berlin).date_naive() {
         return Ok(now);
     }

@@ -29,6 +29,10 @@ fn progress_text(b: &BroadcastInfo, env: &Env, sending: Sending) -> String {
         BroadcastState::Draft => queue_text::DRAFT_HINT.get(lang).to_owned(),
         BroadcastState::Scheduled => queue_text::SCHEDULED_FOR
             .fill(lang, &[&b.scheduled_at.map(|at| app_text::datetime(at, lang)).unwrap_or_default()]),
+        BroadcastState::Sending if let Some(wait) = words.broadcast_wait(&b.facts()) => {
+            let s = queue_text::DONE_OF.fill(lang, &[&app_text::number(out), &app_text::number(total)]);
+            format!("{s}{dot}{wait}")
+        }
         BroadcastState::Sending if b.open() > 0 => {
             let rate = sending.rate.max(1) as i64;
             let left = chrono::Duration::milliseconds(b.open() * 1000 / rate);
@@ -138,7 +142,10 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, v: &QueueView, env: &Env, send
     for (i, b) in list.iter().enumerate().skip(window.start).take(page) {
         let selected = i == v.nav.selected;
         let mark = if selected { theme.pointer() } else { " " };
-        let state_word = queue_text::broadcast_state(b.state).get(lang);
+        // Nothing in flight and the rest waiting for the quiet hours or Meta's limit: "wartet", not "wird gesendet".
+        let waits = b.count(RowState::Inflight) == 0 && words(env, &sending).broadcast_wait(&b.facts()).is_some();
+        let state_word =
+            if waits { queue_text::WAITING.get(lang) } else { queue_text::broadcast_state(b.state).get(lang) };
         let when = match (b.state, b.scheduled_at) {
             (BroadcastState::Scheduled, Some(at)) => app_text::datetime(at, lang),
             _ => app_text::datetime(b.created_at, lang),

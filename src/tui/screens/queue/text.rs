@@ -85,6 +85,7 @@ pub const ALERTS_RESOLVED: Tr =
     Tr::new("{0} Warnungen erledigt; der Versand geht weiter.", "{0} alerts resolved; sending goes on.");
 
 // Detail
+pub const WAITING: Tr = Tr::new("wartet", "waiting");
 pub const DETAIL_TITLE: Tr = Tr::new("Nr. {0} · {1} · {2}", "No. {0} · {1} · {2}");
 pub const COL_NAME: Tr = Tr::new("Kunde", "Customer");
 pub const COL_STATE: Tr = Tr::new("Zustand", "State");

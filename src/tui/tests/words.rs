@@ -1,0 +1,50 @@
+//! The words a farmer met on a first real use (issue 13 §4): a broadcast waiting for the quiet hours says so instead
+//! of "noch ca. 1 s", the hint's example times are valid, counts have German grammar.
+
+use super::*;
+
+/// The sending broadcast of `send_store` with its queued rows (and the one in flight, sent meanwhile) waiting for
+/// the quiet hours to end at 08:00 tomorrow.
+fn waiting_for_quiet_hours() -> Store {
+    let store = send_store();
+    let tomorrow_8 = Utc.with_ymd_and_hms(2026, 11, 28, 7, 0, 0).unwrap();
+    let changed = store
+        .conn()
+        .execute(
+            "UPDATE outbox SET next_attempt_at = ?1, reason = 'quiet_hours' WHERE state = 'queued'
+               AND broadcast_id = (SELECT id FROM broadcasts WHERE state = 'sending')",
+            [ts(tomorrow_8)],
+        )
+        .unwrap();
+    assert_eq!(changed, 6);
+    store.conn().execute("UPDATE outbox SET state = 'accepted' WHERE state = 'inflight'", []).unwrap();
+    store
+}
+
+#[test]
+fn a_broadcast_waiting_for_the_quiet_hours_says_until_when_not_seconds_left() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = waiting_for_quiet_hours();
+    let state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    let text = screen(&state);
+    assert!(!text.contains("noch ca."), "{text}");
+    assert!(text.contains("wartet"), "{text}");
+    assert!(text.contains("warten bis Sa 08:00 (Ruhezeit)"), "{text}");
+}
+
+#[test]
+fn the_examples_in_the_time_hints_are_valid_times() {
+    use crate::domain::{Toward, parse_when};
+    use crate::tui::screens::composer::text as compose_text;
+    let examples = ["morgen 8:00", "Fr 8 Uhr", "4.12. 8:00", "tomorrow 8:00", "fri 8:00", "2026-12-04 08:00"];
+    for lang in [Lang::De, Lang::En] {
+        for hint in [compose_text::H_WHEN.get(lang), compose_text::E_WHEN.get(lang)] {
+            let named: Vec<_> = examples.iter().filter(|e| hint.contains(*e)).collect();
+            assert!(!named.is_empty(), "{hint:?} names none of the examples checked here");
+            for example in named {
+                let at = parse_when(example, now(), Toward::Future);
+                assert!(at.is_some_and(|w| w.at > now()), "{example:?} in {hint:?} is not a valid send time");
+            }
+        }
+    }
+}
