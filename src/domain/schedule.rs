@@ -111,11 +111,11 @@ pub fn parse_when(s: &str, now: DateTime<Utc>, toward: Toward) -> Option<When> {
     if words.last() == Some(&"uhr") {
         words.pop();
         time = Some(time_of_day(words.pop()?, true)?);
-    } else if words.len() >= 2 || words[0].contains(':') || words[0].ends_with('h') {
-        if let Some(t) = words.last().and_then(|w| time_of_day(w, words.len() >= 2)) {
-            words.pop();
-            time = Some(t);
-        }
+    } else if (words.len() >= 2 || words[0].contains(':') || words[0].ends_with('h'))
+        && let Some(t) = words.last().and_then(|w| time_of_day(w, words.len() >= 2))
+    {
+        words.pop();
+        time = Some(t);
     }
     let local_now = now.with_timezone(&Berlin);
     let today = local_now.date_naive();
