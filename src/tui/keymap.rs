@@ -104,6 +104,8 @@ pub enum Ctx {
     /// The customer picker in a form (arrow keys choose a match).
     FormPicker,
     Confirm,
+    /// "Eingaben verwerfen?" over a form with unsaved input.
+    Discard,
     Help,
     /// Composer: choosing a template.
     Picker,
@@ -235,7 +237,10 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Help, DOWN, A::Down, Tr::new("nach unten blättern", "scroll down")),
     // Questions
     h(C::Confirm, &[Key::ch('y')], A::Yes, Tr::new("ja", "yes"), Tr::new("ja", "yes")),
-    h(C::Confirm, &[Key::ch('n'), Key::plain(K::Esc)], A::No, Tr::new("nein, abbrechen", "no, cancel"), Tr::new("nein", "no")),
+    // Discard typed input? Here `j` is yes too: the farmer just pressed Esc, not a movement key.
+    h(C::Discard, &[Key::ch('j'), Key::ch('y')], A::Yes, Tr::new("ja, verwerfen", "yes, discard"), Tr::new("verwerfen", "discard")),
+    h(C::Discard, &[Key::ch('n'), Key::plain(K::Esc)], A::No, Tr::new("nein, weiter ausfüllen", "no, back to the form"), Tr::new("zurück", "back")),
+    h(C::Confirm, &[Key::ch('n'), Key::plain(K::Esc)], A::No, Tr::new("nein", "no"), Tr::new("nein", "no")),
     // The search field: everything else is typed
     h(C::Filter, &[Key::plain(K::Enter)], A::FilterDone, Tr::new("Suche übernehmen, zurück zur Liste", "keep the search, back to the list"), Tr::new("fertig", "done")),
     h(C::Filter, &[Key::plain(K::Esc)], A::FilterCancel, Tr::new("Suche löschen", "clear the search"), Tr::new("Suche löschen", "clear")),

@@ -22,6 +22,12 @@ pub const SAVING: Tr = Tr::new("Speichere ...", "Saving ...");
 pub const ERROR_PREFIX: Tr = Tr::new("Fehler: ", "Error: ");
 pub const PRESS_ANY_KEY: Tr = Tr::new("  (Taste drücken)", "  (press a key)");
 pub const CONFIRM_TITLE: Tr = Tr::new("Bitte bestätigen", "Please confirm");
+pub const DISCARD: Tr =
+    Tr::new("Deine Eingaben sind noch nicht gespeichert. Verwerfen?", "What you typed is not saved yet. Discard it?");
+pub const DISCARD_AND_QUIT: Tr = Tr::new(
+    "Deine Eingaben sind noch nicht gespeichert. Verwerfen und hofbote beenden?",
+    "What you typed is not saved yet. Discard it and quit hofbote?",
+);
 pub const QUIT_WHILE_SENDING: Tr = Tr::new(
     "Gerade wird eine Rundnachricht aus diesem Fenster verschickt. Wenn du jetzt beendest, wird der Versand \
      angehalten und beim nächsten Start fortgesetzt. Trotzdem beenden?",

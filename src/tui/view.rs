@@ -55,11 +55,8 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
             }
         }
     }
-    match &state.overlay {
-        Some(Overlay::CustomerForm(f)) => customer_form::render(frame, body, f, &state.env()),
-        Some(Overlay::ConsentForm(f)) => consent_form::render(frame, body, f, &state.env()),
-        Some(Overlay::Confirm(c)) => confirm::render(frame, body, c, state.theme, state.lang),
-        None => {}
+    if let Some(overlay) = &state.overlay {
+        render_overlay(frame, body, overlay, state);
     }
     if let Some(h) = &state.help {
         help::render(frame, body, h, &state.env());
@@ -72,6 +69,20 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
     status_line::render_hints(frame, hints, &state.chain(), state.theme, state.lang);
     if state.theme.ascii {
         to_ascii(frame.buffer_mut());
+    }
+}
+
+fn render_overlay(frame: &mut Frame<'_>, body: Rect, overlay: &Overlay, state: &State) {
+    match overlay {
+        Overlay::CustomerForm(f) => customer_form::render(frame, body, f, &state.env()),
+        Overlay::ConsentForm(f) => consent_form::render(frame, body, f, &state.env()),
+        Overlay::Confirm(c) => confirm::render(frame, body, c, state.theme, state.lang),
+        Overlay::Discard { form, then_quit } => {
+            render_overlay(frame, body, form, state);
+            let question = if *then_quit { text::DISCARD_AND_QUIT } else { text::DISCARD };
+            let ctx = super::keymap::Ctx::Discard;
+            confirm::render_question(frame, body, question.get(state.lang), ctx, state.theme, state.lang);
+        }
     }
 }
 

@@ -32,7 +32,7 @@ fn takes_text(state: &State, chain: &[Ctx]) -> bool {
     }
     match &state.overlay {
         Some(Overlay::CustomerForm(_) | Overlay::ConsentForm(_)) => true,
-        Some(Overlay::Confirm(_)) => false,
+        Some(Overlay::Confirm(_) | Overlay::Discard { .. }) => false,
         None => chain.contains(&Ctx::Composer) || chain.contains(&Ctx::ReplyInput),
     }
 }
@@ -75,7 +75,7 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
             let (customers, region) = (&mut state.customers, state.region);
             consent_form::type_key(f, &env, &mut |q, n| super::find_customers(customers, region, q, n), ev);
         }
-        Some(Overlay::Confirm(_)) => {}
+        Some(Overlay::Confirm(_) | Overlay::Discard { .. }) => {}
         None if chain.contains(&Ctx::Composer) => {
             let shop = super::composer_shop(&state.config, &state.actor, state.sender);
             composer::type_key(&mut state.composer, &env, &shop, ev);
@@ -97,7 +97,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         state.help = Some(help::Help::new(state.chain()));
         return Vec::new();
     }
-    if action == Action::Quit {
+    if action == Action::Quit && !matches!(state.overlay, Some(Overlay::Discard { .. })) {
         return quit(state);
     }
     if state.welcome.is_some() {
@@ -106,8 +106,22 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         let outcomes = welcome::on_action(w, &env, &base, action);
         return super::apply_outcomes(state, outcomes);
     }
+    if action == Action::Cancel && state.overlay.as_ref().is_some_and(Overlay::unsaved) {
+        let form = state.overlay.take().map(Box::new);
+        state.overlay = form.map(|form| Overlay::Discard { form, then_quit: false });
+        return Vec::new();
+    }
     match state.overlay.take() {
         Some(Overlay::Confirm(c)) => return confirm(state, c, action),
+        Some(Overlay::Discard { form, then_quit }) => {
+            match action {
+                Action::Yes if then_quit => return quit(state),
+                Action::Yes => {}
+                Action::No => state.overlay = Some(*form),
+                _ => state.overlay = Some(Overlay::Discard { form, then_quit }),
+            }
+            return Vec::new();
+        }
         Some(Overlay::CustomerForm(f)) => {
             let (form, outcomes) = customer_form::on_action(f, &state.env(), action);
             state.overlay = form.map(Overlay::CustomerForm);
@@ -165,7 +179,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn quit(state: &mut State) -> Vec<Effect> {
-    if state.sending {
+    if state.overlay.as_ref().is_some_and(Overlay::unsaved) {
+        let form = state.overlay.take().map(Box::new);
+        state.overlay = form.map(|form| Overlay::Discard { form, then_quit: true });
+    } else if state.sending {
         state.overlay = Some(Overlay::Confirm(Confirm {
             question: text::QUIT_WHILE_SENDING.get(state.lang).to_owned(),
             on_yes: OnYes::Quit,

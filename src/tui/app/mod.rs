@@ -89,6 +89,23 @@ pub enum Overlay {
     CustomerForm(CustomerForm),
     ConsentForm(ConsentForm),
     Confirm(Confirm),
+    /// "Eingaben verwerfen? j/n" over a form with typed input that Esc or Ctrl-C would throw away; `no` goes back
+    /// to the form as it was.
+    Discard {
+        form: Box<Overlay>,
+        then_quit: bool,
+    },
+}
+
+impl Overlay {
+    /// A form with input the farmer typed and has not saved.
+    pub fn unsaved(&self) -> bool {
+        match self {
+            Overlay::CustomerForm(f) => !f.saving && f.form.changed(),
+            Overlay::ConsentForm(f) => !f.saving && f.form.changed(),
+            Overlay::Confirm(_) | Overlay::Discard { .. } => false,
+        }
+    }
 }
 
 impl State {
@@ -182,6 +199,7 @@ impl State {
         }
         match &self.overlay {
             Some(Overlay::Confirm(_)) => return vec![Ctx::Always, Ctx::Confirm],
+            Some(Overlay::Discard { .. }) => return vec![Ctx::Always, Ctx::Discard],
             Some(Overlay::CustomerForm(f)) => return f.form.chain(false),
             Some(Overlay::ConsentForm(f)) => return f.form.chain(f.picker_active()),
             None => {}

@@ -317,7 +317,8 @@ fn failed(state: &mut State, op: Op, error: Failure) {
     let handled = match &mut state.overlay {
         Some(Overlay::CustomerForm(f)) if op == Op::SaveCustomer => f.show_failure(&error, state.lang),
         Some(Overlay::ConsentForm(f)) if op == Op::RecordConsent => f.show_failure(&error, state.lang),
-        Some(Overlay::CustomerForm(_) | Overlay::ConsentForm(_) | Overlay::Confirm(_)) | None => false,
+        Some(Overlay::CustomerForm(_) | Overlay::ConsentForm(_) | Overlay::Confirm(_) | Overlay::Discard { .. })
+        | None => false,
     };
     match op {
         Op::Compose => state.composer.busy = false,

@@ -44,6 +44,8 @@ fn q_in_a_list_quits_but_in_a_form_it_is_text() {
     assert_eq!(f.form.field(0), "qj1?/");
     assert_eq!(state.tab, Screen::Customers, "1 typed into a field must not switch tabs");
     update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.overlay, Some(Overlay::Discard { .. })), "typed input: Esc asks first");
+    update(&mut state, ch('j'));
     assert!(state.overlay.is_none());
     update(&mut state, ch('q'));
     assert!(state.quit);

@@ -48,3 +48,60 @@ fn the_examples_in_the_time_hints_are_valid_times() {
         }
     }
 }
+
+fn customers_state() -> State {
+    let launch = launch(shop_config(), Lang::De, false);
+    loaded(&mut demo_store(), &launch, (80, 24), Screen::Customers)
+}
+
+fn typed_name(state: &State) -> String {
+    match &state.overlay {
+        Some(crate::tui::app::Overlay::CustomerForm(f)) => f.form.field(0).to_owned(),
+        other => panic!("no customer form: {other:?}"),
+    }
+}
+
+#[test]
+fn esc_on_a_form_with_typed_input_asks_before_throwing_it_away() {
+    use crate::tui::app::Overlay;
+    let mut state = customers_state();
+    // Untouched: Esc closes at once.
+    update(&mut state, ch('a'));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.overlay.is_none());
+    update(&mut state, ch('a'));
+    for c in "Jörg".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.overlay, Some(Overlay::Discard { then_quit: false, .. })), "{:?}", state.overlay);
+    let text = screen(&state);
+    assert!(
+        text.contains("Verwerfen?") && text.contains("j/y = ja, verwerfen") && text.contains("n/Esc = nein, weiter"),
+        "{text}"
+    );
+    assert!(!text.contains("nein, abbrechen"), "{text}");
+    // No: back to the form with what was typed.
+    update(&mut state, ch('n'));
+    assert_eq!(typed_name(&state), "Jörg");
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('j'));
+    assert!(state.overlay.is_none() && !state.quit);
+}
+
+#[test]
+fn ctrl_c_on_a_form_with_typed_input_asks_then_quits() {
+    use crate::tui::app::Overlay;
+    let mut state = customers_state();
+    update(&mut state, ch('a'));
+    update(&mut state, ch('X'));
+    update(&mut state, ctrl('c'));
+    assert!(matches!(state.overlay, Some(Overlay::Discard { then_quit: true, .. })), "{:?}", state.overlay);
+    assert!(!state.quit);
+    assert!(screen(&state).contains("hofbote beenden?"), "{}", screen(&state));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(typed_name(&state), "X");
+    update(&mut state, ctrl('c'));
+    update(&mut state, ch('j'));
+    assert!(state.quit);
+}

@@ -30,14 +30,19 @@ pub enum OnYes {
 }
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: Theme, lang: Lang) {
+    render_question(frame, area, &c.question, Ctx::Confirm, theme, lang);
+}
+
+/// A question with the keys of `ctx` below it.
+pub fn render_question(frame: &mut Frame<'_>, area: Rect, question: &str, ctx: Ctx, theme: Theme, lang: Lang) {
     let w = area.width.saturating_sub(4).min(64);
     let text_w = w.saturating_sub(4) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    for l in c.question.split('\n') {
+    for l in question.split('\n') {
         lines.extend(wrap(l, text_w).into_iter().map(Line::raw));
     }
     lines.push(Line::raw(""));
-    let keys: Vec<String> = keymap::bindings(&[Ctx::Confirm])
+    let keys: Vec<String> = keymap::bindings(&[ctx])
         .iter()
         .map(|b| format!("{} = {}", keymap::keys_label(b, lang, theme), b.text.get(lang)))
         .collect();

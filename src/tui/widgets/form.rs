@@ -78,6 +78,15 @@ impl Field {
     pub fn is_text(&self) -> bool {
         matches!(self.kind, FieldKind::Text(_))
     }
+
+    /// The value as a string, for [`Form::changed`].
+    fn fingerprint(&self) -> String {
+        match &self.kind {
+            FieldKind::Text(input) => input.value().to_owned(),
+            FieldKind::Check(on) => on.to_string(),
+            FieldKind::Choice { index, .. } => index.to_string(),
+        }
+    }
 }
 
 /// A list of fields with one in focus.
@@ -85,6 +94,8 @@ impl Field {
 pub struct Form {
     pub fields: Vec<Field>,
     pub focus: usize,
+    /// The values the form opened with (see [`Form::changed`]).
+    opened_with: Vec<String>,
 }
 
 impl Form {
@@ -101,7 +112,14 @@ impl Form {
         chain
     }
     pub fn new(fields: Vec<Field>) -> Form {
-        Form { fields, focus: 0 }
+        let opened_with = fields.iter().map(Field::fingerprint).collect();
+        Form { fields, focus: 0, opened_with }
+    }
+
+    /// Whether something was typed, ticked or chosen since the form opened (leaving it then asks first).
+    pub fn changed(&self) -> bool {
+        self.fields.len() != self.opened_with.len()
+            || self.fields.iter().zip(&self.opened_with).any(|(f, was)| f.fingerprint() != *was)
     }
 
     pub fn focused(&self) -> Option<&Field> {
