@@ -17,6 +17,13 @@ pub const TAB_KUNDEN: Tr = Tr::new("Kunden", "Customers");
 pub const TAB_CONSENT: Tr = Tr::new("Einwilligungen", "Consent");
 pub const TAB_MESSAGE: Tr = Tr::new("Nachricht", "Message");
 pub const TAB_QUEUE: Tr = Tr::new("Warteschlange", "Send queue");
+pub const TAB_KUNDEN_SHORT: Tr = Tr::new("Kunden", "Customers");
+pub const TAB_CONSENT_SHORT: Tr = Tr::new("Einwill.", "Consent");
+pub const TAB_MESSAGE_SHORT: Tr = Tr::new("Nachricht", "Message");
+pub const TAB_QUEUE_SHORT: Tr = Tr::new("Warteschl.", "Queue");
+/// The queue tab's badge for unread replies.
+pub const TAB_ONE_REPLY: Tr = Tr::new("(1 Antwort)", "(1 reply)");
+pub const TAB_REPLIES: Tr = Tr::new("({0} Antworten)", "({0} replies)");
 pub const LOADING: Tr = Tr::new("Lade Daten ...", "Loading ...");
 pub const SAVING: Tr = Tr::new("Speichere ...", "Saving ...");
 pub const ERROR_PREFIX: Tr = Tr::new("Fehler: ", "Error: ");

@@ -161,29 +161,46 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
 
 fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (theme, lang) = (state.theme, state.lang);
-    let queue = if state.unread > 0 {
-        super::screens::queue::text::TAB_UNREAD.fill(lang, &[&text::TAB_QUEUE.get(lang), &state.unread])
-    } else {
-        text::TAB_QUEUE.get(lang).to_owned()
+    // The unread replies stay on the queue tab at every width: "(1 Antwort)".
+    let badge = match state.unread {
+        0 => String::new(),
+        1 => format!(" {}", text::TAB_ONE_REPLY.get(lang)),
+        n => format!(" {}", text::TAB_REPLIES.fill(lang, &[&n])),
     };
     let tabs = [
-        (Screen::Customers, "1", text::TAB_KUNDEN.get(lang).to_owned()),
-        (Screen::Consent, "2", text::TAB_CONSENT.get(lang).to_owned()),
-        (Screen::Composer, "3", text::TAB_MESSAGE.get(lang).to_owned()),
-        (Screen::Queue, "4", queue),
+        (Screen::Customers, "1", text::TAB_KUNDEN, text::TAB_KUNDEN_SHORT),
+        (Screen::Consent, "2", text::TAB_CONSENT, text::TAB_CONSENT_SHORT),
+        (Screen::Composer, "3", text::TAB_MESSAGE, text::TAB_MESSAGE_SHORT),
+        (Screen::Queue, "4", text::TAB_QUEUE, text::TAB_QUEUE_SHORT),
     ];
-    // When the names do not all fit, the other tabs show only their number (never cut off silently).
-    let full: usize = tabs.iter().map(|(_, _, l)| width(l) + 4).sum::<usize>() + 3 * width(theme.separator());
-    let compact = full > area.width as usize;
+    // What fits, in this order: the names with wide separators, with narrow ones, the other tabs' short names, their
+    // numbers only (never cut off silently).
+    let narrow = if theme.ascii { "|" } else { "│" };
+    let label = |i: usize, level: usize| {
+        let (screen, key, full, short) = tabs[i];
+        let name = match level {
+            _ if screen == state.tab => full.get(lang),
+            0 | 1 => full.get(lang),
+            2 => short.get(lang),
+            _ => "",
+        };
+        let badge = if screen == Screen::Queue { badge.as_str() } else { "" };
+        let name = if name.is_empty() { badge.trim_start().to_owned() } else { format!("{name}{badge}") };
+        if name.is_empty() { format!(" {key} ") } else { format!(" {key} {name} ") }
+    };
+    let line_width = |level: usize| {
+        let sep = if level == 0 { theme.separator() } else { narrow };
+        (0..tabs.len()).map(|i| width(&label(i, level))).sum::<usize>() + (tabs.len() - 1) * width(sep)
+    };
+    let level = (0..3).find(|l| line_width(*l) <= area.width as usize).unwrap_or(3);
+    let sep = if level == 0 { theme.separator() } else { narrow };
     let mut spans = Vec::new();
-    for (i, (screen, key, label)) in tabs.iter().enumerate() {
+    for (i, (screen, ..)) in tabs.iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(theme.separator(), theme.dim()));
+            spans.push(Span::styled(sep, theme.dim()));
         }
-        let active = *screen == state.tab;
-        let style = if active { theme.tab_active() } else { theme.tab() };
-        let text = if compact && !active { format!(" {key} ") } else { format!(" {key} {label} ") };
-        spans.push(Span::styled(text, style));
+        let style = if *screen == state.tab { theme.tab_active() } else { theme.tab() };
+        spans.push(Span::styled(label(i, level), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

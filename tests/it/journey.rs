@@ -100,7 +100,7 @@ fn demo_from_the_first_start_sends_the_weekly_offer_to_exactly_the_consenting_cu
     pty.keys("d");
     pty.wait_for("DEMO — es wird nichts wirklich verschickt");
     pty.wait_for("Versand: in hofbote");
-    pty.wait_for("(1 neu)");
+    pty.wait_for("(1 Antwort)");
     let offer = "Bratwurst vom Duroc-Schwein, 10 % günstiger";
     let mut keys = 0;
     pty.keys("3");

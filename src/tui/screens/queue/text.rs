@@ -14,7 +14,6 @@ pub const TOOK_OVER: Tr =
     Tr::new("Kein Dienst sendet mehr: hofbote sendet jetzt selbst.", "No service sends any more: hofbote sends now.");
 pub const SENDER_OFF: Tr = Tr::new("aus (kein Zugang)", "off (no access)");
 pub const SENDER: Tr = Tr::new("Versand: ", "Sending: ");
-pub const TAB_UNREAD: Tr = Tr::new("{0} ({1} neu)", "{0} ({1} new)");
 
 // The list
 pub const LIST_TITLE: Tr = Tr::new("Rundnachrichten ({0})", "Broadcasts ({0})");
