@@ -126,7 +126,10 @@ pub fn run(cmd: PrivacyCmd, ctx: &Context) -> Result<(), CliError> {
                 (Tr::new("gesendete Nachrichten", "messages sent"), r.messages_sent),
                 (Tr::new("empfangene Nachrichten", "messages received"), r.messages_received),
                 (Tr::new("Rundnachrichten", "broadcasts"), r.broadcasts),
-                (Tr::new("Webhook-Rohdaten", "raw webhook bodies"), r.webhook_bodies + r.effect_keys),
+                (
+                    Tr::new("Meldungen von WhatsApp im Originalformat", "raw webhook bodies"),
+                    r.webhook_bodies + r.effect_keys,
+                ),
                 (Tr::new("nicht bestätigte Anmeldungen", "unconfirmed sign-ups"), r.unconfirmed_signups),
                 (Tr::new("pseudonymisierte Nachweise", "pseudonymised ledger rows"), r.pseudonymised_rows),
                 (Tr::new("Protokolldateien", "log files"), r.log_files.len()),
@@ -290,7 +293,7 @@ fn erase(phone: &str, yes: bool, ctx: &Context) -> Result<(), CliError> {
     println!(
         "{}",
         Tr::new(
-            "Gelöscht: {0} – {1} gesendete und {2} empfangene Nachrichten, {3} Webhook-Rohdaten bereinigt, {4} Protokollzeilen.",
+            "Gelöscht: {0} – {1} gesendete und {2} empfangene Nachrichten, {3} Meldungen von WhatsApp im Originalformat bereinigt, {4} Protokollzeilen.",
             "Erased: {0} – {1} sent and {2} received messages, {3} raw webhook bodies cleaned, {4} log lines.",
         )
         .fill(l, &[&shown, &r.outbox_rows, &r.inbound_messages, &(r.webhook_bodies_redacted + r.webhook_bodies_deleted), &r.log_lines])

@@ -132,7 +132,7 @@ pub mod report {
         "The file has no consent columns (Service/Marketing Consent, Consent Date, Consent Version): no consent is recorded.",
     );
     pub const CONSENT_RECORD: Tr = Tr::new(
-        "Einwilligungen: {0} werden erfasst (Termine {1}, Angebote {2}), jeweils mit Datum und Textversion der Zeile; Quelle: {3}; Nachweis: {4} (Zeile N).",
+        "Einwilligungen: {0} werden erfasst (Termine {1}, Angebote {2}), jeweils mit Datum und Formulartext der Zeile; Quelle: {3}; Nachweis: {4} (Zeile N).",
         "Consents: {0} will be recorded (service {1}, marketing {2}), each with the row's own date and wording version; source: {3}; evidence: {4} (Zeile N).",
     );
     pub const CONSENT_ALREADY: Tr = Tr::new(

@@ -295,8 +295,8 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Queue, &[Key::ch('f')], A::RetryFailed, Tr::new("fehlgeschlagene noch einmal versuchen", "try the failed ones again"), Tr::new("Fehler erneut", "retry failed")),
     // Queue: one broadcast
     h(C::QueueDetail, &[Key::plain(K::Esc), Key::plain(K::Backspace)], A::Back, Tr::new("zurück zur Liste", "back to the list"), Tr::new("zurück", "back")),
-    h(C::QueueDetail, &[Key::ch('s')], A::SendAgain, Tr::new("unklare Nachricht noch einmal senden", "send the unclear message again"), Tr::new("erneut senden", "send again")),
-    h(C::QueueDetail, &[Key::ch('m')], A::MarkSent, Tr::new("unklare Nachricht als gesendet zählen", "count the unclear message as sent"), Tr::new("als gesendet", "mark sent")),
+    h(C::QueueDetail, &[Key::ch('s')], A::SendAgain, Tr::new("Nachricht noch ohne Bestätigung von WhatsApp noch einmal senden", "send the message without WhatsApp's confirmation again"), Tr::new("erneut senden", "send again")),
+    h(C::QueueDetail, &[Key::ch('m')], A::MarkSent, Tr::new("Nachricht noch ohne Bestätigung von WhatsApp als gesendet zählen", "count the message without WhatsApp's confirmation as sent"), Tr::new("als gesendet", "mark sent")),
     b(C::QueueDetail, &[Key::ch('p')], A::Pause, Tr::new("Versand anhalten", "pause sending")),
     b(C::QueueDetail, &[Key::ch('r')], A::Resume, Tr::new("Versand fortsetzen", "resume sending")),
     b(C::QueueDetail, &[Key::ch('c')], A::CancelBroadcast, Tr::new("abbrechen (fragt vorher)", "cancel (asks first)")),

@@ -10,7 +10,7 @@ use crate::i18n::{Lang, Tr};
 // Frame
 pub const APP: &str = "hofbote";
 pub const DB: Tr = Tr::new("Datenbank: ", "Database: ");
-pub const DB_SHORT: Tr = Tr::new("DB: ", "DB: ");
+pub const DB_SHORT: Tr = Tr::new("Daten: ", "Data: ");
 pub const DEMO: Tr = Tr::new(" DEMO — es wird nichts wirklich verschickt ", " DEMO — nothing is really sent ");
 pub const NO_SHOP_NAME: Tr = Tr::new("Hofname fehlt", "shop name missing");
 pub const TAB_KUNDEN: Tr = Tr::new("Kunden", "Customers");
@@ -29,6 +29,14 @@ pub const SAVING: Tr = Tr::new("Speichere ...", "Saving ...");
 pub const ERROR_PREFIX: Tr = Tr::new("Fehler: ", "Error: ");
 pub const PRESS_ANY_KEY: Tr = Tr::new("  (Taste drücken)", "  (press a key)");
 pub const CONFIRM_TITLE: Tr = Tr::new("Bitte bestätigen", "Please confirm");
+pub const HELP_GLYPHS: Tr = Tr::new(
+    "Einwilligung: {0} erteilt · {1} widerrufen · {2} Bestätigung per WhatsApp ausstehend · {3} nichts erfasst",
+    "Consent: {0} granted · {1} withdrawn · {2} confirmation on WhatsApp pending · {3} nothing recorded",
+);
+pub const TOO_SMALL: Tr = Tr::new(
+    "Fenster zu klein (mind. {0}, jetzt {1}). Zieh das Fenster größer oder verkleinere die Schrift (Strg und -). Strg-C beendet.",
+    "Window too small (at least {0}, now {1}). Make the window larger or the font smaller (Ctrl and -). Ctrl-C quits.",
+);
 pub const DISCARD: Tr =
     Tr::new("Deine Eingaben sind noch nicht gespeichert. Verwerfen?", "What you typed is not saved yet. Discard it?");
 pub const DISCARD_AND_QUIT: Tr = Tr::new(
@@ -110,7 +118,7 @@ pub const MORE_BELOW: Tr = Tr::new("... weitere Einträge ({0} blättert)", "...
 pub const PURPOSE: Tr = Tr::new("Zweck", "Purpose");
 pub const ALL: Tr = Tr::new("alle", "all");
 pub const PENDING_TITLE: Tr =
-    Tr::new("Offene Bestätigungen (Double-Opt-in): {0}", "Open confirmations (double opt-in): {0}");
+    Tr::new("Bestätigung per WhatsApp ausstehend: {0}", "Confirmation on WhatsApp pending: {0}");
 pub const AND_MORE: Tr = Tr::new("  ... und {0} weitere", "  ... and {0} more");
 pub const EVENTS_TITLE: Tr = Tr::new(
     "Letzte Nachweise · Zweck: {0} · Quelle: {1} · {2} Einträge",
@@ -125,6 +133,8 @@ pub const COL_SOURCE: Tr = Tr::new("Quelle", "Source");
 pub const COL_BY: Tr = Tr::new("Von", "By");
 pub const COL_WORDING: Tr = Tr::new("Text", "Text");
 pub const COL_EVIDENCE: Tr = Tr::new("Nachweis", "Evidence");
+/// The evidence column for a message id (shown in full in the customer's detail).
+pub const EVIDENCE_MESSAGE: Tr = Tr::new("Nachricht", "message");
 pub const ERASED_CUSTOMER: Tr = Tr::new("(gelöscht)", "(erased)");
 
 // Consent form
@@ -133,17 +143,20 @@ pub const WITHDRAW_TITLE: Tr = Tr::new("Widerruf erfassen", "Record withdrawal")
 pub const F_CUSTOMER: Tr = Tr::new("Kunde", "Customer");
 pub const F_SOURCE: Tr = Tr::new("Quelle", "Source");
 pub const F_DATE: Tr = Tr::new("Datum", "Date");
-pub const F_WORDING: Tr = Tr::new("Textversion", "Wording version");
+pub const F_WORDING: Tr = Tr::new("Formulartext", "Form wording");
 pub const F_EVIDENCE: Tr = Tr::new("Nachweis", "Evidence");
 pub const H_CUSTOMER: Tr = Tr::new("Name oder Telefon", "name or phone");
 pub const H_NEW_CUSTOMER: Tr = Tr::new("neuer Kunde", "new customer");
 pub const H_DATE: Tr = Tr::new("vom Formular", "on the form");
 pub const H_EVIDENCE: Tr = Tr::new("Formularnummer", "form number");
 pub const H_WITHDRAW_NOTE: Tr = Tr::new("z. B. im Laden gesagt", "e.g. said in the shop");
-pub const H_WORDING_CURRENT: Tr = Tr::new("aktuell: v{0}", "current: v{0}");
-pub const H_WORDING_BOTH: Tr =
-    Tr::new("leer = aktuell (Service v{0}, Werbung v{1})", "empty = current (service v{0}, marketing v{1})");
-pub const H_WORDING_EMPTY: Tr = Tr::new("leer = aktuelle Version", "empty = current version");
+pub const H_WORDING_CURRENT: Tr =
+    Tr::new("leer = der heutige Text (Nr. {0}); ältere Formulare: ihre Nr.", "empty = today's wording (no. {0})");
+pub const H_WORDING_BOTH: Tr = Tr::new(
+    "leer = die heutigen Texte (Service Nr. {0}, Werbung Nr. {1})",
+    "empty = today's wordings (service no. {0}, marketing no. {1})",
+);
+pub const H_WORDING_EMPTY: Tr = Tr::new("leer = der heutige Text", "empty = today's wording");
 pub const PICK_TYPE: Tr = Tr::new("Tippe Name oder Telefonnummer.", "Type a name or phone number.");
 pub const PICK_NONE: Tr = Tr::new("Kein Kunde gefunden.", "No customer found.");
 pub const PICK_NEW: Tr = Tr::new("+ Neuen Kunden anlegen: »{0}«", "+ Add new customer: “{0}”");
@@ -162,7 +175,7 @@ pub const E_DATE_FUTURE: Tr = Tr::new(
     "The date lies in the future. Enter the date on the form.",
 );
 pub const E_WORDING: Tr = Tr::new(
-    "Textversion ist eine Zahl wie 1 (oder leer für die aktuelle).",
+    "Formulartext: die Nummer des Textes wie 1 (oder leer für den heutigen Text).",
     "The wording version is a number like 1 (or empty for the current one).",
 );
 pub const CONSENT_RECORDED: Tr = Tr::new("Einwilligung {0} erfasst für {1}.", "Consent {0} recorded for {1}.");
@@ -187,7 +200,7 @@ pub fn kind_short(k: EventKind) -> Tr {
         EventKind::Withdrawn => Tr::new("widerrufen", "withdrawn"),
         EventKind::ConfirmationRequested => Tr::new("angefragt", "requested"),
         EventKind::ConfirmationExpired => Tr::new("abgelaufen", "expired"),
-        EventKind::PlatformResume => Tr::new("WA erlaubt", "WA resumed"),
+        EventKind::PlatformResume => Tr::new("erlaubt", "allowed"),
     }
 }
 
@@ -195,9 +208,9 @@ pub fn kind_short(k: EventKind) -> Tr {
 pub fn source_short(s: Source) -> Tr {
     match s {
         Source::ShopForm => Tr::new("Formular", "form"),
-        Source::WhatsappKeyword => Tr::new("WA-Stichwort", "WA keyword"),
-        Source::WhatsappButton => Tr::new("WA-Knopf", "WA button"),
-        Source::MetaUserPreferences => Tr::new("WA-Einstellung", "WA setting"),
+        Source::WhatsappKeyword => Tr::new("WhatsApp-Text", "WhatsApp text"),
+        Source::WhatsappButton => Tr::new("WhatsApp-Knopf", "WhatsApp button"),
+        Source::MetaUserPreferences => Tr::new("WhatsApp-Menü", "WhatsApp menu"),
         Source::DeliveryError => Tr::new("Zustellfehler", "delivery error"),
         Source::Import => Tr::new("Import", "import"),
         Source::Manual => Tr::new("von Hand", "manual"),

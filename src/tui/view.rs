@@ -18,8 +18,20 @@ use super::widgets::{confirm, status_line};
 /// Errors may take up to this many lines, so they are never cut.
 const MAX_STATUS_LINES: u16 = 3;
 
+/// The smallest window hofbote draws its screens in; below it says so instead of showing a broken screen.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Whether the window is below [`MIN_SIZE`] (then only quitting works: the farmer would type blind).
+pub fn too_small(size: (u16, u16)) -> bool {
+    size.0 < MIN_SIZE.0 || size.1 < MIN_SIZE.1
+}
+
 pub fn render(frame: &mut Frame<'_>, state: &State) {
     let area = frame.area();
+    if too_small((area.width, area.height)) {
+        render_too_small(frame, area, state);
+        return;
+    }
     let status_h = if state.status.as_ref().is_some_and(|s| s.kind == StatusKind::Error) {
         status_line::status_height(state.status.as_ref(), state.size.0, state.lang, MAX_STATUS_LINES)
     } else {
@@ -68,6 +80,24 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
     }
     status_line::render_hints(frame, hints, &state.chain(), state.theme, state.lang);
     if state.theme.ascii {
+        to_ascii(frame.buffer_mut());
+    }
+}
+
+/// "Fenster zu klein (mind. 80×24)" with the size now and how to go on, wrapped to the window.
+fn render_too_small(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let (theme, lang) = (state.theme, state.lang);
+    let times = if theme.ascii { "x" } else { "×" };
+    let message = text::TOO_SMALL.fill(
+        lang,
+        &[&format!("{}{times}{}", MIN_SIZE.0, MIN_SIZE.1), &format!("{}{times}{}", area.width, area.height)],
+    );
+    let lines: Vec<Line<'static>> = super::widgets::text::wrap(&message, (area.width as usize).max(1))
+        .into_iter()
+        .map(|l| Line::styled(l, theme.title()))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+    if theme.ascii {
         to_ascii(frame.buffer_mut());
     }
 }

@@ -99,7 +99,7 @@ fn demo_from_the_first_start_sends_the_weekly_offer_to_exactly_the_consenting_cu
     pty.wait_for("Willkommen bei hofbote");
     pty.keys("d");
     pty.wait_for("DEMO — es wird nichts wirklich verschickt");
-    pty.wait_for("Versand: in hofbote");
+    pty.wait_for("Versand: aus diesem Fenster");
     pty.wait_for("(1 Antwort)");
     let offer = "Bratwurst vom Duroc-Schwein, 10 % günstiger";
     let mut keys = 0;
@@ -222,7 +222,7 @@ fn add_a_customer_and_record_paper_consent_from_a_fresh_home() {
 
     // Record marketing consent from a paper form.
     pty.keys("2");
-    pty.wait_for("Offene Bestätigungen");
+    pty.wait_for("Bestätigung per WhatsApp ausstehend");
     pty.keys("a");
     pty.wait_for("Einwilligung erfassen");
     pty.keys("jörg");
@@ -349,7 +349,7 @@ fn input_alone_drives_every_screen_of_the_tab_bar() {
     press(&mut pty, key::ESC, "the list", |s| !s.contains("Neuer Kunde"));
 
     // 2 Einwilligungen: the help, the paper-consent form.
-    press(&mut pty, "2", "the consent screen", |s| s.contains("Offene Bestätigungen"));
+    press(&mut pty, "2", "the consent screen", |s| s.contains("Bestätigung per WhatsApp ausstehend"));
     help_opens_and_closes(&mut pty);
     press(&mut pty, "a", "the consent form", |s| s.contains("Einwilligung erfassen"));
     press(&mut pty, key::ESC, "the consent screen", |s| !s.contains("Einwilligung erfassen"));
@@ -384,10 +384,13 @@ fn input_alone_redraws_a_resized_terminal() {
     pty.resize(100, 30);
     pty.wait_screen("the list drawn 100 wide", |s| s.lines().any(|l| l.ends_with("Werbung") && l.chars().count() > 80));
     assert!(pty.wait_quiet(STILL, pty::DEADLINE), "the app never went quiet");
-    // Narrower: the headers end at the new right edge (the old frame would be cut off there).
+    // Below 80x24: the screen says the window is too small (not a broken screen), and keys wait.
     pty.resize(60, 20);
-    pty.wait_screen("the list drawn 60 wide", |s| s.lines().any(|l| l.ends_with("Werbung")));
-    press(&mut pty, "2", "the consent screen at 60x20", |s| s.contains("Offene Bestätigungen"));
+    pty.wait_for("Fenster zu klein (mind. 80×24, jetzt 60×20)");
+    // Back to 80x24: the list again, drawn to the new right edge, and the keys work.
+    pty.resize(80, 24);
+    pty.wait_screen("the list drawn 80 wide", |s| s.lines().any(|l| l.ends_with("Werbung")));
+    press(&mut pty, "2", "the consent screen at 80x24", |s| s.contains("Bestätigung per WhatsApp ausstehend"));
     quit(&mut pty);
 }
 
@@ -493,7 +496,7 @@ fn an_alert_from_meta_survives_restarts_and_the_key_in_the_app_resolves_it() {
     app.wait_screen("the alert with its key on the queue screen", stopped);
     // The service stops: the app takes sending over (its worker starts) — the alert stays.
     stop_serve(&shop, serve);
-    app.wait_for("Versand: in hofbote");
+    app.wait_for("Versand: aus diesem Fenster");
     // The app restarts, and so does the service (it now waits for the app's send lock, then sends).
     app.keys("q");
     let ended = pty::wait_until(pty::DEADLINE, || {

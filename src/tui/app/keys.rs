@@ -18,6 +18,9 @@ use crate::tui::text;
 /// context, or is text for a field or the search. A key nobody takes draws no frame.
 pub(super) fn handled(state: &State, ev: &KeyEvent) -> bool {
     let Some(key) = Key::from_event(ev) else { return false };
+    if crate::tui::view::too_small(state.size) {
+        return key == Key::ctrl('c');
+    }
     if state.status.is_some() {
         return true;
     }
@@ -47,6 +50,10 @@ pub(super) fn on_key(state: &mut State, ev: KeyEvent) -> Vec<Effect> {
         }
         Some(_) => state.status = None,
         None => {}
+    }
+    if crate::tui::view::too_small(state.size) && key != Key::ctrl('c') {
+        // The screen only says the window is too small: a key typed blind must not change anything.
+        return Vec::new();
     }
     let chain = state.chain();
     match keymap::lookup(&chain, key) {

@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, env: &Env) {
     let keys: Vec<String> = rows.iter().map(|b| keymap::keys_label(b, lang, theme)).collect();
     let key_w = keys.iter().map(|k| crate::tui::widgets::text::width(k)).max().unwrap_or(4).min(20) + 2;
     let w = area.width.saturating_sub(4).min(70);
-    let h_needed = rows.len() as u16 + 4;
+    let h_needed = rows.len() as u16 + 7;
     let rect = popup::centered(area, w, h_needed.min(area.height));
     let inner = popup::open(frame, rect, text::HELP_TITLE.get(lang), theme);
     let text_w = (inner.width as usize).saturating_sub(key_w);
@@ -58,6 +58,19 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, h: &Help, env: &Env) {
             ])
         })
         .collect();
+    // Where the consent columns are shown, what their signs mean.
+    if h.chain.iter().any(|c| matches!(c, Ctx::Customers | Ctx::Detail | Ctx::Consent)) {
+        use crate::domain::consent::ConsentState as S;
+        let g = |s: S| s.glyph(theme.ascii);
+        let legend = text::HELP_GLYPHS.fill(lang, &[&g(S::Granted), &g(S::Withdrawn), &g(S::Pending), &g(S::None)]);
+        let mut top: Vec<Line<'static>> = crate::tui::widgets::text::wrap(&legend, inner.width as usize)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.dim()))
+            .collect();
+        top.push(Line::raw(""));
+        top.extend(lines);
+        lines = top;
+    }
     let room = inner.height.saturating_sub(1) as usize;
     let max_scroll = lines.len().saturating_sub(room);
     let scroll = h.scroll.min(max_scroll);

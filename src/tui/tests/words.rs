@@ -105,3 +105,12 @@ fn ctrl_c_on_a_form_with_typed_input_asks_then_quits() {
     update(&mut state, ch('j'));
     assert!(state.quit);
 }
+
+#[test]
+fn the_help_on_the_customer_list_explains_the_consent_signs() {
+    let mut state = customers_state();
+    update(&mut state, ch('?'));
+    let text = screen(&state);
+    assert!(text.contains("✓ erteilt · ✗ widerrufen · ? Bestätigung"), "{text}");
+    assert!(text.contains("– nichts erfasst"), "{text}");
+}

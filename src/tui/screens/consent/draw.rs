@@ -153,7 +153,14 @@ impl EventCols {
             Some(n) => safe(n).into_owned(),
             None => text::ERASED_CUSTOMER.get(lang).to_owned(),
         };
-        let evidence = if e.evidence.is_empty() { "–".to_owned() } else { safe(&e.evidence).into_owned() };
+        // A message id means nothing to the farmer here; the customer's detail shows it for a proof.
+        let evidence = if e.evidence.is_empty() {
+            "–".to_owned()
+        } else if e.evidence.starts_with("wamid.") {
+            text::EVIDENCE_MESSAGE.get(lang).to_owned()
+        } else {
+            safe(&e.evidence).into_owned()
+        };
         let recorded =
             if self.occurred > 0 { text::datetime_short(e.recorded_at, lang) } else { text::date(e.recorded_at, lang) };
         let mut cells = vec![
