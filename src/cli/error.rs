@@ -69,8 +69,10 @@ impl Localized for CliError {
                 .fill(lang, &[&format!("{:?}", e.value), &e.expected.join(", ")]),
             CliError::Usage(t) => t.get(lang).to_owned(),
             CliError::Message(m) => m.clone(),
-            CliError::Io { path, message } if path.is_empty() => message.clone(),
-            CliError::Io { path, message } => Tr::new("Datei {0}: {1}", "File {0}: {1}").fill(lang, &[path, message]),
+            CliError::Io { path, message } if path.is_empty() => crate::i18n::os_text(message, lang),
+            CliError::Io { path, message } => {
+                Tr::new("Datei {0}: {1}", "File {0}: {1}").fill(lang, &[path, &crate::i18n::os_text(message, lang)])
+            }
             CliError::Client(e) => e.localized(lang),
             CliError::Sync(e) => e.localized(lang),
             CliError::Api(e) => e.localized(lang),

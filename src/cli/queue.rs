@@ -149,19 +149,28 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
             let n = store.cancel_broadcast(id)?;
             println!(
                 "{}",
-                Tr::new(
-                    "Abgebrochen: {0} Nachrichten gehen nicht mehr raus.",
-                    "Cancelled: {0} messages will not go out."
+                crate::i18n::Plural::new(
+                    Tr::new(
+                        "Abgebrochen: {0} Nachricht geht nicht mehr raus.",
+                        "Cancelled: {0} message will not go out."
+                    ),
+                    Tr::new(
+                        "Abgebrochen: {0} Nachrichten gehen nicht mehr raus.",
+                        "Cancelled: {0} messages will not go out."
+                    )
                 )
-                .fill(l, &[&n])
+                .fill(l, n as i64, &[&n])
             );
         }
         QueueCmd::Retry { id } => {
             let n = store.retry_failed(id)?;
             println!(
                 "{}",
-                Tr::new("{0} Nachrichten werden noch einmal versucht.", "{0} messages will be tried again.")
-                    .fill(l, &[&n])
+                crate::i18n::Plural::new(
+                    Tr::new("{0} Nachricht wird noch einmal versucht.", "{0} message will be tried again."),
+                    Tr::new("{0} Nachrichten werden noch einmal versucht.", "{0} messages will be tried again.")
+                )
+                .fill(l, n as i64, &[&n])
             );
         }
         QueueCmd::Resend { row } => {

@@ -193,7 +193,9 @@ impl Localized for ImportError {
             }
         };
         match self {
-            ImportError::Read { path, message } => t::READ.fill(lang, &[&file(path), message]),
+            ImportError::Read { path, message } => {
+                t::READ.fill(lang, &[&file(path), &crate::i18n::os_text(message, lang)])
+            }
             ImportError::TooLarge { path, bytes } => {
                 t::TOO_LARGE.fill(lang, &[&file(path), &(bytes / (1024 * 1024)), &(MAX_FILE_BYTES / (1024 * 1024))])
             }

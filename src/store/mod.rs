@@ -81,7 +81,8 @@ impl Localized for StoreError {
             )
             .fill(lang, &[e]),
             StoreError::Io { path, message } => {
-                Tr::new("Datei {0}: {1}", "File {0}: {1}").fill(lang, &[&path.display(), message])
+                Tr::new("Datei {0}: {1}", "File {0}: {1}")
+                    .fill(lang, &[&path.display(), &crate::i18n::os_text(message, lang)])
             }
             StoreError::NotWritable { path, reason } => {
                 let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -89,7 +90,7 @@ impl Localized for StoreError {
                     "hofbote kann {0} nicht anlegen oder beschreiben ({1}). Der Ordner {2} muss für dich beschreibbar sein: ist er schreibgeschützt eingehängt oder gehört er einem anderen Benutzer? Prüfe mit »ls -ld {2}« und gib dir Schreibrechte, oder nimm einen anderen Ort für die Datenbank: --db PFAD oder HOFBOTE_DB=PFAD.",
                     "hofbote cannot create or write {0} ({1}). The folder {2} must be writable for you: is it mounted read-only or owned by another user? Check with `ls -ld {2}` and give yourself write access, or put the database elsewhere: --db PATH or HOFBOTE_DB=PATH.",
                 )
-                .fill(lang, &[&path.display(), reason, &folder.display()])
+                .fill(lang, &[&path.display(), &crate::i18n::os_text(reason, lang), &folder.display()])
             }
             StoreError::TooNew { found, supported } => Tr::new(
                 "Die Datenbank stammt von einer neueren hofbote-Version (Schema {0}, diese Version kennt {1}). Installiere die neue Version; die Datei bleibt unverändert.",

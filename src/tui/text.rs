@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::Berlin;
 
 use crate::domain::consent::{EventKind, Purpose, Source};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::{Lang, Plural, Tr};
 
 // Frame
 pub const APP: &str = "hofbote";
@@ -60,8 +60,11 @@ pub const TAG_FILTER: Tr = Tr::new("Schlagwort: {0} ({1})", "Tag: {0} ({1})");
 pub const SORT_NAME: Tr = Tr::new("sortiert nach Name", "sorted by name");
 pub const SORT_SCORE: Tr = Tr::new("beste Treffer zuerst", "best matches first");
 pub const SORT_CHANGED: Tr = Tr::new("sortiert nach letzter Änderung", "sorted by last change");
-pub const COUNT: Tr = Tr::new("{0} Kunden", "{0} customers");
-pub const COUNT_OF: Tr = Tr::new("{0} von {1} Kunden", "{0} of {1} customers");
+pub const COUNT: Plural = Plural::new(Tr::new("{0} Kunde", "{0} customer"), Tr::new("{0} Kunden", "{0} customers"));
+pub const COUNT_OF: Plural = Plural::new(
+    Tr::new("{0} von {1} Kunde", "{0} of {1} customer"),
+    Tr::new("{0} von {1} Kunden", "{0} of {1} customers"),
+);
 pub const COL_NAME: Tr = Tr::new("Name", "Name");
 pub const COL_PHONE: Tr = Tr::new("Telefon", "Phone");
 pub const COL_TAGS: Tr = Tr::new("Schlagworte", "Tags");
@@ -120,9 +123,15 @@ pub const ALL: Tr = Tr::new("alle", "all");
 pub const PENDING_TITLE: Tr =
     Tr::new("Bestätigung per WhatsApp ausstehend: {0}", "Confirmation on WhatsApp pending: {0}");
 pub const AND_MORE: Tr = Tr::new("  ... und {0} weitere", "  ... and {0} more");
-pub const EVENTS_TITLE: Tr = Tr::new(
-    "Letzte Nachweise · Zweck: {0} · Quelle: {1} · {2} Einträge",
-    "Latest evidence · purpose: {0} · source: {1} · {2} entries",
+pub const EVENTS_TITLE: Plural = Plural::new(
+    Tr::new(
+        "Letzte Nachweise · Zweck: {0} · Quelle: {1} · {2} Eintrag",
+        "Latest evidence · purpose: {0} · source: {1} · {2} entry",
+    ),
+    Tr::new(
+        "Letzte Nachweise · Zweck: {0} · Quelle: {1} · {2} Einträge",
+        "Latest evidence · purpose: {0} · source: {1} · {2} entries",
+    ),
 );
 pub const EVENTS_EMPTY: Tr = Tr::new("Keine Einträge.", "No entries.");
 pub const COL_RECORDED: Tr = Tr::new("Erfasst", "Recorded");

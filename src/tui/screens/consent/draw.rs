@@ -60,7 +60,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &ConsentView, env: &Env) {
     let any = text::ALL.get(lang);
     let purpose = v.purpose.map(|p| text::purpose_short(p).get(lang)).unwrap_or(any);
     let source = v.source.map(|s| text::source_short(s).get(lang)).unwrap_or(any);
-    let title = text::EVENTS_TITLE.fill(lang, &[&purpose, &source, &v.visible.len()]);
+    let title = text::EVENTS_TITLE.fill(lang, v.visible.len() as i64, &[&purpose, &source, &v.visible.len()]);
     lines.push(Line::styled(fit(&title, w, ell), theme.title()));
     let cols = EventCols::new(w);
     lines.push(Line::styled(fit(&cols.header(lang, ell), w, ell), theme.column_title()));

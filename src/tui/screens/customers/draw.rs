@@ -62,9 +62,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
     };
     info.push(Span::styled(sort.get(lang).to_owned(), theme.dim()));
     let count = if v.filtered() {
-        text::COUNT_OF.fill(lang, &[&text::number(v.visible.len() as i64), &text::number(v.entries.len() as i64)])
+        let total = v.entries.len() as i64;
+        text::COUNT_OF.fill(lang, total, &[&text::number(v.visible.len() as i64), &text::number(total)])
     } else {
-        text::COUNT.fill(lang, &[&text::number(v.entries.len() as i64)])
+        text::COUNT.fill(lang, v.entries.len() as i64, &[&text::number(v.entries.len() as i64)])
     };
     let used: usize = info.iter().map(|s| width(&s.content)).sum();
     let pad = w.saturating_sub(used + width(&count));
