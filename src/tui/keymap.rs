@@ -178,8 +178,11 @@ impl Key {
             KeyCode::Down => down.to_owned(),
             KeyCode::Left => left.to_owned(),
             KeyCode::Right => right.to_owned(),
-            KeyCode::PageUp => (if de { "Bild" } else { "PgUp" }).to_owned() + if de { up } else { "" },
-            KeyCode::PageDown => (if de { "Bild" } else { "PgDn" }).to_owned() + if de { down } else { "" },
+            // "Bild↑" only where the arrow shows; the ASCII arrows would read "BildUp".
+            KeyCode::PageUp if de && !theme.ascii => format!("Bild{up}"),
+            KeyCode::PageDown if de && !theme.ascii => format!("Bild{down}"),
+            KeyCode::PageUp => "PgUp".to_owned(),
+            KeyCode::PageDown => "PgDn".to_owned(),
             KeyCode::Home => (if de { "Pos1" } else { "Home" }).to_owned(),
             KeyCode::End => (if de { "Ende" } else { "End" }).to_owned(),
             KeyCode::Enter => "Enter".to_owned(),

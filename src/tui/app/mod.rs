@@ -163,6 +163,7 @@ impl State {
             size: self.size,
             now: self.now,
             focus: self.chain(),
+            backdrop: self.tab_chain(),
         }
     }
 
@@ -198,12 +199,16 @@ impl State {
             return w.ctx();
         }
         match &self.overlay {
-            Some(Overlay::Confirm(_)) => return vec![Ctx::Always, Ctx::Confirm],
-            Some(Overlay::Discard { .. }) => return vec![Ctx::Always, Ctx::Discard],
-            Some(Overlay::CustomerForm(f)) => return f.form.chain(false),
-            Some(Overlay::ConsentForm(f)) => return f.form.chain(f.picker_active()),
-            None => {}
+            Some(Overlay::Confirm(_)) => vec![Ctx::Always, Ctx::Confirm],
+            Some(Overlay::Discard { .. }) => vec![Ctx::Always, Ctx::Discard],
+            Some(Overlay::CustomerForm(f)) => f.form.chain(false),
+            Some(Overlay::ConsentForm(f)) => f.form.chain(f.picker_active()),
+            None => self.tab_chain(),
         }
+    }
+
+    /// The keymap contexts of the current tab, as if no popup were open.
+    pub fn tab_chain(&self) -> Vec<Ctx> {
         match self.tab {
             Screen::Customers if self.customers.filter_editing => vec![Ctx::Always, Ctx::Filter],
             Screen::Customers if self.customers.detail.is_some() => {

@@ -41,12 +41,18 @@ pub struct Env {
     pub now: Option<DateTime<Utc>>,
     /// The keymap contexts of what has the focus, most specific first (for the key hints).
     pub focus: Vec<Ctx>,
+    /// The contexts of the screen under a popup: a screen drawn behind the help or a question still names its keys
+    /// ("Antworten (a)", not "Antworten ()").
+    pub backdrop: Vec<Ctx>,
 }
 
 impl Env {
     /// The key for `action` where the focus is, as the hints show it ("" when it has none there).
     pub fn key(&self, action: Action) -> String {
-        keymap::key_for(&self.focus, action).map(|k| k.label(self.lang, self.theme)).unwrap_or_default()
+        keymap::key_for(&self.focus, action)
+            .or_else(|| keymap::key_for(&self.backdrop, action))
+            .map(|k| k.label(self.lang, self.theme))
+            .unwrap_or_default()
     }
 }
 

@@ -114,3 +114,24 @@ fn the_help_on_the_customer_list_explains_the_consent_signs() {
     assert!(text.contains("✓ erteilt · ✗ widerrufen · ? Bestätigung"), "{text}");
     assert!(text.contains("– nichts erfasst"), "{text}");
 }
+
+#[test]
+fn keys_named_on_a_screen_stay_readable_under_a_popup() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    assert!(screen(&state).contains("ungelesen (a)"), "{}", screen(&state));
+    update(&mut state, ch('?'));
+    let text = screen(&state);
+    assert!(text.contains(" (a)") && !text.contains("()"), "the key vanished under the help:\n{text}");
+}
+
+#[test]
+fn page_keys_in_ascii_mode_are_pgup_and_pgdn() {
+    use crate::tui::keymap::Key;
+    use crate::tui::theme::Theme;
+    let ascii = Theme::new(false, true);
+    assert_eq!(Key::plain(KeyCode::PageUp).label(Lang::De, ascii), "PgUp");
+    assert_eq!(Key::plain(KeyCode::PageDown).label(Lang::De, ascii), "PgDn");
+    assert_eq!(Key::plain(KeyCode::PageUp).label(Lang::De, Theme::new(true, false)), "Bild↑");
+}
