@@ -101,6 +101,8 @@ pub enum Ctx {
     Form,
     /// A form field with choices (checkbox, list of options).
     FormChoice,
+    /// A checkbox in a form (Space ticks it).
+    FormCheck,
     /// The customer picker in a form (arrow keys choose a match).
     FormPicker,
     Confirm,
@@ -252,7 +254,8 @@ pub static KEYMAP: &[Binding] = &[
     // Forms: the customer picker and choices come before the general form keys; everything else is typed
     b(C::FormPicker, &[Key::plain(K::Up)], A::Up, Tr::new("Kunden in der Trefferliste wählen (hoch)", "choose a customer from the matches (up)")),
     h(C::FormPicker, &[Key::plain(K::Down)], A::Down, Tr::new("Kunden in der Trefferliste wählen (runter)", "choose a customer from the matches (down)"), Tr::new("Treffer", "matches")),
-    h(C::FormChoice, &[Key::ch(' ')], A::Toggle, Tr::new("ankreuzen / Auswahl wechseln", "tick / change the choice"), Tr::new("ankreuzen", "tick")),
+    h(C::FormCheck, &[Key::ch(' ')], A::Toggle, Tr::new("ankreuzen oder Kreuz entfernen", "tick or untick"), Tr::new("ankreuzen", "tick")),
+    h(C::FormChoice, &[Key::ch(' ')], A::Toggle, Tr::new("nächste Auswahl", "next choice"), Tr::new("Auswahl wechseln", "change")),
     b(C::FormChoice, &[Key::plain(K::Left)], A::ChoicePrev, Tr::new("vorige Auswahl", "previous choice")),
     b(C::FormChoice, &[Key::plain(K::Right)], A::ChoiceNext, Tr::new("nächste Auswahl", "next choice")),
     h(C::Form, &[Key::plain(K::Enter)], A::Submit, Tr::new("nächstes Feld; im letzten Feld speichern", "next field; saves in the last field"), Tr::new("weiter", "next")),

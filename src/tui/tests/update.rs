@@ -441,7 +441,7 @@ fn consent_form_finds_the_customer_and_checks_purpose_and_evidence() {
     assert!(f.form.fields[5].error.as_deref().unwrap().starts_with("Nachweis fehlt"));
     assert_eq!(f.form.focus, 1);
     update(&mut state, key(KeyCode::Down));
-    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::FormChoice, Ctx::Form]);
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::FormCheck, Ctx::Form]);
     update(&mut state, ch(' '));
     assert_eq!(consent_form(&state).form.fields[1].error, None, "ticking a box clears the purpose error");
     update(&mut state, key(KeyCode::Down));

@@ -135,3 +135,13 @@ fn page_keys_in_ascii_mode_are_pgup_and_pgdn() {
     assert_eq!(Key::plain(KeyCode::PageDown).label(Lang::De, ascii), "PgDn");
     assert_eq!(Key::plain(KeyCode::PageUp).label(Lang::De, Theme::new(true, false)), "Bild↑");
 }
+
+#[test]
+fn space_says_tick_only_on_a_checkbox() {
+    use crate::tui::keymap::{self, Ctx};
+    let hint = |ctx: Ctx| {
+        keymap::bindings(&[ctx]).iter().find(|b| b.action == keymap::Action::Toggle).map(|b| b.text.get(Lang::De))
+    };
+    assert!(hint(Ctx::FormCheck).is_some_and(|t| t.contains("ankreuzen")));
+    assert!(hint(Ctx::FormChoice).is_some_and(|t| !t.contains("ankreuzen")));
+}

@@ -105,8 +105,10 @@ impl Form {
         if picker {
             chain.push(Ctx::FormPicker);
         }
-        if self.focused().is_some_and(|f| !f.is_text()) {
-            chain.push(Ctx::FormChoice);
+        match self.focused().map(|f| &f.kind) {
+            Some(FieldKind::Check(_)) => chain.push(Ctx::FormCheck),
+            Some(FieldKind::Choice { .. }) => chain.push(Ctx::FormChoice),
+            _ => {}
         }
         chain.push(Ctx::Form);
         chain
