@@ -177,7 +177,7 @@ pub fn plan_audience(
             plan.excluded.push((c.id, c.name.clone(), Exclusion::SamePhoneTwice));
             continue;
         }
-        let filled = personalise_params(params, c, fallback);
+        let filled = personalise_params(params, c, fallback).tidied(&template.body);
         if let Err(problems) = template.validate_params(&filled) {
             let problems = problems.iter().map(|p: &ParamError| p.localized(Lang::De)).collect();
             plan.excluded.push((c.id, c.name.clone(), Exclusion::InvalidParams { problems }));

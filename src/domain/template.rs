@@ -374,6 +374,7 @@ impl Template {
 
     /// The body with the values filled in (missing values stay visible as `{{…}}`).
     pub fn render_body(&self, params: &Params) -> String {
+        let params = params.tidied(&self.body);
         fill(&self.body, |p| params.get(p).map(str::to_owned))
     }
 

@@ -187,6 +187,42 @@ pub fn placeholders(text: &str) -> Vec<Placeholder> {
     found
 }
 
+/// The placeholders of `text` that a full stop follows (`am {{2}}.`): a value ending in one ("1.12.") would read
+/// "am 1.12.." — see [`Params::tidied`].
+pub fn followed_by_stop(text: &str) -> Vec<Placeholder> {
+    let last = std::cell::RefCell::new(None::<Placeholder>);
+    let found = std::cell::RefCell::new(Vec::new());
+    walk(
+        text,
+        |t| {
+            if let Some(p) = last.borrow_mut().take()
+                && t.starts_with('.')
+            {
+                found.borrow_mut().push(p);
+            }
+        },
+        |p, _| *last.borrow_mut() = Some(p),
+    );
+    found.into_inner()
+}
+
+impl Params {
+    /// The values with the full stop taken off where the template writes one right after the value ("1.12." in
+    /// "am {{2}}." reads "am 1.12."), so what Meta sends and the preview shows have no "..".
+    pub fn tidied(&self, body: &str) -> Params {
+        let mut out = self.clone();
+        for p in followed_by_stop(body) {
+            if let Some(v) = out.body.get_mut(&p.key()) {
+                let kept = v.trim_end().trim_end_matches('.');
+                if !kept.is_empty() {
+                    *v = kept.to_owned();
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Replaces every placeholder in `text` that has a value; others stay visible as `{{…}}`.
 pub fn fill(text: &str, value: impl Fn(&Placeholder) -> Option<String>) -> String {
     let out = std::cell::RefCell::new(String::with_capacity(text.len()));
@@ -217,4 +253,21 @@ pub fn check_value(p: &Placeholder, value: &str) -> Result<(), ParamError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod stop_tests {
+    use super::*;
+
+    #[test]
+    fn a_date_ending_in_a_stop_before_the_templates_stop_is_not_doubled() {
+        let body = "Hallo {{1}}, Abholung am {{2}}. Bis {{3}}!";
+        let p = Params::positional(&["Jörg", "1.12.", "Sa."]);
+        let t = p.tidied(body);
+        assert_eq!(t.body["2"], "1.12");
+        assert_eq!(t.body["3"], "Sa.", "no stop follows: kept");
+        assert_eq!(fill(body, |x| t.get(x).map(str::to_owned)), "Hallo Jörg, Abholung am 1.12. Bis Sa.!");
+        // A value that is only a stop stays (Meta refuses empty values; the check says so).
+        assert_eq!(Params::positional(&["a", ".", "b"]).tidied(body).body["2"], ".");
+    }
 }
