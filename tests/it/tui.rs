@@ -47,11 +47,11 @@ fn snapshot_renders_the_composer_and_the_queue() {
         store.replace_templates(&hofbote::sandbox::demo_templates()).unwrap();
         hofbote::demo::seed_history(&mut store, &config).unwrap();
     }
-    let nachricht = home.ok(&["snapshot", "--screen", "nachricht", "--size", "100x20"]);
+    let nachricht = home.ok(&["snapshot", "--screen", "nachricht", "--size", "100x24"]);
     assert!(nachricht.contains("Vorlage wählen"), "{nachricht}");
     assert!(nachricht.contains("> wochenangebot         Werbung   genehmigt"), "{nachricht}");
     assert!(nachricht.contains("hoffest_einladung     Werbung   in Prüfung   nicht wählbar"), "{nachricht}");
-    let queue = home.ok(&["snapshot", "--screen", "warteschlange", "--size", "100x20"]);
+    let queue = home.ok(&["snapshot", "--screen", "warteschlange", "--size", "100x24"]);
     assert!(queue.contains("Nr. 1  wochenangebot (Werbung)  fertig"), "{queue}");
     assert!(queue.contains("24/24 raus"), "{queue}");
 }
