@@ -14,7 +14,7 @@ use tokio::sync::watch;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
-    /// Answer HTTP 500 without a Meta error body (the message is NOT accepted).
+    /// Answer HTTP 500 with Meta's transient error (code 1, `is_transient`; the message is NOT accepted).
     pub server_error_share: f64,
     /// Accept the message (it is in the ledger and gets webhooks), then hold the answer beyond the client timeout.
     pub timeout_share: f64,

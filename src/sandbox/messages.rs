@@ -29,11 +29,16 @@ struct Checked {
     text: Option<String>,
 }
 
+/// A `type` or `sub_type` as Meta reads it: in any letter case (SDKs send `BODY`, `QUICK_REPLY`).
+fn kind_of(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_ascii_lowercase()
+}
+
 fn param_text(p: &Value) -> Option<String> {
-    match p.get("type").and_then(Value::as_str) {
-        Some("text") => p.get("text").and_then(Value::as_str).map(str::to_owned),
-        Some("currency") => p.pointer("/currency/fallback_value").and_then(Value::as_str).map(str::to_owned),
-        Some("date_time") => p.pointer("/date_time/fallback_value").and_then(Value::as_str).map(str::to_owned),
+    match kind_of(p, "type").as_str() {
+        "text" => p.get("text").and_then(Value::as_str).map(str::to_owned),
+        "currency" => p.pointer("/currency/fallback_value").and_then(Value::as_str).map(str::to_owned),
+        "date_time" => p.pointer("/date_time/fallback_value").and_then(Value::as_str).map(str::to_owned),
         _ => None,
     }
 }
@@ -58,7 +63,7 @@ fn check_param_value(p: &Placeholder, value: &str, part: &str) -> Result<(), Gra
 fn components<'a>(tmpl: &'a Value, kind: &str) -> Vec<&'a Value> {
     tmpl.get("components")
         .and_then(Value::as_array)
-        .map(|list| list.iter().filter(|c| c.get("type").and_then(Value::as_str) == Some(kind)).collect())
+        .map(|list| list.iter().filter(|c| kind_of(c, "type") == kind).collect())
         .unwrap_or_default()
 }
 
@@ -102,7 +107,7 @@ fn check_template(templates: &[Template], tmpl: &Value) -> Result<Checked, Graph
             let p = header_params.first().ok_or_else(|| {
                 GraphError::bad(131008, "Required parameter is missing", "header: image parameter is missing")
             })?;
-            let kind = p.get("type").and_then(Value::as_str).unwrap_or("");
+            let kind = kind_of(p, "type");
             if kind != "image" {
                 return Err(GraphError::bad(
                     132012,
@@ -173,16 +178,22 @@ fn check_template(templates: &[Template], tmpl: &Value) -> Result<Checked, Graph
     }
     // Buttons.
     for b in components(tmpl, "button") {
-        let index: usize = b.get("index").and_then(Value::as_str).and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
+        // Meta takes the index as a string or a number.
+        let raw = match b.get("index") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let button = raw.trim().parse::<usize>().ok().and_then(|i| t.buttons.get(i));
         let fits = matches!(
-            (b.get("sub_type").and_then(Value::as_str), t.buttons.get(index)),
-            (Some("quick_reply"), Some(Button::QuickReply { .. })) | (Some("url"), Some(Button::Url { .. }))
+            (kind_of(b, "sub_type").as_str(), button),
+            ("quick_reply", Some(Button::QuickReply { .. })) | ("url", Some(Button::Url { .. }))
         );
         if !fits {
             return Err(GraphError::bad(
                 131009,
                 "Parameter value is not valid",
-                format!("button at index {index} does not fit the template"),
+                format!("button at index {raw:?} does not fit the template"),
             ));
         }
     }
@@ -258,7 +269,12 @@ pub async fn handle(app: Shared, pnid: String, raw: Bytes) -> Response {
         let mut inner = app.lock();
         let faults = inner.faults.clone();
         if inner.chance(faults.server_error_share) {
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
+            // As Meta answers a fault on its side: JSON with a transient code, not a bare text.
+            let e = GraphError {
+                transient: true,
+                ..GraphError::new(StatusCode::INTERNAL_SERVER_ERROR, 1, "An unknown error occurred")
+            };
+            return e.response(&inner.fbtrace_id());
         }
         let wait = match app.cfg.rate_per_second {
             Some(limit) => inner.rate_check(&pnid, limit, app.cfg.rate_window, now).err(),

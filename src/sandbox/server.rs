@@ -74,11 +74,21 @@ pub struct GraphError {
     pub title: String,
     pub details: Option<String>,
     pub retry_after: Option<u64>,
+    /// Meta's `is_transient: true` (its own faults: try again).
+    pub transient: bool,
 }
 
 impl GraphError {
     pub fn new(status: StatusCode, code: i64, title: impl Into<String>) -> GraphError {
-        GraphError { status, code, subcode: None, title: title.into(), details: None, retry_after: None }
+        GraphError {
+            status,
+            code,
+            subcode: None,
+            title: title.into(),
+            details: None,
+            retry_after: None,
+            transient: false,
+        }
     }
 
     /// HTTP 400 with a Meta code and details.
@@ -95,6 +105,9 @@ impl GraphError {
         });
         if let Some(sub) = self.subcode {
             error["error_subcode"] = json!(sub);
+        }
+        if self.transient {
+            error["is_transient"] = json!(true);
         }
         if let Some(d) = &self.details {
             error["error_data"] = json!({"messaging_product": "whatsapp", "details": d});

@@ -322,6 +322,43 @@ async fn inbound_messages_are_signed_escaped_and_open_the_window() {
     sb.shutdown().await;
 }
 
+/// Issue 14 §1: what Meta accepts, the sandbox accepts — a template send shaped as third-party SDKs shape it
+/// (upper-case component and parameter types, `QUICK_REPLY`, the button index as a number); an index out of range is
+/// refused naming the index as sent (it leaked `18446744073709551615`); a fault on the sandbox's side is Meta's JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_sends_shaped_like_the_sdks_are_accepted() {
+    let cfg = SandboxConfig { token: Some(Secret::new("right")), ..SandboxConfig::for_tests(17) };
+    let sb = start(cfg).await;
+    let http = reqwest::Client::new();
+    let send = |index: Value| {
+        let body = json!({"messaging_product": "whatsapp", "to": "+491711234567", "type": "template",
+        "template": {"name": "wochenangebot", "language": {"code": "de"}, "components": [
+            {"type": "BODY", "parameters": [{"type": "TEXT", "text": "Hallo Jörg"}, {"type": "Text", "text": "Bratwurst"}]},
+            {"type": "BUTTON", "sub_type": "QUICK_REPLY", "index": index, "parameters": [{"type": "PAYLOAD", "payload": "stop"}]}
+        ]}});
+        http.post(format!("{}/v25.0/123/messages", sb.url())).bearer_auth("right").json(&body).send()
+    };
+    for index in [json!(0), json!("0")] {
+        let r = send(index.clone()).await.unwrap();
+        let status = r.status();
+        let answer: Value = r.json().await.unwrap();
+        assert_eq!(status, 200, "index {index}: {answer}");
+        assert!(answer["messages"][0]["id"].as_str().unwrap().starts_with("wamid."), "{answer}");
+    }
+    let r = send(json!(7)).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], 131009);
+    let details = e["error"]["error_data"]["details"].as_str().unwrap();
+    assert!(details.contains("\"7\"") && !details.contains("18446744073709551615"), "{details}");
+    http.post(format!("{}/_sandbox/faults", sb.url())).json(&json!({"server_error_share": 1.0})).send().await.unwrap();
+    let r = send(json!(0)).await.unwrap();
+    assert_eq!(r.status(), 500);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!((e["error"]["code"].clone(), e["error"]["is_transient"].clone()), (json!(1), json!(true)), "{e}");
+    sb.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graph_errors_are_meta_shaped_and_any_version_works() {
     let cfg = SandboxConfig { token: Some(Secret::new("right")), ..SandboxConfig::for_tests(16) };

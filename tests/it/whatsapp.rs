@@ -90,12 +90,12 @@ async fn every_provokable_error_class() {
     assert_eq!((e.class, e.code), (ErrorClass::RequestProblem, Some(132000)));
     assert!(e.detail.contains("(1) does not match the expected number of params (2)"), "{}", e.detail);
 
-    // 5xx without a Meta body: retry later, nothing accepted.
+    // 5xx with Meta's transient error (code 1, is_transient): retry later, nothing accepted.
     let http = reqwest::Client::new();
     let faults = |v: serde_json::Value| http.post(format!("{}/_sandbox/faults", sb.url())).json(&v).send();
     faults(json!({"server_error_share": 1.0})).await.unwrap();
     let e = c.send_template(&to, &offer("A"), "1").await.unwrap_err();
-    assert_eq!((e.class, e.origin, e.http_status), (ErrorClass::RetryLater, Origin::HttpStatus, Some(500)));
+    assert_eq!((e.class, e.code, e.http_status), (ErrorClass::RetryLater, Some(1), Some(500)));
     faults(json!({"server_error_share": 0.0, "rate_limit_share": 1.0})).await.unwrap();
     let e = c.send_template(&to, &offer("A"), "1").await.unwrap_err();
     assert_eq!((e.class, e.code, e.retry_after), (ErrorClass::RetryLater, Some(130429), Some(Duration::from_secs(1))));
