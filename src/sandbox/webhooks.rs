@@ -149,6 +149,28 @@ pub struct StatusEvent {
     pub error: Option<(i64, &'static str, &'static str)>,
 }
 
+/// The business-scoped user id Meta gives this WhatsApp user (`DE.…`, since 2026 in every messages webhook, statuses
+/// included): stable per number, the country from the number's calling code.
+pub fn bsuid(wa_id: &str) -> String {
+    let digits: String = wa_id.chars().filter(char::is_ascii_digit).collect();
+    let country = [("49", "DE"), ("43", "AT"), ("41", "CH"), ("31", "NL"), ("1", "US")]
+        .iter()
+        .find(|(cc, _)| digits.starts_with(cc))
+        .map_or("DE", |(_, iso)| iso);
+    // FNV-1a: the same number always gets the same id, different numbers different ones.
+    let hash = digits.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{country}.{hash:020}")
+}
+
+/// The `contacts` block of a messages webhook: the number, the user id, and the profile name where Meta sends one.
+fn contact(wa_id: &str, name: Option<&str>) -> Value {
+    let mut c = json!({"wa_id": wa_id, "user_id": bsuid(wa_id)});
+    if let Some(name) = name {
+        c["profile"] = json!({"name": name});
+    }
+    c
+}
+
 /// The `statuses` webhook for one event.
 pub fn status_payload(meta: &Metadata, e: &StatusEvent) -> Value {
     let mut status = json!({
@@ -170,7 +192,7 @@ pub fn status_payload(meta: &Metadata, e: &StatusEvent) -> Value {
             "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
         }]);
     }
-    envelope(meta, json!({"statuses": [status]}))
+    envelope(meta, json!({"contacts": [contact(&e.recipient_id, None)], "statuses": [status]}))
 }
 
 /// An inbound message webhook (`text` or `button`).
@@ -198,7 +220,7 @@ pub fn inbound_payload(meta: &Metadata, m: &Inbound<'_>) -> Value {
         message["type"] = json!("text");
         message["text"] = json!({"body": m.text.unwrap_or_default()});
     }
-    envelope(meta, json!({"contacts": [{"profile": {"name": m.name}, "wa_id": m.from}], "messages": [message]}))
+    envelope(meta, json!({"contacts": [contact(m.from, Some(m.name))], "messages": [message]}))
 }
 
 /// Which events follow an accepted message, and after what delay from acceptance.
@@ -371,6 +393,8 @@ mod tests {
         let change = &v["entry"][0]["changes"][0];
         assert_eq!(change["field"], "messages");
         assert_eq!(change["value"]["metadata"]["phone_number_id"], "106");
+        // Since 2026 statuses carry the contact with the business-scoped user id, failed ones included.
+        assert_eq!(change["value"]["contacts"][0]["user_id"], bsuid("491711234567"));
         let s = &change["value"]["statuses"][0];
         assert_eq!(s["timestamp"], "1750030073");
         assert_eq!(s["biz_opaque_callback_data"], "42");
@@ -397,7 +421,11 @@ mod tests {
             context: Some("wamid.T"),
         };
         let v = &inbound_payload(&meta(), &m)["entry"][0]["changes"][0]["value"];
-        assert_eq!(v["contacts"][0], json!({"profile": {"name": "Anna"}, "wa_id": "491711234567"}));
+        assert_eq!(
+            v["contacts"][0],
+            json!({"profile": {"name": "Anna"}, "wa_id": "491711234567", "user_id": bsuid("491711234567")})
+        );
+        assert!(bsuid("491711234567").starts_with("DE.") && bsuid("491711234567") != bsuid("491711234568"));
         assert_eq!(v["messages"][0]["type"], "button");
         assert_eq!(v["messages"][0]["button"]["payload"], "Keine Angebote mehr");
         assert_eq!(v["messages"][0]["context"]["id"], "wamid.T");
