@@ -118,8 +118,18 @@ pub struct Prices {
     pub marketing: f64,
     pub utility: f64,
     pub authentication: f64,
+    /// Free-form replies and utility templates inside the 24 h window: billed since 1 Oct 2026, at the utility rate
+    /// unless set (`None` = the utility price).
+    pub service: Option<f64>,
     /// When the prices were last checked against Meta's rate card (shown with every estimate).
     pub checked_on: String,
+}
+
+impl Prices {
+    /// What one reply inside the 24 h window costs (since 1 October 2026 no longer free).
+    pub fn service_price(&self) -> f64 {
+        self.service.unwrap_or(self.utility)
+    }
 }
 
 impl Default for Prices {
@@ -129,6 +139,7 @@ impl Default for Prices {
             marketing: 0.1131,
             utility: 0.0456,
             authentication: 0.0456,
+            service: None,
             checked_on: "2025-07-01".into(),
         }
     }

@@ -231,6 +231,15 @@ pub fn estimate(
     }
 }
 
+/// A price per message as the rate card writes it, to the tenth of a cent: "0,0456 €" (German) or "€0.0456".
+pub fn format_unit_price(amount: f64, currency: &str, lang: Lang) -> String {
+    let symbol = if currency == "EUR" { "€" } else { currency };
+    match lang {
+        Lang::De => format!("{} {symbol}", format!("{amount:.4}").replace('.', ",")),
+        Lang::En => format!("{symbol}{amount:.4}"),
+    }
+}
+
 /// German money format: 1.234,56 €.
 pub fn format_money(amount: f64, currency: &str, lang: Lang) -> String {
     let cents = (amount * 100.0).round() as i64;

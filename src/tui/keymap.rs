@@ -311,7 +311,7 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Replies, &[Key::plain(K::Enter)], A::Answer, Tr::new("Unterhaltung öffnen und antworten (gilt als gelesen)", "open the conversation and answer (marks it read)"), Tr::new("antworten", "answer")),
     h(C::Replies, &[Key::ch('a'), Key::plain(K::Esc)], A::Replies, Tr::new("zurück zu den Rundnachrichten", "back to the broadcasts"), Tr::new("Rundnachrichten", "broadcasts")),
     // A conversation; with the window open, every other key is text
-    h(C::ReplyInput, &[Key::plain(K::Enter)], A::SendReply, Tr::new("Antwort senden (kostenlos im 24-Stunden-Fenster)", "send the answer (free within the 24 h window)"), Tr::new("senden", "send")),
+    h(C::ReplyInput, &[Key::plain(K::Enter)], A::SendReply, Tr::new("Antwort senden (im 24-Stunden-Fenster, zum Preis für Service-Nachrichten)", "send the answer (within the 24 h window, at the service price)"), Tr::new("senden", "send")),
     b(C::ReplyInput, &[Key::plain(K::Up)], A::Up, Tr::new("ältere Nachrichten", "older messages")),
     b(C::ReplyInput, &[Key::plain(K::Down)], A::Down, Tr::new("neuere Nachrichten", "newer messages")),
     h(C::Conversation, &[Key::plain(K::Esc)], A::Back, Tr::new("zurück zu den Antworten", "back to the replies"), Tr::new("zurück", "back")),

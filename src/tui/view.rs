@@ -247,7 +247,7 @@ fn render_queue(frame: &mut Frame<'_>, body: Rect, state: &State) {
         unknown_after: chrono::Duration::seconds(state.config.queue.unknown_after_seconds as i64),
     };
     if let Some(c) = &state.replies.conversation {
-        replies::render_conversation(frame, area, c, &env);
+        replies::render_conversation(frame, area, c, &state.replies.reply_price, &env);
     } else if state.queue.detail.is_none() && state.queue.pane == queue::Pane::Replies {
         replies::render_list(frame, area, &state.replies, state.queue.replies(), state.unread, &env);
     } else {

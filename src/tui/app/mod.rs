@@ -275,6 +275,9 @@ fn open_conversation(state: &mut State, customer_id: i64) -> Vec<Effect> {
     state.tab = Screen::Queue;
     state.queue.pane = Pane::Replies;
     state.queue.detail = None;
+    let prices = &state.config.prices;
+    state.replies.reply_price =
+        crate::domain::broadcast::format_unit_price(prices.service_price(), &prices.currency, state.lang);
     let mut effects = vec![replies::open(&mut state.replies, customer_id)];
     if !state.queue.loaded || state.queue.stale {
         state.queue.stale = false;

@@ -145,3 +145,15 @@ fn space_says_tick_only_on_a_checkbox() {
     assert!(hint(Ctx::FormCheck).is_some_and(|t| t.contains("ankreuzen")));
     assert!(hint(Ctx::FormChoice).is_some_and(|t| !t.contains("ankreuzen")));
 }
+
+#[test]
+fn an_answer_in_the_window_is_priced_not_free() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (100, 30), Screen::Queue);
+    press(&mut store, &launch, &mut state, ch('a'));
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let text = screen(&state);
+    assert!(text.contains("eine Antwort kostet 0,0456 €"), "{text}");
+    assert!(!text.contains("kostenlos"), "{text}");
+}

@@ -65,7 +65,7 @@ pub fn render_list(frame: &mut Frame<'_>, area: Rect, v: &RepliesView, list: &[R
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, env: &Env) {
+pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, price: &str, env: &Env) {
     let (theme, lang) = (env.theme, env.lang);
     let ell = theme.ellipsis();
     let w = area.width as usize;
@@ -78,7 +78,7 @@ pub fn render_conversation(frame: &mut Frame<'_>, area: Rect, c: &Conversation, 
         vec![Line::styled(cut(&replies_text::CONV_TITLE.fill(lang, &[&who]), w, ell), theme.title())];
     let window = match d.window_closes {
         Some(at) if at > d.now => {
-            replies_text::WINDOW_OPEN.fill(lang, &[&replies_text::left((at - d.now).num_minutes(), lang)])
+            replies_text::WINDOW_OPEN.fill(lang, &[&replies_text::left((at - d.now).num_minutes(), lang), &price])
         }
         _ => replies_text::WINDOW_CLOSED.get(lang).to_owned(),
     };

@@ -43,6 +43,8 @@ pub struct RepliesView {
     pub nav: Nav,
     /// The open conversation, if any (it covers the queue screen).
     pub conversation: Option<Conversation>,
+    /// What one answer costs, as shown ("0,05 €"; since 1 October 2026 answers are billed).
+    pub reply_price: String,
 }
 
 /// The keymap contexts of an open conversation.

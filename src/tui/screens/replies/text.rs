@@ -31,8 +31,8 @@ pub const WINDOW_CLOSED: Tr = Tr::new(
     "The 24 h window is closed: no free text any more, only a template (Message, key 3).",
 );
 pub const WINDOW_OPEN: Tr = Tr::new(
-    "24-Stunden-Fenster offen, noch {0} – Antworten sind kostenlos.",
-    "24 h window open, {0} left – answers are free.",
+    "24-Stunden-Fenster offen, noch {0} – eine Antwort kostet {1} (Meta berechnet sie seit 1.10.2026).",
+    "24 h window open, {0} left – an answer costs {1} (Meta bills them since 2026-10-01).",
 );
 pub const YOU: Tr = Tr::new("Du", "You");
 pub const REPLY_QUEUED: Tr = Tr::new("Antwort an {0} eingereiht.", "Answer to {0} queued.");
