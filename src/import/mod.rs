@@ -26,6 +26,7 @@ use crate::i18n::{Lang, Localized};
 use crate::store::StoreError;
 
 pub use apply::{ImportSummary, apply};
+pub use columns::{Field, Mapped};
 pub use consent_cells::{ConsentValue, consent_date, consent_value, wording_version};
 pub use decode::TextEncoding;
 pub use export::{EXPORT_HEADER, export_csv, export_header, formula_safe, write_table};
@@ -98,6 +99,8 @@ pub struct ParsedFile {
     pub ignored: Vec<String>,
     /// Headers of consent columns found in the file.
     pub consent_columns: Vec<String>,
+    /// The columns used and what they become (CSV; empty for vCard).
+    pub mapping: Vec<Mapped>,
 }
 
 /// Reads, decodes and parses an import file; vCard when the content starts with `BEGIN:VCARD` or the name ends in
@@ -130,6 +133,7 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
             records: content.records,
             ignored: content.ignored,
             consent_columns: Vec::new(),
+            mapping: Vec::new(),
         });
     }
     let content = csv_file::parse(&text).map_err(|e| match e {
@@ -145,7 +149,28 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
         records: content.records,
         ignored: content.ignored,
         consent_columns: content.consent_columns,
+        mapping: content.mapping,
     })
+}
+
+/// The dry run as the CLI and the app both run it: reads `path`, makes the default consent wordings when the file
+/// has consent columns (a fresh database has none yet; every other path makes them the same way, from the shop's
+/// name and address), and plans. Writes nothing else; [`apply`] writes the plan.
+pub fn preview(
+    store: &mut crate::store::Store,
+    path: &Path,
+    opts: &ImportOptions,
+    shop_name: &str,
+    shop_address: &str,
+) -> Result<ImportPlan, ImportError> {
+    let parsed = load(path)?;
+    if !parsed.consent_columns.is_empty() {
+        // Without a shop name this fails with the way out (ShopNameMissing).
+        store
+            .ensure_default_wordings(shop_name, shop_address)
+            .map_err(|source| ImportError::Store { path: path.to_owned(), source })?;
+    }
+    plan(store, &parsed, opts)
 }
 
 /// Why an import or export failed. Every variant that concerns a file names it.

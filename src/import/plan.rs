@@ -31,6 +31,8 @@ pub struct ImportPlan {
     pub ignored: Vec<String>,
     pub consent: ConsentHandling,
     pub recorded_by: String,
+    /// The columns used and what they become (CSV; empty for vCard).
+    pub mapping: Vec<super::Mapped>,
 }
 
 /// One accepted row.
@@ -229,6 +231,7 @@ pub fn plan(store: &Store, file: &ParsedFile, opts: &ImportOptions) -> Result<Im
         ignored: file.ignored.clone(),
         consent,
         recorded_by: opts.recorded_by.clone(),
+        mapping: file.mapping.clone(),
     })
 }
 
