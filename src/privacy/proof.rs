@@ -95,7 +95,8 @@ pub fn file_slug(name: &str) -> String {
             out.push_str(spelled);
         }
     }
-    let out: String = out.trim_end_matches('-').chars().take(40).collect();
+    // Short enough that "Auskunft gespeichert: ~/hofbote/auskunft-<name>-<date>.txt" fits 80 columns.
+    let out: String = out.trim_end_matches('-').chars().take(24).collect();
     let out = out.trim_end_matches('-').to_owned();
     if out.is_empty() { "kunde".to_owned() } else { out }
 }
@@ -157,7 +158,7 @@ mod tests {
         assert_eq!(file_slug("  Weiß, Anna  "), "weiss-anna");
         assert_eq!(file_slug("../../etc/passwd"), "etc-passwd");
         assert_eq!(file_slug("🐄"), "kunde");
-        assert_eq!(file_slug(&"a".repeat(100)).len(), 40);
+        assert_eq!(file_slug(&"a".repeat(100)).len(), 24);
     }
 
     #[test]
