@@ -69,3 +69,104 @@ fn the_german_export_imports_back_unchanged_and_headers_en_is_for_scripts() {
         assert_eq!(list(&b), list(&a), "{}", file.display());
     }
 }
+
+/// A fresh HOME with only a shop name and address in the XDG config (what the setup's first step writes).
+fn home_with_shop() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".config").join("hofbote").join("config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[shop]\nname = \"Hof Test\"\naddress = \"Dorfstraße 1, 12345 Testdorf\"\n").unwrap();
+    home
+}
+
+/// The farmer's first import, in the app from an empty HOME at 80x24: `i`, the path typed with `~` and completed
+/// with Tab, the dry run shows the column mapping, the rows as they will be stored and the rejected line, `y`
+/// stores it and the list shows the full names and tags. Then `x` on Jörg Müller writes the Auskunft: the screen
+/// names the file, which exists (0600) and holds his data as plain text, with the JSON beside it.
+#[test]
+fn import_a_windows_1252_list_in_the_app_and_write_an_auskunft() {
+    use crate::pty::{Spawn, key};
+    let home = home_with_shop();
+    excel_list(home.path());
+    let mut pty = Spawn::new(home.path()).spawn();
+    pty.wait_for("Noch keine Kunden.");
+
+    pty.keys("i");
+    pty.wait_for("Kunden importieren");
+    pty.keys("~/ku");
+    pty.wait_for("~/ku");
+    pty.keys(key::TAB);
+    pty.wait_for("~/kunden.csv");
+    pty.keys(key::ENTER);
+    pty.wait_for("Noch ist nichts gespeichert");
+    let dry = pty.wait_for("1 Zeile abgelehnt");
+    for want in [
+        "Windows-1252",
+        "Spalte ‚Name‘ → Nachname",
+        "Spalte ‚Vorname‘ → Vorname",
+        "Spalte ‚Telefon‘ → Telefon",
+        "Spalte ‚Schlagworte‘ → Schlagworte",
+        "Jörg Müller",
+        "+49 171 1234567",
+        "Eier, Rind",
+        "Zeile 4: Telefonnummer fehlt",
+        "2 neu",
+    ] {
+        assert!(dry.contains(want), "{want:?} missing in the dry run:\n{dry}");
+    }
+    let db = home.path().join(".local/share/hofbote/hofbote.sqlite");
+    let count = || -> i64 {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(count(), 0, "the dry run stored nothing");
+
+    pty.keys("y");
+    pty.wait_for("Import gespeichert: 2 Kunden neu, 0 geändert, 1 Zeile abgelehnt.");
+    let list = pty.wait_for("Anna Weiß");
+    assert!(list.contains("Jörg Müller") && list.contains("Eier, Rind"), "{list}");
+    assert_eq!(count(), 2);
+
+    // The list is in name order: Anna, then Jörg.
+    pty.keys(key::DOWN);
+    pty.wait_screen("Jörg selected", |s| s.lines().any(|l| l.starts_with('>') && l.contains("Jörg Müller")));
+    pty.keys("x");
+    let said = pty.wait_for("Auskunft gespeichert: ~/hofbote/auskunft-joerg-mueller-");
+    let dir = home.path().join("hofbote");
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().into_string().unwrap())
+        .find(|n| n.starts_with("auskunft-joerg-mueller-") && n.ends_with(".txt"))
+        .unwrap_or_else(|| panic!("no Auskunft file in {}:\n{said}", dir.display()));
+    assert!(said.contains(&format!("~/hofbote/{name}")), "the screen names the file:\n{said}");
+    let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+    for want in ["Auskunft nach Art. 15 DSGVO", "Name: Jörg Müller", "Vorname: Jörg", "Schlagworte: Eier, Rind"] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    assert!(!text.contains("##") && !text.contains("()"), "plain text:\n{text}");
+    assert!(dir.join(name.replace(".txt", ".json")).exists());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(dir.join(&name)).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    pty.keys("q");
+    assert!(pty.wait_exit().success());
+}
+
+/// `hofbote privacy export --out auskunft.json` writes `auskunft.txt` beside it (the README names it so), plain text:
+/// no markdown headings, and no empty parentheses when the shop has no contact.
+#[test]
+fn the_cli_auskunft_is_plain_text_named_as_the_readme_says() {
+    let home = TempHome::new();
+    home.write_config("[shop]\nname = \"Hof Test\"\naddress = \"Dorfstraße 1\"\n");
+    home.ok(&["customers", "add", "--name", "Jörg Müller", "--phone", "0171 1234567"]);
+    let out = home.path().join("auskunft.json");
+    home.ok(&["privacy", "export", "0171 1234567", "--out", out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(home.path().join("auskunft.txt")).unwrap();
+    assert!(text.contains("Verantwortlich: Hof Test, Dorfstraße 1\n"), "{text}");
+    assert!(!text.contains("##") && !text.contains("()"), "{text}");
+    assert!(text.contains("Kundendaten\n-----------\n"), "{text}");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains("`auskunft.txt`") && !readme.contains("auskunft.json.txt"), "README names the file");
+}
