@@ -204,9 +204,9 @@ fn rejected_rows(plan: &crate::import::ImportPlan, l: crate::i18n::Lang) -> Resu
     }
     Err(CliError::Message(
         Tr::new(
-            "{0} Zeilen abgelehnt (siehe oben, mit Zeilennummer und Grund) – korrigiere sie in der Datei und importiere noch einmal.",
-            "{0} rows rejected (see above, with line number and reason) – fix them in the file and import again.",
+            "{0} (siehe oben, mit Zeilennummer und Grund) – korrigiere sie in der Datei und importiere noch einmal.",
+            "{0} (see above, with line number and reason) – fix them in the file and import again.",
         )
-        .fill(l, &[&plan.rejected.len()]),
+        .fill(l, &[&crate::import::rejected_count(plan.rejected.len(), l)]),
     ))
 }

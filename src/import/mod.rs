@@ -33,6 +33,9 @@ pub use export::{EXPORT_HEADER, export_csv, export_header, formula_safe, write_t
 pub use plan::{
     Change, ConsentHandling, ImportPlan, PlannedConsent, PlannedRow, RejectReason, Rejected, RowAction, plan,
 };
+/// The dry run's column lines and the count of rejected lines with German grammar ("1 Zeile abgelehnt"): the CLI
+/// and the app say the same.
+pub use text::report::{COLUMN as COLUMN_TEXT, COLUMNS_HEAD as COLUMNS_TEXT, rejected as rejected_count};
 
 /// Files larger than this are refused (a shop's customer list is far smaller; protects a Raspberry Pi's memory).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

@@ -431,6 +431,12 @@ impl ImportPlan {
         };
         let file = display_safe(&self.path.display().to_string()).into_owned();
         out.push(t::PREVIEW_HEAD.fill(lang, &[&file, &format]));
+        if !self.mapping.is_empty() {
+            out.push(t::COLUMNS_HEAD.get(lang).to_owned());
+            for m in &self.mapping {
+                out.push(t::COLUMN.fill(lang, &[&display_safe(&m.header), &m.field.label().get(lang)]));
+            }
+        }
         out.push(t::ADD.fill(lang, &[&count(self.adds(), lang)]));
         out.push(t::UPDATE.fill(lang, &[&count(self.updates(), lang)]));
         out.push(t::UNCHANGED.fill(lang, &[&count(self.unchanged(), lang)]));

@@ -101,7 +101,7 @@ pub mod reasons {
 
 /// The dry-run report and the summary.
 pub mod report {
-    use crate::i18n::Tr;
+    use crate::i18n::{Lang, Tr};
 
     pub const PREVIEW_HEAD: Tr = Tr::new(
         "Vorschau: Import aus {0} ({1}). Noch ist nichts gespeichert.",
@@ -142,9 +142,31 @@ pub mod report {
     pub const NOTHING_TO_DO: Tr =
         Tr::new("Nichts zu tun: alles ist schon so gespeichert.", "Nothing to do: everything is already stored.");
     pub const SUMMARY: Tr = Tr::new(
-        "Import aus {0} gespeichert: {1} neu, {2} aktualisiert, {3} unverändert, {4} Zeilen abgelehnt, {5} Einwilligungen erfasst.",
-        "Import from {0} saved: {1} new, {2} updated, {3} unchanged, {4} lines rejected, {5} consents recorded.",
+        "Import aus {0} gespeichert: {1} neu, {2} aktualisiert, {3} unverändert, {4}, {5}.",
+        "Import from {0} saved: {1} new, {2} updated, {3} unchanged, {4}, {5}.",
     );
+    pub const COLUMNS_HEAD: Tr = Tr::new("Erkannte Spalten:", "Columns found:");
+    pub const COLUMN: Tr = Tr::new("  Spalte ‚{0}‘ → {1}", "  column '{0}' → {1}");
+
+    /// "1 Zeile abgelehnt", "3 Zeilen abgelehnt": German grammar for one and many.
+    pub fn rejected(n: usize, lang: Lang) -> String {
+        let w = if n == 1 {
+            Tr::new("Zeile abgelehnt", "line rejected")
+        } else {
+            Tr::new("Zeilen abgelehnt", "lines rejected")
+        };
+        format!("{} {}", super::super::plan::count(n, lang), w.get(lang))
+    }
+
+    /// "1 Einwilligung erfasst", "0 Einwilligungen erfasst".
+    pub fn consents_recorded(n: usize, lang: Lang) -> String {
+        let w = if n == 1 {
+            Tr::new("Einwilligung erfasst", "consent recorded")
+        } else {
+            Tr::new("Einwilligungen erfasst", "consents recorded")
+        };
+        format!("{} {}", super::super::plan::count(n, lang), w.get(lang))
+    }
     pub const CHANGE_NAME: Tr = Tr::new("Name", "name");
     pub const CHANGE_FIRST_NAME: Tr = Tr::new("Vorname", "first name");
     pub const CHANGE_NOTE: Tr = Tr::new("Notiz", "note");

@@ -17,7 +17,8 @@ fn excel_list(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-/// `Schlagworte` is hofbote's own word for tags: a German list with it imports the tags (it was ignored).
+/// `Schlagworte` is hofbote's own word for tags: a German list with it imports the tags (it was ignored); the dry
+/// run names what each column becomes, and one rejected line is "1 Zeile abgelehnt".
 #[test]
 fn a_windows_1252_list_with_schlagworte_imports_full_names_and_tags() {
     let home = TempHome::new();
@@ -25,7 +26,11 @@ fn a_windows_1252_list_with_schlagworte_imports_full_names_and_tags() {
     let out = home.run(&["customers", "import", file.to_str().unwrap(), "--apply"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "a rejected row ends the import with an error: {stdout}");
-    assert!(!stdout.contains("Schlagworte"), "Schlagworte is no unused column: {stdout}");
+    assert!(stdout.contains("Spalte ‚Schlagworte‘ → Schlagworte"), "Schlagworte is the tags column: {stdout}");
+    assert!(!stdout.contains("Nicht verwendete Spalten"), "no unused column: {stdout}");
+    // German grammar for one line (it said "1 Zeilen abgelehnt").
+    assert!(stdout.contains(", 1 Zeile abgelehnt, 0 Einwilligungen erfasst."), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 Zeile abgelehnt (siehe oben"), "{out:?}");
     let json = home.ok(&["customers", "list", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
     let joerg = rows.as_array().unwrap().iter().find(|r| r["first_name"] == "Jörg").unwrap();

@@ -19,8 +19,8 @@ pub const LOADING: Tr = Tr::new("Datei wird geprüft …", "Checking the file �
 pub const APPLYING: Tr = Tr::new("Wird gespeichert …", "Saving …");
 pub const HEAD: Tr =
     Tr::new("Probelauf: {0} ({1}). Noch ist nichts gespeichert.", "Dry run: {0} ({1}). Nothing is stored yet.");
-pub const COLUMNS: Tr = Tr::new("Erkannte Spalten:", "Columns found:");
-pub const COLUMN: Tr = Tr::new("  Spalte ‚{0}‘ → {1}", "  column '{0}' → {1}");
+/// The column lines are the engine's (the CLI's dry run says the same).
+pub use crate::import::{COLUMN_TEXT as COLUMN, COLUMNS_TEXT as COLUMNS};
 pub const COLUMN_UNUSED: Tr = Tr::new("  Spalte ‚{0}‘ wird nicht verwendet", "  column '{0}' is not used");
 pub const VCARD_FIELDS: Tr = Tr::new(
     "  vCard: Name, Vorname, Telefon (Handy zuerst), Kategorien",
@@ -56,12 +56,7 @@ pub const NOTHING: Tr = Tr::new(
 
 /// "2 neu · 1 ändert · 0 gleich · 1 Zeile abgelehnt" with German grammar for one and many.
 pub fn counts(adds: usize, updates: usize, same: usize, rejected: usize, lang: Lang) -> String {
-    let rejected = match (rejected, lang) {
-        (1, Lang::De) => "1 Zeile abgelehnt".to_owned(),
-        (n, Lang::De) => format!("{n} Zeilen abgelehnt"),
-        (1, Lang::En) => "1 line rejected".to_owned(),
-        (n, Lang::En) => format!("{n} lines rejected"),
-    };
+    let rejected = crate::import::rejected_count(rejected, lang);
     match lang {
         Lang::De => format!("{adds} neu · {updates} geändert · {same} unverändert · {rejected}"),
         Lang::En => format!("{adds} new · {updates} changed · {same} unchanged · {rejected}"),
@@ -76,16 +71,8 @@ pub fn saved(adds: usize, updates: usize, rejected: usize, lang: Lang) -> String
         (1, Lang::En) => "1 customer added".to_owned(),
         (n, Lang::En) => format!("{n} customers added"),
     };
-    let tail = if rejected == 0 {
-        String::new()
-    } else {
-        match (rejected, lang) {
-            (1, Lang::De) => ", 1 Zeile abgelehnt".to_owned(),
-            (n, Lang::De) => format!(", {n} Zeilen abgelehnt"),
-            (1, Lang::En) => ", 1 line rejected".to_owned(),
-            (n, Lang::En) => format!(", {n} lines rejected"),
-        }
-    };
+    let tail =
+        if rejected == 0 { String::new() } else { format!(", {}", crate::import::rejected_count(rejected, lang)) };
     match lang {
         Lang::De => format!("Import gespeichert: {customers}, {updates} geändert{tail}."),
         Lang::En => format!("Import saved: {customers}, {updates} changed{tail}."),
