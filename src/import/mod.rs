@@ -109,12 +109,20 @@ pub struct ParsedFile {
 /// Reads, decodes and parses an import file; vCard when the content starts with `BEGIN:VCARD` or the name ends in
 /// `.vcf`/`.vcard`, CSV otherwise.
 pub fn load(path: &Path) -> Result<ParsedFile, ImportError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| ImportError::Read { path: path.to_owned(), message: e.to_string() })?;
+    let read_err =
+        |e: std::io::Error| ImportError::Read { path: path.to_owned(), kind: e.kind(), message: e.to_string() };
+    let meta = std::fs::metadata(path).map_err(read_err)?;
+    if meta.is_dir() {
+        return Err(ImportError::Folder { path: path.to_owned() });
+    }
+    // A pipe or a device would block the reader (on the app's database thread) or never end.
+    if !meta.is_file() {
+        return Err(ImportError::NotAFile { path: path.to_owned() });
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { path: path.to_owned(), bytes: meta.len() });
     }
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Read { path: path.to_owned(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(read_err)?;
     parse_bytes(path, &bytes)
 }
 
@@ -180,7 +188,11 @@ pub fn preview(
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{}: cannot read: {message}", path.display())]
-    Read { path: PathBuf, message: String },
+    Read { path: PathBuf, kind: std::io::ErrorKind, message: String },
+    #[error("{}: is a folder", path.display())]
+    Folder { path: PathBuf },
+    #[error("{}: not a regular file", path.display())]
+    NotAFile { path: PathBuf },
     #[error("{}: file too large ({bytes} bytes)", path.display())]
     TooLarge { path: PathBuf, bytes: u64 },
     #[error("{}: file is empty", path.display())]
@@ -221,7 +233,16 @@ impl Localized for ImportError {
             }
         };
         match self {
-            ImportError::Read { path, message } => t::READ.fill(lang, &[&file(path), message]),
+            // The common causes in the reader's words, not the system's English.
+            ImportError::Read { path, kind: std::io::ErrorKind::NotFound, .. } => {
+                t::NOT_FOUND.fill(lang, &[&file(path)])
+            }
+            ImportError::Read { path, kind: std::io::ErrorKind::PermissionDenied, .. } => {
+                t::NOT_ALLOWED.fill(lang, &[&file(path)])
+            }
+            ImportError::Read { path, message, .. } => t::READ.fill(lang, &[&file(path), message]),
+            ImportError::Folder { path } => t::FOLDER.fill(lang, &[&file(path)]),
+            ImportError::NotAFile { path } => t::NOT_A_FILE.fill(lang, &[&file(path)]),
             ImportError::TooLarge { path, bytes } => {
                 t::TOO_LARGE.fill(lang, &[&file(path), &(bytes / (1024 * 1024)), &(MAX_FILE_BYTES / (1024 * 1024))])
             }
@@ -272,6 +293,18 @@ mod tests {
     #[test]
     fn missing_file_is_a_read_error() {
         let err = load(Path::new("/nonexistent/kunden.csv")).unwrap_err();
-        assert!(err.localized(Lang::De).contains("/nonexistent/kunden.csv"));
+        let de = err.localized(Lang::De);
+        assert!(de.contains("/nonexistent/kunden.csv") && de.contains("gibt es nicht"), "{de}");
+        assert!(!de.contains("os error"), "no English system text in German: {de}");
+    }
+
+    #[test]
+    fn a_folder_or_a_pipe_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(matches!(err, ImportError::Folder { .. }), "{err:?}");
+        assert!(err.localized(Lang::De).contains("ist ein Ordner"));
+        // /dev/null is a device: reading it would give nothing useful (a pipe would block).
+        assert!(matches!(load(Path::new("/dev/null")).unwrap_err(), ImportError::NotAFile { .. }));
     }
 }

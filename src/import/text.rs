@@ -6,6 +6,22 @@ pub mod errors {
 
     pub const READ: Tr =
         Tr::new("Datei {0} lässt sich nicht lesen: {1}. Prüfe den Pfad.", "Cannot read file {0}: {1}. Check the path.");
+    pub const NOT_FOUND: Tr = Tr::new(
+        "Datei {0} gibt es nicht. Prüfe den Pfad (in hofbote ergänzt Tab Ordner und Dateinamen).",
+        "File {0} does not exist. Check the path (in hofbote, Tab completes folders and file names).",
+    );
+    pub const NOT_ALLOWED: Tr = Tr::new(
+        "Datei {0} darfst du nicht lesen (keine Leserechte). Kopiere sie in deinen Home-Ordner.",
+        "You may not read file {0} (no read permission). Copy it to your home folder.",
+    );
+    pub const FOLDER: Tr = Tr::new(
+        "{0} ist ein Ordner. Gib den Dateinamen dazu an (Tab zeigt, was darin liegt).",
+        "{0} is a folder. Add the file name (Tab shows what is in it).",
+    );
+    pub const NOT_A_FILE: Tr = Tr::new(
+        "{0} ist keine normale Datei. Speichere die Liste als CSV- oder vCard-Datei.",
+        "{0} is not a regular file. Save the list as a CSV or vCard file.",
+    );
     pub const TOO_LARGE: Tr = Tr::new(
         "Datei {0} ist zu groß ({1} MiB, höchstens {2} MiB). Teile die Liste in mehrere Dateien.",
         "File {0} is too large ({1} MiB, at most {2} MiB). Split the list into several files.",
