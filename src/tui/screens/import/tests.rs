@@ -67,6 +67,7 @@ fn import_from_the_app_shows_the_dry_run_and_applies_it() {
         assert!(s.contains(want), "{want:?} missing:\n{s}");
     }
     assert_eq!(store.customer_count().unwrap(), 0, "the dry run stores nothing");
+    insta::assert_snapshot!("import_preview__80x24", s);
 
     press(&mut store, &launch, &mut state, ch('y'));
     assert!(state.import.is_none());
