@@ -141,6 +141,10 @@ pub enum Ctx {
     ImportPath,
     /// Import view: the dry run, before anything is stored.
     ImportPreview,
+    /// Import view: typing where the paper forms are kept (every other key is text).
+    ImportEvidence,
+    /// Import view: the dry run of a file whose consent columns are not taken yet.
+    ImportConsent,
 }
 
 /// One key with its modifiers (Shift is folded into the character).
@@ -337,6 +341,9 @@ pub static KEYMAP: &[Binding] = &[
     h(C::ImportPath, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
     h(C::ImportPreview, &[Key::ch('y')], A::Yes, Tr::new("übernehmen: alles in einem Schritt speichern", "apply: store everything in one step"), Tr::new("übernehmen", "apply")),
     h(C::ImportPreview, &[Key::plain(K::Esc), Key::ch('n')], A::Back, Tr::new("zurück zum Dateinamen, nichts wird gespeichert", "back to the file name, nothing is stored"), Tr::new("zurück", "back")),
+    h(C::ImportConsent, &[Key::ch('e')], A::Record, Tr::new("Einwilligungen aus der Datei übernehmen (nur mit den Formularen)", "take the file's consents (only with the forms)"), Tr::new("Einwilligungen", "consents")),
+    h(C::ImportEvidence, &[Key::plain(K::Enter)], A::Submit, Tr::new("mit diesem Nachweis neu prüfen (noch wird nichts gespeichert)", "check again with this evidence (nothing is stored yet)"), Tr::new("prüfen", "check")),
+    h(C::ImportEvidence, &[Key::plain(K::Esc)], A::Back, Tr::new("zurück, Einwilligungen nicht übernehmen", "back, do not take the consents"), Tr::new("zurück", "back")),
     b(C::ImportPreview, UP, A::Up, Tr::new("nach oben blättern", "scroll up")),
     b(C::ImportPreview, DOWN, A::Down, Tr::new("nach unten blättern", "scroll down")),
     b(C::ImportPreview, &[Key::plain(K::PageUp)], A::PageUp, Tr::new("eine Seite hoch", "page up")),
@@ -423,7 +430,13 @@ mod tests {
         for row in KEYMAP.iter().filter(|b| {
             matches!(
                 b.ctx,
-                Ctx::Filter | Ctx::Form | Ctx::FormPicker | Ctx::Composer | Ctx::ReplyInput | Ctx::ImportPath
+                Ctx::Filter
+                    | Ctx::Form
+                    | Ctx::FormPicker
+                    | Ctx::Composer
+                    | Ctx::ReplyInput
+                    | Ctx::ImportPath
+                    | Ctx::ImportEvidence
             )
         }) {
             for key in row.keys {

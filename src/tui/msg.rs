@@ -280,8 +280,12 @@ pub enum Effect {
     Setup(welcome::SetupEffect),
     /// Lists the folder of the typed path for Tab completion.
     ImportComplete(String),
-    /// Reads the file at the typed path and plans the import (the dry run).
-    ImportPreview(String),
+    /// Reads the file at the typed path and plans the import (the dry run); with `evidence`, the file's consent
+    /// columns are taken as paper forms from the shop (source `shop_form`) kept where the evidence says.
+    ImportPreview {
+        path: String,
+        evidence: Option<String>,
+    },
     /// Writes the plan the farmer saw (one transaction; refused if a customer changed meanwhile).
     ImportApply(Box<crate::import::ImportPlan>),
     /// Writes a customer's Auskunft or consent proof to a file.
@@ -307,7 +311,7 @@ impl Effect {
             | Effect::ResolveAlerts => Op::Broadcast,
             Effect::QueueReply { .. } => Op::Reply,
             Effect::Setup(_) => Op::Setup,
-            Effect::ImportComplete(_) | Effect::ImportPreview(_) | Effect::ImportApply(_) => Op::Import,
+            Effect::ImportComplete(_) | Effect::ImportPreview { .. } | Effect::ImportApply(_) => Op::Import,
             Effect::WriteFile { .. } => Op::Export,
             Effect::LoadCustomers
             | Effect::LoadConsent
@@ -359,7 +363,7 @@ impl Effect {
             | Effect::ResolveAlerts
             | Effect::QueueReply { .. }
             | Effect::ImportComplete(_)
-            | Effect::ImportPreview(_)
+            | Effect::ImportPreview { .. }
             | Effect::ImportApply(_)
             | Effect::WriteFile { .. } => None,
         }

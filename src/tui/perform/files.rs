@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use super::PerformCtx;
-use crate::import::{ImportOptions, ImportPlan};
+use crate::domain::consent::Source;
+use crate::import::{ConsentImport, ImportOptions, ImportPlan};
 use crate::store::Store;
 use crate::tui::app::{Failure, FileKind, Msg};
 use crate::tui::screens::import::path;
@@ -29,11 +30,12 @@ pub fn complete(ctx: &PerformCtx, typed: &str) -> Msg {
     Msg::ImportCompleted(path::complete(typed, &entries))
 }
 
-/// The dry run, exactly as `hofbote customers import FILE` runs it (consent columns are not taken here: the app
-/// gives no source and evidence, so the plan says they are ignored).
-pub fn preview(ctx: &PerformCtx, store: &mut Store, typed: &str) -> Result<Msg, Failure> {
+/// The dry run, exactly as `hofbote customers import FILE` runs it; with `evidence` as
+/// `--consent-source shop_form --consent-evidence EVIDENCE` (without, the plan says the consent columns are ignored).
+pub fn preview(ctx: &PerformCtx, store: &mut Store, typed: &str, evidence: Option<String>) -> Result<Msg, Failure> {
     let file = path::expand(typed, ctx.home.as_deref());
-    let opts = ImportOptions { region: ctx.config.shop.region(), consent: None, recorded_by: ctx.actor.clone() };
+    let consent = evidence.map(|evidence| ConsentImport { source: Source::ShopForm, evidence });
+    let opts = ImportOptions { region: ctx.config.shop.region(), consent, recorded_by: ctx.actor.clone() };
     let plan = crate::import::preview(store, &file, &opts, &ctx.shop_name, &ctx.shop_address)?;
     Ok(Msg::ImportPlanned(Box::new(plan)))
 }

@@ -68,7 +68,7 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::QueueReply { customer_id, text } => write::queue_reply(ctx, store, customer_id, &text)?,
             Effect::Setup(SetupEffect::Save(data)) => write::setup(ctx, store, data)?,
             Effect::ImportComplete(typed) => files::complete(ctx, &typed),
-            Effect::ImportPreview(typed) => files::preview(ctx, store, &typed)?,
+            Effect::ImportPreview { path, evidence } => files::preview(ctx, store, &path, evidence)?,
             Effect::ImportApply(plan) => files::apply(store, &plan)?,
             Effect::WriteFile { customer_id, kind } => files::write_file(ctx, store, customer_id, kind)?,
             Effect::SyncTemplates | Effect::TestSend { .. } | Effect::Setup(SetupEffect::Test(_)) => {

@@ -47,6 +47,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &ImportView, env: &Env) {
                 }
             }
         }
+        Stage::Evidence(_) => {
+            let mut lines = vec![Line::styled(cut(text::TITLE.get(lang), w, ell), theme.title())];
+            lines.extend(wrap(text::EVIDENCE_INTRO.get(lang), w.max(10)).into_iter().map(Line::raw));
+            lines.push(Line::raw(""));
+            let head = lines.len() as u16;
+            frame.render_widget(Paragraph::new(lines), area);
+            let field = Rect { y: area.y + head, height: area.height.saturating_sub(head), ..area };
+            form::render(frame, field, &v.evidence, &Vec::new(), theme, lang);
+        }
         Stage::Preview(plan) | Stage::Applying(plan) => {
             let body = preview_lines(plan, v.path().trim(), w, env);
             let pinned = 2u16.min(area.height);
@@ -109,11 +118,24 @@ fn preview_lines(plan: &ImportPlan, typed: &str, w: usize, env: &Env) -> Vec<Lin
             }
         }
     }
-    if let ConsentHandling::Ignored { columns } = &plan.consent {
-        let list = columns.iter().map(|c| safe(c).into_owned()).collect::<Vec<_>>().join(", ");
-        for l in wrap(&text::CONSENT_IGNORED.fill(lang, &[&list]), w.max(10)) {
-            lines.push(Line::styled(l, theme.dim()));
+    match &plan.consent {
+        ConsentHandling::Ignored { columns } => {
+            let list = columns.iter().map(|c| safe(c).into_owned()).collect::<Vec<_>>().join(", ");
+            for l in wrap(&text::CONSENT_IGNORED.fill(lang, &[&list]), w.max(10)) {
+                lines.push(Line::styled(l, theme.dim()));
+            }
+            for l in wrap(text::CONSENT_HOW.get(lang), w.max(10)) {
+                lines.push(Line::styled(l, theme.dim()));
+            }
         }
+        ConsentHandling::Record { evidence, .. } => {
+            let (service, marketing) = plan.consents();
+            let line = text::CONSENT_RECORD.fill(lang, &[&(service + marketing), &safe(evidence)]);
+            for l in wrap(&line, w.max(10)) {
+                lines.push(Line::styled(l, theme.title()));
+            }
+        }
+        ConsentHandling::NotInFile | ConsentHandling::NoColumns => {}
     }
     lines
 }
@@ -159,7 +181,7 @@ fn table(plan: &ImportPlan, w: usize, env: &Env) -> Vec<Line<'static>> {
         let consent = if r.consents.is_empty() {
             text::CONSENT_NONE.get(lang).to_owned()
         } else {
-            r.consents.iter().map(|c| c.purpose.label().get(lang)).collect::<Vec<_>>().join(", ")
+            r.consents.iter().map(|c| text::purpose_short(c.purpose).get(lang)).collect::<Vec<_>>().join(", ")
         };
         let cells = [
             r.line.to_string(),

@@ -14,7 +14,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use self::path::Completion;
 use super::{Env, Outcome};
-use crate::import::{ImportPlan, ImportSummary};
+use crate::import::{ConsentHandling, ImportPlan, ImportSummary};
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::msg::Effect;
 use crate::tui::widgets::form::{Field, Form};
@@ -28,6 +28,8 @@ pub enum Stage {
     Checking,
     /// The dry run is shown; `y` applies it.
     Preview(Box<ImportPlan>),
+    /// Typing where the paper forms of the file's consents are kept (over the dry run it came from).
+    Evidence(Box<ImportPlan>),
     /// The plan is being written.
     Applying(Box<ImportPlan>),
 }
@@ -42,6 +44,10 @@ pub struct ImportView {
     pub matches: Vec<String>,
     /// First line of the preview shown.
     pub scroll: usize,
+    /// Where the forms are kept ("Formulare 2026, Ordner 3"): one text field.
+    pub evidence: Form,
+    /// Set once the farmer gave the evidence: the file's consent columns are taken as paper forms.
+    pub with_consent: Option<String>,
 }
 
 impl Default for ImportView {
@@ -53,7 +59,15 @@ impl Default for ImportView {
 impl ImportView {
     pub fn new() -> ImportView {
         let field = Field::text(text::FILE, "");
-        ImportView { form: Form::new(vec![field]), stage: Stage::Path, matches: Vec::new(), scroll: 0 }
+        let evidence = Field::text(text::EVIDENCE, "").with_hint(text::EVIDENCE_HINT);
+        ImportView {
+            form: Form::new(vec![field]),
+            stage: Stage::Path,
+            matches: Vec::new(),
+            scroll: 0,
+            evidence: Form::new(vec![evidence]),
+            with_consent: None,
+        }
     }
 
     pub fn path(&self) -> &str {
@@ -64,7 +78,11 @@ impl ImportView {
     pub fn ctx(&self) -> Vec<Ctx> {
         match self.stage {
             Stage::Path => vec![Ctx::Always, Ctx::ImportPath],
+            Stage::Preview(ref plan) if matches!(plan.consent, ConsentHandling::Ignored { .. }) => {
+                vec![Ctx::Always, Ctx::ImportPreview, Ctx::ImportConsent]
+            }
             Stage::Preview(_) => vec![Ctx::Always, Ctx::ImportPreview],
+            Stage::Evidence(_) => vec![Ctx::Always, Ctx::ImportEvidence],
             Stage::Checking | Stage::Applying(_) => vec![Ctx::Always],
         }
     }
@@ -74,17 +92,35 @@ impl ImportView {
     }
 }
 
-/// A key typed into the path field (the view takes text only there).
+/// A key typed into the path field or the evidence field (the view takes text only there).
 pub fn type_key(v: &mut ImportView, ev: &KeyEvent) {
-    if v.stage == Stage::Path && v.form.type_key(ev) {
-        v.matches.clear();
-        v.set_error(None);
+    match v.stage {
+        Stage::Path => {
+            if v.form.type_key(ev) {
+                v.matches.clear();
+                v.set_error(None);
+            }
+        }
+        Stage::Evidence(_) => {
+            if v.evidence.type_key(ev) {
+                v.evidence.set_error(0, None);
+            }
+        }
+        Stage::Checking | Stage::Preview(_) | Stage::Applying(_) => {}
     }
 }
 
 /// Whether the view takes typed text now.
 pub fn takes_text(v: &ImportView) -> bool {
-    v.stage == Stage::Path
+    matches!(v.stage, Stage::Path | Stage::Evidence(_))
+}
+
+/// The dry run again, for the typed path (and with the evidence, if given).
+fn check(v: &mut ImportView, lang: crate::i18n::Lang) -> Vec<Outcome> {
+    let path = v.path().trim().to_owned();
+    v.stage = Stage::Checking;
+    let effect = Effect::ImportPreview { path, evidence: v.with_consent.clone() };
+    vec![Outcome::Info(text::LOADING.get(lang).to_owned()), Outcome::Effect(effect)]
 }
 
 /// A command key. Returns `false` when the view is to be closed.
@@ -104,15 +140,27 @@ pub fn on_action(v: &mut ImportView, env: &Env, action: Action) -> (bool, Vec<Ou
             }
             v.matches.clear();
             v.set_error(None);
-            v.stage = Stage::Checking;
-            return (
-                true,
-                vec![Outcome::Info(text::LOADING.get(lang).to_owned()), Outcome::Effect(Effect::ImportPreview(typed))],
-            );
+            return (true, check(v, lang));
         }
         (Stage::Preview(_), Action::Back) => {
             v.stage = Stage::Path;
             v.scroll = 0;
+            v.with_consent = None;
+        }
+        (Stage::Preview(plan), Action::Record) => {
+            if matches!(plan.consent, ConsentHandling::Ignored { .. }) {
+                v.stage = Stage::Evidence(plan.clone());
+            }
+        }
+        (Stage::Evidence(plan), Action::Back) => v.stage = Stage::Preview(plan.clone()),
+        (Stage::Evidence(_), Action::Submit) => {
+            let evidence = v.evidence.field(0).trim().to_owned();
+            if evidence.is_empty() {
+                v.evidence.set_error(0, Some(text::EVIDENCE_EMPTY.get(lang).to_owned()));
+                return (true, Vec::new());
+            }
+            v.with_consent = Some(evidence);
+            return (true, check(v, lang));
         }
         (Stage::Preview(plan), Action::Yes) => {
             if !plan.has_changes() {
@@ -167,7 +215,8 @@ pub fn failed(v: &mut ImportView, message: String) -> bool {
             v.stage = Stage::Preview(plan);
             false
         }
-        Stage::Path | Stage::Checking | Stage::Preview(_) => {
+        Stage::Path | Stage::Checking | Stage::Preview(_) | Stage::Evidence(_) => {
+            v.with_consent = None;
             v.set_error(Some(message));
             true
         }

@@ -132,3 +132,39 @@ fn x_writes_the_auskunft_and_p_the_consent_proof_and_the_status_names_the_file()
     let proof = std::fs::read_to_string(dir.join("nachweis-joerg-mueller-2026-11-27.txt")).unwrap();
     assert!(proof.contains("Kunde: Jörg Müller"), "{proof}");
 }
+
+/// A list with consent columns: the dry run says they are not taken; `e` asks where the forms are kept, the dry
+/// run then shows the consents each row records, and `y` records them (on a fresh database: the default wordings
+/// are made as everywhere else).
+#[test]
+fn consent_columns_are_taken_only_with_the_evidence_of_the_forms() {
+    use crate::domain::consent::{ConsentState, Purpose};
+    let home = tempfile::tempdir().unwrap();
+    let text = "Name;Telefon;Einwilligung Werbung;Einwilligung Datum;Einwilligung Version\nJörg Müller;0171 1234567;ja;01.11.2026;1\n";
+    std::fs::write(home.path().join("formulare.csv"), text).unwrap();
+    let (mut store, launch, mut state) = setup(home.path());
+    press(&mut store, &launch, &mut state, ch('i'));
+    type_text(&mut store, &launch, &mut state, "~/formulare.csv");
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let s = screen(&state);
+    assert!(s.contains("werden hier nicht übernommen") && s.contains("Dann e:"), "{s}");
+    assert!(s.contains("e Einwilligungen"), "{s}");
+
+    press(&mut store, &launch, &mut state, ch('e'));
+    assert_eq!(state.chain(), [Ctx::Always, Ctx::ImportEvidence]);
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    assert!(screen(&state).contains("Gib an, wo die Formulare liegen"), "{}", screen(&state));
+    type_text(&mut store, &launch, &mut state, "Formulare 2026, Ordner 3");
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let s = screen(&state);
+    assert!(s.contains("Einwilligungen: 1 werden erfasst") && s.contains("Ordner 3 (Zeile N)"), "{s}");
+    assert!(!s.contains("e Einwilligungen"), "e is offered only while the consents are not taken:\n{s}");
+    assert!(s.lines().any(|l| l.starts_with("2 ") && l.trim_end().ends_with("Angebote")), "{s}");
+
+    press(&mut store, &launch, &mut state, ch('y'));
+    assert!(state.import.is_none(), "{}", screen(&state));
+    let id = store.list_customers(&Default::default()).unwrap()[0].customer.id;
+    assert_eq!(store.customer_consent(id).unwrap().state(Purpose::Marketing), ConsentState::Granted);
+    let ledger = store.ledger(id).unwrap();
+    assert_eq!(ledger[0].evidence, "Formulare 2026, Ordner 3 (Zeile 2)");
+}

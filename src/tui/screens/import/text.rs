@@ -38,12 +38,30 @@ pub const COL_CONSENT: Tr = Tr::new("Einwilligung", "Consent");
 pub const ACTION_NEW: Tr = Tr::new("neu", "new");
 pub const ACTION_UPDATE: Tr = Tr::new("ändert", "changes");
 pub const ACTION_SAME: Tr = Tr::new("gleich", "same");
-pub const CONSENT_NONE: Tr = Tr::new("keine", "none");
+pub const CONSENT_NONE: Tr = Tr::new("–", "–");
 pub const REJECTED: Tr = Tr::new("Abgelehnt (wird nicht übernommen):", "Rejected (not taken):");
 pub const REJECTED_LINE: Tr = Tr::new("  Zeile {0}: {1}", "  line {0}: {1}");
 pub const CONSENT_IGNORED: Tr = Tr::new(
     "Einwilligungs-Spalten ({0}) werden hier nicht übernommen: trag Einwilligungen vom Papierformular unter 2 Einwilligungen ein.",
     "Consent columns ({0}) are not taken here: record paper consents under 2 Consent.",
+);
+pub const CONSENT_HOW: Tr = Tr::new(
+    "Liegen die unterschriebenen Formulare vor? Dann e: die Einwilligungen werden mit Datum und Textversion jeder Zeile erfasst.",
+    "Do you hold the signed forms? Then e: the consents are recorded with each row's date and wording version.",
+);
+pub const CONSENT_RECORD: Tr = Tr::new(
+    "Einwilligungen: {0} werden erfasst (Formular im Laden; Nachweis: {1} (Zeile N)).",
+    "Consents: {0} will be recorded (shop form; evidence: {1} (line N)).",
+);
+pub const EVIDENCE: Tr = Tr::new("Nachweis", "Evidence");
+pub const EVIDENCE_HINT: &str = "z. B. Formulare 2026, Ordner 3";
+pub const EVIDENCE_INTRO: Tr = Tr::new(
+    "Einwilligungen aus der Datei übernehmen – nur, wenn die unterschriebenen Formulare vorliegen. Jede Zeile braucht das Datum vom Formular und die Version des Einwilligungstexts; sonst wird sie abgelehnt. Wo liegen die Formulare?",
+    "Take the file's consents – only if you hold the signed forms. Each row needs the form's date and the consent wording version, else it is rejected. Where are the forms kept?",
+);
+pub const EVIDENCE_EMPTY: Tr = Tr::new(
+    "Gib an, wo die Formulare liegen (z. B. Formulare 2026, Ordner 3).",
+    "Say where the forms are kept (e.g. forms 2026, folder 3).",
 );
 pub const QUESTION: Tr = Tr::new(
     "Übernehmen? y = ja, speichern · Esc = zurück, nichts wird gespeichert",
@@ -53,6 +71,14 @@ pub const NOTHING: Tr = Tr::new(
     "Nichts zu tun: alles ist schon so gespeichert. Esc = zurück",
     "Nothing to do: everything is already stored. Esc = back",
 );
+
+/// The purpose in the table's narrow column: the glossary's short words.
+pub fn purpose_short(p: crate::domain::consent::Purpose) -> Tr {
+    match p {
+        crate::domain::consent::Purpose::Service => Tr::new("Termine", "service"),
+        crate::domain::consent::Purpose::Marketing => Tr::new("Angebote", "marketing"),
+    }
+}
 
 /// "2 neu · 1 ändert · 0 gleich · 1 Zeile abgelehnt" with German grammar for one and many.
 pub fn counts(adds: usize, updates: usize, same: usize, rejected: usize, lang: Lang) -> String {
