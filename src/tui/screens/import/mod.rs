@@ -225,7 +225,7 @@ pub fn failed(v: &mut ImportView, message: String) -> bool {
 
 /// The status line after the plan was written.
 pub fn applied_text(s: &ImportSummary, lang: crate::i18n::Lang) -> String {
-    text::saved(s.added, s.updated, s.rejected, lang)
+    text::saved(s.added, s.updated, s.rejected, s.consents_recorded, lang)
 }
 
 #[cfg(test)]

@@ -163,6 +163,8 @@ fn consent_columns_are_taken_only_with_the_evidence_of_the_forms() {
 
     press(&mut store, &launch, &mut state, ch('y'));
     assert!(state.import.is_none(), "{}", screen(&state));
+    let s = screen(&state);
+    assert!(s.contains("Import gespeichert: 1 Kunde neu, 0 geändert, 1 Einwilligung erfasst."), "{s}");
     let id = store.list_customers(&Default::default()).unwrap()[0].customer.id;
     assert_eq!(store.customer_consent(id).unwrap().state(Purpose::Marketing), ConsentState::Granted);
     let ledger = store.ledger(id).unwrap();

@@ -89,16 +89,27 @@ pub fn counts(adds: usize, updates: usize, same: usize, rejected: usize, lang: L
     }
 }
 
-/// The status line after the import: "Import gespeichert: 2 Kunden neu, …".
-pub fn saved(adds: usize, updates: usize, rejected: usize, lang: Lang) -> String {
+/// The status line after the import: "Import gespeichert: 2 Kunden neu, 0 geändert, 1 Zeile abgelehnt."
+pub fn saved(adds: usize, updates: usize, rejected: usize, consents: usize, lang: Lang) -> String {
     let customers = match (adds, lang) {
         (1, Lang::De) => "1 Kunde neu".to_owned(),
         (n, Lang::De) => format!("{n} Kunden neu"),
         (1, Lang::En) => "1 customer added".to_owned(),
         (n, Lang::En) => format!("{n} customers added"),
     };
-    let tail =
-        if rejected == 0 { String::new() } else { format!(", {}", crate::import::rejected_count(rejected, lang)) };
+    let mut tail = String::new();
+    if rejected > 0 {
+        tail.push_str(&format!(", {}", crate::import::rejected_count(rejected, lang)));
+    }
+    if consents > 0 {
+        let c = match (consents, lang) {
+            (1, Lang::De) => "1 Einwilligung erfasst".to_owned(),
+            (n, Lang::De) => format!("{n} Einwilligungen erfasst"),
+            (1, Lang::En) => "1 consent recorded".to_owned(),
+            (n, Lang::En) => format!("{n} consents recorded"),
+        };
+        tail.push_str(&format!(", {c}"));
+    }
     match lang {
         Lang::De => format!("Import gespeichert: {customers}, {updates} geändert{tail}."),
         Lang::En => format!("Import saved: {customers}, {updates} changed{tail}."),
@@ -113,7 +124,8 @@ mod tests {
     fn counts_say_one_line_and_many_lines() {
         assert_eq!(counts(2, 0, 0, 1, Lang::De), "2 neu · 0 geändert · 0 unverändert · 1 Zeile abgelehnt");
         assert!(counts(0, 0, 0, 3, Lang::De).ends_with("3 Zeilen abgelehnt"));
-        assert_eq!(saved(1, 0, 0, Lang::De), "Import gespeichert: 1 Kunde neu, 0 geändert.");
-        assert_eq!(saved(2, 1, 1, Lang::De), "Import gespeichert: 2 Kunden neu, 1 geändert, 1 Zeile abgelehnt.");
+        assert_eq!(saved(1, 0, 0, 0, Lang::De), "Import gespeichert: 1 Kunde neu, 0 geändert.");
+        assert_eq!(saved(2, 1, 1, 0, Lang::De), "Import gespeichert: 2 Kunden neu, 1 geändert, 1 Zeile abgelehnt.");
+        assert_eq!(saved(1, 0, 0, 1, Lang::De), "Import gespeichert: 1 Kunde neu, 0 geändert, 1 Einwilligung erfasst.");
     }
 }
