@@ -372,8 +372,14 @@ fn failed(state: &mut State, op: Op, error: Failure) {
                 w.failed();
             }
         }
-        Op::Load | Op::SaveCustomer | Op::RecordConsent | Op::Erase | Op::TestSend | Op::Broadcast | Op::Export => {}
-        Op::Import => {}
+        Op::Load
+        | Op::SaveCustomer
+        | Op::RecordConsent
+        | Op::Erase
+        | Op::TestSend
+        | Op::Broadcast
+        | Op::Import
+        | Op::Export => {}
     }
     if handled {
         // The "saving …" note is over; the error is shown at its field.

@@ -68,6 +68,13 @@ fn import_from_the_app_shows_the_dry_run_and_applies_it() {
     }
     assert_eq!(store.customer_count().unwrap(), 0, "the dry run stores nothing");
     insta::assert_snapshot!("import_preview__80x24", s);
+    // Any size draws without panicking, and the counts and the question stay on screen.
+    for (w, h) in [(120, 40), (50, 12), (20, 8)] {
+        crate::tui::app::update(&mut state, crate::tui::app::Msg::Resize(w, h));
+        let s = screen(&state);
+        assert!(h < 12 || (s.contains("2 neu") && s.contains("y = ja")), "{w}x{h}:\n{s}");
+    }
+    crate::tui::app::update(&mut state, crate::tui::app::Msg::Resize(80, 24));
 
     press(&mut store, &launch, &mut state, ch('y'));
     assert!(state.import.is_none());
