@@ -175,3 +175,55 @@ fn the_cli_auskunft_is_plain_text_named_as_the_readme_says() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(readme.contains("`auskunft.txt`") && !readme.contains("auskunft.json.txt"), "README names the file");
 }
+
+/// The path field as a farmer uses it: Tab completes a folder (with its `/`), Enter on a folder says in German what
+/// to do instead of a system error, letters are text (a `q` does not quit), Esc leaves without storing; then `p` on
+/// a customer's detail writes the consent proof the status line names.
+#[test]
+fn the_path_field_completes_folders_explains_mistakes_and_p_writes_the_consent_proof() {
+    use crate::pty::{Spawn, key};
+    let home = home_with_shop();
+    std::fs::create_dir(home.path().join("Dokumente")).unwrap();
+    let mut pty = Spawn::new(home.path()).spawn();
+    pty.wait_for("Noch keine Kunden.");
+    pty.keys("i");
+    pty.wait_for("Kunden importieren");
+    pty.keys("~/Do");
+    pty.wait_for("~/Do");
+    pty.keys(key::TAB);
+    pty.wait_for("~/Dokumente/");
+    pty.keys(key::ENTER);
+    let said = pty.wait_for("ist ein Ordner");
+    assert!(!said.contains("os error"), "{said}");
+    pty.keys("q");
+    pty.wait_for("~/Dokumente/q");
+    pty.keys(key::ESC);
+    pty.wait_for("Noch keine Kunden.");
+
+    // A customer, then p in the detail.
+    pty.keys("a");
+    pty.wait_for("Neuer Kunde");
+    pty.keys("Weiß, Anna");
+    pty.wait_for("Weiß, Anna");
+    pty.keys(key::TAB);
+    pty.keys(key::TAB);
+    pty.keys("0172 1234567");
+    pty.wait_for("0172 1234567");
+    pty.keys(key::CTRL_S);
+    pty.wait_for("Kunde angelegt");
+    pty.keys(key::ENTER);
+    pty.wait_for("Nachweise der Einwilligungen");
+    pty.keys("p");
+    let said = pty.wait_for("Nachweis gespeichert: ~/hofbote/nachweis-weiss-anna-");
+    let dir = home.path().join("hofbote");
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().into_string().unwrap())
+        .find(|n| n.starts_with("nachweis-weiss-anna-"))
+        .unwrap_or_else(|| panic!("no proof in {}:\n{said}", dir.display()));
+    let proof = std::fs::read_to_string(dir.join(name)).unwrap();
+    assert!(proof.contains("Kunde: Weiß, Anna") && proof.contains("keine Einträge"), "{proof}");
+    pty.keys("q");
+    assert!(pty.wait_exit().success());
+}
