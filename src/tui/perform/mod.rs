@@ -1,5 +1,6 @@
 //! Performs the app's effects and turns each result into a message: `perform_on` is the one exhaustive match over
-//! the effects on the store (`load` reads, `write` changes), `network` the few that talk to the API (template sync,
+//! the effects on the store (`load` reads, `write` changes, `files` the import and the files written for a customer),
+//! `network` the few that talk to the API (template sync,
 //! test send, connection test) in their own task, never on the DB thread. The same performer serves the running app
 //! (through the DB thread), `hofbote snapshot` and the tests, so what the tests exercise is what runs. Must be quick
 //! on the DB thread and must not touch the terminal.
