@@ -2,7 +2,6 @@
 
 use clap::Subcommand;
 
-use super::output::datetime;
 use super::{CliError, Context};
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose};
 use crate::domain::customer::{Customer, display_safe};
@@ -181,55 +180,8 @@ fn find(store: &Store, phone: &str, ctx: &Context) -> Result<Customer, CliError>
     })
 }
 
-/// The printable ledger of one customer: current state, then every event (newest first), then the wordings used.
+/// The printable ledger of one customer (the same text the app writes with `p`: `crate::privacy::proof`).
 pub fn render_ledger(store: &Store, c: &Customer, lang: Lang, ctx: &Context) -> Result<String, CliError> {
-    let state = store.customer_consent(c.id)?;
-    let events = store.ledger(c.id)?;
-    let mut out = String::new();
-    let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(lang);
-    out.push_str(&format!(
-        "{}: {} ({})\n",
-        t("Kunde", "Customer"),
-        c.name,
-        c.phone.display_for(ctx.config.shop.region())
-    ));
-    for p in Purpose::ALL {
-        out.push_str(&format!("  {}: {}\n", p.label().get(lang), state.state(*p).label().get(lang)));
-    }
-    out.push_str(&format!("\n{}\n", t("Nachweise (neueste zuerst):", "Ledger (newest first):")));
-    if events.is_empty() {
-        out.push_str(&format!("  {}\n", t("keine Einträge", "no entries")));
-    }
-    let mut versions = Vec::new();
-    for e in &events {
-        out.push_str(&format!(
-            "  {}  {} – {}\n    {}: {}  {}: {}  {}: {}\n    {}: {}  {}: {}\n",
-            datetime(e.occurred_at, lang),
-            e.purpose.label().get(lang),
-            e.kind.label().get(lang),
-            t("Quelle", "Source"),
-            e.source.label().get(lang),
-            t("Nachweis", "Evidence"),
-            if e.evidence.is_empty() { "–" } else { &e.evidence },
-            t("Text", "Wording"),
-            e.wording_version.map(|v| format!("v{v}")).unwrap_or_else(|| "–".into()),
-            t("erfasst von", "recorded by"),
-            e.recorded_by,
-            t("erfasst am", "recorded at"),
-            datetime(e.recorded_at, lang),
-        ));
-        if let Some(v) = e.wording_version
-            && !versions.contains(&(e.purpose, v))
-        {
-            versions.push((e.purpose, v));
-        }
-    }
-    let wordings = store.wordings()?;
-    if !versions.is_empty() {
-        out.push_str(&format!("\n{}\n", t("Einwilligungstexte:", "Consent wordings:")));
-        for w in wordings.iter().filter(|w| versions.contains(&(w.purpose, w.version))) {
-            out.push_str(&format!("  {} v{}: „{}“\n", w.purpose.label().get(lang), w.version, w.text));
-        }
-    }
-    Ok(out)
+    crate::privacy::proof::consent_proof(store, c, ctx.config.shop.region(), lang)
+        .map_err(|e| super::privacy::privacy_error(e, lang))
 }

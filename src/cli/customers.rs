@@ -47,7 +47,20 @@ pub enum CustomersCmd {
         consent_evidence: Option<String>,
     },
     /// Kunden als CSV exportieren (UTF-8, Komma, mit Einwilligungsstand)
-    Export { file: std::path::PathBuf },
+    Export {
+        file: std::path::PathBuf,
+        /// Sprache der Kopfzeile: de (Name, Vorname, Telefon, Schlagworte …) oder en für Skripte; ohne Angabe die der
+        /// Oberfläche. Beide liest der Import wieder ein.
+        #[arg(long, value_enum)]
+        headers: Option<Headers>,
+    },
+}
+
+/// The language of the export's header row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Headers {
+    De,
+    En,
 }
 
 /// Import and export (separate enum part so the variants stay readable).
@@ -63,11 +76,16 @@ pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
         CustomersCmd::Import { file, apply, consent_source, consent_evidence } => {
             import(ctx, &file, apply, consent_source.zip(consent_evidence))
         }
-        CustomersCmd::Export { file } => {
+        CustomersCmd::Export { file, headers } => {
             let store = ctx.open_store()?;
             let rows = store.list_customers(&CustomerFilter::default())?;
+            let header_lang = match headers {
+                Some(Headers::De) => Lang::De,
+                Some(Headers::En) => Lang::En,
+                None => ctx.lang,
+            };
             let mut csv = Vec::new();
-            crate::import::export_csv(&rows, ctx.lang, &mut csv)
+            crate::import::export_csv(&rows, header_lang, &mut csv)
                 .map_err(|e| CliError::Message(e.localized(ctx.lang)))?;
             write_private(&file, &csv)?;
             println!(
@@ -152,15 +170,14 @@ fn import(
         Some((source, evidence)) => Some(ConsentImport { source: source.parse()?, evidence }),
         None => None,
     };
-    let parsed = crate::import::load(file).map_err(|e| CliError::Message(e.localized(l)))?;
     let mut store = ctx.open_store()?;
-    if !parsed.consent_columns.is_empty() {
-        // Consent columns need the wordings they refer to; made here as every other path makes them (a fresh
-        // database has none yet). Without a shop name this fails with the way out.
-        store.ensure_default_wordings(&ctx.config.shop.name, &ctx.config.shop.address)?;
-    }
     let opts = ImportOptions { region: ctx.config.shop.region(), consent, recorded_by: ctx.actor() };
-    let plan = crate::import::plan(&store, &parsed, &opts).map_err(|e| CliError::Message(e.localized(l)))?;
+    let plan = crate::import::preview(&mut store, file, &opts, &ctx.config.shop.name, &ctx.config.shop.address)
+        .map_err(|e| match e {
+            // A store error keeps its own way out (e.g. the missing shop name).
+            crate::import::ImportError::Store { source, .. } => CliError::Store(source),
+            other => CliError::Message(other.localized(l)),
+        })?;
     print!("{}", terminal_safe(&plan.report(l)));
     if !apply {
         if plan.has_changes() {
@@ -187,9 +204,9 @@ fn rejected_rows(plan: &crate::import::ImportPlan, l: crate::i18n::Lang) -> Resu
     }
     Err(CliError::Message(
         Tr::new(
-            "{0} Zeilen abgelehnt (siehe oben, mit Zeilennummer und Grund) – korrigiere sie in der Datei und importiere noch einmal.",
-            "{0} rows rejected (see above, with line number and reason) – fix them in the file and import again.",
+            "{0} (siehe oben, mit Zeilennummer und Grund) – korrigiere sie in der Datei und importiere noch einmal.",
+            "{0} (see above, with line number and reason) – fix them in the file and import again.",
         )
-        .fill(l, &[&plan.rejected.len()]),
+        .fill(l, &[&crate::import::rejected_count(plan.rejected.len(), l)]),
     ))
 }

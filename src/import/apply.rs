@@ -39,8 +39,8 @@ impl ImportSummary {
                 &n(self.added),
                 &n(self.updated),
                 &n(self.unchanged),
-                &n(self.rejected),
-                &n(self.consents_recorded),
+                &t::rejected(self.rejected, lang),
+                &t::consents_recorded(self.consents_recorded, lang),
             ],
         );
         text.push('\n');

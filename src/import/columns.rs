@@ -29,6 +29,32 @@ impl Field {
     pub fn is_consent(self) -> bool {
         matches!(self, Field::ConsentService | Field::ConsentMarketing | Field::ConsentDate | Field::ConsentVersion)
     }
+
+    /// What the column becomes, in the words of the customer list ("Vorname", "Telefon (Handy)").
+    pub fn label(self) -> crate::i18n::Tr {
+        use crate::i18n::Tr;
+        match self {
+            Field::Name => Tr::new("Name", "name"),
+            Field::FirstName => Tr::new("Vorname", "first name"),
+            Field::LastName => Tr::new("Nachname (Name = Vorname Nachname)", "last name (name = first + last)"),
+            Field::Phone(RANK_MOBILE) => Tr::new("Telefon (Handy, bevorzugt)", "phone (mobile, preferred)"),
+            Field::Phone(_) | Field::GooglePhoneValue(_) => Tr::new("Telefon", "phone"),
+            Field::GooglePhoneType(_) => Tr::new("Art der Telefonnummer", "phone type"),
+            Field::Tags | Field::GoogleGroups => Tr::new("Schlagworte", "tags"),
+            Field::Note => Tr::new("Notiz", "note"),
+            Field::ConsentService => Tr::new("Einwilligung Termine", "service consent"),
+            Field::ConsentMarketing => Tr::new("Einwilligung Angebote", "marketing consent"),
+            Field::ConsentDate => Tr::new("Datum der Einwilligung", "consent date"),
+            Field::ConsentVersion => Tr::new("Version des Einwilligungstexts", "consent wording version"),
+        }
+    }
+}
+
+/// One column of the file and what hofbote makes of it (the dry run shows these: "Spalte ‚Vorname‘ → Vorname").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
+    pub header: String,
+    pub field: Field,
 }
 
 /// Phone ranks.

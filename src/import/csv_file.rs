@@ -15,6 +15,8 @@ pub struct CsvContent {
     pub ignored: Vec<String>,
     /// Headers of the consent columns present.
     pub consent_columns: Vec<String>,
+    /// The used columns and their meaning, in file order.
+    pub mapping: Vec<columns::Mapped>,
 }
 
 /// Why a CSV file cannot be read at all.
@@ -76,17 +78,26 @@ pub fn parse(text: &str) -> Result<CsvContent, CsvError> {
         let line = record.position().map_or(0, |p| lines.line_of_record(p.byte()));
         out.push(map_record(&record, &columns, line));
     }
-    surnames_in_name_column(&columns, &mut out);
-    Ok(CsvContent { delimiter: delimiter.byte, records: out, ignored, consent_columns })
+    let own_export = super::export::is_own_export(&headers);
+    let surnames = !own_export && surnames_in_name_column(&columns, &mut out);
+    let mapping = columns
+        .iter()
+        .map(|(i, f)| {
+            let field = if surnames && *f == Field::Name { Field::LastName } else { *f };
+            columns::Mapped { header: headers[*i].clone(), field }
+        })
+        .collect();
+    Ok(CsvContent { delimiter: delimiter.byte, records: out, ignored, consent_columns, mapping })
 }
 
 /// A German list with `Name` and `Vorname` but no `Nachname` column usually means the family name by `Name`
 /// ("Müller" | "Jörg" → "Jörg Müller"; only "Müller" was stored). Decided for the whole column: only when no name in
-/// it has a space or a comma — a column of full names ("Jörg Müller", "Weiß, Anna", hofbote's own export) stays.
-fn surnames_in_name_column(columns: &[(usize, Field)], records: &mut [SourceRecord]) {
+/// it has a space or a comma — a column of full names ("Jörg Müller", "Weiß, Anna") stays. hofbote's own export
+/// never gets here (its `Name` is the stored name, whatever it holds). Returns whether the rule was applied.
+fn surnames_in_name_column(columns: &[(usize, Field)], records: &mut [SourceRecord]) -> bool {
     let has = |f: Field| columns.iter().any(|(_, c)| *c == f);
     if !has(Field::Name) || !has(Field::FirstName) || has(Field::LastName) {
-        return;
+        return false;
     }
     let single_words = records.iter().all(|r| !r.name.trim().contains([' ', ',']));
     let any_pair = records.iter().any(|r| !r.name.trim().is_empty() && !r.first_name.trim().is_empty());
@@ -94,7 +105,9 @@ fn surnames_in_name_column(columns: &[(usize, Field)], records: &mut [SourceReco
         for r in records {
             r.last_name = std::mem::take(&mut r.name);
         }
+        return true;
     }
+    false
 }
 
 /// Physical line numbers from byte offsets. The csv crate's own line counter is off after CRLF line ends and blank
@@ -233,6 +246,29 @@ mod tests {
         assert_eq!(c.records[0].first_name, "Jörg");
         let full = parse("Name;Vorname;Telefon\nJörg Müller;Jörg;0171 1234567\nWeiß;Anna;0172 1234567\n").unwrap();
         assert_eq!(full.records[1].name, "Weiß", "one full name in the column: it is a column of names");
+    }
+
+    /// The dry run names what each column becomes; `Name` beside `Vorname` is the family name, but never in
+    /// hofbote's own export (its `Name` is the stored name, even when every name is one word).
+    #[test]
+    fn the_mapping_says_what_each_column_becomes_and_the_own_export_keeps_its_names() {
+        let c = parse("Name;Vorname;Telefon;Schlagworte;E-Mail\nMüller;Jörg;0171 1234567;Rind;a@b.de\n").unwrap();
+        let m: Vec<(&str, Field)> = c.mapping.iter().map(|m| (m.header.as_str(), m.field)).collect();
+        assert_eq!(
+            m,
+            [
+                ("Name", Field::LastName),
+                ("Vorname", Field::FirstName),
+                ("Telefon", Field::Phone(1)),
+                ("Schlagworte", Field::Tags)
+            ]
+        );
+        assert_eq!(c.ignored, ["E-Mail"]);
+        let own = "Name,Vorname,Telefon,Schlagworte,Notiz,Stand Termine,Stand Werbung,Angelegt,Geändert\n\
+                   Müller,Jörg,'+491711234567,Rind,,none,none,2026-11-27T09:00:00.000000Z,2026-11-27T09:00:00.000000Z\n";
+        let c = parse(own).unwrap();
+        assert_eq!((c.records[0].name.as_str(), c.records[0].first_name.as_str()), ("Müller", "Jörg"));
+        assert_eq!(c.mapping[0].field, Field::Name);
     }
 
     #[test]

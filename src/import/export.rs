@@ -31,6 +31,14 @@ pub fn export_header(lang: Lang) -> [&'static str; 9] {
     }
 }
 
+/// Whether a header row is hofbote's own export (either language): then `Name` is the stored name as it is, never a
+/// family name to be joined with `Vorname` (a shop whose names are single words must get them back unchanged).
+pub fn is_own_export(headers: &[String]) -> bool {
+    [EXPORT_HEADER, EXPORT_HEADER_DE]
+        .iter()
+        .any(|own| headers.len() >= own.len() && own.iter().zip(headers).all(|(a, b)| a.eq_ignore_ascii_case(b.trim())))
+}
+
 /// A cell a spreadsheet would run as a formula, with a leading apostrophe; any other cell unchanged.
 pub fn formula_safe(cell: &str) -> Cow<'_, str> {
     const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];

@@ -26,12 +26,16 @@ use crate::i18n::{Lang, Localized};
 use crate::store::StoreError;
 
 pub use apply::{ImportSummary, apply};
+pub use columns::{Field, Mapped};
 pub use consent_cells::{ConsentValue, consent_date, consent_value, wording_version};
 pub use decode::TextEncoding;
 pub use export::{EXPORT_HEADER, export_csv, export_header, formula_safe, write_table};
 pub use plan::{
     Change, ConsentHandling, ImportPlan, PlannedConsent, PlannedRow, RejectReason, Rejected, RowAction, plan,
 };
+/// The dry run's column lines and the count of rejected lines with German grammar ("1 Zeile abgelehnt"): the CLI
+/// and the app say the same.
+pub use text::report::{COLUMN as COLUMN_TEXT, COLUMNS_HEAD as COLUMNS_TEXT, rejected as rejected_count};
 
 /// Files larger than this are refused (a shop's customer list is far smaller; protects a Raspberry Pi's memory).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -98,17 +102,27 @@ pub struct ParsedFile {
     pub ignored: Vec<String>,
     /// Headers of consent columns found in the file.
     pub consent_columns: Vec<String>,
+    /// The columns used and what they become (CSV; empty for vCard).
+    pub mapping: Vec<Mapped>,
 }
 
 /// Reads, decodes and parses an import file; vCard when the content starts with `BEGIN:VCARD` or the name ends in
 /// `.vcf`/`.vcard`, CSV otherwise.
 pub fn load(path: &Path) -> Result<ParsedFile, ImportError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| ImportError::Read { path: path.to_owned(), message: e.to_string() })?;
+    let read_err =
+        |e: std::io::Error| ImportError::Read { path: path.to_owned(), kind: e.kind(), message: e.to_string() };
+    let meta = std::fs::metadata(path).map_err(read_err)?;
+    if meta.is_dir() {
+        return Err(ImportError::Folder { path: path.to_owned() });
+    }
+    // A pipe or a device would block the reader (on the app's database thread) or never end.
+    if !meta.is_file() {
+        return Err(ImportError::NotAFile { path: path.to_owned() });
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { path: path.to_owned(), bytes: meta.len() });
     }
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Read { path: path.to_owned(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(read_err)?;
     parse_bytes(path, &bytes)
 }
 
@@ -130,6 +144,7 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
             records: content.records,
             ignored: content.ignored,
             consent_columns: Vec::new(),
+            mapping: Vec::new(),
         });
     }
     let content = csv_file::parse(&text).map_err(|e| match e {
@@ -145,14 +160,39 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
         records: content.records,
         ignored: content.ignored,
         consent_columns: content.consent_columns,
+        mapping: content.mapping,
     })
+}
+
+/// The dry run as the CLI and the app both run it: reads `path`, makes the default consent wordings when the file
+/// has consent columns (a fresh database has none yet; every other path makes them the same way, from the shop's
+/// name and address), and plans. Writes nothing else; [`apply`] writes the plan.
+pub fn preview(
+    store: &mut crate::store::Store,
+    path: &Path,
+    opts: &ImportOptions,
+    shop_name: &str,
+    shop_address: &str,
+) -> Result<ImportPlan, ImportError> {
+    let parsed = load(path)?;
+    if !parsed.consent_columns.is_empty() {
+        // Without a shop name this fails with the way out (ShopNameMissing).
+        store
+            .ensure_default_wordings(shop_name, shop_address)
+            .map_err(|source| ImportError::Store { path: path.to_owned(), source })?;
+    }
+    plan(store, &parsed, opts)
 }
 
 /// Why an import or export failed. Every variant that concerns a file names it.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{}: cannot read: {message}", path.display())]
-    Read { path: PathBuf, message: String },
+    Read { path: PathBuf, kind: std::io::ErrorKind, message: String },
+    #[error("{}: is a folder", path.display())]
+    Folder { path: PathBuf },
+    #[error("{}: not a regular file", path.display())]
+    NotAFile { path: PathBuf },
     #[error("{}: file too large ({bytes} bytes)", path.display())]
     TooLarge { path: PathBuf, bytes: u64 },
     #[error("{}: file is empty", path.display())]
@@ -193,9 +233,18 @@ impl Localized for ImportError {
             }
         };
         match self {
-            ImportError::Read { path, message } => {
+            // The common causes in the reader's words, not the system's English.
+            ImportError::Read { path, kind: std::io::ErrorKind::NotFound, .. } => {
+                t::NOT_FOUND.fill(lang, &[&file(path)])
+            }
+            ImportError::Read { path, kind: std::io::ErrorKind::PermissionDenied, .. } => {
+                t::NOT_ALLOWED.fill(lang, &[&file(path)])
+            }
+            ImportError::Read { path, message, .. } => {
                 t::READ.fill(lang, &[&file(path), &crate::i18n::os_text(message, lang)])
             }
+            ImportError::Folder { path } => t::FOLDER.fill(lang, &[&file(path)]),
+            ImportError::NotAFile { path } => t::NOT_A_FILE.fill(lang, &[&file(path)]),
             ImportError::TooLarge { path, bytes } => {
                 t::TOO_LARGE.fill(lang, &[&file(path), &(bytes / (1024 * 1024)), &(MAX_FILE_BYTES / (1024 * 1024))])
             }
@@ -246,6 +295,18 @@ mod tests {
     #[test]
     fn missing_file_is_a_read_error() {
         let err = load(Path::new("/nonexistent/kunden.csv")).unwrap_err();
-        assert!(err.localized(Lang::De).contains("/nonexistent/kunden.csv"));
+        let de = err.localized(Lang::De);
+        assert!(de.contains("/nonexistent/kunden.csv") && de.contains("gibt es nicht"), "{de}");
+        assert!(!de.contains("os error"), "no English system text in German: {de}");
+    }
+
+    #[test]
+    fn a_folder_or_a_pipe_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(matches!(err, ImportError::Folder { .. }), "{err:?}");
+        assert!(err.localized(Lang::De).contains("ist ein Ordner"));
+        // /dev/null is a device: reading it would give nothing useful (a pipe would block).
+        assert!(matches!(load(Path::new("/dev/null")).unwrap_err(), ImportError::NotAFile { .. }));
     }
 }

@@ -31,6 +31,8 @@ pub struct ImportPlan {
     pub ignored: Vec<String>,
     pub consent: ConsentHandling,
     pub recorded_by: String,
+    /// The columns used and what they become (CSV; empty for vCard).
+    pub mapping: Vec<super::Mapped>,
 }
 
 /// One accepted row.
@@ -229,6 +231,7 @@ pub fn plan(store: &Store, file: &ParsedFile, opts: &ImportOptions) -> Result<Im
         ignored: file.ignored.clone(),
         consent,
         recorded_by: opts.recorded_by.clone(),
+        mapping: file.mapping.clone(),
     })
 }
 
@@ -428,6 +431,12 @@ impl ImportPlan {
         };
         let file = display_safe(&self.path.display().to_string()).into_owned();
         out.push(t::PREVIEW_HEAD.fill(lang, &[&file, &format]));
+        if !self.mapping.is_empty() {
+            out.push(t::COLUMNS_HEAD.get(lang).to_owned());
+            for m in &self.mapping {
+                out.push(t::COLUMN.fill(lang, &[&display_safe(&m.header), &m.field.label().get(lang)]));
+            }
+        }
         out.push(t::ADD.fill(lang, &[&count(self.adds(), lang)]));
         out.push(t::UPDATE.fill(lang, &[&count(self.updates(), lang)]));
         out.push(t::UNCHANGED.fill(lang, &[&count(self.unchanged(), lang)]));

@@ -6,6 +6,22 @@ pub mod errors {
 
     pub const READ: Tr =
         Tr::new("Datei {0} lässt sich nicht lesen: {1}. Prüfe den Pfad.", "Cannot read file {0}: {1}. Check the path.");
+    pub const NOT_FOUND: Tr = Tr::new(
+        "Datei {0} gibt es nicht. Prüfe den Pfad (in hofbote ergänzt Tab Ordner und Dateinamen).",
+        "File {0} does not exist. Check the path (in hofbote, Tab completes folders and file names).",
+    );
+    pub const NOT_ALLOWED: Tr = Tr::new(
+        "Datei {0} darfst du nicht lesen (keine Leserechte). Kopiere sie in deinen Home-Ordner.",
+        "You may not read file {0} (no read permission). Copy it to your home folder.",
+    );
+    pub const FOLDER: Tr = Tr::new(
+        "{0} ist ein Ordner. Gib den Dateinamen dazu an (Tab zeigt, was darin liegt).",
+        "{0} is a folder. Add the file name (Tab shows what is in it).",
+    );
+    pub const NOT_A_FILE: Tr = Tr::new(
+        "{0} ist keine normale Datei. Speichere die Liste als CSV- oder vCard-Datei.",
+        "{0} is not a regular file. Save the list as a CSV or vCard file.",
+    );
     pub const TOO_LARGE: Tr = Tr::new(
         "Datei {0} ist zu groß ({1} MiB, höchstens {2} MiB). Teile die Liste in mehrere Dateien.",
         "File {0} is too large ({1} MiB, at most {2} MiB). Split the list into several files.",
@@ -101,7 +117,7 @@ pub mod reasons {
 
 /// The dry-run report and the summary.
 pub mod report {
-    use crate::i18n::Tr;
+    use crate::i18n::{Lang, Tr};
 
     pub const PREVIEW_HEAD: Tr = Tr::new(
         "Vorschau: Import aus {0} ({1}). Noch ist nichts gespeichert.",
@@ -142,9 +158,31 @@ pub mod report {
     pub const NOTHING_TO_DO: Tr =
         Tr::new("Nichts zu tun: alles ist schon so gespeichert.", "Nothing to do: everything is already stored.");
     pub const SUMMARY: Tr = Tr::new(
-        "Import aus {0} gespeichert: {1} neu, {2} aktualisiert, {3} unverändert, {4} Zeilen abgelehnt, {5} Einwilligungen erfasst.",
-        "Import from {0} saved: {1} new, {2} updated, {3} unchanged, {4} lines rejected, {5} consents recorded.",
+        "Import aus {0} gespeichert: {1} neu, {2} aktualisiert, {3} unverändert, {4}, {5}.",
+        "Import from {0} saved: {1} new, {2} updated, {3} unchanged, {4}, {5}.",
     );
+    pub const COLUMNS_HEAD: Tr = Tr::new("Erkannte Spalten:", "Columns found:");
+    pub const COLUMN: Tr = Tr::new("  Spalte ‚{0}‘ → {1}", "  column '{0}' → {1}");
+
+    /// "1 Zeile abgelehnt", "3 Zeilen abgelehnt": German grammar for one and many.
+    pub fn rejected(n: usize, lang: Lang) -> String {
+        let w = if n == 1 {
+            Tr::new("Zeile abgelehnt", "line rejected")
+        } else {
+            Tr::new("Zeilen abgelehnt", "lines rejected")
+        };
+        format!("{} {}", super::super::plan::count(n, lang), w.get(lang))
+    }
+
+    /// "1 Einwilligung erfasst", "0 Einwilligungen erfasst".
+    pub fn consents_recorded(n: usize, lang: Lang) -> String {
+        let w = if n == 1 {
+            Tr::new("Einwilligung erfasst", "consent recorded")
+        } else {
+            Tr::new("Einwilligungen erfasst", "consents recorded")
+        };
+        format!("{} {}", super::super::plan::count(n, lang), w.get(lang))
+    }
     pub const CHANGE_NAME: Tr = Tr::new("Name", "name");
     pub const CHANGE_FIRST_NAME: Tr = Tr::new("Vorname", "first name");
     pub const CHANGE_NOTE: Tr = Tr::new("Notiz", "note");

@@ -123,7 +123,25 @@ pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, phone: &Phone)
     })
 }
 
-/// The export as readable text (German or English): who holds the data and why, then every section.
+/// "Name, Adresse (Kontakt)" with only the parts the shop filled in: no empty parentheses, no stray commas.
+fn controller_line(c: &Controller) -> String {
+    let parts: Vec<&str> = [c.name.trim(), c.address.trim()].into_iter().filter(|p| !p.is_empty()).collect();
+    let mut out = if parts.is_empty() { "–".to_owned() } else { parts.join(", ") };
+    if !c.contact.trim().is_empty() {
+        out.push_str(&format!(" ({})", c.contact.trim()));
+    }
+    out
+}
+
+/// A section heading in plain text: the title, underlined (no markdown: this is read in a text editor or printed).
+fn heading(line: &mut impl FnMut(String), title: String) {
+    let rule = "-".repeat(title.chars().count());
+    line(title);
+    line(rule);
+}
+
+/// The export as plain readable text (German or English), for printing or handing over: who holds the data and
+/// why, then every section under an underlined heading.
 pub fn render_text(x: &Export, lang: Lang) -> String {
     let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(lang);
     let dt = |d: DateTime<Utc>| datetime(d, lang);
@@ -134,15 +152,9 @@ pub fn render_text(x: &Export, lang: Lang) -> String {
     };
     line(Tr::new("Auskunft nach Art. 15 DSGVO – {0}", "Data access under Art. 15 GDPR – {0}").fill(lang, &[&x.phone]));
     line(format!("{}: {}", t("Erstellt am", "Created"), dt(x.created_at)));
-    line(format!(
-        "{}: {}, {} ({})",
-        t("Verantwortlich", "Controller"),
-        x.controller.name,
-        x.controller.address,
-        x.controller.contact
-    ));
+    line(format!("{}: {}", t("Verantwortlich", "Controller"), controller_line(&x.controller)));
     line(String::new());
-    line(format!("## {}", t("Kundendaten", "Customer data")));
+    heading(&mut line, t("Kundendaten", "Customer data").to_owned());
     match &x.customer {
         None => line(t("Kein Kundeneintrag zu dieser Nummer.", "No customer entry for this number.").into()),
         Some(c) => {
@@ -169,11 +181,11 @@ pub fn render_text(x: &Export, lang: Lang) -> String {
         );
     }
     line(String::new());
-    line(format!("## {} ({})", t("Einwilligungen (Nachweise)", "Consent ledger"), x.ledger.len()));
+    heading(&mut line, format!("{} ({})", t("Einwilligungen (Nachweise)", "Consent ledger"), x.ledger.len()));
     for l in &x.ledger {
         let e = &l.event;
         line(format!(
-            "- {}  {} – {}; {}: {}; {}: {}; {}: {}",
+            "{}  {} – {}; {}: {}; {}: {}; {}: {}",
             dt(e.occurred_at),
             e.purpose.label().get(lang),
             e.kind.label().get(lang),
@@ -185,21 +197,21 @@ pub fn render_text(x: &Export, lang: Lang) -> String {
             dt(e.recorded_at),
         ));
         if let Some(text) = &l.wording_text {
-            line(format!("  {} v{}: „{text}“", t("Text", "Wording"), e.wording_version.unwrap_or(0)));
+            line(format!("    {} v{}: „{text}“", t("Text", "Wording"), e.wording_version.unwrap_or(0)));
         }
     }
     line(String::new());
-    line(format!("## {} ({})", t("Gesendete Nachrichten", "Messages sent"), x.messages_sent.len()));
+    heading(&mut line, format!("{} ({})", t("Gesendete Nachrichten", "Messages sent"), x.messages_sent.len()));
     for m in &x.messages_sent {
         line(format!(
-            "- {}  {} ({}) – {}{}",
+            "{}  {} ({}) – {}{}",
             dt(m.created_at),
             m.template.as_deref().unwrap_or(t("Antwort", "reply")),
             m.kind,
             m.state,
             if m.reason.is_empty() { String::new() } else { format!(" ({})", m.reason) }
         ));
-        line(format!("  {}: {}", t("Inhalt", "Content"), m.content));
+        line(format!("    {}: {}", t("Inhalt", "Content"), m.content));
         let times: Vec<String> = [
             (t("gesendet", "sent"), m.sent_at),
             (t("angenommen", "accepted"), m.accepted_at),
@@ -210,25 +222,28 @@ pub fn render_text(x: &Export, lang: Lang) -> String {
         .filter_map(|(label, at)| at.map(|a| format!("{label} {}", dt(a))))
         .collect();
         if !times.is_empty() {
-            line(format!("  {}", times.join(", ")));
+            line(format!("    {}", times.join(", ")));
         }
     }
     line(String::new());
-    line(format!("## {} ({})", t("Empfangene Nachrichten", "Messages received"), x.messages_received.len()));
+    heading(&mut line, format!("{} ({})", t("Empfangene Nachrichten", "Messages received"), x.messages_received.len()));
     for m in &x.messages_received {
-        line(format!("- {}  {}: {}", dt(m.received_at), m.kind, m.text));
+        line(format!("{}  {}: {}", dt(m.received_at), m.kind, m.text));
     }
     line(String::new());
-    line(format!(
-        "## {} ({})",
-        t("Technische Meldungen von WhatsApp", "Technical data from WhatsApp"),
-        x.webhook_data.len()
-    ));
+    heading(
+        &mut line,
+        format!(
+            "{} ({})",
+            t("Technische Meldungen von WhatsApp", "Technical data from WhatsApp"),
+            x.webhook_data.len()
+        ),
+    );
     for w in &x.webhook_data {
-        line(format!("- {}  {}", dt(w.received_at), w.data));
+        line(format!("{}  {}", dt(w.received_at), w.data));
     }
     line(String::new());
-    line(format!("## {}", t("Zwecke, Empfänger, Speicherdauer", "Purposes, recipients, storage")));
+    heading(&mut line, t("Zwecke, Empfänger, Speicherdauer", "Purposes, recipients, storage").to_owned());
     line(t(
         "Zweck: Nachrichten per WhatsApp zu Bestellungen (Termine) und, falls eingewilligt, zu Angeboten; Rechtsgrundlage Art. 6 Abs. 1 lit. a DSGVO (Einwilligung).",
         "Purpose: WhatsApp messages about orders (service) and, if agreed, offers; legal basis Art. 6(1)(a) GDPR (consent).",

@@ -28,6 +28,7 @@ pub mod erase;
 pub mod export;
 pub mod needles;
 pub mod notice;
+pub mod proof;
 pub mod qr;
 pub mod retention;
 

@@ -81,6 +81,14 @@ pub enum Action {
     Demo,
     /// Welcome screen: set up the connection.
     Setup,
+    /// Customer list: open the import view.
+    Import,
+    /// Import view: complete the typed path.
+    Complete,
+    /// A customer: write the Auskunft (Art. 15) to a file.
+    DataExport,
+    /// A customer: write the printable consent proof to a file.
+    ConsentProof,
 }
 
 /// Where the keyboard focus is. `app` builds a chain of these, most specific first.
@@ -133,6 +141,14 @@ pub enum Ctx {
     ReplyInput,
     /// First start without configuration.
     Welcome,
+    /// Import view: typing the file path (every other key is text).
+    ImportPath,
+    /// Import view: the dry run, before anything is stored.
+    ImportPreview,
+    /// Import view: typing where the paper forms are kept (every other key is text).
+    ImportEvidence,
+    /// Import view: the dry run of a file whose consent columns are not taken yet.
+    ImportConsent,
 }
 
 /// One key with its modifiers (Shift is folded into the character).
@@ -329,8 +345,24 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Detail, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf für diesen Kunden erfassen", "record a withdrawal for this customer"), Tr::new("Widerruf", "withdraw")),
     h(C::Detail, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
     b(C::Detail, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)")),
+    // Import view (customer list, i): the path field, then the dry run
+    h(C::ImportPath, &[Key::plain(K::Enter)], A::Submit, Tr::new("Datei prüfen (Probelauf, noch wird nichts gespeichert)", "check the file (dry run, nothing is stored yet)"), Tr::new("prüfen", "check")),
+    h(C::ImportPath, &[Key::plain(K::Tab)], A::Complete, Tr::new("Ordner und Dateinamen ergänzen (~ = dein Home-Ordner)", "complete folders and file names (~ = your home folder)"), Tr::new("ergänzen", "complete")),
+    h(C::ImportPath, &[Key::plain(K::Esc)], A::Cancel, Tr::new("abbrechen, nichts wird gespeichert", "cancel, nothing is stored"), Tr::new("abbrechen", "cancel")),
+    h(C::ImportPath, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
+    h(C::ImportPreview, &[Key::ch('y')], A::Yes, Tr::new("übernehmen: alles in einem Schritt speichern", "apply: store everything in one step"), Tr::new("übernehmen", "apply")),
+    h(C::ImportPreview, &[Key::plain(K::Esc), Key::ch('n')], A::Back, Tr::new("zurück zum Dateinamen, nichts wird gespeichert", "back to the file name, nothing is stored"), Tr::new("zurück", "back")),
+    h(C::ImportConsent, &[Key::ch('e')], A::Record, Tr::new("Einwilligungen aus der Datei übernehmen (nur mit den Formularen)", "take the file's consents (only with the forms)"), Tr::new("Einwilligungen", "consents")),
+    h(C::ImportEvidence, &[Key::plain(K::Enter)], A::Submit, Tr::new("mit diesem Nachweis neu prüfen (noch wird nichts gespeichert)", "check again with this evidence (nothing is stored yet)"), Tr::new("prüfen", "check")),
+    h(C::ImportEvidence, &[Key::plain(K::Esc)], A::Back, Tr::new("zurück, Einwilligungen nicht übernehmen", "back, do not take the consents"), Tr::new("zurück", "back")),
+    b(C::ImportPreview, UP, A::Up, Tr::new("nach oben blättern", "scroll up")),
+    b(C::ImportPreview, DOWN, A::Down, Tr::new("nach unten blättern", "scroll down")),
+    b(C::ImportPreview, &[Key::plain(K::PageUp)], A::PageUp, Tr::new("eine Seite hoch", "page up")),
+    b(C::ImportPreview, &[Key::plain(K::PageDown)], A::PageDown, Tr::new("eine Seite runter", "page down")),
+    h(C::ImportPreview, &[Key::ch('?'), Key::plain(K::F(1))], A::Help, Tr::new("Hilfe: alle Tasten", "help: all keys"), Tr::new("Hilfe", "help")),
     // Customer list
     h(C::Customers, &[Key::ch('a')], A::Add, Tr::new("neuen Kunden anlegen", "add a customer"), Tr::new("neu", "add")),
+    h(C::Customers, &[Key::ch('i')], A::Import, Tr::new("Kunden aus Datei importieren (erst Probelauf)", "import customers from a file (dry run first)"), Tr::new("Import", "import")),
     h(C::Customers, &[Key::ch('/')], A::Filter, Tr::new("suchen in Name, Telefon, Schlagworten", "search name, phone, tags"), Tr::new("suchen", "search")),
     h(C::Customers, &[Key::plain(K::Enter)], A::Open, Tr::new("Details und Nachweise des Kunden", "details and consent evidence"), Tr::new("Details", "details")),
     h(C::Customers, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
@@ -340,6 +372,11 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Customers, &[Key::ch('c')], A::Record, Tr::new("Einwilligung für den gewählten Kunden erfassen", "record consent for the selected customer")),
     b(C::Customers, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf für den gewählten Kunden erfassen", "record a withdrawal for the selected customer")),
     b(C::Customers, &[Key::plain(K::Esc)], A::Back, Tr::new("Suche und Schlagwort-Filter löschen", "clear search and tag filter")),
+    // A customer's data requests (detail and list)
+    h(C::Detail, &[Key::ch('x')], A::DataExport, Tr::new("Auskunft (Art. 15) als Datei speichern", "save the data export (Art. 15) as a file"), Tr::new("Auskunft", "export")),
+    b(C::Detail, &[Key::ch('p')], A::ConsentProof, Tr::new("Nachweis der Einwilligungen als Datei (zum Drucken)", "save the consent proof as a file (to print)")),
+    b(C::Customers, &[Key::ch('x')], A::DataExport, Tr::new("Auskunft (Art. 15) als Datei speichern", "save the data export (Art. 15) as a file")),
+    b(C::Customers, &[Key::ch('p')], A::ConsentProof, Tr::new("Nachweis der Einwilligungen als Datei (zum Drucken)", "save the consent proof as a file (to print)")),
     // Consent screen
     h(C::Consent, &[Key::ch('a'), Key::ch('c')], A::Record, Tr::new("Einwilligung vom Papierformular erfassen", "record consent from a paper form"), Tr::new("erfassen", "record")),
     h(C::Consent, &[Key::ch('w')], A::Withdraw, Tr::new("Widerruf erfassen", "record a withdrawal"), Tr::new("Widerruf", "withdraw")),
@@ -401,10 +438,18 @@ mod tests {
     #[test]
     fn typing_contexts_bind_no_plain_letters() {
         // In the search and in forms, every character must be text.
-        for row in KEYMAP
-            .iter()
-            .filter(|b| matches!(b.ctx, Ctx::Filter | Ctx::Form | Ctx::FormPicker | Ctx::Composer | Ctx::ReplyInput))
-        {
+        for row in KEYMAP.iter().filter(|b| {
+            matches!(
+                b.ctx,
+                Ctx::Filter
+                    | Ctx::Form
+                    | Ctx::FormPicker
+                    | Ctx::Composer
+                    | Ctx::ReplyInput
+                    | Ctx::ImportPath
+                    | Ctx::ImportEvidence
+            )
+        }) {
             for key in row.keys {
                 let plain_char = matches!(key.code, KeyCode::Char(_)) && key.mods == KeyModifiers::NONE;
                 assert!(!plain_char, "{row:?} would swallow a typed character");

@@ -119,6 +119,8 @@ impl PerformCtx {
             actor: launch.actor.clone(),
             paths: launch.paths.clone(),
             config: launch.config.clone(),
+            home: launch.home.clone(),
+            lang: launch.lang,
         }
     }
 }

@@ -83,6 +83,10 @@ pub enum Op {
     Broadcast,
     Reply,
     Setup,
+    /// The import view: completing the path, the dry run, applying it.
+    Import,
+    /// Writing an Auskunft or a consent proof to a file.
+    Export,
 }
 
 /// Why an operation failed.
@@ -102,6 +106,8 @@ pub enum Failure {
     Client(#[from] crate::whatsapp::ClientError),
     #[error(transparent)]
     Refused(#[from] crate::domain::consent::Refusal),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     /// A sentence already in the user's language.
     #[error("{0}")]
     Message(String),
@@ -120,6 +126,7 @@ impl Localized for Failure {
             Failure::Sync(e) => e.localized(lang),
             Failure::Client(e) => e.localized(lang),
             Failure::Refused(e) => e.localized(lang),
+            Failure::Import(e) => e.localized(lang),
             Failure::Message(m) => m.clone(),
             Failure::Offline => super::screens::composer::text::NO_CLIENT.get(lang).to_owned(),
         }
@@ -196,6 +203,27 @@ pub enum Msg {
         name: String,
     },
     Setup(welcome::SetupMsg),
+    /// Tab in the import view: the path completed from its folder.
+    ImportCompleted(super::screens::import::path::Completion),
+    /// The import's dry run.
+    ImportPlanned(Box<crate::import::ImportPlan>),
+    /// The import was written.
+    ImportApplied(crate::import::ImportSummary),
+    /// An Auskunft or consent proof was written (the status line names the file).
+    FileWritten {
+        kind: FileKind,
+        /// The file as the farmer finds it (`~/hofbote/…`).
+        shown: String,
+    },
+}
+
+/// Which file the app wrote for a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// The Auskunft (Art. 15): text, with the JSON beside it.
+    Auskunft,
+    /// The printable consent proof.
+    ConsentProof,
 }
 
 /// Work for the driver. Loads may be merged when several are queued; writes never are.
@@ -250,6 +278,21 @@ pub enum Effect {
         text: String,
     },
     Setup(welcome::SetupEffect),
+    /// Lists the folder of the typed path for Tab completion.
+    ImportComplete(String),
+    /// Reads the file at the typed path and plans the import (the dry run); with `evidence`, the file's consent
+    /// columns are taken as paper forms from the shop (source `shop_form`) kept where the evidence says.
+    ImportPreview {
+        path: String,
+        evidence: Option<String>,
+    },
+    /// Writes the plan the farmer saw (one transaction; refused if a customer changed meanwhile).
+    ImportApply(Box<crate::import::ImportPlan>),
+    /// Writes a customer's Auskunft or consent proof to a file.
+    WriteFile {
+        customer_id: i64,
+        kind: FileKind,
+    },
 }
 
 impl Effect {
@@ -268,6 +311,8 @@ impl Effect {
             | Effect::ResolveAlerts => Op::Broadcast,
             Effect::QueueReply { .. } => Op::Reply,
             Effect::Setup(_) => Op::Setup,
+            Effect::ImportComplete(_) | Effect::ImportPreview { .. } | Effect::ImportApply(_) => Op::Import,
+            Effect::WriteFile { .. } => Op::Export,
             Effect::LoadCustomers
             | Effect::LoadConsent
             | Effect::LoadLedger(_)
@@ -316,7 +361,11 @@ impl Effect {
             | Effect::DecideUnknown { .. }
             | Effect::DecideRestored { .. }
             | Effect::ResolveAlerts
-            | Effect::QueueReply { .. } => None,
+            | Effect::QueueReply { .. }
+            | Effect::ImportComplete(_)
+            | Effect::ImportPreview { .. }
+            | Effect::ImportApply(_)
+            | Effect::WriteFile { .. } => None,
         }
     }
 }

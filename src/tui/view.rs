@@ -10,7 +10,7 @@ use super::Screen;
 use super::app::{Overlay, State, StatusKind};
 use super::screens::consent::form as consent_form;
 use super::screens::customers::form as customer_form;
-use super::screens::{composer, consent, customers, help, queue, replies, welcome};
+use super::screens::{composer, consent, customers, help, import, queue, replies, welcome};
 use super::text;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
@@ -57,7 +57,10 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
         None => {
             render_tabs(frame, tabs, state);
             match state.tab {
-                Screen::Customers => customers::render(frame, body, &state.customers, &state.env()),
+                Screen::Customers => match &state.import {
+                    Some(v) => import::render(frame, body, v, &state.env()),
+                    None => customers::render(frame, body, &state.customers, &state.env()),
+                },
                 Screen::Consent => consent::render(frame, body, &state.consent, &state.env()),
                 Screen::Composer => {
                     let shop = super::app::composer_shop(&state.config, &state.actor, state.sender);

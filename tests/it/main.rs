@@ -9,6 +9,7 @@ mod flood;
 mod handover;
 mod hostile;
 mod import;
+mod import_journeys;
 mod journey;
 mod outbox_machine;
 mod privacy;

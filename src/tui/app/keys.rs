@@ -10,6 +10,7 @@ use crate::tui::keymap::{self, Action, Ctx, Key};
 use crate::tui::msg::BroadcastOp;
 use crate::tui::screens::consent::form as consent_form;
 use crate::tui::screens::customers::{detail as customer_detail, form as customer_form};
+use crate::tui::screens::import::{self, ImportView};
 use crate::tui::screens::queue::detail as queue_detail;
 use crate::tui::screens::{composer, consent, customers, help, queue, replies, welcome};
 use crate::tui::text;
@@ -32,6 +33,9 @@ pub(super) fn handled(state: &State, ev: &KeyEvent) -> bool {
 fn takes_text(state: &State, chain: &[Ctx]) -> bool {
     if chain.contains(&Ctx::Filter) || state.welcome.is_some() {
         return true;
+    }
+    if let Some(v) = import_view(state) {
+        return import::takes_text(v);
     }
     match &state.overlay {
         Some(Overlay::CustomerForm(_) | Overlay::ConsentForm(_)) => true,
@@ -71,6 +75,14 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
     }
     if let Some(w) = &mut state.welcome {
         welcome::type_key(w, ev);
+        return Vec::new();
+    }
+    if state.tab == Screen::Customers
+        && state.help.is_none()
+        && state.overlay.is_none()
+        && let Some(v) = &mut state.import
+    {
+        import::type_key(v, ev);
         return Vec::new();
     }
     let env = state.env();
@@ -141,6 +153,15 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         None => {}
     }
+    if state.tab == Screen::Customers
+        && let Some(mut v) = state.import.take()
+    {
+        let (keep, outcomes) = import::on_action(&mut v, &state.env(), action);
+        if keep {
+            state.import = Some(v);
+        }
+        return super::apply_outcomes(state, outcomes);
+    }
     match action {
         Action::NextTab => switch_tab(state, next_tab(state.tab, 1)),
         Action::PrevTab => switch_tab(state, next_tab(state.tab, -1)),
@@ -183,6 +204,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
         },
     }
+}
+
+/// The import view, when it has the focus (it lies over the customer list).
+fn import_view(state: &State) -> Option<&ImportView> {
+    state.import.as_ref().filter(|_| state.tab == Screen::Customers && state.overlay.is_none() && state.help.is_none())
 }
 
 fn quit(state: &mut State) -> Vec<Effect> {

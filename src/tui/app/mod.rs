@@ -13,12 +13,13 @@ use chrono::{DateTime, Utc};
 pub use self::keys::switch_tab;
 pub use self::update::{customers_for_form, load_tab, mark_stale, update};
 use super::keymap::Ctx;
-pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, Msg, Next, Op, Sender, Target};
+pub use super::msg::{BroadcastOp, ConsentRecord, Effect, Failure, FileKind, Msg, Next, Op, Sender, Target};
 use super::screens::composer::{ComposerView, Shop};
 use super::screens::consent::ConsentView;
 use super::screens::consent::form::{ConsentForm, Match};
 use super::screens::customers::CustomersView;
 use super::screens::customers::form::CustomerForm;
+use super::screens::import::ImportView;
 use super::screens::queue::{Pane, QueueView};
 use super::screens::replies::{self, RepliesView};
 use super::screens::welcome::Welcome;
@@ -81,6 +82,8 @@ pub struct State {
     pub welcome: Option<Welcome>,
     /// What to do after the loop ends.
     pub next: Next,
+    /// The import view, open over the customer list (key `i`).
+    pub import: Option<ImportView>,
 }
 
 /// A window on top of the screen that takes the keys.
@@ -142,6 +145,7 @@ impl State {
             badges_loaded: false,
             welcome: None,
             next: Next::Done,
+            import: None,
         }
     }
 
@@ -210,6 +214,7 @@ impl State {
     /// The keymap contexts of the current tab, as if no popup were open.
     pub fn tab_chain(&self) -> Vec<Ctx> {
         match self.tab {
+            Screen::Customers if self.import.is_some() => self.import.as_ref().map(ImportView::ctx).unwrap_or_default(),
             Screen::Customers if self.customers.filter_editing => vec![Ctx::Always, Ctx::Filter],
             Screen::Customers if self.customers.detail.is_some() => {
                 vec![Ctx::Always, Ctx::Detail, Ctx::Lists, Ctx::Global]
@@ -261,6 +266,7 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
             Outcome::OpenConversation(id) => effects.extend(open_conversation(state, id)),
             Outcome::ShowBroadcasts => state.queue.pane = Pane::Broadcasts,
             Outcome::ShopName(name) => state.shop_name = name,
+            Outcome::OpenImport => state.import = Some(ImportView::new()),
             Outcome::Quit(next) => {
                 state.next = next;
                 state.quit = true;

@@ -15,7 +15,7 @@ use crate::tui::screens::customers::{detail as customer_detail, form as customer
 use crate::tui::screens::queue::detail as queue_detail;
 use crate::tui::screens::queue::text as queue_text;
 use crate::tui::screens::replies::text as replies_text;
-use crate::tui::screens::{composer, consent, customers, queue, replies, welcome};
+use crate::tui::screens::{composer, consent, customers, import, queue, replies, welcome};
 use crate::tui::text;
 
 /// The pure update: applies `msg` to `state` and returns the IO to perform. The one place that raises the redraw
@@ -62,7 +62,11 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
         | Msg::UnknownDecided { .. }
         | Msg::AlertsResolved(_)
         | Msg::ReplyQueued { .. }
-        | Msg::Setup(_) => false,
+        | Msg::Setup(_)
+        | Msg::ImportCompleted(_)
+        | Msg::ImportPlanned(_)
+        | Msg::ImportApplied(_)
+        | Msg::FileWritten { .. } => false,
     }
 }
 
@@ -284,6 +288,31 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             let outcomes = welcome::on_msg(w, &env, m);
             super::apply_outcomes(state, outcomes)
         }
+        Msg::ImportCompleted(c) => {
+            if let Some(v) = &mut state.import {
+                import::completed(v, c);
+            }
+            Vec::new()
+        }
+        Msg::ImportPlanned(plan) => {
+            clear_info(state);
+            if let Some(v) = &mut state.import {
+                import::planned(v, *plan);
+            }
+            Vec::new()
+        }
+        Msg::ImportApplied(summary) => {
+            // Written: the view closes, the status line says what happened and the list shows it.
+            state.import = None;
+            state.success(import::applied_text(&summary, lang));
+            mark_stale(state);
+            state.composer.stale = true;
+            load_tab(state)
+        }
+        Msg::FileWritten { kind, shown } => {
+            state.success(customers::written_text(kind, &shown, lang));
+            Vec::new()
+        }
     }
 }
 
@@ -313,6 +342,18 @@ fn sends(state: &State, open: bool) -> bool {
 }
 
 fn failed(state: &mut State, op: Op, error: Failure) {
+    if op == Op::Import
+        && let Some(v) = &mut state.import
+    {
+        // The file's problem is shown under the path field; a failed apply goes back to the dry run and says why.
+        let text = error.localized(state.lang);
+        if import::failed(v, text.clone()) {
+            state.status = None;
+        } else {
+            state.error(text);
+        }
+        return;
+    }
     // A failed save is shown at its field while its form is open.
     let handled = match &mut state.overlay {
         Some(Overlay::CustomerForm(f)) if op == Op::SaveCustomer => f.show_failure(&error, state.lang),
@@ -333,7 +374,14 @@ fn failed(state: &mut State, op: Op, error: Failure) {
                 w.failed();
             }
         }
-        Op::Load | Op::SaveCustomer | Op::RecordConsent | Op::Erase | Op::TestSend | Op::Broadcast => {}
+        Op::Load
+        | Op::SaveCustomer
+        | Op::RecordConsent
+        | Op::Erase
+        | Op::TestSend
+        | Op::Broadcast
+        | Op::Import
+        | Op::Export => {}
     }
     if handled {
         // The "saving …" note is over; the error is shown at its field.

@@ -1,9 +1,11 @@
 //! Performs the app's effects and turns each result into a message: `perform_on` is the one exhaustive match over
-//! the effects on the store (`load` reads, `write` changes), `network` the few that talk to the API (template sync,
+//! the effects on the store (`load` reads, `write` changes, `files` the import and the files written for a customer),
+//! `network` the few that talk to the API (template sync,
 //! test send, connection test) in their own task, never on the DB thread. The same performer serves the running app
 //! (through the DB thread), `hofbote snapshot` and the tests, so what the tests exercise is what runs. Must be quick
 //! on the DB thread and must not touch the terminal.
 
+mod files;
 mod load;
 mod network;
 mod write;
@@ -28,6 +30,10 @@ pub struct PerformCtx {
     /// For the full GDPR erasure (journal beside the secrets, log files, retention period).
     pub paths: crate::config::Paths,
     pub config: crate::config::Config,
+    /// The home folder: `~` in the import path, and where Auskunft files go (`~/hofbote/`).
+    pub home: Option<PathBuf>,
+    /// The language of the files written for a customer (Auskunft, consent proof).
+    pub lang: crate::i18n::Lang,
 }
 
 /// Runs one effect on the store. The API calls answer "offline" here: this path (snapshot, tests) has no client.
@@ -62,6 +68,10 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::ResolveAlerts => write::resolve_alerts(ctx, store)?,
             Effect::QueueReply { customer_id, text } => write::queue_reply(ctx, store, customer_id, &text)?,
             Effect::Setup(SetupEffect::Save(data)) => write::setup(ctx, store, data)?,
+            Effect::ImportComplete(typed) => files::complete(ctx, &typed),
+            Effect::ImportPreview { path, evidence } => files::preview(ctx, store, &path, evidence)?,
+            Effect::ImportApply(plan) => files::apply(store, &plan)?,
+            Effect::WriteFile { customer_id, kind } => files::write_file(ctx, store, customer_id, kind)?,
             Effect::SyncTemplates | Effect::TestSend { .. } | Effect::Setup(SetupEffect::Test(_)) => {
                 return Err(Failure::Offline);
             }

@@ -1,7 +1,8 @@
 //! The screens and popups, one folder per screen with its state, how its keys change it, and how it is drawn:
 //! `customers/` (list, detail, customer form), `consent/` (overview, consent form), `composer/` (draft, review,
 //! drawing, texts), `queue/` (broadcasts, one broadcast's rows, texts), `replies/` (the customers' replies and one
-//! conversation), `welcome/` (first start and setup, texts), and the `help` popup. Must not perform IO.
+//! conversation), `welcome/` (first start and setup, texts), `import/` (the import view: path, dry run, apply),
+//! and the `help` popup. Must not perform IO.
 //! A screen that owns its state takes it with an [`Env`] (what every screen may read) and answers with
 //! [`Outcome`]s for the app (IO to perform, a status message, another part to open); it imports no other screen.
 
@@ -9,6 +10,7 @@ pub mod composer;
 pub mod consent;
 pub mod customers;
 pub mod help;
+pub mod import;
 pub mod queue;
 pub mod replies;
 pub mod welcome;
@@ -82,6 +84,8 @@ pub enum Outcome {
     ShowBroadcasts,
     /// The shop has a (new) name: the header shows it.
     ShopName(String),
+    /// Open the import view over the customer list.
+    OpenImport,
     /// End the loop, then do `Next`.
     Quit(Next),
 }

@@ -77,6 +77,11 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
             }
         }
         Action::Answer => return vec![Outcome::OpenConversation(d.customer_id)],
+        Action::DataExport | Action::ConsentProof => {
+            if let Some(data) = &d.data {
+                return super::write_file(&data.customer, action, env.lang);
+            }
+        }
         Action::Record | Action::Withdraw => {
             if let Some(data) = &d.data {
                 let kind = if action == Action::Record { EventKind::Granted } else { EventKind::Withdrawn };

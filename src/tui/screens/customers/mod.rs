@@ -26,9 +26,10 @@ use super::{Env, Outcome};
 use crate::domain::consent::EventKind;
 use crate::domain::customer::CustomerRow;
 use crate::domain::phone::Region;
+use crate::i18n::Tr;
 use crate::tui::filter::{Fuzzy, fold, haystack};
 use crate::tui::keymap::Action;
-use crate::tui::msg::Effect;
+use crate::tui::msg::{Effect, FileKind};
 use crate::tui::nav::Nav;
 use crate::tui::text;
 use crate::tui::widgets::confirm::{Confirm, OnYes};
@@ -313,9 +314,37 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
             let picked = v.selected().map(|e| (e.id(), e.row.customer.name.clone()));
             return vec![Outcome::RecordConsent { kind, picked }];
         }
+        Action::Import => return vec![Outcome::OpenImport],
+        Action::DataExport | Action::ConsentProof => {
+            if let Some(e) = v.selected() {
+                return write_file(&e.row.customer, action, lang);
+            }
+        }
         _ => {}
     }
     Vec::new()
+}
+
+/// `x` (Auskunft) or `p` (consent proof) for a customer: the file is written by `perform`, the status line then
+/// names it ([`written_text`]).
+pub fn write_file(c: &crate::domain::customer::Customer, action: Action, lang: crate::i18n::Lang) -> Vec<Outcome> {
+    let kind = if action == Action::DataExport { FileKind::Auskunft } else { FileKind::ConsentProof };
+    let writing = WRITING.fill(lang, &[&safe(&c.name)]);
+    vec![Outcome::Info(writing), Outcome::Effect(Effect::WriteFile { customer_id: c.id, kind })]
+}
+
+const WRITING: Tr = Tr::new("Datei für {0} wird geschrieben …", "Writing the file for {0} …");
+/// The file's name holds the customer's name, so the line fits 80 columns (the JSON lies beside the text).
+const AUSKUNFT_WRITTEN: Tr = Tr::new("Auskunft gespeichert: {0}", "Data export saved: {0}");
+const PROOF_WRITTEN: Tr = Tr::new("Nachweis gespeichert: {0}", "Consent proof saved: {0}");
+
+/// The status line after a file was written for a customer: what it is and where (`~/hofbote/…`).
+pub fn written_text(kind: FileKind, shown: &str, lang: crate::i18n::Lang) -> String {
+    let shown = safe(shown);
+    match kind {
+        FileKind::Auskunft => AUSKUNFT_WRITTEN.fill(lang, &[&shown]),
+        FileKind::ConsentProof => PROOF_WRITTEN.fill(lang, &[&shown]),
+    }
 }
 
 /// The question before erasing, naming the customer.
