@@ -162,6 +162,14 @@ fn write_units(dir: &Path, exe: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// For the composer's review when a send time is set and no service runs.
+pub const SCHEDULED_NEEDS_RUNNING: Tr = Tr::new(
+    "Geplante Nachrichten gehen nur raus, solange hofbote serve oder diese App läuft. Unter 5 Einstellungen kannst du \
+     den Dienst einrichten (Taste i), dann geht es auch bei geschlossener App.",
+    "Scheduled messages only go out while hofbote serve or this app runs. Under 5 Settings you can set up the \
+     service (key i), then they go out with the app closed too.",
+);
+
 const NO_SYSTEMCTL: Tr = Tr::new(
     "Auf diesem Rechner gibt es kein systemd (der Befehl systemctl fehlt). Es wurde nichts eingerichtet.",
     "This computer has no systemd (the command systemctl is missing). Nothing was set up.",
