@@ -10,7 +10,7 @@ use super::Screen;
 use super::app::{Overlay, State, StatusKind};
 use super::screens::consent::form as consent_form;
 use super::screens::customers::form as customer_form;
-use super::screens::{composer, consent, customers, help, queue, replies, welcome};
+use super::screens::{composer, consent, customers, help, queue, replies, settings, welcome};
 use super::text;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
@@ -52,6 +52,14 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
                     composer::draw::render(frame, body, &state.composer, &state.env(), &shop);
                 }
                 Screen::Queue => render_queue(frame, body, state),
+                Screen::Settings => {
+                    let cx = settings::draw::Context {
+                        config: &state.config,
+                        sender: state.sender,
+                        secrets_label: &state.secrets_label,
+                    };
+                    settings::render(frame, body, &state.settings, &state.env(), &cx);
+                }
             }
         }
     }
@@ -123,6 +131,9 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let demo = if state.demo { text::DEMO.get(lang) } else { "" };
     // Who sends (nothing when nobody can: the queue screen says so where it matters).
     let sender = match state.sender {
+        super::app::Sender::Off if !state.connected && !state.demo => {
+            format!("{}{}", settings::text::NOT_CONNECTED.get(lang), theme.dot())
+        }
         super::app::Sender::Off => String::new(),
         s => format!("{}{}{}", super::screens::queue::text::SENDER.get(lang), s.label(lang), theme.dot()),
     };
@@ -155,23 +166,39 @@ fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
     } else {
         text::TAB_QUEUE.get(lang).to_owned()
     };
-    let tabs = [
+    let mut tabs = [
         (Screen::Customers, "1", text::TAB_KUNDEN.get(lang).to_owned()),
         (Screen::Consent, "2", text::TAB_CONSENT.get(lang).to_owned()),
         (Screen::Composer, "3", text::TAB_MESSAGE.get(lang).to_owned()),
         (Screen::Queue, "4", queue),
+        (Screen::Settings, "5", settings::text::TITLE.get(lang).to_owned()),
     ];
-    // When the names do not all fit, the other tabs show only their number (never cut off silently).
-    let full: usize = tabs.iter().map(|(_, _, l)| width(l) + 4).sum::<usize>() + 3 * width(theme.separator());
-    let compact = full > area.width as usize;
+    // When the names do not all fit, first the separators get thin, then the settings tab shows only its number,
+    // then the other tabs too (never cut off silently).
+    let names = |tabs: &[(Screen, &str, String)]| tabs.iter().map(|(_, _, l)| width(l) + 4).sum::<usize>();
+    let gaps = tabs.len() - 1;
+    let thin = if theme.ascii { "|" } else { "│" };
+    let room = area.width as usize;
+    let mut separator = theme.separator();
+    if names(&tabs) + gaps * width(separator) > room {
+        separator = thin;
+        if names(&tabs) + gaps * width(thin) > room
+            && state.tab != Screen::Settings
+            && let Some(last) = tabs.last_mut()
+        {
+            last.2.clear();
+        }
+    }
+    let compact = names(&tabs) + gaps * width(separator) > room;
     let mut spans = Vec::new();
     for (i, (screen, key, label)) in tabs.iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(theme.separator(), theme.dim()));
+            spans.push(Span::styled(separator, theme.dim()));
         }
         let active = *screen == state.tab;
         let style = if active { theme.tab_active() } else { theme.tab() };
-        let text = if compact && !active { format!(" {key} ") } else { format!(" {key} {label} ") };
+        let text =
+            if (compact && !active) || label.is_empty() { format!(" {key} ") } else { format!(" {key} {label} ") };
         spans.push(Span::styled(text, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -11,7 +11,7 @@ use crate::tui::msg::BroadcastOp;
 use crate::tui::screens::consent::form as consent_form;
 use crate::tui::screens::customers::{detail as customer_detail, form as customer_form};
 use crate::tui::screens::queue::detail as queue_detail;
-use crate::tui::screens::{composer, consent, customers, help, queue, replies, welcome};
+use crate::tui::screens::{composer, consent, customers, help, queue, replies, settings, welcome};
 use crate::tui::text;
 
 /// Whether some view takes this key: it acknowledges or ends a status message, is a command in the focused
@@ -28,6 +28,9 @@ pub(super) fn handled(state: &State, ev: &KeyEvent) -> bool {
 /// Whether the focus is on something that takes typed text (see [`type_text`]).
 fn takes_text(state: &State, chain: &[Ctx]) -> bool {
     if chain.contains(&Ctx::Filter) || state.welcome.is_some() {
+        return true;
+    }
+    if state.tab == Screen::Settings && state.overlay.is_none() && settings::typing(&state.settings) {
         return true;
     }
     match &state.overlay {
@@ -66,6 +69,10 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         welcome::type_key(w, ev);
         return Vec::new();
     }
+    if state.tab == Screen::Settings && state.overlay.is_none() {
+        settings::type_key(&mut state.settings, ev);
+        return Vec::new();
+    }
     let env = state.env();
     match &mut state.overlay {
         Some(Overlay::CustomerForm(f)) => {
@@ -101,9 +108,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         return quit(state);
     }
     if state.welcome.is_some() {
-        let (env, base) = (state.env(), state.config.whatsapp.clone());
+        let env = state.env();
         let Some(w) = &mut state.welcome else { return Vec::new() };
-        let outcomes = welcome::on_action(w, &env, &base, action);
+        let outcomes = welcome::on_action(w, &env, action);
         return super::apply_outcomes(state, outcomes);
     }
     match state.overlay.take() {
@@ -160,6 +167,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 };
                 super::apply_outcomes(state, outcomes)
             }
+            Screen::Settings => {
+                let env = state.env();
+                let outcomes = settings::on_action(&mut state.settings, &env, &state.config, action);
+                super::apply_outcomes(state, outcomes)
+            }
         },
     }
 }
@@ -198,7 +210,7 @@ fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
     }
 }
 
-const TABS: [Screen; 4] = [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue];
+const TABS: [Screen; 5] = [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue, Screen::Settings];
 
 fn next_tab(current: Screen, by: isize) -> Screen {
     let i = TABS.iter().position(|s| *s == current).unwrap_or(0) as isize;

@@ -21,6 +21,7 @@ use super::screens::customers::CustomersView;
 use super::screens::customers::form::CustomerForm;
 use super::screens::queue::{Pane, QueueView};
 use super::screens::replies::{self, RepliesView};
+use super::screens::settings::SettingsView;
 use super::screens::welcome::Welcome;
 use super::screens::{Env, Outcome, help};
 use super::theme::Theme;
@@ -81,6 +82,10 @@ pub struct State {
     pub welcome: Option<Welcome>,
     /// What to do after the loop ends.
     pub next: Next,
+    /// The settings screen (tab 5).
+    pub settings: SettingsView,
+    /// WhatsApp ids and access token are configured (else the header says "WhatsApp noch nicht verbunden").
+    pub connected: bool,
 }
 
 /// A window on top of the screen that takes the keys.
@@ -125,13 +130,17 @@ impl State {
             badges_loaded: false,
             welcome: None,
             next: Next::Done,
+            settings: SettingsView::default(),
+            // The ids are configured; the driver (`run_app`) also checks the access token.
+            connected: !launch.config.whatsapp.phone_number_id.trim().is_empty()
+                && !launch.config.whatsapp.waba_id.trim().is_empty(),
         }
     }
 
     /// The effects to run at start: load what the first screen shows.
     pub fn start(&mut self) -> Vec<Effect> {
         let effects = load_tab(self);
-        if !effects.is_empty() {
+        if !effects.is_empty() && self.status.is_none() {
             self.info(text::LOADING.get(self.lang).to_owned());
         }
         effects
@@ -198,6 +207,7 @@ impl State {
                 Some(c) => replies::ctx(c),
                 None => self.queue.ctx(),
             },
+            Screen::Settings => self.settings.ctx(),
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::tui::screens::customers::{detail as customer_detail, form as customer
 use crate::tui::screens::queue::detail as queue_detail;
 use crate::tui::screens::queue::text as queue_text;
 use crate::tui::screens::replies::text as replies_text;
-use crate::tui::screens::{composer, consent, customers, queue, replies, welcome};
+use crate::tui::screens::{composer, consent, customers, queue, replies, settings, welcome};
 use crate::tui::text;
 
 /// The pure update: applies `msg` to `state` and returns the IO to perform. The one place that raises the redraw
@@ -62,7 +62,8 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
         | Msg::UnknownDecided { .. }
         | Msg::AlertsResolved(_)
         | Msg::ReplyQueued { .. }
-        | Msg::Setup(_) => false,
+        | Msg::Setup(_)
+        | Msg::Settings(_) => false,
     }
 }
 
@@ -283,6 +284,14 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             let outcomes = welcome::on_msg(w, &env, m);
             super::apply_outcomes(state, outcomes)
         }
+        Msg::Settings(m) => {
+            if matches!(m, settings::SettingsMsg::Loaded(_)) {
+                clear_info(state);
+            }
+            let env = state.env();
+            let outcomes = settings::on_msg(&mut state.settings, &env, m);
+            super::apply_outcomes(state, outcomes)
+        }
     }
 }
 
@@ -330,6 +339,11 @@ fn failed(state: &mut State, op: Op, error: Failure) {
             if let Some(w) = &mut state.welcome {
                 w.failed();
             }
+        }
+        Op::Settings => {
+            let text = settings::failed(&mut state.settings, &error.localized(state.lang), state.lang);
+            state.error(text);
+            return;
         }
         Op::Load | Op::SaveCustomer | Op::RecordConsent | Op::Erase | Op::TestSend | Op::Broadcast => {}
     }
@@ -394,6 +408,12 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
             }
             if let Some(c) = &state.replies.conversation {
                 effects.push(Effect::LoadConversation(c.customer_id));
+            }
+        }
+        Screen::Settings => {
+            if state.settings.stale || !state.settings.loaded {
+                state.settings.stale = false;
+                effects.push(Effect::Settings(crate::tui::screens::settings::SettingsEffect::Load));
             }
         }
     }

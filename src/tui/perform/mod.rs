@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use super::app::{Effect, Failure, Msg};
 use super::screens::queue::detail::RowsData;
+use super::screens::settings::SettingsEffect;
 use super::screens::welcome::SetupEffect;
 use crate::store::{Db, Store};
 
@@ -62,7 +63,11 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::ResolveAlerts => write::resolve_alerts(ctx, store)?,
             Effect::QueueReply { customer_id, text } => write::queue_reply(ctx, store, customer_id, &text)?,
             Effect::Setup(SetupEffect::Save(data)) => write::setup(ctx, store, data)?,
-            Effect::SyncTemplates | Effect::TestSend { .. } | Effect::Setup(SetupEffect::Test(_)) => {
+            Effect::Settings(SettingsEffect::Load) => Msg::Settings(load::settings(ctx)?),
+            Effect::Settings(SettingsEffect::Save(change)) => write::settings(ctx, store, &change)?,
+            Effect::SyncTemplates
+            | Effect::TestSend { .. }
+            | Effect::Settings(SettingsEffect::Test | SettingsEffect::InstallService) => {
                 return Err(Failure::Offline);
             }
         })

@@ -91,10 +91,15 @@ fn tabs_switch_by_number_and_tab_key_and_load_what_they_show() {
     assert!(state.live(), "every screen shows the unread count, so the calm check runs");
     assert_eq!(update(&mut state, key(KeyCode::Tab)), vec![Effect::LoadQueue]);
     assert_eq!(state.tab, Screen::Queue);
+    assert_eq!(
+        update(&mut state, key(KeyCode::Tab)),
+        vec![Effect::Settings(crate::tui::screens::settings::SettingsEffect::Load)]
+    );
+    assert_eq!(state.tab, Screen::Settings);
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.tab, Screen::Customers);
     update(&mut state, key(KeyCode::BackTab));
-    assert_eq!(state.tab, Screen::Queue);
+    assert_eq!(state.tab, Screen::Settings);
     // The customer list is loaded already: switching back loads nothing.
     assert_eq!(update(&mut state, ch('1')), vec![]);
 }
