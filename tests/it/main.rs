@@ -19,6 +19,7 @@ mod replay;
 mod restore;
 mod sandbox;
 mod served;
+mod settings;
 mod slowloris;
 mod support;
 mod tui;
