@@ -209,10 +209,14 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             c.review = None;
             c.draft = None;
             c.stale = true;
-            let text = match scheduled_at {
+            let mut text = match scheduled_at {
                 Some(at) => compose_text::QUEUED_SCHEDULED.fill(lang, &[&id, &text::datetime(at, lang), &recipients]),
                 None => compose_text::QUEUED.fill(lang, &[&id, &recipients]),
             };
+            if !state.connected && state.sender == Sender::Off {
+                // Queued, but nobody can send yet: say what to do.
+                text = format!("{text} {}", settings::text::QUEUED_NOT_CONNECTED.get(lang));
+            }
             state.success(text);
             state.queue.stale = true;
             state.queue.detail = None;

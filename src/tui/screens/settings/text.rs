@@ -177,4 +177,10 @@ pub const MISSING_FOR_SENDING: Tr = Tr::new(
     "WhatsApp is not connected yet: {0} is missing. Enter it under 5 Settings (key w: connect WhatsApp); until \
      then nothing is sent.",
 );
+/// After queueing while nothing can be sent.
+pub const QUEUED_NOT_CONNECTED: Tr = Tr::new(
+    "WhatsApp ist aber noch nicht verbunden: die Nachrichten warten, bis du es unter 5 Einstellungen verbindest \
+     (Taste w).",
+    "But WhatsApp is not connected yet: the messages wait until you connect it under 5 Settings (key w).",
+);
 pub const AND: Tr = Tr::new("und", "and");
