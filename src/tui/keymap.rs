@@ -316,7 +316,7 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Conversation, DOWN, A::Down, Tr::new("neuere Nachrichten", "newer messages")),
     // Welcome (first start)
     h(C::Welcome, &[Key::ch('d')], A::Demo, Tr::new("Demo starten (eigene Demo-Datenbank, nichts wird verschickt)", "start the demo (its own database, nothing is sent)"), Tr::new("Demo", "demo")),
-    h(C::Welcome, &[Key::ch('s'), Key::plain(K::Enter)], A::Setup, Tr::new("Verbindung zu WhatsApp einrichten", "set up the WhatsApp connection"), Tr::new("einrichten", "set up")),
+    h(C::Welcome, &[Key::ch('s'), Key::plain(K::Enter)], A::Setup, Tr::new("einrichten: Hofname, Adresse, eigene Nummer (WhatsApp später unter 5 Einstellungen)", "set up: shop name, address, own number (WhatsApp later under 5 Settings)"), Tr::new("einrichten", "set up")),
     h(C::Welcome, &[Key::ch('q')], A::Quit, Tr::new("beenden", "quit"), Tr::new("beenden", "quit")),
     // Settings (tab 5)
     h(C::Settings, &[Key::ch('e')], A::Edit, Tr::new("Hofdaten, Ruhezeit, Preise und Tageslimit ändern", "change shop data, quiet hours, prices and limit"), Tr::new("Hof ändern", "edit shop")),

@@ -168,6 +168,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 super::apply_outcomes(state, outcomes)
             }
             Screen::Settings => {
+                if state.demo && matches!(action, Action::Edit | Action::Connect | Action::InstallService) {
+                    // The demo's settings are not the shop's: nothing from the demo is written.
+                    state.info(settings::text::DEMO_READ_ONLY.get(state.lang).to_owned());
+                    return Vec::new();
+                }
                 let env = state.env();
                 let outcomes = settings::on_action(&mut state.settings, &env, &state.config, action);
                 super::apply_outcomes(state, outcomes)

@@ -613,3 +613,15 @@ fn settings_keys_open_the_forms_and_the_digit_five_opens_the_tab() {
     update(&mut state, key(KeyCode::Esc));
     assert!(state.settings.editing.is_none());
 }
+
+#[test]
+fn the_demo_shows_the_settings_but_writes_none() {
+    let mut state = demo_state((80, 24));
+    state.demo = true;
+    update(&mut state, ch('5'));
+    for k in ['w', 'e', 'i'] {
+        assert!(update(&mut state, ch(k)).is_empty());
+        assert!(state.settings.editing.is_none() && !state.settings.busy);
+        assert!(state.status.as_ref().unwrap().text.contains("nur ansehen"));
+    }
+}

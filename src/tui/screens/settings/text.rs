@@ -183,4 +183,8 @@ pub const QUEUED_NOT_CONNECTED: Tr = Tr::new(
      (Taste w).",
     "But WhatsApp is not connected yet: the messages wait until you connect it under 5 Settings (key w).",
 );
+pub const DEMO_READ_ONLY: Tr = Tr::new(
+    "In der Demo lassen sich die Einstellungen nur ansehen. Starte hofbote ohne demo, um deine eigenen einzutragen.",
+    "In the demo the settings can only be viewed. Start hofbote without demo to enter your own.",
+);
 pub const AND: Tr = Tr::new("und", "and");
