@@ -164,10 +164,8 @@ fn write_units(dir: &Path, exe: &Path) -> Result<(), String> {
 
 /// For the composer's review when a send time is set and no service runs.
 pub const SCHEDULED_NEEDS_RUNNING: Tr = Tr::new(
-    "Geplante Nachrichten gehen nur raus, solange hofbote serve oder diese App läuft. Unter 5 Einstellungen kannst du \
-     den Dienst einrichten (Taste i), dann geht es auch bei geschlossener App.",
-    "Scheduled messages only go out while hofbote serve or this app runs. Under 5 Settings you can set up the \
-     service (key i), then they go out with the app closed too.",
+    "Geht nur raus, wenn dann hofbote serve oder diese App läuft. Dienst einrichten: 5 Einstellungen, Taste i.",
+    "Only goes out if hofbote serve or this app runs then. Set up the service: 5 Settings, key i.",
 );
 
 const NO_SYSTEMCTL: Tr = Tr::new(

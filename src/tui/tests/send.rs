@@ -514,3 +514,21 @@ fn a_held_sign_up_says_so_in_the_replies() {
         "{s}"
     );
 }
+
+#[test]
+fn a_send_time_without_the_service_says_it_needs_the_app_or_the_service() {
+    let (mut store, launch, mut state) = composer((120, 40));
+    let ctx = PerformCtx::from_launch(&launch);
+    update(&mut state, ch('l'));
+    typ(&mut state, "Grillpaket");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "24.12.2030 08:00");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    settle(&ctx, &mut store, &mut state, effects);
+    assert!(state.composer.review.is_some(), "{}", screen(&state));
+    let text = screen(&state);
+    assert!(text.contains("Geht nur raus, wenn dann hofbote serve oder"), "{text}");
+    // With the service sending, the note is not needed.
+    state.sender = crate::tui::app::Sender::Service;
+    assert!(!screen(&state).contains("Geht nur raus, wenn dann"));
+}
