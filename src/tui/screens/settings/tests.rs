@@ -133,3 +133,30 @@ fn prices_and_dates_the_german_way() {
     assert_eq!(date_text("2025-07-01"), "01.07.2025");
     assert_eq!(parse_date("1.7.2025"), NaiveDate::from_ymd_opt(2025, 7, 1));
 }
+
+/// The overview and both forms at 80x24 and 120x40: everything fits, the secrets are only "gespeichert"/"fehlt",
+/// typed secrets are dots.
+#[test]
+fn the_screen_at_80x24_and_120x40() {
+    use crate::tui::tests::{ch, empty_store, key, launch, loaded, screen, shop_config};
+    use crate::tui::{Screen, update};
+    for size in [(80u16, 24u16), (120, 40)] {
+        let launch = launch(shop_config(), Lang::De, false);
+        let mut state = loaded(&mut empty_store(), &launch, size, Screen::Settings);
+        on_msg(&mut state.settings, &env(), SettingsMsg::Loaded(Stored { token: true, ..Stored::default() }));
+        let text = screen(&state);
+        insta::assert_snapshot!(format!("settings_{}x{}", size.0, size.1), text);
+        assert!(text.contains("Zugangsschlüssel         gespeichert"), "{text}");
+        assert!(text.contains("App-Geheimnis            fehlt"), "{text}");
+        update(&mut state, ch('w'));
+        for _ in 0..TOKEN {
+            update(&mut state, key(KeyCode::Tab));
+        }
+        for c in "EAAG-geheim".chars() {
+            update(&mut state, ch(c));
+        }
+        let text = screen(&state);
+        assert!(!text.contains("EAAG") && text.contains("•••••••••••"), "{text}");
+        insta::assert_snapshot!(format!("settings_connect_{}x{}", size.0, size.1), text);
+    }
+}
