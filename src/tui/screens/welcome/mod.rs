@@ -169,3 +169,59 @@ pub fn on_msg(w: &mut Welcome, _env: &Env, msg: SetupMsg) -> Vec<Outcome> {
 pub fn failure_text(error: &str, lang: Lang) -> String {
     welcome_text::FAILED.fill(lang, &[&error])
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    use super::*;
+    use crate::domain::phone::Region;
+    use crate::tui::theme::Theme;
+
+    fn env() -> Env {
+        Env {
+            lang: Lang::De,
+            region: Region::default(),
+            theme: Theme::new(false, false),
+            size: (80, 24),
+            now: None,
+            focus: vec![],
+        }
+    }
+
+    fn typ(w: &mut Welcome, text: &str) {
+        for c in text.chars() {
+            type_key(w, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    #[test]
+    fn step_one_needs_the_name_and_a_valid_number_if_one_is_given() {
+        let mut w = Welcome::new();
+        on_action(&mut w, &env(), Action::Setup);
+        assert_eq!(w.step, Step::Form);
+        assert!(on_action(&mut w, &env(), Action::Save).is_empty());
+        assert_eq!(w.form.fields[SHOP].error.as_deref(), Some("Bitte ausfüllen."));
+        typ(&mut w, "Hof Kühn");
+        w.form.focus = OWN_NUMBER;
+        typ(&mut w, "12");
+        assert!(on_action(&mut w, &env(), Action::Save).is_empty());
+        assert!(w.form.fields[OWN_NUMBER].error.as_deref().unwrap().starts_with("Handynummer: "));
+        assert_eq!(w.form.focus, OWN_NUMBER);
+        for _ in 0..2 {
+            type_key(&mut w, &KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+        }
+        typ(&mut w, "0171 1234567");
+        let out = on_action(&mut w, &env(), Action::Save);
+        let Some(Outcome::Effect(Effect::Setup(SetupEffect::Save(data)))) = out.get(1) else { panic!("{out:?}") };
+        assert_eq!(
+            *data,
+            SetupData { shop_name: "Hof Kühn".into(), address: String::new(), own_number: "0171 1234567".into() }
+        );
+        assert_eq!(w.step, Step::Working);
+        on_msg(&mut w, &env(), SetupMsg::Saved(Box::new(data.clone())));
+        assert_eq!(w.step, Step::Done);
+        assert!(matches!(on_action(&mut w, &env(), Action::Open)[..], [Outcome::Quit(Next::Restart)]));
+    }
+}
