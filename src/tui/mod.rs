@@ -207,7 +207,12 @@ pub async fn run_app(
     }
     if start.reloaded {
         state.tab = Screen::Settings;
-        state.success(screens::settings::text::SAVED.get(launch.lang).to_owned());
+        let mut text = screens::settings::text::SAVED.get(launch.lang).to_owned();
+        if sender == app::Sender::Service {
+            // `hofbote serve` read its configuration when it started.
+            text = format!("{text} {}", screens::settings::text::SERVICE_RESTART.get(launch.lang));
+        }
+        state.success(text);
     }
     let stop = driver::signals()?;
     let mut terminal = driver::Terminal::enter()?;

@@ -182,7 +182,7 @@ const TIER_OPTIONS: [Tr; 5] = [
 ];
 
 impl Editing {
-    fn shop(config: &Config, lang: Lang) -> Editing {
+    fn shop(config: &Config) -> Editing {
         let c = config;
         let values = [
             (t::F_NAME, c.shop.name.clone()),
@@ -200,7 +200,6 @@ impl Editing {
         fields.push(Field::choice(t::F_TIER, TIER_OPTIONS.to_vec(), tier));
         fields[QUIET].hint = Some("20:00-08:00".into());
         fields[OWN].hint = Some("0171 1234567".into());
-        let _ = lang;
         Editing { part: Part::Shop, form: Form::new(fields), initial, initial_tier: tier }
     }
 
@@ -420,7 +419,7 @@ pub fn on_action(v: &mut SettingsView, env: &Env, config: &Config, action: Actio
     match action {
         Action::Edit => {
             v.result = None;
-            v.editing = Some(Editing::shop(config, lang));
+            v.editing = Some(Editing::shop(config));
         }
         Action::Connect => {
             v.result = None;

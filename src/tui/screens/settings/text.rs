@@ -149,6 +149,10 @@ pub const NOT_SAVED: Tr = Tr::new("Nicht gespeichert: bitte prüfe {0}.", "Not s
 pub const SAVING: Tr = Tr::new("Speichere Einstellungen ...", "Saving the settings ...");
 pub const SAVED: Tr =
     Tr::new("Einstellungen gespeichert. hofbote arbeitet jetzt damit.", "Settings saved. hofbote now works with them.");
+pub const SERVICE_RESTART: Tr = Tr::new(
+    "Der laufende Dienst übernimmt sie nach: systemctl --user restart hofbote",
+    "The running service takes them after: systemctl --user restart hofbote",
+);
 pub const NOTHING_CHANGED: Tr = Tr::new("Nichts geändert.", "Nothing changed.");
 pub const SAVE_FAILED: Tr = Tr::new("Nicht gespeichert: {0}", "Not saved: {0}");
 pub const TESTING: Tr = Tr::new("Teste die Verbindung zu WhatsApp ...", "Testing the connection to WhatsApp ...");
