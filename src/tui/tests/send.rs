@@ -255,7 +255,7 @@ fn review_queue_draft_discard_and_test_send() {
     // Without one, the farmer is told what to set.
     state.config.shop.own_number.clear();
     assert!(update(&mut state, ch('t')).is_empty());
-    assert!(state.status.as_ref().unwrap().text.contains("own_number"));
+    assert!(state.status.as_ref().unwrap().text.contains("unter 5 Einstellungen"));
     update(&mut state, ch('x')); // acknowledges the error
     assert_eq!(update(&mut state, ch('y')), vec![Effect::QueueBroadcast(new.clone())]);
     assert!(update(&mut state, ch('y')).is_empty(), "queued once only");
