@@ -249,3 +249,59 @@ fn the_service_installer_without_systemd_says_what_to_do_instead() {
     assert!(stderr.contains("kein systemd") && stderr.contains("hofbote serve"), "{stderr}");
     assert!(!units.exists());
 }
+
+/// The installer with a systemd that answers (a stand-in `systemctl` and `loginctl` on PATH, since CI has no user
+/// bus): the unit files land in ~/.config/systemd/user with ExecStart = this binary, the service is enabled and
+/// started, and lingering being off is explained with the one sudo command.
+#[test]
+fn the_service_installer_writes_the_units_enables_the_service_and_explains_lingering() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join("bin-mit-systemd");
+    std::fs::create_dir_all(&bin).unwrap();
+    let calls = home.path().join("calls.txt");
+    let script = |answer: &str| format!("#!/bin/sh\necho \"$0 $*\" >> '{}'\n{answer}\nexit 0\n", calls.display());
+    for (name, answer) in
+        [("systemctl", "if [ \"$2\" = is-active ]; then echo active; fi"), ("loginctl", "echo Linger=no")]
+    {
+        let path = bin.join(name);
+        std::fs::write(&path, script(answer)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = std::process::Command::new(crate::pty::bin())
+        .args(["service", "install"])
+        .env_clear()
+        .env("PATH", &bin)
+        .env("HOME", home.path())
+        .env("USER", "bauer")
+        .env("LANG", "de_DE.UTF-8")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Der Dienst läuft"), "{stdout}");
+    assert!(stdout.contains("sudo loginctl enable-linger bauer"), "{stdout}");
+    let units = home.path().join(".config").join("systemd").join("user");
+    let service = std::fs::read_to_string(units.join("hofbote.service")).unwrap();
+    let exe = crate::pty::bin();
+    assert!(service.contains(&format!("\nExecStart={} serve --listen 127.0.0.1:8080\n", exe.display())), "{service}");
+    assert!(units.join("hofbote-backup.service").exists() && units.join("hofbote-backup.timer").exists());
+    let calls = std::fs::read_to_string(&calls).unwrap();
+    let names: Vec<String> = calls
+        .lines()
+        .map(|l| {
+            let (prog, args) = l.split_once(' ').unwrap_or((l, ""));
+            format!("{} {args}", Path::new(prog).file_name().unwrap().to_string_lossy())
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "systemctl --user show-environment",
+            "systemctl --user daemon-reload",
+            "systemctl --user enable --now hofbote.service",
+            "systemctl --user is-active hofbote.service",
+            "loginctl show-user bauer -p Linger",
+        ]
+    );
+}
