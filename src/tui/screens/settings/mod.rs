@@ -295,6 +295,11 @@ impl Editing {
                         errors.push((i, t::E_DIGITS.fill(lang, &[&label(f, i)])));
                     }
                 }
+                if !v(DISPLAY).is_empty()
+                    && let Err(e) = Phone::parse(&v(DISPLAY), env.region)
+                {
+                    errors.push((DISPLAY, t::E_PHONE.fill(lang, &[&label(f, DISPLAY), &e.localized(lang)])));
+                }
                 for (i, _) in SECRET_FIELDS {
                     if i != APP_ID && v(i).chars().any(char::is_whitespace) {
                         errors.push((i, t::E_BLANK.fill(lang, &[&label(f, i)])));

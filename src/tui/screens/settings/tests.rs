@@ -88,8 +88,16 @@ fn secrets_go_to_the_secrets_only_and_an_empty_field_keeps_them() {
     on_action(&mut v, &env(), &config, Action::Connect);
     assert_eq!(v.editing.as_ref().unwrap().form.fields[TOKEN].hint.as_deref(), Some("gespeichert"));
     type_text(&mut v, "10654x");
+    on_action(&mut v, &env(), &config, Action::NextField);
+    on_action(&mut v, &env(), &config, Action::NextField);
+    type_text(&mut v, "12");
     let out = on_action(&mut v, &env(), &config, Action::Save);
     assert!(saved(&out).is_none());
+    assert!(v.editing.as_ref().unwrap().form.fields[DISPLAY].error.as_deref().unwrap().starts_with("Anzeigenummer: "));
+    v.editing.as_mut().unwrap().form.focus = DISPLAY;
+    type_key(&mut v, &KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    type_key(&mut v, &KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    v.editing.as_mut().unwrap().form.focus = PHONE_ID;
     assert!(
         v.editing.as_ref().unwrap().form.fields[PHONE_ID]
             .error
