@@ -15,6 +15,7 @@ mod queue;
 mod sandbox;
 mod send;
 mod serve;
+mod service;
 pub mod templates;
 mod terminal;
 
@@ -80,6 +81,9 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
+    /// Dienst für systemd einrichten (damit geplante Nachrichten auch bei geschlossener App rausgehen)
+    #[command(subcommand)]
+    Service(service::ServiceCmd),
     /// Eingebauter Sandkasten: Nachbildung der WhatsApp-Cloud-API für Demo und Tests
     Sandbox(sandbox::SandboxArgs),
     /// Shell-Vervollständigung ausgeben (bash, zsh, fish, …)
@@ -185,6 +189,7 @@ fn run(command: Option<Command>, ctx: &Context) -> Result<(), CliError> {
         Some(Command::Queue(cmd)) => queue::run(cmd, ctx),
         Some(Command::Serve { listen }) => serve::run(ctx, listen),
         Some(Command::Sandbox(args)) => sandbox::run(args, ctx),
+        Some(Command::Service(cmd)) => service::run(cmd, ctx),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut out = Vec::new();

@@ -435,6 +435,8 @@ pub struct Secrets {
     pub whatsapp_token: Option<Secret>,
     pub app_secret: Option<Secret>,
     pub verify_token: Option<Secret>,
+    /// Meta app id (picture uploads for templates need it); kept with the secrets, never in `config.toml`.
+    pub app_id: Option<Secret>,
     /// Key of the keyed hash that pseudonymises erased customers.
     pub erasure_key: Option<Secret>,
 }
@@ -551,6 +553,8 @@ impl Paths {
         Paths { config_file, secrets_file, data_dir, db_file, log_dir }
     }
 }
+
+pub mod write;
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@
 //! `webhook` (receiver), `queue` (the send queue's state machine, policies, lock and worker), `sending` (worker,
 //! receiver and their tasks wired once for the service, the terminal app and the demo), `privacy` (GDPR export,
 //! erasure, retention, backup, QR sign), `tui` (terminal app), `cli` (command line, one module per command),
-//! `demo` (demo data), `failpoint` (named crash points for crash tests), `logging`.
+//! `demo` (demo data), `service` (the systemd user service installer), `failpoint` (named crash points for crash tests), `logging`.
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -22,6 +22,7 @@ pub mod privacy;
 pub mod queue;
 pub mod sandbox;
 pub(crate) mod sending;
+pub mod service;
 pub mod store;
 pub mod template_sync;
 pub mod tui;

@@ -168,7 +168,9 @@ async fn run_demo(launch: &Launch, store: Store, fresh: bool) -> Result<(), CliE
     )
     .map_err(io_err)?;
     let (db, _thread) = Db::spawn(store);
-    let result = crate::tui::run_app(launch, db, services, sender, false).await;
+    let result =
+        crate::tui::run_app(launch, db, services, sender, crate::tui::Start { connected: true, ..Default::default() })
+            .await;
     // The worker finishes what is in flight, the customers stop writing, the receiver ends.
     crate::tui::background::stop(background).await;
     let ledger = sandbox.ledger();

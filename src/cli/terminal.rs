@@ -38,7 +38,7 @@ pub fn error(e: TuiError, lang: Lang) -> CliError {
 pub fn run(ctx: &Context) -> Result<(), CliError> {
     match crate::tui::run(&launch(ctx, false)).map_err(|e| error(e, ctx.lang))? {
         Next::Demo => super::demo::run(ctx, false),
-        Next::Done | Next::Restart => Ok(()),
+        Next::Done | Next::Restart | Next::Reload => Ok(()),
     }
 }
 

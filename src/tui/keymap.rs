@@ -89,6 +89,12 @@ pub enum Action {
     DataExport,
     /// A customer: write the printable consent proof to a file.
     ConsentProof,
+    /// Settings: open the "WhatsApp verbinden" form.
+    Connect,
+    /// Settings: test the connection to WhatsApp.
+    ConnectionTest,
+    /// Settings: set up the systemd user service.
+    InstallService,
 }
 
 /// Where the keyboard focus is. `app` builds a chain of these, most specific first.
@@ -149,6 +155,8 @@ pub enum Ctx {
     ImportEvidence,
     /// Import view: the dry run of a file whose consent columns are not taken yet.
     ImportConsent,
+    /// The settings screen's overview.
+    Settings,
 }
 
 /// One key with its modifiers (Shift is folded into the character).
@@ -335,8 +343,14 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Conversation, DOWN, A::Down, Tr::new("neuere Nachrichten", "newer messages")),
     // Welcome (first start)
     h(C::Welcome, &[Key::ch('d')], A::Demo, Tr::new("Demo starten (eigene Demo-Datenbank, nichts wird verschickt)", "start the demo (its own database, nothing is sent)"), Tr::new("Demo", "demo")),
-    h(C::Welcome, &[Key::ch('s'), Key::plain(K::Enter)], A::Setup, Tr::new("Verbindung zu WhatsApp einrichten", "set up the WhatsApp connection"), Tr::new("einrichten", "set up")),
+    h(C::Welcome, &[Key::ch('s'), Key::plain(K::Enter)], A::Setup, Tr::new("einrichten: Hofname, Adresse, eigene Nummer (WhatsApp später unter 5 Einstellungen)", "set up: shop name, address, own number (WhatsApp later under 5 Settings)"), Tr::new("einrichten", "set up")),
     h(C::Welcome, &[Key::ch('q')], A::Quit, Tr::new("beenden", "quit"), Tr::new("beenden", "quit")),
+    // Settings (tab 5)
+    h(C::Settings, &[Key::ch('e')], A::Edit, Tr::new("Hofdaten, Ruhezeit, Preise und Tageslimit ändern", "change shop data, quiet hours, prices and limit"), Tr::new("Hof ändern", "edit shop")),
+    h(C::Settings, &[Key::ch('w')], A::Connect, Tr::new("WhatsApp verbinden: IDs und Zugangsschlüssel aus dem Meta-Portal", "connect WhatsApp: ids and token from Meta's portal"), Tr::new("WhatsApp verbinden", "connect")),
+    h(C::Settings, &[Key::ch('t')], A::ConnectionTest, Tr::new("Verbindung zu WhatsApp testen (Nummer abfragen, Vorlagen abgleichen)", "test the WhatsApp connection (number, template sync)"), Tr::new("testen", "test")),
+    h(C::Settings, &[Key::ch('i')], A::InstallService, Tr::new("Dienst einrichten: Versand auch bei geschlossener App (systemd)", "set up the service: sending while the app is closed (systemd)"), Tr::new("Dienst", "service")),
+    b(C::Settings, &[Key::plain(K::Esc)], A::Back, Tr::new("Ergebnis schließen", "close the result")),
     // Customer detail: answer
     b(C::Detail, &[Key::ch('r')], A::Answer, Tr::new("Antworten des Kunden lesen und antworten", "read the customer's replies and answer")),
     // Customer detail
@@ -395,6 +409,7 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Global, &[Key::ch('2')], A::Tab(Screen::Consent), Tr::new("Bildschirm Einwilligungen", "screen Consent")),
     b(C::Global, &[Key::ch('3')], A::Tab(Screen::Composer), Tr::new("Bildschirm Nachricht", "screen Message")),
     b(C::Global, &[Key::ch('4')], A::Tab(Screen::Queue), Tr::new("Bildschirm Warteschlange", "screen Send queue")),
+    b(C::Global, &[Key::ch('5')], A::Tab(Screen::Settings), Tr::new("Bildschirm Einstellungen", "screen Settings")),
     b(C::Global, &[Key::plain(K::Tab)], A::NextTab, Tr::new("nächster Bildschirm", "next screen")),
     b(C::Global, &[Key::plain(K::BackTab)], A::PrevTab, Tr::new("voriger Bildschirm", "previous screen")),
     h(C::Global, &[Key::ch('q')], A::Quit, Tr::new("beenden", "quit"), Tr::new("beenden", "quit")),

@@ -75,6 +75,8 @@ pub enum Screen {
     Composer,
     #[value(name = "warteschlange")]
     Queue,
+    #[value(name = "einstellungen")]
+    Settings,
 }
 
 /// Why the terminal app could not run.
@@ -130,6 +132,7 @@ impl PerformCtx {
 /// setup it starts again with the new configuration by itself.
 pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
     let mut launch = launch.clone();
+    let mut reloaded = false;
     loop {
         // Open (and migrate) before touching the terminal, so a database problem prints as a normal error.
         let mut store = Store::open(&launch.paths.db_file, launch.clock.clone())?;
@@ -152,14 +155,17 @@ pub fn run(launch: &Launch) -> Result<app::Next, TuiError> {
             } else {
                 background::start(&launch, secrets.as_ref())?
             };
+            let connected = services.client.is_some() || connected_by_files(&launch.config, secrets.as_ref());
             let (db, _thread) = Db::spawn(store);
-            let next = run_app(&launch, db, services, sender, welcome).await;
+            let start = Start { welcome, connected, reloaded };
+            let next = run_app(&launch, db, services, sender, start).await;
             background::stop(running).await;
             next
         })?;
-        if next != app::Next::Restart {
+        if !matches!(next, app::Next::Restart | app::Next::Reload) {
             return Ok(next);
         }
+        reloaded = next == app::Next::Reload;
         launch.config =
             Config::load(&launch.paths.config_file).map_err(|e| TuiError::Config(e.localized(launch.lang)))?;
     }
@@ -171,19 +177,44 @@ pub fn first_start(paths: &Paths, store: &Store) -> Result<bool, StoreError> {
     Ok(!paths.config_file.exists() && store.customer_count()? == 0)
 }
 
+/// How the app starts: the welcome screen, whether WhatsApp is connected, and whether the settings were just saved
+/// (then it opens on the settings tab and says so).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Start {
+    pub welcome: bool,
+    pub connected: bool,
+    pub reloaded: bool,
+}
+
+/// Ids and an access token are configured.
+fn connected_by_files(config: &Config, secrets: Option<&crate::config::Secrets>) -> bool {
+    let token = secrets.is_some_and(|s| s.whatsapp_token.is_some());
+    screens::settings::missing(config, token).is_empty()
+}
+
 /// The app on an open database with what it can send through; the terminal is set up and restored here.
 pub async fn run_app(
     launch: &Launch,
     db: Db,
     services: Services,
     sender: app::Sender,
-    welcome: bool,
+    start: Start,
 ) -> Result<app::Next, TuiError> {
     let performer = Performer::new(db, PerformCtx::from_launch(launch)).with_services(services);
     let mut state = State::new(launch);
     state.sender = sender;
-    if welcome {
+    state.connected = start.connected;
+    if start.welcome {
         state.welcome = Some(screens::welcome::Welcome::new());
+    }
+    if start.reloaded {
+        state.tab = Screen::Settings;
+        let mut text = screens::settings::text::SAVED.get(launch.lang).to_owned();
+        if sender == app::Sender::Service {
+            // `hofbote serve` read its configuration when it started.
+            text = format!("{text} {}", screens::settings::text::SERVICE_RESTART.get(launch.lang));
+        }
+        state.success(text);
     }
     let stop = driver::signals()?;
     let mut terminal = driver::Terminal::enter()?;

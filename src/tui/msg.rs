@@ -13,6 +13,7 @@ use super::screens::customers::detail::LedgerData;
 use super::screens::queue::QueueData;
 use super::screens::queue::detail::RowsData;
 use super::screens::replies::ConversationData;
+use super::screens::settings::{SettingsEffect, SettingsMsg};
 use super::screens::welcome;
 use crate::config::SecretsError;
 use crate::domain::consent::{EventKind, Purpose, Source};
@@ -57,6 +58,8 @@ pub enum Next {
     Demo,
     /// The setup wrote a configuration: start again with it.
     Restart,
+    /// The settings screen saved: start again with the new configuration, on the settings tab.
+    Reload,
 }
 
 /// What the queue screen can do to a broadcast.
@@ -87,6 +90,8 @@ pub enum Op {
     Import,
     /// Writing an Auskunft or a consent proof to a file.
     Export,
+    /// Saving settings, the connection test, the service installer.
+    Settings,
 }
 
 /// Why an operation failed.
@@ -215,6 +220,7 @@ pub enum Msg {
         /// The file as the farmer finds it (`~/hofbote/…`).
         shown: String,
     },
+    Settings(SettingsMsg),
 }
 
 /// Which file the app wrote for a customer.
@@ -293,6 +299,7 @@ pub enum Effect {
         customer_id: i64,
         kind: FileKind,
     },
+    Settings(SettingsEffect),
 }
 
 impl Effect {
@@ -313,6 +320,8 @@ impl Effect {
             Effect::Setup(_) => Op::Setup,
             Effect::ImportComplete(_) | Effect::ImportPreview { .. } | Effect::ImportApply(_) => Op::Import,
             Effect::WriteFile { .. } => Op::Export,
+            Effect::Settings(SettingsEffect::Load) => Op::Load,
+            Effect::Settings(_) => Op::Settings,
             Effect::LoadCustomers
             | Effect::LoadConsent
             | Effect::LoadLedger(_)
@@ -340,8 +349,10 @@ impl Effect {
         match self {
             Effect::SyncTemplates => Some(ApiCall::SyncTemplates),
             Effect::TestSend { new, to } => Some(ApiCall::TestSend { new: new.clone(), to: to.clone() }),
-            Effect::Setup(welcome::SetupEffect::Test(data)) => Some(ApiCall::SetupTest(data.clone())),
+            Effect::Settings(SettingsEffect::Test) => Some(ApiCall::ConnectionTest),
+            Effect::Settings(SettingsEffect::InstallService) => Some(ApiCall::InstallService),
             Effect::Setup(welcome::SetupEffect::Save(_))
+            | Effect::Settings(SettingsEffect::Load | SettingsEffect::Save(_))
             | Effect::LoadCustomers
             | Effect::LoadConsent
             | Effect::LoadLedger(_)
@@ -379,8 +390,10 @@ pub enum ApiCall {
         new: NewBroadcast,
         to: Phone,
     },
-    /// The setup's connection test with the values just entered.
-    SetupTest(welcome::SetupData),
+    /// The settings' connection test with the saved configuration.
+    ConnectionTest,
+    /// The service installer (runs `systemctl`: off the DB thread like the API calls).
+    InstallService,
 }
 
 /// Consent events to append for one customer (an existing one, or one created in the same transaction).

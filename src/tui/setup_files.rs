@@ -1,137 +1,86 @@
-//! Writing what the setup entered: the configuration file with only the keys the farmer typed (it must parse with
-//! `Config::parse`), and the access token into the secrets file (mode 0600, other secrets in it kept, an old token
-//! replaced). The token is never logged or returned. Called by the performer; no other IO here.
+//! Writing what the app's forms entered: the welcome's step 1 ("Dein Hof") and the settings screen. Only the keys
+//! that were filled in or changed are written (through `config::write`, which keeps comments and unknown keys and
+//! checks the result with `Config::parse`); secrets go only to the 0600 secrets file. Called by the performer; no
+//! other IO here. Errors are sentences without any secret.
 
-use std::io::Write;
-use std::path::Path;
-
+use super::screens::settings::SettingsChange;
 use super::screens::welcome::SetupData;
-use crate::config::{Paths, check_private};
+use crate::config::write::{Edit, write_config, write_secrets};
+use crate::config::{Config, Paths};
+use crate::i18n::{Lang, Localized};
 
-/// The configuration text: `[shop]` and `[whatsapp]` with the keys that were filled in.
-pub fn config_text(data: &SetupData) -> Result<String, String> {
-    let mut shop = toml::Table::new();
-    let put = |t: &mut toml::Table, k: &str, v: &str| {
-        if !v.trim().is_empty() {
-            t.insert(k.to_owned(), toml::Value::String(v.trim().to_owned()));
-        }
-    };
-    put(&mut shop, "name", &data.shop_name);
-    put(&mut shop, "address", &data.address);
-    let mut wa = toml::Table::new();
-    put(&mut wa, "phone_number_id", &data.whatsapp.phone_number_id);
-    put(&mut wa, "waba_id", &data.whatsapp.waba_id);
-    put(&mut wa, "display_phone_number", &data.whatsapp.display_phone_number);
-    let mut root = toml::Table::new();
-    root.insert("shop".into(), toml::Value::Table(shop));
-    if !wa.is_empty() {
-        root.insert("whatsapp".into(), toml::Value::Table(wa));
-    }
-    let body = toml::to_string(&root).map_err(|e| e.to_string())?;
-    Ok(format!("# Written by hofbote's setup. Every other option keeps its default; see config.example.toml.\n{body}"))
+/// The edits of step 1: the fields that were filled in.
+pub fn setup_edits(data: &SetupData) -> Vec<Edit> {
+    [("name", &data.shop_name), ("address", &data.address), ("own_number", &data.own_number)]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| Edit::str("shop", k, v.trim()))
+        .collect()
 }
 
-/// Writes both files. Errors are sentences without the token.
-pub fn write(paths: &Paths, data: &SetupData) -> Result<(), String> {
-    let text = config_text(data)?;
-    if let Err(e) = crate::config::Config::parse(&text, &paths.config_file) {
-        return Err(e.to_string());
-    }
-    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
-    if let Some(dir) = paths.config_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::store::create_private_dir(dir).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(&paths.config_file, text).map_err(|e| io(&paths.config_file, e))?;
-    write_token(&paths.secrets_file, data.token.expose())
+/// Writes step 1 into the configuration file.
+pub fn write_setup(paths: &Paths, data: &SetupData, lang: Lang) -> Result<Config, String> {
+    write_config(&paths.config_file, &setup_edits(data)).map_err(|e| e.localized(lang))
 }
 
-/// Replaces (or adds) `whatsapp_token` in the secrets file, keeping every other line; the file is 0600.
-fn write_token(path: &Path, token: &str) -> Result<(), String> {
-    let io = |e: std::io::Error| format!("{}: {e}", path.display());
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::store::create_private_dir(dir).map_err(|e| e.to_string())?;
+/// Writes a change from the settings screen: the configuration first (checked before anything is written), then
+/// the secrets.
+pub fn write_settings(paths: &Paths, change: &SettingsChange, lang: Lang) -> Result<Config, String> {
+    let config = write_config(&paths.config_file, &change.edits).map_err(|e| e.localized(lang))?;
+    if !change.secrets.is_empty() {
+        write_secrets(&paths.secrets_file, &change.secrets).map_err(|e| e.localized(lang))?;
     }
-    let existing = match std::fs::read_to_string(path) {
-        Ok(t) => {
-            check_private(path).map_err(|e| e.to_string())?;
-            t
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(io(e)),
-    };
-    let mut text: String = existing
-        .lines()
-        .filter(|l| l.split_once('=').is_none_or(|(k, _)| k.trim() != "whatsapp_token"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    text.push_str(&format!("whatsapp_token = {}\n", toml::Value::String(token.to_owned())));
-    let tmp = path.with_extension("toml.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp).map_err(io)?;
-    file.write_all(text.as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
-    check_private(path).map_err(|e| e.to_string())
+    Ok(config)
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::config::{Config, Secret, Secrets, WhatsApp};
+    use crate::config::{Secret, Secrets};
 
-    fn data() -> SetupData {
-        let whatsapp = WhatsApp {
-            phone_number_id: "106540352242922".into(),
-            waba_id: "102290129340398".into(),
-            ..WhatsApp::default()
-        };
-        SetupData {
-            shop_name: "Hof \"Sonnenwiese\"".into(),
-            address: String::new(),
-            whatsapp,
-            token: Secret::new("EAAG-geheim"),
+    fn paths(dir: &std::path::Path) -> Paths {
+        Paths {
+            config_file: dir.join("cfg/config.toml"),
+            secrets_file: dir.join("cfg/secrets.toml"),
+            data_dir: dir.into(),
+            db_file: dir.join("h.sqlite"),
+            log_dir: dir.join("logs"),
         }
     }
 
     #[test]
-    fn only_the_entered_keys_and_the_token_private() {
+    fn step_one_writes_only_the_entered_keys() {
         let dir = tempfile::tempdir().unwrap();
-        let paths = Paths {
-            config_file: dir.path().join("cfg/config.toml"),
-            secrets_file: dir.path().join("cfg/secrets.toml"),
-            data_dir: dir.path().into(),
-            db_file: dir.path().join("h.sqlite"),
-            log_dir: dir.path().join("logs"),
+        let p = paths(dir.path());
+        let data = SetupData {
+            shop_name: "Hof \"Sonnenwiese\"".into(),
+            address: String::new(),
+            own_number: "0171 5550100".into(),
         };
-        std::fs::create_dir_all(dir.path().join("cfg")).unwrap();
-        crate::config::ensure_erasure_key(&paths.secrets_file, &|_| None).unwrap();
-        write(&paths, &data()).unwrap();
-        write(&paths, &data()).unwrap();
-        let text = std::fs::read_to_string(&paths.config_file).unwrap();
-        assert!(
-            !text.contains("address") && !text.contains("display_phone_number") && !text.contains("geheim"),
-            "{text}"
-        );
-        let config = Config::parse(&text, &paths.config_file).unwrap();
+        write_setup(&p, &data, Lang::De).unwrap();
+        let text = std::fs::read_to_string(&p.config_file).unwrap();
+        assert!(!text.contains("address") && !text.contains("[whatsapp]"), "{text}");
+        let config = Config::parse(&text, &p.config_file).unwrap();
         assert_eq!(config.shop.name, "Hof \"Sonnenwiese\"");
-        assert_eq!(config.whatsapp.waba_id, "102290129340398");
-        assert_eq!(config.whatsapp.base_url, WhatsApp::default().base_url);
-        let secrets = Secrets::load(&paths.secrets_file, &|_| None).unwrap();
-        assert_eq!(secrets.whatsapp_token.unwrap().expose(), "EAAG-geheim");
-        assert!(secrets.erasure_key.is_some(), "other secrets are kept");
-        let raw = std::fs::read_to_string(&paths.secrets_file).unwrap();
-        assert_eq!(raw.matches("whatsapp_token").count(), 1, "{raw}");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&paths.secrets_file).unwrap().permissions().mode() & 0o777, 0o600);
-        }
+        assert_eq!(config.shop.own_number, "0171 5550100");
+        assert!(!p.secrets_file.exists(), "no secrets in step 1");
+    }
+
+    #[test]
+    fn settings_put_secrets_only_in_the_secrets_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        let change = SettingsChange {
+            edits: vec![Edit::str("whatsapp", "phone_number_id", "106540352242922")],
+            secrets: vec![("whatsapp_token", Secret::new("EAAG-geheim")), ("app_id", Secret::new("123456"))],
+        };
+        let config = write_settings(&p, &change, Lang::De).unwrap();
+        assert_eq!(config.whatsapp.phone_number_id, "106540352242922");
+        let text = std::fs::read_to_string(&p.config_file).unwrap();
+        assert!(!text.contains("EAAG") && !text.contains("123456") && !text.contains("app_id"), "{text}");
+        let s = Secrets::load(&p.secrets_file, &|_| None).unwrap();
+        assert_eq!(s.whatsapp_token.unwrap().expose(), "EAAG-geheim");
+        assert_eq!(s.app_id.unwrap().expose(), "123456");
     }
 }

@@ -21,6 +21,7 @@ pub const TAB_KUNDEN_SHORT: Tr = Tr::new("Kunden", "Customers");
 pub const TAB_CONSENT_SHORT: Tr = Tr::new("Einwill.", "Consent");
 pub const TAB_MESSAGE_SHORT: Tr = Tr::new("Nachricht", "Message");
 pub const TAB_QUEUE_SHORT: Tr = Tr::new("Warteschl.", "Queue");
+pub const TAB_SETTINGS_SHORT: Tr = Tr::new("Einst.", "Settings");
 /// The queue tab's badge for unread replies.
 pub const TAB_ONE_REPLY: Tr = Tr::new("(1 Antwort)", "(1 reply)");
 pub const TAB_REPLIES: Tr = Tr::new("({0} Antworten)", "({0} replies)");

@@ -10,7 +10,7 @@ use super::Screen;
 use super::app::{Overlay, State, StatusKind};
 use super::screens::consent::form as consent_form;
 use super::screens::customers::form as customer_form;
-use super::screens::{composer, consent, customers, help, import, queue, replies, welcome};
+use super::screens::{composer, consent, customers, help, import, queue, replies, settings, welcome};
 use super::text;
 use super::widgets::text::{cut, cut_path, width};
 use super::widgets::{confirm, status_line};
@@ -67,6 +67,14 @@ pub fn render(frame: &mut Frame<'_>, state: &State) {
                     composer::draw::render(frame, body, &state.composer, &state.env(), &shop);
                 }
                 Screen::Queue => render_queue(frame, body, state),
+                Screen::Settings => {
+                    let cx = settings::draw::Context {
+                        config: &state.config,
+                        sender: state.sender,
+                        secrets_label: &state.secrets_label,
+                    };
+                    settings::render(frame, body, &state.settings, &state.env(), &cx);
+                }
             }
         }
     }
@@ -167,6 +175,9 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let demo = if state.demo { text::DEMO.get(lang) } else { "" };
     // Who sends (nothing when nobody can: the queue screen says so where it matters).
     let sender = match state.sender {
+        super::app::Sender::Off if !state.connected && !state.demo => {
+            format!("{}{}", settings::text::NOT_CONNECTED.get(lang), theme.dot())
+        }
         super::app::Sender::Off => String::new(),
         s => format!("{}{}{}", super::screens::queue::text::SENDER.get(lang), s.label(lang), theme.dot()),
     };
@@ -205,6 +216,7 @@ fn render_tabs(frame: &mut Frame<'_>, area: Rect, state: &State) {
         (Screen::Consent, "2", text::TAB_CONSENT, text::TAB_CONSENT_SHORT),
         (Screen::Composer, "3", text::TAB_MESSAGE, text::TAB_MESSAGE_SHORT),
         (Screen::Queue, "4", text::TAB_QUEUE, text::TAB_QUEUE_SHORT),
+        (Screen::Settings, "5", settings::text::TITLE, text::TAB_SETTINGS_SHORT),
     ];
     // What fits, in this order: the names with wide separators, with narrow ones, the other tabs' short names, their
     // numbers only (never cut off silently).

@@ -65,10 +65,10 @@ fn first_start_setup_form_takes_keys_and_quit_restores_the_terminal() {
     assert!(pty.alternate_screen(), "the app runs on the alternate screen");
 
     pty.keys("s");
-    pty.wait_for("Telefonnummer-ID");
+    pty.wait_for("Deine Handynummer");
     type_slowly(&mut pty, "Hofname", "Hof Kühn");
     pty.keys(key::ESC);
-    pty.wait_gone("Telefonnummer-ID");
+    pty.wait_gone("Deine Handynummer");
     pty.wait_for("Willkommen bei hofbote");
     pty.keys("q");
 
@@ -307,10 +307,10 @@ fn input_alone_drives_the_welcome_screen_and_the_setup_form() {
     pty.wait_for("Willkommen bei hofbote");
     // Welcome → form → welcome → form: each key alone changes the screen.
     for _ in 0..2 {
-        press(&mut pty, "s", "the setup form", |s| s.contains("Telefonnummer-ID"));
-        press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Telefonnummer-ID"));
+        press(&mut pty, "s", "the setup form", |s| s.contains("Deine Handynummer"));
+        press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Deine Handynummer"));
     }
-    press(&mut pty, key::ENTER, "the setup form (Enter)", |s| s.contains("Telefonnummer-ID"));
+    press(&mut pty, key::ENTER, "the setup form (Enter)", |s| s.contains("Deine Handynummer"));
     // Letters, field moves and the help in the form.
     // (No blank in the name: a trailing blank does not change the screen, so it could not be seen to arrive.)
     let mut typed = String::new();
@@ -327,7 +327,7 @@ fn input_alone_drives_the_welcome_screen_and_the_setup_form() {
     press(&mut pty, "D", "a letter in the address", |s| field(s, "Adresse").is_some_and(|v| v.starts_with('D')));
     press(&mut pty, key::F1, "the help", |s| s.contains("Hilfe – Tasten"));
     press(&mut pty, key::ESC, "the help closed", |s| !s.contains("Hilfe – Tasten"));
-    press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Telefonnummer-ID"));
+    press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Deine Handynummer"));
     quit(&mut pty);
 }
 
@@ -364,9 +364,16 @@ fn input_alone_drives_every_screen_of_the_tab_bar() {
     press(&mut pty, "a", "the replies", |s| !s.contains("Noch keine Rundnachricht"));
     press(&mut pty, "a", "the broadcasts", |s| s.contains("Noch keine Rundnachricht"));
 
+    // 5 Einstellungen: the help, the shop form and back.
+    press(&mut pty, "5", "the settings screen", |s| s.contains("WhatsApp verbinden") && s.contains("Zugangsschlüssel"));
+    help_opens_and_closes(&mut pty);
+    press(&mut pty, "e", "the shop form", |s| s.contains("Dein Hof ändern"));
+    press(&mut pty, key::ESC, "the settings overview", |s| !s.contains("Dein Hof ändern"));
+
     // Tab and Shift+Tab walk the tab bar.
-    press(&mut pty, key::TAB, "the customer list (Tab from 4)", |s| s.contains("Noch keine Kunden."));
-    press(&mut pty, key::BACKTAB, "the queue (Shift+Tab from 1)", |s| s.contains("Noch keine Rundnachricht"));
+    press(&mut pty, key::TAB, "the customer list (Tab from 5)", |s| s.contains("Noch keine Kunden."));
+    press(&mut pty, key::BACKTAB, "the settings (Shift+Tab from 1)", |s| s.contains("Zugangsschlüssel"));
+    press(&mut pty, key::BACKTAB, "the queue (Shift+Tab from 5)", |s| s.contains("Noch keine Rundnachricht"));
     press(&mut pty, "1", "the customer list", |s| s.contains("Noch keine Kunden."));
     quit(&mut pty);
 }

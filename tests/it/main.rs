@@ -20,6 +20,7 @@ mod replay;
 mod restore;
 mod sandbox;
 mod served;
+mod settings;
 mod slowloris;
 mod support;
 mod tui;

@@ -12,7 +12,7 @@ use crate::tui::screens::consent::form as consent_form;
 use crate::tui::screens::customers::{detail as customer_detail, form as customer_form};
 use crate::tui::screens::import::{self, ImportView};
 use crate::tui::screens::queue::detail as queue_detail;
-use crate::tui::screens::{composer, consent, customers, help, queue, replies, welcome};
+use crate::tui::screens::{composer, consent, customers, help, queue, replies, settings, welcome};
 use crate::tui::text;
 
 /// Whether some view takes this key: it acknowledges or ends a status message, is a command in the focused
@@ -36,6 +36,9 @@ fn takes_text(state: &State, chain: &[Ctx]) -> bool {
     }
     if let Some(v) = import_view(state) {
         return import::takes_text(v);
+    }
+    if state.tab == Screen::Settings && state.overlay.is_none() && settings::typing(&state.settings) {
+        return true;
     }
     match &state.overlay {
         Some(Overlay::CustomerForm(_) | Overlay::ConsentForm(_)) => true,
@@ -85,6 +88,10 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         import::type_key(v, ev);
         return Vec::new();
     }
+    if state.tab == Screen::Settings && state.overlay.is_none() {
+        settings::type_key(&mut state.settings, ev);
+        return Vec::new();
+    }
     let env = state.env();
     match &mut state.overlay {
         Some(Overlay::CustomerForm(f)) => {
@@ -120,9 +127,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         return quit(state);
     }
     if state.welcome.is_some() {
-        let (env, base) = (state.env(), state.config.whatsapp.clone());
+        let env = state.env();
         let Some(w) = &mut state.welcome else { return Vec::new() };
-        let outcomes = welcome::on_action(w, &env, &base, action);
+        let outcomes = welcome::on_action(w, &env, action);
         return super::apply_outcomes(state, outcomes);
     }
     if action == Action::Cancel && state.overlay.as_ref().is_some_and(Overlay::unsaved) {
@@ -202,6 +209,16 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 };
                 super::apply_outcomes(state, outcomes)
             }
+            Screen::Settings => {
+                if state.demo && matches!(action, Action::Edit | Action::Connect | Action::InstallService) {
+                    // The demo's settings are not the shop's: nothing from the demo is written.
+                    state.info(settings::text::DEMO_READ_ONLY.get(state.lang).to_owned());
+                    return Vec::new();
+                }
+                let env = state.env();
+                let outcomes = settings::on_action(&mut state.settings, &env, &state.config, action);
+                super::apply_outcomes(state, outcomes)
+            }
         },
     }
 }
@@ -248,7 +265,7 @@ fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
     }
 }
 
-const TABS: [Screen; 4] = [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue];
+const TABS: [Screen; 5] = [Screen::Customers, Screen::Consent, Screen::Composer, Screen::Queue, Screen::Settings];
 
 fn next_tab(current: Screen, by: isize) -> Screen {
     let i = TABS.iter().position(|s| *s == current).unwrap_or(0) as isize;

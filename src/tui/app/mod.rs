@@ -22,6 +22,7 @@ use super::screens::customers::form::CustomerForm;
 use super::screens::import::ImportView;
 use super::screens::queue::{Pane, QueueView};
 use super::screens::replies::{self, RepliesView};
+use super::screens::settings::SettingsView;
 use super::screens::welcome::Welcome;
 use super::screens::{Env, Outcome, help};
 use super::theme::Theme;
@@ -84,6 +85,10 @@ pub struct State {
     pub next: Next,
     /// The import view, open over the customer list (key `i`).
     pub import: Option<ImportView>,
+    /// The settings screen (tab 5).
+    pub settings: SettingsView,
+    /// WhatsApp ids and access token are configured (else the header says "WhatsApp noch nicht verbunden").
+    pub connected: bool,
 }
 
 /// A window on top of the screen that takes the keys.
@@ -146,13 +151,17 @@ impl State {
             welcome: None,
             next: Next::Done,
             import: None,
+            settings: SettingsView::default(),
+            // The ids are configured; the driver (`run_app`) also checks the access token.
+            connected: !launch.config.whatsapp.phone_number_id.trim().is_empty()
+                && !launch.config.whatsapp.waba_id.trim().is_empty(),
         }
     }
 
     /// The effects to run at start: load what the first screen shows.
     pub fn start(&mut self) -> Vec<Effect> {
         let effects = load_tab(self);
-        if !effects.is_empty() {
+        if !effects.is_empty() && self.status.is_none() {
             self.info(text::LOADING.get(self.lang).to_owned());
         }
         effects
@@ -226,6 +235,7 @@ impl State {
                 Some(c) => replies::ctx(c),
                 None => self.queue.ctx(),
             },
+            Screen::Settings => self.settings.ctx(),
         }
     }
 }

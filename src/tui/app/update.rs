@@ -15,7 +15,7 @@ use crate::tui::screens::customers::{detail as customer_detail, form as customer
 use crate::tui::screens::queue::detail as queue_detail;
 use crate::tui::screens::queue::text as queue_text;
 use crate::tui::screens::replies::text as replies_text;
-use crate::tui::screens::{composer, consent, customers, import, queue, replies, welcome};
+use crate::tui::screens::{composer, consent, customers, import, queue, replies, settings, welcome};
 use crate::tui::text;
 
 /// The pure update: applies `msg` to `state` and returns the IO to perform. The one place that raises the redraw
@@ -66,7 +66,8 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
         | Msg::ImportCompleted(_)
         | Msg::ImportPlanned(_)
         | Msg::ImportApplied(_)
-        | Msg::FileWritten { .. } => false,
+        | Msg::FileWritten { .. }
+        | Msg::Settings(_) => false,
     }
 }
 
@@ -213,10 +214,14 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             c.review = None;
             c.draft = None;
             c.stale = true;
-            let text = match scheduled_at {
+            let mut text = match scheduled_at {
                 Some(at) => compose_text::QUEUED_SCHEDULED.fill(lang, &[&id, &text::datetime(at, lang), &recipients]),
                 None => compose_text::QUEUED.fill(lang, &[&id, &recipients]),
             };
+            if !state.connected && state.sender == Sender::Off {
+                // Queued, but nobody can send yet: say what to do.
+                text = format!("{text} {}", settings::text::QUEUED_NOT_CONNECTED.get(lang));
+            }
             state.success(text);
             state.queue.stale = true;
             state.queue.detail = None;
@@ -313,6 +318,14 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.success(customers::written_text(kind, &shown, lang));
             Vec::new()
         }
+        Msg::Settings(m) => {
+            if matches!(m, settings::SettingsMsg::Loaded(_)) {
+                clear_info(state);
+            }
+            let env = state.env();
+            let outcomes = settings::on_msg(&mut state.settings, &env, m);
+            super::apply_outcomes(state, outcomes)
+        }
     }
 }
 
@@ -373,6 +386,11 @@ fn failed(state: &mut State, op: Op, error: Failure) {
             if let Some(w) = &mut state.welcome {
                 w.failed();
             }
+        }
+        Op::Settings => {
+            let text = settings::failed(&mut state.settings, &error.localized(state.lang), state.lang);
+            state.error(text);
+            return;
         }
         Op::Load
         | Op::SaveCustomer
@@ -444,6 +462,12 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
             }
             if let Some(c) = &state.replies.conversation {
                 effects.push(Effect::LoadConversation(c.customer_id));
+            }
+        }
+        Screen::Settings => {
+            if state.settings.stale || !state.settings.loaded {
+                state.settings.stale = false;
+                effects.push(Effect::Settings(crate::tui::screens::settings::SettingsEffect::Load));
             }
         }
     }

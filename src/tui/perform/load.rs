@@ -150,3 +150,14 @@ pub fn review(ctx: &PerformCtx, store: &Store, new: NewBroadcast) -> Result<Revi
         new,
     })
 }
+
+/// Which secrets are stored (file or environment), never their values.
+pub fn settings(ctx: &PerformCtx) -> Result<crate::tui::screens::settings::SettingsMsg, crate::tui::app::Failure> {
+    let s = crate::config::Secrets::load(&ctx.paths.secrets_file, &crate::config::Secrets::process_env)?;
+    Ok(crate::tui::screens::settings::SettingsMsg::Loaded(crate::tui::screens::settings::Stored {
+        token: s.whatsapp_token.is_some(),
+        app_secret: s.app_secret.is_some(),
+        verify_token: s.verify_token.is_some(),
+        app_id: s.app_id.is_some(),
+    }))
+}

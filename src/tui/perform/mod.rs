@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::app::{Effect, Failure, Msg};
 use super::screens::queue::detail::RowsData;
+use super::screens::settings::SettingsEffect;
 use super::screens::welcome::SetupEffect;
 use crate::store::{Db, Store};
 
@@ -72,7 +73,11 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::ImportPreview { path, evidence } => files::preview(ctx, store, &path, evidence)?,
             Effect::ImportApply(plan) => files::apply(store, &plan)?,
             Effect::WriteFile { customer_id, kind } => files::write_file(ctx, store, customer_id, kind)?,
-            Effect::SyncTemplates | Effect::TestSend { .. } | Effect::Setup(SetupEffect::Test(_)) => {
+            Effect::Settings(SettingsEffect::Load) => Msg::Settings(load::settings(ctx)?),
+            Effect::Settings(SettingsEffect::Save(change)) => write::settings(ctx, store, &change)?,
+            Effect::SyncTemplates
+            | Effect::TestSend { .. }
+            | Effect::Settings(SettingsEffect::Test | SettingsEffect::InstallService) => {
                 return Err(Failure::Offline);
             }
         })

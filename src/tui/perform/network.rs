@@ -1,6 +1,7 @@
-//! The effects that talk to the WhatsApp API, with the client of this app (or the one the setup just entered):
-//! template sync, a test send to the farmer's own number, the setup's connection test. Each runs in its own task,
-//! never on the DB thread; without a client the answer is "offline". Must not touch the terminal.
+//! The effects that talk to the WhatsApp API, with the client of this app: template sync, a test send to the
+//! farmer's own number, and the settings' connection test (with the saved configuration and secrets); also the
+//! service installer, which runs `systemctl`. Each runs in its own task, never on the DB thread; without a client
+//! the answer names what is missing and where to enter it. Must not touch the terminal.
 
 use std::sync::Arc;
 
@@ -10,17 +11,17 @@ use crate::store::Db;
 use crate::tui::app::{Failure, Msg};
 use crate::tui::msg::ApiCall;
 use crate::tui::screens::composer::text as compose_text;
-use crate::tui::screens::welcome::{SetupData, SetupMsg};
+use crate::tui::screens::settings::{self, SettingsMsg};
 use crate::whatsapp::{Client, TemplateMessage, Timeouts};
 
 pub async fn perform(ctx: &PerformCtx, db: &Db, client: Option<&Arc<Client>>, call: ApiCall) -> Result<Msg, Failure> {
     match call {
         ApiCall::SyncTemplates => {
-            let client = client.ok_or(Failure::Offline)?;
+            let client = client.ok_or_else(|| not_connected(ctx))?;
             Ok(Msg::TemplatesSynced(crate::template_sync::sync_templates(client, db).await?))
         }
         ApiCall::TestSend { new, to } => {
-            let client = client.ok_or(Failure::Offline)?;
+            let client = client.ok_or_else(|| not_connected(ctx))?;
             let fallback = ctx.config.shop.salutation_fallback.clone();
             let lang = crate::i18n::Lang::De;
             let sample = db
@@ -38,20 +39,47 @@ pub async fn perform(ctx: &PerformCtx, db: &Db, client: Option<&Arc<Client>>, ca
             client.send_template(&to, &msg, "test").await?;
             Ok(Msg::TestSent { to: to.display_for(ctx.config.shop.region()), sample: name })
         }
-        ApiCall::SetupTest(data) => test_connection(db, &data).await,
+        ApiCall::ConnectionTest => test_connection(ctx, db).await,
+        ApiCall::InstallService => {
+            let report = tokio::task::spawn_blocking(crate::service::install_here)
+                .await
+                .map_err(|e| Failure::Message(e.to_string()))?;
+            let lang = ctx.config.language();
+            Ok(Msg::Settings(SettingsMsg::Installed { ok: report.installed(), lines: report.lines(lang) }))
+        }
     }
 }
 
-/// Asks the API for the phone number with the entered values, then syncs the templates into the database.
-async fn test_connection(db: &Db, data: &SetupData) -> Result<Msg, Failure> {
-    let client = Client::with_token(&data.whatsapp, data.token.clone(), Timeouts::from_config(&data.whatsapp))?;
+/// Why nothing can be sent: what is missing (ids, token) and where to enter it.
+fn not_connected(ctx: &PerformCtx) -> Failure {
+    let lang = ctx.config.language();
+    let token = crate::config::Secrets::load(&ctx.paths.secrets_file, &crate::config::Secrets::process_env)
+        .is_ok_and(|s| s.whatsapp_token.is_some());
+    match settings::not_connected_text(&ctx.config, token, lang) {
+        Some(text) => Failure::Message(text),
+        None => Failure::Offline,
+    }
+}
+
+/// Asks the API for the phone number with the saved configuration and secrets, then syncs the templates.
+async fn test_connection(ctx: &PerformCtx, db: &Db) -> Result<Msg, Failure> {
+    let lang = ctx.config.language();
+    let config =
+        crate::config::Config::load(&ctx.paths.config_file).map_err(|e| Failure::Message(e.localized(lang)))?;
+    let secrets = crate::config::Secrets::load(&ctx.paths.secrets_file, &crate::config::Secrets::process_env)?;
+    let token = secrets.whatsapp_token.clone();
+    let Some(token) = token.filter(|_| settings::missing(&config, true).is_empty()) else {
+        let text = settings::not_connected_text(&config, secrets.whatsapp_token.is_some(), lang);
+        return Err(text.map(Failure::Message).unwrap_or(Failure::Offline));
+    };
+    let client = Client::with_token(&config.whatsapp, token, Timeouts::from_config(&config.whatsapp))?;
     let info = client.phone_number_info().await.map_err(|e| {
-        tracing::warn!(error = %e.localized(crate::i18n::Lang::En), "setup: connection test failed");
+        tracing::warn!(error = %e.localized(crate::i18n::Lang::En), "settings: connection test failed");
         Failure::Api(e)
     })?;
     let report = crate::template_sync::sync_templates(&client, db).await?;
     let approved = db.call(|s| s.approved_templates()).await?.len();
-    Ok(Msg::Setup(SetupMsg::Tested {
+    Ok(Msg::Settings(SettingsMsg::Tested {
         number: info.display_phone_number.unwrap_or_default(),
         name: info.verified_name.unwrap_or_default(),
         limit: info.whatsapp_business_manager_messaging_limit.unwrap_or_default(),

@@ -139,9 +139,26 @@ pub fn queue_reply(ctx: &PerformCtx, store: &mut Store, customer_id: i64, text: 
     Ok(Msg::ReplyQueued { customer_id, name: store.customer(customer_id)?.name })
 }
 
-/// Writes the configuration and the secrets the welcome setup entered.
+/// Writes the configuration the welcome setup entered (step 1: the shop).
 pub fn setup(ctx: &PerformCtx, store: &mut Store, data: SetupData) -> Result<Msg, Failure> {
-    crate::tui::setup_files::write(&ctx.paths, &data).map_err(Failure::Message)?;
+    crate::tui::setup_files::write_setup(&ctx.paths, &data, ctx.config.language()).map_err(Failure::Message)?;
     store.audit(&ctx.actor, "setup_saved", "")?;
     Ok(Msg::Setup(SetupMsg::Saved(Box::new(data))))
+}
+
+/// Writes a change from the settings screen (configuration, then secrets). The audit names the keys, not values.
+pub fn settings(
+    ctx: &PerformCtx,
+    store: &mut Store,
+    change: &crate::tui::screens::settings::SettingsChange,
+) -> Result<Msg, Failure> {
+    crate::tui::setup_files::write_settings(&ctx.paths, change, ctx.config.language()).map_err(Failure::Message)?;
+    let keys: Vec<String> = change
+        .edits
+        .iter()
+        .map(|e| format!("{}.{}", e.table, e.key))
+        .chain(change.secrets.iter().map(|(k, _)| format!("secrets.{k}")))
+        .collect();
+    store.audit(&ctx.actor, "settings_saved", &keys.join(" "))?;
+    Ok(Msg::Settings(crate::tui::screens::settings::SettingsMsg::Saved))
 }

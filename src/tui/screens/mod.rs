@@ -1,8 +1,8 @@
 //! The screens and popups, one folder per screen with its state, how its keys change it, and how it is drawn:
 //! `customers/` (list, detail, customer form), `consent/` (overview, consent form), `composer/` (draft, review,
 //! drawing, texts), `queue/` (broadcasts, one broadcast's rows, texts), `replies/` (the customers' replies and one
-//! conversation), `welcome/` (first start and setup, texts), `import/` (the import view: path, dry run, apply),
-//! and the `help` popup. Must not perform IO.
+//! conversation), `welcome/` (first start and setup, texts), `settings/` (tab 5: shop data, WhatsApp connection,
+//! service), `import/` (the import view: path, dry run, apply), and the `help` popup. Must not perform IO.
 //! A screen that owns its state takes it with an [`Env`] (what every screen may read) and answers with
 //! [`Outcome`]s for the app (IO to perform, a status message, another part to open); it imports no other screen.
 
@@ -13,6 +13,7 @@ pub mod help;
 pub mod import;
 pub mod queue;
 pub mod replies;
+pub mod settings;
 pub mod welcome;
 
 use chrono::{DateTime, Utc};

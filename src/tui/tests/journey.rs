@@ -246,7 +246,7 @@ async fn the_weekly_offer_from_launch_to_queued_in_at_most_ten_keys_plus_the_tex
 }
 
 #[tokio::test]
-async fn first_start_setup_writes_the_files_tests_the_connection_and_syncs_templates() {
+async fn first_start_needs_only_the_shop_then_settings_connect_test_and_sync_templates() {
     let sandbox = crate::sandbox::start(crate::sandbox::SandboxConfig {
         token: Some(crate::config::Secret::new("EAAG-richtig")),
         ..crate::sandbox::SandboxConfig::for_tests(11)
@@ -254,67 +254,97 @@ async fn first_start_setup_writes_the_files_tests_the_connection_and_syncs_templ
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::default();
-    config.whatsapp.base_url = sandbox.url();
-    let mut launch = launch(config, Lang::De, false);
+    let mut launch = launch(Config::default(), Lang::De, false);
     launch.paths.config_file = dir.path().join("config").join("config.toml");
     launch.paths.secrets_file = dir.path().join("config").join("secrets.toml");
     let mut app = App::start(&launch, empty_store()).await;
     app.state.welcome = Some(crate::tui::screens::welcome::Welcome::new());
     assert!(screen(&app.state).contains("Demo ansehen"));
+    // Step 1: the shop only — no Meta account needed.
     app.key(ch('s')).await;
-    let fill = |token: &'static str| {
-        vec![
-            ("Hofladen Test", true),
-            ("Feldweg 2, 12345 Testdorf", true),
-            ("106540352242922", true),
-            ("102290129340398", true),
-            ("+49 5021 900100", true),
-            (token, false),
-        ]
-    };
-    for (text, tab) in fill("EAAG-falsch") {
+    app.keys("Hofladen Test").await;
+    app.key(key(KeyCode::Tab)).await;
+    app.keys("Feldweg 2, 12345 Testdorf").await;
+    app.key(key(KeyCode::Tab)).await;
+    app.keys("0171 5550100").await;
+    app.key(ctrl('s')).await;
+    let text = screen(&app.state);
+    assert!(text.contains("Dein Hof ist eingerichtet"), "{text}");
+    let written = std::fs::read_to_string(&launch.paths.config_file).unwrap();
+    let parsed = Config::parse(&written, &launch.paths.config_file).unwrap();
+    assert_eq!(parsed.shop.name, "Hofladen Test");
+    assert_eq!(parsed.shop.own_number, "0171 5550100");
+    assert!(!written.contains("[whatsapp]"), "only the entered keys are written: {written}");
+    assert!(!launch.paths.secrets_file.exists());
+    app.key(key(KeyCode::Enter)).await;
+    assert!(app.state.quit);
+    assert_eq!(app.state.next, crate::tui::app::Next::Restart);
+
+    // The app again, with the new configuration: not connected; the settings connect to the sandbox.
+    launch.config = parsed;
+    let mut app = App::start(&launch, empty_store()).await;
+    assert!(screen(&app.state).contains("WhatsApp noch nicht verbunden"), "{}", screen(&app.state));
+    app.key(ch('5')).await;
+    assert!(screen(&app.state).contains("Zugangsschlüssel"), "{}", screen(&app.state));
+    // The test before anything is entered says what is missing.
+    app.key(ch('t')).await;
+    let status = app.state.status.clone().unwrap();
+    assert!(status.text.contains("Telefonnummer-ID, WABA-ID und Zugangsschlüssel"), "{}", status.text);
+    app.key(ch('x')).await; // acknowledges the error
+    app.key(ch('w')).await;
+    for (text, tab) in [("106540352242922", true), ("102290129340398", true), ("+49 5021 900100", true)] {
         app.keys(text).await;
         if tab {
             app.key(key(KeyCode::Tab)).await;
         }
     }
+    app.key(key(KeyCode::Tab)).await; // app id stays empty
+    app.keys("EAAG-falsch").await;
+    for _ in 0..3 {
+        app.key(key(KeyCode::Tab)).await;
+    }
+    for _ in 0.."https://graph.facebook.com".len() {
+        app.key(key(KeyCode::Backspace)).await;
+    }
+    app.keys(&sandbox.url()).await;
     assert!(!screen(&app.state).contains("EAAG"), "the token is masked");
-    // A wrong token: the files are written, the test fails, the form stays with the reason.
     app.key(ctrl('s')).await;
+    assert!(app.state.quit, "saving starts the app again");
+    assert_eq!(app.state.next, crate::tui::app::Next::Reload);
+    let secrets = Secrets::load(&launch.paths.secrets_file, &|_| None).unwrap();
+    assert_eq!(secrets.whatsapp_token.unwrap().expose(), "EAAG-falsch");
+    let written = std::fs::read_to_string(&launch.paths.config_file).unwrap();
+    assert!(!written.contains("EAAG"), "{written}");
+    launch.config = Config::parse(&written, &launch.paths.config_file).unwrap();
+    assert_eq!(launch.config.whatsapp.base_url, sandbox.url());
+
+    // A wrong token: the test says so, without the token.
+    let mut app = App::start(&launch, empty_store()).await;
+    app.state.tab = crate::tui::Screen::Settings;
+    app.key(ch('5')).await;
+    app.key(ch('t')).await;
     let status = app.state.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Error);
-    assert!(
-        status.text.starts_with("Die Einstellungen sind gespeichert, aber die Verbindung klappt nicht"),
-        "{}",
-        status.text
-    );
+    assert!(status.text.starts_with("Die Verbindung klappt nicht"), "{}", status.text);
     assert!(!status.text.contains("EAAG"), "no token in the error: {}", status.text);
-    let w = app.state.welcome.as_ref().unwrap();
-    assert_eq!(w.step, crate::tui::screens::welcome::Step::Form);
-    // The right token.
-    app.key(ch('x')).await; // acknowledges the error
-    for _ in 0.."EAAG-falsch".len() {
-        app.key(key(KeyCode::Backspace)).await;
+    app.key(ch('x')).await;
+    // The right token; the empty fields keep what is stored.
+    app.key(ch('w')).await;
+    assert!(screen(&app.state).contains("gespeichert"), "{}", screen(&app.state));
+    for _ in 0..4 {
+        app.key(key(KeyCode::Tab)).await;
     }
     app.keys("EAAG-richtig").await;
     app.key(ctrl('s')).await;
+    assert_eq!(app.state.next, crate::tui::app::Next::Reload);
+    let mut app = App::start(&launch, empty_store()).await;
+    app.key(ch('5')).await;
+    app.key(ch('t')).await;
     let text = screen(&app.state);
     assert!(text.contains("Verbindung steht"), "{text}");
     assert!(text.contains("8 Vorlagen abgeglichen, 6 davon genehmigt."), "{text}");
     assert!(text.contains("+49 5021 900100"), "{text}");
-    let written = std::fs::read_to_string(&launch.paths.config_file).unwrap();
-    let parsed = Config::parse(&written, &launch.paths.config_file).unwrap();
-    assert_eq!(parsed.shop.name, "Hofladen Test");
-    assert_eq!(parsed.whatsapp.phone_number_id, "106540352242922");
-    assert_eq!(parsed.whatsapp.base_url, Config::default().whatsapp.base_url, "only the entered keys are written");
-    let secrets = Secrets::load(&launch.paths.secrets_file, &|_| None).unwrap();
-    assert_eq!(secrets.whatsapp_token.unwrap().expose(), "EAAG-richtig");
     assert_eq!(app.db.call(|s| s.templates()).await.unwrap().len(), 8);
-    // Enter: the app starts again with the new configuration.
-    app.key(key(KeyCode::Enter)).await;
-    assert!(app.state.quit);
-    assert_eq!(app.state.next, crate::tui::app::Next::Restart);
     sandbox.shutdown().await;
 }
 

@@ -255,7 +255,7 @@ fn review_queue_draft_discard_and_test_send() {
     // Without one, the farmer is told what to set.
     state.config.shop.own_number.clear();
     assert!(update(&mut state, ch('t')).is_empty());
-    assert!(state.status.as_ref().unwrap().text.contains("own_number"));
+    assert!(state.status.as_ref().unwrap().text.contains("unter 5 Einstellungen"));
     update(&mut state, ch('x')); // acknowledges the error
     assert_eq!(update(&mut state, ch('y')), vec![Effect::QueueBroadcast(new.clone())]);
     assert!(update(&mut state, ch('y')).is_empty(), "queued once only");
@@ -513,4 +513,22 @@ fn a_held_sign_up_says_so_in_the_replies() {
         s.lines().any(|l| l.contains("unbekannte Nummer") && l.contains("ANMELDEN  ! Anmeldung zurückgehalten")),
         "{s}"
     );
+}
+
+#[test]
+fn a_send_time_without_the_service_says_it_needs_the_app_or_the_service() {
+    let (mut store, launch, mut state) = composer((120, 40));
+    let ctx = PerformCtx::from_launch(&launch);
+    update(&mut state, ch('l'));
+    typ(&mut state, "Grillpaket");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "24.12.2030 08:00");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    settle(&ctx, &mut store, &mut state, effects);
+    assert!(state.composer.review.is_some(), "{}", screen(&state));
+    let text = screen(&state);
+    assert!(text.contains("Geht nur raus, wenn dann hofbote serve oder"), "{text}");
+    // With the service sending, the note is not needed.
+    state.sender = crate::tui::app::Sender::Service;
+    assert!(!screen(&state).contains("Geht nur raus, wenn dann"));
 }

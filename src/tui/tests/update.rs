@@ -93,10 +93,15 @@ fn tabs_switch_by_number_and_tab_key_and_load_what_they_show() {
     assert!(state.live(), "every screen shows the unread count, so the calm check runs");
     assert_eq!(update(&mut state, key(KeyCode::Tab)), vec![Effect::LoadQueue]);
     assert_eq!(state.tab, Screen::Queue);
+    assert_eq!(
+        update(&mut state, key(KeyCode::Tab)),
+        vec![Effect::Settings(crate::tui::screens::settings::SettingsEffect::Load)]
+    );
+    assert_eq!(state.tab, Screen::Settings);
     update(&mut state, key(KeyCode::Tab));
     assert_eq!(state.tab, Screen::Customers);
     update(&mut state, key(KeyCode::BackTab));
-    assert_eq!(state.tab, Screen::Queue);
+    assert_eq!(state.tab, Screen::Settings);
     // The customer list is loaded already: switching back loads nothing.
     assert_eq!(update(&mut state, ch('1')), vec![]);
 }
@@ -577,4 +582,48 @@ fn the_welcome_screen_only_without_configuration_and_data() {
     update(&mut state, ch('d'));
     assert!(state.quit);
     assert_eq!(state.next, crate::tui::app::Next::Demo);
+}
+
+#[test]
+fn queued_without_a_connection_says_the_messages_wait_for_the_settings() {
+    let mut state = demo_state((80, 24));
+    state.connected = false;
+    state.sender = crate::tui::app::Sender::Off;
+    update(&mut state, Msg::BroadcastQueued { id: 3, recipients: 5, scheduled_at: None });
+    let text = state.status.as_ref().unwrap().text.clone();
+    assert!(text.contains("noch nicht verbunden") && text.contains("5 Einstellungen"), "{text}");
+    state.connected = true;
+    update(&mut state, Msg::BroadcastQueued { id: 4, recipients: 5, scheduled_at: None });
+    assert!(!state.status.as_ref().unwrap().text.contains("verbunden"));
+}
+
+#[test]
+fn settings_keys_open_the_forms_and_the_digit_five_opens_the_tab() {
+    let mut state = demo_state((80, 24));
+    update(&mut state, ch('5'));
+    assert_eq!(state.tab, Screen::Settings);
+    assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Settings, Ctx::Global]);
+    update(&mut state, ch('w'));
+    assert!(state.settings.editing.is_some());
+    // In the form, letters and digits are text, not tabs or quit.
+    update(&mut state, ch('1'));
+    update(&mut state, ch('q'));
+    assert_eq!(state.tab, Screen::Settings);
+    assert!(!state.quit);
+    let form = &state.settings.editing.as_ref().unwrap().form;
+    assert_eq!(form.field(0), format!("{}1", state.config.whatsapp.phone_number_id).as_str().to_owned() + "q");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.settings.editing.is_none());
+}
+
+#[test]
+fn the_demo_shows_the_settings_but_writes_none() {
+    let mut state = demo_state((80, 24));
+    state.demo = true;
+    update(&mut state, ch('5'));
+    for k in ['w', 'e', 'i'] {
+        assert!(update(&mut state, ch(k)).is_empty());
+        assert!(state.settings.editing.is_none() && !state.settings.busy);
+        assert!(state.status.as_ref().unwrap().text.contains("nur ansehen"));
+    }
 }

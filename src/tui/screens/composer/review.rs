@@ -167,6 +167,10 @@ fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> 
         _ => compose_text::WHEN_NOW.get(lang).to_owned(),
     };
     rows.push((compose_text::R_WHEN.get(lang).to_owned(), when, false));
+    if r.new.scheduled_at.is_some_and(|at| at > r.now) && shop.sender != crate::tui::msg::Sender::Service {
+        // Nobody sends at that time unless the app or the service runs then.
+        rows.push((String::new(), crate::service::SCHEDULED_NEEDS_RUNNING.get(lang).to_owned(), true));
+    }
     rows.push((compose_text::R_SENDER.get(lang).to_owned(), shop.sender.label(lang).to_owned(), false));
     for w in &r.warnings {
         rows.push((compose_text::R_WARNINGS.get(lang).to_owned(), w.localized(lang), true));

@@ -116,12 +116,12 @@ pub const DRAFT_SAVED: Tr = Tr::new(
 pub const DISCARDED: Tr = Tr::new("Verworfen. Es wurde nichts gespeichert.", "Discarded. Nothing was saved.");
 pub const QUEUING: Tr = Tr::new("Reihe ein ...", "Queueing ...");
 pub const TEST_NO_OWN: Tr = Tr::new(
-    "Für eine Testnachricht fehlt deine eigene Nummer. Trag sie in der Konfiguration ein: [shop] own_number = \"0171 …\".",
-    "Your own number is missing for a test message. Set it in the configuration: [shop] own_number = \"0171 …\".",
+    "Für eine Testnachricht fehlt deine eigene Handynummer. Trag sie unter 5 Einstellungen ein (Taste e: Dein Hof ändern).",
+    "Your own mobile number is missing for a test message. Enter it under 5 Settings (key e: change your shop).",
 );
 pub const TEST_BAD_OWN: Tr = Tr::new(
-    "Deine eigene Nummer »{0}« ist ungültig ({1}). Korrigiere [shop] own_number in der Konfiguration.",
-    "Your own number “{0}” is not valid ({1}). Fix [shop] own_number in the configuration.",
+    "Deine eigene Nummer »{0}« ist ungültig ({1}). Korrigiere sie unter 5 Einstellungen (Taste e).",
+    "Your own number “{0}” is not valid ({1}). Fix it under 5 Settings (key e).",
 );
 pub const TEST_SENDING: Tr = Tr::new("Sende Testnachricht an {0} ...", "Sending a test message to {0} ...");
 pub const TEST_SENT: Tr = Tr::new(

@@ -1,4 +1,4 @@
-//! Drawing the welcome screen: the choice, the setup form (token masked) and the result of the test. Pure drawing:
+//! Drawing the welcome screen: the choice, the setup form (step 1 "Dein Hof") and what comes next. Pure drawing:
 //! reads the state, never changes it.
 
 use ratatui::Frame;
@@ -39,26 +39,20 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, w: &Welcome, env: &Env, files: 
         }
         Step::Form | Step::Working => {
             lines[0] = Line::styled(welcome_text::FORM_TITLE.get(lang).to_owned(), theme.title());
-            let (secrets, config) = files;
-            for part in wrap(&welcome_text::FORM_NOTE.fill(lang, &[&secrets, &config]), width) {
+            let (_secrets, config) = files;
+            for part in wrap(&welcome_text::FORM_NOTE.fill(lang, &[&config]), width) {
                 lines.push(Line::styled(part, theme.dim()));
             }
             lines.push(Line::raw(""));
             let top = lines.len() as u16;
             frame.render_widget(Paragraph::new(lines), area);
-            // The token is never shown: the form is drawn with it masked.
-            let mut shown = w.form.clone();
-            let masked: String = "•".repeat(w.form.field(TOKEN).chars().count());
-            if let Some(f) = shown.field_mut(TOKEN) {
-                f.set_value(&masked);
-            }
             let rect = Rect { y: area.y + top, height: area.height.saturating_sub(top), ..area };
-            form::render(frame, rect, &shown, &Vec::new(), theme, lang);
+            form::render(frame, rect, &w.form, &Vec::new(), theme, lang);
         }
-        Step::Done(facts) => {
+        Step::Done => {
             lines[0] = Line::styled(welcome_text::DONE_TITLE.get(lang).to_owned(), theme.success());
-            for f in facts {
-                lines.push(Line::raw(f.clone()));
+            for part in wrap(welcome_text::DONE_TEXT.get(lang), width) {
+                lines.push(Line::raw(part));
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(welcome_text::DONE_NEXT.get(lang).to_owned(), theme.key()));

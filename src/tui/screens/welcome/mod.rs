@@ -1,9 +1,9 @@
-//! The first start (no configuration file, empty database): choose the demo, or set up — shop name and address,
-//! phone number id, WABA id, display number and the access token (masked as typed, written only to the 0600
-//! secrets file, never shown again) — then a connection test against the API (`phone_number_info`) and a template
-//! sync. Afterwards the app starts again with the new configuration. Owns its state (`Welcome`) and answers with
-//! [`Outcome`]s (a status note, the shop's name for the header, quit for the demo or the restart). Must not perform
-//! IO: writing the files and the test are effects.
+//! The first start (no configuration file, empty database): choose the demo, or set up step 1 "Dein Hof" — shop
+//! name, address and the farmer's own mobile number for test messages. That is enough to start working (customers,
+//! consent, import, composing); step 2 "WhatsApp verbinden" is done later on the settings screen. After saving, the
+//! app starts again with the new configuration. Owns its state (`Welcome`) and answers with [`Outcome`]s (a status
+//! note, the shop's name for the header, quit for the demo or the restart). Must not perform IO: writing the
+//! configuration is an effect.
 
 pub mod text;
 
@@ -15,27 +15,24 @@ use ratatui::crossterm::event::KeyEvent;
 
 use self::text as welcome_text;
 use super::{Env, Outcome};
-use crate::config::{Secret, WhatsApp};
-use crate::i18n::Lang;
+use crate::domain::phone::Phone;
+use crate::i18n::{Lang, Localized};
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::msg::{Effect, Next};
 use crate::tui::widgets::form::{self, Field, Form};
 
 pub const SHOP: usize = 0;
 pub const ADDRESS: usize = 1;
-pub const PHONE_ID: usize = 2;
-pub const WABA: usize = 3;
-pub const DISPLAY: usize = 4;
-pub const TOKEN: usize = 5;
+pub const OWN_NUMBER: usize = 2;
 
 /// Where the welcome screen is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Choose,
     Form,
-    /// Saving, then testing: keys wait.
+    /// Saving: keys wait.
     Working,
-    Done(Vec<String>),
+    Done,
 }
 
 #[derive(Debug, Clone)]
@@ -44,28 +41,24 @@ pub struct Welcome {
     pub form: Form,
 }
 
-/// What the farmer entered (the token stays a [`Secret`]).
+/// What the farmer entered in step 1 ("Dein Hof").
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetupData {
     pub shop_name: String,
     pub address: String,
-    /// The API settings with the entered ids (base URL and version from the configuration).
-    pub whatsapp: WhatsApp,
-    pub token: Secret,
+    /// The farmer's own mobile number for test messages, as typed ("" = none yet).
+    pub own_number: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetupEffect {
-    /// Write the configuration (only the keys entered) and the token to the secrets file.
+    /// Write the configuration (only the keys entered).
     Save(SetupData),
-    /// Ask the API for the phone number, then sync the templates.
-    Test(SetupData),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetupMsg {
     Saved(Box<SetupData>),
-    Tested { number: String, name: String, limit: String, quality: String, templates: usize, approved: usize },
 }
 
 impl Welcome {
@@ -73,10 +66,7 @@ impl Welcome {
         let fields = vec![
             Field::text(welcome_text::F_SHOP, "").with_hint(welcome_text::H_SHOP.get(Lang::De)),
             Field::text(welcome_text::F_ADDRESS, "").with_hint(welcome_text::H_ADDRESS.get(Lang::De)),
-            Field::text(welcome_text::F_PHONE_ID, "").with_hint(welcome_text::H_ID.get(Lang::De)),
-            Field::text(welcome_text::F_WABA, "").with_hint(welcome_text::H_ID.get(Lang::De)),
-            Field::text(welcome_text::F_DISPLAY, "").with_hint(welcome_text::H_DISPLAY.get(Lang::De)),
-            Field::text(welcome_text::F_TOKEN, "").with_hint(welcome_text::H_TOKEN.get(Lang::De)),
+            Field::text(welcome_text::F_OWN_NUMBER, "").with_hint(welcome_text::H_OWN_NUMBER.get(Lang::De)),
         ];
         Welcome { step: Step::Choose, form: Form::new(fields) }
     }
@@ -85,56 +75,39 @@ impl Welcome {
         match self.step {
             Step::Form => self.form.chain(false),
             Step::Working => vec![Ctx::Always],
-            Step::Choose | Step::Done(_) => vec![Ctx::Always, Ctx::Welcome],
+            Step::Choose | Step::Done => vec![Ctx::Always, Ctx::Welcome],
         }
     }
 
-    /// The test failed: back to the form (the error is in the status line).
+    /// Saving failed: back to the form (the error is in the status line).
     pub fn failed(&mut self) {
         self.step = Step::Form;
     }
 
     fn localise_hints(&mut self, lang: Lang) {
-        let hints = [
-            welcome_text::H_SHOP,
-            welcome_text::H_ADDRESS,
-            welcome_text::H_ID,
-            welcome_text::H_ID,
-            welcome_text::H_DISPLAY,
-            welcome_text::H_TOKEN,
-        ];
+        let hints = [welcome_text::H_SHOP, welcome_text::H_ADDRESS, welcome_text::H_OWN_NUMBER];
         for (f, h) in self.form.fields.iter_mut().zip(hints) {
             f.hint = Some(h.get(lang).to_owned());
         }
     }
 
     /// Checks the fields; the data when all is well.
-    fn validate(&mut self, base: &WhatsApp, lang: Lang) -> Option<SetupData> {
-        for i in 0..self.form.fields.len() {
-            let v = self.form.field(i).trim().to_owned();
-            let error = match i {
-                SHOP | TOKEN if v.is_empty() => Some(welcome_text::E_REQUIRED.get(lang).to_owned()),
-                PHONE_ID | WABA if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit()) => {
-                    Some(welcome_text::E_DIGITS.get(lang).to_owned())
-                }
-                _ => None,
-            };
-            self.form.set_error(i, error);
-        }
+    fn validate(&mut self, env: &Env) -> Option<SetupData> {
+        let lang = env.lang;
+        let name = self.form.field(SHOP).trim().to_owned();
+        self.form.set_error(SHOP, name.is_empty().then(|| welcome_text::E_REQUIRED.get(lang).to_owned()));
+        let own = self.form.field(OWN_NUMBER).trim().to_owned();
+        let own_error = if own.is_empty() {
+            None
+        } else {
+            Phone::parse(&own, env.region).err().map(|e| welcome_text::E_OWN_NUMBER.fill(lang, &[&e.localized(lang)]))
+        };
+        self.form.set_error(OWN_NUMBER, own_error);
         if self.form.has_errors() {
             self.form.focus_first_error();
             return None;
         }
-        let mut whatsapp = base.clone();
-        whatsapp.phone_number_id = self.form.field(PHONE_ID).trim().to_owned();
-        whatsapp.waba_id = self.form.field(WABA).trim().to_owned();
-        whatsapp.display_phone_number = self.form.field(DISPLAY).trim().to_owned();
-        Some(SetupData {
-            shop_name: self.form.field(SHOP).trim().to_owned(),
-            address: self.form.field(ADDRESS).trim().to_owned(),
-            whatsapp,
-            token: Secret::new(self.form.field(TOKEN).trim()),
-        })
+        Some(SetupData { shop_name: name, address: self.form.field(ADDRESS).trim().to_owned(), own_number: own })
     }
 }
 
@@ -144,8 +117,8 @@ impl Default for Welcome {
     }
 }
 
-/// A command key; `base` is the configured API (base URL and version) the entered ids go with.
-pub fn on_action(w: &mut Welcome, env: &Env, base: &WhatsApp, action: Action) -> Vec<Outcome> {
+/// A command key.
+pub fn on_action(w: &mut Welcome, env: &Env, action: Action) -> Vec<Outcome> {
     let lang = env.lang;
     match (&w.step, action) {
         (Step::Choose, Action::Demo) => return vec![Outcome::Quit(Next::Demo)],
@@ -153,13 +126,13 @@ pub fn on_action(w: &mut Welcome, env: &Env, base: &WhatsApp, action: Action) ->
             w.localise_hints(lang);
             w.step = Step::Form;
         }
-        (Step::Done(_), Action::Setup | Action::Open) => return vec![Outcome::Quit(Next::Restart)],
+        (Step::Done, Action::Setup | Action::Open) => return vec![Outcome::Quit(Next::Restart)],
         (Step::Form, Action::Cancel) => w.step = Step::Choose,
         (Step::Form, Action::NextField) => w.form.next(),
         (Step::Form, Action::PrevField) => w.form.prev(),
         (Step::Form, Action::Submit) if !w.form.is_last() => w.form.next(),
         (Step::Form, Action::Submit | Action::Save) => {
-            if let Some(data) = w.validate(base, lang) {
+            if let Some(data) = w.validate(env) {
                 w.step = Step::Working;
                 return vec![
                     Outcome::Info(welcome_text::SAVING.get(lang).to_owned()),
@@ -182,24 +155,12 @@ pub fn type_key(w: &mut Welcome, ev: &KeyEvent) {
     }
 }
 
-/// The setup's results: saved, then tested.
-pub fn on_msg(w: &mut Welcome, env: &Env, msg: SetupMsg) -> Vec<Outcome> {
-    let lang = env.lang;
+/// The setup's result: saved.
+pub fn on_msg(w: &mut Welcome, _env: &Env, msg: SetupMsg) -> Vec<Outcome> {
     match msg {
-        SetupMsg::Saved(data) => vec![
-            Outcome::ShopName(data.shop_name.clone()),
-            Outcome::Info(welcome_text::TESTING.get(lang).to_owned()),
-            Outcome::Effect(Effect::Setup(SetupEffect::Test(*data))),
-        ],
-        SetupMsg::Tested { number, name, limit, quality, templates, approved } => {
-            let unknown = welcome_text::UNKNOWN.get(lang);
-            let or = |s: &str| if s.is_empty() { unknown.to_owned() } else { s.to_owned() };
-            w.step = Step::Done(vec![
-                welcome_text::DONE_NUMBER.fill(lang, &[&or(&number), &or(&name)]),
-                welcome_text::DONE_LIMIT.fill(lang, &[&or(&limit), &or(&quality)]),
-                welcome_text::DONE_TEMPLATES.fill(lang, &[&templates, &approved]),
-            ]);
-            vec![Outcome::ClearStatus]
+        SetupMsg::Saved(data) => {
+            w.step = Step::Done;
+            vec![Outcome::ShopName(data.shop_name.clone()), Outcome::ClearStatus]
         }
     }
 }
@@ -207,4 +168,61 @@ pub fn on_msg(w: &mut Welcome, env: &Env, msg: SetupMsg) -> Vec<Outcome> {
 /// Turns a setup failure into the welcome's message (the status line shows it).
 pub fn failure_text(error: &str, lang: Lang) -> String {
     welcome_text::FAILED.fill(lang, &[&error])
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    use super::*;
+    use crate::domain::phone::Region;
+    use crate::tui::theme::Theme;
+
+    fn env() -> Env {
+        Env {
+            lang: Lang::De,
+            region: Region::default(),
+            theme: Theme::new(false, false),
+            size: (80, 24),
+            now: None,
+            focus: vec![],
+            backdrop: vec![],
+        }
+    }
+
+    fn typ(w: &mut Welcome, text: &str) {
+        for c in text.chars() {
+            type_key(w, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    #[test]
+    fn step_one_needs_the_name_and_a_valid_number_if_one_is_given() {
+        let mut w = Welcome::new();
+        on_action(&mut w, &env(), Action::Setup);
+        assert_eq!(w.step, Step::Form);
+        assert!(on_action(&mut w, &env(), Action::Save).is_empty());
+        assert_eq!(w.form.fields[SHOP].error.as_deref(), Some("Bitte ausfüllen."));
+        typ(&mut w, "Hof Kühn");
+        w.form.focus = OWN_NUMBER;
+        typ(&mut w, "12");
+        assert!(on_action(&mut w, &env(), Action::Save).is_empty());
+        assert!(w.form.fields[OWN_NUMBER].error.as_deref().unwrap().starts_with("Handynummer: "));
+        assert_eq!(w.form.focus, OWN_NUMBER);
+        for _ in 0..2 {
+            type_key(&mut w, &KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+        }
+        typ(&mut w, "0171 1234567");
+        let out = on_action(&mut w, &env(), Action::Save);
+        let Some(Outcome::Effect(Effect::Setup(SetupEffect::Save(data)))) = out.get(1) else { panic!("{out:?}") };
+        assert_eq!(
+            *data,
+            SetupData { shop_name: "Hof Kühn".into(), address: String::new(), own_number: "0171 1234567".into() }
+        );
+        assert_eq!(w.step, Step::Working);
+        on_msg(&mut w, &env(), SetupMsg::Saved(Box::new(data.clone())));
+        assert_eq!(w.step, Step::Done);
+        assert!(matches!(on_action(&mut w, &env(), Action::Open)[..], [Outcome::Quit(Next::Restart)]));
+    }
 }
