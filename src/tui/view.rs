@@ -119,7 +119,9 @@ fn render_overlay(frame: &mut Frame<'_>, body: Rect, overlay: &Overlay, state: &
         Overlay::ConsentForm(f) => consent_form::render(frame, body, f, &state.env()),
         Overlay::Confirm(c) => confirm::render(frame, body, c, state.theme, state.lang),
         Overlay::Discard { form, then_quit } => {
-            render_overlay(frame, body, form, state);
+            if let Some(form) = form {
+                render_overlay(frame, body, form, state);
+            }
             let question = if *then_quit { text::DISCARD_AND_QUIT } else { text::DISCARD };
             let ctx = super::keymap::Ctx::Discard;
             confirm::render_question(frame, body, question.get(state.lang), ctx, state.theme, state.lang);

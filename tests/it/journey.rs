@@ -54,7 +54,7 @@ fn stty_flags(screen: &str) -> BTreeSet<String> {
 }
 
 /// The first start: the welcome screen, `s` opens the setup form, the shop name typed letter by letter appears,
-/// Esc leaves the form (nothing is written), `q` quits — and the terminal is as before: `stty -a`, run by the same
+/// Esc leaves the form after asking "Verwerfen?" (nothing is written), `q` quits — and the terminal is as before: `stty -a`, run by the same
 /// shell right after, shows cooked mode with echo, and the alternate screen was left.
 #[test]
 fn first_start_setup_form_takes_keys_and_quit_restores_the_terminal() {
@@ -67,7 +67,10 @@ fn first_start_setup_form_takes_keys_and_quit_restores_the_terminal() {
     pty.keys("s");
     pty.wait_for("Deine Handynummer");
     type_slowly(&mut pty, "Hofname", "Hof Kühn");
+    // Esc with a typed name asks before throwing it away (issue 13 §4); j says yes.
     pty.keys(key::ESC);
+    pty.wait_for("Verwerfen?");
+    pty.keys("j");
     pty.wait_gone("Deine Handynummer");
     pty.wait_for("Willkommen bei hofbote");
     pty.keys("q");

@@ -76,6 +76,9 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
         customers::type_filter(&mut state.customers, &env, ev);
         return Vec::new();
     }
+    if matches!(state.overlay, Some(Overlay::Discard { .. })) {
+        return Vec::new();
+    }
     if let Some(w) = &mut state.welcome {
         welcome::type_key(w, ev);
         return Vec::new();
@@ -126,28 +129,35 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     if action == Action::Quit && !matches!(state.overlay, Some(Overlay::Discard { .. })) {
         return quit(state);
     }
+    if action == Action::Cancel && state.unsaved() {
+        let form = state.overlay.take().map(Box::new);
+        state.overlay = Some(Overlay::Discard { form, then_quit: false });
+        return Vec::new();
+    }
+    if matches!(state.overlay, Some(Overlay::Discard { .. }))
+        && let Some(Overlay::Discard { form, then_quit }) = state.overlay.take()
+    {
+        match action {
+            Action::Yes if then_quit => {
+                state.quit = true;
+            }
+            // A popup form is dropped; the screen's own form gets its Esc now that the farmer said yes.
+            Action::Yes if form.is_none() => return cancel_screen_form(state),
+            Action::Yes => {}
+            Action::No => state.overlay = form.map(|f| *f),
+            _ => state.overlay = Some(Overlay::Discard { form, then_quit }),
+        }
+        return Vec::new();
+    }
     if state.welcome.is_some() {
         let env = state.env();
         let Some(w) = &mut state.welcome else { return Vec::new() };
         let outcomes = welcome::on_action(w, &env, action);
         return super::apply_outcomes(state, outcomes);
     }
-    if action == Action::Cancel && state.overlay.as_ref().is_some_and(Overlay::unsaved) {
-        let form = state.overlay.take().map(Box::new);
-        state.overlay = form.map(|form| Overlay::Discard { form, then_quit: false });
-        return Vec::new();
-    }
     match state.overlay.take() {
         Some(Overlay::Confirm(c)) => return confirm(state, c, action),
-        Some(Overlay::Discard { form, then_quit }) => {
-            match action {
-                Action::Yes if then_quit => return quit(state),
-                Action::Yes => {}
-                Action::No => state.overlay = Some(*form),
-                _ => state.overlay = Some(Overlay::Discard { form, then_quit }),
-            }
-            return Vec::new();
-        }
+        Some(Overlay::Discard { .. }) => unreachable!("handled above"),
         Some(Overlay::CustomerForm(f)) => {
             let (form, outcomes) = customer_form::on_action(f, &state.env(), action);
             state.overlay = form.map(Overlay::CustomerForm);
@@ -228,10 +238,21 @@ fn import_view(state: &State) -> Option<&ImportView> {
     state.import.as_ref().filter(|_| state.tab == Screen::Customers && state.overlay.is_none() && state.help.is_none())
 }
 
+/// Esc for the setup or the settings form after the farmer agreed to throw its input away.
+fn cancel_screen_form(state: &mut State) -> Vec<Effect> {
+    let env = state.env();
+    if let Some(w) = &mut state.welcome {
+        let outcomes = welcome::on_action(w, &env, Action::Cancel);
+        return super::apply_outcomes(state, outcomes);
+    }
+    let outcomes = settings::on_action(&mut state.settings, &env, &state.config, Action::Cancel);
+    super::apply_outcomes(state, outcomes)
+}
+
 fn quit(state: &mut State) -> Vec<Effect> {
-    if state.overlay.as_ref().is_some_and(Overlay::unsaved) {
+    if state.unsaved() {
         let form = state.overlay.take().map(Box::new);
-        state.overlay = form.map(|form| Overlay::Discard { form, then_quit: true });
+        state.overlay = Some(Overlay::Discard { form, then_quit: true });
     } else if state.sending {
         state.overlay = Some(Overlay::Confirm(Confirm {
             question: text::QUIT_WHILE_SENDING.get(state.lang).to_owned(),

@@ -98,9 +98,10 @@ pub enum Overlay {
     ConsentForm(ConsentForm),
     Confirm(Confirm),
     /// "Eingaben verwerfen? j/n" over a form with typed input that Esc or Ctrl-C would throw away; `no` goes back
-    /// to the form as it was.
+    /// to the form as it was. `form` is the popup form; `None` for a form of the screen itself (the setup, the
+    /// settings), which stays where it is meanwhile.
     Discard {
-        form: Box<Overlay>,
+        form: Option<Box<Overlay>>,
         then_quit: bool,
     },
 }
@@ -208,6 +209,9 @@ impl State {
         if self.help.is_some() {
             return vec![Ctx::Always, Ctx::Help];
         }
+        if matches!(self.overlay, Some(Overlay::Discard { .. })) {
+            return vec![Ctx::Always, Ctx::Discard];
+        }
         if let Some(w) = &self.welcome {
             return w.ctx();
         }
@@ -218,6 +222,18 @@ impl State {
             Some(Overlay::ConsentForm(f)) => f.form.chain(f.picker_active()),
             None => self.tab_chain(),
         }
+    }
+
+    /// Typed input that Esc or Ctrl-C would throw away: a popup form, the setup form, a settings form.
+    pub fn unsaved(&self) -> bool {
+        if let Some(o) = &self.overlay {
+            return o.unsaved();
+        }
+        if let Some(w) = &self.welcome {
+            return w.step == super::screens::welcome::Step::Form && w.form.changed();
+        }
+        self.tab == Screen::Settings
+            && self.settings.editing.as_ref().is_some_and(|e| !self.settings.busy && e.form.changed())
     }
 
     /// The keymap contexts of the current tab, as if no popup were open.

@@ -612,7 +612,13 @@ fn settings_keys_open_the_forms_and_the_digit_five_opens_the_tab() {
     assert!(!state.quit);
     let form = &state.settings.editing.as_ref().unwrap().form;
     assert_eq!(form.field(0), format!("{}1", state.config.whatsapp.phone_number_id).as_str().to_owned() + "q");
+    // Esc with typed input asks first (issue 13 §4); n keeps the form, j throws the input away.
     update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.overlay, Some(Overlay::Discard { form: None, .. })));
+    update(&mut state, ch('n'));
+    assert!(state.settings.editing.is_some() && state.overlay.is_none());
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('j'));
     assert!(state.settings.editing.is_none());
 }
 

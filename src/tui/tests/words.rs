@@ -157,3 +157,29 @@ fn an_answer_in_the_window_is_priced_not_free() {
     assert!(text.contains("eine Antwort kostet 0,0456 €"), "{text}");
     assert!(!text.contains("kostenlos"), "{text}");
 }
+
+#[test]
+fn esc_on_the_setup_form_with_typed_input_asks_first() {
+    use crate::tui::app::Overlay;
+    use crate::tui::screens::welcome::{Step, Welcome};
+    let launch = launch(Default::default(), Lang::De, false);
+    let mut state = State::new(&launch);
+    state.welcome = Some(Welcome::new());
+    update(&mut state, ch('s'));
+    assert_eq!(state.welcome.as_ref().unwrap().step, Step::Form);
+    for c in "Hof".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.overlay, Some(Overlay::Discard { form: None, .. })), "{:?}", state.overlay);
+    assert!(screen(&state).contains("Verwerfen?"));
+    // Typing while asked changes nothing; n goes back with the text kept.
+    update(&mut state, ch('x'));
+    update(&mut state, ch('n'));
+    let w = state.welcome.as_ref().unwrap();
+    assert_eq!((w.step.clone(), w.form.field(0)), (Step::Form, "Hof"));
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('j'));
+    assert_eq!(state.welcome.as_ref().unwrap().step, Step::Choose);
+    assert!(state.overlay.is_none());
+}
