@@ -95,6 +95,8 @@ pub enum BroadcastError {
     NotApproved { name: String, status: String },
     #[error("authentication templates are not sent by hofbote")]
     Authentication,
+    #[error("template {0} is sent by hofbote itself, not as a broadcast")]
+    OwnTemplate(String),
     #[error("broadcast {0} cannot be changed in state {1:?}")]
     WrongState(i64, Option<crate::domain::sending::BroadcastState>),
 }
@@ -112,6 +114,11 @@ impl Localized for BroadcastError {
                 "Template {0} is not approved ({1}). Only approved templates can be sent.",
             )
             .fill(lang, &[name, status]),
+            BroadcastError::OwnTemplate(name) => Tr::new(
+                "Die Vorlage {0} verschickt hofbote selbst (Anmeldung bestätigen, Abmeldung bestätigen), nicht als Rundnachricht.",
+                "hofbote sends the template {0} by itself (confirming a sign-up or a STOP), not as a broadcast.",
+            )
+            .fill(lang, &[name]),
             BroadcastError::Authentication => Tr::new(
                 "Anmeldecode-Vorlagen verschickt hofbote nicht.",
                 "hofbote does not send authentication templates.",

@@ -17,6 +17,16 @@ pub const MAX_BODY: usize = 1024;
 /// Meta's limit for a text header.
 pub const MAX_HEADER: usize = 60;
 
+/// The templates hofbote sends by itself — the opt-in question and the STOP confirmation. They are never a
+/// broadcast: the composer hides them and the store refuses them (issue 13: `abmeldung_bestaetigt` could be sent to
+/// every customer).
+pub const OWN_TEMPLATES: &[&str] = &["anmeldung_bestaetigen", "abmeldung_bestaetigt"];
+
+/// Whether `name` is one of hofbote's own templates ([`OWN_TEMPLATES`]).
+pub fn is_own(name: &str) -> bool {
+    OWN_TEMPLATES.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
 /// What a template is for; it decides price and which consent is needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

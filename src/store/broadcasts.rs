@@ -153,6 +153,9 @@ fn decision(send_again: bool) -> RowChange {
 }
 
 fn check_sendable(t: &Template) -> Result<Purpose> {
+    if crate::domain::template::is_own(&t.name) {
+        return Err(BroadcastError::OwnTemplate(t.name.clone()).into());
+    }
     if !t.is_approved() {
         return Err(BroadcastError::NotApproved { name: t.name.clone(), status: t.status.as_meta().into() }.into());
     }
@@ -244,6 +247,13 @@ impl Store {
     pub fn list_broadcasts(&self, limit: usize) -> Result<Vec<BroadcastInfo>> {
         let limit = limit as i64;
         self.broadcasts_where("ORDER BY b.id DESC LIMIT ?1", &[&limit])
+    }
+
+    /// The latest broadcasts of any template, newest first, drafts left out (the composer's "repeat last" offers
+    /// them to pick from; cancelled ones are listed too, but are not what `l` starts on).
+    pub fn recent_broadcasts(&self, limit: usize) -> Result<Vec<BroadcastInfo>> {
+        let limit = limit as i64;
+        self.broadcasts_where("WHERE b.state <> 'draft' ORDER BY b.id DESC LIMIT ?1", &[&limit])
     }
 
     /// The latest broadcast of a template (for "repeat last broadcast").

@@ -115,6 +115,8 @@ pub enum Ctx {
     Review,
     /// The list of excluded customers.
     Excluded,
+    /// Composer: the list of recent broadcasts to repeat.
+    RecentPick,
     /// Queue screen: the list of broadcasts.
     Queue,
     /// Queue screen: one broadcast's recipients.
@@ -255,7 +257,9 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Form, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
     // Composer: picking a template
     h(C::Picker, &[Key::plain(K::Enter)], A::Open, Tr::new("Vorlage wählen und ausfüllen", "choose the template and fill it in"), Tr::new("wählen", "choose")),
-    h(C::Picker, &[Key::ch('l')], A::Repeat, Tr::new("letzte Rundnachricht dieser Vorlage wiederholen", "repeat the last broadcast of this template"), Tr::new("letzte wiederholen", "repeat last")),
+    h(C::Picker, &[Key::ch('l')], A::Repeat, Tr::new("eine der letzten Rundnachrichten wiederholen (Auswahl, neueste zuerst)", "repeat one of the last broadcasts (a list, newest first)"), Tr::new("letzte wiederholen", "repeat last")),
+    h(C::RecentPick, &[Key::plain(K::Enter)], A::Open, Tr::new("diese Rundnachricht wiederholen", "repeat this broadcast"), Tr::new("wiederholen", "repeat")),
+    h(C::RecentPick, &[Key::plain(K::Esc)], A::Back, Tr::new("zurück zur Vorlagenauswahl", "back to the templates"), Tr::new("zurück", "back")),
     h(C::Picker, &[Key::ch('r')], A::Sync, Tr::new("Vorlagen neu von WhatsApp holen", "fetch the templates from WhatsApp again"), Tr::new("Vorlagen abgleichen", "sync templates")),
     // Composer: filling in (every other key is text)
     h(C::Composer, &[Key::plain(K::Enter)], A::Review, Tr::new("weiter zur Prüfung (noch wird nichts verschickt)", "on to the review (nothing is sent yet)"), Tr::new("prüfen", "review")),

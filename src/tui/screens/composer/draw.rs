@@ -58,6 +58,41 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env, sh
     if v.excluded.is_some() {
         render_excluded(frame, area, v, env);
     }
+    if let Some(nav) = &v.recent_pick {
+        render_recent(frame, area, v, *nav, env);
+    }
+}
+
+/// The list of recent broadcasts to repeat: number, template, date, state, values; newest first.
+fn render_recent(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, nav: crate::tui::nav::Nav, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
+    let ell = theme.ellipsis();
+    let w = area.width.saturating_sub(4).min(76);
+    let h = area.height.saturating_sub(2).min(v.recent.len() as u16 + 3).max(5);
+    let rect = popup::centered(area, w, h);
+    let inner = popup::open(frame, rect, compose_text::RECENT_TITLE.get(lang), theme);
+    let iw = inner.width as usize;
+    let room = inner.height.saturating_sub(1) as usize;
+    let window = nav.window(v.recent.len(), room);
+    let name_w = v.recent.iter().map(|b| width(&b.template)).max().unwrap_or(10).min(iw / 3);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (i, b) in v.recent.iter().enumerate().skip(window.start).take(room) {
+        let selected = i == nav.selected;
+        let mark = if selected { theme.pointer() } else { " " };
+        let values: Vec<&str> = b.params.body.values().map(String::as_str).filter(|s| !s.contains('{')).collect();
+        let row = format!(
+            "{mark} {} {} {}{}{}",
+            fit(&safe(&b.template), name_w, ell),
+            text::date(b.created_at, lang),
+            b.state.label().get(lang),
+            theme.dot(),
+            safe(&values.join(", ")),
+        );
+        let style = if selected { theme.selected() } else { theme.base() };
+        lines.push(Line::styled(fit(&row, iw, ell), style));
+    }
+    lines.push(Line::styled(cut(compose_text::RECENT_FOOTER.get(lang), iw, ell), theme.dim()));
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env) {

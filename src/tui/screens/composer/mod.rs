@@ -46,7 +46,19 @@ pub struct ComposerData {
     pub last: Vec<BroadcastInfo>,
     /// The template of the most recent broadcast: selected first.
     pub latest_template: Option<String>,
+    /// The latest broadcasts of any template, newest first (no drafts): what "repeat last" offers.
+    pub recent: Vec<BroadcastInfo>,
     pub now: DateTime<Utc>,
+}
+
+/// How many of the latest broadcasts "repeat last" offers.
+pub const RECENT_LIMIT: usize = 8;
+
+/// The broadcast "repeat last" starts on: the newest one that was not cancelled (a cancelled Schlachttermin is not
+/// what the farmer repeats), else the newest.
+pub fn repeat_default(recent: &[BroadcastInfo]) -> Option<&BroadcastInfo> {
+    use crate::domain::sending::BroadcastState;
+    recent.iter().find(|b| b.state != BroadcastState::Cancelled).or(recent.first())
 }
 
 /// The composer screen.
@@ -60,6 +72,9 @@ pub struct ComposerView {
     pub candidates: Arc<Vec<(Customer, CustomerConsent)>>,
     pub tags: Vec<(String, i64)>,
     pub last: Vec<BroadcastInfo>,
+    pub recent: Vec<BroadcastInfo>,
+    /// The list of recent broadcasts to repeat is open (its selection).
+    pub recent_pick: Option<Nav>,
     pub nav: Nav,
     pub draft: Option<Draft>,
     pub review: Option<ReviewData>,
@@ -72,7 +87,7 @@ pub struct ComposerView {
 }
 
 fn sendable(t: &Template) -> bool {
-    t.is_approved() && purpose_of(t.category).is_some()
+    !crate::domain::template::is_own(&t.name) && t.is_approved() && purpose_of(t.category).is_some()
 }
 
 impl ComposerView {
@@ -88,6 +103,9 @@ impl ComposerView {
     pub fn ctx(&self) -> Vec<Ctx> {
         if self.excluded.is_some() {
             return vec![Ctx::Always, Ctx::Excluded];
+        }
+        if self.recent_pick.is_some() {
+            return vec![Ctx::Always, Ctx::RecentPick, Ctx::Lists];
         }
         if self.review.is_some() {
             return vec![Ctx::Always, Ctx::Review, Ctx::Global];
@@ -119,13 +137,16 @@ pub struct Shop<'a> {
 pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) {
     let keep = v.templates.get(v.nav.selected).map(|t| t.name.clone());
     let first_load = !v.loaded;
-    let mut templates = data.templates;
+    // hofbote's own templates (opt-in question, STOP confirmation) are never a broadcast: not even listed.
+    let mut templates: Vec<Template> =
+        data.templates.into_iter().filter(|t| !crate::domain::template::is_own(&t.name)).collect();
     templates.sort_by(|a, b| (!sendable(a), &a.name, &a.language).cmp(&(!sendable(b), &b.name, &b.language)));
     v.selectable = templates.iter().filter(|t| sendable(t)).count();
     v.templates = templates;
     v.candidates = data.candidates;
     v.tags = data.tags;
     v.last = data.last;
+    v.recent = data.recent;
     v.now = Some(data.now);
     v.loaded = true;
     let want = if first_load { data.latest_template.or(keep) } else { keep.or(data.latest_template) };
@@ -166,17 +187,21 @@ pub fn on_picker(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
             v.nav.apply(action, v.selectable, page);
         }
-        Action::Open | Action::Repeat => {
+        Action::Open => {
             let Some(t) = v.templates.get(v.nav.selected).cloned() else { return Vec::new() };
             if !sendable(&t) {
                 return vec![Outcome::Error(compose_text::NOT_APPROVED.fill(lang, &[&t.name, &t.status.label(lang)]))];
             }
-            let draft = match (action, v.last_of(&t.name)) {
-                (Action::Repeat, Some(last)) => Draft::repeat(&t, last, v, lang),
-                (Action::Repeat, None) => return vec![Outcome::Info(compose_text::NO_LAST.fill(lang, &[&t.name]))],
-                _ => Draft::new(&t, v, lang),
-            };
+            let draft = Draft::new(&t, v, lang);
             open(v, env, shop, draft);
+        }
+        Action::Repeat => {
+            // The last few broadcasts of any template to pick from, on the newest one not cancelled.
+            let Some(first) = repeat_default(&v.recent) else {
+                return vec![Outcome::Info(compose_text::NO_RECENT.get(lang).to_owned())];
+            };
+            let selected = v.recent.iter().position(|b| b.id == first.id).unwrap_or(0);
+            v.recent_pick = Some(Nav { selected, offset: 0 });
         }
         Action::Sync if !v.syncing => {
             v.syncing = true;
@@ -184,6 +209,36 @@ pub fn on_picker(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
                 Outcome::Info(compose_text::SYNCING.get(lang).to_owned()),
                 Outcome::Effect(Effect::SyncTemplates),
             ];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Keys of the list of recent broadcasts: Enter repeats the chosen one, Esc closes the list.
+pub fn on_recent(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
+    let Some(nav) = &mut v.recent_pick else { return Vec::new() };
+    match action {
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
+            nav.apply(action, v.recent.len(), RECENT_LIMIT);
+        }
+        Action::Back => v.recent_pick = None,
+        Action::Open => {
+            let Some(last) = v.recent.get(nav.selected).cloned() else { return Vec::new() };
+            v.recent_pick = None;
+            let found = v.templates[..v.selectable]
+                .iter()
+                .find(|t| t.name == last.template && t.language == last.language)
+                .cloned();
+            let Some(t) = found else {
+                return vec![Outcome::Error(compose_text::RECENT_GONE.fill(lang, &[&last.template]))];
+            };
+            if let Some(pos) = v.templates.iter().position(|x| x.name == t.name && x.language == t.language) {
+                v.nav.selected = pos;
+            }
+            let draft = Draft::repeat(&t, &last, v, lang);
+            open(v, env, shop, draft);
         }
         _ => {}
     }
@@ -336,6 +391,9 @@ pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
     }
     if v.review.is_some() {
         return review::on_action(v, env, shop, action);
+    }
+    if v.recent_pick.is_some() {
+        return on_recent(v, env, shop, action);
     }
     if v.draft.is_some() {
         return on_edit(v, env, shop, action);

@@ -154,7 +154,14 @@ fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> 
     } else if e.over_tier > 0 {
         compose_text::R_TIER_WAIT.fill(lang, &[&text::number(r.tier as i64), &text::number(e.over_tier as i64)])
     } else {
-        compose_text::R_TIER_OK.fill(lang, &[&text::number(r.tier as i64)])
+        // "heute" only when it goes out today (Europe/Berlin); a send tomorrow or later names its day.
+        let send_at = r.new.scheduled_at.filter(|at| *at > r.now).unwrap_or(r.now);
+        let day = |at: DateTime<Utc>| at.with_timezone(&chrono_tz::Europe::Berlin).date_naive();
+        if day(send_at) == day(r.now) {
+            compose_text::R_TIER_OK.fill(lang, &[&text::number(r.tier as i64)])
+        } else {
+            compose_text::R_TIER_OK_ON.fill(lang, &[&text::number(r.tier as i64), &text::date(send_at, lang)])
+        }
     };
     rows.push((compose_text::R_TIER.get(lang).to_owned(), tier, e.over_tier > 0));
     let quiet = match e.quiet_until {

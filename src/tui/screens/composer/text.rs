@@ -17,9 +17,15 @@ pub const NOT_SELECTABLE: Tr = Tr::new("nicht wählbar", "not selectable");
 pub const AUTH_TEMPLATE: Tr = Tr::new("hofbote sendet keine Anmeldecodes", "hofbote does not send login codes");
 pub const LAST_SENT: Tr = Tr::new("zuletzt {0} an {1}", "last {0} to {1}");
 pub const NEVER_SENT: Tr = Tr::new("noch nie gesendet", "never sent");
-pub const NO_LAST: Tr = Tr::new(
-    "Mit »{0}« wurde noch keine Rundnachricht verschickt. Drücke Enter, um sie neu auszufüllen.",
-    "No broadcast was sent with “{0}” yet. Press Enter to fill it in.",
+pub const NO_RECENT: Tr = Tr::new(
+    "Es wurde noch keine Rundnachricht verschickt. Wähle eine Vorlage mit Enter.",
+    "No broadcast was sent yet. Choose a template with Enter.",
+);
+pub const RECENT_TITLE: Tr = Tr::new("Welche wiederholen?", "Which one to repeat?");
+pub const RECENT_FOOTER: Tr = Tr::new("Enter wiederholen, Esc zurück", "Enter repeats, Esc goes back");
+pub const RECENT_GONE: Tr = Tr::new(
+    "Die Vorlage »{0}« kann nicht mehr gesendet werden (nicht mehr genehmigt oder entfernt).",
+    "The template “{0}” can no longer be sent (no longer approved, or removed).",
 );
 pub const NOT_APPROVED: Tr = Tr::new(
     "Vorlage »{0}« ist {1}. Nur genehmigte Vorlagen können gesendet werden.",
@@ -86,6 +92,8 @@ pub const R_DURATION_VALUE: Tr = Tr::new("{0} bei {1} Nachrichten/s", "{0} at {1
 pub const R_TIER: Tr = Tr::new("Tageslimit von Meta", "Meta's messaging limit");
 pub const R_TIER_OK: Tr =
     Tr::new("{0} Empfänger je 24 h – alle gehen heute raus", "{0} recipients per 24 h – all go out today");
+pub const R_TIER_OK_ON: Tr =
+    Tr::new("{0} Empfänger je 24 h – alle gehen am {1} raus", "{0} recipients per 24 h – all go out on {1}");
 pub const R_TIER_UNLIMITED: Tr = Tr::new("unbegrenzt", "unlimited");
 pub const R_TIER_WAIT: Tr = Tr::new(
     "{0} Empfänger je 24 h – {1} warten bis zum nächsten Tag",

@@ -1,0 +1,96 @@
+//! Issue 13 §3: messages to one customer or a few, "repeat last" of any kind, drafts, hofbote's own templates, and
+//! the review's day. Pure update tests on the demo store through the real performer (as `send.rs`).
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::*;
+use crate::domain::broadcast::Audience;
+use crate::domain::template::Params;
+use crate::store::broadcasts::NewBroadcast;
+use crate::tui::app::Effect;
+use crate::tui::perform::perform_on;
+
+fn new(template: &str, params: Params, audience: Audience) -> NewBroadcast {
+    NewBroadcast {
+        template: template.into(),
+        language: "de".into(),
+        params,
+        audience,
+        scheduled_at: None,
+        created_by: "anna".into(),
+    }
+}
+
+fn composer_on(mut store: Store) -> (Store, Launch, State) {
+    let launch = launch(shop_config(), Lang::De, false);
+    let state = loaded(&mut store, &launch, (80, 24), Screen::Composer);
+    (store, launch, state)
+}
+
+fn typ(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(state, ch(c));
+    }
+}
+
+/// Regression (issue 13): after a cancelled Schlachttermin, `l` opened the Schlachttermin — the newest broadcast of
+/// any state chose the template, and `l` repeated whatever template the cursor was on. Now `l` offers the latest
+/// broadcasts, newest first, and starts on the newest one that was not cancelled.
+#[test]
+fn repeat_last_after_a_cancelled_schlachttermin_takes_the_weekly_offer() {
+    let mut store = send_store();
+    let schlacht = new("schlachttermin", Params::positional(&["{vorname}", "4.12.", "5.12."]), Audience::All);
+    let (id, _) = store.create_broadcast(&schlacht, "Hallo", false).unwrap();
+    store.cancel_broadcast(id).unwrap();
+    let (_, _, mut state) = composer_on(store);
+    update(&mut state, ch('l'));
+    let text = screen(&state);
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().expect("a draft is open");
+    assert_eq!(d.template.name, "wochenangebot", "the weekly offer, not the cancelled Schlachttermin");
+    assert_eq!(d.fields[1].hint, "vorher: Weihnachtsgänse vorbestellen");
+    // The list showed the latest broadcasts newest first, the cancelled one included (and not chosen).
+    assert!(text.contains("Welche wiederholen?"), "{text}");
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains('│') && l.contains(" 27.11.2026 ")).collect();
+    assert!(lines[0].contains("schlachttermin") && lines[0].contains("abgebrochen"), "{text}");
+    assert!(lines[1].contains("> wochenangebot") && lines[1].contains("geplant"), "{text}");
+    // The farmer may also choose the older one: Esc, l, up to the Schlachttermin.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('l'));
+    update(&mut state, key(KeyCode::Up));
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.composer.draft.as_ref().unwrap().template.name, "schlachttermin");
+}
+
+/// Regression (issue 13): `abmeldung_bestaetigt` (the STOP confirmation) could be sent to every customer.
+#[test]
+fn hofbotes_own_templates_are_not_offered_and_not_stored_as_broadcasts() {
+    let (mut store, _, state) = composer_on(send_store());
+    let names: Vec<&str> = state.composer.templates.iter().map(|t| t.name.as_str()).collect();
+    assert!(!names.contains(&"abmeldung_bestaetigt") && !names.contains(&"anmeldung_bestaetigen"), "{names:?}");
+    assert!(!names.is_empty());
+    assert!(!screen(&state).contains("abmeldung_bestaetigt"), "{}", screen(&state));
+    let stop = new("abmeldung_bestaetigt", Params::positional(&["{vorname}"]), Audience::All);
+    let err = store.create_broadcast(&stop, "Hallo", false).unwrap_err();
+    assert!(err.to_string().contains("hofbote"), "{err}");
+    assert!(store.preview_broadcast(&stop, "Hallo").is_err());
+}
+
+/// Regression (issue 13 §4): the review said "alle gehen heute raus" for a send tomorrow.
+#[test]
+fn the_review_of_a_send_tomorrow_names_its_day_not_today() {
+    let (mut store, launch, mut state) = composer_on(send_store());
+    update(&mut state, ch('l'));
+    update(&mut state, key(KeyCode::Enter));
+    typ(&mut state, "Grillpaket");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "28.11.2026 08:00");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let [Effect::PrepareReview(new)] = &effects[..] else { panic!("{effects:?}") };
+    let ctx = PerformCtx::from_launch(&launch);
+    let msg = perform_on(&ctx, &mut store, Effect::PrepareReview(new.clone()));
+    update(&mut state, msg);
+    let text = screen(&state);
+    assert!(text.contains("alle gehen am 28.11.2026 raus"), "{text}");
+    assert!(!text.contains("heute"), "{text}");
+}
