@@ -81,6 +81,10 @@ pub enum Action {
     Demo,
     /// Welcome screen: set up the connection.
     Setup,
+    /// Customer list: mark or unmark the selected customer (for a message to a few).
+    Mark,
+    /// Customer list and detail: a message to the marked customers (or this one).
+    MessageTo,
 }
 
 /// Where the keyboard focus is. `app` builds a chain of these, most specific first.
@@ -326,6 +330,10 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Customers, &[Key::ch('a')], A::Add, Tr::new("neuen Kunden anlegen", "add a customer"), Tr::new("neu", "add")),
     h(C::Customers, &[Key::ch('/')], A::Filter, Tr::new("suchen in Name, Telefon, Schlagworten", "search name, phone, tags"), Tr::new("suchen", "search")),
     h(C::Customers, &[Key::plain(K::Enter)], A::Open, Tr::new("Details und Nachweise des Kunden", "details and consent evidence"), Tr::new("Details", "details")),
+    // Customer list and detail: a message to one customer, or a few (Space marks; its hint is the count above the list)
+    b(C::Customers, &[Key::ch(' ')], A::Mark, Tr::new("Kunden markieren / Markierung aufheben (für eine Nachricht an diese)", "mark / unmark the customer (for a message to these)")),
+    h(C::Customers, &[Key::ch('m')], A::MessageTo, Tr::new("Nachricht an die markierten Kunden (ohne Markierung: an den gewählten)", "message to the marked customers (none marked: to the selected one)"), Tr::new("Nachricht", "message")),
+    h(C::Detail, &[Key::ch('m')], A::MessageTo, Tr::new("Nachricht an diesen Kunden", "message to this customer"), Tr::new("Nachricht", "message")),
     h(C::Customers, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
     h(C::Customers, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)"), Tr::new("löschen", "erase")),
     h(C::Customers, &[Key::ch('t')], A::TagFilter, Tr::new("nach Schlagwort filtern (wechselt durch alle)", "filter by tag (cycles through all)"), Tr::new("Schlagwort", "tag")),

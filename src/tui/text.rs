@@ -40,6 +40,8 @@ pub const SORT_NAME: Tr = Tr::new("sortiert nach Name", "sorted by name");
 pub const SORT_SCORE: Tr = Tr::new("beste Treffer zuerst", "best matches first");
 pub const SORT_CHANGED: Tr = Tr::new("sortiert nach letzter Änderung", "sorted by last change");
 pub const COUNT: Tr = Tr::new("{0} Kunden", "{0} customers");
+/// Customers marked with Space for a message to these (`m`).
+pub const MARKED: Tr = Tr::new("{0} markiert (m: Nachricht an diese)", "{0} marked (m: message these)");
 pub const COUNT_OF: Tr = Tr::new("{0} von {1} Kunden", "{0} of {1} customers");
 pub const COL_NAME: Tr = Tr::new("Name", "Name");
 pub const COL_PHONE: Tr = Tr::new("Telefon", "Phone");

@@ -206,6 +206,9 @@ fn next_tab(current: Screen, by: isize) -> Screen {
 }
 
 pub fn switch_tab(state: &mut State, to: Screen) -> Vec<Effect> {
+    if to == Screen::Composer && !state.composer.to_marked {
+        super::sync_marked(state);
+    }
     if to == Screen::Composer && state.tab != to && state.composer.draft.is_none() {
         // Templates, consent and the last broadcasts may have changed while the farmer was elsewhere.
         state.composer.stale = true;

@@ -238,6 +238,7 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
             Outcome::OpenConversation(id) => effects.extend(open_conversation(state, id)),
             Outcome::ShowBroadcasts => state.queue.pane = Pane::Broadcasts,
             Outcome::ShopName(name) => state.shop_name = name,
+            Outcome::Compose(ids) => effects.extend(compose_to(state, ids)),
             Outcome::Quit(next) => {
                 state.next = next;
                 state.quit = true;
@@ -258,6 +259,23 @@ fn open_conversation(state: &mut State, customer_id: i64) -> Vec<Effect> {
         effects.push(Effect::LoadQueue);
     }
     effects
+}
+
+/// Hands the marked customers (id, name) to the composer: its audience choice offers them.
+pub fn sync_marked(state: &mut State) {
+    let c = &state.customers;
+    state.composer.marked =
+        c.marked.iter().map(|id| (*id, c.by_id(*id).map(|e| e.name().into_owned()).unwrap_or_default())).collect();
+}
+
+/// `m` on the customer list or detail: the composer opens with these customers as the audience.
+fn compose_to(state: &mut State, ids: Vec<i64>) -> Vec<Effect> {
+    let c = &state.customers;
+    let to: Vec<(i64, String)> =
+        ids.iter().map(|id| (*id, c.by_id(*id).map(|e| e.name().into_owned()).unwrap_or_default())).collect();
+    let (env, shop) = (state.env(), composer_shop(&state.config, &state.actor, state.sender));
+    super::screens::composer::compose_to(&mut state.composer, &env, &shop, to);
+    switch_tab(state, super::Screen::Composer)
 }
 
 /// What the composer reads of the configuration and the app (borrows only these fields of the state).

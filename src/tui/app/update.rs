@@ -207,6 +207,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             c.busy = false;
             c.review = None;
             c.draft = None;
+            c.to_marked = false;
             c.stale = true;
             let text = match scheduled_at {
                 Some(at) => compose_text::QUEUED_SCHEDULED.fill(lang, &[&id, &text::datetime(at, lang), &recipients]),
@@ -227,6 +228,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             c.busy = false;
             c.review = None;
             c.draft = None;
+            c.to_marked = false;
             c.stale = true;
             state.queue.stale = true;
             state.success(compose_text::DRAFT_SAVED.fill(lang, &[&id]));

@@ -94,3 +94,123 @@ fn the_review_of_a_send_tomorrow_names_its_day_not_today() {
     assert!(text.contains("alle gehen am 28.11.2026 raus"), "{text}");
     assert!(!text.contains("heute"), "{text}");
 }
+
+/// The customer with this name, selected on the customer list.
+fn select_customer(state: &mut State, name: &str) -> i64 {
+    let v = &mut state.customers;
+    let pos = v.visible.iter().position(|i| v.entries[*i].row.customer.name == name).unwrap();
+    v.nav.selected = pos;
+    v.entries[v.visible[pos]].id()
+}
+
+/// Issue 13 §3: Space marks customers on the list (a star, the count in the info line), `m` opens the composer with
+/// them as the audience; the review asks the store with that audience and shows just them.
+#[test]
+fn marked_customers_get_a_message_of_their_own() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Customers);
+    let service: Vec<String> = store
+        .list_customers(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.consent.service == crate::domain::consent::ConsentState::Granted)
+        .map(|r| r.customer.name)
+        .take(2)
+        .collect();
+    let a = select_customer(&mut state, &service[0]);
+    update(&mut state, ch(' '));
+    let b = select_customer(&mut state, &service[1]);
+    update(&mut state, ch(' '));
+    let text = screen(&state);
+    assert!(text.contains("2 markiert"), "{text}");
+    assert!(text.contains(&format!("* {}", service[0])), "{text}");
+    // Space again unmarks.
+    select_customer(&mut state, &service[1]);
+    update(&mut state, ch(' '));
+    assert!(screen(&state).contains("1 markiert"), "{}", screen(&state));
+    select_customer(&mut state, &service[1]);
+    update(&mut state, ch(' '));
+    press(&mut store, &launch, &mut state, ch('m'));
+    assert_eq!(state.tab, Screen::Composer);
+    assert!(screen(&state).contains("Nachricht an 2 markierte Kunden"), "{}", screen(&state));
+    let pos = state.composer.templates.iter().position(|t| t.name == "schlachttermin").unwrap();
+    state.composer.nav.selected = pos;
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    let mut ids = vec![a, b];
+    ids.sort();
+    assert_eq!(d.effective_audience(), Audience::List(ids.clone()), "the marked customers are chosen");
+    typ(&mut state, "{vorname}");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "Sa 5.12.");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "Mo 7.12.");
+    assert_eq!(state.composer.draft.as_ref().unwrap().plan.recipients.len(), 2);
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let [Effect::PrepareReview(new)] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(new.audience, Audience::List(ids));
+    let msg = perform_on(&PerformCtx::from_launch(&launch), &mut store, Effect::PrepareReview(new.clone()));
+    update(&mut state, msg);
+    let text = screen(&state);
+    assert!(text.contains("2 ausgewählte Kunden"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("Empfänger") && l.trim_end().ends_with(" 2")), "{text}");
+}
+
+/// In a customer's detail, `m` is a message to just this one.
+#[test]
+fn m_in_the_detail_is_a_message_to_this_customer() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Customers);
+    let first = state.customers.entries[state.customers.visible[0]].row.customer.clone();
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    assert!(state.customers.detail.is_some());
+    press(&mut store, &launch, &mut state, ch('m'));
+    assert_eq!(state.tab, Screen::Composer);
+    assert!(screen(&state).contains(&format!("Nachricht an {}", first.name)), "{}", screen(&state));
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.effective_audience(), Audience::List(vec![first.id]));
+    assert!(screen(&state).contains(&format!("markiert: {}", first.name)), "{}", screen(&state));
+}
+
+/// The audience choice offers several tags, any of them or all of them, typed with a check of each word.
+#[test]
+fn several_tags_any_of_or_all_of() {
+    let (_, _, mut state) = composer_on(send_store());
+    let pos = state.composer.templates.iter().position(|t| t.name == "wochenangebot").unwrap();
+    state.composer.nav.selected = pos;
+    update(&mut state, key(KeyCode::Enter));
+    typ(&mut state, "{vorname}");
+    update(&mut state, key(KeyCode::Tab));
+    typ(&mut state, "Eier");
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, key(KeyCode::Tab));
+    // Left from "alle" wraps to the last choice: several tags, all of them.
+    update(&mut state, key(KeyCode::Left));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert!(d.wants_tags(), "{:?}", d.audiences[d.audience]);
+    assert!(matches!(d.audiences[d.audience].0, Audience::AllTags(_)));
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.composer.draft.as_ref().unwrap().focus, crate::tui::screens::composer::Focus::Tags);
+    typ(&mut state, "rind, Kohl");
+    assert!(state.composer.draft.as_ref().unwrap().tags_error.as_deref().unwrap().contains("»Kohl«"));
+    for _ in 0..4 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    typ(&mut state, "eier");
+    let d = state.composer.draft.as_ref().unwrap();
+    assert!(d.tags_error.is_none(), "{:?}", d.tags_error);
+    assert_eq!(d.effective_audience(), Audience::AllTags(vec!["Rind".into(), "Eier".into()]));
+    let all = d.matched();
+    // Any of them: at least as many.
+    update(&mut state, key(KeyCode::BackTab));
+    update(&mut state, key(KeyCode::Left));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.effective_audience(), Audience::Tags(vec!["Rind".into(), "Eier".into()]));
+    assert!(d.matched() > all, "{} > {all}", d.matched());
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let [Effect::PrepareReview(new)] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(new.audience, Audience::Tags(vec!["Rind".into(), "Eier".into()]));
+}

@@ -43,6 +43,8 @@ pub enum Focus {
     Param(usize),
     When,
     Audience,
+    /// The tags typed for "several tags" (only while that audience is chosen).
+    Tags,
     Preview,
 }
 
@@ -56,8 +58,15 @@ pub struct Draft {
     pub when_error: Option<String>,
     pub focus: Focus,
     /// The audience choices with their labels; `audience` is the chosen one.
+    /// "Several tags (any of / all of)" are `Audience::Tags(vec![])` / `Audience::AllTags(vec![])` here; the tags
+    /// come from the `tags` field (see [`Draft::effective_audience`]).
     pub audiences: Vec<(Audience, String)>,
     pub audience: usize,
+    /// The tags for "several tags", comma-separated, and what is wrong with them.
+    pub tags: Input,
+    pub tags_error: Option<String>,
+    /// The shop's tags (for checking what is typed in `tags`).
+    pub known_tags: Vec<String>,
     /// The candidates the chosen audience matches (kept so typing only re-plans).
     pub(super) matching: Vec<(Customer, CustomerConsent)>,
     pub plan: AudiencePlan,
@@ -79,13 +88,7 @@ impl Draft {
             let hint = context(&template.body, &p);
             fields.push(ParamField::new(Slot::Body(p.clone()), p.to_string(), hint));
         }
-        let mut audiences = vec![(Audience::All, Audience::All.describe(lang))];
-        for (tag, n) in &view.tags {
-            audiences.push((
-                Audience::Tags(vec![tag.clone()]),
-                format!("{} ({n})", Audience::Tags(vec![tag.clone()]).describe(lang)),
-            ));
-        }
+        let (audiences, audience) = audience_choices(view, lang);
         Draft {
             template: template.clone(),
             purpose,
@@ -94,7 +97,10 @@ impl Draft {
             when_error: None,
             focus: Focus::Param(0),
             audiences,
-            audience: 0,
+            audience,
+            tags: Input::default(),
+            tags_error: None,
+            known_tags: view.tags.iter().map(|(t, _)| t.clone()).collect(),
             matching: Vec::new(),
             plan: AudiencePlan::default(),
             recipient: 0,
@@ -146,9 +152,50 @@ impl Draft {
         p
     }
 
+    /// Whether the chosen audience is "several tags" (the tags field is shown and asked for).
+    pub fn wants_tags(&self) -> bool {
+        matches!(self.audiences.get(self.audience), Some((Audience::Tags(t) | Audience::AllTags(t), _)) if t.is_empty())
+    }
+
+    /// The audience as it will be stored: "several tags" with the tags typed.
+    pub fn effective_audience(&self) -> Audience {
+        let chosen = self.audiences[self.audience.min(self.audiences.len() - 1)].0.clone();
+        match chosen {
+            Audience::Tags(t) if t.is_empty() => Audience::Tags(self.parse_tags().unwrap_or_default()),
+            Audience::AllTags(t) if t.is_empty() => Audience::AllTags(self.parse_tags().unwrap_or_default()),
+            other => other,
+        }
+    }
+
+    /// The typed tags, each as the shop spells it; an unknown one is an error naming it.
+    fn parse_tags(&self) -> Result<Vec<String>, String> {
+        let mut out: Vec<String> = Vec::new();
+        for word in self.tags.value().split([',', ';']).map(str::trim).filter(|w| !w.is_empty()) {
+            match self.known_tags.iter().find(|t| t.to_lowercase() == word.to_lowercase()) {
+                Some(t) if !out.contains(t) => out.push(t.clone()),
+                Some(_) => {}
+                None => return Err(word.to_owned()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks the tags field (only while "several tags" is chosen); `strict`: empty is an error too.
+    pub fn check_tags(&mut self, strict: bool, lang: Lang) {
+        self.tags_error = if !self.wants_tags() {
+            None
+        } else {
+            match self.parse_tags() {
+                Err(word) => Some(compose_text::E_TAG_UNKNOWN.fill(lang, &[&word, &self.known_tags.join(", ")])),
+                Ok(t) if t.len() < 2 && strict => Some(compose_text::E_TAGS_FEW.get(lang).to_owned()),
+                Ok(_) => None,
+            }
+        };
+    }
+
     /// Recomputes which candidates the chosen audience matches.
     pub fn rematch(&mut self, candidates: &[(Customer, CustomerConsent)]) {
-        let audience = &self.audiences[self.audience.min(self.audiences.len() - 1)].0;
+        let audience = self.effective_audience();
         self.matching = candidates.iter().filter(|(c, _)| audience.matches(c)).cloned().collect();
     }
 
@@ -247,7 +294,7 @@ impl Draft {
             template: self.template.name.clone(),
             language: self.template.language.clone(),
             params: self.params(),
-            audience: self.audiences[self.audience.min(self.audiences.len() - 1)].0.clone(),
+            audience: self.effective_audience(),
             scheduled_at,
             created_by: actor.to_owned(),
         }
@@ -255,7 +302,11 @@ impl Draft {
 
     fn order(&self) -> Vec<Focus> {
         let mut v: Vec<Focus> = (0..self.fields.len()).map(Focus::Param).collect();
-        v.extend([Focus::When, Focus::Audience, Focus::Preview]);
+        v.extend([Focus::When, Focus::Audience]);
+        if self.wants_tags() {
+            v.push(Focus::Tags);
+        }
+        v.push(Focus::Preview);
         v
     }
 
@@ -270,6 +321,37 @@ impl ParamField {
     fn new(slot: Slot, label: String, hint: String) -> ParamField {
         ParamField { slot, label, input: Input::default(), hint, error: None, touched: false }
     }
+}
+
+/// The audience choices and the one chosen first: everyone, the marked customers (chosen first when the composer
+/// was opened for them with `m`), each tag with its count, then several tags (any of / all of, typed in a field).
+pub fn audience_choices(view: &ComposerView, lang: Lang) -> (Vec<(Audience, String)>, usize) {
+    let mut audiences = vec![(Audience::All, Audience::All.describe(lang))];
+    let mut chosen = 0;
+    if !view.marked.is_empty() {
+        let ids: Vec<i64> = view.marked.iter().map(|(id, _)| *id).collect();
+        let label = if view.marked.len() <= 3 {
+            let names: Vec<&str> = view.marked.iter().map(|(_, n)| n.as_str()).collect();
+            compose_text::A_MARKED_NAMES.fill(lang, &[&names.join(", ")])
+        } else {
+            compose_text::A_MARKED.fill(lang, &[&view.marked.len()])
+        };
+        audiences.push((Audience::List(ids), label));
+        if view.to_marked {
+            chosen = 1;
+        }
+    }
+    for (tag, n) in &view.tags {
+        audiences.push((
+            Audience::Tags(vec![tag.clone()]),
+            format!("{} ({n})", Audience::Tags(vec![tag.clone()]).describe(lang)),
+        ));
+    }
+    if view.tags.len() >= 2 {
+        audiences.push((Audience::Tags(Vec::new()), compose_text::A_ANY_TAGS.get(lang).to_owned()));
+        audiences.push((Audience::AllTags(Vec::new()), compose_text::A_ALL_TAGS.get(lang).to_owned()));
+    }
+    (audiences, chosen)
 }
 
 /// The field a weekly offer changes: the last one whose value is not just a greeting.

@@ -101,8 +101,18 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env)
     let w = area.width as usize;
     let mut lines: Vec<Line<'static>> =
         vec![Line::styled(cut(compose_text::PICK_TITLE.get(lang), w, ell), theme.title())];
-    for part in wrap(compose_text::PICK_HINT.get(lang), w.max(10)).into_iter().take(2) {
-        lines.push(Line::styled(part, theme.dim()));
+    match super::to_hint(v, lang) {
+        // Opened with `m` for marked customers: who it is for, instead of the general hint.
+        Some(to) => {
+            for part in wrap(&safe(&to), w.max(10)).into_iter().take(2) {
+                lines.push(Line::styled(part, theme.title()));
+            }
+        }
+        None => {
+            for part in wrap(compose_text::PICK_HINT.get(lang), w.max(10)).into_iter().take(2) {
+                lines.push(Line::styled(part, theme.dim()));
+            }
+        }
     }
     if !v.loaded {
         lines.push(Line::raw(text::LOADING.get(lang).to_owned()));
@@ -255,6 +265,17 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, v: &ComposerView, e
     let text = if focused { format!("{l} {current} {r}") } else { current };
     spans.push(Span::styled(cut(&text, value_w, ell), if focused { theme.focus() } else { theme.base() }));
     lines.push(Line::from(spans));
+    if d.wants_tags() {
+        let hint = compose_text::H_TAGS.fill(lang, &[&d.known_tags.join(", ")]);
+        input_line(
+            &mut lines,
+            compose_text::F_TAGS.get(lang),
+            &d.tags,
+            &safe(&hint),
+            d.tags_error.as_ref(),
+            d.focus == Focus::Tags,
+        );
+    }
     let counts = compose_text::COUNTS
         .fill(lang, &[&text::number(d.plan.recipients.len() as i64), &text::number(d.plan.excluded.len() as i64)]);
     let key = env.key(Action::Excluded);

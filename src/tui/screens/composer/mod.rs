@@ -75,6 +75,10 @@ pub struct ComposerView {
     pub recent: Vec<BroadcastInfo>,
     /// The list of recent broadcasts to repeat is open (its selection).
     pub recent_pick: Option<Nav>,
+    /// Customers marked on the customer list (id, name): an audience choice.
+    pub marked: Vec<(i64, String)>,
+    /// The composer was opened for `marked` (`m`): that audience is chosen first.
+    pub to_marked: bool,
     pub nav: Nav,
     pub draft: Option<Draft>,
     pub review: Option<ReviewData>,
@@ -113,6 +117,7 @@ impl ComposerView {
         match &self.draft {
             Some(d) => match d.focus {
                 Focus::Audience => vec![Ctx::Always, Ctx::FormChoice, Ctx::Composer],
+                Focus::Tags => vec![Ctx::Always, Ctx::Composer],
                 Focus::Preview => vec![Ctx::Always, Ctx::Preview, Ctx::Composer],
                 _ => vec![Ctx::Always, Ctx::Composer],
             },
@@ -158,6 +163,33 @@ pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) 
         d.rematch(&v.candidates);
         d.replan(shop.fallback, v.now.unwrap_or(data.now), env.lang);
     }
+}
+
+/// `m` on the customer list or detail: these customers are the audience of the next message (and of an open
+/// draft, which switches to them).
+pub fn compose_to(v: &mut ComposerView, env: &Env, shop: &Shop, to: Vec<(i64, String)>) {
+    v.marked = to;
+    v.to_marked = true;
+    let (choices, chosen) = draft::audience_choices(v, env.lang);
+    if let Some(d) = &mut v.draft {
+        d.audiences = choices;
+        d.audience = chosen;
+        d.recipient = 0;
+        d.rematch(&v.candidates);
+        replan(v, env, shop);
+    }
+}
+
+/// The status line after `m`: who the message is for.
+pub fn to_hint(v: &ComposerView, lang: Lang) -> Option<String> {
+    if !v.to_marked || v.marked.is_empty() {
+        return None;
+    }
+    let who = match &v.marked[..] {
+        [(_, name)] => name.clone(),
+        many => compose_text::A_MARKED.fill(lang, &[&many.len()]),
+    };
+    Some(compose_text::TO_HINT.fill(lang, &[&who]))
 }
 
 /// Rows of the template list that fit.
@@ -253,6 +285,7 @@ pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> 
     match action {
         Action::Cancel => {
             v.draft = None;
+            v.to_marked = false;
             return Vec::new();
         }
         Action::NextField | Action::PrevField => {
@@ -275,6 +308,7 @@ pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> 
             let by: isize = if action == Action::ChoicePrev { -1 } else { 1 };
             d.audience = ((d.audience as isize + by).rem_euclid(n as isize)) as usize;
             d.recipient = 0;
+            d.check_tags(false, lang);
             d.rematch(&v.candidates);
             replan(v, env, shop);
         }
@@ -316,6 +350,11 @@ fn to_review(v: &mut ComposerView, env: &Env, shop: &Shop) -> Vec<Outcome> {
         d.focus = Focus::Param(i);
         return Vec::new();
     }
+    d.check_tags(true, lang);
+    if d.tags_error.is_some() {
+        d.focus = Focus::Tags;
+        return Vec::new();
+    }
     let scheduled = match d.scheduled(now, lang) {
         Ok(at) => at,
         Err(_) => {
@@ -352,6 +391,15 @@ pub fn type_key(v: &mut ComposerView, env: &Env, shop: &Shop, ev: &KeyEvent) {
             let c = d.when.handle(req).is_some_and(|c| c.value);
             if c && d.when_error.is_some() {
                 check_when(d, now, lang);
+            }
+            c
+        }
+        Focus::Tags => {
+            let c = d.tags.handle(req).is_some_and(|c| c.value);
+            if c {
+                d.check_tags(false, lang);
+                d.recipient = 0;
+                d.rematch(&v.candidates);
             }
             c
         }

@@ -47,6 +47,22 @@ pub const REPEAT_TITLE: Tr = Tr::new("Wiederholung von Nr. {0}", "Repeat of no. 
 pub const F_HEADER: Tr = Tr::new("Überschrift", "Header");
 pub const F_WHEN: Tr = Tr::new("Zeitpunkt", "When");
 pub const F_AUDIENCE: Tr = Tr::new("Zielgruppe", "Audience");
+pub const F_TAGS: Tr = Tr::new("Schlagworte", "Tags");
+pub const H_TAGS: Tr = Tr::new("durch Komma getrennt; vorhanden: {0}", "separated by commas; there are: {0}");
+pub const A_MARKED: Tr = Tr::new("{0} markierte Kunden", "{0} marked customers");
+pub const A_MARKED_NAMES: Tr = Tr::new("markiert: {0}", "marked: {0}");
+pub const A_ANY_TAGS: Tr = Tr::new("mehrere Schlagworte (eines davon) …", "several tags (any of them) …");
+pub const A_ALL_TAGS: Tr = Tr::new("mehrere Schlagworte (alle davon) …", "several tags (all of them) …");
+pub const E_TAG_UNKNOWN: Tr =
+    Tr::new("Schlagwort »{0}« gibt es nicht. Vorhanden: {1}", "There is no tag “{0}”. There are: {1}");
+pub const E_TAGS_FEW: Tr = Tr::new(
+    "Schreib mindestens zwei Schlagworte, durch Komma getrennt (für eines wähle es oben direkt).",
+    "Type at least two tags, separated by commas (for one, choose it above directly).",
+);
+pub const TO_HINT: Tr = Tr::new(
+    "Nachricht an {0}: wähle die Vorlage mit Enter (die Zielgruppe ist schon gesetzt).",
+    "Message to {0}: choose the template with Enter (the audience is already set).",
+);
 pub const H_WHEN: Tr = Tr::new("leer = sofort, z. B. 28.11.2026 08:00", "empty = now, e.g. 2026-11-28 08:00");
 pub const WHEN_NOW: Tr = Tr::new("sofort", "now");
 pub const CHARS: Tr = Tr::new("{0} Zeichen", "{0} chars");

@@ -77,6 +77,7 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
             }
         }
         Action::Answer => return vec![Outcome::OpenConversation(d.customer_id)],
+        Action::MessageTo => return vec![Outcome::Compose(vec![d.customer_id])],
         Action::Record | Action::Withdraw => {
             if let Some(data) = &d.data {
                 let kind = if action == Action::Record { EventKind::Granted } else { EventKind::Withdrawn };
