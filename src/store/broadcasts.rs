@@ -206,6 +206,30 @@ impl Store {
         Ok((id, preview))
     }
 
+    /// Changes a draft (reopened in the composer): template, values, audience and time; it stays a draft (and keeps
+    /// its number). Checked like a new broadcast.
+    pub fn update_draft(&mut self, id: i64, b: &NewBroadcast, fallback: &str) -> Result<()> {
+        self.preview_broadcast(b, fallback)?;
+        let json = |v: &dyn erased::Ser| v.to_json().map_err(|e| StoreError::Corrupt(e.to_string()));
+        let n = self.conn.execute(
+            "UPDATE broadcasts SET template_name = ?2, language = ?3, params = ?4, audience = ?5, scheduled_at = ?6,
+                    updated_at = ?7 WHERE id = ?1 AND state = 'draft'",
+            params![
+                id,
+                b.template,
+                b.language,
+                json(&b.params)?,
+                json(&b.audience)?,
+                b.scheduled_at.map(ts),
+                ts(self.now())
+            ],
+        )?;
+        if n == 0 {
+            return Err(BroadcastError::WrongState(id, self.broadcast(id).ok().map(|i| i.state)).into());
+        }
+        Ok(())
+    }
+
     /// Queues a draft: resolves the audience anew (consent may have changed since).
     pub fn queue_draft(&mut self, id: i64, fallback: &str) -> Result<Preview> {
         let info = self.broadcast(id)?;

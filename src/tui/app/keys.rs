@@ -170,18 +170,26 @@ fn quit(state: &mut State) -> Vec<Effect> {
             question: text::QUIT_WHILE_SENDING.get(state.lang).to_owned(),
             on_yes: OnYes::Quit,
         }));
+        Vec::new()
     } else {
-        state.quit = true;
+        leave(state)
     }
-    Vec::new()
+}
+
+/// Ends the app; a message being composed is kept as a draft (the driver lets that write finish).
+fn leave(state: &mut State) -> Vec<Effect> {
+    state.quit = true;
+    let (env, shop) = (state.env(), super::composer_shop(&state.config, &state.actor, state.sender));
+    composer::keep_on_quit(&state.composer, &env, &shop).into_iter().collect()
 }
 
 fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
     match action {
         Action::Yes => match c.on_yes {
-            OnYes::Quit => {
-                state.quit = true;
-                Vec::new()
+            OnYes::Quit => leave(state),
+            OnYes::DiscardDraft => {
+                let outcome = composer::discard(&mut state.composer, state.lang);
+                super::apply_outcomes(state, vec![outcome])
             }
             OnYes::Erase { id, phone, name } => {
                 state.info(text::ERASING.fill(state.lang, &[&name]));

@@ -239,6 +239,12 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
             Outcome::ShowBroadcasts => state.queue.pane = Pane::Broadcasts,
             Outcome::ShopName(name) => state.shop_name = name,
             Outcome::Compose(ids) => effects.extend(compose_to(state, ids)),
+            Outcome::EditDraft(saved) => {
+                let (env, shop) = (state.env(), composer_shop(&state.config, &state.actor, state.sender));
+                let more = super::screens::composer::edit_draft(&mut state.composer, &env, &shop, *saved);
+                effects.extend(switch_tab(state, super::Screen::Composer));
+                effects.extend(apply_outcomes(state, more));
+            }
             Outcome::Quit(next) => {
                 state.next = next;
                 state.quit = true;

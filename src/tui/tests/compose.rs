@@ -5,6 +5,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::*;
 use crate::domain::broadcast::Audience;
+use crate::domain::sending::BroadcastState;
 use crate::domain::template::Params;
 use crate::store::broadcasts::NewBroadcast;
 use crate::tui::app::Effect;
@@ -213,4 +214,94 @@ fn several_tags_any_of_or_all_of() {
     let effects = update(&mut state, key(KeyCode::Enter));
     let [Effect::PrepareReview(new)] = &effects[..] else { panic!("{effects:?}") };
     assert_eq!(new.audience, Audience::Tags(vec!["Rind".into(), "Eier".into()]));
+}
+
+/// Regression (issue 13): a draft could not be reopened — Enter showed "Keine Empfänger (ein Entwurf hat noch
+/// keine)". Now Enter on a draft opens it in the composer with its values; changed and sent, it is that broadcast.
+#[test]
+fn a_draft_is_reopened_changed_and_sent() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    let pos = state.queue.broadcasts().iter().position(|b| b.state == BroadcastState::Draft).unwrap();
+    let id = state.queue.broadcasts()[pos].id;
+    state.queue.nav.selected = pos;
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    assert_eq!(state.tab, Screen::Composer, "{}", screen(&state));
+    let d = state.composer.draft.as_ref().expect("the draft is open in the composer");
+    assert_eq!(d.draft_id, Some(id));
+    assert_eq!(d.template.name, "abholtermin");
+    assert_eq!(d.params(), Params::named(&[("name", "{vorname}"), ("date", "Sa 28.11."), ("time", "9 Uhr")]));
+    assert_eq!(d.effective_audience(), Audience::Tags(vec!["Eier".into()]));
+    // Change the time of day and send.
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, key(KeyCode::Tab));
+    for _ in 0..5 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    typ(&mut state, "10 Uhr");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    let [Effect::PrepareReview(new)] = &effects[..] else { panic!("{effects:?}") };
+    let ctx = PerformCtx::from_launch(&launch);
+    let msg = perform_on(&ctx, &mut store, Effect::PrepareReview(new.clone()));
+    update(&mut state, msg);
+    let effects = update(&mut state, ch('y'));
+    let [Effect::UpdateDraft { id: got, queue: true, .. }] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(*got, id);
+    settle(&ctx, &mut store, &mut state, effects);
+    let b = store.broadcast(id).unwrap();
+    assert_eq!(b.state, BroadcastState::Sending, "the draft itself went out");
+    assert_eq!(b.params.body["time"], "10 Uhr");
+    assert!(b.counts.values().sum::<i64>() > 0, "it has recipients now");
+    assert_eq!(store.list_broadcasts(100).unwrap().len(), 4, "no second broadcast was written");
+}
+
+/// Issue 13: a composed message is kept as a draft when the app is left, and is there after a restart.
+#[test]
+fn leaving_the_app_keeps_the_message_as_a_draft_for_the_next_start() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Composer);
+    let before = store.list_broadcasts(100).unwrap().len();
+    update(&mut state, ch('l'));
+    update(&mut state, key(KeyCode::Enter));
+    typ(&mut state, "Grünkohl");
+    let effects = update(&mut state, ctrl('c'));
+    assert!(state.quit);
+    let [Effect::SaveDraft(new)] = &effects[..] else { panic!("{effects:?}") };
+    assert_eq!(new.params.body["2"], "Grünkohl");
+    settle(&PerformCtx::from_launch(&launch), &mut store, &mut state, effects);
+    let list = store.list_broadcasts(100).unwrap();
+    assert_eq!(list.len(), before + 1);
+    assert_eq!(list[0].state, BroadcastState::Draft);
+    // The next start: the queue lists it, Enter opens it with the text.
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    assert!(screen(&state).contains("Entwurf"), "{}", screen(&state));
+    state.queue.nav.selected = 0;
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.fields[1].input.value(), "Grünkohl");
+    // Left again without a change: nothing new is written.
+    assert!(update(&mut state, ctrl('c')).is_empty());
+}
+
+/// Issue 13: Esc in the composer with typed values asks first instead of throwing the work away.
+#[test]
+fn esc_with_typed_work_asks_before_discarding() {
+    let (_, _, mut state) = composer_on(send_store());
+    update(&mut state, ch('l'));
+    update(&mut state, key(KeyCode::Enter));
+    typ(&mut state, "Grünkohl");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(matches!(state.overlay, Some(crate::tui::app::Overlay::Confirm(_))));
+    assert!(screen(&state).contains("Verwerfen?"), "{}", screen(&state));
+    update(&mut state, ch('n'));
+    assert_eq!(state.composer.draft.as_ref().unwrap().fields[1].input.value(), "Grünkohl", "kept");
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('y'));
+    assert!(state.composer.draft.is_none());
+    // Nothing typed: Esc goes back at once.
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.composer.draft.is_none() && state.overlay.is_none());
 }

@@ -144,6 +144,7 @@ fn the_purpose_follows_the_category_and_decides_the_audience() {
     assert_eq!(d.plan.recipients.len() + d.plan.excluded.len(), d.matched());
     assert!(screen(&state).contains("Zweck: Termine (Service)"), "{}", screen(&state));
     update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('y')); // "Verwerfen?" — yes
     select(&mut state, "wochenangebot");
     update(&mut state, key(KeyCode::Enter));
     let d = state.composer.draft.as_ref().unwrap();

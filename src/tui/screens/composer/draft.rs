@@ -74,6 +74,11 @@ pub struct Draft {
     pub recipient: usize,
     pub warnings: Vec<Warning>,
     pub repeat_of: Option<i64>,
+    /// A saved draft reopened (from the queue, or kept when the app was left): queueing or keeping it changes
+    /// that draft instead of writing a new broadcast.
+    pub draft_id: Option<i64>,
+    /// Something was typed or chosen since the draft was opened (Esc asks, leaving the app keeps it).
+    pub dirty: bool,
 }
 
 impl Draft {
@@ -106,6 +111,8 @@ impl Draft {
             recipient: 0,
             warnings: Vec::new(),
             repeat_of: None,
+            draft_id: None,
+            dirty: false,
         }
     }
 
@@ -129,14 +136,59 @@ impl Draft {
             d.fields[i].input = Input::default();
             d.focus = Focus::Param(i);
         }
-        match d.audiences.iter().position(|(a, _)| *a == last.audience) {
-            Some(i) => d.audience = i,
-            None => {
-                d.audiences.push((last.audience.clone(), last.audience.describe(lang)));
-                d.audience = d.audiences.len() - 1;
+        d.choose_audience(&last.audience, lang);
+        d
+    }
+
+    /// A saved draft reopened: all its values as they were, its audience and time.
+    pub fn from_saved(template: &Template, saved: &BroadcastInfo, view: &ComposerView, lang: Lang) -> Draft {
+        let mut d = Draft::new(template, view, lang);
+        d.draft_id = Some(saved.id);
+        for f in &mut d.fields {
+            let old = match &f.slot {
+                Slot::Header => saved.params.header.clone(),
+                Slot::Body(p) => saved.params.get(p).map(str::to_owned),
+            };
+            if let Some(old) = old {
+                f.input = Input::new(old);
             }
         }
+        if let Some(at) = saved.scheduled_at {
+            let local = at.with_timezone(&chrono_tz::Europe::Berlin);
+            d.when = Input::new(local.format("%d.%m.%Y %H:%M").to_string());
+        }
+        d.choose_audience(&saved.audience, lang);
         d
+    }
+
+    /// Chooses `audience` (several tags go to the tags field; one not offered is added as a choice).
+    fn choose_audience(&mut self, audience: &Audience, lang: Lang) {
+        if let Some(i) = self.audiences.iter().position(|(a, _)| a == audience) {
+            self.audience = i;
+            return;
+        }
+        let several = match audience {
+            Audience::Tags(t) if t.len() > 1 => Some((Audience::Tags(Vec::new()), t)),
+            Audience::AllTags(t) => Some((Audience::AllTags(Vec::new()), t)),
+            _ => None,
+        };
+        if let Some((sentinel, tags)) = several
+            && let Some(i) = self.audiences.iter().position(|(a, _)| *a == sentinel)
+        {
+            self.audience = i;
+            self.tags = Input::new(tags.join(", "));
+            return;
+        }
+        self.audiences.push((audience.clone(), audience.describe(lang)));
+        self.audience = self.audiences.len() - 1;
+    }
+
+    /// Whether there is typed work that leaving would lose.
+    pub fn has_work(&self) -> bool {
+        self.dirty
+            && (self.fields.iter().any(|f| !f.input.value().trim().is_empty())
+                || !self.when.value().trim().is_empty()
+                || self.draft_id.is_some())
     }
 
     pub fn params(&self) -> Params {

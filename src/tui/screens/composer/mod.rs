@@ -79,6 +79,8 @@ pub struct ComposerView {
     pub marked: Vec<(i64, String)>,
     /// The composer was opened for `marked` (`m`): that audience is chosen first.
     pub to_marked: bool,
+    /// A saved draft to reopen once the templates are loaded.
+    pub pending_draft: Option<BroadcastInfo>,
     pub nav: Nav,
     pub draft: Option<Draft>,
     pub review: Option<ReviewData>,
@@ -163,6 +165,49 @@ pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) 
         d.rematch(&v.candidates);
         d.replan(shop.fallback, v.now.unwrap_or(data.now), env.lang);
     }
+    if v.pending_draft.is_some() {
+        let _ = open_pending(v, env, shop);
+    }
+}
+
+/// Reopens a saved draft (Enter on a draft in the queue): now if the templates are loaded, else after the load.
+pub fn edit_draft(v: &mut ComposerView, env: &Env, shop: &Shop, saved: BroadcastInfo) -> Vec<Outcome> {
+    v.pending_draft = Some(saved);
+    if !v.loaded {
+        return Vec::new();
+    }
+    match open_pending(v, env, shop) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Outcome::Error(e)],
+    }
+}
+
+fn open_pending(v: &mut ComposerView, env: &Env, shop: &Shop) -> Result<(), String> {
+    let Some(saved) = v.pending_draft.take() else { return Ok(()) };
+    let found = v.templates[..v.selectable]
+        .iter()
+        .find(|t| t.name == saved.template && t.language == saved.language)
+        .cloned()
+        .ok_or_else(|| compose_text::RECENT_GONE.fill(env.lang, &[&saved.template]))?;
+    if let Some(pos) = v.templates.iter().position(|t| t.name == found.name && t.language == found.language) {
+        v.nav.selected = pos;
+    }
+    v.review = None;
+    v.recent_pick = None;
+    let draft = Draft::from_saved(&found, &saved, v, env.lang);
+    open(v, env, shop, draft);
+    Ok(())
+}
+
+/// Leaving the app with typed work: it is kept as a draft (a reopened draft is changed), written before the app ends.
+pub fn keep_on_quit(v: &ComposerView, env: &Env, shop: &Shop) -> Option<Effect> {
+    let d = v.draft.as_ref().filter(|d| d.has_work())?;
+    let now = v.now.or(env.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let new = d.new_broadcast(d.scheduled(now, env.lang).ok().flatten(), shop.actor);
+    Some(match d.draft_id {
+        Some(id) => Effect::UpdateDraft { id, new, queue: false },
+        None => Effect::SaveDraft(new),
+    })
 }
 
 /// `m` on the customer list or detail: these customers are the audience of the next message (and of an open
@@ -277,6 +322,14 @@ pub fn on_recent(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
     Vec::new()
 }
 
+/// The answer "yes" to [`compose_text::DISCARD_QUESTION`]: the typed work is gone.
+pub fn discard(v: &mut ComposerView, lang: Lang) -> Outcome {
+    v.draft = None;
+    v.review = None;
+    v.to_marked = false;
+    Outcome::Success(compose_text::DISCARDED.get(lang).to_owned())
+}
+
 /// Keys of the form step.
 pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
     let lang = env.lang;
@@ -284,6 +337,13 @@ pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> 
     let Some(d) = &mut v.draft else { return Vec::new() };
     match action {
         Action::Cancel => {
+            if d.has_work() {
+                // Typed work is not thrown away without asking.
+                return vec![Outcome::Confirm(crate::tui::widgets::confirm::Confirm {
+                    question: compose_text::DISCARD_QUESTION.get(lang).to_owned(),
+                    on_yes: crate::tui::widgets::confirm::OnYes::DiscardDraft,
+                })];
+            }
             v.draft = None;
             v.to_marked = false;
             return Vec::new();
@@ -304,6 +364,7 @@ pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> 
             replan(v, env, shop);
         }
         Action::Toggle | Action::ChoiceNext | Action::ChoicePrev => {
+            d.dirty = true;
             let n = d.audiences.len().max(1);
             let by: isize = if action == Action::ChoicePrev { -1 } else { 1 };
             d.audience = ((d.audience as isize + by).rem_euclid(n as isize)) as usize;
@@ -406,6 +467,7 @@ pub fn type_key(v: &mut ComposerView, env: &Env, shop: &Shop, ev: &KeyEvent) {
         Focus::Audience | Focus::Preview => false,
     };
     if changed {
+        d.dirty = true;
         replan(v, env, shop);
     }
 }

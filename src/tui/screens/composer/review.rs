@@ -65,10 +65,11 @@ pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
             }
             let new = r.new.clone();
             v.busy = true;
-            vec![
-                Outcome::Info(compose_text::QUEUING.get(lang).to_owned()),
-                Outcome::Effect(Effect::QueueBroadcast(new)),
-            ]
+            let effect = match v.draft.as_ref().and_then(|d| d.draft_id) {
+                Some(id) => Effect::UpdateDraft { id, new, queue: true },
+                None => Effect::QueueBroadcast(new),
+            };
+            vec![Outcome::Info(compose_text::QUEUING.get(lang).to_owned()), Outcome::Effect(effect)]
         }
         Action::TestSend => {
             let own = shop.own_number.trim().to_owned();
@@ -97,7 +98,10 @@ pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
             }
             let new = r.new.clone();
             v.busy = true;
-            vec![Outcome::Effect(Effect::SaveDraft(new))]
+            match v.draft.as_ref().and_then(|d| d.draft_id) {
+                Some(id) => vec![Outcome::Effect(Effect::UpdateDraft { id, new, queue: false })],
+                None => vec![Outcome::Effect(Effect::SaveDraft(new))],
+            }
         }
         Action::Discard => {
             v.review = None;

@@ -134,8 +134,12 @@ pub const QUEUED_SCHEDULED: Tr = Tr::new(
     "Broadcast no. {0} scheduled for {1}: {2} recipients.",
 );
 pub const DRAFT_SAVED: Tr = Tr::new(
-    "Als Entwurf Nr. {0} gespeichert. In der Warteschlange reihst du ihn mit r ein.",
-    "Saved as draft no. {0}. Queue it from the send queue with r.",
+    "Als Entwurf Nr. {0} gespeichert. In der Warteschlange öffnest du ihn mit Enter.",
+    "Saved as draft no. {0}. Open it from the send queue with Enter.",
+);
+pub const DISCARD_QUESTION: Tr = Tr::new(
+    "Verwerfen? Was du eingetippt hast, geht verloren. (Behalten: n, dann Enter und p für Entwurf)",
+    "Discard? What you typed is lost. (To keep it: n, then Enter and p for a draft)",
 );
 pub const DISCARDED: Tr = Tr::new("Verworfen. Es wurde nichts gespeichert.", "Discarded. Nothing was saved.");
 pub const QUEUING: Tr = Tr::new("Reihe ein ...", "Queueing ...");

@@ -170,6 +170,10 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
             Vec::new()
         }
         Action::Open => match v.selected() {
+            // A draft has no recipients yet: it opens in the composer, to be changed and sent.
+            Some(b) if b.state == crate::domain::sending::BroadcastState::Draft => {
+                vec![Outcome::EditDraft(Box::new(b.clone()))]
+            }
             Some(b) => {
                 let id = b.id;
                 v.detail = Some(Detail::new(id));

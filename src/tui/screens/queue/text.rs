@@ -33,7 +33,8 @@ pub const NOT_SENDING: Tr = Tr::new(
     "Niemand sendet: Starte »hofbote serve« oder richte den Zugang ein.",
     "Nobody is sending: start `hofbote serve` or set up the access.",
 );
-pub const DRAFT_HINT: Tr = Tr::new("Entwurf – r reiht ihn ein", "draft – r queues it");
+pub const DRAFT_HINT: Tr =
+    Tr::new("Entwurf – Enter öffnet ihn zum Ändern und Senden", "draft – Enter opens it to change and send");
 
 pub fn broadcast_state(s: crate::domain::sending::BroadcastState) -> Tr {
     s.label()
