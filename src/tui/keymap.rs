@@ -290,13 +290,14 @@ pub static KEYMAP: &[Binding] = &[
     // Queue: an open alert (first, so its hint is always seen)
     h(C::QueueAlert, &[Key::ch('w')], A::ResolveAlerts, Tr::new("Warnung erledigt: Ursache behoben (z. B. neuer Token, Zahlungsmethode bei Meta), der Versand geht weiter", "alert resolved: the cause is fixed (e.g. a new token, the payment method at Meta), sending goes on"), Tr::new("Warnung erledigt", "alert resolved")),
     // Queue: broadcasts
-    h(C::Queue, &[Key::plain(K::Enter)], A::Open, Tr::new("Empfänger der Rundnachricht mit Zustand", "the broadcast's recipients with their state"), Tr::new("Details", "details")),
+    h(C::Queue, &[Key::plain(K::Enter)], A::Open, Tr::new("Nachricht und Empfänger mit Zustand (ein Entwurf: öffnen zum Ändern)", "the message and its recipients with their state (a draft: open it to change)"), Tr::new("Details", "details")),
     h(C::Queue, &[Key::ch('a')], A::Replies, Tr::new("Antworten der Kunden zeigen", "show the customers' replies"), Tr::new("Antworten", "replies")),
     h(C::Queue, &[Key::ch('p')], A::Pause, Tr::new("Versand anhalten", "pause sending"), Tr::new("anhalten", "pause")),
     h(C::Queue, &[Key::ch('r')], A::Resume, Tr::new("Versand fortsetzen (auch einen Entwurf einreihen)", "resume sending (also queue a draft)"), Tr::new("fortsetzen", "resume")),
     h(C::Queue, &[Key::ch('c')], A::CancelBroadcast, Tr::new("abbrechen: wartende Nachrichten gehen nicht mehr raus (fragt vorher)", "cancel: waiting messages are not sent (asks first)"), Tr::new("abbrechen", "cancel")),
     h(C::Queue, &[Key::ch('f')], A::RetryFailed, Tr::new("fehlgeschlagene noch einmal versuchen", "try the failed ones again"), Tr::new("Fehler erneut", "retry failed")),
     // Queue: one broadcast
+    h(C::QueueDetail, &[Key::plain(K::Enter)], A::Open, Tr::new("die ganze Nachricht zeigen (wie sie rausgeht)", "show the whole message (as it goes out)"), Tr::new("Text", "text")),
     h(C::QueueDetail, &[Key::plain(K::Esc), Key::plain(K::Backspace)], A::Back, Tr::new("zurück zur Liste", "back to the list"), Tr::new("zurück", "back")),
     h(C::QueueDetail, &[Key::ch('s')], A::SendAgain, Tr::new("unklare Nachricht noch einmal senden", "send the unclear message again"), Tr::new("erneut senden", "send again")),
     h(C::QueueDetail, &[Key::ch('m')], A::MarkSent, Tr::new("unklare Nachricht als gesendet zählen", "count the unclear message as sent"), Tr::new("als gesendet", "mark sent")),

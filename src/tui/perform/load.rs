@@ -101,13 +101,15 @@ pub fn composer(store: &Store) -> Result<ComposerData, StoreError> {
 }
 
 pub fn queue(store: &Store) -> Result<QueueData, StoreError> {
+    let templates = store.templates()?;
     Ok(QueueData {
         broadcasts: store.list_broadcasts(LIST_LIMIT)?,
         alerts: store.active_alerts()?,
         sender_alert: crate::queue::health::SenderAlert::read(store.path()),
         replies: store.replies(REPLIES_LIMIT)?,
         unread: store.unread_replies()?,
-        categories: store.templates()?.into_iter().map(|t| (t.name, t.category)).collect(),
+        categories: templates.iter().map(|t| (t.name.clone(), t.category)).collect(),
+        templates,
         now: store.now(),
     })
 }

@@ -305,3 +305,25 @@ fn esc_with_typed_work_asks_before_discarding() {
     update(&mut state, key(KeyCode::Esc));
     assert!(state.composer.draft.is_none() && state.overlay.is_none());
 }
+
+/// Issue 13: the queue shows what a broadcast said — a line in its detail, the whole message on Enter.
+#[test]
+fn the_queue_shows_the_message_of_a_broadcast() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    let pos = state.queue.broadcasts().iter().position(|b| b.state == BroadcastState::Scheduled).unwrap();
+    state.queue.nav.selected = pos;
+    press(&mut store, &launch, &mut state, key(KeyCode::Enter));
+    let text = screen(&state);
+    assert!(text.contains("Text: ‹Vorname›, unser Angebot diese Woche: Weihnachtsgänse vorbestellen."), "{text}");
+    update(&mut state, key(KeyCode::Enter));
+    let text = screen(&state);
+    assert!(text.contains("Nachricht Nr. 4"), "{text}");
+    assert!(text.contains("Wir freuen uns auf deinen Besuch im Hofladen!"), "{text}");
+    assert!(text.contains("Abmelden: STOP"), "the footer too: {text}");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.queue.detail.as_ref().is_some_and(|d| !d.show_text), "Esc closes the text first");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(state.queue.detail.is_none());
+}
