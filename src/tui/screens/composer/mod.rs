@@ -154,6 +154,11 @@ pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) 
     v.tags = data.tags;
     v.last = data.last;
     v.recent = data.recent;
+    if let Some(nav) = &mut v.recent_pick {
+        // The list was opened before this load arrived (a cancel elsewhere just now): start on the right one again.
+        let first = repeat_default(&v.recent).map(|b| b.id);
+        nav.selected = v.recent.iter().position(|b| Some(b.id) == first).unwrap_or(0);
+    }
     v.now = Some(data.now);
     v.loaded = true;
     let want = if first_load { data.latest_template.or(keep) } else { keep.or(data.latest_template) };
