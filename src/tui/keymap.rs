@@ -85,6 +85,8 @@ pub enum Action {
     Mark,
     /// Customer list and detail: a message to the marked customers (or this one).
     MessageTo,
+    /// Composer: the customer's first name into the field (instead of typing `{vorname}`).
+    FirstName,
 }
 
 /// Where the keyboard focus is. `app` builds a chain of these, most specific first.
@@ -273,6 +275,7 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Composer, &[Key::plain(K::PageUp)], A::PrevRecipient, Tr::new("Vorschau für den vorigen Empfänger", "preview for the previous recipient")),
     h(C::Composer, &[Key::ctrl('x')], A::Excluded, Tr::new("ausgeschlossene Kunden mit Grund", "excluded customers with the reason"), Tr::new("ausgeschlossen", "excluded")),
     h(C::Composer, &[Key::plain(K::Esc)], A::Cancel, Tr::new("zurück zur Vorlagenauswahl (nichts wird gespeichert)", "back to the templates (nothing is saved)"), Tr::new("zurück", "back")),
+    h(C::Composer, &[Key::plain(K::F(2))], A::FirstName, Tr::new("Vorname des Kunden einsetzen (je Kunde ersetzt)", "put in the customer's first name (replaced per customer)"), Tr::new("Vorname", "first name")),
     h(C::Composer, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
     b(C::Preview, &[Key::plain(K::Left)], A::PrevRecipient, Tr::new("voriger Empfänger", "previous recipient")),
     b(C::Preview, &[Key::plain(K::Right)], A::NextRecipient, Tr::new("nächster Empfänger", "next recipient")),

@@ -40,6 +40,7 @@ fn wochenangebot() -> Template {
         body: "{{1}}, diese Woche bei uns: {{2}}".into(),
         footer: Some("Abmelden: STOP".into()),
         buttons: vec![],
+        examples: Default::default(),
     }
 }
 

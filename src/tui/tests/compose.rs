@@ -327,3 +327,43 @@ fn the_queue_shows_the_message_of_a_broadcast() {
     update(&mut state, key(KeyCode::Esc));
     assert!(state.queue.detail.is_none());
 }
+
+/// Issue 13: fields are labelled by meaning (the parameter's name, "Anrede", Meta's example values), F2 puts in the
+/// customer's first name, and a fixed name in the greeting is warned about.
+#[test]
+fn placeholders_by_meaning_first_name_by_key_and_a_fixed_name_warned() {
+    let (_, _, mut state) = composer_on(send_store());
+    let pos = state.composer.templates.iter().position(|t| t.name == "wochenangebot").unwrap();
+    state.composer.nav.selected = pos;
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.fields.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["Anrede", "Wert 2"]);
+    assert!(d.fields[1].hint.starts_with("z. B. »Kürbis 2,50 €/kg«"), "{}", d.fields[1].hint);
+    let text = screen(&state);
+    assert!(!text.contains("{{1}}") && !text.contains("{{2}}"), "{text}");
+    // Someone types a name into the greeting: everyone would be greeted so.
+    typ(&mut state, "Jörg");
+    let d = state.composer.draft.as_ref().unwrap();
+    assert!(d.name_warning.as_deref().unwrap().contains("Alle werden mit »Jörg« angesprochen"), "{:?}", d.name_warning);
+    assert!(screen(&state).contains("Alle werden mit »Jörg«"), "{}", screen(&state));
+    for _ in 0..4 {
+        update(&mut state, key(KeyCode::Backspace));
+    }
+    // F2 instead: each customer's own first name.
+    update(&mut state, key(KeyCode::F(2)));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.fields[0].input.value(), "{vorname}");
+    assert!(d.name_warning.is_none());
+    let first = d.sample_customer().unwrap().first_name.clone();
+    assert_eq!(d.plan.recipients[d.recipient].params.body["1"], first);
+    // Named parameters keep their names.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('y'));
+    let pos = state.composer.templates.iter().position(|t| t.name == "abholtermin").unwrap();
+    state.composer.nav.selected = pos;
+    update(&mut state, key(KeyCode::Enter));
+    let d = state.composer.draft.as_ref().unwrap();
+    assert_eq!(d.fields.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["Name", "Date", "Time"]);
+    assert!(d.fields[0].greeting && !d.fields[1].greeting);
+    assert!(d.fields[1].hint.starts_with("z. B. »Fr 4.12.«"), "{}", d.fields[1].hint);
+}

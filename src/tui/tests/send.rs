@@ -69,7 +69,7 @@ fn placeholders_are_filled_and_personalised_per_customer() {
     select(&mut state, "wochenangebot");
     assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
     let d = state.composer.draft.as_ref().unwrap();
-    assert_eq!(d.fields.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["{{1}}", "{{2}}"]);
+    assert_eq!(d.fields.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["Anrede", "Wert 2"]);
     assert_eq!(d.focus, Focus::Param(0));
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Composer]);
     typ(&mut state, "{vorname}");

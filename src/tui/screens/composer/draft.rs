@@ -34,6 +34,9 @@ pub struct ParamField {
     pub error: Option<String>,
     /// Left once or typed into: an empty value is an error now.
     pub touched: bool,
+    /// The placeholder greets the customer ("Hallo ▢", or the message starts with it): the customer's first name
+    /// belongs there, and a fixed name is warned about.
+    pub greeting: bool,
 }
 
 /// Where the keyboard focus is in the form.
@@ -73,6 +76,8 @@ pub struct Draft {
     /// Index into `plan.recipients` shown in the preview.
     pub recipient: usize,
     pub warnings: Vec<Warning>,
+    /// A greeting field holds a fixed name ("Jörg"): everyone would be greeted so.
+    pub name_warning: Option<String>,
     pub repeat_of: Option<i64>,
     /// A saved draft reopened (from the queue, or kept when the app was left): queueing or keeping it changes
     /// that draft instead of writing a new broadcast.
@@ -90,8 +95,17 @@ impl Draft {
             fields.push(ParamField::new(Slot::Header, compose_text::F_HEADER.get(lang).to_owned(), context(text, &p)));
         }
         for p in template.body_placeholders() {
-            let hint = context(&template.body, &p);
-            fields.push(ParamField::new(Slot::Body(p.clone()), p.to_string(), hint));
+            let greeting = is_greeting(&template.body, &p);
+            let around = context(&template.body, &p);
+            // The greeting's example is a name ("Jörg"): there the hint offers the first name, not the example.
+            let hint = match template.example(&p) {
+                _ if greeting => compose_text::GREETING_HINT.fill(lang, &[&around]),
+                Some(e) => compose_text::EXAMPLE.fill(lang, &[&e, &around]),
+                None => around,
+            };
+            let mut f = ParamField::new(Slot::Body(p.clone()), field_label(&p, greeting, lang), hint);
+            f.greeting = greeting;
+            fields.push(f);
         }
         let (audiences, audience) = audience_choices(view, lang);
         Draft {
@@ -110,6 +124,7 @@ impl Draft {
             plan: AudiencePlan::default(),
             recipient: 0,
             warnings: Vec::new(),
+            name_warning: None,
             repeat_of: None,
             draft_id: None,
             dirty: false,
@@ -278,9 +293,11 @@ impl Draft {
                 Slot::Header => Placeholder::Named("header".into()),
                 Slot::Body(p) => p.clone(),
             };
+            // Meta's rules name the placeholder ("{{2}}"); the farmer knows the field by its label.
+            let named = |e: String| e.replace(&key.to_string(), &format!("»{}«", f.label));
             f.error = match check_value(&key, value) {
                 Err(crate::domain::template::ParamError::Empty(_)) if !f.touched => None,
-                Err(e) => Some(e.localized(lang)),
+                Err(e) => Some(named(e.localized(lang))),
                 Ok(()) => None,
             };
         }
@@ -302,6 +319,25 @@ impl Draft {
         }
         let body = self.template.render_body(&filled);
         self.warnings = checks::warnings(&self.template, &body, false);
+        self.name_warning = self
+            .fields
+            .iter()
+            .find(|f| f.greeting && looks_like_a_name(f.input.value()))
+            .map(|f| compose_text::W_FIXED_NAME.fill(lang, &[&f.input.value().trim()]));
+    }
+
+    /// Puts the customer's first name (`{vorname}`) into the focused field, at the cursor.
+    pub fn insert_first_name(&mut self) -> bool {
+        let Focus::Param(i) = self.focus else { return false };
+        let Some(f) = self.fields.get_mut(i) else { return false };
+        let value = f.input.value();
+        let at = value.char_indices().nth(f.input.cursor()).map(|(b, _)| b).unwrap_or(value.len());
+        let mut s = value.to_owned();
+        s.insert_str(at, "{vorname}");
+        let cursor = f.input.cursor() + "{vorname}".chars().count();
+        f.input = Input::new(s).with_cursor(cursor);
+        f.touched = true;
+        true
     }
 
     /// The customer shown in the preview.
@@ -371,7 +407,7 @@ impl Draft {
 
 impl ParamField {
     fn new(slot: Slot, label: String, hint: String) -> ParamField {
-        ParamField { slot, label, input: Input::default(), hint, error: None, touched: false }
+        ParamField { slot, label, input: Input::default(), hint, error: None, touched: false, greeting: false }
     }
 }
 
@@ -404,6 +440,48 @@ pub fn audience_choices(view: &ComposerView, lang: Lang) -> (Vec<(Audience, Stri
         audiences.push((Audience::AllTags(Vec::new()), compose_text::A_ALL_TAGS.get(lang).to_owned()));
     }
     (audiences, chosen)
+}
+
+/// Whether the placeholder greets: the message starts with it, or the words before it in its sentence end with a
+/// greeting ("Hallo ▢", "Liebe ▢"); a named parameter called like a first name counts too.
+fn is_greeting(body: &str, p: &Placeholder) -> bool {
+    if let Placeholder::Named(n) = p
+        && matches!(n.to_lowercase().as_str(), "name" | "vorname" | "first_name" | "firstname" | "kunde")
+    {
+        return true;
+    }
+    let marker = p.to_string();
+    let Some(at) = body.find(&marker) else { return false };
+    let before = &body[..at];
+    let sentence = before.rsplit(['.', '!', '?', '\n']).next().unwrap_or("").trim().to_lowercase();
+    const GREETINGS: [&str; 10] =
+        ["hallo", "hi", "hey", "moin", "servus", "liebe", "lieber", "liebe/r", "guten tag", "grüß dich"];
+    before.trim().is_empty() || GREETINGS.iter().any(|g| sentence.ends_with(g))
+}
+
+/// The label of a placeholder field by its meaning: the parameter's name where Meta has one ("Angebot", "Datum"),
+/// "Anrede" for a greeting, else "Wert 2".
+fn field_label(p: &Placeholder, greeting: bool, lang: Lang) -> String {
+    match p {
+        Placeholder::Named(n) => {
+            let words = n.replace('_', " ");
+            let mut chars = words.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+        Placeholder::Positional(_) if greeting => compose_text::L_GREETING.get(lang).to_owned(),
+        Placeholder::Positional(n) => compose_text::L_VALUE.fill(lang, &[n]),
+    }
+}
+
+/// A fixed name typed where the greeting goes ("Jörg", "Anna Weiß"): one or two capitalised words of letters.
+fn looks_like_a_name(v: &str) -> bool {
+    let v = v.trim();
+    let words: Vec<&str> = v.split_whitespace().collect();
+    !v.contains('{')
+        && (1..=2).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        })
 }
 
 /// The field a weekly offer changes: the last one whose value is not just a greeting.

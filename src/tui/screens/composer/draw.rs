@@ -299,6 +299,11 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, v: &ComposerView, e
         ),
         theme.dim(),
     ));
+    if let Some(warning) = &d.name_warning {
+        for part in wrap(&format!("! {}", safe(warning)), w.max(10)) {
+            lines.push(Line::styled(part, theme.error()));
+        }
+    }
     for warning in &d.warnings {
         for part in wrap(&format!("! {}", warning.localized(lang)), w.max(10)) {
             lines.push(Line::styled(part, theme.error()));

@@ -378,6 +378,10 @@ pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> 
             d.rematch(&v.candidates);
             replan(v, env, shop);
         }
+        Action::FirstName if d.insert_first_name() => {
+            d.dirty = true;
+            replan(v, env, shop);
+        }
         Action::Excluded => v.excluded = Some(0),
         Action::Review => return to_review(v, env, shop),
         _ => {}

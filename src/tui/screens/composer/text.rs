@@ -47,6 +47,14 @@ pub const REPEAT_TITLE: Tr = Tr::new("Wiederholung von Nr. {0}", "Repeat of no. 
 pub const F_HEADER: Tr = Tr::new("Überschrift", "Header");
 pub const F_WHEN: Tr = Tr::new("Zeitpunkt", "When");
 pub const F_AUDIENCE: Tr = Tr::new("Zielgruppe", "Audience");
+pub const L_GREETING: Tr = Tr::new("Anrede", "Greeting");
+pub const L_VALUE: Tr = Tr::new("Wert {0}", "Value {0}");
+pub const GREETING_HINT: Tr = Tr::new("F2 = Vorname des Kunden · {0}", "F2 = the customer's first name · {0}");
+pub const EXAMPLE: Tr = Tr::new("z. B. »{0}« · {1}", "e.g. “{0}” · {1}");
+pub const W_FIXED_NAME: Tr = Tr::new(
+    "Alle werden mit »{0}« angesprochen. Für den Vornamen jedes Kunden drücke F2 (statt des Namens).",
+    "Everyone is greeted as “{0}”. For each customer's own first name press F2 (instead of the name).",
+);
 pub const F_TAGS: Tr = Tr::new("Schlagworte", "Tags");
 pub const H_TAGS: Tr = Tr::new("durch Komma getrennt; vorhanden: {0}", "separated by commas; there are: {0}");
 pub const A_MARKED: Tr = Tr::new("{0} markierte Kunden", "{0} marked customers");
@@ -71,8 +79,10 @@ pub const PURPOSE_LINE: Tr = Tr::new("Zweck: {0} – folgt aus der Vorlage", "Pu
 pub const COUNTS: Tr = Tr::new("{0} Empfänger · {1} ausgeschlossen", "{0} recipients · {1} excluded");
 pub const COUNTS_KEY: Tr = Tr::new("({0} zeigt sie)", "({0} shows them)");
 pub const BODY_LEN: Tr = Tr::new("Text {0}/{1} Zeichen", "text {0}/{1} characters");
-pub const PERSONAL_HINT: Tr =
-    Tr::new("{vorname} und {name} werden je Kunde ersetzt.", "{vorname} and {name} are replaced per customer.");
+pub const PERSONAL_HINT: Tr = Tr::new(
+    "F2 setzt den Vornamen des Kunden ein ({vorname}, je Kunde ersetzt).",
+    "F2 puts in the customer's first name ({vorname}, replaced per customer).",
+);
 pub const PREVIEW_TITLE: Tr = Tr::new("{1}/{2}: {0}", "{1}/{2}: {0}");
 pub const PREVIEW_NOBODY: Tr = Tr::new("Vorschau (keine Empfänger)", "Preview (no recipients)");
 pub const PREVIEW_KEYS: Tr = Tr::new("{0}/{1}: anderer Empfänger", "{0}/{1}: other recipient");
