@@ -203,6 +203,10 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::BroadcastQueued { id, recipients, scheduled_at } => {
+            if state.composer.to_marked {
+                // The message to the marked customers is on its way: the marks have done their job.
+                state.customers.marked.clear();
+            }
             let c = &mut state.composer;
             c.busy = false;
             c.review = None;

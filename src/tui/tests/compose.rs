@@ -156,6 +156,11 @@ fn marked_customers_get_a_message_of_their_own() {
     let text = screen(&state);
     assert!(text.contains("2 ausgewählte Kunden"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("Empfänger") && l.trim_end().ends_with(" 2")), "{text}");
+    // Queued: the marks have done their job.
+    let effects = update(&mut state, ch('y'));
+    settle(&PerformCtx::from_launch(&launch), &mut store, &mut state, effects);
+    assert_eq!(state.tab, Screen::Queue);
+    assert!(state.customers.marked.is_empty());
 }
 
 /// In a customer's detail, `m` is a message to just this one.
