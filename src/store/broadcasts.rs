@@ -280,11 +280,11 @@ impl Store {
         self.broadcasts_where("WHERE b.state <> 'draft' ORDER BY b.id DESC LIMIT ?1", &[&limit])
     }
 
-    /// The latest broadcast of a template (for "repeat last broadcast").
+    /// The latest broadcast of a template that was not a draft and not cancelled (the composer's "zuletzt … an").
     pub fn last_broadcast_of(&self, template: &str) -> Result<Option<BroadcastInfo>> {
         Ok(self
             .broadcasts_where(
-                "WHERE b.template_name = ?1 AND b.state <> 'draft' ORDER BY b.id DESC LIMIT 1",
+                "WHERE b.template_name = ?1 AND b.state NOT IN ('draft', 'cancelled') ORDER BY b.id DESC LIMIT 1",
                 &[&template],
             )?
             .into_iter()

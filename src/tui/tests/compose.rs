@@ -44,6 +44,8 @@ fn repeat_last_after_a_cancelled_schlachttermin_takes_the_weekly_offer() {
     let (id, _) = store.create_broadcast(&schlacht, "Hallo", false).unwrap();
     store.cancel_broadcast(id).unwrap();
     let (_, _, mut state) = composer_on(store);
+    let last = state.composer.last_of("schlachttermin").map(|b| b.id);
+    assert_ne!(last, Some(id), "the picker's 'zuletzt … an' is not the cancelled one");
     update(&mut state, ch('l'));
     let text = screen(&state);
     update(&mut state, key(KeyCode::Enter));
