@@ -167,3 +167,26 @@ fn a_composed_message_survives_a_restart_as_a_draft_and_is_sent() {
     assert_ne!(list[0].state.as_str(), "draft");
     assert!(!store.broadcast_rows(list[0].id).unwrap().is_empty());
 }
+
+/// The SSH connection drops (SIGHUP) while a message is being composed: it is kept as a draft all the same.
+#[test]
+fn a_hangup_while_composing_keeps_the_draft() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(home.path());
+    pty.keys("3");
+    pty.wait_for("> wochenangebot");
+    pty.keys("l");
+    pty.wait_for("Welche wiederholen?");
+    pty.keys(key::ENTER);
+    pty.wait_for("vorher: Kürbissuppe");
+    pty.keys("Rote Bete");
+    pty.wait_for("Rote Bete");
+    let pid = nix::unistd::Pid::from_raw(pty.pid() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).unwrap();
+    let status = pty.wait_exit();
+    assert!(status.success(), "{status}");
+    let store = open_db(home.path());
+    let b = &store.list_broadcasts(10).unwrap()[0];
+    assert_eq!(b.state.as_str(), "draft");
+    assert_eq!(b.params.body["2"], "Rote Bete");
+}

@@ -179,8 +179,7 @@ fn quit(state: &mut State) -> Vec<Effect> {
 /// Ends the app; a message being composed is kept as a draft (the driver lets that write finish).
 fn leave(state: &mut State) -> Vec<Effect> {
     state.quit = true;
-    let (env, shop) = (state.env(), super::composer_shop(&state.config, &state.actor, state.sender));
-    composer::keep_on_quit(&state.composer, &env, &shop).into_iter().collect()
+    super::draft_to_keep(state).into_iter().collect()
 }
 
 fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {

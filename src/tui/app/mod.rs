@@ -267,6 +267,12 @@ fn open_conversation(state: &mut State, customer_id: i64) -> Vec<Effect> {
     effects
 }
 
+/// The write that keeps a message being composed as a draft when the app ends (quit, Ctrl-C, hangup, signal).
+pub fn draft_to_keep(state: &State) -> Option<Effect> {
+    let (env, shop) = (state.env(), composer_shop(&state.config, &state.actor, state.sender));
+    super::screens::composer::keep_on_quit(&state.composer, &env, &shop)
+}
+
 /// Hands the marked customers (id, name) to the composer: its audience choice offers them.
 pub fn sync_marked(state: &mut State) {
     let c = &state.customers;
