@@ -184,6 +184,7 @@ mod tests {
             body: body.into(),
             footer: None,
             buttons: vec![],
+            examples: Default::default(),
         }
     }
 

@@ -18,8 +18,10 @@ pub enum Audience {
     All,
     /// Customers with any of these tags (case-insensitive).
     Tags(Vec<String>),
-    /// Hand-picked customers.
+    /// Hand-picked customers (marked on the customer list, or the one in the detail).
     List(Vec<i64>),
+    /// Customers with all of these tags (case-insensitive).
+    AllTags(Vec<String>),
 }
 
 impl Audience {
@@ -28,13 +30,27 @@ impl Audience {
             Audience::All => true,
             Audience::Tags(tags) => c.tags.iter().any(|t| tags.iter().any(|w| w.to_lowercase() == t.to_lowercase())),
             Audience::List(ids) => ids.contains(&c.id),
+            Audience::AllTags(tags) => {
+                !tags.is_empty() && tags.iter().all(|w| c.tags.iter().any(|t| w.to_lowercase() == t.to_lowercase()))
+            }
         }
     }
 
     pub fn describe(&self, lang: Lang) -> String {
         match self {
             Audience::All => Tr::new("alle mit Einwilligung", "everyone with consent").get(lang).to_owned(),
+            Audience::Tags(t) if t.len() > 1 => {
+                let or = Tr::new(" oder ", " or ").get(lang);
+                Tr::new("Schlagworte: {0} (eines davon)", "tags: {0} (any of them)").fill(lang, &[&t.join(or)])
+            }
             Audience::Tags(t) => Tr::new("Schlagworte: {0}", "tags: {0}").fill(lang, &[&t.join(", ")]),
+            Audience::AllTags(t) => {
+                let and = Tr::new(" und ", " and ").get(lang);
+                Tr::new("Schlagworte: {0} (alle davon)", "tags: {0} (all of them)").fill(lang, &[&t.join(and)])
+            }
+            Audience::List(ids) if ids.len() == 1 => {
+                Tr::new("1 ausgewählter Kunde", "1 selected customer").get(lang).to_owned()
+            }
             Audience::List(ids) => {
                 Tr::new("{0} ausgewählte Kunden", "{0} selected customers").fill(lang, &[&ids.len()])
             }
@@ -95,6 +111,8 @@ pub enum BroadcastError {
     NotApproved { name: String, status: String },
     #[error("authentication templates are not sent by hofbote")]
     Authentication,
+    #[error("template {0} is sent by hofbote itself, not as a broadcast")]
+    OwnTemplate(String),
     #[error("broadcast {0} cannot be changed in state {1:?}")]
     WrongState(i64, Option<crate::domain::sending::BroadcastState>),
 }
@@ -112,6 +130,11 @@ impl Localized for BroadcastError {
                 "Template {0} is not approved ({1}). Only approved templates can be sent.",
             )
             .fill(lang, &[name, status]),
+            BroadcastError::OwnTemplate(name) => Tr::new(
+                "Die Vorlage {0} verschickt hofbote selbst (Anmeldung bestätigen, Abmeldung bestätigen), nicht als Rundnachricht.",
+                "hofbote sends the template {0} by itself (confirming a sign-up or a STOP), not as a broadcast.",
+            )
+            .fill(lang, &[name]),
             BroadcastError::Authentication => Tr::new(
                 "Anmeldecode-Vorlagen verschickt hofbote nicht.",
                 "hofbote does not send authentication templates.",

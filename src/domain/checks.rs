@@ -109,6 +109,7 @@ mod tests {
             body: "{{1}}".into(),
             footer: footer.map(str::to_owned),
             buttons,
+            examples: Default::default(),
         }
     }
 

@@ -17,6 +17,16 @@ pub const MAX_BODY: usize = 1024;
 /// Meta's limit for a text header.
 pub const MAX_HEADER: usize = 60;
 
+/// The templates hofbote sends by itself — the opt-in question and the STOP confirmation. They are never a
+/// broadcast: the composer hides them and the store refuses them (issue 13: `abmeldung_bestaetigt` could be sent to
+/// every customer).
+pub const OWN_TEMPLATES: &[&str] = &["anmeldung_bestaetigen", "abmeldung_bestaetigt"];
+
+/// Whether `name` is one of hofbote's own templates ([`OWN_TEMPLATES`]).
+pub fn is_own(name: &str) -> bool {
+    OWN_TEMPLATES.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
 /// What a template is for; it decides price and which consent is needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -196,6 +206,10 @@ pub struct Template {
     pub body: String,
     pub footer: Option<String>,
     pub buttons: Vec<Button>,
+    /// Meta's example values of the body's placeholders, by placeholder key ("1", "2" or the parameter's name):
+    /// what the composer shows beside each field, so the farmer sees what belongs there.
+    #[serde(default)]
+    pub examples: std::collections::BTreeMap<String, String>,
 }
 
 /// A template record Meta sent that hofbote cannot use.
@@ -228,6 +242,28 @@ fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// The body's example values from Meta's `example` object: `body_text: [["Jörg", "Kürbis"]]` (positional, keys
+/// "1", "2", …) or `body_text_named_params: [{"param_name": "angebot", "example": "Kürbis"}]`.
+fn body_examples(example: &Value) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    if let Some(first) =
+        example.get("body_text").and_then(Value::as_array).and_then(|a| a.first()).and_then(Value::as_array)
+    {
+        for (i, v) in first.iter().enumerate() {
+            if let Some(s) = v.as_str() {
+                out.insert((i + 1).to_string(), s.to_owned());
+            }
+        }
+    }
+    for named in example.get("body_text_named_params").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+    {
+        if let (Some(k), Some(v)) = (str_field(named, "param_name"), str_field(named, "example")) {
+            out.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    out
+}
+
 impl Template {
     /// Builds a template from one record of Meta's `message_templates` list.
     pub fn from_meta(v: &Value) -> Result<Template, TemplateError> {
@@ -254,6 +290,7 @@ impl Template {
             body: String::new(),
             footer: None,
             buttons: Vec::new(),
+            examples: Default::default(),
         };
         t.set_components(v.get("components").unwrap_or(&Value::Null));
         Ok(t)
@@ -275,7 +312,10 @@ impl Template {
                         _ => Header::Other { format },
                     });
                 }
-                "BODY" => self.body = str_field(c, "text").unwrap_or("").to_owned(),
+                "BODY" => {
+                    self.body = str_field(c, "text").unwrap_or("").to_owned();
+                    self.examples = body_examples(c.get("example").unwrap_or(&Value::Null));
+                }
                 "FOOTER" => self.footer = str_field(c, "text").map(str::to_owned),
                 "BUTTONS" => {
                     for b in c.get("buttons").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
@@ -309,7 +349,7 @@ impl Template {
             Some(Header::Other { format }) => out.push(json!({"type": "HEADER", "format": format})),
             None => {}
         }
-        out.push(json!({"type": "BODY", "text": self.body}));
+        out.push(self.body_json());
         if let Some(f) = &self.footer {
             out.push(json!({"type": "FOOTER", "text": f}));
         }
@@ -329,6 +369,33 @@ impl Template {
             out.push(json!({"type": "BUTTONS", "buttons": buttons}));
         }
         Value::Array(out)
+    }
+
+    /// The body component with its examples in Meta's shape (`body_text` positional, `body_text_named_params`).
+    fn body_json(&self) -> Value {
+        if self.examples.is_empty() {
+            return json!({"type": "BODY", "text": self.body});
+        }
+        let example = match self.parameter_format {
+            ParameterFormat::Named => {
+                let named: Vec<Value> =
+                    self.examples.iter().map(|(k, v)| json!({"param_name": k, "example": v})).collect();
+                json!({ "body_text_named_params": named })
+            }
+            _ => {
+                let mut keyed: Vec<(usize, &String)> =
+                    self.examples.iter().filter_map(|(k, v)| k.parse().ok().map(|n| (n, v))).collect();
+                keyed.sort();
+                let values: Vec<&String> = keyed.into_iter().map(|(_, v)| v).collect();
+                json!({ "body_text": [values] })
+            }
+        };
+        json!({"type": "BODY", "text": self.body, "example": example})
+    }
+
+    /// The example value of a placeholder, if Meta has one.
+    pub fn example(&self, p: &Placeholder) -> Option<&str> {
+        self.examples.get(&p.key()).map(String::as_str).filter(|s| !s.trim().is_empty())
     }
 
     /// The whole record in Meta's list shape (what the sandbox serves).

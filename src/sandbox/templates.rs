@@ -10,6 +10,11 @@ use serde_json::{Value, json};
 
 use crate::domain::template::{Button, Category, Header, ParameterFormat, Status, Template};
 
+/// Example values as Meta keeps them with a template (key → value).
+fn examples(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
 fn demo(id: u64, name: &str, category: Category, status: Status, body: &str) -> Template {
     Template {
         meta_id: format!("{}", 1_081_000_000_000_000u64 + id),
@@ -22,6 +27,7 @@ fn demo(id: u64, name: &str, category: Category, status: Status, body: &str) -> 
         body: body.into(),
         footer: None,
         buttons: Vec::new(),
+        examples: Default::default(),
     }
 }
 
@@ -37,6 +43,7 @@ pub fn demo_templates() -> Vec<Template> {
         Template {
             footer: footer.clone(),
             buttons: stop.clone(),
+            examples: examples(&[("1", "Jörg"), ("2", "Kürbis 2,50 €/kg")]),
             ..demo(
                 1,
                 "wochenangebot",
@@ -53,6 +60,7 @@ pub fn demo_templates() -> Vec<Template> {
         },
         Template {
             parameter_format: ParameterFormat::Named,
+            examples: examples(&[("name", "Jörg"), ("date", "Fr 4.12."), ("time", "15 Uhr")]),
             ..demo(
                 3,
                 "abholtermin",
@@ -61,13 +69,16 @@ pub fn demo_templates() -> Vec<Template> {
                 "Hallo {{name}}, deine Bestellung liegt am {{date}} ab {{time}} zur Abholung bereit.",
             )
         },
-        demo(
-            4,
-            "schlachttermin",
-            Utility,
-            Status::Approved,
-            "Hallo {{1}}, dein Schlachttermin ist am {{2}}. Dein Fleisch kannst du ab {{3}} abholen.",
-        ),
+        Template {
+            examples: examples(&[("1", "Jörg"), ("2", "Mo 7.12."), ("3", "Mi 9.12.")]),
+            ..demo(
+                4,
+                "schlachttermin",
+                Utility,
+                Status::Approved,
+                "Hallo {{1}}, dein Schlachttermin ist am {{2}}. Dein Fleisch kannst du ab {{3}} abholen.",
+            )
+        },
         Template {
             buttons: vec![Button::QuickReply { text: "Ja, gerne".into() }],
             ..demo(

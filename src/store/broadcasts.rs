@@ -153,6 +153,9 @@ fn decision(send_again: bool) -> RowChange {
 }
 
 fn check_sendable(t: &Template) -> Result<Purpose> {
+    if crate::domain::template::is_own(&t.name) {
+        return Err(BroadcastError::OwnTemplate(t.name.clone()).into());
+    }
     if !t.is_approved() {
         return Err(BroadcastError::NotApproved { name: t.name.clone(), status: t.status.as_meta().into() }.into());
     }
@@ -203,6 +206,30 @@ impl Store {
         Ok((id, preview))
     }
 
+    /// Changes a draft (reopened in the composer): template, values, audience and time; it stays a draft (and keeps
+    /// its number). Checked like a new broadcast.
+    pub fn update_draft(&mut self, id: i64, b: &NewBroadcast, fallback: &str) -> Result<()> {
+        self.preview_broadcast(b, fallback)?;
+        let json = |v: &dyn erased::Ser| v.to_json().map_err(|e| StoreError::Corrupt(e.to_string()));
+        let n = self.conn.execute(
+            "UPDATE broadcasts SET template_name = ?2, language = ?3, params = ?4, audience = ?5, scheduled_at = ?6,
+                    updated_at = ?7 WHERE id = ?1 AND state = 'draft'",
+            params![
+                id,
+                b.template,
+                b.language,
+                json(&b.params)?,
+                json(&b.audience)?,
+                b.scheduled_at.map(ts),
+                ts(self.now())
+            ],
+        )?;
+        if n == 0 {
+            return Err(BroadcastError::WrongState(id, self.broadcast(id).ok().map(|i| i.state)).into());
+        }
+        Ok(())
+    }
+
     /// Queues a draft: resolves the audience anew (consent may have changed since).
     pub fn queue_draft(&mut self, id: i64, fallback: &str) -> Result<Preview> {
         let info = self.broadcast(id)?;
@@ -246,11 +273,18 @@ impl Store {
         self.broadcasts_where("ORDER BY b.id DESC LIMIT ?1", &[&limit])
     }
 
-    /// The latest broadcast of a template (for "repeat last broadcast").
+    /// The latest broadcasts of any template, newest first, drafts left out (the composer's "repeat last" offers
+    /// them to pick from; cancelled ones are listed too, but are not what `l` starts on).
+    pub fn recent_broadcasts(&self, limit: usize) -> Result<Vec<BroadcastInfo>> {
+        let limit = limit as i64;
+        self.broadcasts_where("WHERE b.state <> 'draft' ORDER BY b.id DESC LIMIT ?1", &[&limit])
+    }
+
+    /// The latest broadcast of a template that was not a draft and not cancelled (the composer's "zuletzt … an").
     pub fn last_broadcast_of(&self, template: &str) -> Result<Option<BroadcastInfo>> {
         Ok(self
             .broadcasts_where(
-                "WHERE b.template_name = ?1 AND b.state <> 'draft' ORDER BY b.id DESC LIMIT 1",
+                "WHERE b.template_name = ?1 AND b.state NOT IN ('draft', 'cancelled') ORDER BY b.id DESC LIMIT 1",
                 &[&template],
             )?
             .into_iter()

@@ -77,6 +77,7 @@ fn build(raw: RawTemplate) -> Result<Template> {
         body: String::new(),
         footer: None,
         buttons: Vec::new(),
+        examples: Default::default(),
     };
     t.set_components(&components);
     Ok(t)

@@ -385,8 +385,12 @@ where
             canvas.draw(state)?;
         }
     };
+    // A hangup or a signal: a message being composed is kept as a draft all the same (`q` asked for it already).
+    let keep = if exit == Exit::Quit { Vec::new() } else { super::app::draft_to_keep(state).into_iter().collect() };
+    let keeping = !keep.is_empty();
+    send(keep);
     drop(effect_tx);
-    if exit == Exit::Quit {
+    if exit == Exit::Quit || keeping {
         // Let writes already asked for finish (a save right before `q`), but never hang on them.
         let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
     } else {

@@ -95,6 +95,12 @@ pub enum Action {
     ConnectionTest,
     /// Settings: set up the systemd user service.
     InstallService,
+    /// Customer list: mark or unmark the selected customer (for a message to a few).
+    Mark,
+    /// Customer list and detail: a message to the marked customers (or this one).
+    MessageTo,
+    /// Composer: the customer's first name into the field (instead of typing `{vorname}`).
+    FirstName,
 }
 
 /// Where the keyboard focus is. `app` builds a chain of these, most specific first.
@@ -133,6 +139,8 @@ pub enum Ctx {
     Review,
     /// The list of excluded customers.
     Excluded,
+    /// Composer: the list of recent broadcasts to repeat.
+    RecentPick,
     /// Queue screen: the list of broadcasts.
     Queue,
     /// Queue screen: one broadcast's recipients.
@@ -290,7 +298,9 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Form, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
     // Composer: picking a template
     h(C::Picker, &[Key::plain(K::Enter)], A::Open, Tr::new("Vorlage wählen und ausfüllen", "choose the template and fill it in"), Tr::new("wählen", "choose")),
-    h(C::Picker, &[Key::ch('l')], A::Repeat, Tr::new("letzte Rundnachricht dieser Vorlage wiederholen", "repeat the last broadcast of this template"), Tr::new("letzte wiederholen", "repeat last")),
+    h(C::Picker, &[Key::ch('l')], A::Repeat, Tr::new("eine der letzten Rundnachrichten wiederholen (Auswahl, neueste zuerst)", "repeat one of the last broadcasts (a list, newest first)"), Tr::new("letzte wiederholen", "repeat last")),
+    h(C::RecentPick, &[Key::plain(K::Enter)], A::Open, Tr::new("diese Rundnachricht wiederholen", "repeat this broadcast"), Tr::new("wiederholen", "repeat")),
+    h(C::RecentPick, &[Key::plain(K::Esc)], A::Back, Tr::new("zurück zur Vorlagenauswahl", "back to the templates"), Tr::new("zurück", "back")),
     h(C::Picker, &[Key::ch('r')], A::Sync, Tr::new("Vorlagen neu von WhatsApp holen", "fetch the templates from WhatsApp again"), Tr::new("Vorlagen abgleichen", "sync templates")),
     // Composer: filling in (every other key is text)
     h(C::Composer, &[Key::plain(K::Enter)], A::Review, Tr::new("weiter zur Prüfung (noch wird nichts verschickt)", "on to the review (nothing is sent yet)"), Tr::new("prüfen", "review")),
@@ -300,6 +310,7 @@ pub static KEYMAP: &[Binding] = &[
     b(C::Composer, &[Key::plain(K::PageUp)], A::PrevRecipient, Tr::new("Vorschau für den vorigen Empfänger", "preview for the previous recipient")),
     h(C::Composer, &[Key::ctrl('x')], A::Excluded, Tr::new("ausgeschlossene Kunden mit Grund", "excluded customers with the reason"), Tr::new("ausgeschlossen", "excluded")),
     h(C::Composer, &[Key::plain(K::Esc)], A::Cancel, Tr::new("zurück zur Vorlagenauswahl (nichts wird gespeichert)", "back to the templates (nothing is saved)"), Tr::new("zurück", "back")),
+    h(C::Composer, &[Key::plain(K::F(2))], A::FirstName, Tr::new("Vorname des Kunden einsetzen (je Kunde ersetzt)", "put in the customer's first name (replaced per customer)"), Tr::new("Vorname", "first name")),
     h(C::Composer, &[Key::plain(K::F(1))], A::Help, Tr::new("Hilfe", "help"), Tr::new("Hilfe", "help")),
     b(C::Preview, &[Key::plain(K::Left)], A::PrevRecipient, Tr::new("voriger Empfänger", "previous recipient")),
     b(C::Preview, &[Key::plain(K::Right)], A::NextRecipient, Tr::new("nächster Empfänger", "next recipient")),
@@ -317,13 +328,14 @@ pub static KEYMAP: &[Binding] = &[
     // Queue: an open alert (first, so its hint is always seen)
     h(C::QueueAlert, &[Key::ch('w')], A::ResolveAlerts, Tr::new("Warnung erledigt: Ursache behoben (z. B. neuer Token, Zahlungsmethode bei Meta), der Versand geht weiter", "alert resolved: the cause is fixed (e.g. a new token, the payment method at Meta), sending goes on"), Tr::new("Warnung erledigt", "alert resolved")),
     // Queue: broadcasts
-    h(C::Queue, &[Key::plain(K::Enter)], A::Open, Tr::new("Empfänger der Rundnachricht mit Zustand", "the broadcast's recipients with their state"), Tr::new("Details", "details")),
+    h(C::Queue, &[Key::plain(K::Enter)], A::Open, Tr::new("Nachricht und Empfänger mit Zustand (ein Entwurf: öffnen zum Ändern)", "the message and its recipients with their state (a draft: open it to change)"), Tr::new("Details", "details")),
     h(C::Queue, &[Key::ch('a')], A::Replies, Tr::new("Antworten der Kunden zeigen", "show the customers' replies"), Tr::new("Antworten", "replies")),
     h(C::Queue, &[Key::ch('p')], A::Pause, Tr::new("Versand anhalten", "pause sending"), Tr::new("anhalten", "pause")),
     h(C::Queue, &[Key::ch('r')], A::Resume, Tr::new("Versand fortsetzen (auch einen Entwurf einreihen)", "resume sending (also queue a draft)"), Tr::new("fortsetzen", "resume")),
     h(C::Queue, &[Key::ch('c')], A::CancelBroadcast, Tr::new("abbrechen: wartende Nachrichten gehen nicht mehr raus (fragt vorher)", "cancel: waiting messages are not sent (asks first)"), Tr::new("abbrechen", "cancel")),
     h(C::Queue, &[Key::ch('f')], A::RetryFailed, Tr::new("fehlgeschlagene noch einmal versuchen", "try the failed ones again"), Tr::new("Fehler erneut", "retry failed")),
     // Queue: one broadcast
+    h(C::QueueDetail, &[Key::plain(K::Enter)], A::Open, Tr::new("die ganze Nachricht zeigen (wie sie rausgeht)", "show the whole message (as it goes out)"), Tr::new("Text", "text")),
     h(C::QueueDetail, &[Key::plain(K::Esc), Key::plain(K::Backspace)], A::Back, Tr::new("zurück zur Liste", "back to the list"), Tr::new("zurück", "back")),
     h(C::QueueDetail, &[Key::ch('s')], A::SendAgain, Tr::new("Nachricht noch ohne Bestätigung von WhatsApp noch einmal senden", "send the message without WhatsApp's confirmation again"), Tr::new("erneut senden", "send again")),
     h(C::QueueDetail, &[Key::ch('m')], A::MarkSent, Tr::new("Nachricht noch ohne Bestätigung von WhatsApp als gesendet zählen", "count the message without WhatsApp's confirmation as sent"), Tr::new("als gesendet", "mark sent")),
@@ -379,6 +391,10 @@ pub static KEYMAP: &[Binding] = &[
     h(C::Customers, &[Key::ch('i')], A::Import, Tr::new("Kunden aus Datei importieren (erst Probelauf)", "import customers from a file (dry run first)"), Tr::new("Import", "import")),
     h(C::Customers, &[Key::ch('/')], A::Filter, Tr::new("suchen in Name, Telefon, Schlagworten", "search name, phone, tags"), Tr::new("suchen", "search")),
     h(C::Customers, &[Key::plain(K::Enter)], A::Open, Tr::new("Details und Nachweise des Kunden", "details and consent evidence"), Tr::new("Details", "details")),
+    // Customer list and detail: a message to one customer, or a few (Space marks; its hint is the count above the list)
+    b(C::Customers, &[Key::ch(' ')], A::Mark, Tr::new("Kunden markieren / Markierung aufheben (für eine Nachricht an diese)", "mark / unmark the customer (for a message to these)")),
+    h(C::Customers, &[Key::ch('m')], A::MessageTo, Tr::new("Nachricht an die markierten Kunden (ohne Markierung: an den gewählten)", "message to the marked customers (none marked: to the selected one)"), Tr::new("Nachricht", "message")),
+    h(C::Detail, &[Key::ch('m')], A::MessageTo, Tr::new("Nachricht an diesen Kunden", "message to this customer"), Tr::new("Nachricht", "message")),
     h(C::Customers, &[Key::ch('e')], A::Edit, Tr::new("Kunden ändern", "edit the customer"), Tr::new("ändern", "edit")),
     h(C::Customers, &[Key::ch('d')], A::Delete, Tr::new("Kunden löschen (fragt vorher)", "erase the customer (asks first)"), Tr::new("löschen", "erase")),
     h(C::Customers, &[Key::ch('t')], A::TagFilter, Tr::new("nach Schlagwort filtern (wechselt durch alle)", "filter by tag (cycles through all)"), Tr::new("Schlagwort", "tag")),

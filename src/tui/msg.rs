@@ -258,6 +258,12 @@ pub enum Effect {
     PrepareReview(NewBroadcast),
     QueueBroadcast(NewBroadcast),
     SaveDraft(NewBroadcast),
+    /// A reopened draft changed: stored again as that draft, and queued if `queue`.
+    UpdateDraft {
+        id: i64,
+        new: NewBroadcast,
+        queue: bool,
+    },
     /// One copy to the farmer's own number (through the API, not the queue).
     TestSend {
         new: NewBroadcast,
@@ -309,7 +315,10 @@ impl Effect {
             Effect::SaveCustomer { .. } => Op::SaveCustomer,
             Effect::RecordConsent(_) => Op::RecordConsent,
             Effect::Erase { .. } => Op::Erase,
-            Effect::PrepareReview(_) | Effect::QueueBroadcast(_) | Effect::SaveDraft(_) => Op::Compose,
+            Effect::PrepareReview(_)
+            | Effect::QueueBroadcast(_)
+            | Effect::SaveDraft(_)
+            | Effect::UpdateDraft { .. } => Op::Compose,
             Effect::TestSend { .. } => Op::TestSend,
             Effect::SyncTemplates => Op::Sync,
             Effect::Broadcast { .. }
@@ -368,6 +377,7 @@ impl Effect {
             | Effect::PrepareReview(_)
             | Effect::QueueBroadcast(_)
             | Effect::SaveDraft(_)
+            | Effect::UpdateDraft { .. }
             | Effect::Broadcast { .. }
             | Effect::DecideUnknown { .. }
             | Effect::DecideRestored { .. }

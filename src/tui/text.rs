@@ -66,6 +66,8 @@ pub const COUNT_OF: Plural = Plural::new(
     Tr::new("{0} von {1} Kunde", "{0} of {1} customer"),
     Tr::new("{0} von {1} Kunden", "{0} of {1} customers"),
 );
+/// Customers marked with Space for a message to these (`m`).
+pub const MARKED: Tr = Tr::new("{0} markiert (m: Nachricht an diese)", "{0} marked (m: message these)");
 pub const COL_NAME: Tr = Tr::new("Name", "Name");
 pub const COL_PHONE: Tr = Tr::new("Telefon", "Phone");
 pub const COL_TAGS: Tr = Tr::new("Schlagworte", "Tags");

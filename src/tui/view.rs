@@ -117,6 +117,10 @@ fn render_overlay(frame: &mut Frame<'_>, body: Rect, overlay: &Overlay, state: &
     match overlay {
         Overlay::CustomerForm(f) => customer_form::render(frame, body, f, &state.env()),
         Overlay::ConsentForm(f) => consent_form::render(frame, body, f, &state.env()),
+        Overlay::Confirm(c) if matches!(c.on_yes, confirm::OnYes::DiscardDraft) => {
+            let ctx = super::keymap::Ctx::Discard;
+            confirm::render_question(frame, body, &c.question, ctx, state.theme, state.lang);
+        }
         Overlay::Confirm(c) => confirm::render(frame, body, c, state.theme, state.lang),
         Overlay::Discard { form, then_quit } => {
             if let Some(form) = form {

@@ -5,6 +5,7 @@
 mod canary;
 mod chaos;
 mod cli;
+mod composer_journeys;
 mod flood;
 mod handover;
 mod hostile;

@@ -28,6 +28,7 @@ pub fn template(name: &str, category: Category, body: &str) -> Template {
         body: body.into(),
         footer: Some("Abmelden: STOP".into()),
         buttons: vec![Button::QuickReply { text: "Keine Angebote mehr".into() }],
+        examples: Default::default(),
     }
 }
 

@@ -40,6 +40,7 @@ fn wochenangebot() -> Template {
         body: "{{1}}, diese Woche bei uns: {{2}}".into(),
         footer: Some("Abmelden: STOP".into()),
         buttons: vec![],
+        examples: Default::default(),
     }
 }
 
@@ -93,4 +94,28 @@ fn estimate_and_money() {
     assert_eq!(format_money(1234.5, "EUR", Lang::En), "€1,234.50");
     assert_eq!(purpose_of(Category::Authentication), None);
     assert_eq!(purpose_of(Category::Utility), Some(Purpose::Service));
+}
+
+#[test]
+fn audiences_of_several_tags_any_or_all_and_of_marked_customers() {
+    let mut a = customer(1, "Anna", "Anna", "0171 1111111");
+    a.tags = vec!["Rind".into(), "Eier".into()];
+    let mut b = customer(2, "Bernd", "Bernd", "0171 2222222");
+    b.tags = vec!["rind".into()];
+    let mut c = customer(3, "Carla", "Carla", "0171 3333333");
+    c.tags = vec!["Honig".into()];
+    let any = Audience::Tags(vec!["Rind".into(), "Geflügel".into()]);
+    let all = Audience::AllTags(vec!["Rind".into(), "Eier".into()]);
+    let list = Audience::List(vec![3]);
+    assert_eq!([any.matches(&a), any.matches(&b), any.matches(&c)], [true, true, false]);
+    assert_eq!([all.matches(&a), all.matches(&b), all.matches(&c)], [true, false, false]);
+    assert!(!Audience::AllTags(vec![]).matches(&a), "no tags: nobody, not everybody");
+    assert_eq!([list.matches(&a), list.matches(&c)], [false, true]);
+    assert_eq!(all.describe(Lang::De), "Schlagworte: Rind und Eier (alle davon)");
+    assert_eq!(any.describe(Lang::De), "Schlagworte: Rind oder Geflügel (eines davon)");
+    assert_eq!(list.describe(Lang::De), "1 ausgewählter Kunde");
+    // Stored as JSON with the broadcast: the worker, a draft and `l` read it back.
+    let json = serde_json::to_string(&all).unwrap();
+    assert_eq!(json, r#"{"kind":"all_tags","value":["Rind","Eier"]}"#);
+    assert_eq!(serde_json::from_str::<Audience>(&json).unwrap(), all);
 }

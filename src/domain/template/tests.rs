@@ -155,3 +155,27 @@ fn errors_and_labels_are_localized() {
     assert_eq!(Status::Disabled.label(Lang::De), "deaktiviert");
     assert_eq!(Status::parse("in_appeal").label(Lang::De), "in_appeal");
 }
+
+#[test]
+fn body_examples_are_read_from_meta_and_kept_through_the_store_shape() {
+    let positional = serde_json::json!({
+        "name": "wochenangebot", "language": "de", "category": "MARKETING", "status": "APPROVED",
+        "components": [{"type": "BODY", "text": "{{1}}, Angebot: {{2}}", "example": {"body_text": [["Jörg", "Kürbis"]]}}]
+    });
+    let t = Template::from_meta(&positional).unwrap();
+    assert_eq!(t.example(&Placeholder::Positional(2)), Some("Kürbis"));
+    let mut again = t.clone();
+    again.examples.clear();
+    again.set_components(&t.components_json());
+    assert_eq!(again.examples, t.examples, "the store keeps components_json");
+    let named = serde_json::json!({
+        "name": "abholung", "language": "de", "category": "UTILITY", "status": "APPROVED", "parameter_format": "NAMED",
+        "components": [{"type": "BODY", "text": "Am {{datum}}", "example": {"body_text_named_params": [{"param_name": "datum", "example": "Fr 4.12."}]}}]
+    });
+    let t = Template::from_meta(&named).unwrap();
+    assert_eq!(t.example(&Placeholder::Named("datum".into())), Some("Fr 4.12."));
+    let mut again = t.clone();
+    again.examples.clear();
+    again.set_components(&t.components_json());
+    assert_eq!(again.examples, t.examples);
+}

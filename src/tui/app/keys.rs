@@ -138,9 +138,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         && let Some(Overlay::Discard { form, then_quit }) = state.overlay.take()
     {
         match action {
-            Action::Yes if then_quit => {
-                state.quit = true;
-            }
+            Action::Yes if then_quit => return quit(state),
             // A popup form is dropped; the screen's own form gets its Esc now that the farmer said yes.
             Action::Yes if form.is_none() => return cancel_screen_form(state),
             Action::Yes => {}
@@ -253,23 +251,31 @@ fn quit(state: &mut State) -> Vec<Effect> {
     if state.unsaved() {
         let form = state.overlay.take().map(Box::new);
         state.overlay = Some(Overlay::Discard { form, then_quit: true });
+        Vec::new()
     } else if state.sending {
         state.overlay = Some(Overlay::Confirm(Confirm {
             question: text::QUIT_WHILE_SENDING.get(state.lang).to_owned(),
             on_yes: OnYes::Quit,
         }));
+        Vec::new()
     } else {
-        state.quit = true;
+        leave(state)
     }
-    Vec::new()
+}
+
+/// Ends the app; a message being composed is kept as a draft (the driver lets that write finish).
+fn leave(state: &mut State) -> Vec<Effect> {
+    state.quit = true;
+    super::draft_to_keep(state).into_iter().collect()
 }
 
 fn confirm(state: &mut State, c: Confirm, action: Action) -> Vec<Effect> {
     match action {
         Action::Yes => match c.on_yes {
-            OnYes::Quit => {
-                state.quit = true;
-                Vec::new()
+            OnYes::Quit => leave(state),
+            OnYes::DiscardDraft => {
+                let outcome = composer::discard(&mut state.composer, state.lang);
+                super::apply_outcomes(state, vec![outcome])
             }
             OnYes::Erase { id, phone, name } => {
                 state.info(text::ERASING.fill(state.lang, &[&name]));
@@ -294,6 +300,9 @@ fn next_tab(current: Screen, by: isize) -> Screen {
 }
 
 pub fn switch_tab(state: &mut State, to: Screen) -> Vec<Effect> {
+    if to == Screen::Composer && !state.composer.to_marked {
+        super::sync_marked(state);
+    }
     if to == Screen::Composer && state.tab != to && state.composer.draft.is_none() {
         // Templates, consent and the last broadcasts may have changed while the farmer was elsewhere.
         state.composer.stale = true;

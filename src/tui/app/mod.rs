@@ -216,6 +216,8 @@ impl State {
             return w.ctx();
         }
         match &self.overlay {
+            // Throwing typed work away: j is yes there too, as in every "Verwerfen?".
+            Some(Overlay::Confirm(c)) if matches!(c.on_yes, OnYes::DiscardDraft) => vec![Ctx::Always, Ctx::Discard],
             Some(Overlay::Confirm(_)) => vec![Ctx::Always, Ctx::Confirm],
             Some(Overlay::Discard { .. }) => vec![Ctx::Always, Ctx::Discard],
             Some(Overlay::CustomerForm(f)) => f.form.chain(false),
@@ -293,6 +295,13 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
             Outcome::ShowBroadcasts => state.queue.pane = Pane::Broadcasts,
             Outcome::ShopName(name) => state.shop_name = name,
             Outcome::OpenImport => state.import = Some(ImportView::new()),
+            Outcome::Compose(ids) => effects.extend(compose_to(state, ids)),
+            Outcome::EditDraft(saved) => {
+                let (env, shop) = (state.env(), composer_shop(&state.config, &state.actor, state.sender));
+                let more = super::screens::composer::edit_draft(&mut state.composer, &env, &shop, *saved);
+                effects.extend(switch_tab(state, super::Screen::Composer));
+                effects.extend(apply_outcomes(state, more));
+            }
             Outcome::Quit(next) => {
                 state.next = next;
                 state.quit = true;
@@ -316,6 +325,29 @@ fn open_conversation(state: &mut State, customer_id: i64) -> Vec<Effect> {
         effects.push(Effect::LoadQueue);
     }
     effects
+}
+
+/// The write that keeps a message being composed as a draft when the app ends (quit, Ctrl-C, hangup, signal).
+pub fn draft_to_keep(state: &State) -> Option<Effect> {
+    let (env, shop) = (state.env(), composer_shop(&state.config, &state.actor, state.sender));
+    super::screens::composer::keep_on_quit(&state.composer, &env, &shop)
+}
+
+/// Hands the marked customers (id, name) to the composer: its audience choice offers them.
+pub fn sync_marked(state: &mut State) {
+    let c = &state.customers;
+    state.composer.marked =
+        c.marked.iter().map(|id| (*id, c.by_id(*id).map(|e| e.name().into_owned()).unwrap_or_default())).collect();
+}
+
+/// `m` on the customer list or detail: the composer opens with these customers as the audience.
+fn compose_to(state: &mut State, ids: Vec<i64>) -> Vec<Effect> {
+    let c = &state.customers;
+    let to: Vec<(i64, String)> =
+        ids.iter().map(|id| (*id, c.by_id(*id).map(|e| e.name().into_owned()).unwrap_or_default())).collect();
+    let (env, shop) = (state.env(), composer_shop(&state.config, &state.actor, state.sender));
+    super::screens::composer::compose_to(&mut state.composer, &env, &shop, to);
+    switch_tab(state, super::Screen::Composer)
 }
 
 /// What the composer reads of the configuration and the app (borrows only these fields of the state).

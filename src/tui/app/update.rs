@@ -209,10 +209,15 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::BroadcastQueued { id, recipients, scheduled_at } => {
+            if state.composer.to_marked {
+                // The message to the marked customers is on its way: the marks have done their job.
+                state.customers.marked.clear();
+            }
             let c = &mut state.composer;
             c.busy = false;
             c.review = None;
             c.draft = None;
+            c.to_marked = false;
             c.stale = true;
             let mut text = match scheduled_at {
                 Some(at) => compose_text::QUEUED_SCHEDULED.fill(lang, &[&id, &text::datetime(at, lang), &recipients]),
@@ -237,6 +242,7 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             c.busy = false;
             c.review = None;
             c.draft = None;
+            c.to_marked = false;
             c.stale = true;
             state.queue.stale = true;
             state.success(compose_text::DRAFT_SAVED.fill(lang, &[&id]));

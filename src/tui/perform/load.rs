@@ -12,6 +12,7 @@ use crate::store::broadcasts::NewBroadcast;
 use crate::store::customers::CustomerFilter;
 use crate::store::{Store, StoreError};
 use crate::tui::screens::composer::ComposerData;
+use crate::tui::screens::composer::RECENT_LIMIT;
 use crate::tui::screens::composer::review::ReviewData;
 use crate::tui::screens::consent::{ConsentData, EventRow, PendingRow, RECENT};
 use crate::tui::screens::customers::CustomersData;
@@ -85,8 +86,11 @@ pub fn composer(store: &Store) -> Result<ComposerData, StoreError> {
             last.push(b);
         }
     }
-    let latest_template = last.iter().max_by_key(|b| b.id).map(|b| b.template.clone());
+    let recent = store.recent_broadcasts(RECENT_LIMIT)?;
+    // A cancelled broadcast is not what the farmer wants to start from (issue 13: a cancelled Schlachttermin was).
+    let latest_template = crate::tui::screens::composer::repeat_default(&recent).map(|b| b.template.clone());
     Ok(ComposerData {
+        recent,
         candidates: Arc::new(store.candidates(&Audience::All)?),
         tags: store.tag_counts()?,
         templates,
@@ -97,13 +101,15 @@ pub fn composer(store: &Store) -> Result<ComposerData, StoreError> {
 }
 
 pub fn queue(store: &Store) -> Result<QueueData, StoreError> {
+    let templates = store.templates()?;
     Ok(QueueData {
         broadcasts: store.list_broadcasts(LIST_LIMIT)?,
         alerts: store.active_alerts()?,
         sender_alert: crate::queue::health::SenderAlert::read(store.path()),
         replies: store.replies(REPLIES_LIMIT)?,
         unread: store.unread_replies()?,
-        categories: store.templates()?.into_iter().map(|t| (t.name, t.category)).collect(),
+        categories: templates.iter().map(|t| (t.name.clone(), t.category)).collect(),
+        templates,
         now: store.now(),
     })
 }

@@ -61,6 +61,7 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             Effect::RecordConsent(record) => write::record_consent(ctx, store, record)?,
             Effect::QueueBroadcast(new) => write::queue_broadcast(ctx, store, &new)?,
             Effect::SaveDraft(new) => write::save_draft(ctx, store, &new)?,
+            Effect::UpdateDraft { id, new, queue } => write::update_draft(ctx, store, id, &new, queue)?,
             Effect::Broadcast { id, op } => write::broadcast(ctx, store, id, op)?,
             Effect::DecideUnknown { row, send_again } => write::decide_unknown(ctx, store, row, send_again)?,
             Effect::DecideRestored { broadcast, send_again } => {
@@ -128,6 +129,7 @@ impl Performer {
         let wakes = matches!(
             effect,
             Effect::QueueBroadcast(_)
+                | Effect::UpdateDraft { queue: true, .. }
                 | Effect::Broadcast { .. }
                 | Effect::DecideUnknown { .. }
                 | Effect::DecideRestored { .. }

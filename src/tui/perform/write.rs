@@ -92,6 +92,27 @@ pub fn save_draft(ctx: &PerformCtx, store: &mut Store, new: &NewBroadcast) -> Re
     Ok(Msg::DraftSaved(id))
 }
 
+/// A reopened draft: stored with its changes under its number; queued too when `queue` (the audience resolved
+/// anew, as for every draft).
+pub fn update_draft(
+    ctx: &PerformCtx,
+    store: &mut Store,
+    id: i64,
+    new: &NewBroadcast,
+    queue: bool,
+) -> Result<Msg, StoreError> {
+    let fallback = &ctx.config.shop.salutation_fallback;
+    store.update_draft(id, new, fallback)?;
+    if !queue {
+        store.audit(&ctx.actor, "broadcast_draft", &format!("broadcast {id} changed"))?;
+        return Ok(Msg::DraftSaved(id));
+    }
+    let n = store.queue_draft(id, fallback)?.plan.recipients.len();
+    store.audit(&ctx.actor, "broadcast_queued", &format!("broadcast {id}: {n} recipients (draft)"))?;
+    let scheduled_at = new.scheduled_at.filter(|at| *at > store.now());
+    Ok(Msg::BroadcastQueued { id, recipients: n, scheduled_at })
+}
+
 pub fn broadcast(ctx: &PerformCtx, store: &mut Store, id: i64, op: BroadcastOp) -> Result<Msg, StoreError> {
     let rows = match op {
         BroadcastOp::Pause => store.pause_broadcast(id).map(|_| 0)?,

@@ -83,6 +83,10 @@ pub enum Outcome {
     OpenConversation(i64),
     /// Show the list of broadcasts on the queue screen (instead of the replies).
     ShowBroadcasts,
+    /// Reopen a saved draft in the composer (Enter on a draft in the queue).
+    EditDraft(Box<crate::store::broadcasts::BroadcastInfo>),
+    /// Open the composer for a message to these customers (marked on the list, or the one in the detail).
+    Compose(Vec<i64>),
     /// The shop has a (new) name: the header shows it.
     ShopName(String),
     /// Open the import view over the customer list.

@@ -3,6 +3,7 @@
 //! input). Everything runs on a `ManualClock` at a fixed time, so snapshots are stable.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod compose;
 mod event_loop;
 mod journey;
 mod render;

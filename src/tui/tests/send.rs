@@ -49,12 +49,13 @@ fn consenting(store: &Store, purpose: Purpose) -> usize {
 fn only_approved_templates_can_be_chosen() {
     let (_, _, mut state) = composer((80, 24));
     let v = &state.composer;
-    assert_eq!(v.selectable, 6, "two of the eight demo templates are not approved");
+    assert_eq!(v.selectable, 4, "two of the eight demo templates are not approved, two are hofbote's own");
+    assert!(v.templates.iter().all(|t| !crate::domain::template::is_own(&t.name)), "own templates are not listed");
     assert!(v.templates[v.selectable..].iter().all(|t| !t.is_approved()));
     assert_eq!(v.selected().unwrap().name, "wochenangebot", "the template of the latest broadcast is selected");
     update(&mut state, ch('G'));
-    assert_eq!(state.composer.nav.selected, 5, "the cursor stops at the last approved template");
-    state.composer.nav.selected = 6;
+    assert_eq!(state.composer.nav.selected, 3, "the cursor stops at the last approved template");
+    state.composer.nav.selected = 4;
     update(&mut state, key(KeyCode::Enter));
     assert!(state.composer.draft.is_none());
     let status = state.status.clone().unwrap();
@@ -68,7 +69,7 @@ fn placeholders_are_filled_and_personalised_per_customer() {
     select(&mut state, "wochenangebot");
     assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
     let d = state.composer.draft.as_ref().unwrap();
-    assert_eq!(d.fields.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["{{1}}", "{{2}}"]);
+    assert_eq!(d.fields.iter().map(|f| f.label.as_str()).collect::<Vec<_>>(), ["Anrede", "Wert 2"]);
     assert_eq!(d.focus, Focus::Param(0));
     assert_eq!(state.chain(), vec![Ctx::Always, Ctx::Composer]);
     typ(&mut state, "{vorname}");
@@ -143,6 +144,7 @@ fn the_purpose_follows_the_category_and_decides_the_audience() {
     assert_eq!(d.plan.recipients.len() + d.plan.excluded.len(), d.matched());
     assert!(screen(&state).contains("Zweck: Termine (Service)"), "{}", screen(&state));
     update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('y')); // "Verwerfen?" — yes
     select(&mut state, "wochenangebot");
     update(&mut state, key(KeyCode::Enter));
     let d = state.composer.draft.as_ref().unwrap();
@@ -210,6 +212,7 @@ fn repeat_last_starts_from_the_old_values_with_the_offer_cleared() {
     let (_, _, mut state) = composer((80, 24));
     let last = state.composer.last_of("wochenangebot").unwrap().clone();
     assert!(update(&mut state, ch('l')).is_empty());
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
     let d = state.composer.draft.as_ref().unwrap();
     assert_eq!(d.repeat_of, Some(last.id));
     assert_eq!(d.fields[0].input.value(), "{vorname}", "the greeting is kept");
@@ -223,6 +226,7 @@ fn repeat_last_starts_from_the_old_values_with_the_offer_cleared() {
 fn review_queue_draft_discard_and_test_send() {
     let (_, _, mut state) = composer((80, 24));
     update(&mut state, ch('l'));
+    update(&mut state, key(KeyCode::Enter));
     typ(&mut state, "Grillpaket");
     update(&mut state, key(KeyCode::Tab));
     typ(&mut state, "28.11.2026 08:00");
@@ -271,6 +275,7 @@ fn review_queue_draft_discard_and_test_send() {
 fn a_time_that_is_past_or_unreadable_is_refused() {
     let (_, _, mut state) = composer((80, 24));
     update(&mut state, ch('l'));
+    update(&mut state, key(KeyCode::Enter));
     typ(&mut state, "Grillpaket");
     update(&mut state, key(KeyCode::Tab));
     typ(&mut state, "bald");
@@ -520,6 +525,7 @@ fn a_send_time_without_the_service_says_it_needs_the_app_or_the_service() {
     let (mut store, launch, mut state) = composer((120, 40));
     let ctx = PerformCtx::from_launch(&launch);
     update(&mut state, ch('l'));
+    update(&mut state, key(KeyCode::Enter));
     typ(&mut state, "Grillpaket");
     update(&mut state, key(KeyCode::Tab));
     typ(&mut state, "24.12.2030 08:00");

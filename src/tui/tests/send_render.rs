@@ -49,6 +49,7 @@ fn form_with_an_error() {
 fn preview_bubble() {
     both_sizes("send_preview", Screen::Composer, |store, launch, state| {
         press(store, launch, state, ch('l'));
+        press(store, launch, state, key(KeyCode::Enter));
         typ(store, launch, state, "*Rinderrouladen* _frisch_ aus eigener Schlachtung, ~12,90~ 10,90 € das Kilo");
         press(store, launch, state, key(KeyCode::PageDown));
     });
@@ -58,6 +59,7 @@ fn preview_bubble() {
 fn excluded_list() {
     both_sizes("send_excluded", Screen::Composer, |store, launch, state| {
         press(store, launch, state, ch('l'));
+        press(store, launch, state, key(KeyCode::Enter));
         typ(store, launch, state, "Grillpaket");
         press(store, launch, state, ctrl('x'));
     });
@@ -67,6 +69,7 @@ fn excluded_list() {
 fn review() {
     both_sizes("send_review", Screen::Composer, |store, launch, state| {
         press(store, launch, state, ch('l'));
+        press(store, launch, state, key(KeyCode::Enter));
         typ(store, launch, state, "Grillpaket für 4 Personen");
         press(store, launch, state, key(KeyCode::Enter));
     });
@@ -186,9 +189,9 @@ fn every_sending_view_survives_tiny_terminals_and_ascii() {
         }
         s
     };
-    states.push(open(&mut store, &[ch('l')], Screen::Composer));
-    states.push(open(&mut store, &[ch('l'), ch('x'), key(KeyCode::Enter)], Screen::Composer));
-    states.push(open(&mut store, &[ch('l'), ctrl('x')], Screen::Composer));
+    states.push(open(&mut store, &[ch('l'), key(KeyCode::Enter)], Screen::Composer));
+    states.push(open(&mut store, &[ch('l'), key(KeyCode::Enter), ch('x'), key(KeyCode::Enter)], Screen::Composer));
+    states.push(open(&mut store, &[ch('l'), key(KeyCode::Enter), ctrl('x')], Screen::Composer));
     states.push(open(&mut store, &[ch('j'), ch('j'), key(KeyCode::Enter)], Screen::Queue));
     states.push(open(&mut store, &[ch('a'), key(KeyCode::Enter)], Screen::Queue));
     let mut welcome = State::new(&launch_ascii);

@@ -23,10 +23,19 @@ pub struct Confirm {
 
 #[derive(Debug, Clone)]
 pub enum OnYes {
-    Erase { id: i64, phone: Phone, name: String },
+    Erase {
+        id: i64,
+        phone: Phone,
+        name: String,
+    },
     Quit,
     CancelBroadcast(i64),
-    DecideRestored { broadcast: i64, send_again: bool },
+    DecideRestored {
+        broadcast: i64,
+        send_again: bool,
+    },
+    /// Throw away what was typed in the composer.
+    DiscardDraft,
 }
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Confirm, theme: Theme, lang: Lang) {

@@ -34,6 +34,9 @@ pub struct ParamField {
     pub error: Option<String>,
     /// Left once or typed into: an empty value is an error now.
     pub touched: bool,
+    /// The placeholder greets the customer ("Hallo ▢", or the message starts with it): the customer's first name
+    /// belongs there, and a fixed name is warned about.
+    pub greeting: bool,
 }
 
 /// Where the keyboard focus is in the form.
@@ -43,6 +46,8 @@ pub enum Focus {
     Param(usize),
     When,
     Audience,
+    /// The tags typed for "several tags" (only while that audience is chosen).
+    Tags,
     Preview,
 }
 
@@ -56,15 +61,29 @@ pub struct Draft {
     pub when_error: Option<String>,
     pub focus: Focus,
     /// The audience choices with their labels; `audience` is the chosen one.
+    /// "Several tags (any of / all of)" are `Audience::Tags(vec![])` / `Audience::AllTags(vec![])` here; the tags
+    /// come from the `tags` field (see [`Draft::effective_audience`]).
     pub audiences: Vec<(Audience, String)>,
     pub audience: usize,
+    /// The tags for "several tags", comma-separated, and what is wrong with them.
+    pub tags: Input,
+    pub tags_error: Option<String>,
+    /// The shop's tags (for checking what is typed in `tags`).
+    pub known_tags: Vec<String>,
     /// The candidates the chosen audience matches (kept so typing only re-plans).
     pub(super) matching: Vec<(Customer, CustomerConsent)>,
     pub plan: AudiencePlan,
     /// Index into `plan.recipients` shown in the preview.
     pub recipient: usize,
     pub warnings: Vec<Warning>,
+    /// A greeting field holds a fixed name ("Jörg"): everyone would be greeted so.
+    pub name_warning: Option<String>,
     pub repeat_of: Option<i64>,
+    /// A saved draft reopened (from the queue, or kept when the app was left): queueing or keeping it changes
+    /// that draft instead of writing a new broadcast.
+    pub draft_id: Option<i64>,
+    /// Something was typed or chosen since the draft was opened (Esc asks, leaving the app keeps it).
+    pub dirty: bool,
 }
 
 impl Draft {
@@ -76,16 +95,19 @@ impl Draft {
             fields.push(ParamField::new(Slot::Header, compose_text::F_HEADER.get(lang).to_owned(), context(text, &p)));
         }
         for p in template.body_placeholders() {
-            let hint = context(&template.body, &p);
-            fields.push(ParamField::new(Slot::Body(p.clone()), p.to_string(), hint));
+            let greeting = is_greeting(&template.body, &p);
+            let around = context(&template.body, &p);
+            // The greeting's example is a name ("Jörg"): there the hint offers the first name, not the example.
+            let hint = match template.example(&p) {
+                _ if greeting => compose_text::GREETING_HINT.fill(lang, &[&around]),
+                Some(e) => compose_text::EXAMPLE.fill(lang, &[&e, &around]),
+                None => around,
+            };
+            let mut f = ParamField::new(Slot::Body(p.clone()), field_label(&p, greeting, lang), hint);
+            f.greeting = greeting;
+            fields.push(f);
         }
-        let mut audiences = vec![(Audience::All, Audience::All.describe(lang))];
-        for (tag, n) in &view.tags {
-            audiences.push((
-                Audience::Tags(vec![tag.clone()]),
-                format!("{} ({n})", Audience::Tags(vec![tag.clone()]).describe(lang)),
-            ));
-        }
+        let (audiences, audience) = audience_choices(view, lang);
         Draft {
             template: template.clone(),
             purpose,
@@ -94,12 +116,18 @@ impl Draft {
             when_error: None,
             focus: Focus::Param(0),
             audiences,
-            audience: 0,
+            audience,
+            tags: Input::default(),
+            tags_error: None,
+            known_tags: view.tags.iter().map(|(t, _)| t.clone()).collect(),
             matching: Vec::new(),
             plan: AudiencePlan::default(),
             recipient: 0,
             warnings: Vec::new(),
+            name_warning: None,
             repeat_of: None,
+            draft_id: None,
+            dirty: false,
         }
     }
 
@@ -123,14 +151,59 @@ impl Draft {
             d.fields[i].input = Input::default();
             d.focus = Focus::Param(i);
         }
-        match d.audiences.iter().position(|(a, _)| *a == last.audience) {
-            Some(i) => d.audience = i,
-            None => {
-                d.audiences.push((last.audience.clone(), last.audience.describe(lang)));
-                d.audience = d.audiences.len() - 1;
+        d.choose_audience(&last.audience, lang);
+        d
+    }
+
+    /// A saved draft reopened: all its values as they were, its audience and time.
+    pub fn from_saved(template: &Template, saved: &BroadcastInfo, view: &ComposerView, lang: Lang) -> Draft {
+        let mut d = Draft::new(template, view, lang);
+        d.draft_id = Some(saved.id);
+        for f in &mut d.fields {
+            let old = match &f.slot {
+                Slot::Header => saved.params.header.clone(),
+                Slot::Body(p) => saved.params.get(p).map(str::to_owned),
+            };
+            if let Some(old) = old {
+                f.input = Input::new(old);
             }
         }
+        if let Some(at) = saved.scheduled_at {
+            let local = at.with_timezone(&chrono_tz::Europe::Berlin);
+            d.when = Input::new(local.format("%d.%m.%Y %H:%M").to_string());
+        }
+        d.choose_audience(&saved.audience, lang);
         d
+    }
+
+    /// Chooses `audience` (several tags go to the tags field; one not offered is added as a choice).
+    fn choose_audience(&mut self, audience: &Audience, lang: Lang) {
+        if let Some(i) = self.audiences.iter().position(|(a, _)| a == audience) {
+            self.audience = i;
+            return;
+        }
+        let several = match audience {
+            Audience::Tags(t) if t.len() > 1 => Some((Audience::Tags(Vec::new()), t)),
+            Audience::AllTags(t) => Some((Audience::AllTags(Vec::new()), t)),
+            _ => None,
+        };
+        if let Some((sentinel, tags)) = several
+            && let Some(i) = self.audiences.iter().position(|(a, _)| *a == sentinel)
+        {
+            self.audience = i;
+            self.tags = Input::new(tags.join(", "));
+            return;
+        }
+        self.audiences.push((audience.clone(), audience.describe(lang)));
+        self.audience = self.audiences.len() - 1;
+    }
+
+    /// Whether there is typed work that leaving would lose.
+    pub fn has_work(&self) -> bool {
+        self.dirty
+            && (self.fields.iter().any(|f| !f.input.value().trim().is_empty())
+                || !self.when.value().trim().is_empty()
+                || self.draft_id.is_some())
     }
 
     pub fn params(&self) -> Params {
@@ -146,9 +219,50 @@ impl Draft {
         p
     }
 
+    /// Whether the chosen audience is "several tags" (the tags field is shown and asked for).
+    pub fn wants_tags(&self) -> bool {
+        matches!(self.audiences.get(self.audience), Some((Audience::Tags(t) | Audience::AllTags(t), _)) if t.is_empty())
+    }
+
+    /// The audience as it will be stored: "several tags" with the tags typed.
+    pub fn effective_audience(&self) -> Audience {
+        let chosen = self.audiences[self.audience.min(self.audiences.len() - 1)].0.clone();
+        match chosen {
+            Audience::Tags(t) if t.is_empty() => Audience::Tags(self.parse_tags().unwrap_or_default()),
+            Audience::AllTags(t) if t.is_empty() => Audience::AllTags(self.parse_tags().unwrap_or_default()),
+            other => other,
+        }
+    }
+
+    /// The typed tags, each as the shop spells it; an unknown one is an error naming it.
+    fn parse_tags(&self) -> Result<Vec<String>, String> {
+        let mut out: Vec<String> = Vec::new();
+        for word in self.tags.value().split([',', ';']).map(str::trim).filter(|w| !w.is_empty()) {
+            match self.known_tags.iter().find(|t| t.to_lowercase() == word.to_lowercase()) {
+                Some(t) if !out.contains(t) => out.push(t.clone()),
+                Some(_) => {}
+                None => return Err(word.to_owned()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks the tags field (only while "several tags" is chosen); `strict`: empty is an error too.
+    pub fn check_tags(&mut self, strict: bool, lang: Lang) {
+        self.tags_error = if !self.wants_tags() {
+            None
+        } else {
+            match self.parse_tags() {
+                Err(word) => Some(compose_text::E_TAG_UNKNOWN.fill(lang, &[&word, &self.known_tags.join(", ")])),
+                Ok(t) if t.len() < 2 && strict => Some(compose_text::E_TAGS_FEW.get(lang).to_owned()),
+                Ok(_) => None,
+            }
+        };
+    }
+
     /// Recomputes which candidates the chosen audience matches.
     pub fn rematch(&mut self, candidates: &[(Customer, CustomerConsent)]) {
-        let audience = &self.audiences[self.audience.min(self.audiences.len() - 1)].0;
+        let audience = self.effective_audience();
         self.matching = candidates.iter().filter(|(c, _)| audience.matches(c)).cloned().collect();
     }
 
@@ -179,9 +293,11 @@ impl Draft {
                 Slot::Header => Placeholder::Named("header".into()),
                 Slot::Body(p) => p.clone(),
             };
+            // Meta's rules name the placeholder ("{{2}}"); the farmer knows the field by its label.
+            let named = |e: String| e.replace(&key.to_string(), &format!("»{}«", f.label));
             f.error = match check_value(&key, value) {
                 Err(crate::domain::template::ParamError::Empty(_)) if !f.touched => None,
-                Err(e) => Some(e.localized(lang)),
+                Err(e) => Some(named(e.localized(lang))),
                 Ok(()) => None,
             };
         }
@@ -203,6 +319,25 @@ impl Draft {
         }
         let body = self.template.render_body(&filled);
         self.warnings = checks::warnings(&self.template, &body, false);
+        self.name_warning = self
+            .fields
+            .iter()
+            .find(|f| f.greeting && looks_like_a_name(f.input.value()))
+            .map(|f| compose_text::W_FIXED_NAME.fill(lang, &[&f.input.value().trim()]));
+    }
+
+    /// Puts the customer's first name (`{vorname}`) into the focused field, at the cursor.
+    pub fn insert_first_name(&mut self) -> bool {
+        let Focus::Param(i) = self.focus else { return false };
+        let Some(f) = self.fields.get_mut(i) else { return false };
+        let value = f.input.value();
+        let at = value.char_indices().nth(f.input.cursor()).map(|(b, _)| b).unwrap_or(value.len());
+        let mut s = value.to_owned();
+        s.insert_str(at, "{vorname}");
+        let cursor = f.input.cursor() + "{vorname}".chars().count();
+        f.input = Input::new(s).with_cursor(cursor);
+        f.touched = true;
+        true
     }
 
     /// The customer shown in the preview.
@@ -247,7 +382,7 @@ impl Draft {
             template: self.template.name.clone(),
             language: self.template.language.clone(),
             params: self.params(),
-            audience: self.audiences[self.audience.min(self.audiences.len() - 1)].0.clone(),
+            audience: self.effective_audience(),
             scheduled_at,
             created_by: actor.to_owned(),
         }
@@ -255,7 +390,11 @@ impl Draft {
 
     fn order(&self) -> Vec<Focus> {
         let mut v: Vec<Focus> = (0..self.fields.len()).map(Focus::Param).collect();
-        v.extend([Focus::When, Focus::Audience, Focus::Preview]);
+        v.extend([Focus::When, Focus::Audience]);
+        if self.wants_tags() {
+            v.push(Focus::Tags);
+        }
+        v.push(Focus::Preview);
         v
     }
 
@@ -268,8 +407,81 @@ impl Draft {
 
 impl ParamField {
     fn new(slot: Slot, label: String, hint: String) -> ParamField {
-        ParamField { slot, label, input: Input::default(), hint, error: None, touched: false }
+        ParamField { slot, label, input: Input::default(), hint, error: None, touched: false, greeting: false }
     }
+}
+
+/// The audience choices and the one chosen first: everyone, the marked customers (chosen first when the composer
+/// was opened for them with `m`), each tag with its count, then several tags (any of / all of, typed in a field).
+pub fn audience_choices(view: &ComposerView, lang: Lang) -> (Vec<(Audience, String)>, usize) {
+    let mut audiences = vec![(Audience::All, Audience::All.describe(lang))];
+    let mut chosen = 0;
+    if !view.marked.is_empty() {
+        let ids: Vec<i64> = view.marked.iter().map(|(id, _)| *id).collect();
+        let label = if view.marked.len() <= 3 {
+            let names: Vec<&str> = view.marked.iter().map(|(_, n)| n.as_str()).collect();
+            compose_text::A_MARKED_NAMES.fill(lang, &[&names.join(", ")])
+        } else {
+            compose_text::A_MARKED.fill(lang, &[&view.marked.len()])
+        };
+        audiences.push((Audience::List(ids), label));
+        if view.to_marked {
+            chosen = 1;
+        }
+    }
+    for (tag, n) in &view.tags {
+        audiences.push((
+            Audience::Tags(vec![tag.clone()]),
+            format!("{} ({n})", Audience::Tags(vec![tag.clone()]).describe(lang)),
+        ));
+    }
+    if view.tags.len() >= 2 {
+        audiences.push((Audience::Tags(Vec::new()), compose_text::A_ANY_TAGS.get(lang).to_owned()));
+        audiences.push((Audience::AllTags(Vec::new()), compose_text::A_ALL_TAGS.get(lang).to_owned()));
+    }
+    (audiences, chosen)
+}
+
+/// Whether the placeholder greets: the message starts with it, or the words before it in its sentence end with a
+/// greeting ("Hallo ▢", "Liebe ▢"); a named parameter called like a first name counts too.
+fn is_greeting(body: &str, p: &Placeholder) -> bool {
+    if let Placeholder::Named(n) = p
+        && matches!(n.to_lowercase().as_str(), "name" | "vorname" | "first_name" | "firstname" | "kunde")
+    {
+        return true;
+    }
+    let marker = p.to_string();
+    let Some(at) = body.find(&marker) else { return false };
+    let before = &body[..at];
+    let sentence = before.rsplit(['.', '!', '?', '\n']).next().unwrap_or("").trim().to_lowercase();
+    const GREETINGS: [&str; 10] =
+        ["hallo", "hi", "hey", "moin", "servus", "liebe", "lieber", "liebe/r", "guten tag", "grüß dich"];
+    before.trim().is_empty() || GREETINGS.iter().any(|g| sentence.ends_with(g))
+}
+
+/// The label of a placeholder field by its meaning: the parameter's name where Meta has one ("Angebot", "Datum"),
+/// "Anrede" for a greeting, else "Wert 2".
+fn field_label(p: &Placeholder, greeting: bool, lang: Lang) -> String {
+    match p {
+        Placeholder::Named(n) => {
+            let words = n.replace('_', " ");
+            let mut chars = words.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+        Placeholder::Positional(_) if greeting => compose_text::L_GREETING.get(lang).to_owned(),
+        Placeholder::Positional(n) => compose_text::L_VALUE.fill(lang, &[n]),
+    }
+}
+
+/// A fixed name typed where the greeting goes ("Jörg", "Anna Weiß"): one or two capitalised words of letters.
+fn looks_like_a_name(v: &str) -> bool {
+    let v = v.trim();
+    let words: Vec<&str> = v.split_whitespace().collect();
+    !v.contains('{')
+        && (1..=2).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(|c| c.is_alphabetic() || c == '-')
+        })
 }
 
 /// The field a weekly offer changes: the last one whose value is not just a greeting.

@@ -58,6 +58,41 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env, sh
     if v.excluded.is_some() {
         render_excluded(frame, area, v, env);
     }
+    if let Some(nav) = &v.recent_pick {
+        render_recent(frame, area, v, *nav, env);
+    }
+}
+
+/// The list of recent broadcasts to repeat: number, template, date, state, values; newest first.
+fn render_recent(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, nav: crate::tui::nav::Nav, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
+    let ell = theme.ellipsis();
+    let w = area.width.saturating_sub(4).min(76);
+    let h = area.height.saturating_sub(2).min(v.recent.len() as u16 + 3).max(5);
+    let rect = popup::centered(area, w, h);
+    let inner = popup::open(frame, rect, compose_text::RECENT_TITLE.get(lang), theme);
+    let iw = inner.width as usize;
+    let room = inner.height.saturating_sub(1) as usize;
+    let window = nav.window(v.recent.len(), room);
+    let name_w = v.recent.iter().map(|b| width(&b.template)).max().unwrap_or(10).min(iw / 3);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (i, b) in v.recent.iter().enumerate().skip(window.start).take(room) {
+        let selected = i == nav.selected;
+        let mark = if selected { theme.pointer() } else { " " };
+        let values: Vec<&str> = b.params.body.values().map(String::as_str).filter(|s| !s.contains('{')).collect();
+        let row = format!(
+            "{mark} {} {} {}{}{}",
+            fit(&safe(&b.template), name_w, ell),
+            text::date(b.created_at, lang),
+            b.state.label().get(lang),
+            theme.dot(),
+            safe(&values.join(", ")),
+        );
+        let style = if selected { theme.selected() } else { theme.base() };
+        lines.push(Line::styled(fit(&row, iw, ell), style));
+    }
+    lines.push(Line::styled(cut(compose_text::RECENT_FOOTER.get(lang), iw, ell), theme.dim()));
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env) {
@@ -66,8 +101,18 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env)
     let w = area.width as usize;
     let mut lines: Vec<Line<'static>> =
         vec![Line::styled(cut(compose_text::PICK_TITLE.get(lang), w, ell), theme.title())];
-    for part in wrap(compose_text::PICK_HINT.get(lang), w.max(10)).into_iter().take(2) {
-        lines.push(Line::styled(part, theme.dim()));
+    match super::to_hint(v, lang) {
+        // Opened with `m` for marked customers: who it is for, instead of the general hint.
+        Some(to) => {
+            for part in wrap(&safe(&to), w.max(10)).into_iter().take(2) {
+                lines.push(Line::styled(part, theme.title()));
+            }
+        }
+        None => {
+            for part in wrap(compose_text::PICK_HINT.get(lang), w.max(10)).into_iter().take(2) {
+                lines.push(Line::styled(part, theme.dim()));
+            }
+        }
     }
     if !v.loaded {
         lines.push(Line::raw(text::LOADING.get(lang).to_owned()));
@@ -220,6 +265,17 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, v: &ComposerView, e
     let text = if focused { format!("{l} {current} {r}") } else { current };
     spans.push(Span::styled(cut(&text, value_w, ell), if focused { theme.focus() } else { theme.base() }));
     lines.push(Line::from(spans));
+    if d.wants_tags() {
+        let hint = compose_text::H_TAGS.fill(lang, &[&d.known_tags.join(", ")]);
+        input_line(
+            &mut lines,
+            compose_text::F_TAGS.get(lang),
+            &d.tags,
+            &safe(&hint),
+            d.tags_error.as_ref(),
+            d.focus == Focus::Tags,
+        );
+    }
     let counts = compose_text::COUNTS
         .fill(lang, &[&text::number(d.plan.recipients.len() as i64), &text::number(d.plan.excluded.len() as i64)]);
     let key = env.key(Action::Excluded);
@@ -243,6 +299,11 @@ fn render_edit(frame: &mut Frame<'_>, area: Rect, d: &Draft, v: &ComposerView, e
         ),
         theme.dim(),
     ));
+    if let Some(warning) = &d.name_warning {
+        for part in wrap(&format!("! {}", safe(warning)), w.max(10)) {
+            lines.push(Line::styled(part, theme.error()));
+        }
+    }
     for warning in &d.warnings {
         for part in wrap(&format!("! {}", warning.localized(lang)), w.max(10)) {
             lines.push(Line::styled(part, theme.error()));

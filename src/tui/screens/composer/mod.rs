@@ -46,7 +46,19 @@ pub struct ComposerData {
     pub last: Vec<BroadcastInfo>,
     /// The template of the most recent broadcast: selected first.
     pub latest_template: Option<String>,
+    /// The latest broadcasts of any template, newest first (no drafts): what "repeat last" offers.
+    pub recent: Vec<BroadcastInfo>,
     pub now: DateTime<Utc>,
+}
+
+/// How many of the latest broadcasts "repeat last" offers.
+pub const RECENT_LIMIT: usize = 8;
+
+/// The broadcast "repeat last" starts on: the newest one that was not cancelled (a cancelled Schlachttermin is not
+/// what the farmer repeats), else the newest.
+pub fn repeat_default(recent: &[BroadcastInfo]) -> Option<&BroadcastInfo> {
+    use crate::domain::sending::BroadcastState;
+    recent.iter().find(|b| b.state != BroadcastState::Cancelled).or(recent.first())
 }
 
 /// The composer screen.
@@ -60,6 +72,15 @@ pub struct ComposerView {
     pub candidates: Arc<Vec<(Customer, CustomerConsent)>>,
     pub tags: Vec<(String, i64)>,
     pub last: Vec<BroadcastInfo>,
+    pub recent: Vec<BroadcastInfo>,
+    /// The list of recent broadcasts to repeat is open (its selection).
+    pub recent_pick: Option<Nav>,
+    /// Customers marked on the customer list (id, name): an audience choice.
+    pub marked: Vec<(i64, String)>,
+    /// The composer was opened for `marked` (`m`): that audience is chosen first.
+    pub to_marked: bool,
+    /// A saved draft to reopen once the templates are loaded.
+    pub pending_draft: Option<BroadcastInfo>,
     pub nav: Nav,
     pub draft: Option<Draft>,
     pub review: Option<ReviewData>,
@@ -72,7 +93,7 @@ pub struct ComposerView {
 }
 
 fn sendable(t: &Template) -> bool {
-    t.is_approved() && purpose_of(t.category).is_some()
+    !crate::domain::template::is_own(&t.name) && t.is_approved() && purpose_of(t.category).is_some()
 }
 
 impl ComposerView {
@@ -89,12 +110,16 @@ impl ComposerView {
         if self.excluded.is_some() {
             return vec![Ctx::Always, Ctx::Excluded];
         }
+        if self.recent_pick.is_some() {
+            return vec![Ctx::Always, Ctx::RecentPick, Ctx::Lists];
+        }
         if self.review.is_some() {
             return vec![Ctx::Always, Ctx::Review, Ctx::Global];
         }
         match &self.draft {
             Some(d) => match d.focus {
                 Focus::Audience => vec![Ctx::Always, Ctx::FormChoice, Ctx::Composer],
+                Focus::Tags => vec![Ctx::Always, Ctx::Composer],
                 Focus::Preview => vec![Ctx::Always, Ctx::Preview, Ctx::Composer],
                 _ => vec![Ctx::Always, Ctx::Composer],
             },
@@ -119,13 +144,21 @@ pub struct Shop<'a> {
 pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) {
     let keep = v.templates.get(v.nav.selected).map(|t| t.name.clone());
     let first_load = !v.loaded;
-    let mut templates = data.templates;
+    // hofbote's own templates (opt-in question, STOP confirmation) are never a broadcast: not even listed.
+    let mut templates: Vec<Template> =
+        data.templates.into_iter().filter(|t| !crate::domain::template::is_own(&t.name)).collect();
     templates.sort_by(|a, b| (!sendable(a), &a.name, &a.language).cmp(&(!sendable(b), &b.name, &b.language)));
     v.selectable = templates.iter().filter(|t| sendable(t)).count();
     v.templates = templates;
     v.candidates = data.candidates;
     v.tags = data.tags;
     v.last = data.last;
+    v.recent = data.recent;
+    if let Some(nav) = &mut v.recent_pick {
+        // The list was opened before this load arrived (a cancel elsewhere just now): start on the right one again.
+        let first = repeat_default(&v.recent).map(|b| b.id);
+        nav.selected = v.recent.iter().position(|b| Some(b.id) == first).unwrap_or(0);
+    }
     v.now = Some(data.now);
     v.loaded = true;
     let want = if first_load { data.latest_template.or(keep) } else { keep.or(data.latest_template) };
@@ -137,6 +170,76 @@ pub fn loaded(v: &mut ComposerView, env: &Env, shop: &Shop, data: ComposerData) 
         d.rematch(&v.candidates);
         d.replan(shop.fallback, v.now.unwrap_or(data.now), env.lang);
     }
+    if v.pending_draft.is_some() {
+        let _ = open_pending(v, env, shop);
+    }
+}
+
+/// Reopens a saved draft (Enter on a draft in the queue): now if the templates are loaded, else after the load.
+pub fn edit_draft(v: &mut ComposerView, env: &Env, shop: &Shop, saved: BroadcastInfo) -> Vec<Outcome> {
+    v.pending_draft = Some(saved);
+    if !v.loaded {
+        return Vec::new();
+    }
+    match open_pending(v, env, shop) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Outcome::Error(e)],
+    }
+}
+
+fn open_pending(v: &mut ComposerView, env: &Env, shop: &Shop) -> Result<(), String> {
+    let Some(saved) = v.pending_draft.take() else { return Ok(()) };
+    let found = v.templates[..v.selectable]
+        .iter()
+        .find(|t| t.name == saved.template && t.language == saved.language)
+        .cloned()
+        .ok_or_else(|| compose_text::RECENT_GONE.fill(env.lang, &[&saved.template]))?;
+    if let Some(pos) = v.templates.iter().position(|t| t.name == found.name && t.language == found.language) {
+        v.nav.selected = pos;
+    }
+    v.review = None;
+    v.recent_pick = None;
+    let draft = Draft::from_saved(&found, &saved, v, env.lang);
+    open(v, env, shop, draft);
+    Ok(())
+}
+
+/// Leaving the app with typed work: it is kept as a draft (a reopened draft is changed), written before the app ends.
+pub fn keep_on_quit(v: &ComposerView, env: &Env, shop: &Shop) -> Option<Effect> {
+    let d = v.draft.as_ref().filter(|d| d.has_work())?;
+    let now = v.now.or(env.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let new = d.new_broadcast(d.scheduled(now, env.lang).ok().flatten(), shop.actor);
+    Some(match d.draft_id {
+        Some(id) => Effect::UpdateDraft { id, new, queue: false },
+        None => Effect::SaveDraft(new),
+    })
+}
+
+/// `m` on the customer list or detail: these customers are the audience of the next message (and of an open
+/// draft, which switches to them).
+pub fn compose_to(v: &mut ComposerView, env: &Env, shop: &Shop, to: Vec<(i64, String)>) {
+    v.marked = to;
+    v.to_marked = true;
+    let (choices, chosen) = draft::audience_choices(v, env.lang);
+    if let Some(d) = &mut v.draft {
+        d.audiences = choices;
+        d.audience = chosen;
+        d.recipient = 0;
+        d.rematch(&v.candidates);
+        replan(v, env, shop);
+    }
+}
+
+/// The status line after `m`: who the message is for.
+pub fn to_hint(v: &ComposerView, lang: Lang) -> Option<String> {
+    if !v.to_marked || v.marked.is_empty() {
+        return None;
+    }
+    let who = match &v.marked[..] {
+        [(_, name)] => name.clone(),
+        many => compose_text::A_MARKED.fill(lang, &[&many.len()]),
+    };
+    Some(compose_text::TO_HINT.fill(lang, &[&who]))
 }
 
 /// Rows of the template list that fit.
@@ -166,17 +269,21 @@ pub fn on_picker(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
         Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
             v.nav.apply(action, v.selectable, page);
         }
-        Action::Open | Action::Repeat => {
+        Action::Open => {
             let Some(t) = v.templates.get(v.nav.selected).cloned() else { return Vec::new() };
             if !sendable(&t) {
                 return vec![Outcome::Error(compose_text::NOT_APPROVED.fill(lang, &[&t.name, &t.status.label(lang)]))];
             }
-            let draft = match (action, v.last_of(&t.name)) {
-                (Action::Repeat, Some(last)) => Draft::repeat(&t, last, v, lang),
-                (Action::Repeat, None) => return vec![Outcome::Info(compose_text::NO_LAST.fill(lang, &[&t.name]))],
-                _ => Draft::new(&t, v, lang),
-            };
+            let draft = Draft::new(&t, v, lang);
             open(v, env, shop, draft);
+        }
+        Action::Repeat => {
+            // The last few broadcasts of any template to pick from, on the newest one not cancelled.
+            let Some(first) = repeat_default(&v.recent) else {
+                return vec![Outcome::Info(compose_text::NO_RECENT.get(lang).to_owned())];
+            };
+            let selected = v.recent.iter().position(|b| b.id == first.id).unwrap_or(0);
+            v.recent_pick = Some(Nav { selected, offset: 0 });
         }
         Action::Sync if !v.syncing => {
             v.syncing = true;
@@ -190,6 +297,44 @@ pub fn on_picker(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
     Vec::new()
 }
 
+/// Keys of the list of recent broadcasts: Enter repeats the chosen one, Esc closes the list.
+pub fn on_recent(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
+    let lang = env.lang;
+    let Some(nav) = &mut v.recent_pick else { return Vec::new() };
+    match action {
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Home | Action::End => {
+            nav.apply(action, v.recent.len(), RECENT_LIMIT);
+        }
+        Action::Back => v.recent_pick = None,
+        Action::Open => {
+            let Some(last) = v.recent.get(nav.selected).cloned() else { return Vec::new() };
+            v.recent_pick = None;
+            let found = v.templates[..v.selectable]
+                .iter()
+                .find(|t| t.name == last.template && t.language == last.language)
+                .cloned();
+            let Some(t) = found else {
+                return vec![Outcome::Error(compose_text::RECENT_GONE.fill(lang, &[&last.template]))];
+            };
+            if let Some(pos) = v.templates.iter().position(|x| x.name == t.name && x.language == t.language) {
+                v.nav.selected = pos;
+            }
+            let draft = Draft::repeat(&t, &last, v, lang);
+            open(v, env, shop, draft);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The answer "yes" to [`compose_text::DISCARD_QUESTION`]: the typed work is gone.
+pub fn discard(v: &mut ComposerView, lang: Lang) -> Outcome {
+    v.draft = None;
+    v.review = None;
+    v.to_marked = false;
+    Outcome::Success(compose_text::DISCARDED.get(lang).to_owned())
+}
+
 /// Keys of the form step.
 pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
     let lang = env.lang;
@@ -197,7 +342,15 @@ pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> 
     let Some(d) = &mut v.draft else { return Vec::new() };
     match action {
         Action::Cancel => {
+            if d.has_work() {
+                // Typed work is not thrown away without asking.
+                return vec![Outcome::Confirm(crate::tui::widgets::confirm::Confirm {
+                    question: compose_text::DISCARD_QUESTION.get(lang).to_owned(),
+                    on_yes: crate::tui::widgets::confirm::OnYes::DiscardDraft,
+                })];
+            }
             v.draft = None;
+            v.to_marked = false;
             return Vec::new();
         }
         Action::NextField | Action::PrevField => {
@@ -216,11 +369,17 @@ pub fn on_edit(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> 
             replan(v, env, shop);
         }
         Action::Toggle | Action::ChoiceNext | Action::ChoicePrev => {
+            d.dirty = true;
             let n = d.audiences.len().max(1);
             let by: isize = if action == Action::ChoicePrev { -1 } else { 1 };
             d.audience = ((d.audience as isize + by).rem_euclid(n as isize)) as usize;
             d.recipient = 0;
+            d.check_tags(false, lang);
             d.rematch(&v.candidates);
+            replan(v, env, shop);
+        }
+        Action::FirstName if d.insert_first_name() => {
+            d.dirty = true;
             replan(v, env, shop);
         }
         Action::Excluded => v.excluded = Some(0),
@@ -259,6 +418,11 @@ fn to_review(v: &mut ComposerView, env: &Env, shop: &Shop) -> Vec<Outcome> {
     let Some(d) = &mut v.draft else { return Vec::new() };
     if let Some(i) = d.fields.iter().position(|f| f.error.is_some()) {
         d.focus = Focus::Param(i);
+        return Vec::new();
+    }
+    d.check_tags(true, lang);
+    if d.tags_error.is_some() {
+        d.focus = Focus::Tags;
         return Vec::new();
     }
     let scheduled = match d.scheduled(now, lang) {
@@ -300,9 +464,19 @@ pub fn type_key(v: &mut ComposerView, env: &Env, shop: &Shop, ev: &KeyEvent) {
             }
             c
         }
+        Focus::Tags => {
+            let c = d.tags.handle(req).is_some_and(|c| c.value);
+            if c {
+                d.check_tags(false, lang);
+                d.recipient = 0;
+                d.rematch(&v.candidates);
+            }
+            c
+        }
         Focus::Audience | Focus::Preview => false,
     };
     if changed {
+        d.dirty = true;
         replan(v, env, shop);
     }
 }
@@ -336,6 +510,9 @@ pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
     }
     if v.review.is_some() {
         return review::on_action(v, env, shop, action);
+    }
+    if v.recent_pick.is_some() {
+        return on_recent(v, env, shop, action);
     }
     if v.draft.is_some() {
         return on_edit(v, env, shop, action);

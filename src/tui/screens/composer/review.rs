@@ -65,10 +65,11 @@ pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
             }
             let new = r.new.clone();
             v.busy = true;
-            vec![
-                Outcome::Info(compose_text::QUEUING.get(lang).to_owned()),
-                Outcome::Effect(Effect::QueueBroadcast(new)),
-            ]
+            let effect = match v.draft.as_ref().and_then(|d| d.draft_id) {
+                Some(id) => Effect::UpdateDraft { id, new, queue: true },
+                None => Effect::QueueBroadcast(new),
+            };
+            vec![Outcome::Info(compose_text::QUEUING.get(lang).to_owned()), Outcome::Effect(effect)]
         }
         Action::TestSend => {
             let own = shop.own_number.trim().to_owned();
@@ -97,7 +98,10 @@ pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -
             }
             let new = r.new.clone();
             v.busy = true;
-            vec![Outcome::Effect(Effect::SaveDraft(new))]
+            match v.draft.as_ref().and_then(|d| d.draft_id) {
+                Some(id) => vec![Outcome::Effect(Effect::UpdateDraft { id, new, queue: false })],
+                None => vec![Outcome::Effect(Effect::SaveDraft(new))],
+            }
         }
         Action::Discard => {
             v.review = None;
@@ -154,7 +158,14 @@ fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> 
     } else if e.over_tier > 0 {
         compose_text::R_TIER_WAIT.fill(lang, &[&text::number(r.tier as i64), &text::number(e.over_tier as i64)])
     } else {
-        compose_text::R_TIER_OK.fill(lang, &[&text::number(r.tier as i64)])
+        // "heute" only when it goes out today (Europe/Berlin); a send tomorrow or later names its day.
+        let send_at = r.new.scheduled_at.filter(|at| *at > r.now).unwrap_or(r.now);
+        let day = |at: DateTime<Utc>| at.with_timezone(&chrono_tz::Europe::Berlin).date_naive();
+        if day(send_at) == day(r.now) {
+            compose_text::R_TIER_OK.fill(lang, &[&text::number(r.tier as i64)])
+        } else {
+            compose_text::R_TIER_OK_ON.fill(lang, &[&text::number(r.tier as i64), &text::date(send_at, lang)])
+        }
     };
     rows.push((compose_text::R_TIER.get(lang).to_owned(), tier, e.over_tier > 0));
     let quiet = match e.quiet_until {

@@ -17,9 +17,15 @@ pub const NOT_SELECTABLE: Tr = Tr::new("nicht wählbar", "not selectable");
 pub const AUTH_TEMPLATE: Tr = Tr::new("hofbote sendet keine Anmeldecodes", "hofbote does not send login codes");
 pub const LAST_SENT: Tr = Tr::new("zuletzt {0} an {1}", "last {0} to {1}");
 pub const NEVER_SENT: Tr = Tr::new("noch nie gesendet", "never sent");
-pub const NO_LAST: Tr = Tr::new(
-    "Mit »{0}« wurde noch keine Rundnachricht verschickt. Drücke Enter, um sie neu auszufüllen.",
-    "No broadcast was sent with “{0}” yet. Press Enter to fill it in.",
+pub const NO_RECENT: Tr = Tr::new(
+    "Es wurde noch keine Rundnachricht verschickt. Wähle eine Vorlage mit Enter.",
+    "No broadcast was sent yet. Choose a template with Enter.",
+);
+pub const RECENT_TITLE: Tr = Tr::new("Welche wiederholen?", "Which one to repeat?");
+pub const RECENT_FOOTER: Tr = Tr::new("Enter wiederholen, Esc zurück", "Enter repeats, Esc goes back");
+pub const RECENT_GONE: Tr = Tr::new(
+    "Die Vorlage »{0}« kann nicht mehr gesendet werden (nicht mehr genehmigt oder entfernt).",
+    "The template “{0}” can no longer be sent (no longer approved, or removed).",
 );
 pub const NOT_APPROVED: Tr = Tr::new(
     "Vorlage »{0}« ist {1}. Nur genehmigte Vorlagen können gesendet werden.",
@@ -41,6 +47,30 @@ pub const REPEAT_TITLE: Tr = Tr::new("Wiederholung von Nr. {0}", "Repeat of no. 
 pub const F_HEADER: Tr = Tr::new("Überschrift", "Header");
 pub const F_WHEN: Tr = Tr::new("Zeitpunkt", "When");
 pub const F_AUDIENCE: Tr = Tr::new("Zielgruppe", "Audience");
+pub const L_GREETING: Tr = Tr::new("Anrede", "Greeting");
+pub const L_VALUE: Tr = Tr::new("Wert {0}", "Value {0}");
+pub const GREETING_HINT: Tr = Tr::new("F2 = Vorname des Kunden · {0}", "F2 = the customer's first name · {0}");
+pub const EXAMPLE: Tr = Tr::new("z. B. »{0}« · {1}", "e.g. “{0}” · {1}");
+pub const W_FIXED_NAME: Tr = Tr::new(
+    "Alle werden mit »{0}« angesprochen. Für den Vornamen jedes Kunden drücke F2 (statt des Namens).",
+    "Everyone is greeted as “{0}”. For each customer's own first name press F2 (instead of the name).",
+);
+pub const F_TAGS: Tr = Tr::new("Schlagworte", "Tags");
+pub const H_TAGS: Tr = Tr::new("durch Komma getrennt; vorhanden: {0}", "separated by commas; there are: {0}");
+pub const A_MARKED: Tr = Tr::new("{0} markierte Kunden", "{0} marked customers");
+pub const A_MARKED_NAMES: Tr = Tr::new("markiert: {0}", "marked: {0}");
+pub const A_ANY_TAGS: Tr = Tr::new("mehrere Schlagworte (eines davon) …", "several tags (any of them) …");
+pub const A_ALL_TAGS: Tr = Tr::new("mehrere Schlagworte (alle davon) …", "several tags (all of them) …");
+pub const E_TAG_UNKNOWN: Tr =
+    Tr::new("Schlagwort »{0}« gibt es nicht. Vorhanden: {1}", "There is no tag “{0}”. There are: {1}");
+pub const E_TAGS_FEW: Tr = Tr::new(
+    "Schreib mindestens zwei Schlagworte, durch Komma getrennt (für eines wähle es oben direkt).",
+    "Type at least two tags, separated by commas (for one, choose it above directly).",
+);
+pub const TO_HINT: Tr = Tr::new(
+    "Nachricht an {0}: wähle die Vorlage mit Enter (die Zielgruppe ist schon gesetzt).",
+    "Message to {0}: choose the template with Enter (the audience is already set).",
+);
 pub const H_WHEN: Tr = Tr::new("leer = sofort · morgen 8:00", "empty = now · tomorrow 8:00");
 pub const WHEN_NOW: Tr = Tr::new("sofort", "now");
 pub const CHARS: Tr = Tr::new("{0} Zeichen", "{0} chars");
@@ -49,8 +79,10 @@ pub const PURPOSE_LINE: Tr = Tr::new("Zweck: {0} – folgt aus der Vorlage", "Pu
 pub const COUNTS: Tr = Tr::new("{0} Empfänger · {1} ausgeschlossen", "{0} recipients · {1} excluded");
 pub const COUNTS_KEY: Tr = Tr::new("({0} zeigt sie)", "({0} shows them)");
 pub const BODY_LEN: Tr = Tr::new("Text {0}/{1} Zeichen", "text {0}/{1} characters");
-pub const PERSONAL_HINT: Tr =
-    Tr::new("{vorname} und {name} werden je Kunde ersetzt.", "{vorname} and {name} are replaced per customer.");
+pub const PERSONAL_HINT: Tr = Tr::new(
+    "F2 setzt den Vornamen des Kunden ein ({vorname}, je Kunde ersetzt).",
+    "F2 puts in the customer's first name ({vorname}, replaced per customer).",
+);
 pub const PREVIEW_TITLE: Tr = Tr::new("{1}/{2}: {0}", "{1}/{2}: {0}");
 pub const PREVIEW_NOBODY: Tr = Tr::new("Vorschau (keine Empfänger)", "Preview (no recipients)");
 pub const PREVIEW_KEYS: Tr = Tr::new("{0}/{1}: anderer Empfänger", "{0}/{1}: other recipient");
@@ -86,6 +118,8 @@ pub const R_DURATION_VALUE: Tr = Tr::new("{0} bei {1} Nachrichten/s", "{0} at {1
 pub const R_TIER: Tr = Tr::new("Tageslimit von Meta", "Meta's messaging limit");
 pub const R_TIER_OK: Tr =
     Tr::new("{0} Empfänger je 24 h – alle gehen heute raus", "{0} recipients per 24 h – all go out today");
+pub const R_TIER_OK_ON: Tr =
+    Tr::new("{0} Empfänger je 24 h – alle gehen am {1} raus", "{0} recipients per 24 h – all go out on {1}");
 pub const R_TIER_UNLIMITED: Tr = Tr::new("unbegrenzt", "unlimited");
 pub const R_TIER_WAIT: Tr = Tr::new(
     "{0} Empfänger je 24 h – {1} warten bis zum nächsten Tag",
@@ -110,8 +144,12 @@ pub const QUEUED_SCHEDULED: Tr = Tr::new(
     "Broadcast no. {0} scheduled for {1}: {2} recipients.",
 );
 pub const DRAFT_SAVED: Tr = Tr::new(
-    "Als Entwurf Nr. {0} gespeichert. In der Warteschlange reihst du ihn mit r ein.",
-    "Saved as draft no. {0}. Queue it from the send queue with r.",
+    "Als Entwurf Nr. {0} gespeichert. In der Warteschlange öffnest du ihn mit Enter.",
+    "Saved as draft no. {0}. Open it from the send queue with Enter.",
+);
+pub const DISCARD_QUESTION: Tr = Tr::new(
+    "Verwerfen? Was du eingetippt hast, geht verloren. (Behalten: n, dann Enter und p für Entwurf)",
+    "Discard? What you typed is lost. (To keep it: n, then Enter and p for a draft)",
 );
 pub const DISCARDED: Tr = Tr::new("Verworfen. Es wurde nichts gespeichert.", "Discarded. Nothing was saved.");
 pub const QUEUING: Tr = Tr::new("Reihe ein ...", "Queueing ...");

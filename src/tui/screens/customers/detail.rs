@@ -82,6 +82,7 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
                 return super::write_file(&data.customer, action, env.lang);
             }
         }
+        Action::MessageTo => return vec![Outcome::Compose(vec![d.customer_id])],
         Action::Record | Action::Withdraw => {
             if let Some(data) = &d.data {
                 let kind = if action == Action::Record { EventKind::Granted } else { EventKind::Withdrawn };

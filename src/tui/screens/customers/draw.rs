@@ -61,6 +61,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
         Sort::Changed => text::SORT_CHANGED,
     };
     info.push(Span::styled(sort.get(lang).to_owned(), theme.dim()));
+    if !v.marked.is_empty() {
+        info.push(Span::styled(text::MARKED.fill(lang, &[&text::number(v.marked.len() as i64)]), theme.title()));
+        info.push(Span::raw(theme.dot()));
+    }
     let count = if v.filtered() {
         let total = v.entries.len() as i64;
         text::COUNT_OF.fill(lang, total, &[&text::number(v.visible.len() as i64), &text::number(total)])
@@ -110,9 +114,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
         let e = &v.entries[*idx];
         let glyph = |s: ConsentState| format!("   {}", theme.consent_glyph(s));
         let mark = if pos == v.nav.selected { theme.pointer() } else { " " };
+        // A marked customer (Space) has a star before the name.
+        let name = if v.marked.contains(&e.id()) { format!("* {}", e.name()) } else { e.name().into_owned() };
         let mut spans = vec![
             Span::raw(mark.to_owned()),
-            Span::raw(fit(&e.name(), cols.name, ell)),
+            Span::raw(fit(&name, cols.name, ell)),
             Span::raw(" "),
             Span::raw(fit(e.phone(env.region), cols.phone, ell)),
             Span::raw(" "),

@@ -121,6 +121,8 @@ pub struct CustomersView {
     pub detail: Option<Detail>,
     /// Select this customer when the next load arrives (the one just saved).
     pub select_after_load: Option<i64>,
+    /// Marked customers (ids), for a message to these (`m`); kept across loads while they exist.
+    pub marked: std::collections::BTreeSet<i64>,
 }
 
 impl CustomersView {
@@ -222,6 +224,8 @@ pub fn loaded(v: &mut CustomersView, env: &Env, data: CustomersData) {
     v.by_change = by_change;
     v.change_rank = change_rank;
     v.tags = data.tags;
+    let ids: std::collections::HashSet<i64> = v.entries.iter().map(Entry::id).collect();
+    v.marked.retain(|id| ids.contains(id));
     if v.tag.as_ref().is_some_and(|t| !v.tags.iter().any(|(x, _)| x == t)) {
         v.tag = None;
     }
@@ -318,6 +322,25 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
         Action::DataExport | Action::ConsentProof => {
             if let Some(e) = v.selected() {
                 return write_file(&e.row.customer, action, lang);
+            }
+        }
+        Action::Mark => {
+            if let Some(id) = v.selected().map(Entry::id) {
+                if !v.marked.remove(&id) {
+                    v.marked.insert(id);
+                }
+                // On to the next row, so marking a few in a row is Space, Space, Space.
+                v.nav.apply(Action::Down, v.visible.len(), page);
+            }
+        }
+        Action::MessageTo => {
+            let ids: Vec<i64> = if v.marked.is_empty() {
+                v.selected().map(Entry::id).into_iter().collect()
+            } else {
+                v.marked.iter().copied().collect()
+            };
+            if !ids.is_empty() {
+                return vec![Outcome::Compose(ids)];
             }
         }
         _ => {}

@@ -36,11 +36,13 @@ pub struct Detail {
     pub rows: Vec<OutboxRow>,
     pub loaded: bool,
     pub nav: Nav,
+    /// The whole message is shown on top (Enter).
+    pub show_text: bool,
 }
 
 impl Detail {
     pub fn new(id: i64) -> Detail {
-        Detail { id, rows: Vec::new(), loaded: false, nav: Nav::default() }
+        Detail { id, rows: Vec::new(), loaded: false, nav: Nav::default(), show_text: false }
     }
 
     pub fn selected(&self) -> Option<&OutboxRow> {
@@ -50,8 +52,8 @@ impl Detail {
 
 /// Lines below the table for the selected row's explanation.
 const PANEL: usize = 4;
-/// Lines above the table: title, gauge, legend, column heads.
-const HEAD: usize = 4;
+/// Lines above the table: title, gauge, legend, the message's text, column heads.
+const HEAD: usize = 5;
 
 fn page(size: (u16, u16)) -> usize {
     (crate::tui::screens::body_height(size) as usize).saturating_sub(HEAD + PANEL).max(1)
@@ -94,6 +96,14 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
     let lang = env.lang;
     let Some(d) = &mut v.detail else { return Vec::new() };
     match action {
+        Action::Back | Action::Open if d.show_text => {
+            d.show_text = false;
+            Vec::new()
+        }
+        Action::Open => {
+            d.show_text = true;
+            Vec::new()
+        }
         Action::Back => {
             v.detail = None;
             Vec::new()
@@ -181,9 +191,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
                 legend = format!("{legend}{}{note}", theme.dot());
             }
             lines.push(Line::styled(cut(&legend, w, ell), theme.dim()));
+            lines.push(Line::styled(cut(&safe(&text_line(b, v, lang)), w, ell), theme.base()));
         }
         None => {
             lines.push(Line::styled(queue_text::NUMBER.fill(lang, &[&d.id]), theme.title()));
+            lines.push(Line::raw(""));
             lines.push(Line::raw(""));
             lines.push(Line::raw(""));
         }
@@ -238,6 +250,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
     // The panel for the selected row, at the bottom.
     let body = Paragraph::new(lines);
     frame.render_widget(body, Rect { height: area.height.saturating_sub(PANEL as u16), ..area });
+    if d.show_text
+        && let Some(b) = info
+    {
+        render_message(frame, area, b, v, env);
+        return;
+    }
     let Some(r) = d.selected() else { return };
     let mut panel_lines: Vec<Line<'static>> = Vec::new();
     for (text, strong) in panel(r, env) {
@@ -250,4 +268,36 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
         let y = area.y + area.height - PANEL as u16;
         frame.render_widget(Paragraph::new(panel_lines), Rect { y, height: PANEL as u16, ..area });
     }
+}
+
+/// The one line of the message's text in the head of the detail.
+fn text_line(b: &BroadcastInfo, v: &QueueView, lang: crate::i18n::Lang) -> String {
+    let templates = v.data.as_ref().map(|d| d.templates.as_slice()).unwrap_or_default();
+    match super::message_text(b, templates, lang) {
+        Some(t) => queue_text::TEXT_LINE.fill(lang, &[&t.replace('\n', " ")]),
+        None => {
+            let values: Vec<&str> = b.params.body.values().map(String::as_str).collect();
+            queue_text::TEXT_UNKNOWN.fill(lang, &[&b.template, &values.join(", ")])
+        }
+    }
+}
+
+/// The whole message in a window (Enter in the detail).
+fn render_message(frame: &mut Frame<'_>, area: Rect, b: &BroadcastInfo, v: &QueueView, env: &Env) {
+    let (theme, lang) = (env.theme, env.lang);
+    let templates = v.data.as_ref().map(|d| d.templates.as_slice()).unwrap_or_default();
+    let text = super::message_text(b, templates, lang).unwrap_or_else(|| text_line(b, v, lang));
+    let w = area.width.saturating_sub(4).min(70);
+    let inner_w = w.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for para in text.split('\n') {
+        lines.extend(wrap(&safe(para), inner_w.max(10)).into_iter().map(Line::raw));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(queue_text::MESSAGE_FOOTER.get(lang).to_owned(), theme.dim()));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = crate::tui::widgets::popup::centered(area, w, h);
+    let title = format!("{} · {}", queue_text::MESSAGE_TITLE.fill(lang, &[&b.id]), safe(&b.template));
+    let inner = crate::tui::widgets::popup::open(frame, rect, &title, theme);
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -39,6 +39,8 @@ pub struct QueueData {
     pub unread: i64,
     /// Category of each template by name (to say "Werbung" or "Service").
     pub categories: Vec<(String, crate::domain::template::Category)>,
+    /// The templates as synced (to show a broadcast's message as it was written).
+    pub templates: Vec<crate::domain::template::Template>,
     pub now: DateTime<Utc>,
 }
 
@@ -170,6 +172,10 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
             Vec::new()
         }
         Action::Open => match v.selected() {
+            // A draft has no recipients yet: it opens in the composer, to be changed and sent.
+            Some(b) if b.state == crate::domain::sending::BroadcastState::Draft => {
+                vec![Outcome::EditDraft(Box::new(b.clone()))]
+            }
             Some(b) => {
                 let id = b.id;
                 v.detail = Some(Detail::new(id));
@@ -185,6 +191,33 @@ pub fn on_action(v: &mut QueueView, env: &Env, action: Action) -> Vec<Outcome> {
         }
         _ => Vec::new(),
     }
+}
+
+/// A broadcast's message as it goes out (header, body, footer), the per-customer values in words ("‹Vorname›");
+/// `None` when its template is no longer known.
+pub fn message_text(
+    b: &BroadcastInfo,
+    templates: &[crate::domain::template::Template],
+    lang: crate::i18n::Lang,
+) -> Option<String> {
+    use crate::domain::template::{Header, Params, fill};
+    let t = templates.iter().find(|t| t.name == b.template && t.language == b.language)?;
+    let first = queue_text::FIRST_NAME_WORD.get(lang);
+    let name = queue_text::NAME_WORD.get(lang);
+    let words = |v: &str| v.replace("{vorname}", first).replace("{Vorname}", first).replace("{name}", name);
+    let params = Params {
+        body: b.params.body.iter().map(|(k, v)| (k.clone(), words(v))).collect(),
+        header: b.params.header.as_deref().map(words),
+    };
+    let mut parts = Vec::new();
+    if let Some(Header::Text { text }) = &t.header {
+        parts.push(fill(text, |_| params.header.clone()));
+    }
+    parts.push(t.render_body(&params));
+    if let Some(footer) = &t.footer {
+        parts.push(footer.clone());
+    }
+    Some(parts.join("\n"))
 }
 
 /// Pause, resume (or queue a draft), cancel (after asking) or retry one broadcast.

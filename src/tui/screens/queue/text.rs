@@ -32,7 +32,8 @@ pub const NOT_SENDING: Tr = Tr::new(
     "Niemand sendet: Starte »hofbote serve« oder richte den Zugang ein.",
     "Nobody is sending: start `hofbote serve` or set up the access.",
 );
-pub const DRAFT_HINT: Tr = Tr::new("Entwurf – r reiht ihn ein", "draft – r queues it");
+pub const DRAFT_HINT: Tr =
+    Tr::new("Entwurf – Enter öffnet ihn zum Ändern und Senden", "draft – Enter opens it to change and send");
 
 pub fn broadcast_state(s: crate::domain::sending::BroadcastState) -> Tr {
     s.label()
@@ -111,3 +112,12 @@ pub const RESTORED_MARK: Tr = Tr::new(
     "{0} recipients are unclear after restoring the backup of {1}.\nCount them as sent? Whoever does not have it yet will not get it.",
 );
 pub const ERASED: Tr = Tr::new("(gelöscht)", "(erased)");
+
+// The message of a broadcast (detail line and the whole text on Enter)
+pub const FIRST_NAME_WORD: Tr = Tr::new("‹Vorname›", "‹first name›");
+pub const NAME_WORD: Tr = Tr::new("‹Name›", "‹name›");
+pub const TEXT_LINE: Tr = Tr::new("Text: {0}", "Text: {0}");
+pub const TEXT_UNKNOWN: Tr =
+    Tr::new("Text: Vorlage »{0}« ist nicht mehr da. Werte: {1}", "Text: template “{0}” is gone. Values: {1}");
+pub const MESSAGE_TITLE: Tr = Tr::new("Nachricht Nr. {0}", "Message no. {0}");
+pub const MESSAGE_FOOTER: Tr = Tr::new("Esc oder Enter schließt.", "Esc or Enter closes.");
