@@ -333,7 +333,11 @@ fn input_alone_drives_the_welcome_screen_and_the_setup_form() {
     press(&mut pty, "D", "a letter in the address", |s| field(s, "Adresse").is_some_and(|v| v.starts_with('D')));
     press(&mut pty, key::F1, "the help", |s| s.contains("Hilfe – Tasten"));
     press(&mut pty, key::ESC, "the help closed", |s| !s.contains("Hilfe – Tasten"));
-    press(&mut pty, key::ESC, "the welcome screen", |s| !s.contains("Deine Handynummer"));
+    // Typed input: Esc asks first, n goes back to the form, Esc and j leave it.
+    press(&mut pty, key::ESC, "the discard question", |s| s.contains("Verwerfen?"));
+    press(&mut pty, "n", "the form again", |s| !s.contains("Verwerfen?") && s.contains("Kühnho"));
+    press(&mut pty, key::ESC, "the discard question", |s| s.contains("Verwerfen?"));
+    press(&mut pty, "j", "the welcome screen", |s| !s.contains("Deine Handynummer"));
     quit(&mut pty);
 }
 

@@ -96,6 +96,8 @@ fn setup_without_meta_then_a_customer_and_sending_says_what_is_missing() {
     pty.keys("3");
     pty.wait_for("> wochenangebot");
     pty.keys("l");
+    pty.wait_for("Welche wiederholen?");
+    pty.keys(key::ENTER);
     pty.wait_for("vorher: Kürbissuppe");
     type_and_see(&mut pty, "Bratwurst");
     pty.keys(key::ENTER);
@@ -111,6 +113,8 @@ fn setup_without_meta_then_a_customer_and_sending_says_what_is_missing() {
     pty.keys(key::ESC);
     pty.wait_gone("Prüfen vor dem Senden");
     pty.keys(key::ESC);
+    pty.wait_for("Verwerfen?");
+    pty.keys("j");
     pty.wait_for("> wochenangebot");
     quit(&mut pty);
 }
