@@ -11,6 +11,7 @@ use hofbote::config::Secret;
 use hofbote::sandbox::{self, SandboxConfig};
 
 use crate::pty::{self, Pty, Spawn, key};
+use crate::settings::{add_customer, set_up_the_shop, type_and_see};
 
 const TOKEN: &str = "EAAG-erste-woche-0815";
 /// F2: the customer's first name into the composer's field.
@@ -28,12 +29,6 @@ fn excel_list(home: &Path) {
     std::fs::write(home.join("kunden.csv"), bytes).unwrap();
 }
 
-/// Types `text` and waits until the screen shows it.
-fn type_and_see(pty: &mut Pty, text: &str) {
-    pty.keys(text);
-    pty.wait_for(text);
-}
-
 /// Presses `k` until the line of the composer's template list starting with `> {name} ` is selected.
 fn pick_template(pty: &mut Pty, name: &str) {
     let want = format!("> {name} ");
@@ -44,6 +39,17 @@ fn pick_template(pty: &mut Pty, name: &str) {
         pty.keys("j");
     }
     pty.wait_for(&want);
+}
+
+/// `3 l Enter`: the composer once the last broadcasts are known, `l`, the newest of them.
+fn repeat_last(pty: &mut Pty) {
+    pty.keys("3");
+    pty.wait_screen("the templates with the last broadcast", |s| {
+        s.lines().any(|l| l.starts_with("> wochenangebot ") && l.contains("zuletzt"))
+    });
+    pty.keys("l");
+    pty.wait_for("Welche wiederholen?");
+    pty.keys(key::ENTER);
 }
 
 /// Quits with `how` (`q`, or Ctrl-C in a text field), saying yes if the app asks because something is still being
@@ -70,29 +76,8 @@ fn a_farmers_first_week_from_an_empty_home() {
 
     // Setup without a Meta account: only "Dein Hof".
     let mut pty = Spawn::new(home.path()).spawn();
-    pty.wait_for("Willkommen bei hofbote");
-    pty.keys("s");
-    pty.wait_for("Schritt 1: Dein Hof");
-    type_and_see(&mut pty, "Hof Sonnenwiese");
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "Dorfstraße 1, 12345 Testdorf");
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "0171 5550100");
-    pty.keys(key::CTRL_S);
-    pty.wait_for("Dein Hof ist eingerichtet");
-    pty.keys(key::ENTER);
-    pty.wait_for("Noch keine Kunden.");
-    pty.wait_for("WhatsApp noch nicht verbunden");
-
-    // A customer added by hand.
-    pty.keys("a");
-    pty.wait_for("Neuer Kunde");
-    type_and_see(&mut pty, "Karin Schulz");
-    pty.keys(key::TAB);
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "0160 5550001");
-    pty.keys(key::CTRL_S);
-    pty.wait_for("Kunde angelegt: Karin Schulz");
+    set_up_the_shop(&mut pty, "Hof Sonnenwiese", "Dorfstraße 1, 12345 Testdorf", "0171 5550100");
+    add_customer(&mut pty, "Karin Schulz", "0160 5550001");
 
     // The Excel list imported in the app: the dry run, then y.
     pty.keys("i");
@@ -182,13 +167,7 @@ fn a_farmers_first_week_from_an_empty_home() {
     pty.wait_for("eingereiht: 1 Empfänger");
 
     // The weekly offer through l: the last broadcast is offered first.
-    pty.keys("3");
-    pty.wait_screen("the templates with the last broadcast", |s| {
-        s.lines().any(|l| l.starts_with("> wochenangebot ") && l.contains("zuletzt"))
-    });
-    pty.keys("l");
-    pty.wait_for("Welche wiederholen?");
-    pty.keys(key::ENTER);
+    repeat_last(&mut pty);
     pty.wait_for("vorher: Rinderbrühe im Glas");
     type_and_see(&mut pty, "Kürbis 2,50 €/kg");
     pty.keys(key::ENTER);
@@ -197,13 +176,7 @@ fn a_farmers_first_week_from_an_empty_home() {
     pty.wait_for("eingereiht: 1 Empfänger");
 
     // A message half-written, then the app quit: the draft is kept and there after a restart.
-    pty.keys("3");
-    pty.wait_screen("the templates with the last broadcast", |s| {
-        s.lines().any(|l| l.starts_with("> wochenangebot ") && l.contains("zuletzt"))
-    });
-    pty.keys("l");
-    pty.wait_for("Welche wiederholen?");
-    pty.keys(key::ENTER);
+    repeat_last(&mut pty);
     type_and_see(&mut pty, "Gänse vorbestellen");
     quit(&mut pty, key::CTRL_C);
 

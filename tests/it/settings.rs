@@ -20,9 +20,42 @@ fn db_file(home: &Path) -> PathBuf {
 }
 
 /// Types `text` and waits until the screen shows it (so no key is lost before the next).
-fn type_and_see(pty: &mut Pty, text: &str) {
+pub fn type_and_see(pty: &mut Pty, text: &str) {
     pty.keys(text);
     pty.wait_for(text);
+}
+
+/// The first start's step 1 "Dein Hof" (no Meta ids asked), saved: the app starts with the empty customer list and
+/// says that WhatsApp is not connected.
+pub fn set_up_the_shop(pty: &mut Pty, name: &str, address: &str, own_number: &str) {
+    pty.wait_for("Willkommen bei hofbote");
+    pty.keys("s");
+    pty.wait_for("Schritt 1: Dein Hof");
+    let screen = pty.screen();
+    assert!(!screen.contains("Telefonnummer-ID") && !screen.contains("Zugangsschlüssel"), "{screen}");
+    for (i, text) in [name, address, own_number].into_iter().enumerate() {
+        if i > 0 {
+            pty.keys(key::TAB);
+        }
+        type_and_see(pty, text);
+    }
+    pty.keys(key::CTRL_S);
+    pty.wait_for("Dein Hof ist eingerichtet");
+    pty.keys(key::ENTER);
+    pty.wait_for("Noch keine Kunden.");
+    pty.wait_for("WhatsApp noch nicht verbunden");
+}
+
+/// A customer added with the form (name and phone).
+pub fn add_customer(pty: &mut Pty, name: &str, phone: &str) {
+    pty.keys("a");
+    pty.wait_for("Neuer Kunde");
+    type_and_see(pty, name);
+    pty.keys(key::TAB);
+    pty.keys(key::TAB);
+    type_and_see(pty, phone);
+    pty.keys(key::CTRL_S);
+    pty.wait_for(&format!("Kunde angelegt: {name}"));
 }
 
 /// Quits with `q`; the app must end with 0.
@@ -38,31 +71,9 @@ fn quit(pty: &mut Pty) {
 fn setup_without_meta_then_a_customer_and_sending_says_what_is_missing() {
     let home = tempfile::tempdir().unwrap();
     let mut pty = Spawn::new(home.path()).spawn();
-    pty.wait_for("Willkommen bei hofbote");
-    pty.keys("s");
-    pty.wait_for("Schritt 1: Dein Hof");
-    let screen = pty.screen();
-    assert!(!screen.contains("Telefonnummer-ID") && !screen.contains("Zugangsschlüssel"), "{screen}");
-    type_and_see(&mut pty, "Hof Kühn");
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "Dorfstraße 1, 12345 Testdorf");
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "0171 5550100");
-    pty.keys(key::CTRL_S);
-    pty.wait_for("Dein Hof ist eingerichtet");
-    pty.keys(key::ENTER);
-    pty.wait_for("Noch keine Kunden.");
-    pty.wait_for("WhatsApp noch nicht verbunden");
-
+    set_up_the_shop(&mut pty, "Hof Kühn", "Dorfstraße 1, 12345 Testdorf", "0171 5550100");
     // A customer can be added.
-    pty.keys("a");
-    pty.wait_for("Neuer Kunde");
-    type_and_see(&mut pty, "Jörg Müller");
-    pty.keys(key::TAB);
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "0171 1234567");
-    pty.keys(key::CTRL_S);
-    pty.wait_for("Kunde angelegt: Jörg Müller");
+    add_customer(&mut pty, "Jörg Müller", "0171 1234567");
 
     // Fetching the templates says what is missing and where.
     pty.keys("3");

@@ -50,6 +50,20 @@ pub struct Env {
 }
 
 impl Env {
+    /// German, 80x24, colours, no clock and no focus: what a screen's own unit tests draw and decide with.
+    #[cfg(test)]
+    pub fn for_tests() -> Env {
+        Env {
+            lang: Lang::De,
+            region: Region::default(),
+            theme: Theme::new(false, false),
+            size: (80, 24),
+            now: None,
+            focus: vec![],
+            backdrop: vec![],
+        }
+    }
+
     /// The key for `action` where the focus is, as the hints show it ("" when it has none there).
     pub fn key(&self, action: Action) -> String {
         keymap::key_for(&self.focus, action)

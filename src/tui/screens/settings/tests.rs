@@ -6,19 +6,9 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::domain::phone::Region;
-use crate::tui::theme::Theme;
 
 fn env() -> Env {
-    Env {
-        lang: Lang::De,
-        region: Region::default(),
-        theme: Theme::new(false, false),
-        size: (80, 24),
-        now: None,
-        focus: vec![],
-        backdrop: vec![],
-    }
+    Env::for_tests()
 }
 
 fn type_text(v: &mut SettingsView, text: &str) {
