@@ -203,7 +203,12 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
         spans.push(Span::styled(demo.to_owned(), theme.demo_banner()));
     }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-    let right = format!("{sender}{db_label}{path}");
+    // A path cut to a stub ("DB", "Daten: …") says nothing: then only who sends is shown, never cut.
+    let right = if path_room < 12 {
+        sender.trim_end_matches(theme.dot()).to_owned()
+    } else {
+        format!("{sender}{db_label}{path}")
+    };
     spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&right)).max(1))));
     spans.push(Span::styled(right, theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

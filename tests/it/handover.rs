@@ -61,7 +61,7 @@ fn serve_started_while_the_terminal_app_sends_receives_at_once_and_takes_over_se
     // 60 customers at 4 messages/s: about 13 s of sending, long enough for both processes to take part.
     let shop = prepare(60, &handle.url(), listen, 4);
     let mut app = terminal_app(&shop);
-    app.wait_for("Versand: aus diesem Fenster");
+    app.wait_for("Versand: läuft hier");
     assert!(wait_until(DEADLINE, || handle.ledger().len() >= 3), "the app does not send:\n{}", app.screen());
 
     let serve = serve_up(&shop);
@@ -124,7 +124,7 @@ fn the_terminal_app_started_while_serve_sends_leaves_sending_to_it_and_takes_ove
     stop_serve(&shop, serve);
     let sent_by_serve = handle.ledger().len();
     assert!(sent_by_serve < shop.consenting.len(), "the broadcast ended before serve stopped: the test is too slow");
-    app.wait_for("Versand: aus diesem Fenster");
+    app.wait_for("Versand: läuft hier");
     let complete = wait_until(Duration::from_secs(120), || handle.ledger().len() >= shop.consenting.len());
     assert!(complete, "the app did not finish the broadcast: {:?}\n{}", shop.row_states(), app.screen());
     app.keys("q");

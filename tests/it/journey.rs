@@ -102,7 +102,7 @@ fn demo_from_the_first_start_sends_the_weekly_offer_to_exactly_the_consenting_cu
     pty.wait_for("Willkommen bei hofbote");
     pty.keys("d");
     pty.wait_for("DEMO — es wird nichts wirklich verschickt");
-    pty.wait_for("Versand: aus diesem Fenster");
+    pty.wait_for("Versand: läuft hier");
     pty.wait_for("(1 Antwort)");
     let offer = "Bratwurst vom Duroc-Schwein, 10 % günstiger";
     let mut keys = 0;
@@ -513,7 +513,7 @@ fn an_alert_from_meta_survives_restarts_and_the_key_in_the_app_resolves_it() {
     app.wait_screen("the alert with its key on the queue screen", stopped);
     // The service stops: the app takes sending over (its worker starts) — the alert stays.
     stop_serve(&shop, serve);
-    app.wait_for("Versand: aus diesem Fenster");
+    app.wait_for("Versand: läuft hier");
     // The app restarts, and so does the service (it now waits for the app's send lock, then sends).
     app.keys("q");
     let ended = pty::wait_until(pty::DEADLINE, || {

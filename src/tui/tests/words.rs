@@ -183,3 +183,14 @@ fn esc_on_the_setup_form_with_typed_input_asks_first() {
     assert_eq!(state.welcome.as_ref().unwrap().step, Step::Choose);
     assert!(state.overlay.is_none());
 }
+
+#[test]
+fn the_demo_header_at_80_columns_says_who_sends_in_full_and_no_stub_of_the_path() {
+    let mut state = customers_state();
+    state.demo = true;
+    state.sender = crate::tui::app::Sender::InApp;
+    let text = screen(&state);
+    let header = text.lines().next().unwrap().trim_end();
+    assert!(header.ends_with("Versand: läuft hier"), "{header}");
+    assert!(!header.contains(" DB") && !header.contains("Daten:"), "{header}");
+}

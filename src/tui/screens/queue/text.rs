@@ -3,7 +3,7 @@
 
 use crate::i18n::Tr;
 
-pub const SENDER_INAPP: Tr = Tr::new("aus diesem Fenster", "from this window");
+pub const SENDER_INAPP: Tr = Tr::new("läuft hier", "runs here");
 pub const SENDER_SERVICE: Tr = Tr::new("Dienst", "service");
 pub const SENDER_HANDED_OVER: Tr = Tr::new("an Dienst übergeben", "handed to the service");
 pub const HANDED_OVER: Tr = Tr::new(
