@@ -281,8 +281,8 @@ pub static TABLE: &[CodeInfo] = &[
             "The WhatsApp access token has expired or is invalid.",
         ),
         Tr::new(
-            "Der Versand ist angehalten. Erzeuge im Meta Business Manager einen neuen System-User-Token und trag ihn ein (HOFBOTE_WHATSAPP_TOKEN oder secrets.toml).",
-            "Sending is stopped. Create a new system user token in Meta Business Manager and set it (HOFBOTE_WHATSAPP_TOKEN or secrets.toml).",
+            "Der Versand ist angehalten. Erzeuge im Meta Business Manager einen neuen System-User-Token und trag ihn in hofbote unter 5 Einstellungen › w WhatsApp verbinden ein.",
+            "Sending is stopped. Create a new system user token in Meta Business Manager and enter it in hofbote under 5 Settings › w Connect WhatsApp.",
         ),
     ),
     entry(
@@ -295,6 +295,18 @@ pub static TABLE: &[CodeInfo] = &[
         Tr::new(
             "Der Versand ist angehalten. Prüfe die Zahlungsmethode im Meta Business Manager und gib den Versand danach wieder frei.",
             "Sending is stopped. Check the payment method in Meta Business Manager, then resume sending.",
+        ),
+    ),
+    entry(
+        Codes::List(&[135000]),
+        C::AccountBlocked,
+        Tr::new(
+            "Meta prüft dein Business-Portfolio, weil Empfänger schlecht auf Nachrichten reagiert haben: Bis die Prüfung endet, darfst du nichts senden und keine Vorlagen anlegen.",
+            "Meta is reviewing your business portfolio because recipients reacted badly to messages: until the review ends you may not send or create templates.",
+        ),
+        Tr::new(
+            "Der Versand ist angehalten. Warte auf Metas Nachricht zum Ende der Prüfung (Meta Business Manager › Kontoqualität) und gib den Versand dann wieder frei.",
+            "Sending is stopped. Wait for Meta's notice that the review ended (Meta Business Manager › account quality), then resume sending.",
         ),
     ),
     entry(
@@ -495,7 +507,7 @@ mod tests {
             (&[131050], C::MarketingStopped),
             (&[131049], C::PerUserMarketingLimit),
             (&[0, 190], C::AuthFailure),
-            (&[131042, 131031, 368, 130497, 131048, 133010, 3, 10, 200, 250, 299], C::AccountBlocked),
+            (&[131042, 131031, 368, 130497, 131048, 133010, 135000, 3, 10, 200, 250, 299], C::AccountBlocked),
             (&[132015, 132016], C::TemplateBlocked),
             (&[100, 131008, 131009, 132000, 132001, 132005, 132007, 132012], C::RequestProblem),
             (&[131047], C::WindowClosed),

@@ -77,8 +77,8 @@ pub const ALERT_THEN_KEY: Tr = Tr::new(
 );
 /// After Meta's "what to do" of an invalid token: the token is read when hofbote starts; {0} is the key.
 pub const ALERT_THEN_KEY_TOKEN: Tr = Tr::new(
-    "Ein neuer Token gilt erst nach einem Neustart von hofbote (oder des Dienstes); dann drücke {0}: der Versand geht weiter.",
-    "A new token counts only after hofbote (or the service) restarts; then press {0}: sending goes on.",
+    "Das Speichern dort startet die App mit dem neuen Token neu (einen laufenden Dienst starte neu: systemctl --user restart hofbote); dann drücke {0}: der Versand geht weiter.",
+    "Saving there restarts the app with the new token (restart a running service: systemctl --user restart hofbote); then press {0}: sending goes on.",
 );
 /// After the key: how many alerts it resolved.
 pub const ALERTS_RESOLVED: Tr =
