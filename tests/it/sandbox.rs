@@ -476,3 +476,108 @@ async fn run_until_serves_until_the_signal_then_stops() {
     tokio::time::timeout(Duration::from_secs(5), served).await.unwrap().unwrap();
     assert!(sandbox::ledger(&url).await.is_err(), "stopped after the signal");
 }
+
+/// Every key path of a JSON body, arrays written as `[]` (`entry[].changes[].value.statuses[].pricing.type`).
+fn key_paths(v: &Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                out.insert(p.clone());
+                key_paths(x, &p, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|x| key_paths(x, &format!("{prefix}[]"), out)),
+        _ => {}
+    }
+}
+
+/// The key paths of every webhook body in the fixture folders (files hold one body, or bodies by case name).
+fn fixture_paths() -> std::collections::BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/webhooks");
+    let mut out = std::collections::BTreeSet::new();
+    for dir in ["pywa", "pywa-2026", "whaloc"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let v: Value = serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap();
+            let bodies: Vec<&Value> =
+                if v.get("object").is_some() { vec![&v] } else { v.as_object().unwrap().values().collect() };
+            for b in bodies {
+                key_paths(b, "", &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Issue 14 §1 conformance: the sandbox's status and inbound webhooks carry every key Meta documents as present
+/// today (`contacts[].user_id` also on statuses, `pricing {billable, pricing_model: "PMP", category, type}`) and no
+/// key that none of the recorded payloads (pywa, pywa-2026, whaloc) has.
+#[test]
+fn the_sandboxs_webhooks_have_todays_keys_and_none_meta_does_not_send() {
+    use hofbote::sandbox::webhooks::{Inbound, Metadata, StatusEvent, inbound_payload, status_payload};
+    let meta =
+        Metadata { waba_id: "102".into(), display_phone_number: "495021900100".into(), phone_number_id: "106".into() };
+    let status = |status: &'static str, pricing, error| StatusEvent {
+        wamid: "wamid.X".into(),
+        status,
+        timestamp: 1_790_000_000,
+        recipient_id: "491711234567".into(),
+        callback_data: Some("t-1".into()),
+        pricing,
+        error,
+    };
+    let bodies = [
+        ("sent", status_payload(&meta, &status("sent", Some(("regular", "marketing")), None))),
+        ("delivered", status_payload(&meta, &status("delivered", Some(("regular", "utility")), None))),
+        ("read", status_payload(&meta, &status("read", None, None))),
+        ("failed", status_payload(&meta, &status("failed", None, Some((131050, "t", "d"))))),
+        (
+            "text",
+            inbound_payload(
+                &meta,
+                &Inbound {
+                    wamid: "wamid.I",
+                    from: "491711234567",
+                    name: "Jörg",
+                    timestamp: 1,
+                    text: Some("STOP"),
+                    button: None,
+                    context: None,
+                },
+            ),
+        ),
+        (
+            "button",
+            inbound_payload(
+                &meta,
+                &Inbound {
+                    wamid: "wamid.B",
+                    from: "491711234567",
+                    name: "Jörg",
+                    timestamp: 1,
+                    text: None,
+                    button: Some(("stop", "Keine Angebote mehr")),
+                    context: Some("wamid.X"),
+                },
+            ),
+        ),
+    ];
+    let known = fixture_paths();
+    let value = "entry[].changes[].value";
+    for (kind, body) in &bodies {
+        let mut have = std::collections::BTreeSet::new();
+        key_paths(body, "", &mut have);
+        let unknown: Vec<_> = have.difference(&known).collect();
+        assert!(unknown.is_empty(), "{kind}: keys no recorded payload has: {unknown:?}");
+        let mut required = vec![format!("{value}.contacts[].wa_id"), format!("{value}.contacts[].user_id")];
+        if matches!(*kind, "sent" | "delivered") {
+            required.extend(
+                ["billable", "pricing_model", "category", "type"].map(|k| format!("{value}.statuses[].pricing.{k}")),
+            );
+            assert_eq!(body["entry"][0]["changes"][0]["value"]["statuses"][0]["pricing"]["pricing_model"], "PMP");
+        }
+        for path in required {
+            assert!(have.contains(&path), "{kind}: {path} missing");
+        }
+    }
+}
