@@ -254,6 +254,15 @@ pub fn estimate(
     }
 }
 
+/// Whether the prices, checked on `checked_on` (`2026-10-01`), are older than six months at `now` — Meta changes its
+/// rate card each quarter. A date that cannot be read counts as old.
+pub fn prices_outdated(checked_on: &str, now: DateTime<Utc>) -> bool {
+    match chrono::NaiveDate::parse_from_str(checked_on.trim(), "%Y-%m-%d") {
+        Ok(d) => d.checked_add_months(chrono::Months::new(6)).is_none_or(|limit| limit < now.date_naive()),
+        Err(_) => true,
+    }
+}
+
 /// A price per message as the rate card writes it, to the tenth of a cent: "0,0456 €" (German) or "€0.0456".
 pub fn format_unit_price(amount: f64, currency: &str, lang: Lang) -> String {
     let symbol = if currency == "EUR" { "€" } else { currency };

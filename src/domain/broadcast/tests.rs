@@ -119,3 +119,13 @@ fn audiences_of_several_tags_any_or_all_and_of_marked_customers() {
     assert_eq!(json, r#"{"kind":"all_tags","value":["Rind","Eier"]}"#);
     assert_eq!(serde_json::from_str::<Audience>(&json).unwrap(), all);
 }
+
+#[test]
+fn prices_older_than_six_months_are_outdated() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+    assert!(prices_outdated("2025-07-01", now));
+    assert!(prices_outdated("2026-05-29", now));
+    assert!(!prices_outdated("2026-05-30", now));
+    assert!(!prices_outdated("2026-10-01", now));
+    assert!(prices_outdated("bald", now), "a date nobody can read is no proof");
+}

@@ -147,12 +147,15 @@ fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> 
             ),
             false,
         ),
-        (
-            compose_text::R_DURATION.get(lang).to_owned(),
-            compose_text::R_DURATION_VALUE.fill(lang, &[&text::duration(e.duration, lang), &r.rate]),
-            false,
-        ),
     ];
+    if crate::domain::broadcast::prices_outdated(&e.price_checked_on, r.now) {
+        rows.push((String::new(), compose_text::R_PRICES_OLD.get(lang).to_owned(), true));
+    }
+    rows.extend([(
+        compose_text::R_DURATION.get(lang).to_owned(),
+        compose_text::R_DURATION_VALUE.fill(lang, &[&text::duration(e.duration, lang), &r.rate]),
+        false,
+    )]);
     let tier = if r.tier == 0 {
         compose_text::R_TIER_UNLIMITED.get(lang).to_owned()
     } else if e.over_tier > 0 {

@@ -112,6 +112,10 @@ pub const R_RECIPIENTS: Tr = Tr::new("Empfänger", "Recipients");
 pub const R_EXCLUDED: Tr = Tr::new("Ausgeschlossen", "Excluded");
 pub const R_EXCLUDED_VALUE: Tr = Tr::new("{0} ({1} zeigt sie mit Grund)", "{0} ({1} shows them with the reason)");
 pub const R_COST: Tr = Tr::new("Kosten (geschätzt)", "Cost (estimated)");
+pub const R_PRICES_OLD: Tr = Tr::new(
+    "Preise älter als 6 Monate: unter 5 Einstellungen prüfen",
+    "Prices older than 6 months: check them under 5 Settings",
+);
 pub const R_COST_VALUE: Tr = Tr::new("{0} ({1} × {2}, Preise Stand {3})", "{0} ({1} × {2}, prices as of {3})");
 pub const R_DURATION: Tr = Tr::new("Dauer (geschätzt)", "Duration (estimated)");
 pub const R_DURATION_VALUE: Tr = Tr::new("{0} bei {1} Nachrichten/s", "{0} at {1} messages/s");
