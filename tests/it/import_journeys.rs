@@ -211,6 +211,9 @@ fn the_path_field_completes_folders_explains_mistakes_and_p_writes_the_consent_p
     pty.wait_for("0172 1234567");
     pty.keys(key::CTRL_S);
     pty.wait_for("Kunde angelegt");
+    // Enter opens the selected row: wait until the reloaded list has it (an Enter on the list before the reload
+    // arrives has no row to open).
+    pty.wait_screen("Anna in the list", |s| s.lines().any(|l| l.starts_with(">Weiß, Anna")));
     pty.keys(key::ENTER);
     pty.wait_for("Nachweise der Einwilligungen");
     pty.keys("p");
