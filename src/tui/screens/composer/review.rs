@@ -19,7 +19,7 @@ use crate::domain::checks::Warning;
 use crate::domain::consent::Purpose;
 use crate::domain::phone::Phone;
 use crate::domain::template::{Params, Template};
-use crate::i18n::{Lang, Localized};
+use crate::i18n::Localized;
 use crate::store::broadcasts::NewBroadcast;
 use crate::tui::keymap::Action;
 use crate::tui::msg::Effect;
@@ -47,14 +47,6 @@ pub struct ReviewData {
 }
 
 /// A price per message with its four decimals: "0,1131 €".
-fn unit_price(price: f64, currency: &str, lang: Lang) -> String {
-    let symbol = if currency == "EUR" { "€" } else { currency };
-    match lang {
-        Lang::De => format!("{} {symbol}", format!("{price:.4}").replace('.', ",")),
-        Lang::En => format!("{symbol}{price:.4}"),
-    }
-}
-
 pub fn on_action(v: &mut ComposerView, env: &Env, shop: &Shop, action: Action) -> Vec<Outcome> {
     let lang = env.lang;
     let Some(r) = &v.review else { return Vec::new() };
@@ -141,7 +133,7 @@ fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> 
                 &[
                     &format_money(e.cost, &e.currency, lang),
                     &text::number(r.recipients as i64),
-                    &unit_price(r.unit_price, &e.currency, lang),
+                    &crate::domain::broadcast::format_unit_price(r.unit_price, &e.currency, lang),
                     &e.price_checked_on,
                 ],
             ),
