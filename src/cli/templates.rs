@@ -185,6 +185,7 @@ mod tests {
             footer: None,
             buttons: vec![],
             examples: Default::default(),
+            header_example: None,
         }
     }
 

@@ -110,6 +110,7 @@ mod tests {
             footer: footer.map(str::to_owned),
             buttons,
             examples: Default::default(),
+            header_example: None,
         }
     }
 

@@ -210,6 +210,10 @@ pub struct Template {
     /// what the composer shows beside each field, so the farmer sees what belongs there.
     #[serde(default)]
     pub examples: std::collections::BTreeMap<String, String>,
+    /// Meta's example of the header: the value of a text header's placeholder (`header_text`) or, for a media
+    /// header, the handle of the sample file the template was approved with (`header_handle`).
+    #[serde(default)]
+    pub header_example: Option<String>,
 }
 
 /// A template record Meta sent that hofbote cannot use.
@@ -264,6 +268,17 @@ fn body_examples(example: &Value) -> std::collections::BTreeMap<String, String> 
     out
 }
 
+/// The header's example from Meta's `example` object: `header_text: ["Jörg"]`,
+/// `header_text_named_params: [{"param_name": "…", "example": "…"}]` or `header_handle: ["https://…"]`.
+fn header_example(example: &Value) -> Option<String> {
+    let first = |key: &str| example.get(key).and_then(Value::as_array).and_then(|a| a.first()).cloned();
+    first("header_text")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .or_else(|| first("header_text_named_params").and_then(|v| str_field(&v, "example").map(str::to_owned)))
+        .or_else(|| first("header_handle").and_then(|v| v.as_str().map(str::to_owned)))
+        .filter(|s| !s.trim().is_empty())
+}
+
 impl Template {
     /// Builds a template from one record of Meta's `message_templates` list.
     pub fn from_meta(v: &Value) -> Result<Template, TemplateError> {
@@ -291,6 +306,7 @@ impl Template {
             footer: None,
             buttons: Vec::new(),
             examples: Default::default(),
+            header_example: None,
         };
         t.set_components(v.get("components").unwrap_or(&Value::Null));
         Ok(t)
@@ -311,6 +327,7 @@ impl Template {
                         "LOCATION" => Header::Location,
                         _ => Header::Other { format },
                     });
+                    self.header_example = header_example(c.get("example").unwrap_or(&Value::Null));
                 }
                 "BODY" => {
                     self.body = str_field(c, "text").unwrap_or("").to_owned();
@@ -337,17 +354,11 @@ impl Template {
         }
     }
 
-    /// The components in Meta's shape (the parts hofbote uses; examples are not kept).
+    /// The components in Meta's shape (the parts hofbote uses, with the header's and the body's examples).
     pub fn components_json(&self) -> Value {
         let mut out = Vec::new();
-        match &self.header {
-            Some(Header::Text { text }) => out.push(json!({"type": "HEADER", "format": "TEXT", "text": text})),
-            Some(Header::Image) => out.push(json!({"type": "HEADER", "format": "IMAGE"})),
-            Some(Header::Video) => out.push(json!({"type": "HEADER", "format": "VIDEO"})),
-            Some(Header::Document) => out.push(json!({"type": "HEADER", "format": "DOCUMENT"})),
-            Some(Header::Location) => out.push(json!({"type": "HEADER", "format": "LOCATION"})),
-            Some(Header::Other { format }) => out.push(json!({"type": "HEADER", "format": format})),
-            None => {}
+        if let Some(header) = self.header_json() {
+            out.push(header);
         }
         out.push(self.body_json());
         if let Some(f) = &self.footer {
@@ -369,6 +380,39 @@ impl Template {
             out.push(json!({"type": "BUTTONS", "buttons": buttons}));
         }
         Value::Array(out)
+    }
+
+    /// The header component with its example in Meta's shape: `header_text` (or `header_text_named_params`) for a
+    /// text header with a placeholder, `header_handle` for a media header.
+    fn header_json(&self) -> Option<Value> {
+        let (format, text) = match self.header.as_ref()? {
+            Header::Text { text } => ("TEXT", Some(text)),
+            Header::Image => ("IMAGE", None),
+            Header::Video => ("VIDEO", None),
+            Header::Document => ("DOCUMENT", None),
+            Header::Location => ("LOCATION", None),
+            Header::Other { format } => (format.as_str(), None),
+        };
+        let mut header = json!({"type": "HEADER", "format": format});
+        if let Some(text) = text {
+            header["text"] = json!(text);
+        }
+        let example = match (&self.header_example, text) {
+            (None, _) => None,
+            (Some(e), Some(_)) => match (self.parameter_format, self.header_placeholder()) {
+                (ParameterFormat::Named, Some(p)) => {
+                    Some(json!({"header_text_named_params": [{"param_name": p.key(), "example": e}]}))
+                }
+                (_, Some(_)) => Some(json!({"header_text": [e]})),
+                (_, None) => None,
+            },
+            (Some(e), None) if matches!(format, "IMAGE" | "VIDEO" | "DOCUMENT") => Some(json!({"header_handle": [e]})),
+            (Some(_), None) => None,
+        };
+        if let Some(example) = example {
+            header["example"] = example;
+        }
+        Some(header)
     }
 
     /// The body component with its examples in Meta's shape (`body_text` positional, `body_text_named_params`).

@@ -28,6 +28,7 @@ fn demo(id: u64, name: &str, category: Category, status: Status, body: &str) -> 
         footer: None,
         buttons: Vec::new(),
         examples: Default::default(),
+        header_example: None,
     }
 }
 
@@ -54,6 +55,11 @@ pub fn demo_templates() -> Vec<Template> {
         },
         Template {
             header: Some(Header::Image),
+            // Meta keeps the sample picture the template was approved with as a handle on its CDN.
+            header_example: Some(
+                "https://scontent.whatsapp.net/v/t61.29466-34/sandbox_wochenangebot_bild.jpg?ccb=1-7&oh=sandbox".into(),
+            ),
+            examples: examples(&[("1", "Jörg"), ("2", "Rinderbraten 19,50 €/kg")]),
             footer: footer.clone(),
             buttons: stop.clone(),
             ..demo(2, "wochenangebot_bild", Marketing, Status::Approved, "{{1}}, frisch vom Hof: {{2}}")
@@ -81,6 +87,7 @@ pub fn demo_templates() -> Vec<Template> {
         },
         Template {
             buttons: vec![Button::QuickReply { text: "Ja, gerne".into() }],
+            examples: examples(&[("1", "Jörg"), ("2", "Hofladen Huber")]),
             ..demo(
                 5,
                 "anmeldung_bestaetigen",
@@ -90,16 +97,20 @@ pub fn demo_templates() -> Vec<Template> {
                  Tippe auf »Ja, gerne« oder antworte JA.",
             )
         },
-        demo(
-            6,
-            "abmeldung_bestaetigt",
-            Utility,
-            Status::Approved,
-            "Hallo {{1}}, du bekommst von uns keine Angebote mehr per WhatsApp.",
-        ),
+        Template {
+            examples: examples(&[("1", "Jörg")]),
+            ..demo(
+                6,
+                "abmeldung_bestaetigt",
+                Utility,
+                Status::Approved,
+                "Hallo {{1}}, du bekommst von uns keine Angebote mehr per WhatsApp.",
+            )
+        },
         Template {
             footer: footer.clone(),
             buttons: stop,
+            examples: examples(&[("1", "Jörg"), ("2", "Sa 20.6.")]),
             ..demo(
                 7,
                 "hoffest_einladung",
@@ -110,6 +121,7 @@ pub fn demo_templates() -> Vec<Template> {
         },
         Template {
             footer,
+            examples: examples(&[("1", "Jörg")]),
             ..demo(8, "gewinnspiel", Marketing, Status::Rejected, "{{1}}, gewinne jetzt einen Präsentkorb!")
         },
     ]
@@ -235,6 +247,31 @@ mod tests {
         assert_eq!(w.body_placeholders().len(), 2);
         assert_eq!(t[2].parameter_format, ParameterFormat::Named);
         assert!(t.iter().any(|t| t.status == Status::Pending) && t.iter().any(|t| t.status == Status::Rejected));
+    }
+
+    #[test]
+    fn the_list_has_metas_examples_for_every_placeholder_and_media_header() {
+        let templates = demo_templates();
+        let page = list(&templates, &q(&[("limit", "100")]), "http://127.0.0.1:1/v25.0/1/message_templates").unwrap();
+        let listed = page["data"].as_array().unwrap();
+        assert_eq!(listed.len(), templates.len());
+        for record in listed {
+            let t = templates.iter().find(|t| record["name"] == t.name.as_str()).unwrap();
+            let components = record["components"].as_array().unwrap();
+            let find = |kind: &str| components.iter().find(|c| c["type"] == kind).cloned();
+            let body = find("BODY").unwrap();
+            let wanted = t.body_placeholders().len();
+            let given = match t.parameter_format {
+                ParameterFormat::Named => body["example"]["body_text_named_params"].as_array().map_or(0, Vec::len),
+                _ => body["example"]["body_text"][0].as_array().map_or(0, Vec::len),
+            };
+            assert_eq!(given, wanted, "{}: one example per placeholder, as Meta lists them", t.name);
+            if let Some(Header::Image) = t.header {
+                let handle = &find("HEADER").unwrap()["example"]["header_handle"][0];
+                assert!(handle.as_str().is_some_and(|h| h.starts_with("https://")), "{}: {handle}", t.name);
+            }
+            assert_eq!(Template::from_meta(record).unwrap(), *t, "hofbote reads back what the sandbox lists");
+        }
     }
 
     #[test]

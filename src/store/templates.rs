@@ -78,6 +78,7 @@ fn build(raw: RawTemplate) -> Result<Template> {
         footer: None,
         buttons: Vec::new(),
         examples: Default::default(),
+        header_example: None,
     };
     t.set_components(&components);
     Ok(t)

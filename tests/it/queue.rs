@@ -29,6 +29,7 @@ pub fn template(name: &str, category: Category, body: &str) -> Template {
         footer: Some("Abmelden: STOP".into()),
         buttons: vec![Button::QuickReply { text: "Keine Angebote mehr".into() }],
         examples: Default::default(),
+        header_example: None,
     }
 }
 

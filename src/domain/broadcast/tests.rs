@@ -41,6 +41,7 @@ fn wochenangebot() -> Template {
         footer: Some("Abmelden: STOP".into()),
         buttons: vec![],
         examples: Default::default(),
+        header_example: None,
     }
 }
 

@@ -179,3 +179,51 @@ fn body_examples_are_read_from_meta_and_kept_through_the_store_shape() {
     again.set_components(&t.components_json());
     assert_eq!(again.examples, t.examples);
 }
+
+#[test]
+fn header_examples_are_read_from_meta_and_written_back_as_meta_lists_them() {
+    let text = serde_json::json!({
+        "name": "hoffest", "language": "de", "category": "MARKETING", "status": "APPROVED",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Hoffest bei {{1}}", "example": {"header_text": ["Familie Huber"]}},
+            {"type": "BODY", "text": "Komm vorbei!"}
+        ]
+    });
+    let t = Template::from_meta(&text).unwrap();
+    assert_eq!(t.header_example.as_deref(), Some("Familie Huber"));
+    assert_eq!(t.components_json()[0]["example"], serde_json::json!({"header_text": ["Familie Huber"]}));
+    let named = serde_json::json!({
+        "name": "abholung", "language": "de", "category": "UTILITY", "status": "APPROVED", "parameter_format": "NAMED",
+        "components": [
+            {"type": "header", "format": "text", "text": "Abholung {{tag}}",
+             "example": {"header_text_named_params": [{"param_name": "tag", "example": "Freitag"}]}},
+            {"type": "BODY", "text": "Bis bald."}
+        ]
+    });
+    let t = Template::from_meta(&named).unwrap();
+    assert_eq!(t.header_example.as_deref(), Some("Freitag"));
+    assert_eq!(
+        t.components_json()[0]["example"],
+        serde_json::json!({"header_text_named_params": [{"param_name": "tag", "example": "Freitag"}]})
+    );
+    let image = serde_json::json!({
+        "name": "bild", "language": "de", "category": "MARKETING", "status": "APPROVED",
+        "components": [
+            {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["https://scontent.whatsapp.net/v/x.jpg"]}},
+            {"type": "BODY", "text": "{{1}}", "example": {"body_text": [["Braten"]]}}
+        ]
+    });
+    let t = Template::from_meta(&image).unwrap();
+    assert_eq!(t.header_example.as_deref(), Some("https://scontent.whatsapp.net/v/x.jpg"));
+    let mut again = t.clone();
+    again.header_example = None;
+    again.set_components(&t.components_json());
+    assert_eq!(again, t, "the store keeps the header example through components_json");
+    let plain = serde_json::json!({
+        "name": "kurz", "language": "de", "category": "UTILITY", "status": "APPROVED",
+        "components": [{"type": "HEADER", "format": "TEXT", "text": "Hofladen"}, {"type": "BODY", "text": "Hallo"}]
+    });
+    let t = Template::from_meta(&plain).unwrap();
+    assert_eq!(t.header_example, None);
+    assert!(t.components_json()[0].get("example").is_none(), "no example where Meta lists none");
+}

@@ -374,3 +374,19 @@ fn placeholders_by_meaning_first_name_by_key_and_a_fixed_name_warned() {
     assert!(d.fields[0].greeting && !d.fields[1].greeting);
     assert!(d.fields[1].hint.starts_with("z. B. »Fr 4.12.«"), "{}", d.fields[1].hint);
 }
+
+/// Issue 14: Meta lists a text header's example (`header_text`); the header field shows it like the body's.
+#[test]
+fn a_text_headers_example_is_shown_beside_its_field() {
+    let record = serde_json::json!({
+        "name": "hoffest", "language": "de", "category": "MARKETING", "status": "APPROVED",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Hoffest am {{1}}", "example": {"header_text": ["Sa 20.6."]}},
+            {"type": "BODY", "text": "{{1}}, komm vorbei!", "example": {"body_text": [["Jörg"]]}}
+        ]
+    });
+    let template = crate::domain::template::Template::from_meta(&record).unwrap();
+    let view = crate::tui::screens::composer::ComposerView::default();
+    let d = crate::tui::screens::composer::draft::Draft::new(&template, &view, crate::i18n::Lang::De);
+    assert!(d.fields[0].hint.starts_with("z. B. »Sa 20.6.« · Hoffest am"), "{}", d.fields[0].hint);
+}

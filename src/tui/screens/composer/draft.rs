@@ -92,7 +92,12 @@ impl Draft {
         let purpose = purpose_of(template.category).unwrap_or(Purpose::Service);
         let mut fields = Vec::new();
         if let (Some(p), Some(Header::Text { text })) = (template.header_placeholder(), &template.header) {
-            fields.push(ParamField::new(Slot::Header, compose_text::F_HEADER.get(lang).to_owned(), context(text, &p)));
+            let around = context(text, &p);
+            let hint = match template.header_example.as_deref().filter(|e| !e.trim().is_empty()) {
+                Some(e) => compose_text::EXAMPLE.fill(lang, &[&e, &around]),
+                None => around,
+            };
+            fields.push(ParamField::new(Slot::Header, compose_text::F_HEADER.get(lang).to_owned(), hint));
         }
         for p in template.body_placeholders() {
             let greeting = is_greeting(&template.body, &p);
