@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::consent::ConsentState;
-use crate::domain::phone::Phone;
+use crate::domain::phone::{Phone, Recipient, Region};
 use crate::i18n::{Lang, Localized, Tr};
 
 /// A customer as stored.
@@ -17,13 +17,40 @@ pub struct Customer {
     pub name: String,
     /// For the salutation; may be empty (then the configured fallback is used).
     pub first_name: String,
-    pub phone: Phone,
+    /// `None` for a person who reached the shop by WhatsApp username only (then `user_id` is set).
+    pub phone: Option<Phone>,
     /// WhatsApp business-scoped user id, when known.
     pub user_id: Option<String>,
     pub tags: Vec<String>,
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// How a customer without a number is shown where the number would be.
+pub const NO_NUMBER: Tr = Tr::new("WhatsApp-Nutzer (ohne Nummer)", "WhatsApp user (no number)");
+
+impl Customer {
+    /// Whom messages to this customer go to: the number when known, else the business-scoped user id.
+    pub fn recipient(&self) -> Option<Recipient> {
+        Recipient::of(self.phone.as_ref(), self.user_id.as_deref())
+    }
+
+    /// The number as shown, or "WhatsApp-Nutzer (ohne Nummer)" for a person known only by user id.
+    pub fn phone_label(&self, lang: Lang) -> String {
+        match &self.phone {
+            Some(p) => p.display(),
+            None => NO_NUMBER.get(lang).to_owned(),
+        }
+    }
+
+    /// Like [`Customer::phone_label`], the number written as is usual in `region`.
+    pub fn phone_label_for(&self, region: Region, lang: Lang) -> String {
+        match &self.phone {
+            Some(p) => p.display_for(region),
+            None => NO_NUMBER.get(lang).to_owned(),
+        }
+    }
 }
 
 /// A customer with both consent states, as lists show them.
@@ -170,7 +197,6 @@ pub fn display_safe(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::phone::Region;
 
     #[test]
     fn names_are_nfc_and_trimmed() {

@@ -189,7 +189,7 @@ pub fn plan(store: &Store, file: &ParsedFile, opts: &ImportOptions) -> Result<Im
         .list_customers(&CustomerFilter::default())
         .map_err(store_err)?
         .into_iter()
-        .map(|row| (row.customer.phone.as_e164().to_owned(), row.customer))
+        .filter_map(|row| Some((row.customer.phone.as_ref()?.as_e164().to_owned(), row.customer)))
         .collect();
     let wordings: HashSet<(Purpose, u32)> =
         store.wordings().map_err(store_err)?.into_iter().map(|w| (w.purpose, w.version)).collect();

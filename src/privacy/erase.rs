@@ -16,10 +16,10 @@ use chrono_tz::Europe::Berlin;
 use serde::{Deserialize, Serialize};
 
 use super::needles::{MASK, Needles, redact_json};
-use super::{PrivacyError, hmac_hex, io_err, subject_hash};
+use super::{PrivacyError, hmac_hex, io_err};
 use crate::config::{Config, Paths};
 use crate::domain::customer::Customer;
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::store::Store;
 use crate::store::consent::{ErasureRequest, erase_customer_tx};
 use crate::store::erasure as sql;
@@ -61,10 +61,13 @@ pub struct JournalEntry {
     pub subject_hash: String,
 }
 
-/// The customer with this number (if any) and everything that identifies the person in stored text.
-pub fn needles_for(store: &Store, phone: &Phone) -> Result<(Option<Customer>, Needles), PrivacyError> {
-    let customer = store.customer_by_phone(phone)?;
-    let mut needles = Needles::new(phone);
+/// The customer with this number or user id (if any) and everything that identifies the person in stored text.
+pub fn needles_for(store: &Store, who: &Recipient) -> Result<(Option<Customer>, Needles), PrivacyError> {
+    let customer = match who {
+        Recipient::Phone(phone) => store.customer_by_phone(phone)?,
+        Recipient::UserId(u) => store.customer_by_user_id(u)?,
+    };
+    let mut needles = Needles::for_recipient(who);
     let conn = store.conn();
     let cid = customer.as_ref().map(|c| c.id);
     if let Some(c) = &customer {
@@ -85,8 +88,8 @@ pub fn needles_for(store: &Store, phone: &Phone) -> Result<(Option<Customer>, Ne
 }
 
 /// Counts for the confirmation question; changes nothing.
-pub fn preview(store: &Store, phone: &Phone) -> Result<ErasePreview, PrivacyError> {
-    let (customer, needles) = needles_for(store, phone)?;
+pub fn preview(store: &Store, who: &Recipient) -> Result<ErasePreview, PrivacyError> {
+    let (customer, needles) = needles_for(store, who)?;
     let person = needles.person(customer.as_ref().map(|c| c.id));
     let (ledger_rows, outbox_rows, inbound_messages) = sql::preview_counts(store.conn(), &person)?;
     Ok(ErasePreview { ledger_rows, outbox_rows, inbound_messages, customer })
@@ -109,12 +112,12 @@ pub fn erase(
     paths: &Paths,
     config: &Config,
     key: &[u8],
-    phone: &Phone,
+    who: &Recipient,
     actor: &str,
 ) -> Result<ErasureReport, PrivacyError> {
-    let (_, needles) = needles_for(store, phone)?;
+    let (_, needles) = needles_for(store, who)?;
     let until = keep_until(store.now(), config.privacy.pseudonymised_ledger_years);
-    let mut report = erase_in_db(store, key, phone, actor, until)?;
+    let mut report = erase_in_db(store, key, who, actor, until)?;
     append_journal(
         &super::journal_path(paths),
         &JournalEntry { at: store.now(), subject_hash: report.subject_hash.clone() },
@@ -132,13 +135,13 @@ pub fn erase(
 pub fn erase_in_db(
     store: &mut Store,
     key: &[u8],
-    phone: &Phone,
+    who: &Recipient,
     actor: &str,
     until: DateTime<Utc>,
 ) -> Result<ErasureReport, PrivacyError> {
-    let (customer, needles) = needles_for(store, phone)?;
+    let (customer, needles) = needles_for(store, who)?;
     let now = store.now();
-    let hash = subject_hash(key, phone);
+    let hash = super::recipient_hash(key, who);
     let redact = |evidence: &str| redact_evidence(key, &needles, evidence);
     let mut report =
         ErasureReport { subject_hash: hash.clone(), had_customer: customer.is_some(), ..Default::default() };
@@ -331,13 +334,14 @@ pub fn reapply_journal(
     let mut seen = HashSet::new();
     let mut n = 0;
     for raw in numbers {
-        let with_plus = if raw.starts_with('+') { raw.clone() } else { format!("+{raw}") };
-        let Ok(phone) = Phone::from_e164(&with_plus) else { continue };
-        if !seen.insert(phone.clone()) {
+        // Numbers with or without '+', and business-scoped user ids of people who shared no number.
+        let who = Recipient::from_stored(&raw).or_else(|| Recipient::from_stored(&format!("+{raw}")));
+        let Some(who) = who else { continue };
+        if !seen.insert(who.clone()) {
             continue;
         }
-        if let Some(at) = wanted.get(subject_hash(key, &phone).as_str()) {
-            erase_in_db(store, key, &phone, actor, keep_until(*at, years))?;
+        if let Some(at) = wanted.get(super::recipient_hash(key, &who).as_str()) {
+            erase_in_db(store, key, &who, actor, keep_until(*at, years))?;
             n += 1;
         }
     }
@@ -365,7 +369,7 @@ mod tests {
 
     #[test]
     fn evidence_keeps_a_keyed_wamid_and_loses_the_number() {
-        let mut n = Needles::new(&Phone::parse("0171 1234567", Region::DE).unwrap());
+        let mut n = Needles::new(&crate::domain::phone::Phone::parse("0171 1234567", Region::DE).unwrap());
         n.wamids.insert("wamid.ABC=".into());
         let out = redact_evidence(b"k", &n, "wamid.ABC= + wamid.XYZ (131050) von 0171-1234567");
         assert!(!out.contains("wamid.ABC") && !out.contains("wamid.XYZ") && !out.contains("1234567"), "{out}");

@@ -13,7 +13,7 @@ struct RawCustomer {
     id: i64,
     name: String,
     first_name: String,
-    phone: String,
+    phone: Option<String>,
     user_id: Option<String>,
     note: String,
     created: String,
@@ -42,9 +42,10 @@ fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
         name,
         first_name,
         // Written only from a parsed Phone: a shape check suffices (full validation made listing 10k slow).
-        phone: Phone::from_stored(&phone)
-            .map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?
-            .with_formats(forms),
+        phone: phone
+            .map(|p| Phone::from_stored(&p).map(|p| p.with_formats(forms)))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?,
         user_id,
         tags,
         note,
@@ -194,25 +195,64 @@ pub fn customer_id_by_phone(conn: &Connection, phone: &Phone) -> Result<Option<i
         .optional()?)
 }
 
-/// Id and number of the customer with this business-scoped user id, on any connection or transaction.
-pub fn customer_by_user_id_tx(conn: &Connection, user_id: &str) -> Result<Option<(i64, Phone)>> {
-    let row: Option<(i64, String)> = conn
+/// Id and number (if any) of the customer with this business-scoped user id, on any connection or transaction.
+pub fn customer_by_user_id_tx(conn: &Connection, user_id: &str) -> Result<Option<(i64, Option<Phone>)>> {
+    let row: Option<(i64, Option<String>)> = conn
         .prepare_cached("SELECT id, phone FROM customers WHERE user_id = ?1")?
         .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(id, phone)| {
-        let phone = Phone::from_e164(&phone).map_err(|_| StoreError::Corrupt("customers.phone".into()))?;
+        let phone = phone
+            .map(|p| Phone::from_e164(&p))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("customers.phone".into()))?;
         Ok((id, phone))
     })
     .transpose()
 }
 
+/// Gives a customer known only by user id the number a later webhook carried — unless another customer has it
+/// (then both stay as they are: consent ledgers are never merged by guesswork). True when the number was set.
+pub fn set_missing_phone_tx(conn: &Connection, id: i64, phone: &Phone) -> Result<bool> {
+    let f = phone.formats();
+    let n = conn
+        .prepare_cached(
+            "UPDATE customers SET phone = ?2, phone_national = ?3, phone_international = ?4, phone_region = ?5
+          WHERE id = ?1 AND phone IS NULL AND NOT EXISTS (SELECT 1 FROM customers WHERE phone = ?2)",
+        )?
+        .execute(params![id, phone.as_e164(), f.national, f.international, f.region])?;
+    Ok(n > 0)
+}
+
+/// Inserts a customer known only by their business-scoped user id (a WhatsApp user with a username who shares no
+/// number), inside an open transaction. Refuses a user id that is already taken.
+pub fn insert_user_customer_tx(
+    tx: &Transaction<'_>,
+    name: &str,
+    first_name: &str,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    if customer_by_user_id_tx(tx, user_id)?.is_some() {
+        return Err(StoreError::Corrupt(format!("user id of a new customer already taken")));
+    }
+    let name = crate::domain::customer::validate_name(name)?;
+    let first_name = crate::domain::customer::clean_text(first_name);
+    tx.execute(
+        "INSERT INTO customers (name, first_name, phone, user_id, created_at, updated_at) VALUES (?1, ?2, NULL, ?3, ?4, ?4)",
+        params![name, first_name, user_id, ts(now)],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// Stores the business-scoped user id WhatsApp reported for a customer; with `only_if_missing`, a known one stays.
+/// A user id another customer already has is left with them (never a unique-constraint failure mid-webhook).
 pub fn set_user_id_tx(conn: &Connection, id: i64, user_id: &str, only_if_missing: bool) -> Result<()> {
     let sql = if only_if_missing {
-        "UPDATE customers SET user_id = ?2 WHERE id = ?1 AND user_id IS NULL"
+        "UPDATE customers SET user_id = ?2 WHERE id = ?1 AND user_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM customers WHERE user_id = ?2)"
     } else {
-        "UPDATE customers SET user_id = ?2 WHERE id = ?1"
+        "UPDATE customers SET user_id = ?2 WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM customers WHERE user_id = ?2)"
     };
     conn.prepare_cached(sql)?.execute(params![id, user_id])?;
     Ok(())

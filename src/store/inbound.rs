@@ -143,7 +143,9 @@ impl Store {
         if let Err(refusal) = may_send(SendKind::ReplyInWindow, &consent, now) {
             return Ok(Err(refusal));
         }
-        let phone: String = tx.query_row("SELECT phone FROM customers WHERE id = ?1", [customer_id], |r| r.get(0))?;
+        // The number, or the user id of a person who shared none (issue 14 §4).
+        let phone: String =
+            tx.query_row("SELECT coalesce(phone, user_id) FROM customers WHERE id = ?1", [customer_id], |r| r.get(0))?;
         let payload = serde_json::json!({ "text": text }).to_string();
         let id = queue_reply_tx(&tx, customer_id, &phone, &payload, now)?;
         tx.commit()?;
@@ -156,6 +158,7 @@ impl Store {
 pub fn queue_reply_tx(
     tx: &Transaction<'_>,
     customer_id: i64,
+    // The recipient: E.164 number, or the business-scoped user id of a person who shared none.
     phone_e164: &str,
     payload: &str,
     now: DateTime<Utc>,

@@ -113,7 +113,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
     let or_none = |s: &str| if s.is_empty() { none.to_owned() } else { safe(s).into_owned() };
     let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(&safe(&c.name), w, ell), theme.title())];
     let fact = |tr: crate::i18n::Tr, value: &str| Line::from(vec![label(tr), Span::raw(cut(value, value_w, ell))]);
-    lines.push(fact(text::F_PHONE, &c.phone.display_for(env.region)));
+    lines.push(fact(text::F_PHONE, &c.phone_label_for(env.region, env.lang)));
     lines.push(fact(text::F_FIRST_NAME, &or_none(&c.first_name)));
     lines.push(fact(text::F_TAGS, &or_none(&c.tags.join(", "))));
     // The note may be long: up to two lines, and a visible mark if there is more.

@@ -45,7 +45,7 @@ impl CustomerForm {
         let fields = fields(
             &clean_text(&c.name),
             &clean_text(&c.first_name),
-            &c.phone.display_for(region),
+            &c.phone.as_ref().map(|p| p.display_for(region)).unwrap_or_default(),
             &c.tags.join(", "),
             &note.chars().filter(|ch| !ch.is_control()).collect::<String>(),
         );
