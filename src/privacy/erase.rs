@@ -88,7 +88,8 @@ pub fn needles_for(store: &Store, who: &Recipient) -> Result<(Option<Customer>, 
 }
 
 /// Counts for the confirmation question; changes nothing.
-pub fn preview(store: &Store, who: &Recipient) -> Result<ErasePreview, PrivacyError> {
+pub fn preview(store: &Store, who: impl Into<Recipient>) -> Result<ErasePreview, PrivacyError> {
+    let who = &who.into();
     let (customer, needles) = needles_for(store, who)?;
     let person = needles.person(customer.as_ref().map(|c| c.id));
     let (ledger_rows, outbox_rows, inbound_messages) = sql::preview_counts(store.conn(), &person)?;
@@ -112,9 +113,10 @@ pub fn erase(
     paths: &Paths,
     config: &Config,
     key: &[u8],
-    who: &Recipient,
+    who: impl Into<Recipient>,
     actor: &str,
 ) -> Result<ErasureReport, PrivacyError> {
+    let who = &who.into();
     let (_, needles) = needles_for(store, who)?;
     let until = keep_until(store.now(), config.privacy.pseudonymised_ledger_years);
     let mut report = erase_in_db(store, key, who, actor, until)?;
@@ -135,10 +137,11 @@ pub fn erase(
 pub fn erase_in_db(
     store: &mut Store,
     key: &[u8],
-    who: &Recipient,
+    who: impl Into<Recipient>,
     actor: &str,
     until: DateTime<Utc>,
 ) -> Result<ErasureReport, PrivacyError> {
+    let who = &who.into();
     let (customer, needles) = needles_for(store, who)?;
     let now = store.now();
     let hash = super::recipient_hash(key, who);

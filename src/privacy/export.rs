@@ -65,7 +65,13 @@ pub struct WebhookPart {
 
 /// Collects everything about a person (by number or user id). `key` (the erasure key) lets it tell whether they are
 /// suppressed.
-pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, who: &Recipient) -> Result<Export, PrivacyError> {
+pub fn export(
+    store: &Store,
+    config: &Config,
+    key: Option<&[u8]>,
+    who: impl Into<Recipient>,
+) -> Result<Export, PrivacyError> {
+    let who = &who.into();
     let (customer, needles) = needles_for(store, who)?;
     let conn = store.conn();
     let all_wordings = store.wordings()?;

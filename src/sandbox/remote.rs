@@ -53,6 +53,7 @@ pub async fn say(url: &str, phone: &str, text: &str) -> Result<InboundAck, Sandb
         url,
         &InboundRequest {
             from: phone.into(),
+            user_id: None,
             text: Some(text.into()),
             button: None,
             name: None,
