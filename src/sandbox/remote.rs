@@ -139,6 +139,7 @@ mod tests {
         let e = LedgerEntry {
             to: "+491711234567".into(),
             input: "+491711234567".into(),
+            recipient: None,
             wamid: "wamid.X".into(),
             kind: "template".into(),
             template: Some("abholtermin".into()),
