@@ -43,6 +43,12 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
             )
             .fill(l, &[&bound])
         );
+        // A shop set up only in the app has no consent wording yet (the first consent or import makes them): without
+        // one, an ANMELDEN by WhatsApp would get no double opt-in question. Made here, before the first webhook.
+        let shop = (ctx.config.shop.name.clone(), ctx.config.shop.address.clone());
+        if !shop.0.trim().is_empty() {
+            db.call(move |s| s.ensure_default_wordings(&shop.0, &shop.1)).await?;
+        }
         let mut background = Background::new();
         background.serve_webhooks(db.clone(), listener, receiver_config);
         let (_, roles) = background
