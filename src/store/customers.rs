@@ -234,7 +234,7 @@ pub fn insert_user_customer_tx(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
     if customer_by_user_id_tx(tx, user_id)?.is_some() {
-        return Err(StoreError::Corrupt(format!("user id of a new customer already taken")));
+        return Err(StoreError::Corrupt("user id of a new customer already taken".to_owned()));
     }
     let name = crate::domain::customer::validate_name(name)?;
     let first_name = crate::domain::customer::clean_text(first_name);
