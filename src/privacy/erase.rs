@@ -401,4 +401,53 @@ mod tests {
         }
         assert!(!std::fs::read_to_string(&path).unwrap().contains("171"));
     }
+
+    /// Issue 14 §4: a person known only by user id is found, exported and erased by it like anyone by their number —
+    /// customer, outbox rows addressed to the user id, inbound messages, their part of a stored webhook body; the
+    /// ledger stays pseudonymised under the keyed hash of the user id, and no empty "number" masks anything else.
+    #[test]
+    fn a_person_known_only_by_user_id_is_exported_and_erased_by_it() {
+        use crate::domain::phone::Recipient;
+        use crate::webhook::apply::{ApplyContext, apply_events};
+        use crate::whatsapp::payload::parse;
+        let clock =
+            std::sync::Arc::new(crate::clock::ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()));
+        let mut store = Store::open_in_memory(clock).unwrap();
+        store.ensure_default_wordings("Hof", "").unwrap();
+        let body = |wamid: &str, user: &str, text: &str| {
+            format!(
+                r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{
+                "contacts":[{{"profile":{{"name":"Kim Sommer"}},"user_id":"{user}"}}],
+                "messages":[{{"from_user_id":"{user}","id":"{wamid}","timestamp":"1","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#
+            )
+        };
+        let ctx = ApplyContext { shop_name: "Hof".into(), region: Region::DE, signups_per_hour: 0 };
+        let bodies = [body("wamid.K1", "DE.7001", "ANMELDEN"), body("wamid.O1", "DE.7002", "ANMELDEN")];
+        store.store_webhook_bodies(&bodies.iter().map(|b| b.clone().into_bytes()).collect::<Vec<_>>()).unwrap();
+        for b in &bodies {
+            let now = store.now();
+            let tx = store.conn_mut().transaction().unwrap();
+            apply_events(&tx, &parse(b.as_bytes()).unwrap(), &ctx, now).unwrap();
+            tx.commit().unwrap();
+        }
+        let kim = Recipient::UserId("DE.7001".into());
+        let x = crate::privacy::export(&store, &crate::config::Config::default(), Some(b"k"), &kim).unwrap();
+        assert_eq!((x.phone.as_str(), x.customer.as_ref().map(|c| c.name.as_str())), ("DE.7001", Some("Kim Sommer")));
+        assert_eq!((x.messages_received.len(), x.messages_sent.len(), x.webhook_data.len()), (1, 1, 2), "{x:#?}");
+        let p = preview(&store, &kim).unwrap();
+        assert_eq!((p.outbox_rows, p.inbound_messages), (1, 1));
+        let until = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+        let r = erase_in_db(&mut store, b"k", &kim, "t", until).unwrap();
+        assert!(r.had_customer && r.pseudonymised_events >= 1, "{r:?}");
+        assert_eq!(r.subject_hash, crate::privacy::recipient_hash(b"k", &kim));
+        assert!(store.customer_by_user_id("DE.7001").unwrap().is_none());
+        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM outbox WHERE phone = 'DE.7001'"), 0);
+        assert_eq!(count("SELECT count(*) FROM inbound_messages WHERE user_id = 'DE.7001'"), 0);
+        assert_eq!(count("SELECT count(*) FROM webhook_events WHERE instr(CAST(body AS TEXT), 'DE.7001') > 0"), 0);
+        // The other person, also without a number, keeps everything.
+        assert!(store.customer_by_user_id("DE.7002").unwrap().is_some());
+        assert_eq!(count("SELECT count(*) FROM outbox WHERE phone = 'DE.7002'"), 1);
+        assert_eq!(count("SELECT count(*) FROM applied_effects WHERE key LIKE 'msg:wamid.O1'"), 1);
+    }
 }
