@@ -73,7 +73,8 @@ pub struct ConsentPair {
 pub struct CustomerDraft {
     pub name: String,
     pub first_name: String,
-    pub phone: Phone,
+    /// `None` only when editing a customer known by WhatsApp user id alone (who shared no number).
+    pub phone: Option<Phone>,
     pub tags: Vec<String>,
     pub note: String,
 }
@@ -85,6 +86,8 @@ pub enum CustomerError {
     NameEmpty,
     #[error("{field} is too long (max {max} characters)")]
     TooLong { field: &'static str, max: usize },
+    #[error("phone number missing")]
+    PhoneMissing,
 }
 
 impl Localized for CustomerError {
@@ -93,6 +96,12 @@ impl Localized for CustomerError {
             CustomerError::NameEmpty => {
                 Tr::new("Name fehlt. Gib mindestens einen Namen ein.", "Name missing.").get(lang).into()
             }
+            CustomerError::PhoneMissing => Tr::new(
+                "Telefonnummer fehlt. Gib die Nummer ein, z. B. 0171 1234567.",
+                "Phone number missing. Enter the number, e.g. 0171 1234567.",
+            )
+            .get(lang)
+            .into(),
             CustomerError::TooLong { field, max } => {
                 Tr::new("{0} ist zu lang (höchstens {1} Zeichen).", "{0} is too long (at most {1} characters).")
                     .fill(lang, &[field, max])
@@ -159,10 +168,11 @@ impl CustomerDraft {
     pub fn new(
         name: &str,
         first_name: &str,
-        phone: Phone,
+        phone: impl Into<Option<Phone>>,
         tags: &[String],
         note: &str,
     ) -> Result<CustomerDraft, CustomerError> {
+        let phone = phone.into();
         let note = clean_note(note);
         if note.chars().count() > MAX_NOTE {
             return Err(CustomerError::TooLong { field: "Notiz", max: MAX_NOTE });

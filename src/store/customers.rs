@@ -263,43 +263,55 @@ pub fn customer_updated_at_tx(conn: &Connection, id: i64) -> Result<Option<Strin
     Ok(conn.query_row("SELECT updated_at FROM customers WHERE id = ?1", [id], |r| r.get(0)).optional()?)
 }
 
-/// Inserts inside an open transaction; refuses a number that is already taken.
+/// Inserts inside an open transaction; refuses a number that is already taken. A new customer from a form or a
+/// list always has a number (a person known by user id only comes by webhook, [`insert_user_customer_tx`]).
 pub fn insert_customer_tx(
     tx: &Transaction<'_>,
     draft: &CustomerDraft,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
-    if customer_id_by_phone(tx, &draft.phone)?.is_some() {
-        return Err(StoreError::PhoneTaken(draft.phone.clone()));
+    let Some(phone) = &draft.phone else {
+        return Err(StoreError::Customer(crate::domain::customer::CustomerError::PhoneMissing));
+    };
+    if customer_id_by_phone(tx, phone)?.is_some() {
+        return Err(StoreError::PhoneTaken(phone.clone()));
     }
     let now = ts(now);
-    let f = draft.phone.formats();
+    let f = phone.formats();
     tx.execute(
         "INSERT INTO customers (name, first_name, phone, note, created_at, updated_at, phone_national, phone_international, phone_region)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)",
-        params![draft.name, draft.first_name, draft.phone.as_e164(), draft.note, now, f.national, f.international, f.region],
+        params![draft.name, draft.first_name, phone.as_e164(), draft.note, now, f.national, f.international, f.region],
     )?;
     let id = tx.last_insert_rowid();
     set_tags_tx(tx, id, &draft.tags)?;
     Ok(id)
 }
 
-/// Replaces name, first name, phone, note and tags.
+/// Replaces name, first name, phone, note and tags. Without a number only for a customer known by user id.
 pub fn update_customer_tx(
     tx: &Transaction<'_>,
     id: i64,
     draft: &CustomerDraft,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let taken: Option<i64> = tx
-        .query_row("SELECT id FROM customers WHERE phone = ?1 AND id <> ?2", params![draft.phone.as_e164(), id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if taken.is_some() {
-        return Err(StoreError::PhoneTaken(draft.phone.clone()));
+    if let Some(phone) = &draft.phone {
+        let taken: Option<i64> = tx
+            .query_row("SELECT id FROM customers WHERE phone = ?1 AND id <> ?2", params![phone.as_e164(), id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if taken.is_some() {
+            return Err(StoreError::PhoneTaken(phone.clone()));
+        }
+    } else {
+        let has_user_id: Option<bool> =
+            tx.query_row("SELECT user_id IS NOT NULL FROM customers WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        if has_user_id == Some(false) {
+            return Err(StoreError::Customer(crate::domain::customer::CustomerError::PhoneMissing));
+        }
     }
-    let f = draft.phone.formats();
+    let f = draft.phone.as_ref().map(|p| p.formats()).unwrap_or_default();
     let n = tx.execute(
         "UPDATE customers SET name = ?2, first_name = ?3, phone = ?4, note = ?5, updated_at = ?6,
                 phone_national = ?7, phone_international = ?8, phone_region = ?9 WHERE id = ?1",
@@ -307,7 +319,7 @@ pub fn update_customer_tx(
             id,
             draft.name,
             draft.first_name,
-            draft.phone.as_e164(),
+            draft.phone.as_ref().map(|p| p.as_e164()),
             draft.note,
             ts(now),
             f.national,
@@ -473,5 +485,27 @@ mod tests {
         assert_eq!(u.tags, ["Eier"]);
         assert_eq!(u.created_at, c.created_at);
         assert!(matches!(s.update_customer(999, &draft("x", "0160 1234567", &[])), Err(StoreError::NotFound(_))));
+    }
+
+    /// Issue 14 §4: a customer known only by user id keeps no number when edited; a number customer cannot lose it.
+    #[test]
+    fn a_customer_known_by_user_id_is_edited_without_a_number() {
+        let mut s = store();
+        let now = s.now();
+        let tx = s.conn_mut().transaction().unwrap();
+        let id = insert_user_customer_tx(&tx, "WhatsApp", "", "DE.7001", now).unwrap();
+        tx.commit().unwrap();
+        let no_number = CustomerDraft::new("Kim Sommer", "Kim", None, &["Eier".into()], "").unwrap();
+        let c = s.update_customer(id, &no_number).unwrap();
+        assert_eq!((c.name.as_str(), c.phone.as_ref(), c.user_id.as_deref()), ("Kim Sommer", None, Some("DE.7001")));
+        let other = s.insert_customer(&draft("Anna", "0171 1234567", &[])).unwrap();
+        assert!(matches!(
+            s.update_customer(other.id, &no_number),
+            Err(StoreError::Customer(crate::domain::customer::CustomerError::PhoneMissing))
+        ));
+        assert!(s.insert_customer(&no_number).is_err(), "a new customer by hand needs a number");
+        // Later the number is known: the same customer gets it.
+        let with = draft("Kim Sommer", "0160 5550001", &[]);
+        assert_eq!(s.update_customer(id, &with).unwrap().phone.unwrap().as_e164(), "+491605550001");
     }
 }

@@ -34,7 +34,7 @@ pub struct Reply {
 pub const MAX_TEXT: usize = 4096;
 
 const SELECT: &str =
-    "SELECT i.id, i.customer_id, coalesce(c.name, ''), coalesce(i.from_phone, ''), i.text, i.received_at,
+    "SELECT i.id, i.customer_id, coalesce(c.name, ''), coalesce(i.from_phone, i.user_id, ''), i.text, i.received_at,
         i.read_at, i.flagged_stop, coalesce(i.signup = 'held', 0)
      FROM inbound_messages i LEFT JOIN customers c ON c.id = i.customer_id";
 
