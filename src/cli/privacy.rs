@@ -17,7 +17,7 @@ use crate::privacy::{PrivacyError, notice};
 
 #[derive(Debug, Subcommand)]
 pub enum PrivacyCmd {
-    /// Auskunft (Art. 15/20): alles zu einer Nummer. Ohne --out als Text; mit --out DATEI als JSON in DATEI und
+    /// Auskunft (Art. 15/20): alles zu einer Nummer (oder WhatsApp-Kennung DE.…). Ohne --out als Text; mit --out DATEI als JSON in DATEI und
     /// als Text in DATEI.txt
     Export {
         phone: String,

@@ -259,3 +259,30 @@ fn a_customer_known_only_by_user_id_signs_up_gets_the_offer_and_stops() {
     let ledger_rows = s.ledger(c.id).unwrap();
     assert!(ledger_rows.len() >= 3, "requested, granted, withdrawn: {ledger_rows:#?}");
 }
+
+/// Auskunft and erasure on the command line find a person without a number by their WhatsApp user id.
+#[test]
+fn privacy_export_and_erase_take_a_user_id() {
+    let home = crate::support::TempHome::new();
+    home.write_config("[shop]\nname = \"Hof Nutzerweg\"\n");
+    {
+        let mut store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+        let now = store.now();
+        let tx = store.conn_mut().transaction().unwrap();
+        hofbote::store::customers::insert_user_customer_tx(&tx, "Kim Sommer", "Kim", USER, now).unwrap();
+        tx.commit().unwrap();
+    }
+    let out = home.run(&["privacy", "export", USER]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("Kim Sommer") && text.contains("WhatsApp-Nutzer (ohne Nummer)"), "{text}");
+    let out = home
+        .cmd()
+        .env("HOFBOTE_ERASURE_KEY", "k-0123456789abcdef0123456789abcdef")
+        .args(["privacy", "erase", USER, "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let store = hofbote::store::Store::open(&home.db(), hofbote::clock::system()).unwrap();
+    assert!(store.customer_by_user_id(USER).unwrap().is_none());
+}
