@@ -136,3 +136,30 @@ fn a_user_id_another_customer_has_is_left_with_them() {
     apply(&mut store, &[from_user("wamid.D2", "DE.7004", Some("491710000002"), "Hallo")], 0);
     assert_eq!(store.customer_count().unwrap(), 2);
 }
+
+/// Issue 14 §4: rows addressed to a user id go through the same claim as numbers — the consent check with the
+/// suppression list (keyed hash of the user id), and Meta's pair limit per recipient (one message per 6 s).
+#[test]
+fn rows_to_a_user_id_are_claimed_and_pair_limited_like_numbers() {
+    use crate::domain::phone::Recipient;
+    use crate::store::outbox::ClaimRules;
+    let (mut store, _) = setup();
+    apply(&mut store, &[from_user("wamid.P1", "DE.7005", None, "ANMELDEN")], 0);
+    apply(&mut store, &[from_user("wamid.P2", "DE.7005", None, "JA")], 0);
+    let rules = ClaimRules {
+        quiet_hours: None,
+        tier: 0,
+        subject_hash: Some(crate::privacy::recipient_hash),
+        erasure_key: Some(b"k".to_vec()),
+    };
+    let claimed = store.claim_due(10, &rules).unwrap();
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(claimed[0].phone, Recipient::UserId("DE.7005".into()));
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM outbox WHERE phone = 'DE.7005' AND state = 'queued' AND reason = 'pair_limit'"
+        ),
+        1
+    );
+}
