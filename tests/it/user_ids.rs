@@ -193,6 +193,9 @@ fn a_customer_known_only_by_user_id_signs_up_gets_the_offer_and_stops() {
     wait_sent(&rt, &url, home.path(), "confirmation", |e| e.kind == "text" && e.wamid != question.wamid);
     pty.keys(key::ENTER);
     pty.wait_for("WhatsApp-Nutzer (ohne Nummer)");
+    pty.wait_screen("the user id in the detail", |s| {
+        s.lines().any(|l| l.contains("WhatsApp-Nutzer (ohne Nummer)") && l.contains(USER))
+    });
     pty.wait_screen("marketing consent granted in the detail", |s| s.contains("erteilt"));
     pty.keys(key::ESC);
 
