@@ -122,6 +122,7 @@ impl SandboxConfig {
             seed: s.seed,
             rate_per_second: (s.rate_per_second > 0).then_some(s.rate_per_second),
             statuses: StatusPlan { fail_share: s.fail_share, stop_share: s.stop_share, ..d.statuses },
+            username_share: s.username_share,
             ..d
         }
     }
