@@ -211,11 +211,13 @@ pub struct Sandbox {
     pub rate_per_second: u32,
     pub fail_share: f64,
     pub stop_share: f64,
+    /// Share of simulated customers with a WhatsApp username who write without their number (user id only).
+    pub username_share: f64,
 }
 
 impl Default for Sandbox {
     fn default() -> Self {
-        Sandbox { seed: 7, rate_per_second: 80, fail_share: 0.03, stop_share: 0.02 }
+        Sandbox { seed: 7, rate_per_second: 80, fail_share: 0.03, stop_share: 0.02, username_share: 0.0 }
     }
 }
 

@@ -107,7 +107,7 @@ pub fn run(cmd: CustomersCmd, ctx: &Context) -> Result<(), CliError> {
                 "{}",
                 terminal_safe(
                     &Tr::new("Kunde angelegt: {0} ({1})", "Customer added: {0} ({1})")
-                        .fill(ctx.lang, &[&c.name, &c.phone.display_for(ctx.config.shop.region())])
+                        .fill(ctx.lang, &[&c.name, &c.phone_label_for(ctx.config.shop.region(), ctx.lang)])
                 )
             );
             Ok(())
@@ -140,7 +140,7 @@ pub fn render_table(rows: &[CustomerRow], ctx: &Context, ascii: bool) -> String 
         .map(|r| {
             vec![
                 r.customer.name.clone(),
-                r.customer.phone.display_for(region),
+                r.customer.phone_label_for(region, ctx.lang),
                 r.customer.tags.join(", "),
                 consent_symbol(r.consent.service, ascii).to_owned(),
                 consent_symbol(r.consent.marketing, ascii).to_owned(),

@@ -192,7 +192,8 @@ async fn simulate(db: Db, url: String, fresh: bool, first_new: i64, mut stop: to
                 .await
                 .ok()
                 .flatten()
-                .map(|r| r.customer.phone.as_e164().to_owned())
+                .and_then(|r| r.customer.phone)
+                .map(|p| p.as_e164().to_owned())
         }
     };
     if fresh && let Some(phone) = phone_of("Jörg Müller").await {

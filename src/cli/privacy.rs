@@ -11,13 +11,13 @@ use super::output::write_private;
 use super::{CliError, Context};
 use crate::domain::consent::Purpose;
 use crate::domain::customer::{clean_text, display_safe};
-use crate::domain::phone::Phone;
+use crate::domain::phone::{Phone, Recipient};
 use crate::i18n::{Lang, Localized, Tr};
 use crate::privacy::{PrivacyError, notice};
 
 #[derive(Debug, Subcommand)]
 pub enum PrivacyCmd {
-    /// Auskunft (Art. 15/20): alles zu einer Nummer. Ohne --out als Text; mit --out DATEI als JSON in DATEI und
+    /// Auskunft (Art. 15/20): alles zu einer Nummer (oder WhatsApp-Kennung DE.…). Ohne --out als Text; mit --out DATEI als JSON in DATEI und
     /// als Text in DATEI.txt
     Export {
         phone: String,
@@ -214,8 +214,12 @@ fn parse_purpose(s: &str) -> Result<Purpose, CliError> {
     }
 }
 
-fn parse_phone(s: &str, ctx: &Context) -> Result<Phone, CliError> {
-    Phone::parse(s, ctx.config.shop.region()).map_err(|e| CliError::phone("PHONE", e))
+/// A number in any usual spelling, or the WhatsApp user id (`DE.1349…`) of a person who shared no number.
+fn parse_phone(s: &str, ctx: &Context) -> Result<Recipient, CliError> {
+    if crate::domain::phone::is_user_id(s.trim()) {
+        return Ok(Recipient::UserId(s.trim().to_owned()));
+    }
+    Phone::parse(s, ctx.config.shop.region()).map(Recipient::Phone).map_err(|e| CliError::phone("PHONE", e))
 }
 
 /// `auskunft.json` → `auskunft.txt`; `auskunft` → `auskunft.txt`; `x.txt` → `x.txt.txt` (never the JSON file).
@@ -251,7 +255,10 @@ fn erase(phone: &str, yes: bool, ctx: &Context) -> Result<(), CliError> {
     let key = crate::config::ensure_erasure_key(&ctx.paths.secrets_file, &crate::config::Secrets::process_env)?;
     let mut store = ctx.open_store()?;
     let p = crate::privacy::erase::preview(&store, &phone).map_err(|e| privacy_error(e, l))?;
-    let shown = phone.display_for(ctx.config.shop.region());
+    let shown = match &phone {
+        Recipient::Phone(p) => p.display_for(ctx.config.shop.region()),
+        Recipient::UserId(u) => u.clone(),
+    };
     if !yes {
         let question = match &p.customer {
             Some(c) => Tr::new(

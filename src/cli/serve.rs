@@ -43,6 +43,26 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
             )
             .fill(l, &[&bound])
         );
+        // A shop set up only in the app has no consent wording yet (the first consent or import makes them): without
+        // one, an ANMELDEN by WhatsApp would get no double opt-in question. Made here, before the first webhook.
+        // Read first (no write lock when they exist), and best effort: another process holding the database must
+        // not stop the service.
+        let shop = (ctx.config.shop.name.clone(), ctx.config.shop.address.clone());
+        if !shop.0.trim().is_empty() {
+            let made = db
+                .call(move |s| {
+                    let have = s.wordings()?;
+                    let missing = crate::domain::consent::Purpose::ALL.iter().any(|p| !have.iter().any(|w| w.purpose == *p));
+                    if missing {
+                        s.ensure_default_wordings(&shop.0, &shop.1)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(e) = made {
+                tracing::warn!(error = %e, "consent wordings could not be made at start: ANMELDEN gets no question yet");
+            }
+        }
         let mut background = Background::new();
         background.serve_webhooks(db.clone(), listener, receiver_config);
         let (_, roles) = background

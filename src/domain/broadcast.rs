@@ -196,7 +196,9 @@ pub fn plan_audience(
             plan.excluded.push((c.id, c.name.clone(), Exclusion::Refused { refusal }));
             continue;
         }
-        if !phones.insert(c.phone.as_e164().to_owned()) {
+        // The same recipient twice: one number (or, for people without one, one user id) gets one message.
+        let Some(to) = c.recipient() else { continue };
+        if !phones.insert(to.as_stored().to_owned()) {
             plan.excluded.push((c.id, c.name.clone(), Exclusion::SamePhoneTwice));
             continue;
         }

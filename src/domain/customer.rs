@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::consent::ConsentState;
-use crate::domain::phone::Phone;
+use crate::domain::phone::{Phone, Recipient, Region};
 use crate::i18n::{Lang, Localized, Tr};
 
 /// A customer as stored.
@@ -17,13 +17,40 @@ pub struct Customer {
     pub name: String,
     /// For the salutation; may be empty (then the configured fallback is used).
     pub first_name: String,
-    pub phone: Phone,
+    /// `None` for a person who reached the shop by WhatsApp username only (then `user_id` is set).
+    pub phone: Option<Phone>,
     /// WhatsApp business-scoped user id, when known.
     pub user_id: Option<String>,
     pub tags: Vec<String>,
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// How a customer without a number is shown where the number would be.
+pub const NO_NUMBER: Tr = Tr::new("WhatsApp-Nutzer (ohne Nummer)", "WhatsApp user (no number)");
+
+impl Customer {
+    /// Whom messages to this customer go to: the number when known, else the business-scoped user id.
+    pub fn recipient(&self) -> Option<Recipient> {
+        Recipient::of(self.phone.as_ref(), self.user_id.as_deref())
+    }
+
+    /// The number as shown, or "WhatsApp-Nutzer (ohne Nummer)" for a person known only by user id.
+    pub fn phone_label(&self, lang: Lang) -> String {
+        match &self.phone {
+            Some(p) => p.display(),
+            None => NO_NUMBER.get(lang).to_owned(),
+        }
+    }
+
+    /// Like [`Customer::phone_label`], the number written as is usual in `region`.
+    pub fn phone_label_for(&self, region: Region, lang: Lang) -> String {
+        match &self.phone {
+            Some(p) => p.display_for(region),
+            None => NO_NUMBER.get(lang).to_owned(),
+        }
+    }
 }
 
 /// A customer with both consent states, as lists show them.
@@ -46,7 +73,8 @@ pub struct ConsentPair {
 pub struct CustomerDraft {
     pub name: String,
     pub first_name: String,
-    pub phone: Phone,
+    /// `None` only when editing a customer known by WhatsApp user id alone (who shared no number).
+    pub phone: Option<Phone>,
     pub tags: Vec<String>,
     pub note: String,
 }
@@ -58,6 +86,8 @@ pub enum CustomerError {
     NameEmpty,
     #[error("{field} is too long (max {max} characters)")]
     TooLong { field: &'static str, max: usize },
+    #[error("phone number missing")]
+    PhoneMissing,
 }
 
 impl Localized for CustomerError {
@@ -66,6 +96,12 @@ impl Localized for CustomerError {
             CustomerError::NameEmpty => {
                 Tr::new("Name fehlt. Gib mindestens einen Namen ein.", "Name missing.").get(lang).into()
             }
+            CustomerError::PhoneMissing => Tr::new(
+                "Telefonnummer fehlt. Gib die Nummer ein, z. B. 0171 1234567.",
+                "Phone number missing. Enter the number, e.g. 0171 1234567.",
+            )
+            .get(lang)
+            .into(),
             CustomerError::TooLong { field, max } => {
                 Tr::new("{0} ist zu lang (höchstens {1} Zeichen).", "{0} is too long (at most {1} characters).")
                     .fill(lang, &[field, max])
@@ -132,10 +168,11 @@ impl CustomerDraft {
     pub fn new(
         name: &str,
         first_name: &str,
-        phone: Phone,
+        phone: impl Into<Option<Phone>>,
         tags: &[String],
         note: &str,
     ) -> Result<CustomerDraft, CustomerError> {
+        let phone = phone.into();
         let note = clean_note(note);
         if note.chars().count() > MAX_NOTE {
             return Err(CustomerError::TooLong { field: "Notiz", max: MAX_NOTE });
@@ -170,7 +207,6 @@ pub fn display_safe(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::phone::Region;
 
     #[test]
     fn names_are_nfc_and_trimmed() {

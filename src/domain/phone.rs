@@ -318,6 +318,76 @@ impl From<Phone> for String {
     }
 }
 
+/// Whether `s` has the shape of a WhatsApp business-scoped user id (BSUID): an ISO 3166 country code, a dot, then up
+/// to 128 letters and digits (`US.13491208655302741918`); a parent id has `ENT.` after the country
+/// (`US.ENT.11815799212886844830`). Never starts with '+', so it cannot be mistaken for a stored number.
+pub fn is_user_id(s: &str) -> bool {
+    let mut parts = s.splitn(2, '.');
+    let (Some(country), Some(rest)) = (parts.next(), parts.next()) else { return false };
+    let rest = rest.strip_prefix("ENT.").unwrap_or(rest);
+    country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_uppercase())
+        && !rest.is_empty()
+        && rest.len() <= 128
+        && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Whom a message goes to: a number, or — for a person who shares no number with the shop — their business-scoped
+/// user id. Stored in one text column (`outbox.phone`): E.164 with '+', else the user id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    Phone(Phone),
+    UserId(String),
+}
+
+impl Recipient {
+    /// The recipient as stored; `None` for text that is neither an E.164 number nor a user id.
+    pub fn from_stored(value: &str) -> Option<Recipient> {
+        if value.starts_with('+') {
+            Phone::from_e164(value).ok().map(Recipient::Phone)
+        } else if is_user_id(value) {
+            Some(Recipient::UserId(value.to_owned()))
+        } else {
+            None
+        }
+    }
+
+    /// The customer's recipient: the number when known (Meta recommends it), else the user id.
+    pub fn of(phone: Option<&Phone>, user_id: Option<&str>) -> Option<Recipient> {
+        match (phone, user_id) {
+            (Some(p), _) => Some(Recipient::Phone(p.clone())),
+            (None, Some(u)) => Some(Recipient::UserId(u.to_owned())),
+            (None, None) => None,
+        }
+    }
+
+    /// The text stored in `outbox.phone` and compared for the pair limit and tier.
+    pub fn as_stored(&self) -> &str {
+        match self {
+            Recipient::Phone(p) => p.as_e164(),
+            Recipient::UserId(u) => u,
+        }
+    }
+}
+
+impl From<&Phone> for Recipient {
+    fn from(p: &Phone) -> Recipient {
+        Recipient::Phone(p.clone())
+    }
+}
+
+impl From<&Recipient> for Recipient {
+    fn from(r: &Recipient) -> Recipient {
+        r.clone()
+    }
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_stored())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,5 +519,30 @@ mod tests {
         {
             assert_eq!(Phone::from_stored(bad), Err(PhoneError::NotValid), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn user_ids_and_recipients() {
+        assert!(is_user_id("US.13491208655302741918"));
+        assert!(is_user_id("DE.ENT.11815799212886844830"));
+        for bad in [
+            "",
+            "US.",
+            "us.123",
+            "USA.1",
+            "+491711234567",
+            "US.12-3",
+            "491711234567",
+            &format!("DE.{}", "1".repeat(129)),
+        ] {
+            assert!(!is_user_id(bad), "{bad}");
+        }
+        let phone = Phone::parse("0171 1234567", Region::DE).unwrap();
+        assert_eq!(Recipient::from_stored("+491711234567"), Some(Recipient::Phone(phone.clone())));
+        assert_eq!(Recipient::from_stored("DE.77"), Some(Recipient::UserId("DE.77".into())));
+        assert_eq!(Recipient::from_stored("4917"), None);
+        assert_eq!(Recipient::of(Some(&phone), Some("DE.77")), Some(Recipient::Phone(phone)));
+        assert_eq!(Recipient::of(None, Some("DE.77")).unwrap().as_stored(), "DE.77");
+        assert_eq!(Recipient::of(None, None), None);
     }
 }

@@ -81,7 +81,8 @@ pub fn export_csv(rows: &[CustomerRow], lang: Lang, out: &mut dyn Write) -> Resu
         vec![
             c.name.clone(),
             c.first_name.clone(),
-            c.phone.as_e164().to_owned(),
+            // Empty for a person known only by WhatsApp user id.
+            c.phone.as_ref().map(|p| p.as_e164().to_owned()).unwrap_or_default(),
             c.tags.join(";"),
             c.note.clone(),
             row.consent.service.as_str().to_owned(),
@@ -139,7 +140,7 @@ mod tests {
                 id: 1,
                 name: "Müller, Jörg".into(),
                 first_name: "Jörg".into(),
-                phone: Phone::parse("0171 1234567", Region::DE).unwrap(),
+                phone: Some(Phone::parse("0171 1234567", Region::DE).unwrap()),
                 user_id: None,
                 tags: vec!["Eier".into(), "Rind".into()],
                 note: "Zeile 1\nZeile \"2\"".into(),

@@ -189,7 +189,7 @@ pub fn plan(store: &Store, file: &ParsedFile, opts: &ImportOptions) -> Result<Im
         .list_customers(&CustomerFilter::default())
         .map_err(store_err)?
         .into_iter()
-        .map(|row| (row.customer.phone.as_e164().to_owned(), row.customer))
+        .filter_map(|row| Some((row.customer.phone.as_ref()?.as_e164().to_owned(), row.customer)))
         .collect();
     let wordings: HashSet<(Purpose, u32)> =
         store.wordings().map_err(store_err)?.into_iter().map(|w| (w.purpose, w.version)).collect();
@@ -213,7 +213,7 @@ pub fn plan(store: &Store, file: &ParsedFile, opts: &ImportOptions) -> Result<Im
                     row.consents = remove_recorded(store, id, row.consents).map_err(store_err)?;
                     already_recorded += before - row.consents.len();
                 }
-                seen.insert(row.draft.phone.as_e164().to_owned(), rec.line);
+                seen.insert(row.draft.phone.as_ref().map(|p| p.as_e164().to_owned()).unwrap_or_default(), rec.line);
                 rows.push(row);
             }
             Err(reason) => rejected.push(Rejected { line: rec.line, reason }),
@@ -460,7 +460,11 @@ impl ImportPlan {
                 if !row.consents.is_empty() {
                     what.push(t::CHANGE_CONSENT.get(lang));
                 }
-                let who = format!("{}, {}", display_safe(&row.draft.name), row.draft.phone.display());
+                let who = format!(
+                    "{}, {}",
+                    display_safe(&row.draft.name),
+                    row.draft.phone.as_ref().map(|p| p.display()).unwrap_or_default()
+                );
                 out.push(t::UPDATE_LINE.fill(lang, &[&row.line, &who, &what.join(", ")]));
             }
             if updates.len() > LISTED_UPDATES {

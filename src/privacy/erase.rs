@@ -16,10 +16,10 @@ use chrono_tz::Europe::Berlin;
 use serde::{Deserialize, Serialize};
 
 use super::needles::{MASK, Needles, redact_json};
-use super::{PrivacyError, hmac_hex, io_err, subject_hash};
+use super::{PrivacyError, hmac_hex, io_err};
 use crate::config::{Config, Paths};
 use crate::domain::customer::Customer;
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::store::Store;
 use crate::store::consent::{ErasureRequest, erase_customer_tx};
 use crate::store::erasure as sql;
@@ -61,10 +61,13 @@ pub struct JournalEntry {
     pub subject_hash: String,
 }
 
-/// The customer with this number (if any) and everything that identifies the person in stored text.
-pub fn needles_for(store: &Store, phone: &Phone) -> Result<(Option<Customer>, Needles), PrivacyError> {
-    let customer = store.customer_by_phone(phone)?;
-    let mut needles = Needles::new(phone);
+/// The customer with this number or user id (if any) and everything that identifies the person in stored text.
+pub fn needles_for(store: &Store, who: &Recipient) -> Result<(Option<Customer>, Needles), PrivacyError> {
+    let customer = match who {
+        Recipient::Phone(phone) => store.customer_by_phone(phone)?,
+        Recipient::UserId(u) => store.customer_by_user_id(u)?,
+    };
+    let mut needles = Needles::for_recipient(who);
     let conn = store.conn();
     let cid = customer.as_ref().map(|c| c.id);
     if let Some(c) = &customer {
@@ -85,8 +88,9 @@ pub fn needles_for(store: &Store, phone: &Phone) -> Result<(Option<Customer>, Ne
 }
 
 /// Counts for the confirmation question; changes nothing.
-pub fn preview(store: &Store, phone: &Phone) -> Result<ErasePreview, PrivacyError> {
-    let (customer, needles) = needles_for(store, phone)?;
+pub fn preview(store: &Store, who: impl Into<Recipient>) -> Result<ErasePreview, PrivacyError> {
+    let who = &who.into();
+    let (customer, needles) = needles_for(store, who)?;
     let person = needles.person(customer.as_ref().map(|c| c.id));
     let (ledger_rows, outbox_rows, inbound_messages) = sql::preview_counts(store.conn(), &person)?;
     Ok(ErasePreview { ledger_rows, outbox_rows, inbound_messages, customer })
@@ -109,12 +113,13 @@ pub fn erase(
     paths: &Paths,
     config: &Config,
     key: &[u8],
-    phone: &Phone,
+    who: impl Into<Recipient>,
     actor: &str,
 ) -> Result<ErasureReport, PrivacyError> {
-    let (_, needles) = needles_for(store, phone)?;
+    let who = &who.into();
+    let (_, needles) = needles_for(store, who)?;
     let until = keep_until(store.now(), config.privacy.pseudonymised_ledger_years);
-    let mut report = erase_in_db(store, key, phone, actor, until)?;
+    let mut report = erase_in_db(store, key, who, actor, until)?;
     append_journal(
         &super::journal_path(paths),
         &JournalEntry { at: store.now(), subject_hash: report.subject_hash.clone() },
@@ -132,13 +137,14 @@ pub fn erase(
 pub fn erase_in_db(
     store: &mut Store,
     key: &[u8],
-    phone: &Phone,
+    who: impl Into<Recipient>,
     actor: &str,
     until: DateTime<Utc>,
 ) -> Result<ErasureReport, PrivacyError> {
-    let (customer, needles) = needles_for(store, phone)?;
+    let who = &who.into();
+    let (customer, needles) = needles_for(store, who)?;
     let now = store.now();
-    let hash = subject_hash(key, phone);
+    let hash = super::recipient_hash(key, who);
     let redact = |evidence: &str| redact_evidence(key, &needles, evidence);
     let mut report =
         ErasureReport { subject_hash: hash.clone(), had_customer: customer.is_some(), ..Default::default() };
@@ -331,13 +337,14 @@ pub fn reapply_journal(
     let mut seen = HashSet::new();
     let mut n = 0;
     for raw in numbers {
-        let with_plus = if raw.starts_with('+') { raw.clone() } else { format!("+{raw}") };
-        let Ok(phone) = Phone::from_e164(&with_plus) else { continue };
-        if !seen.insert(phone.clone()) {
+        // Numbers with or without '+', and business-scoped user ids of people who shared no number.
+        let who = Recipient::from_stored(&raw).or_else(|| Recipient::from_stored(&format!("+{raw}")));
+        let Some(who) = who else { continue };
+        if !seen.insert(who.clone()) {
             continue;
         }
-        if let Some(at) = wanted.get(subject_hash(key, &phone).as_str()) {
-            erase_in_db(store, key, &phone, actor, keep_until(*at, years))?;
+        if let Some(at) = wanted.get(super::recipient_hash(key, &who).as_str()) {
+            erase_in_db(store, key, &who, actor, keep_until(*at, years))?;
             n += 1;
         }
     }
@@ -365,7 +372,7 @@ mod tests {
 
     #[test]
     fn evidence_keeps_a_keyed_wamid_and_loses_the_number() {
-        let mut n = Needles::new(&Phone::parse("0171 1234567", Region::DE).unwrap());
+        let mut n = Needles::new(&crate::domain::phone::Phone::parse("0171 1234567", Region::DE).unwrap());
         n.wamids.insert("wamid.ABC=".into());
         let out = redact_evidence(b"k", &n, "wamid.ABC= + wamid.XYZ (131050) von 0171-1234567");
         assert!(!out.contains("wamid.ABC") && !out.contains("wamid.XYZ") && !out.contains("1234567"), "{out}");
@@ -393,5 +400,54 @@ mod tests {
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         assert!(!std::fs::read_to_string(&path).unwrap().contains("171"));
+    }
+
+    /// Issue 14 §4: a person known only by user id is found, exported and erased by it like anyone by their number —
+    /// customer, outbox rows addressed to the user id, inbound messages, their part of a stored webhook body; the
+    /// ledger stays pseudonymised under the keyed hash of the user id, and no empty "number" masks anything else.
+    #[test]
+    fn a_person_known_only_by_user_id_is_exported_and_erased_by_it() {
+        use crate::domain::phone::Recipient;
+        use crate::webhook::apply::{ApplyContext, apply_events};
+        use crate::whatsapp::payload::parse;
+        let clock =
+            std::sync::Arc::new(crate::clock::ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap()));
+        let mut store = Store::open_in_memory(clock).unwrap();
+        store.ensure_default_wordings("Hof", "").unwrap();
+        let body = |wamid: &str, user: &str, text: &str| {
+            format!(
+                r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{
+                "contacts":[{{"profile":{{"name":"Kim Sommer"}},"user_id":"{user}"}}],
+                "messages":[{{"from_user_id":"{user}","id":"{wamid}","timestamp":"1","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#
+            )
+        };
+        let ctx = ApplyContext { shop_name: "Hof".into(), region: Region::DE, signups_per_hour: 0 };
+        let bodies = [body("wamid.K1", "DE.7001", "ANMELDEN"), body("wamid.O1", "DE.7002", "ANMELDEN")];
+        store.store_webhook_bodies(&bodies.iter().map(|b| b.clone().into_bytes()).collect::<Vec<_>>()).unwrap();
+        for b in &bodies {
+            let now = store.now();
+            let tx = store.conn_mut().transaction().unwrap();
+            apply_events(&tx, &parse(b.as_bytes()).unwrap(), &ctx, now).unwrap();
+            tx.commit().unwrap();
+        }
+        let kim = Recipient::UserId("DE.7001".into());
+        let x = crate::privacy::export(&store, &crate::config::Config::default(), Some(b"k"), &kim).unwrap();
+        assert_eq!((x.phone.as_str(), x.customer.as_ref().map(|c| c.name.as_str())), ("DE.7001", Some("Kim Sommer")));
+        assert_eq!((x.messages_received.len(), x.messages_sent.len(), x.webhook_data.len()), (1, 1, 2), "{x:#?}");
+        let p = preview(&store, &kim).unwrap();
+        assert_eq!((p.outbox_rows, p.inbound_messages), (1, 1));
+        let until = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+        let r = erase_in_db(&mut store, b"k", &kim, "t", until).unwrap();
+        assert!(r.had_customer && r.pseudonymised_events >= 1, "{r:?}");
+        assert_eq!(r.subject_hash, crate::privacy::recipient_hash(b"k", &kim));
+        assert!(store.customer_by_user_id("DE.7001").unwrap().is_none());
+        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM outbox WHERE phone = 'DE.7001'"), 0);
+        assert_eq!(count("SELECT count(*) FROM inbound_messages WHERE user_id = 'DE.7001'"), 0);
+        assert_eq!(count("SELECT count(*) FROM webhook_events WHERE instr(CAST(body AS TEXT), 'DE.7001') > 0"), 0);
+        // The other person, also without a number, keeps everything.
+        assert!(store.customer_by_user_id("DE.7002").unwrap().is_some());
+        assert_eq!(count("SELECT count(*) FROM outbox WHERE phone = 'DE.7002'"), 1);
+        assert_eq!(count("SELECT count(*) FROM applied_effects WHERE key LIKE 'msg:wamid.O1'"), 1);
     }
 }

@@ -14,7 +14,7 @@ use super::{PrivacyError, datetime};
 use crate::config::Config;
 use crate::domain::consent::{ConsentEvent, Purpose, Wording};
 use crate::domain::customer::{ConsentPair, Customer};
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::i18n::{Lang, Tr};
 use crate::store::Store;
 pub use crate::store::export::{ReceivedMessage, SentMessage};
@@ -25,6 +25,7 @@ pub struct Export {
     pub schema: &'static str,
     pub created_at: DateTime<Utc>,
     pub controller: Controller,
+    /// The number (E.164) or, for a person who shared none, their business-scoped user id.
     pub phone: String,
     pub customer: Option<Customer>,
     pub consent: Option<ConsentPair>,
@@ -62,9 +63,16 @@ pub struct WebhookPart {
     pub data: serde_json::Value,
 }
 
-/// Collects everything about `phone`. `key` (the erasure key) lets it tell whether the number is suppressed.
-pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, phone: &Phone) -> Result<Export, PrivacyError> {
-    let (customer, needles) = needles_for(store, phone)?;
+/// Collects everything about a person (by number or user id). `key` (the erasure key) lets it tell whether they are
+/// suppressed.
+pub fn export(
+    store: &Store,
+    config: &Config,
+    key: Option<&[u8]>,
+    who: impl Into<Recipient>,
+) -> Result<Export, PrivacyError> {
+    let who = &who.into();
+    let (customer, needles) = needles_for(store, who)?;
     let conn = store.conn();
     let all_wordings = store.wordings()?;
     let (consent, events) = match &customer {
@@ -99,7 +107,7 @@ pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, phone: &Phone)
         webhook_data.extend(parts.into_iter().map(|data| WebhookPart { event_id, received_at, data }));
     }
     let suppressed = match key {
-        Some(k) => Some(super::is_suppressed_phone(store, k, phone)?),
+        Some(k) => Some(store.is_suppressed(&super::recipient_hash(k, who), Purpose::Marketing)?),
         None => None,
     };
     Ok(Export {
@@ -110,7 +118,7 @@ pub fn export(store: &Store, config: &Config, key: Option<&[u8]>, phone: &Phone)
             address: config.shop.address.clone(),
             contact: config.shop.contact.clone(),
         },
-        phone: phone.as_e164().to_owned(),
+        phone: who.as_stored().to_owned(),
         customer,
         consent,
         ledger,
@@ -160,7 +168,7 @@ pub fn render_text(x: &Export, lang: Lang) -> String {
         Some(c) => {
             line(format!("{}: {}", t("Name", "Name"), c.name));
             line(format!("{}: {}", t("Vorname", "First name"), c.first_name));
-            line(format!("{}: {}", t("Telefon", "Phone"), c.phone.display()));
+            line(format!("{}: {}", t("Telefon", "Phone"), c.phone_label(lang)));
             if let Some(u) = &c.user_id {
                 line(format!("{}: {u}", t("WhatsApp-Kennung", "WhatsApp user id")));
             }

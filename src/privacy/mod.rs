@@ -52,6 +52,12 @@ pub fn subject_hash(key: &[u8], phone: &Phone) -> String {
     format!("hmac-sha256:{}", hmac_hex(key, phone.as_e164().as_bytes()))
 }
 
+/// The keyed hash of whom a message goes to: of the number as [`subject_hash`], else of the business-scoped user id
+/// (a person known only by user id is pseudonymised, suppressed and journalled by it like anyone by their number).
+pub fn recipient_hash(key: &[u8], who: &crate::domain::phone::Recipient) -> String {
+    format!("hmac-sha256:{}", hmac_hex(key, who.as_stored().as_bytes()))
+}
+
 /// Hex HMAC-SHA256 of `data` under `key`.
 pub(crate) fn hmac_hex(key: &[u8], data: &[u8]) -> String {
     match <Hmac<Sha256> as KeyInit>::new_from_slice(key) {

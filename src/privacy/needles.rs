@@ -8,12 +8,13 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::domain::phone::Phone;
+use crate::domain::phone::{Phone, Recipient};
 
 /// What identifies one person in stored text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Needles {
-    /// `+491711234567`
+    /// `+491711234567`; for a person known only by user id, the user id (as `outbox.phone` holds it), and then
+    /// `country_code` and `nsn` are empty.
     pub e164: String,
     /// Country calling code, e.g. `49`.
     pub country_code: String,
@@ -36,6 +37,21 @@ impl Needles {
             e164: &self.e164,
             digits: self.digits(),
             user_id: self.user_id.as_deref(),
+        }
+    }
+
+    /// The needles of a recipient: a number in all its spellings, or a business-scoped user id (no digits to match).
+    pub fn for_recipient(recipient: &Recipient) -> Needles {
+        match recipient {
+            Recipient::Phone(p) => Needles::new(p),
+            Recipient::UserId(u) => Needles {
+                e164: u.clone(),
+                country_code: String::new(),
+                nsn: String::new(),
+                wamids: BTreeSet::new(),
+                user_id: Some(u.clone()),
+                name: None,
+            },
         }
     }
 
@@ -67,6 +83,9 @@ impl Needles {
 
     /// Whether a run of digits (separators removed) is this number with one of the usual prefixes.
     fn is_number(&self, digits: &str) -> bool {
+        if self.nsn.is_empty() {
+            return false;
+        }
         let Some(prefix) = digits.strip_suffix(self.nsn.as_str()) else { return false };
         let cc = &self.country_code;
         prefix.is_empty()
@@ -97,6 +116,9 @@ impl Needles {
 
     /// Every spelling used to search a raw byte dump in tests and checks: E.164, digits, national.
     pub fn spellings(&self) -> Vec<String> {
+        if self.nsn.is_empty() {
+            return vec![self.e164.clone()];
+        }
         vec![self.e164.clone(), self.digits(), self.national()]
     }
 }

@@ -21,7 +21,7 @@ pub fn consent_proof(store: &Store, c: &Customer, region: Region, lang: Lang) ->
     let events = store.ledger(c.id)?;
     let mut out = String::new();
     let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(lang);
-    out.push_str(&format!("{}: {} ({})\n", t("Kunde", "Customer"), c.name, c.phone.display_for(region)));
+    out.push_str(&format!("{}: {} ({})\n", t("Kunde", "Customer"), c.name, c.phone_label_for(region, lang)));
     for p in Purpose::ALL {
         out.push_str(&format!("  {}: {}\n", p.label().get(lang), state.state(*p).label().get(lang)));
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::PrivacyError;
 use super::erase::{JournalEntry, append_journal, erase_in_db, keep_until};
 use crate::config::{Config, Paths};
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::store::consent::delete_pseudonymised_tx;
 use crate::store::retention::{self as sql, Expiring};
 use crate::store::{Store, ts};
@@ -146,9 +146,9 @@ pub fn sweep(store: &mut Store, config: &Config, paths: &Paths, dry_run: bool) -
 
 /// Customers who asked to sign up (a confirmation was requested) but never granted or withdrew anything, and have
 /// been silent since `cut`.
-fn unconfirmed_signups(store: &Store, cut: &str) -> Result<Vec<Phone>, PrivacyError> {
+fn unconfirmed_signups(store: &Store, cut: &str) -> Result<Vec<Recipient>, PrivacyError> {
     let phones = sql::unconfirmed_signups(store.conn(), cut)?;
-    Ok(phones.iter().filter_map(|p| Phone::from_e164(p).ok()).collect())
+    Ok(phones.iter().filter_map(|p| Recipient::from_stored(p)).collect())
 }
 
 /// Erased subjects whose pseudonymised rows may go: their `keep_until` passed, or (erased without a recorded date)

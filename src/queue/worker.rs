@@ -388,7 +388,7 @@ pub fn config_from(config: &crate::config::Config, secrets: &crate::config::Secr
         rules: ClaimRules {
             quiet_hours: crate::domain::parse_quiet_hours(&config.queue.quiet_hours),
             tier: config.whatsapp.messaging_tier,
-            subject_hash: Some(crate::privacy::subject_hash),
+            subject_hash: Some(crate::privacy::recipient_hash),
             erasure_key: secrets.erasure_key.as_ref().map(|k| k.expose().as_bytes().to_vec()),
         },
         seed: rand::random(),

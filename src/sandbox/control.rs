@@ -21,8 +21,13 @@ use crate::domain::phone::{Phone, Region};
 /// `POST /_sandbox/inbound`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboundRequest {
-    /// The customer's number, any common form (`+49 171 …`, `0171 …`).
+    /// The customer's number, any common form (`+49 171 …`, `0171 …`). Empty when `user_id` is given.
+    #[serde(default)]
     pub from: String,
+    /// Instead of `from`: the business-scoped user id (`DE.…`) of a customer with a WhatsApp username who shares
+    /// no number — the webhook then carries only the user id, as Meta's does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// A quick-reply tap: the label (payload = text = label) or `{payload, text}`.
@@ -46,7 +51,7 @@ pub enum ButtonTap {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboundAck {
     pub wamid: String,
-    /// E.164 of the sender.
+    /// E.164 of the sender; the user id for a sender known by user id only.
     pub from: String,
     /// Whether a webhook was scheduled (false without a webhook URL).
     pub webhook: bool,
@@ -71,8 +76,15 @@ async fn ledger(State(app): State<Shared>) -> Response {
 }
 
 async fn inbound(State(app): State<Shared>, axum::Json(req): axum::Json<InboundRequest>) -> Response {
-    let Some(wa_id) = wa_id_of(&req.from) else {
-        return bad_request(format!("from {:?} is not a phone number", req.from));
+    // The sender's key: a number's digits, or a business-scoped user id (asked for, or the seeded share of
+    // customers with a username).
+    let wa_id = match req.user_id.as_deref().map(str::trim) {
+        Some(u) if crate::domain::phone::is_user_id(u) => u.to_owned(),
+        Some(u) => return bad_request(format!("user_id {u:?} is not a business-scoped user id (like DE.1349…)")),
+        None => match wa_id_of(&req.from) {
+            Some(w) => super::state::sender_key(app.cfg.seed, app.cfg.username_share, &w),
+            None => return bad_request(format!("from {:?} is not a phone number", req.from)),
+        },
     };
     let button = req.button.as_ref().map(|b| match b {
         ButtonTap::Label(l) => (l.clone(), l.clone()),
@@ -84,6 +96,7 @@ async fn inbound(State(app): State<Shared>, axum::Json(req): axum::Json<InboundR
     let meta = app.metadata(req.phone_number_id.as_deref());
     let (wamid, context) = {
         let mut inner = app.lock();
+        inner.know_user(&wa_id);
         inner.windows.insert(wa_id.clone(), Instant::now());
         (inner.wamid(&wa_id), inner.last_sent.get(&wa_id).cloned())
     };
@@ -101,7 +114,8 @@ async fn inbound(State(app): State<Shared>, axum::Json(req): axum::Json<InboundR
         },
     );
     app.hooks.schedule(std::time::Duration::ZERO, &payload);
-    axum::Json(InboundAck { wamid, from: format!("+{wa_id}"), webhook: app.hooks.enabled() }).into_response()
+    let from = if super::webhooks::is_user_only(&wa_id) { wa_id } else { format!("+{wa_id}") };
+    axum::Json(InboundAck { wamid, from, webhook: app.hooks.enabled() }).into_response()
 }
 
 async fn get_faults(State(app): State<Shared>) -> Response {

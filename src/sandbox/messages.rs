@@ -238,6 +238,34 @@ fn check(app: &Shared, inner: &Inner, body: &Value, wa_id: &str, now: Instant) -
     }
 }
 
+/// Whom a send is addressed to, as Meta reads it: `to` (a number) wins; without it `recipient`, a business-scoped
+/// user id the sandbox knows (since July 2026). Returns the input as sent and the user's key (a number's digits, or
+/// the BSUID of a user known by user id only).
+fn recipient_of(app: &Shared, body: &Value) -> Result<(String, String), GraphError> {
+    let to = body.get("to").and_then(Value::as_str).filter(|t| !t.is_empty());
+    if to.is_none()
+        && let Some(user_id) = body.get("recipient").and_then(Value::as_str)
+    {
+        if !crate::domain::phone::is_user_id(user_id) {
+            return Err(GraphError::bad(
+                100,
+                "Invalid parameter",
+                "The parameter recipient is not a valid business-scoped user ID.",
+            ));
+        }
+        let key = app.lock().user_key(user_id).ok_or_else(|| {
+            GraphError::bad(131026, "Message undeliverable", "No WhatsApp user with this business-scoped user ID.")
+        })?;
+        return Ok((user_id.to_owned(), key));
+    }
+    let input = to.unwrap_or("").to_owned();
+    let wa_id: String = input.chars().filter(char::is_ascii_digit).collect();
+    if !(8..=15).contains(&wa_id.len()) || input.chars().any(|c| !(c.is_ascii_digit() || "+-() ".contains(c))) {
+        return Err(GraphError::bad(100, "Invalid parameter", "The parameter to is not a valid phone number."));
+    }
+    Ok((input, wa_id))
+}
+
 /// Handles one request to the messages endpoint.
 pub async fn handle(app: Shared, pnid: String, raw: Bytes) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&raw) else {
@@ -253,11 +281,10 @@ pub async fn handle(app: Shared, pnid: String, raw: Bytes) -> Response {
             app.error(GraphError::bad(100, "Invalid parameter", "The parameter message_id is required."))
         };
     }
-    let input = body.get("to").and_then(Value::as_str).unwrap_or("").to_owned();
-    let wa_id: String = input.chars().filter(char::is_ascii_digit).collect();
-    if !(8..=15).contains(&wa_id.len()) || input.chars().any(|c| !(c.is_ascii_digit() || "+-() ".contains(c))) {
-        return app.error(GraphError::bad(100, "Invalid parameter", "The parameter to is not a valid phone number."));
-    }
+    let (input, wa_id) = match recipient_of(&app, &body) {
+        Ok(r) => r,
+        Err(e) => return app.error(e),
+    };
     if let Some(ticket) = app.gates.ticket(&wa_id) {
         tokio::select! {
             () = ticket.wait() => {}
@@ -340,10 +367,14 @@ fn accept(
     inner.rate_record(pnid, now);
     inner.last_sent.insert(wa_id.to_owned(), wamid.clone());
     inner.last_phone_number_id = Some(pnid.to_owned());
+    inner.know_user(wa_id);
     let category = c.template.as_ref().map(|(_, _, cat)| *cat);
+    let by_user_id = crate::domain::phone::is_user_id(input);
+    let user_only = super::webhooks::is_user_only(wa_id);
     inner.ledger.push(LedgerEntry {
-        to: format!("+{wa_id}"),
+        to: if user_only { wa_id.to_owned() } else { format!("+{wa_id}") },
         input: input.to_owned(),
+        recipient: by_user_id.then(|| input.to_owned()),
         wamid: wamid.clone(),
         kind: c.kind.to_owned(),
         template: c.template.as_ref().map(|(n, _, _)| n.clone()),
@@ -411,9 +442,12 @@ fn accept(
             }
         }
     }
+    // A send by user id is answered with the user id; a send to a number with the number (Meta, since 2026).
+    let contact =
+        if by_user_id { json!({"input": input, "user_id": input}) } else { json!({"input": input, "wa_id": wa_id}) };
     let response = json!({
         "messaging_product": "whatsapp",
-        "contacts": [{"input": input, "wa_id": wa_id}],
+        "contacts": [contact],
         "messages": [{"id": wamid, "message_status": "accepted"}],
     });
     (response, timeout)

@@ -79,6 +79,9 @@ pub struct SandboxConfig {
     pub templates: Vec<Template>,
     /// For timestamps in the ledger and webhooks.
     pub clock: SharedClock,
+    /// Share of simulated customers who use a WhatsApp username and share no number (decided per number from the
+    /// seed): their inbound webhooks carry only their business-scoped user id. 0 keeps every number visible.
+    pub username_share: f64,
 }
 
 impl Default for SandboxConfig {
@@ -106,6 +109,7 @@ impl Default for SandboxConfig {
             quality_rating: "GREEN".into(),
             templates: demo_templates(),
             clock: crate::clock::system(),
+            username_share: 0.0,
         }
     }
 }
@@ -118,6 +122,7 @@ impl SandboxConfig {
             seed: s.seed,
             rate_per_second: (s.rate_per_second > 0).then_some(s.rate_per_second),
             statuses: StatusPlan { fail_share: s.fail_share, stop_share: s.stop_share, ..d.statuses },
+            username_share: s.username_share,
             ..d
         }
     }

@@ -53,6 +53,7 @@ pub async fn say(url: &str, phone: &str, text: &str) -> Result<InboundAck, Sandb
         url,
         &InboundRequest {
             from: phone.into(),
+            user_id: None,
             text: Some(text.into()),
             button: None,
             name: None,
@@ -138,6 +139,7 @@ mod tests {
         let e = LedgerEntry {
             to: "+491711234567".into(),
             input: "+491711234567".into(),
+            recipient: None,
             wamid: "wamid.X".into(),
             kind: "template".into(),
             template: Some("abholtermin".into()),

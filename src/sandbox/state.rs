@@ -18,10 +18,13 @@ use crate::domain::template::Template;
 /// One accepted message, as `GET /_sandbox/ledger` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
-    /// E.164 with `+`.
+    /// E.164 with `+`; for a send by business-scoped user id to a user who shares no number, the user id.
     pub to: String,
-    /// `to` exactly as the client sent it.
+    /// `to` (or `recipient`) exactly as the client sent it.
     pub input: String,
+    /// The business-scoped user id when the send was addressed by `recipient`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     pub wamid: String,
     /// `template` or `text`.
     #[serde(rename = "type")]
@@ -72,6 +75,9 @@ pub struct Inner {
     pub faults: Faults,
     /// The phone-number id last used in a send (for inbound webhooks' metadata).
     pub last_phone_number_id: Option<String>,
+    /// Business-scoped user ids the sandbox knows → the number (digits) behind it, `None` for a user known by user
+    /// id only. A send addressed by `recipient` must name one of these, as Meta only knows its own users.
+    pub users: HashMap<String, Option<String>>,
 }
 
 impl Inner {
@@ -88,6 +94,7 @@ impl Inner {
             pair: HashMap::new(),
             faults,
             last_phone_number_id: None,
+            users: HashMap::new(),
         }
     }
 
@@ -153,9 +160,34 @@ impl Inner {
         true
     }
 
+    /// Remembers a simulated user by their key (number digits, or the BSUID of a user known by user id only).
+    pub fn know_user(&mut self, key: &str) {
+        if super::webhooks::is_user_only(key) {
+            self.users.entry(key.to_owned()).or_insert(None);
+        } else {
+            self.users.insert(super::webhooks::bsuid(key), Some(key.to_owned()));
+        }
+    }
+
+    /// The key of the user a send by `recipient` (a BSUID) reaches: the number behind it when the sandbox knows one,
+    /// else the BSUID itself; `None` for a user id the sandbox never saw.
+    pub fn user_key(&self, user_id: &str) -> Option<String> {
+        self.users.get(user_id).map(|number| number.clone().unwrap_or_else(|| user_id.to_owned()))
+    }
+
     /// Whether `wa_id` wrote within `window` before `now`.
     pub fn window_open(&self, wa_id: &str, window: Duration, now: Instant) -> bool {
         self.windows.get(wa_id).is_some_and(|t| now.duration_since(*t) < window)
+    }
+}
+
+/// The key a simulated customer writes under: their number's digits, or — for the seeded share of customers with a
+/// WhatsApp username (`share`) — only their business-scoped user id. Stable per number and seed.
+pub fn sender_key(seed: u64, share: f64, wa_id: &str) -> String {
+    if share > 0.0 && derived_rng(seed, &format!("username:{wa_id}")).random::<f64>() < share {
+        super::webhooks::bsuid(wa_id)
+    } else {
+        wa_id.to_owned()
     }
 }
 
@@ -223,5 +255,21 @@ mod tests {
         assert_eq!(s.rate_check("p", 3, second, t0 + Duration::from_millis(999)), Err(Duration::from_millis(1)));
         assert_eq!(s.rate_check("q", 3, second, t0), Ok(()), "per phone-number id");
         assert_eq!(s.rate_check("p", 3, second, t0 + second), Ok(()));
+    }
+
+    #[test]
+    fn a_seeded_share_of_senders_is_known_by_user_id_only() {
+        let keys: Vec<String> = (0..200).map(|n| sender_key(9, 0.25, &format!("4917100{n:05}"))).collect();
+        let user_only = keys.iter().filter(|k| crate::sandbox::webhooks::is_user_only(k)).count();
+        assert!((30..=70).contains(&user_only), "{user_only} of 200");
+        assert_eq!(keys, (0..200).map(|n| sender_key(9, 0.25, &format!("4917100{n:05}"))).collect::<Vec<_>>());
+        assert_eq!(sender_key(9, 0.0, "491710000001"), "491710000001");
+        let mut s = Inner::new(1, vec![], Faults::default());
+        s.know_user("491711234567");
+        s.know_user("DE.42");
+        let b = crate::sandbox::webhooks::bsuid("491711234567");
+        assert_eq!(s.user_key(&b).as_deref(), Some("491711234567"));
+        assert_eq!(s.user_key("DE.42").as_deref(), Some("DE.42"));
+        assert_eq!(s.user_key("DE.43"), None);
     }
 }

@@ -141,6 +141,8 @@ pub struct StatusEvent {
     /// sent | delivered | read | failed
     pub status: &'static str,
     pub timestamp: i64,
+    /// The recipient's number (digits), or the BSUID of a user known by user id only: then the status carries
+    /// `recipient_user_id` instead of `recipient_id`.
     pub recipient_id: String,
     pub callback_data: Option<String>,
     /// (`type`, `category`) for `pricing`, e.g. ("regular", "marketing").
@@ -162,9 +164,17 @@ pub fn bsuid(wa_id: &str) -> String {
     format!("{country}.{hash:020}")
 }
 
+/// Whether a simulated user is known by user id only (a WhatsApp username, no number shared): their key in the
+/// sandbox is then the BSUID itself instead of the digits of a number.
+pub fn is_user_only(key: &str) -> bool {
+    crate::domain::phone::is_user_id(key)
+}
+
 /// The `contacts` block of a messages webhook: the number, the user id, and the profile name where Meta sends one.
+/// A user known by user id only has no `wa_id` (Meta omits it for users with a username who share no number).
 fn contact(wa_id: &str, name: Option<&str>) -> Value {
-    let mut c = json!({"wa_id": wa_id, "user_id": bsuid(wa_id)});
+    let mut c =
+        if is_user_only(wa_id) { json!({"user_id": wa_id}) } else { json!({"wa_id": wa_id, "user_id": bsuid(wa_id)}) };
     if let Some(name) = name {
         c["profile"] = json!({"name": name});
     }
@@ -173,12 +183,9 @@ fn contact(wa_id: &str, name: Option<&str>) -> Value {
 
 /// The `statuses` webhook for one event.
 pub fn status_payload(meta: &Metadata, e: &StatusEvent) -> Value {
-    let mut status = json!({
-        "id": e.wamid,
-        "status": e.status,
-        "timestamp": e.timestamp.to_string(),
-        "recipient_id": e.recipient_id,
-    });
+    let mut status = json!({"id": e.wamid, "status": e.status, "timestamp": e.timestamp.to_string()});
+    let who = if is_user_only(&e.recipient_id) { "recipient_user_id" } else { "recipient_id" };
+    status[who] = json!(e.recipient_id);
     if let Some(cb) = &e.callback_data {
         status["biz_opaque_callback_data"] = json!(cb);
     }
@@ -198,6 +205,7 @@ pub fn status_payload(meta: &Metadata, e: &StatusEvent) -> Value {
 /// An inbound message webhook (`text` or `button`).
 pub struct Inbound<'a> {
     pub wamid: &'a str,
+    /// The sender's number (digits), or the BSUID of a user known by user id only (then `from_user_id`, no `from`).
     pub from: &'a str,
     pub name: &'a str,
     pub timestamp: i64,
@@ -209,7 +217,8 @@ pub struct Inbound<'a> {
 }
 
 pub fn inbound_payload(meta: &Metadata, m: &Inbound<'_>) -> Value {
-    let mut message = json!({"from": m.from, "id": m.wamid, "timestamp": m.timestamp.to_string()});
+    let mut message = json!({"id": m.wamid, "timestamp": m.timestamp.to_string()});
+    message[if is_user_only(m.from) { "from_user_id" } else { "from" }] = json!(m.from);
     if let Some((payload, text)) = m.button {
         message["type"] = json!("button");
         message["button"] = json!({"payload": payload, "text": text});

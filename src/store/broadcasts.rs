@@ -187,7 +187,8 @@ impl Store {
             if audience.matches(&r.customer) {
                 let mut consent = customer_consent_tx(&self.conn, r.customer.id)?;
                 if let Some(key) = self.erasure_key() {
-                    let hash = crate::privacy::subject_hash(key, &r.customer.phone);
+                    let Some(who) = r.customer.recipient() else { continue };
+                    let hash = crate::privacy::recipient_hash(key, &who);
                     consent.suppressed = self.is_suppressed(&hash, crate::domain::consent::Purpose::Marketing)?;
                 }
                 out.push((r.customer, consent));
@@ -567,7 +568,7 @@ fn insert_rows_tx(tx: &Transaction<'_>, id: i64, b: &NewBroadcast, p: &Preview, 
     let due = ts(b.scheduled_at.unwrap_or(now).max(now));
     let mut insert = tx.prepare_cached(
         "INSERT INTO outbox (broadcast_id, customer_id, phone, kind, payload, state, reason, next_attempt_at, created_at, updated_at)
-         SELECT ?1, id, phone, ?3, ?4, ?5, ?6, ?7, ?8, ?8 FROM customers WHERE id = ?2",
+         SELECT ?1, id, coalesce(phone, user_id), ?3, ?4, ?5, ?6, ?7, ?8, ?8 FROM customers WHERE id = ?2",
     )?;
     for r in &p.plan.recipients {
         let payload = serde_json::json!({ "params": r.params }).to_string();

@@ -13,7 +13,7 @@ struct RawCustomer {
     id: i64,
     name: String,
     first_name: String,
-    phone: String,
+    phone: Option<String>,
     user_id: Option<String>,
     note: String,
     created: String,
@@ -42,9 +42,10 @@ fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
         name,
         first_name,
         // Written only from a parsed Phone: a shape check suffices (full validation made listing 10k slow).
-        phone: Phone::from_stored(&phone)
-            .map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?
-            .with_formats(forms),
+        phone: phone
+            .map(|p| Phone::from_stored(&p).map(|p| p.with_formats(forms)))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt(format!("customers.phone of {id}")))?,
         user_id,
         tags,
         note,
@@ -194,25 +195,64 @@ pub fn customer_id_by_phone(conn: &Connection, phone: &Phone) -> Result<Option<i
         .optional()?)
 }
 
-/// Id and number of the customer with this business-scoped user id, on any connection or transaction.
-pub fn customer_by_user_id_tx(conn: &Connection, user_id: &str) -> Result<Option<(i64, Phone)>> {
-    let row: Option<(i64, String)> = conn
+/// Id and number (if any) of the customer with this business-scoped user id, on any connection or transaction.
+pub fn customer_by_user_id_tx(conn: &Connection, user_id: &str) -> Result<Option<(i64, Option<Phone>)>> {
+    let row: Option<(i64, Option<String>)> = conn
         .prepare_cached("SELECT id, phone FROM customers WHERE user_id = ?1")?
         .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(id, phone)| {
-        let phone = Phone::from_e164(&phone).map_err(|_| StoreError::Corrupt("customers.phone".into()))?;
+        let phone = phone
+            .map(|p| Phone::from_e164(&p))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("customers.phone".into()))?;
         Ok((id, phone))
     })
     .transpose()
 }
 
+/// Gives a customer known only by user id the number a later webhook carried — unless another customer has it
+/// (then both stay as they are: consent ledgers are never merged by guesswork). True when the number was set.
+pub fn set_missing_phone_tx(conn: &Connection, id: i64, phone: &Phone) -> Result<bool> {
+    let f = phone.formats();
+    let n = conn
+        .prepare_cached(
+            "UPDATE customers SET phone = ?2, phone_national = ?3, phone_international = ?4, phone_region = ?5
+          WHERE id = ?1 AND phone IS NULL AND NOT EXISTS (SELECT 1 FROM customers WHERE phone = ?2)",
+        )?
+        .execute(params![id, phone.as_e164(), f.national, f.international, f.region])?;
+    Ok(n > 0)
+}
+
+/// Inserts a customer known only by their business-scoped user id (a WhatsApp user with a username who shares no
+/// number), inside an open transaction. Refuses a user id that is already taken.
+pub fn insert_user_customer_tx(
+    tx: &Transaction<'_>,
+    name: &str,
+    first_name: &str,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    if customer_by_user_id_tx(tx, user_id)?.is_some() {
+        return Err(StoreError::Corrupt("user id of a new customer already taken".to_owned()));
+    }
+    let name = crate::domain::customer::validate_name(name)?;
+    let first_name = crate::domain::customer::clean_text(first_name);
+    tx.execute(
+        "INSERT INTO customers (name, first_name, phone, user_id, created_at, updated_at) VALUES (?1, ?2, NULL, ?3, ?4, ?4)",
+        params![name, first_name, user_id, ts(now)],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// Stores the business-scoped user id WhatsApp reported for a customer; with `only_if_missing`, a known one stays.
+/// A user id another customer already has is left with them (never a unique-constraint failure mid-webhook).
 pub fn set_user_id_tx(conn: &Connection, id: i64, user_id: &str, only_if_missing: bool) -> Result<()> {
     let sql = if only_if_missing {
-        "UPDATE customers SET user_id = ?2 WHERE id = ?1 AND user_id IS NULL"
+        "UPDATE customers SET user_id = ?2 WHERE id = ?1 AND user_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM customers WHERE user_id = ?2)"
     } else {
-        "UPDATE customers SET user_id = ?2 WHERE id = ?1"
+        "UPDATE customers SET user_id = ?2 WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM customers WHERE user_id = ?2)"
     };
     conn.prepare_cached(sql)?.execute(params![id, user_id])?;
     Ok(())
@@ -223,43 +263,55 @@ pub fn customer_updated_at_tx(conn: &Connection, id: i64) -> Result<Option<Strin
     Ok(conn.query_row("SELECT updated_at FROM customers WHERE id = ?1", [id], |r| r.get(0)).optional()?)
 }
 
-/// Inserts inside an open transaction; refuses a number that is already taken.
+/// Inserts inside an open transaction; refuses a number that is already taken. A new customer from a form or a
+/// list always has a number (a person known by user id only comes by webhook, [`insert_user_customer_tx`]).
 pub fn insert_customer_tx(
     tx: &Transaction<'_>,
     draft: &CustomerDraft,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
-    if customer_id_by_phone(tx, &draft.phone)?.is_some() {
-        return Err(StoreError::PhoneTaken(draft.phone.clone()));
+    let Some(phone) = &draft.phone else {
+        return Err(StoreError::Customer(crate::domain::customer::CustomerError::PhoneMissing));
+    };
+    if customer_id_by_phone(tx, phone)?.is_some() {
+        return Err(StoreError::PhoneTaken(phone.clone()));
     }
     let now = ts(now);
-    let f = draft.phone.formats();
+    let f = phone.formats();
     tx.execute(
         "INSERT INTO customers (name, first_name, phone, note, created_at, updated_at, phone_national, phone_international, phone_region)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)",
-        params![draft.name, draft.first_name, draft.phone.as_e164(), draft.note, now, f.national, f.international, f.region],
+        params![draft.name, draft.first_name, phone.as_e164(), draft.note, now, f.national, f.international, f.region],
     )?;
     let id = tx.last_insert_rowid();
     set_tags_tx(tx, id, &draft.tags)?;
     Ok(id)
 }
 
-/// Replaces name, first name, phone, note and tags.
+/// Replaces name, first name, phone, note and tags. Without a number only for a customer known by user id.
 pub fn update_customer_tx(
     tx: &Transaction<'_>,
     id: i64,
     draft: &CustomerDraft,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let taken: Option<i64> = tx
-        .query_row("SELECT id FROM customers WHERE phone = ?1 AND id <> ?2", params![draft.phone.as_e164(), id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if taken.is_some() {
-        return Err(StoreError::PhoneTaken(draft.phone.clone()));
+    if let Some(phone) = &draft.phone {
+        let taken: Option<i64> = tx
+            .query_row("SELECT id FROM customers WHERE phone = ?1 AND id <> ?2", params![phone.as_e164(), id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if taken.is_some() {
+            return Err(StoreError::PhoneTaken(phone.clone()));
+        }
+    } else {
+        let has_user_id: Option<bool> =
+            tx.query_row("SELECT user_id IS NOT NULL FROM customers WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        if has_user_id == Some(false) {
+            return Err(StoreError::Customer(crate::domain::customer::CustomerError::PhoneMissing));
+        }
     }
-    let f = draft.phone.formats();
+    let f = draft.phone.as_ref().map(|p| p.formats()).unwrap_or_default();
     let n = tx.execute(
         "UPDATE customers SET name = ?2, first_name = ?3, phone = ?4, note = ?5, updated_at = ?6,
                 phone_national = ?7, phone_international = ?8, phone_region = ?9 WHERE id = ?1",
@@ -267,7 +319,7 @@ pub fn update_customer_tx(
             id,
             draft.name,
             draft.first_name,
-            draft.phone.as_e164(),
+            draft.phone.as_ref().map(|p| p.as_e164()),
             draft.note,
             ts(now),
             f.national,
@@ -433,5 +485,27 @@ mod tests {
         assert_eq!(u.tags, ["Eier"]);
         assert_eq!(u.created_at, c.created_at);
         assert!(matches!(s.update_customer(999, &draft("x", "0160 1234567", &[])), Err(StoreError::NotFound(_))));
+    }
+
+    /// Issue 14 §4: a customer known only by user id keeps no number when edited; a number customer cannot lose it.
+    #[test]
+    fn a_customer_known_by_user_id_is_edited_without_a_number() {
+        let mut s = store();
+        let now = s.now();
+        let tx = s.conn_mut().transaction().unwrap();
+        let id = insert_user_customer_tx(&tx, "WhatsApp", "", "DE.7001", now).unwrap();
+        tx.commit().unwrap();
+        let no_number = CustomerDraft::new("Kim Sommer", "Kim", None, &["Eier".into()], "").unwrap();
+        let c = s.update_customer(id, &no_number).unwrap();
+        assert_eq!((c.name.as_str(), c.phone.as_ref(), c.user_id.as_deref()), ("Kim Sommer", None, Some("DE.7001")));
+        let other = s.insert_customer(&draft("Anna", "0171 1234567", &[])).unwrap();
+        assert!(matches!(
+            s.update_customer(other.id, &no_number),
+            Err(StoreError::Customer(crate::domain::customer::CustomerError::PhoneMissing))
+        ));
+        assert!(s.insert_customer(&no_number).is_err(), "a new customer by hand needs a number");
+        // Later the number is known: the same customer gets it.
+        let with = draft("Kim Sommer", "0160 5550001", &[]);
+        assert_eq!(s.update_customer(id, &with).unwrap().phone.unwrap().as_e164(), "+491605550001");
     }
 }

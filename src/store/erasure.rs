@@ -113,6 +113,10 @@ pub fn delete_webhook_body_tx(tx: &Transaction<'_>, id: i64) -> Result<()> {
 
 /// Deletes the replay keys that contain `needle` (a wamid, number or user id). Returns how many.
 pub fn delete_effect_keys_tx(tx: &Transaction<'_>, needle: &str) -> Result<usize> {
+    // instr(key, '') is 1 for every key: an empty needle (a person without a number has no digits) matches nobody.
+    if needle.is_empty() {
+        return Ok(0);
+    }
     Ok(tx.execute("DELETE FROM applied_effects WHERE instr(key, ?1) > 0", [needle])?)
 }
 
@@ -131,7 +135,7 @@ pub fn mask_mentions_tx(tx: &Transaction<'_>, spellings: &[String], mask: &str) 
         // Table and column names are the constants above, never data.
         let sql = format!("UPDATE {table} SET {column} = replace({column}, ?1, ?2) WHERE instr({column}, ?1) > 0");
         let mut stmt = tx.prepare(&sql)?;
-        for s in spellings {
+        for s in spellings.iter().filter(|s| !s.is_empty()) {
             stmt.execute(params![s, mask])?;
         }
     }
@@ -164,8 +168,9 @@ pub fn checkpoint(conn: &Connection) -> Result<bool> {
 /// Every number on file: customers, outbox rows, senders of inbound messages (as stored, with or without `+`).
 pub fn numbers_on_file(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT phone FROM customers UNION SELECT phone FROM outbox
-         UNION SELECT from_phone FROM inbound_messages WHERE from_phone IS NOT NULL",
+        "SELECT phone FROM customers WHERE phone IS NOT NULL UNION SELECT user_id FROM customers WHERE user_id IS NOT NULL
+         UNION SELECT phone FROM outbox UNION SELECT from_phone FROM inbound_messages WHERE from_phone IS NOT NULL
+         UNION SELECT user_id FROM inbound_messages WHERE user_id IS NOT NULL",
     )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -34,7 +34,7 @@ pub struct Reply {
 pub const MAX_TEXT: usize = 4096;
 
 const SELECT: &str =
-    "SELECT i.id, i.customer_id, coalesce(c.name, ''), coalesce(i.from_phone, ''), i.text, i.received_at,
+    "SELECT i.id, i.customer_id, coalesce(c.name, ''), coalesce(i.from_phone, i.user_id, ''), i.text, i.received_at,
         i.read_at, i.flagged_stop, coalesce(i.signup = 'held', 0)
      FROM inbound_messages i LEFT JOIN customers c ON c.id = i.customer_id";
 
@@ -143,7 +143,9 @@ impl Store {
         if let Err(refusal) = may_send(SendKind::ReplyInWindow, &consent, now) {
             return Ok(Err(refusal));
         }
-        let phone: String = tx.query_row("SELECT phone FROM customers WHERE id = ?1", [customer_id], |r| r.get(0))?;
+        // The number, or the user id of a person who shared none (issue 14 §4).
+        let phone: String =
+            tx.query_row("SELECT coalesce(phone, user_id) FROM customers WHERE id = ?1", [customer_id], |r| r.get(0))?;
         let payload = serde_json::json!({ "text": text }).to_string();
         let id = queue_reply_tx(&tx, customer_id, &phone, &payload, now)?;
         tx.commit()?;
@@ -156,6 +158,7 @@ impl Store {
 pub fn queue_reply_tx(
     tx: &Transaction<'_>,
     customer_id: i64,
+    // The recipient: E.164 number, or the business-scoped user id of a person who shared none.
     phone_e164: &str,
     payload: &str,
     now: DateTime<Utc>,

@@ -20,7 +20,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_webhook_retry.sql"),
     include_str!("migrations/0006_outbox_tokens.sql"),
     include_str!("migrations/0007_signups.sql"),
+    include_str!("migrations/0008_user_ids.sql"),
 ];
+
+/// A migration that rebuilds a parent table (one other tables reference) says so on a line of its own: it runs with
+/// foreign keys off, because dropping the old table with them on would cascade-delete the children's rows. Inside a
+/// transaction the PRAGMA does nothing, so it is switched around the transaction, and every foreign key is checked
+/// before the commit.
+const FOREIGN_KEYS_OFF: &str = "This file runs with foreign keys off";
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -41,11 +48,31 @@ pub fn migrate(conn: &mut Connection, existing_file: Option<&Path>) -> Result<()
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let version = index as i64 + 1;
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
+        let rebuilds_parent = sql.contains(FOREIGN_KEYS_OFF);
+        let keys_were_on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        if rebuilds_parent {
+            conn.pragma_update(None, "foreign_keys", "OFF")?;
+        }
+        let done = run_one(conn, sql, version, rebuilds_parent);
+        if rebuilds_parent && keys_were_on {
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+        }
+        done?;
     }
+    Ok(())
+}
+
+fn run_one(conn: &mut Connection, sql: &str, version: i64, check_keys: bool) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(sql)?;
+    if check_keys {
+        let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if broken > 0 {
+            return Err(StoreError::Corrupt(format!("migration {version}: {broken} broken foreign keys")));
+        }
+    }
+    tx.pragma_update(None, "user_version", version)?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -140,5 +167,82 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(subjects, [(1, "unknown".to_owned())], "only the unapplied one");
+    }
+
+    /// Migration 8 rebuilds customers, the parent of tags, consent, outbox and inbound rows: a version-7 file with
+    /// all of them keeps every row and id (dropping the old table with foreign keys on would have cascaded), and
+    /// afterwards a person known only by user id fits, while a row with neither number nor user id does not.
+    #[test]
+    fn user_ids_migration_keeps_every_customer_and_their_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for sql in MIGRATIONS.iter().take(7) {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (id, name, first_name, phone, user_id, note, created_at, updated_at, phone_national)
+                 VALUES (7, 'Jörg Müller', 'Jörg', '+491711234567', 'DE.1349', 'Notiz', 'c', 'u', '0171 1234567');
+             INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES (9, 'Anna', '+491721234567', 'c', 'u');
+             INSERT INTO customer_tags (customer_id, tag) VALUES (7, 'Rind'), (9, 'Eier');
+             INSERT INTO consent_events (customer_id, purpose, kind, source, recorded_by, occurred_at, recorded_at)
+                 VALUES (7, 'marketing', 'granted', 'manual', 't', 'x', 'x');
+             INSERT INTO consent_state (customer_id, purpose, state, since) VALUES (7, 'marketing', 'granted', 'x');
+             INSERT INTO outbox (customer_id, phone, kind, state, created_at, updated_at)
+                 VALUES (7, '+491711234567', 'service', 'queued', 'x', 'x');
+             INSERT INTO inbound_messages (wamid, customer_id, from_phone, kind, received_at)
+                 VALUES ('wamid.1', 9, '+491721234567', 'text', 'x');",
+        )
+        .unwrap();
+        migrate(&mut conn, None).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM customers"), 2);
+        assert_eq!(count("SELECT count(*) FROM customer_tags"), 2);
+        assert_eq!(count("SELECT count(*) FROM consent_events WHERE customer_id = 7"), 1);
+        assert_eq!(count("SELECT count(*) FROM consent_state WHERE customer_id = 7"), 1);
+        assert_eq!(count("SELECT count(*) FROM outbox WHERE customer_id = 7"), 1);
+        assert_eq!(count("SELECT count(*) FROM inbound_messages WHERE customer_id = 9"), 1);
+        let kept: (String, String, String, String, String) = conn
+            .query_row(
+                "SELECT name, first_name, user_id, note, phone_national FROM customers WHERE id = 7 AND phone = '+491711234567'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            kept,
+            ("Jörg Müller".into(), "Jörg".into(), "DE.1349".into(), "Notiz".into(), "0171 1234567".into())
+        );
+        let keys_on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(keys_on, "foreign keys are on again after the rebuild");
+        conn.execute(
+            "INSERT INTO customers (name, user_id, created_at, updated_at) VALUES ('Nur Nutzer', 'US.77', 'c', 'u')",
+            [],
+        )
+        .unwrap();
+        assert!(
+            conn.execute("INSERT INTO customers (name, created_at, updated_at) VALUES ('Niemand', 'c', 'u')", [])
+                .is_err(),
+            "neither number nor user id"
+        );
+        assert!(
+            conn.execute(
+                "INSERT INTO customers (name, phone, created_at, updated_at) VALUES ('Doppelt', '+491711234567', 'c', 'u')",
+                []
+            )
+            .is_err(),
+            "the number stays unique"
+        );
+        assert!(
+            conn.execute(
+                "INSERT INTO customers (name, user_id, created_at, updated_at) VALUES ('D', 'US.77', 'c', 'u')",
+                []
+            )
+            .is_err(),
+            "the user id stays unique"
+        );
+        // Deleting still cascades to the rows of the rebuilt parent.
+        conn.execute("DELETE FROM customers WHERE id = 9", []).unwrap();
+        assert_eq!(count("SELECT count(*) FROM customer_tags"), 1);
     }
 }

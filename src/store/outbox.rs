@@ -14,7 +14,7 @@ use super::rows::{RowChange, Rows, change_rows_tx};
 use super::{Result, Store, StoreError, parse_ts, ts};
 use crate::domain::broadcast::purpose_of;
 use crate::domain::consent::{EventKind, NewConsentEvent, Purpose, SendKind, Source, may_send};
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::domain::schedule::QuietHours;
 use crate::domain::sending::Decision;
 use crate::domain::sending::Reason;
@@ -29,7 +29,7 @@ pub struct ClaimRules {
     /// Unique recipients outside a service window per rolling 24 h (0 = unlimited).
     pub tier: u32,
     /// Keyed-hash function for the suppression list (None: no erasure key, so nobody can be suppressed).
-    pub subject_hash: Option<fn(&[u8], &Phone) -> String>,
+    pub subject_hash: Option<fn(&[u8], &Recipient) -> String>,
     pub erasure_key: Option<Vec<u8>>,
 }
 
@@ -48,7 +48,8 @@ pub struct Claimed {
     pub token: String,
     pub broadcast_id: Option<i64>,
     pub customer_id: i64,
-    pub phone: Phone,
+    /// The number, or the business-scoped user id of a person who shared none (as `outbox.phone` holds it).
+    pub phone: Recipient,
     pub attempts: u32,
     pub message: ClaimedMessage,
 }
@@ -166,8 +167,8 @@ impl Store {
                 cancel("no_customer")?;
                 continue;
             };
-            let phone =
-                Phone::from_e164(&c.phone).map_err(|_| StoreError::Corrupt(format!("outbox.phone of {}", c.id)))?;
+            let phone = Recipient::from_stored(&c.phone)
+                .ok_or_else(|| StoreError::Corrupt(format!("outbox.phone of {}", c.id)))?;
             // The purpose follows the template's category as synced now (Meta re-categorises templates).
             let send_kind = match (&c.template, c.kind.as_str()) {
                 (None, "reply_in_window") => SendKind::ReplyInWindow,

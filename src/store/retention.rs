@@ -55,11 +55,11 @@ pub fn delete_expired(conn: &Connection, what: Expiring, cut: &str) -> Result<us
     Ok(conn.execute(&format!("DELETE {}", what.clause()), [cut])?)
 }
 
-/// Numbers (E.164) of customers who asked to sign up (a confirmation was requested) but never granted or withdrew
+/// Numbers (E.164; the user id for a person who shared none) of customers who asked to sign up (a confirmation was requested) but never granted or withdrew
 /// anything, and have been silent since `cut`.
 pub fn unconfirmed_signups(conn: &Connection, cut: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT c.phone FROM customers c
+        "SELECT coalesce(c.phone, c.user_id) FROM customers c
          WHERE c.created_at < ?1
            AND EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.kind = 'confirmation_requested')
            AND NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.kind IN ('granted', 'withdrawn'))

@@ -245,7 +245,8 @@ pub enum Effect {
     },
     Erase {
         id: i64,
-        phone: Phone,
+        /// The number, or the user id of a person who shared none.
+        phone: crate::domain::phone::Recipient,
         name: String,
     },
     RecordConsent(ConsentRecord),

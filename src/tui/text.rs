@@ -97,6 +97,9 @@ pub const EDIT_CUSTOMER: Tr = Tr::new("Kunde ändern", "Edit customer");
 pub const F_NAME: Tr = Tr::new("Name", "Name");
 pub const F_FIRST_NAME: Tr = Tr::new("Vorname (Anrede)", "First name (greeting)");
 pub const F_PHONE: Tr = Tr::new("Telefon", "Phone");
+/// A customer known only by WhatsApp user id: the label and the id, for Auskunft and erasure
+/// (`hofbote privacy export DE.…`).
+pub const NO_NUMBER_WITH_ID: Tr = Tr::new("{0} · {1}", "{0} · {1}");
 pub const F_TAGS: Tr = Tr::new("Schlagworte", "Tags");
 pub const F_NOTE: Tr = Tr::new("Notiz", "Note");
 pub const CUSTOMER_ADDED: Tr = Tr::new("Kunde angelegt: {0}", "Customer added: {0}");

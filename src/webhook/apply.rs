@@ -13,14 +13,17 @@ use crate::config::Config;
 use crate::domain::consent::{ConsentState, EventKind, NewConsentEvent, Purpose, SERVICE_WINDOW, Source};
 use crate::domain::customer::{CustomerDraft, clean_text};
 use crate::domain::keywords::{Keyword, classify, is_opt_out_label, looks_like_stop};
-use crate::domain::phone::{Phone, Region};
+use crate::domain::phone::{Phone, Recipient, Region};
 use crate::domain::sending::state::RowEvent;
 use crate::store::Result;
 use crate::store::alerts::raise_alert_tx;
 use crate::store::consent::{
     customer_consent_tx, latest_wording_tx, open_request_tx, pending_since_tx, record_consent_tx,
 };
-use crate::store::customers::{customer_by_user_id_tx, customer_id_by_phone, insert_customer_tx, set_user_id_tx};
+use crate::store::customers::{
+    customer_by_user_id_tx, customer_id_by_phone, insert_customer_tx, insert_user_customer_tx, set_missing_phone_tx,
+    set_user_id_tx,
+};
 use crate::store::inbound::{
     NewInbound, Signup, insert_inbound_tx, mark_not_keyword_tx, queue_reply_tx, signups_since_tx,
 };
@@ -172,24 +175,53 @@ fn apply_status(tx: &Transaction<'_>, st: &StatusEvent, now: DateTime<Utc>) -> R
     Ok(done)
 }
 
-/// Finds the customer of an inbound message: by number, else by business-scoped user id.
+/// Finds the customer of an inbound message and whom replies go to. By business-scoped user id first, so a person
+/// who was known only by it is merged with the number a later webhook carries (never a second customer); else by
+/// number, and a number customer who now appears with a user id gets it.
 fn find_customer(
     tx: &Transaction<'_>,
     from: Option<&str>,
     user_id: Option<&str>,
     region: Region,
-) -> Result<Option<(i64, Phone)>> {
-    if let Some(phone) = sender_phone(from, region)
+) -> Result<Option<(i64, Recipient)>> {
+    let phone = sender_phone(from, region);
+    if let Some(u) = user_id
+        && let Some((id, known)) = customer_by_user_id_tx(tx, u)?
+    {
+        let known = match (known, phone) {
+            (Some(k), _) => Some(k),
+            // Another customer may have that number already: then both stay as they are.
+            (None, Some(p)) if set_missing_phone_tx(tx, id, &p)? => Some(p),
+            (None, _) => None,
+        };
+        let to = match known {
+            Some(p) => Recipient::Phone(p),
+            None => Recipient::UserId(u.to_owned()),
+        };
+        return Ok(Some((id, to)));
+    }
+    if let Some(phone) = phone
         && let Some(id) = customer_id_by_phone(tx, &phone)?
     {
         if let Some(u) = user_id {
             set_user_id_tx(tx, id, u, true)?;
         }
-        return Ok(Some((id, phone)));
+        return Ok(Some((id, Recipient::Phone(phone))));
     }
-    match user_id {
-        Some(u) => customer_by_user_id_tx(tx, u),
-        None => Ok(None),
+    Ok(None)
+}
+
+/// Who a sign-up from someone unknown would be: their number when WhatsApp shares it, else their user id (a user
+/// with a username who shares no number).
+fn new_sender(m: &InboundMessage, region: Region) -> Option<Recipient> {
+    let user_id = m.from_user_id.as_deref().filter(|u| crate::domain::phone::is_user_id(u));
+    Recipient::of(sender_phone(m.from.as_deref(), region).as_ref(), user_id)
+}
+
+fn phone_of(to: &Recipient) -> Option<&str> {
+    match to {
+        Recipient::Phone(p) => Some(p.as_e164()),
+        Recipient::UserId(_) => None,
     }
 }
 
@@ -238,11 +270,11 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
     // ANMELDEN from an unknown number makes them a customer (name from the WhatsApp profile) — up to the hourly cap;
     // above it the message waits for the farmer, without a customer, consent event or reply.
     let new_sender = if customer.is_none() && matches!(keyword, Some(Keyword::Subscribe(_))) {
-        sender_phone(m.from.as_deref(), ctx.region)
+        new_sender(m, ctx.region)
     } else {
         None
     };
-    if let Some(phone) = &new_sender
+    if let Some(who) = &new_sender
         && !signup_allowed(tx, ctx, now)?
     {
         insert_inbound_tx(
@@ -250,7 +282,7 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
             &NewInbound {
                 wamid: &m.wamid,
                 customer_id: None,
-                from_phone: Some(phone.as_e164()),
+                from_phone: phone_of(who),
                 user_id: m.from_user_id.as_deref(),
                 kind,
                 text: &text,
@@ -265,21 +297,27 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
         done.signups_held = 1;
         return Ok(done);
     }
-    if let Some(phone) = new_sender {
-        let name = m
-            .profile_name
-            .as_deref()
-            .map(clean_text)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| format!("WhatsApp {}", phone.display()));
-        let first = name.split_whitespace().next().unwrap_or("").to_owned();
-        let draft =
-            CustomerDraft::new(&name, if m.profile_name.is_some() { &first } else { "" }, phone.clone(), &[], "")?;
-        let id = insert_customer_tx(tx, &draft, now)?;
-        if let Some(u) = &m.from_user_id {
-            set_user_id_tx(tx, id, u, false)?;
-        }
-        customer = Some((id, phone));
+    if let Some(who) = new_sender {
+        let profile = m.profile_name.as_deref().map(clean_text).filter(|n| !n.is_empty());
+        let name = profile.clone().unwrap_or_else(|| match &who {
+            Recipient::Phone(phone) => format!("WhatsApp {}", phone.display()),
+            // Shown beside "WhatsApp-Nutzer (ohne Nummer)"; the farmer can rename them.
+            Recipient::UserId(_) => "WhatsApp".to_owned(),
+        });
+        let first =
+            if profile.is_some() { name.split_whitespace().next().unwrap_or("").to_owned() } else { String::new() };
+        let id = match &who {
+            Recipient::Phone(phone) => {
+                let draft = CustomerDraft::new(&name, &first, phone.clone(), &[], "")?;
+                let id = insert_customer_tx(tx, &draft, now)?;
+                if let Some(u) = &m.from_user_id {
+                    set_user_id_tx(tx, id, u, false)?;
+                }
+                id
+            }
+            Recipient::UserId(u) => insert_user_customer_tx(tx, &name, &first, u, now)?,
+        };
+        customer = Some((id, who));
         signup = Some(Signup::Created);
     }
     insert_inbound_tx(
@@ -287,7 +325,7 @@ fn apply_message(tx: &Transaction<'_>, m: &InboundMessage, ctx: &ApplyContext, n
         &NewInbound {
             wamid: &m.wamid,
             customer_id: customer.as_ref().map(|c| c.0),
-            from_phone: customer.as_ref().map(|c| c.1.as_e164()).or(m.from.as_deref()),
+            from_phone: customer.as_ref().and_then(|c| phone_of(&c.1)).or(m.from.as_deref()),
             user_id: m.from_user_id.as_deref(),
             kind,
             text: &text,
@@ -450,13 +488,13 @@ fn apply_template(tx: &Transaction<'_>, t: &TemplateUpdate) -> Result<Applied> {
 fn queue_reply(
     tx: &Transaction<'_>,
     customer_id: i64,
-    phone: &Phone,
+    to: &Recipient,
     text: &str,
     context_wamid: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let payload = serde_json::json!({ "text": text, "context": context_wamid }).to_string();
-    queue_reply_tx(tx, customer_id, phone.as_e164(), &payload, now)?;
+    queue_reply_tx(tx, customer_id, to.as_stored(), &payload, now)?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::error::{ApiError, Origin};
 use super::wire::{self, PhoneNumberInfo, SendResponse, Sent, TemplateMessage, TemplatePage};
 use crate::config::{Secret, Secrets, WhatsApp};
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::i18n::{Lang, Localized, Tr};
 use crate::whatsapp::codes::ErrorClass;
 
@@ -161,7 +161,7 @@ impl Client {
     /// Sends a template message. `callback_data` (our outbox id) comes back in every status webhook.
     pub async fn send_template(
         &self,
-        to: &Phone,
+        to: impl Into<Recipient>,
         msg: &TemplateMessage,
         callback_data: &str,
     ) -> Result<Sent, ApiError> {
@@ -169,7 +169,7 @@ impl Client {
     }
 
     /// Sends free text; Meta refuses it (131047, [`ErrorClass::WindowClosed`]) outside the 24 h window.
-    pub async fn send_text(&self, to: &Phone, body: &str, callback_data: &str) -> Result<Sent, ApiError> {
+    pub async fn send_text(&self, to: impl Into<Recipient>, body: &str, callback_data: &str) -> Result<Sent, ApiError> {
         self.send(&wire::text_request(to, body, false, callback_data)).await
     }
 

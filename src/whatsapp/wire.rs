@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::domain::template::{Header, ParameterFormat, Params, Template};
 
 /// The media of an image header: a public link or an uploaded media id.
@@ -77,7 +77,7 @@ impl TemplateMessage {
     }
 
     /// The JSON body of the send request.
-    pub fn request(&self, to: &Phone, callback_data: &str) -> Value {
+    pub fn request(&self, to: impl Into<Recipient>, callback_data: &str) -> Value {
         let mut components = Vec::new();
         if let Some(h) = &self.header {
             let p = match h {
@@ -119,13 +119,13 @@ impl TemplateMessage {
             language: WireLanguage { code: &self.language },
             components: if components.is_empty() { None } else { Some(components) },
         };
-        envelope(to, callback_data, "template", serde_json::to_value(template).unwrap_or(Value::Null))
+        envelope(&to.into(), callback_data, "template", serde_json::to_value(template).unwrap_or(Value::Null))
     }
 }
 
 /// The JSON body of a free-form text message (only inside the 24 h window).
-pub fn text_request(to: &Phone, body: &str, preview_url: bool, callback_data: &str) -> Value {
-    envelope(to, callback_data, "text", serde_json::json!({"preview_url": preview_url, "body": body}))
+pub fn text_request(to: impl Into<Recipient>, body: &str, preview_url: bool, callback_data: &str) -> Value {
+    envelope(&to.into(), callback_data, "text", serde_json::json!({"preview_url": preview_url, "body": body}))
 }
 
 /// The JSON body that marks an inbound message as read.
@@ -133,16 +133,28 @@ pub fn mark_read_request(wamid: &str) -> Value {
     serde_json::json!({"messaging_product": "whatsapp", "status": "read", "message_id": wamid})
 }
 
-fn envelope(to: &Phone, callback_data: &str, kind: &str, content: Value) -> Value {
+/// The one choice of how a message is addressed. A number goes into `to`, always E.164 with '+' (without it Meta
+/// would prepend the business number's country code). A person who shares no number (a WhatsApp username, since
+/// 2026) is addressed by business-scoped user id in `recipient` — Meta's Messages API takes it since July 2026 and
+/// lets `to` win when both are present, so only one is ever sent. Meta answers 131062 for message kinds it cannot
+/// send by user id (one-tap / zero-tap / copy-code authentication templates, which hofbote never sends).
+pub fn recipient_field(to: &Recipient) -> (&'static str, &str) {
+    match to {
+        Recipient::Phone(p) => ("to", p.as_e164()),
+        Recipient::UserId(u) => ("recipient", u),
+    }
+}
+
+fn envelope(to: &Recipient, callback_data: &str, kind: &str, content: Value) -> Value {
     let mut v = serde_json::json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        // Always E.164 with '+': without it Meta would prepend the business number's country code.
-        "to": to.as_e164(),
         "type": kind,
         "biz_opaque_callback_data": callback_data,
     });
     if let Value::Object(map) = &mut v {
+        let (field, value) = recipient_field(to);
+        map.insert(field.to_owned(), Value::String(value.to_owned()));
         map.insert(kind.to_owned(), content);
     }
     v

@@ -263,7 +263,7 @@ fn add_a_customer_and_record_paper_consent_from_a_fresh_home() {
     let rows = store.list_customers(&Default::default()).unwrap();
     assert_eq!(rows.len(), 1);
     let c = &rows[0].customer;
-    assert_eq!((c.name.as_str(), c.phone.as_e164()), ("Jörg Müller", "+491711234567"));
+    assert_eq!((c.name.as_str(), c.phone.as_ref().unwrap().as_e164()), ("Jörg Müller", "+491711234567"));
     let ledger = store.ledger(c.id).unwrap();
     assert_eq!(ledger.len(), 1);
     let e = &ledger[0];

@@ -26,6 +26,7 @@ mod settings;
 mod slowloris;
 mod support;
 mod tui;
+mod user_ids;
 mod webhook;
 mod webhook_retry;
 mod whatsapp;

@@ -15,7 +15,7 @@ fn customer(id: i64, name: &str, first: &str, phone: &str) -> Customer {
         id,
         name: name.into(),
         first_name: first.into(),
-        phone: Phone::parse(phone, Region::DE).unwrap(),
+        phone: Some(Phone::parse(phone, Region::DE).unwrap()),
         user_id: None,
         tags: vec!["Rind".into()],
         note: String::new(),

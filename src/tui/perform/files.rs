@@ -61,7 +61,7 @@ pub fn write_file(ctx: &PerformCtx, store: &mut Store, customer_id: i64, kind: F
                 store,
                 &ctx.config,
                 key.as_ref().map(crate::privacy::key_bytes),
-                &customer.phone,
+                &customer.recipient().ok_or_else(|| Failure::Message("customer without number or user id".into()))?,
             )?;
             let json = serde_json::to_string_pretty(&x).map_err(|e| Failure::Message(e.to_string()))?;
             let text = crate::privacy::export::render_text(&x, lang);

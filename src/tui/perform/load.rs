@@ -117,10 +117,11 @@ pub fn queue(store: &Store) -> Result<QueueData, StoreError> {
 pub fn conversation(ctx: &PerformCtx, store: &mut Store, customer_id: i64) -> Result<ConversationData, StoreError> {
     store.mark_replies_read(customer_id)?;
     let c = store.customer(customer_id)?;
+    let phone = c.phone_label_for(ctx.config.shop.region(), ctx.lang);
     Ok(ConversationData {
         customer_id,
         name: c.name,
-        phone: c.phone.display_for(ctx.config.shop.region()),
+        phone,
         messages: store.conversation(customer_id, CONVERSATION)?,
         window_closes: store.window_closes(customer_id)?,
         now: store.now(),

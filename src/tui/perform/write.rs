@@ -6,7 +6,6 @@ use super::PerformCtx;
 use crate::config::{Secrets, ensure_erasure_key};
 use crate::domain::consent::{EventKind, NewConsentEvent};
 use crate::domain::customer::CustomerDraft;
-use crate::domain::phone::Phone;
 use crate::store::broadcasts::NewBroadcast;
 use crate::store::consent::record_consent_tx;
 use crate::store::customers::insert_customer_tx;
@@ -31,7 +30,12 @@ pub fn save_customer(
 
 /// The full erasure (Art. 17): data, messages, webhook bodies and log lines; the ledger stays pseudonymised under
 /// the keyed hash, objectors go on the suppression list.
-pub fn erase(ctx: &PerformCtx, store: &mut Store, phone: &Phone, name: String) -> Result<Msg, Failure> {
+pub fn erase(
+    ctx: &PerformCtx,
+    store: &mut Store,
+    phone: &crate::domain::phone::Recipient,
+    name: String,
+) -> Result<Msg, Failure> {
     let key = ensure_erasure_key(&ctx.secrets_file, &Secrets::process_env)?;
     let report = crate::privacy::erase(store, &ctx.paths, &ctx.config, key.expose().as_bytes(), phone, &ctx.actor)?;
     Ok(Msg::Erased { name, pseudonymised: report.pseudonymised_events })

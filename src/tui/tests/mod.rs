@@ -229,7 +229,7 @@ pub fn send_store() -> Store {
             .execute(
                 "INSERT INTO inbound_messages (wamid, customer_id, from_phone, kind, text, received_at, read_at, flagged_stop, is_keyword)
                  VALUES (?1, ?2, ?3, 'text', ?4, ?5, ?6, ?7, 0)",
-                rusqlite::params![wamid, c.id, c.phone.as_e164(), text, ts(now() - chrono::Duration::minutes(minutes)), read.then(|| ts(now())), stop],
+                rusqlite::params![wamid, c.id, c.phone.as_ref().unwrap().as_e164(), text, ts(now() - chrono::Duration::minutes(minutes)), read.then(|| ts(now())), stop],
             )
             .unwrap();
     };

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::popup;
 use super::text::wrap;
-use crate::domain::phone::Phone;
+use crate::domain::phone::Recipient;
 use crate::i18n::Lang;
 use crate::tui::keymap::{self, Ctx};
 use crate::tui::text;
@@ -25,7 +25,8 @@ pub struct Confirm {
 pub enum OnYes {
     Erase {
         id: i64,
-        phone: Phone,
+        /// The number, or the user id of a person who shared none.
+        phone: Recipient,
         name: String,
     },
     Quit,

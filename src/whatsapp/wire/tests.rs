@@ -2,7 +2,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::domain::phone::Region;
+use crate::domain::phone::{Phone, Region};
 
 fn phone() -> Phone {
     Phone::parse("0171 1234567", Region::DE).unwrap()
@@ -145,4 +145,26 @@ fn parses_responses_and_errors() {
     .unwrap();
     assert_eq!(e.error.code, 132000);
     assert!(e.error.error_data.unwrap().details.unwrap().contains("(3)"));
+}
+
+/// Issue 14 §4: a person known only by business-scoped user id is addressed in `recipient`, never with a `to`
+/// (Meta lets `to` win when both are present); template and text sends share the one choice.
+#[test]
+fn a_user_id_goes_into_recipient_and_a_number_into_to() {
+    use crate::domain::phone::Recipient;
+    let user = Recipient::UserId("DE.13491208655302741918".into());
+    let v = text_request(&user, "Danke!", false, "9");
+    assert_eq!(v["recipient"], "DE.13491208655302741918");
+    assert!(v.get("to").is_none(), "{v}");
+    let msg = TemplateMessage {
+        name: "angebot".into(),
+        language: "de".into(),
+        header: None,
+        body: BodyParams::Positional(vec!["A".into()]),
+        buttons: vec![],
+    };
+    let v = msg.request(&user, "7");
+    assert_eq!((v["recipient"].as_str(), v.get("to")), (Some("DE.13491208655302741918"), None));
+    assert_eq!(recipient_field(&Recipient::Phone(phone())), ("to", "+491711234567"));
+    assert!(msg.request(&phone(), "7").get("recipient").is_none());
 }

@@ -113,7 +113,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
     let or_none = |s: &str| if s.is_empty() { none.to_owned() } else { safe(s).into_owned() };
     let mut lines: Vec<Line<'static>> = vec![Line::styled(cut(&safe(&c.name), w, ell), theme.title())];
     let fact = |tr: crate::i18n::Tr, value: &str| Line::from(vec![label(tr), Span::raw(cut(value, value_w, ell))]);
-    lines.push(fact(text::F_PHONE, &c.phone.display_for(env.region)));
+    // Without a number, the user id beside the label (the head keeps its fixed height): for Auskunft and erasure.
+    let phone = match (&c.phone, &c.user_id) {
+        (None, Some(u)) => text::NO_NUMBER_WITH_ID.fill(lang, &[&c.phone_label_for(env.region, lang), &safe(u)]),
+        _ => c.phone_label_for(env.region, lang),
+    };
+    lines.push(fact(text::F_PHONE, &phone));
     lines.push(fact(text::F_FIRST_NAME, &or_none(&c.first_name)));
     lines.push(fact(text::F_TAGS, &or_none(&c.tags.join(", "))));
     // The note may be long: up to two lines, and a visible mark if there is more.

@@ -20,10 +20,11 @@ struct Cols {
     changed: usize,
 }
 
-fn columns(total: usize, lang: crate::i18n::Lang) -> Cols {
+fn columns(total: usize, lang: crate::i18n::Lang, without_number: bool) -> Cols {
     let service = width(text::COL_SERVICE.get(lang));
     let marketing = width(text::COL_MARKETING.get(lang));
-    let phone = 15;
+    // "WhatsApp-Nutzer (ohne Nummer)" in full when someone on the list has no number (issue 14 §4).
+    let phone = if without_number { width(crate::domain::customer::NO_NUMBER.get(lang)).max(15) } else { 15 };
     let changed = if total >= 100 { 10 } else { 0 };
     let gaps = 4 + usize::from(changed > 0);
     let rest = total.saturating_sub(service + marketing + phone + changed + gaps);
@@ -78,7 +79,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
     lines.push(Line::from(info));
 
     // One column for the selection mark, so the selection shows without colour or reverse video too.
-    let cols = columns(w.saturating_sub(1), lang);
+    let without_number = v.entries.iter().any(|e| e.row.customer.phone.is_none());
+    let cols = columns(w.saturating_sub(1), lang, without_number);
     let mut head = vec![
         " ".to_owned(),
         fit(text::COL_NAME.get(lang), cols.name, ell),

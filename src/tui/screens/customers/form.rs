@@ -33,11 +33,13 @@ pub struct CustomerForm {
     pub id: Option<i64>,
     pub form: Form,
     pub saving: bool,
+    /// Editing a customer known by WhatsApp user id alone: the number may stay empty.
+    pub number_optional: bool,
 }
 
 impl CustomerForm {
     pub fn add() -> CustomerForm {
-        CustomerForm { id: None, form: Form::new(fields("", "", "", "", "")), saving: false }
+        CustomerForm { id: None, form: Form::new(fields("", "", "", "", "")), saving: false, number_optional: false }
     }
 
     pub fn edit(c: &Customer, region: Region) -> CustomerForm {
@@ -45,11 +47,12 @@ impl CustomerForm {
         let fields = fields(
             &clean_text(&c.name),
             &clean_text(&c.first_name),
-            &c.phone.display_for(region),
+            &c.phone.as_ref().map(|p| p.display_for(region)).unwrap_or_default(),
             &c.tags.join(", "),
             &note.chars().filter(|ch| !ch.is_control()).collect::<String>(),
         );
-        CustomerForm { id: Some(c.id), form: Form::new(fields), saving: false }
+        let number_optional = c.phone.is_none() && c.user_id.is_some();
+        CustomerForm { id: Some(c.id), form: Form::new(fields), saving: false, number_optional }
     }
 
     /// Types into the focused field and re-checks it if it already showed an error.
@@ -65,6 +68,7 @@ impl CustomerForm {
         let value = self.form.field(i).to_owned();
         let error = match i {
             NAME => validate_name(&value).err().map(|e| e.localized(lang)),
+            PHONE if self.number_optional && value.trim().is_empty() => None,
             PHONE => Phone::parse(&value, region).err().map(|e| e.localized(lang)),
             _ => None,
         };
@@ -76,7 +80,10 @@ impl CustomerForm {
         for i in [NAME, PHONE] {
             self.check_field(i, region, lang);
         }
-        let phone = Phone::parse(self.form.field(PHONE), region).ok()?;
+        let phone = match self.form.field(PHONE) {
+            v if self.number_optional && v.trim().is_empty() => None,
+            v => Some(Phone::parse(v, region).ok()?),
+        };
         let note = self.form.field(NOTE).replace(NEWLINE_MARK, "\n");
         match CustomerDraft::new(
             self.form.field(NAME),
@@ -93,6 +100,7 @@ impl CustomerForm {
                     CustomerError::TooLong { field: "Vorname", .. } => FIRST,
                     CustomerError::TooLong { field: "Notiz", .. } => NOTE,
                     CustomerError::TooLong { .. } => NAME,
+                    CustomerError::PhoneMissing => PHONE,
                 };
                 self.form.set_error(at, Some(e.localized(lang)));
                 None
@@ -171,4 +179,43 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, f: &CustomerForm, env: &Env) {
     let inner = popup::open(frame, rect, title.get(lang), theme);
     let inner = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
     form::render(frame, inner, &f.form, &Vec::new(), theme, lang);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kim(phone: Option<Phone>, user_id: Option<&str>) -> Customer {
+        let at = chrono::DateTime::UNIX_EPOCH;
+        Customer {
+            id: 7,
+            name: "Kim Sommer".into(),
+            first_name: "Kim".into(),
+            phone,
+            user_id: user_id.map(str::to_owned),
+            tags: vec![],
+            note: String::new(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// Issue 14 §4: a customer known only by user id can be edited (renamed) with the number left empty; a new
+    /// customer and one with a number still need a number.
+    #[test]
+    fn the_number_may_stay_empty_only_for_a_customer_known_by_user_id() {
+        let (region, lang) = (Region::DE, Lang::De);
+        let mut f = CustomerForm::edit(&kim(None, Some("DE.7")), region);
+        assert_eq!(f.form.field(PHONE), "");
+        let draft = f.validate(region, lang).expect("no number needed");
+        assert_eq!((draft.name.as_str(), draft.phone), ("Kim Sommer", None));
+        let with_number = kim(Some(Phone::parse("0171 1234567", region).unwrap()), Some("DE.7"));
+        let mut f = CustomerForm::edit(&with_number, region);
+        assert!(f.validate(region, lang).is_some());
+        f.form = Form::new(fields("Kim Sommer", "Kim", "", "", ""));
+        assert!(f.validate(region, lang).is_none(), "a number cannot be removed");
+        let mut f = CustomerForm::add();
+        f.form = Form::new(fields("Neu", "", "", "", ""));
+        assert!(f.validate(region, lang).is_none());
+    }
 }

@@ -51,19 +51,25 @@ pub struct Entry {
     /// Name, first name, phone digits (as typed and E.164) and tags, folded for searching.
     hay: Utf32String,
     phone: OnceCell<String>,
+    /// For the label shown instead of a number.
+    lang: crate::i18n::Lang,
 }
 
 impl Entry {
-    fn new(row: CustomerRow, prefix: &Option<(String, String)>) -> Entry {
+    fn new(row: CustomerRow, prefix: &Option<(String, String)>, lang: crate::i18n::Lang) -> Entry {
         let c = &row.customer;
-        let e164 = c.phone.as_e164();
+        // A person known only by user id is found by it, and by "WhatsApp" (the label shown instead of a number).
+        let e164 = match &c.phone {
+            Some(p) => p.as_e164(),
+            None => c.user_id.as_deref().unwrap_or_default(),
+        };
         // Digits as people type them ("01711234567") without formatting the number (that is slow).
         let national = match prefix {
             Some((cc, trunk)) if e164.starts_with(cc.as_str()) => format!("{trunk}{}", &e164[cc.len()..]),
             _ => String::new(),
         };
         let hay = haystack(&format!("{} {} {national} {e164} {}", c.name, c.first_name, c.tags.join(" ")));
-        Entry { hay, phone: OnceCell::new(), row }
+        Entry { hay, phone: OnceCell::new(), row, lang }
     }
 
     /// The name as it may be printed (control characters escaped).
@@ -71,9 +77,9 @@ impl Entry {
         safe(&self.row.customer.name)
     }
 
-    /// The phone number in readable form, formatted on first use.
+    /// The phone number in readable form, formatted on first use; "WhatsApp-Nutzer (ohne Nummer)" without one.
     pub fn phone(&self, region: Region) -> &str {
-        self.phone.get_or_init(|| self.row.customer.phone.display_for(region))
+        self.phone.get_or_init(|| self.row.customer.phone_label_for(region, self.lang))
     }
 
     pub fn id(&self) -> i64 {
@@ -210,7 +216,7 @@ pub fn clamp(v: &mut CustomersView, size: (u16, u16)) {
 pub fn loaded(v: &mut CustomersView, env: &Env, data: CustomersData) {
     let prefix = region_prefix(env.region);
     let selected_id = v.selected().map(Entry::id);
-    v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix)).collect();
+    v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix, env.lang)).collect();
     v.entries.sort_by_cached_key(|e| (fold(&e.row.customer.name), e.id()));
     let mut by_change: Vec<usize> = (0..v.entries.len()).collect();
     by_change.sort_by(|a, b| {
@@ -372,9 +378,10 @@ pub fn written_text(kind: FileKind, shown: &str, lang: crate::i18n::Lang) -> Str
 
 /// The question before erasing, naming the customer.
 pub fn erase_question(c: &crate::domain::customer::Customer, region: Region, lang: crate::i18n::Lang) -> Confirm {
-    let shown = format!("{} ({})", safe(&c.name), c.phone.display_for(region));
+    let shown = format!("{} ({})", safe(&c.name), c.phone_label_for(region, lang));
+    let who = c.recipient().unwrap_or_else(|| crate::domain::phone::Recipient::UserId(String::new()));
     Confirm {
         question: text::ERASE_QUESTION.fill(lang, &[&shown]),
-        on_yes: OnYes::Erase { id: c.id, phone: c.phone.clone(), name: c.name.clone() },
+        on_yes: OnYes::Erase { id: c.id, phone: who, name: c.name.clone() },
     }
 }

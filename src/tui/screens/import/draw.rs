@@ -188,7 +188,7 @@ fn table(plan: &ImportPlan, w: usize, env: &Env) -> Vec<Line<'static>> {
             action.get(lang).to_owned(),
             safe(&r.draft.name).into_owned(),
             safe(&r.draft.first_name).into_owned(),
-            r.draft.phone.display(),
+            r.draft.phone.as_ref().map(|p| p.display()).unwrap_or_default(),
             safe(&r.draft.tags.join(", ")).into_owned(),
             consent,
         ];
