@@ -1,0 +1,184 @@
+//! Issue 14 §3: Meta's new stops reach the farmer. Business portfolio pacing — a send answered
+//! `held_for_quality_assessment` is held (not failed, not sent, never sent again by hofbote; Meta's later statuses
+//! move it on), and 135000 (the portfolio under quality review) halts the whole broadcast and all sending with an
+//! alert that survives restarts until the farmer (or Meta's notice) ends it; 131063 (marketing disabled for the
+//! number) pauses marketing while service messages go on. On the real store, then through the real `serve` and the
+//! terminal app against the sandbox's pacing fault.
+
+use hofbote::clock::Clock;
+
+use hofbote::domain::broadcast::Audience;
+use hofbote::domain::sending::{BroadcastState, Decision, Reason, RowState};
+use hofbote::store::outbox::{ALERT_MARKETING_DISABLED, ALERT_PORTFOLIO_REVIEW, Answer};
+use hofbote::store::send_journal::JournalView;
+use hofbote::webhook::{ApplyContext, apply_pending};
+
+use crate::queue::{Q, open_rules};
+
+fn row_states(q: &Q, b: i64) -> Vec<RowState> {
+    q.store.broadcast_rows(b).unwrap().into_iter().map(|r| r.state).collect()
+}
+
+fn count(q: &Q, b: i64, state: RowState) -> usize {
+    row_states(q, b).into_iter().filter(|s| *s == state).count()
+}
+
+fn alerts(q: &Q) -> Vec<String> {
+    q.store.active_alerts().unwrap().into_iter().map(|a| a.kind).collect()
+}
+
+fn wamid_of(q: &Q, id: i64) -> String {
+    q.store.conn().query_row("SELECT wamid FROM outbox WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+}
+
+fn ingest(q: &mut Q, body: Vec<u8>) {
+    let ctx =
+        ApplyContext { shop_name: "Hof".into(), region: hofbote::domain::phone::Region::DE, signups_per_hour: 50 };
+    q.store.store_webhook_bodies(&[body]).unwrap();
+    apply_pending(&mut q.store, &ctx).unwrap();
+}
+
+#[test]
+fn a_held_send_is_held_never_sent_again_and_meta_s_statuses_move_it_on() {
+    let mut q = Q::new();
+    for i in 0..3 {
+        q.customer(&format!("Kunde {i}"), &format!("0171 100000{i}"), &[], true, true);
+    }
+    let b = q.broadcast("wochenangebot", Audience::All, None);
+    let claimed = q.claim(&open_rules());
+    assert_eq!(claimed.len(), 3);
+    let results = vec![
+        (claimed[0].clone(), Ok(Answer::held("wamid.H0"))),
+        (claimed[1].clone(), Ok(Answer::held("wamid.H1"))),
+        (claimed[2].clone(), Ok(Answer::accepted("wamid.A2"))),
+    ];
+    q.store.record_results(&results).unwrap();
+    assert_eq!(count(&q, b, RowState::Held), 2, "{:?}", row_states(&q, b));
+    let rows = q.store.broadcast_rows(b).unwrap();
+    assert!(rows.iter().filter(|r| r.state == RowState::Held).all(|r| r.reason == Reason::HeldByMeta));
+    let info = q.store.broadcast(b).unwrap();
+    assert_eq!(info.count(RowState::Held), 2);
+    assert_eq!(info.state, BroadcastState::Done, "Meta has every message: nothing left for hofbote to send");
+
+    // Nothing hofbote does by itself sends a held row again: a crash, the reconciler, a restore, the next claim.
+    q.clock.advance(chrono::Duration::minutes(30));
+    q.store.recover_inflight().unwrap();
+    q.store
+        .conn()
+        .execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_webhook_at', ?1)",
+            [hofbote::store::ts(q.clock.now())],
+        )
+        .unwrap();
+    q.clock.advance(chrono::Duration::minutes(30));
+    q.store.reconcile_unknown(chrono::Duration::seconds(1)).unwrap();
+    q.store.settle_restored(&JournalView::default()).unwrap();
+    assert!(q.claim(&open_rules()).is_empty(), "a held row was claimed again");
+    assert_eq!(count(&q, b, RowState::Held), 2, "{:?}", row_states(&q, b));
+
+    // Meta releases one (sent, then delivered) and drops the other (failed).
+    let (h0, h1) = (claimed[0].id, claimed[1].id);
+    let (w0, w1) = (wamid_of(&q, h0), wamid_of(&q, h1));
+    ingest(&mut q, crate::webhook::status(&w0, "sent", None, None));
+    ingest(&mut q, crate::webhook::status(&w0, "delivered", None, None));
+    ingest(&mut q, crate::webhook::status(&w1, "failed", None, Some(131026)));
+    let state = |id: i64| q.store.broadcast_rows(b).unwrap().into_iter().find(|r| r.id == id).unwrap().state;
+    assert_eq!(state(h0), RowState::Delivered);
+    assert_eq!(state(h1), RowState::Failed);
+}
+
+#[test]
+fn meta_s_review_halts_the_whole_broadcast_and_all_sending_until_it_is_ended() {
+    let mut q = Q::new();
+    for i in 0..4 {
+        q.customer(&format!("Kunde {i}"), &format!("0171 200000{i}"), &[], true, true);
+    }
+    let offer = q.broadcast("wochenangebot", Audience::All, None);
+    let claimed = q.store.claim_due(1, &open_rules()).unwrap();
+    let review = Decision::HaltForReview { code: Some(135000), detail: "portfolio under review".into() };
+    q.store.record_failure(&claimed[0], &review).unwrap();
+
+    // The whole broadcast: paused with its reason, every row still queued (none failed), the attempt not counted.
+    let info = q.store.broadcast(offer).unwrap();
+    assert_eq!((info.state, info.state_reason.clone()), (BroadcastState::Paused, Reason::PortfolioReview));
+    assert_eq!(count(&q, offer, RowState::Queued), 4, "{:?}", row_states(&q, offer));
+    let row = q.store.broadcast_rows(offer).unwrap().into_iter().find(|r| r.id == claimed[0].id).unwrap();
+    assert_eq!((row.reason, row.error_code, row.attempts), (Reason::PortfolioReview, Some(135000), 0));
+    assert_eq!(alerts(&q), vec![ALERT_PORTFOLIO_REVIEW.to_owned()]);
+
+    // All sending stops, a service broadcast too, also when the farmer resumes the broadcast — and after a restart.
+    let pickup = q.broadcast("abholtermin", Audience::All, None);
+    q.store.resume_broadcast(offer).unwrap();
+    q.clock.advance(chrono::Duration::seconds(30));
+    assert!(q.claim(&open_rules()).is_empty(), "sent while Meta reviews the portfolio");
+    let path = q.store.path().to_owned();
+    let reopened = hofbote::store::Store::open(&path, std::sync::Arc::new(q.clock.clone())).unwrap();
+    q.store = reopened;
+    assert!(q.claim(&open_rules()).is_empty(), "a restart ended the stop");
+    assert_eq!(alerts(&q), vec![ALERT_PORTFOLIO_REVIEW.to_owned()]);
+
+    // Meta's notice (or the farmer) ends it: the callable end of the review resolves only this alert.
+    q.store.raise_alert("auth", Some(190), "expired").unwrap();
+    assert!(q.store.end_portfolio_review().unwrap());
+    assert!(!q.store.end_portfolio_review().unwrap(), "nothing open any more");
+    assert_eq!(alerts(&q), vec!["auth".to_owned()]);
+    q.store.resolve_alerts().unwrap();
+    let sent = q.claim(&open_rules());
+    // One message per recipient per 6 s: each of the four gets one of their two now.
+    assert_eq!(sent.len(), 4, "sending goes on once the stop ended and the farmer resumed");
+    assert!(sent.iter().any(|c| c.broadcast_id == Some(offer)), "the resumed broadcast goes on");
+    assert!(q.store.broadcast(pickup).unwrap().state == BroadcastState::Sending);
+}
+
+#[test]
+fn a_failed_status_with_135000_fails_its_row_and_halts_its_broadcast() {
+    let mut q = Q::new();
+    for i in 0..3 {
+        q.customer(&format!("Kunde {i}"), &format!("0171 300000{i}"), &[], true, true);
+    }
+    let b = q.broadcast("wochenangebot", Audience::All, None);
+    let first = q.store.claim_due(1, &open_rules()).unwrap();
+    q.store.record_results(&[(first[0].clone(), Ok(Answer::held("wamid.R0")))]).unwrap();
+    ingest(&mut q, crate::webhook::status("wamid.R0", "failed", None, Some(135000)));
+    let states = row_states(&q, b);
+    assert_eq!(count(&q, b, RowState::Failed), 1, "{states:?}");
+    assert_eq!(count(&q, b, RowState::Queued), 2, "the rest stays queued: {states:?}");
+    let info = q.store.broadcast(b).unwrap();
+    assert_eq!((info.state, info.state_reason), (BroadcastState::Paused, Reason::PortfolioReview));
+    assert_eq!(alerts(&q), vec![ALERT_PORTFOLIO_REVIEW.to_owned()]);
+    q.clock.advance(chrono::Duration::seconds(30));
+    q.store.resume_broadcast(b).unwrap();
+    assert!(q.claim(&open_rules()).is_empty());
+}
+
+#[test]
+fn marketing_disabled_pauses_marketing_broadcasts_while_service_messages_go_on() {
+    let mut q = Q::new();
+    for i in 0..2 {
+        q.customer(&format!("Kunde {i}"), &format!("0171 400000{i}"), &[], true, true);
+    }
+    let offer = q.broadcast("wochenangebot", Audience::All, None);
+    let c = q.store.claim_due(1, &open_rules()).unwrap();
+    let disabled = Decision::PauseMarketing { code: Some(131063), detail: "marketing disabled".into() };
+    q.store.record_failure(&c[0], &disabled).unwrap();
+    let info = q.store.broadcast(offer).unwrap();
+    assert_eq!((info.state, info.state_reason), (BroadcastState::Paused, Reason::MarketingDisabled));
+    assert_eq!(count(&q, offer, RowState::Queued), 2);
+    assert_eq!(alerts(&q), vec![ALERT_MARKETING_DISABLED.to_owned()]);
+
+    // Service goes on.
+    let pickup = q.broadcast("abholtermin", Audience::All, None);
+    q.clock.advance(chrono::Duration::seconds(30));
+    let sent = q.claim(&open_rules());
+    assert_eq!(sent.len(), 2, "service messages go on");
+    assert!(sent.iter().all(|s| s.broadcast_id == Some(pickup)));
+    // Resumed while the alert is open: marketing is held back again at the claim.
+    q.store.resume_broadcast(offer).unwrap();
+    q.clock.advance(chrono::Duration::seconds(30));
+    assert!(q.claim(&open_rules()).is_empty());
+    assert_eq!(q.store.broadcast(offer).unwrap().state, BroadcastState::Paused);
+    // Meta allows marketing again: the farmer resolves the alert and resumes.
+    q.store.resolve_alerts().unwrap();
+    q.store.resume_broadcast(offer).unwrap();
+    assert_eq!(q.claim(&open_rules()).len(), 2);
+}
