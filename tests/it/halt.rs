@@ -5,6 +5,8 @@
 //! number) pauses marketing while service messages go on. On the real store, then through the real `serve` and the
 //! terminal app against the sandbox's pacing fault.
 
+use std::time::Duration;
+
 use hofbote::clock::Clock;
 
 use hofbote::domain::broadcast::Audience;
@@ -181,4 +183,120 @@ fn marketing_disabled_pauses_marketing_broadcasts_while_service_messages_go_on()
     q.store.resolve_alerts().unwrap();
     q.store.resume_broadcast(offer).unwrap();
     assert_eq!(q.claim(&open_rules()).len(), 2);
+}
+
+/// The sandbox's pacing fault through the real client: the first sends are answered held (and accepted into the
+/// ledger), the rest fail with 135000 in Meta's error shape, which the client classifies as the review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_holds_the_first_sends_then_refuses_with_135000() {
+    use crate::sandbox::{client, offer, phone, start};
+    use hofbote::whatsapp::ErrorClass;
+    let sb = start(hofbote::sandbox::SandboxConfig::for_tests(51)).await;
+    let c = client(&sb);
+    let http = reqwest::Client::new();
+    let faults = http.post(format!("{}/_sandbox/faults", sb.url())).json(&serde_json::json!({"pacing_hold": 2}));
+    assert!(faults.send().await.unwrap().status().is_success());
+    let to = phone("0171 7000001");
+    for n in 0..2 {
+        let sent = c.send_template(&to, &offer("A"), &format!("t{n}")).await.unwrap();
+        assert_eq!(sent.message_status.as_deref(), Some("held_for_quality_assessment"));
+        assert!(Answer::from_sent(&sent).held);
+    }
+    let e = c.send_template(&to, &offer("A"), "t2").await.unwrap_err();
+    assert_eq!((e.class, e.code, e.http_status), (ErrorClass::PortfolioReview, Some(135000), Some(400)));
+    assert_eq!(sb.ledger().len(), 2, "a refused send is not accepted");
+    let off = http.post(format!("{}/_sandbox/faults", sb.url())).json(&serde_json::json!({"pacing_hold": null}));
+    off.send().await.unwrap();
+    let sent = c.send_template(&to, &offer("A"), "t3").await.unwrap();
+    assert_eq!(sent.message_status.as_deref(), Some("accepted"));
+    sb.shutdown().await;
+}
+
+/// The sandbox with the pacing fault: hold the first `hold` sends, refuse the rest with 135000.
+fn paced(rt: &tokio::runtime::Runtime, handle: &hofbote::sandbox::SandboxHandle, hold: Option<u32>) {
+    let body = serde_json::json!({ "pacing_hold": hold });
+    let url = format!("{}/_sandbox/faults", handle.url());
+    let status = rt.block_on(async { reqwest::Client::new().post(url).json(&body).send().await.unwrap().status() });
+    assert!(status.is_success(), "{status}");
+}
+
+fn hofbote_cli(shop: &crate::served::Shop, args: &[&str]) -> String {
+    let out = shop.home.cmd().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The test: `serve` sends a broadcast, Meta holds the first messages and then answers 135000. The whole
+/// broadcast stops (paused, the rest queued, none failed), `serve` is killed and started again — and nothing is
+/// sent; `hofbote queue` says what happened and what to do. When Meta lifted the review, the farmer resolves the
+/// alert and resumes: everyone else gets it, the held ones are not sent a second time.
+#[test]
+fn after_135000_a_killed_and_restarted_serve_sends_nothing_until_the_farmer_goes_on() {
+    use crate::handover::{serve_log, serve_up, stop_serve};
+    use crate::pty::{DEADLINE, wait_until};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = crate::served::free_port();
+    let handle = crate::served::sandbox_for(&rt, 52, listen);
+    paced(&rt, &handle, Some(3));
+    let shop = crate::served::prepare(12, &handle.url(), listen, 20);
+    let consenting = shop.consenting.len();
+    let conn = rusqlite::Connection::open(shop.home.db()).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let broadcast = |conn: &rusqlite::Connection| -> (String, String) {
+        conn.query_row("SELECT state, state_reason FROM broadcasts WHERE id = ?1", [shop.broadcast], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    };
+    let review_open = |conn: &rusqlite::Connection| -> bool {
+        conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = 'portfolio_review' AND resolved_at IS NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+
+    let mut serve = serve_up(&shop);
+    // Requests already written when the first 135000 came back settle too (refused as well).
+    let settled = || !shop.row_states().iter().any(|(s, _)| s == "inflight");
+    let halted = wait_until(DEADLINE, || review_open(&conn) && broadcast(&conn).0 == "paused" && settled());
+    assert!(halted, "not halted: {:?} {:?}\n{}", broadcast(&conn), shop.row_states(), serve_log(&shop));
+    assert_eq!(broadcast(&conn), ("paused".to_owned(), "portfolio_review".to_owned()));
+    assert_eq!(handle.ledger().len(), 3, "only the held ones reached Meta");
+    let states = shop.row_states();
+    let queued = states.iter().find(|(s, _)| s == "queued").map_or(0, |(_, n)| *n);
+    assert_eq!(queued as usize, consenting - 3, "the rest stays queued: {states:?}");
+    assert!(!states.iter().any(|(s, _)| s == "failed"), "not failed: {states:?}");
+
+    // Killed (no graceful end) and started again: the stop is in the database, not in the process.
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+    let serve = serve_up(&shop);
+    let sent_anything = wait_until(Duration::from_secs(4), || handle.ledger().len() > 3);
+    assert!(!sent_anything, "sent after the restart: {:?}\n{}", handle.ledger(), serve_log(&shop));
+    assert!(review_open(&conn));
+
+    // What the farmer reads in the CLI: what happened, what Meta forbids, what to do.
+    let list = hofbote_cli(&shop, &["queue", "list"]);
+    for needle in [
+        "Meta prüft die Qualität deiner letzten Nachrichten",
+        "keine Nachrichten, keine neuen Vorlagen",
+        "Warte auf Metas Nachricht",
+        "[135000]",
+        "hofbote queue resolve-alerts",
+        "angehalten: Meta prüft dein Business-Portfolio (135000)",
+    ] {
+        assert!(list.contains(needle), "{needle:?} missing in:\n{list}");
+    }
+
+    // Meta lifted the review: the farmer resolves the alert and resumes; everyone else gets it once.
+    paced(&rt, &handle, None);
+    hofbote_cli(&shop, &["queue", "resolve-alerts"]);
+    hofbote_cli(&shop, &["queue", "resume", &shop.broadcast.to_string()]);
+    let done = wait_until(Duration::from_secs(120), || handle.ledger().len() >= consenting && shop.all_final());
+    assert!(done, "not sent after the review: {:?}\n{}", shop.row_states(), serve_log(&shop));
+    crate::served::check_ledger(&handle.ledger(), &shop.consenting);
+    stop_serve(&shop, serve);
+    rt.block_on(handle.shutdown());
 }
