@@ -313,8 +313,8 @@ pub static TABLE: &[CodeInfo] = &[
             "Meta reviews the quality of your recent messages. Until the review ends: no messages, no new templates.",
         ),
         Tr::new(
-            "hofbote hat die Rundnachricht angehalten und sendet nichts. Warte auf Metas Nachricht zum Ende der Prüfung (E-Mail, WhatsApp Manager › Kontoqualität).",
-            "hofbote halted the broadcast and sends nothing. Wait for Meta's notice that the review ended (e-mail, WhatsApp Manager › account quality).",
+            "Die Rundnachricht ist angehalten. Warte auf Metas Nachricht zum Ende der Prüfung (E-Mail, WhatsApp Manager › Kontoqualität).",
+            "The broadcast is halted. Wait for Meta's notice that the review ended (e-mail, WhatsApp Manager › account quality).",
         ),
     ),
     entry(

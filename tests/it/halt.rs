@@ -300,3 +300,79 @@ fn after_135000_a_killed_and_restarted_serve_sends_nothing_until_the_farmer_goes
     stop_serve(&shop, serve);
     rt.block_on(handle.shutdown());
 }
+
+/// The farmer's view in the terminal app at 80x24 (the app sends itself; no receiver, so Meta's held messages stay
+/// held): the queue screen shows the held rows with their count and the stop in plain German with the keys, the
+/// broadcast's rows say "zurückgehalten (Prüfung durch Meta)"; after a restart of the app all of it is still there
+/// and nothing more went out; `w` ends the stop, the broadcast stays paused until `r` — then the rest goes out once.
+#[test]
+fn the_farmer_sees_held_rows_and_the_review_in_the_app_and_goes_on_with_w_and_r() {
+    use crate::pty::{DEADLINE, Spawn, wait_until};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = crate::served::free_port();
+    let handle = crate::served::sandbox_for(&rt, 53, listen);
+    paced(&rt, &handle, Some(2));
+    let shop = crate::served::prepare(6, &handle.url(), listen, 20);
+    let app = || {
+        Spawn::new(shop.home.path())
+            .env("HOFBOTE_CONFIG", &shop.home.config().display().to_string())
+            .env("HOFBOTE_DB", &shop.home.db().display().to_string())
+            .env("HOFBOTE_WHATSAPP_TOKEN", "chaos-token")
+            .size(80, 24)
+            .spawn()
+    };
+    let stopped = |s: &str| {
+        s.contains("Versand gestoppt: Meta prüft die Qualität")
+            && s.contains("zurückgehalten 2")
+            && s.contains("w drücken, dann mit r fortsetzen")
+    };
+    let mut pty = app();
+    pty.wait_for("Versand: läuft hier");
+    pty.keys("4");
+    let screen = pty.wait_screen("the review and the held rows on the queue screen", stopped);
+    for needle in ["keine neuen Vorlagen", "Warte auf Metas Nachricht", "angehalten"] {
+        assert!(screen.contains(needle), "{needle:?} missing:\n{screen}");
+    }
+    assert_eq!(handle.ledger().len(), 2, "only the held ones reached Meta");
+    // The rows of the broadcast.
+    pty.keys("\r");
+    let rows = |s: &str| s.matches("zurückgehalten  ").count() == 2 && s.matches("Prüfung durch Meta").count() >= 2;
+    pty.wait_screen("held rows in the broadcast", rows);
+    pty.keys("\x1b");
+    pty.wait_screen("back to the list", |s| s.contains("Rundnachrichten (1)"));
+
+    // The app restarts: the stop and the held rows are still there, nothing more went out.
+    pty.keys("q");
+    let ended = wait_until(DEADLINE, || {
+        if pty.screen().contains("Bitte bestätigen") {
+            pty.keys("y");
+        }
+        pty.exited().is_some()
+    });
+    assert!(ended, "the app did not end:\n{}", pty.screen());
+    let mut pty = app();
+    pty.wait_for("Versand: läuft hier");
+    pty.keys("4");
+    pty.wait_screen("the review after the restart", stopped);
+    assert_eq!(handle.ledger().len(), 2, "sent while Meta reviews the portfolio");
+
+    // Meta lifted the review: w ends the stop, the broadcast waits for r; then the others get it, once.
+    paced(&rt, &handle, None);
+    pty.keys("w");
+    pty.wait_screen("the alert resolved", |s| s.contains("Warnungen erledigt") && !s.contains("Versand gestoppt"));
+    let early = wait_until(Duration::from_secs(2), || handle.ledger().len() > 2);
+    assert!(!early, "the halted broadcast went on before the farmer resumed it");
+    pty.keys("r");
+    let done = wait_until(Duration::from_secs(60), || handle.ledger().len() >= shop.consenting.len());
+    assert!(done, "not sent after r: {:?}\n{}", shop.row_states(), pty.screen());
+    crate::served::check_ledger(&handle.ledger(), &shop.consenting);
+    pty.keys("q");
+    let ended = wait_until(DEADLINE, || {
+        if pty.screen().contains("Bitte bestätigen") {
+            pty.keys("y");
+        }
+        pty.exited().is_some()
+    });
+    assert!(ended, "the app did not end:\n{}", pty.screen());
+    rt.block_on(handle.shutdown());
+}
