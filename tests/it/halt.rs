@@ -141,7 +141,13 @@ fn a_failed_status_with_135000_fails_its_row_and_halts_its_broadcast() {
     let b = q.broadcast("wochenangebot", Audience::All, None);
     let first = q.store.claim_due(1, &open_rules()).unwrap();
     q.store.record_results(&[(first[0].clone(), Ok(Answer::held("wamid.R0")))]).unwrap();
-    ingest(&mut q, crate::webhook::status("wamid.R0", "failed", None, Some(135000)));
+    // Meta's failed status as a maintained SDK records it (pywa-2026), for this message and with Meta's 135000.
+    let text = std::fs::read_to_string(crate::support::fixture("webhooks/pywa-2026/message_status.json")).unwrap();
+    let mut body: serde_json::Value = serde_json::from_str::<serde_json::Value>(&text).unwrap()["failed"].clone();
+    let status = &mut body["entry"][0]["changes"][0]["value"]["statuses"][0];
+    status["id"] = "wamid.R0".into();
+    status["errors"][0]["code"] = 135000.into();
+    ingest(&mut q, serde_json::to_vec(&body).unwrap());
     let states = row_states(&q, b);
     assert_eq!(count(&q, b, RowState::Failed), 1, "{states:?}");
     assert_eq!(count(&q, b, RowState::Queued), 2, "the rest stays queued: {states:?}");
