@@ -1,5 +1,6 @@
 //! Fault injection for the sandbox: shares of 5xx answers, of timeouts AFTER acceptance, of 130429; business
-//! portfolio pacing (hold the first N sends for a quality assessment, then fail the rest with 135000); webhook
+//! portfolio pacing (hold the first N sends for a quality assessment, then fail the rest with 135000); marketing
+//! disabled for the number (131063); webhook
 //! duplicates, out-of-order delivery and skipped `delivered`; and gates that hold one recipient's requests until a
 //! control call releases them (tests use a gate to keep a request in flight).
 //! Only the settings and the gate bookkeeping live here; the server decides when to consult them.
@@ -32,6 +33,9 @@ pub struct Faults {
     pub pacing_hold: Option<u32>,
     /// Sends that met the pacing so far (held and refused); set back to 0 when `pacing_hold` is set.
     pub pacing_seen: u32,
+    /// Refuse every marketing template with 131063 (marketing messages disabled for this number on the Cloud API);
+    /// utility templates and replies still go.
+    pub marketing_disabled: bool,
 }
 
 /// What business portfolio pacing does to one send (see [`Faults::pacing_hold`]).
@@ -72,6 +76,8 @@ pub struct FaultsPatch {
     /// Portfolio pacing: hold the next N sends, then fail the rest with 135000; `null` turns it off.
     #[serde(default, deserialize_with = "set_or_clear")]
     pub pacing_hold: Option<Option<u32>>,
+    /// Refuse marketing templates with 131063.
+    pub marketing_disabled: Option<bool>,
 }
 
 impl FaultsPatch {
@@ -103,6 +109,9 @@ impl FaultsPatch {
         set(&mut f.webhook_duplicate_share, self.webhook_duplicate_share);
         set(&mut f.webhook_out_of_order_share, self.webhook_out_of_order_share);
         set(&mut f.skip_delivered_share, self.skip_delivered_share);
+        if let Some(on) = self.marketing_disabled {
+            f.marketing_disabled = on;
+        }
         if let Some(hold) = self.pacing_hold {
             f.pacing_hold = hold;
             f.pacing_seen = 0;

@@ -1,8 +1,8 @@
 //! `POST /{phone-number-id}/messages` in the sandbox: mark-read, template and text sends. Checks like Meta's
 //! (template exists in that language and is approved → else 132001/132015/132016; parameter count → 132000;
 //! values → 131008/131009/132012/132005; text outside the 24 h window → 131047), the per-number rate over a sliding
-//! second (130429), the pair limit (131056) and business portfolio pacing (held answers, then 135000; a fault
-//! setting), then records the message in the ledger and schedules its status
+//! second (130429), the pair limit (131056), and as fault settings business portfolio pacing (held answers, then
+//! 135000) and marketing disabled for the number (131063), then records the message in the ledger and schedules its status
 //! webhooks. Gates and injected faults are applied here too. The state lock is never held across `.await`.
 
 use std::time::Duration;
@@ -308,6 +308,15 @@ pub async fn handle(app: Shared, pnid: String, raw: Bytes) -> Response {
                 131056,
                 "(Business Account, Consumer Account) pair rate limit hit",
                 "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+            )
+            .response(&trace);
+        }
+        if inner.faults.marketing_disabled && matches!(checked.template, Some((_, _, Category::Marketing))) {
+            let trace = inner.fbtrace_id();
+            return GraphError::bad(
+                131063,
+                "Marketing messages disabled",
+                "Message failed to send because marketing messages are not enabled for this phone number on Cloud API.",
             )
             .response(&trace);
         }

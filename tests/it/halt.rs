@@ -382,3 +382,87 @@ fn the_farmer_sees_held_rows_and_the_review_in_the_app_and_goes_on_with_w_and_r(
     assert!(ended, "the app did not end:\n{}", pty.screen());
     rt.block_on(handle.shutdown());
 }
+
+/// Meta's 131063 through the real `serve` (the sandbox refuses marketing for the number): the marketing broadcast is
+/// paused with an alert that says service messages go on — and the service broadcast does go out, to everyone.
+/// When Meta allows marketing again, the farmer resolves and resumes: each consenting customer gets the offer once.
+#[test]
+fn with_marketing_disabled_serve_pauses_the_offer_and_sends_the_service_broadcast() {
+    use crate::handover::{serve_log, serve_up, stop_serve};
+    use crate::pty::{DEADLINE, wait_until};
+    use hofbote::domain::consent::{EventKind, NewConsentEvent, Purpose, Source};
+    use hofbote::domain::template::Params;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listen = crate::served::free_port();
+    let handle = crate::served::sandbox_for(&rt, 54, listen);
+    let url = format!("{}/_sandbox/faults", handle.url());
+    let set = |body: serde_json::Value| {
+        rt.block_on(async { reqwest::Client::new().post(&url).json(&body).send().await.unwrap().status() })
+    };
+    assert!(set(serde_json::json!({"marketing_disabled": true})).is_success());
+    let shop = crate::served::prepare(8, &handle.url(), listen, 20);
+    let mut store = hofbote::store::Store::open(&shop.home.db(), hofbote::clock::system()).unwrap();
+    let customers: Vec<i64> =
+        store.list_customers(&Default::default()).unwrap().into_iter().map(|c| c.customer.id).collect();
+    for id in &customers {
+        let at = store.now() - chrono::Duration::days(1);
+        let grant = NewConsentEvent {
+            customer_id: *id,
+            purpose: Purpose::Service,
+            kind: EventKind::Granted,
+            source: Source::ShopForm,
+            evidence: "F-S".into(),
+            wording_version: None,
+            recorded_by: "test".into(),
+            occurred_at: at,
+        };
+        store.record_consent(&grant).unwrap();
+    }
+    let dates = hofbote::store::broadcasts::NewBroadcast {
+        template: "schlachttermin".into(),
+        language: "de".into(),
+        params: Params::positional(&["{vorname}", "Mo 7.12.", "Mi 9.12."]),
+        audience: Audience::All,
+        scheduled_at: None,
+        created_by: "test".into(),
+    };
+    let service = store.create_broadcast(&dates, "Hallo", false).unwrap().0;
+    drop(store);
+    let sent_of = |template: &str| -> Vec<String> {
+        let mut to: Vec<String> =
+            handle.ledger().into_iter().filter(|e| e.template.as_deref() == Some(template)).map(|e| e.to).collect();
+        to.sort();
+        to
+    };
+    let conn = rusqlite::Connection::open(shop.home.db()).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let state_of = |id: i64| -> (String, String) {
+        conn.query_row("SELECT state, state_reason FROM broadcasts WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+
+    let serve = serve_up(&shop);
+    let ok = wait_until(Duration::from_secs(90), || {
+        state_of(shop.broadcast).0 == "paused" && sent_of("schlachttermin").len() == customers.len()
+    });
+    assert!(ok, "{:?} {:?} {:?}\n{}", state_of(shop.broadcast), state_of(service), handle.ledger(), serve_log(&shop));
+    assert_eq!(state_of(shop.broadcast), ("paused".to_owned(), "marketing_disabled".to_owned()));
+    assert!(sent_of("wochenangebot").is_empty(), "marketing went out");
+    let list = hofbote_cli(&shop, &["queue", "list"]);
+    for needle in [
+        "Meta hat Werbenachrichten für deine Nummer über die Cloud API abgeschaltet. [131063]",
+        "Termine (Service) gehen weiter raus",
+        "angehalten: Meta hat Werbung für deine Nummer abgeschaltet (131063)",
+    ] {
+        assert!(list.contains(needle), "{needle:?} missing in:\n{list}");
+    }
+
+    assert!(set(serde_json::json!({"marketing_disabled": false})).is_success());
+    hofbote_cli(&shop, &["queue", "resolve-alerts"]);
+    hofbote_cli(&shop, &["queue", "resume", &shop.broadcast.to_string()]);
+    let done = wait_until(DEADLINE * 2, || sent_of("wochenangebot").len() >= shop.consenting.len());
+    assert!(done, "offer not sent after resume: {:?}\n{}", shop.row_states(), serve_log(&shop));
+    assert_eq!(sent_of("wochenangebot"), shop.consenting, "each consenting customer once");
+    stop_serve(&shop, serve);
+    rt.block_on(handle.shutdown());
+}
