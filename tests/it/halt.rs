@@ -356,6 +356,13 @@ fn the_farmer_sees_held_rows_and_the_review_in_the_app_and_goes_on_with_w_and_r(
         pty.exited().is_some()
     });
     assert!(ended, "the app did not end:\n{}", pty.screen());
+    // The CLI says the same: the held rows with their count, each row's state, the stop.
+    let list = hofbote_cli(&shop, &["queue", "list"]);
+    for needle in ["Nr 1: 2 zurückgehalten (Prüfung durch Meta): Meta entscheidet", "[135000]"] {
+        assert!(list.contains(needle), "{needle:?} missing in:\n{list}");
+    }
+    let show = hofbote_cli(&shop, &["queue", "show", &shop.broadcast.to_string()]);
+    assert_eq!(show.matches("zurückgehalten (Prüfung durch Meta)").count(), 1 + 2, "note and two rows:\n{show}");
     let mut pty = app();
     pty.wait_for("Versand: läuft hier");
     pty.keys("4");

@@ -189,8 +189,8 @@ impl Reason {
                 "halted: Meta turned off marketing for your number (131063)",
             ),
             Reason::HeldByMeta => Tr::new(
-                "zurückgehalten (Prüfung durch Meta) – hofbote sendet sie nicht noch einmal",
-                "held for Meta's quality review – hofbote does not send it again",
+                "Meta entscheidet, ob sie rausgeht – hofbote sendet sie nicht noch einmal",
+                "Meta decides whether it goes out – hofbote does not send it again",
             ),
             Reason::Other(s) => return s.clone(),
         };
