@@ -591,12 +591,13 @@ fn failure_tx(
             super::alerts::raise_alert_tx(tx, alert, *code, detail, now)?;
         }
         Decision::HaltForReview { code, detail } => {
-            let requeue = change(RowEvent::Retry).reason(Reason::PortfolioReview).code(*code).not_an_attempt();
+            // No error code on the row: it did not fail, and it keeps none once it went out after the review.
+            let requeue = change(RowEvent::Retry).reason(Reason::PortfolioReview).not_an_attempt();
             change_rows_tx(tx, &requeue, now, row)?;
             halt_for_review_tx(tx, claimed.id, *code, detail, now)?;
         }
         Decision::PauseMarketing { code, detail } => {
-            let requeue = change(RowEvent::Retry).reason(Reason::MarketingDisabled).code(*code).not_an_attempt();
+            let requeue = change(RowEvent::Retry).reason(Reason::MarketingDisabled).not_an_attempt();
             change_rows_tx(tx, &requeue, now, row)?;
             pause_marketing_tx(tx, *code, detail, now)?;
         }

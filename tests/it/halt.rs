@@ -105,7 +105,7 @@ fn meta_s_review_halts_the_whole_broadcast_and_all_sending_until_it_is_ended() {
     assert_eq!((info.state, info.state_reason.clone()), (BroadcastState::Paused, Reason::PortfolioReview));
     assert_eq!(count(&q, offer, RowState::Queued), 4, "{:?}", row_states(&q, offer));
     let row = q.store.broadcast_rows(offer).unwrap().into_iter().find(|r| r.id == claimed[0].id).unwrap();
-    assert_eq!((row.reason, row.error_code, row.attempts), (Reason::PortfolioReview, Some(135000), 0));
+    assert_eq!((row.reason, row.error_code, row.attempts), (Reason::PortfolioReview, None, 0));
     assert_eq!(alerts(&q), vec![ALERT_PORTFOLIO_REVIEW.to_owned()]);
 
     // All sending stops, a service broadcast too, also when the farmer resumes the broadcast — and after a restart.
