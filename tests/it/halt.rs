@@ -233,8 +233,8 @@ fn hofbote_cli(shop: &crate::served::Shop, args: &[&str]) -> String {
 }
 
 /// The test: `serve` sends a broadcast, Meta holds the first messages and then answers 135000. The whole
-/// broadcast stops (paused, the rest queued, none failed), `serve` is killed and started again — and nothing is
-/// sent; `hofbote queue` says what happened and what to do. When Meta lifted the review, the farmer resolves the
+/// broadcast stops (paused, the rest queued, none failed), `serve` is killed and started again, hands sending over
+/// to the terminal app and takes it back — and nothing is sent; `hofbote queue` says what happened and what to do. When Meta lifted the review, the farmer resolves the
 /// alert and resumes: everyone else gets it, the held ones are not sent a second time.
 #[test]
 fn after_135000_a_killed_and_restarted_serve_sends_nothing_until_the_farmer_goes_on() {
@@ -282,6 +282,25 @@ fn after_135000_a_killed_and_restarted_serve_sends_nothing_until_the_farmer_goes
     let sent_anything = wait_until(Duration::from_secs(4), || handle.ledger().len() > 3);
     assert!(!sent_anything, "sent after the restart: {:?}\n{}", handle.ledger(), serve_log(&shop));
     assert!(review_open(&conn));
+
+    // Handed over: the service stops, the terminal app takes sending over — it shows the stop and sends nothing;
+    // then the service takes it back.
+    stop_serve(&shop, serve);
+    let mut app = crate::handover::terminal_app(&shop);
+    app.wait_for("Versand: läuft hier");
+    app.keys("4");
+    app.wait_screen("the review in the app", |s| s.contains("Versand gestoppt: Meta prüft die Qualität"));
+    let sent_anything = wait_until(Duration::from_secs(3), || handle.ledger().len() > 3);
+    assert!(!sent_anything, "the app sent after the handover: {:?}", handle.ledger());
+    app.keys("q");
+    let ended = wait_until(DEADLINE, || {
+        if app.screen().contains("Bitte bestätigen") {
+            app.keys("y");
+        }
+        app.exited().is_some()
+    });
+    assert!(ended, "the app did not end:\n{}", app.screen());
+    let serve = serve_up(&shop);
 
     // What the farmer reads in the CLI: what happened, what Meta forbids, what to do.
     let list = hofbote_cli(&shop, &["queue", "list"]);
