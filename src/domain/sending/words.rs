@@ -85,12 +85,6 @@ impl Words {
     pub fn broadcast_notes(&self, b: &BroadcastFacts<'_>) -> Vec<String> {
         let l = self.lang;
         let mut notes = Vec::new();
-        // Why a broadcast was paused when the farmer did not pause it (Meta's review, marketing disabled, …).
-        if b.state == BroadcastState::Paused
-            && let Some(reason) = b.reason.filter(|r| !r.is_none() && **r != Reason::PausedByUser)
-        {
-            notes.push(reason.explain(l));
-        }
         if b.unknown > 0 {
             let until = b.unknown_since.map(|t| t + self.unknown_after).filter(|u| *u > self.now);
             notes.push(match until {
@@ -126,6 +120,13 @@ impl Words {
             );
         }
         notes.extend(self.broadcast_wait(b));
+        // Why a broadcast was paused when the farmer did not pause it (Meta's review, marketing disabled, …); after
+        // what the farmer must decide.
+        if b.state == BroadcastState::Paused
+            && let Some(reason) = b.reason.filter(|r| !r.is_none() && **r != Reason::PausedByUser)
+        {
+            notes.push(reason.explain(l));
+        }
         notes
     }
 
