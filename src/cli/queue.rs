@@ -42,7 +42,8 @@ pub enum QueueCmd {
     Resend { row: i64 },
     /// Unklare Nachricht (Zeile) als gesendet markieren
     MarkSent { row: i64 },
-    /// Warnungen (Zugang, Konto, zurückgehaltene Anmeldungen) als erledigt markieren, damit der Versand weiterläuft
+    /// Warnungen (Zugang, Konto, Prüfung durch Meta, zurückgehaltene Anmeldungen) als erledigt markieren, damit der
+    /// Versand weiterläuft
     ResolveAlerts,
 }
 
@@ -193,6 +194,16 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
 pub fn alert_text(kind: &str, detail: &str, l: Lang) -> String {
     if let Some((what, todo)) = crate::webhook::alert_words(kind, detail, l) {
         return format!("{what} {todo}");
+    }
+    if kind == crate::store::outbox::ALERT_PORTFOLIO_REVIEW || kind == crate::store::outbox::ALERT_MARKETING_DISABLED {
+        // Meta's review (135000) or disabled marketing (131063): what it forbids, what to do, how to go on.
+        let code = if kind == crate::store::outbox::ALERT_PORTFOLIO_REVIEW { 135000 } else { 131063 };
+        let info = crate::whatsapp::explain(code);
+        let then = Tr::new(
+            "Erst wenn Meta es aufgehoben hat: »hofbote queue resolve-alerts«, dann »hofbote queue resume NR«.",
+            "Only once Meta lifted it: `hofbote queue resolve-alerts`, then `hofbote queue resume NO`.",
+        );
+        return format!("{} [{code}] {} {}", info.explanation.get(l), info.action.get(l), then.get(l));
     }
     let t = match kind {
         "auth" => Tr::new(

@@ -29,6 +29,8 @@ pub fn decide(err: &ApiError, attempts: u32, max_attempts: u32, now: DateTime<Ut
         ErrorClass::AccountBlocked => {
             Decision::StopAll { alert: "account", code: err.code, detail: err.detail.clone() }
         }
+        ErrorClass::PortfolioReview => Decision::HaltForReview { code: err.code, detail: err.detail.clone() },
+        ErrorClass::MarketingDisabled => Decision::PauseMarketing { code: err.code, detail: err.detail.clone() },
         ErrorClass::TemplateBlocked => {
             Decision::PauseBroadcast { code: err.code, reason: format!("template_blocked: {}", err.detail) }
         }
@@ -89,6 +91,16 @@ mod tests {
             decide(&err(ErrorClass::AccountBlocked, Some(131042)), 1, 8, now, &mut rng),
             Decision::StopAll { alert: "account", .. }
         ));
+        assert_eq!(
+            decide(&err(ErrorClass::PortfolioReview, Some(135000)), 1, 8, now, &mut rng),
+            Decision::HaltForReview { code: Some(135000), detail: "d".into() },
+            "135000 halts the broadcast and all sending, not just the row"
+        );
+        assert_eq!(
+            decide(&err(ErrorClass::MarketingDisabled, Some(131063)), 8, 8, now, &mut rng),
+            Decision::PauseMarketing { code: Some(131063), detail: "d".into() },
+            "not this row's fault, also on its last attempt"
+        );
         assert!(matches!(
             decide(&err(ErrorClass::TemplateBlocked, Some(132015)), 1, 8, now, &mut rng),
             Decision::PauseBroadcast { .. }

@@ -27,7 +27,7 @@ use crate::domain::sending::Decision;
 use crate::domain::sending::policy::Pacer;
 use crate::domain::template::Template;
 use crate::failpoint;
-use crate::store::outbox::{ClaimRules, Claimed, ClaimedMessage, IdleInfo, SendOutcome};
+use crate::store::outbox::{Answer, ClaimRules, Claimed, ClaimedMessage, IdleInfo, SendOutcome};
 use crate::store::watch::DbWatch;
 use crate::store::{Db, StoreError};
 use crate::whatsapp::{ApiError, Client, ErrorClass, TemplateMessage};
@@ -219,7 +219,13 @@ async fn send_loop(
                 };
                 failpoint::hit("after_http_response");
                 let outcome = match result {
-                    Ok(sent) => Ok(sent.wamid),
+                    Ok(sent) => {
+                        let answer = Answer::from_sent(&sent);
+                        if answer.held {
+                            tracing::warn!(row = row.id, "Meta holds the message for a quality assessment (pacing)");
+                        }
+                        Ok(answer)
+                    }
                     Err(e) => {
                         let mut r = StdRng::seed_from_u64(seed);
                         let d = decide(&e, row.attempts, max_attempts, clock.now(), &mut r);
@@ -368,7 +374,9 @@ fn missing_template() -> ApiError {
 
 fn log_failure(row: &Claimed, e: &ApiError, d: &Decision) {
     match d {
-        Decision::StopAll { .. } => tracing::error!(row = row.id, error = %e, "sending stopped"),
+        Decision::StopAll { .. } | Decision::HaltForReview { .. } => {
+            tracing::error!(row = row.id, error = %e, "sending stopped")
+        }
         _ => tracing::info!(row = row.id, error = %e, decision = ?d, "send failed"),
     }
 }

@@ -1,4 +1,6 @@
-//! Fault injection for the sandbox: shares of 5xx answers, of timeouts AFTER acceptance, of 130429; webhook
+//! Fault injection for the sandbox: shares of 5xx answers, of timeouts AFTER acceptance, of 130429; business
+//! portfolio pacing (hold the first N sends for a quality assessment, then fail the rest with 135000); marketing
+//! disabled for the number (131063); webhook
 //! duplicates, out-of-order delivery and skipped `delivered`; and gates that hold one recipient's requests until a
 //! control call releases them (tests use a gate to keep a request in flight).
 //! Only the settings and the gate bookkeeping live here; the server decides when to consult them.
@@ -26,6 +28,37 @@ pub struct Faults {
     pub webhook_out_of_order_share: f64,
     /// Skip the `delivered` webhook (read implies it, as at Meta).
     pub skip_delivered_share: f64,
+    /// Business portfolio pacing: the next this many sends are answered `held_for_quality_assessment` (their
+    /// statuses follow later), every send after them fails with Meta's 135000 (portfolio under review). `None`: off.
+    pub pacing_hold: Option<u32>,
+    /// Sends that met the pacing so far (held and refused); set back to 0 when `pacing_hold` is set.
+    pub pacing_seen: u32,
+    /// Refuse every marketing template with 131063 (marketing messages disabled for this number on the Cloud API);
+    /// utility templates and replies still go.
+    pub marketing_disabled: bool,
+}
+
+/// What business portfolio pacing does to one send (see [`Faults::pacing_hold`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pacing {
+    Off,
+    Hold,
+    Refuse,
+}
+
+impl Faults {
+    /// Counts one send against the pacing and says what happens to it.
+    pub fn pace(&mut self) -> Pacing {
+        let Some(hold) = self.pacing_hold else { return Pacing::Off };
+        let seen = self.pacing_seen;
+        self.pacing_seen = seen.saturating_add(1);
+        if seen < hold { Pacing::Hold } else { Pacing::Refuse }
+    }
+}
+
+/// `null` in a patch means "off", an absent field "unchanged".
+fn set_or_clear<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
+    Option::<u32>::deserialize(d).map(Some)
 }
 
 /// A partial update of [`Faults`] (`POST /_sandbox/faults`); absent fields stay as they are.
@@ -40,6 +73,11 @@ pub struct FaultsPatch {
     pub skip_delivered_share: Option<f64>,
     /// Hold every send to this phone number (E.164, `+` optional) until released.
     pub gate: Option<String>,
+    /// Portfolio pacing: hold the next N sends, then fail the rest with 135000; `null` turns it off.
+    #[serde(default, deserialize_with = "set_or_clear")]
+    pub pacing_hold: Option<Option<u32>>,
+    /// Refuse marketing templates with 131063.
+    pub marketing_disabled: Option<bool>,
 }
 
 impl FaultsPatch {
@@ -71,6 +109,13 @@ impl FaultsPatch {
         set(&mut f.webhook_duplicate_share, self.webhook_duplicate_share);
         set(&mut f.webhook_out_of_order_share, self.webhook_out_of_order_share);
         set(&mut f.skip_delivered_share, self.skip_delivered_share);
+        if let Some(on) = self.marketing_disabled {
+            f.marketing_disabled = on;
+        }
+        if let Some(hold) = self.pacing_hold {
+            f.pacing_hold = hold;
+            f.pacing_seen = 0;
+        }
         Ok(())
     }
 }
@@ -168,6 +213,25 @@ mod tests {
         let before = f.clone();
         assert!(FaultsPatch { rate_limit_share: Some(1.5), ..FaultsPatch::default() }.apply(&mut f).is_err());
         assert_eq!(f, before);
+    }
+
+    #[test]
+    fn pacing_holds_the_first_n_then_refuses_and_can_be_turned_off() {
+        let mut f = Faults::default();
+        assert_eq!(f.pace(), Pacing::Off);
+        let patch: FaultsPatch = serde_json::from_str(r#"{"pacing_hold": 2}"#).unwrap();
+        patch.apply(&mut f).unwrap();
+        let seen: Vec<Pacing> = (0..4).map(|_| f.pace()).collect();
+        assert_eq!(seen, vec![Pacing::Hold, Pacing::Hold, Pacing::Refuse, Pacing::Refuse]);
+        let unchanged: FaultsPatch = serde_json::from_str(r#"{"timeout_share": 0.0}"#).unwrap();
+        unchanged.apply(&mut f).unwrap();
+        assert_eq!(f.pace(), Pacing::Refuse, "a patch without the field keeps it");
+        let off: FaultsPatch = serde_json::from_str(r#"{"pacing_hold": null}"#).unwrap();
+        off.apply(&mut f).unwrap();
+        assert_eq!(f.pace(), Pacing::Off);
+        let none_held: FaultsPatch = serde_json::from_str(r#"{"pacing_hold": 0}"#).unwrap();
+        none_held.apply(&mut f).unwrap();
+        assert_eq!(f.pace(), Pacing::Refuse, "0: every send is refused");
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
 //! `POST /{phone-number-id}/messages` in the sandbox: mark-read, template and text sends. Checks like Meta's
 //! (template exists in that language and is approved → else 132001/132015/132016; parameter count → 132000;
 //! values → 131008/131009/132012/132005; text outside the 24 h window → 131047), the per-number rate over a sliding
-//! second (130429) and the pair limit (131056), then records the message in the ledger and schedules its status
+//! second (130429), the pair limit (131056), and as fault settings business portfolio pacing (held answers, then
+//! 135000) and marketing disabled for the number (131063), then records the message in the ledger and schedules its status
 //! webhooks. Gates and injected faults are applied here too. The state lock is never held across `.await`.
 
 use std::time::Duration;
@@ -337,7 +338,32 @@ pub async fn handle(app: Shared, pnid: String, raw: Bytes) -> Response {
             )
             .response(&trace);
         }
-        accept(&app, &mut inner, &pnid, &input, &wa_id, checked, body.get("biz_opaque_callback_data"), now)
+        if inner.faults.marketing_disabled && matches!(checked.template, Some((_, _, Category::Marketing))) {
+            let trace = inner.fbtrace_id();
+            return GraphError::bad(
+                131063,
+                "Marketing messages disabled",
+                "Message failed to send because marketing messages are not enabled for this phone number on Cloud API.",
+            )
+            .response(&trace);
+        }
+        // Business portfolio pacing (a fault setting): the first sends are held for Meta's quality assessment,
+        // the rest fail with 135000 while the portfolio is under review.
+        let held = match inner.faults.pace() {
+            super::faults::Pacing::Off => false,
+            super::faults::Pacing::Hold => true,
+            super::faults::Pacing::Refuse => {
+                let trace = inner.fbtrace_id();
+                return GraphError::bad(
+                    135000,
+                    "Business portfolio under quality assessment",
+                    "Message failed to send because your business portfolio is paused while the quality of recent messages is reviewed. No messages can be sent and no templates created until the review ends.",
+                )
+                .response(&trace);
+            }
+        };
+        let callback = body.get("biz_opaque_callback_data");
+        accept(&app, &mut inner, &pnid, &input, &wa_id, checked, callback, held, now)
     };
     let (response, timeout) = accepted;
     if timeout {
@@ -359,6 +385,7 @@ fn accept(
     wa_id: &str,
     c: Checked,
     callback: Option<&Value>,
+    held: bool,
     now: Instant,
 ) -> (Value, bool) {
     let wamid = inner.wamid(wa_id);
@@ -448,7 +475,7 @@ fn accept(
     let response = json!({
         "messaging_product": "whatsapp",
         "contacts": [contact],
-        "messages": [{"id": wamid, "message_status": "accepted"}],
+        "messages": [{"id": wamid, "message_status": if held { "held_for_quality_assessment" } else { "accepted" }}],
     });
     (response, timeout)
 }

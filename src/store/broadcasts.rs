@@ -99,6 +99,8 @@ impl BroadcastInfo {
             unknown_since: self.unknown_since,
             restored: self.count(RowState::Restored),
             backup_taken_at: self.backup_taken_at,
+            held: self.count(RowState::Held),
+            reason: Some(&self.state_reason),
             next_queued: self.next_queued.as_ref().map(|(at, r)| (*at, r)),
         }
     }

@@ -90,11 +90,13 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Webhook alerts do not stop all sending: an unreadable body pauses marketing below, a failing one blocks only
         // the people it concerns (through `webhook_subjects`).
-        let (blocked, unreadable_webhook): (bool, bool) = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%'),
-                    EXISTS(SELECT 1 FROM webhook_subjects WHERE value = '' AND kind = 'unknown')",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+        // Meta's 131063 pauses marketing only: its alert stops no service message.
+        let (blocked, unreadable_webhook, marketing_disabled): (bool, bool, bool) = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%' AND kind <> ?1),
+                    EXISTS(SELECT 1 FROM webhook_subjects WHERE value = '' AND kind = 'unknown'),
+                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind = ?1)",
+            [ALERT_MARKETING_DISABLED],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         if blocked {
             return Ok(Vec::new());
@@ -217,6 +219,20 @@ impl Store {
                 cancel(refusal.key())?;
                 continue;
             }
+            if send_kind == SendKind::Marketing && marketing_disabled {
+                // Meta disabled marketing for this number (131063): its broadcast stays paused until the farmer
+                // resolved the alert and resumes it; a single marketing row waits.
+                match c.broadcast_id {
+                    Some(b) => {
+                        pause_broadcast_tx(&tx, b, &Reason::MarketingDisabled, now)?;
+                        paused.insert(b);
+                    }
+                    None => {
+                        set_wait(now + UNREADABLE_WAIT, Reason::MarketingDisabled)?;
+                    }
+                }
+                continue;
+            }
             if send_kind == SendKind::Marketing && unreadable_webhook {
                 // A stored body we cannot read may hold anyone's STOP: marketing waits until it is dismissed.
                 set_wait(now + UNREADABLE_WAIT, Reason::WebhookUnreadable)?;
@@ -295,7 +311,7 @@ impl Store {
 
     /// Meta accepted the row. A status webhook may already have moved it further; then only the wamid is kept.
     pub fn record_accepted(&mut self, claimed: &Claimed, wamid: &str) -> Result<()> {
-        self.record_results(&[(claimed.clone(), Ok(wamid.to_owned()))])
+        self.record_results(&[(claimed.clone(), Ok(Answer::accepted(wamid)))])
     }
 
     /// Applies the decision for a failed attempt.
@@ -310,8 +326,9 @@ impl Store {
         let (mut accepted, mut not_sent) = (Vec::new(), Vec::new());
         for (claimed, outcome) in results {
             match outcome {
-                Ok(wamid) => {
-                    accepted_tx(&tx, claimed.id, wamid, now)?;
+                Ok(answer) => {
+                    accepted_tx(&tx, claimed.id, answer, now)?;
+                    // Held or not, Meta has it: the journal counts it as gone out (never sent again after a restore).
                     accepted.push(claimed.token.as_str());
                 }
                 Err(decision) => {
@@ -377,8 +394,8 @@ impl Store {
         let next_due = self.next_due()?;
         let (unknown, blocked): (bool, bool) = self.conn.query_row(
             "SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'unknown'),
-                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%')",
-            [],
+                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%' AND kind <> ?1)",
+            [ALERT_MARKETING_DISABLED],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(IdleInfo { next_due, unknown, blocked })
@@ -400,14 +417,136 @@ pub struct IdleInfo {
     pub blocked: bool,
 }
 
-/// The result of one send: Meta's wamid, or what to do about the failure.
-pub type SendOutcome = std::result::Result<String, Decision>;
+/// The result of one send: Meta's answer, or what to do about the failure.
+pub type SendOutcome = std::result::Result<Answer, Decision>;
 
-fn accepted_tx(tx: &rusqlite::Transaction<'_>, id: i64, wamid: &str, now: DateTime<Utc>) -> Result<()> {
-    change_rows_tx(tx, &RowChange::new(RowEvent::Accepted).reason(Reason::None), now, Rows::Id(id))?;
+/// Meta's answer to a send it took: the message id, and whether Meta holds it for a quality assessment of the
+/// business portfolio (`message_status: "held_for_quality_assessment"`, template pacing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub wamid: String,
+    pub held: bool,
+}
+
+impl Answer {
+    pub fn accepted(wamid: &str) -> Answer {
+        Answer { wamid: wamid.to_owned(), held: false }
+    }
+
+    pub fn held(wamid: &str) -> Answer {
+        Answer { wamid: wamid.to_owned(), held: true }
+    }
+
+    /// From the client's [`crate::whatsapp::Sent`]: held when Meta said so, accepted otherwise (the field is
+    /// optional and may be missing).
+    pub fn from_sent(sent: &crate::whatsapp::Sent) -> Answer {
+        let held = sent.message_status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(MESSAGE_STATUS_HELD));
+        Answer { wamid: sent.wamid.clone(), held }
+    }
+}
+
+/// Meta's `message_status` for a message held by business portfolio pacing.
+pub const MESSAGE_STATUS_HELD: &str = "held_for_quality_assessment";
+
+/// The alert of Meta's 135000 (the business portfolio under quality review): stops all sending until resolved.
+pub const ALERT_PORTFOLIO_REVIEW: &str = "portfolio_review";
+/// The alert of Meta's 131063 (marketing disabled for the number): pauses marketing only.
+pub const ALERT_MARKETING_DISABLED: &str = "marketing_disabled";
+
+fn accepted_tx(tx: &rusqlite::Transaction<'_>, id: i64, answer: &Answer, now: DateTime<Utc>) -> Result<()> {
+    let change = if answer.held {
+        RowChange::new(RowEvent::Held).reason(Reason::HeldByMeta)
+    } else {
+        RowChange::new(RowEvent::Accepted).reason(Reason::None)
+    };
+    change_rows_tx(tx, &change, now, Rows::Id(id))?;
     // A status webhook may have moved the row further already: then only the wamid is kept.
-    tx.execute("UPDATE outbox SET wamid = ?2 WHERE id = ?1 AND wamid IS NULL", params![id, wamid])?;
+    tx.execute("UPDATE outbox SET wamid = ?2 WHERE id = ?1 AND wamid IS NULL", params![id, answer.wamid])?;
     Ok(())
+}
+
+/// Pauses a sending or scheduled broadcast with `reason` (a stop that is not the farmer's).
+fn pause_broadcast_tx(tx: &rusqlite::Connection, id: i64, reason: &Reason, now: DateTime<Utc>) -> Result<usize> {
+    Ok(tx.execute(
+        "UPDATE broadcasts SET state = 'paused', state_reason = ?2, updated_at = ?3
+         WHERE id = ?1 AND state IN ('sending', 'scheduled')",
+        params![id, reason.key(), ts(now)],
+    )?)
+}
+
+/// Meta's 135000 (the business portfolio under quality review; by a send's answer or a `failed` status): the
+/// broadcast of `row` (if any) is paused — its queued rows stay queued — and the alert that stops all sending is
+/// raised (kept across restarts and handovers until [`end_portfolio_review_tx`] or the farmer resolves it).
+pub fn halt_for_review_tx(
+    tx: &rusqlite::Connection,
+    row: i64,
+    code: Option<i64>,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let broadcast: Option<i64> =
+        tx.query_row("SELECT broadcast_id FROM outbox WHERE id = ?1", [row], |r| r.get(0)).optional()?.flatten();
+    if let Some(b) = broadcast {
+        pause_broadcast_tx(tx, b, &Reason::PortfolioReview, now)?;
+    }
+    if super::alerts::raise_alert_tx(tx, ALERT_PORTFOLIO_REVIEW, code.or(Some(135000)), detail, now)? {
+        tracing::error!(row, broadcast, "Meta reviews the business portfolio (135000): all sending stopped");
+    }
+    Ok(())
+}
+
+/// Meta's 131063 (marketing messages disabled for the number): every marketing broadcast that is sending or
+/// scheduled is paused (service broadcasts go on) and the alert raised; the claim keeps marketing back while it is
+/// open.
+pub fn pause_marketing_tx(
+    tx: &rusqlite::Connection,
+    code: Option<i64>,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let n = tx.execute(
+        "UPDATE broadcasts SET state = 'paused', state_reason = ?1, updated_at = ?2
+         WHERE state IN ('sending', 'scheduled')
+           AND EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id AND o.kind = 'marketing'
+                       AND o.state = 'queued')",
+        params![Reason::MarketingDisabled.key(), ts(now)],
+    )?;
+    if super::alerts::raise_alert_tx(tx, ALERT_MARKETING_DISABLED, code.or(Some(131063)), detail, now)? {
+        tracing::error!(paused = n, "Meta disabled marketing for this number (131063): marketing paused");
+    }
+    Ok(())
+}
+
+/// What a `failed` status with Meta's `code` stops beyond its row (called by the webhook receiver after the row
+/// failed): 135000 halts the broadcast and all sending, 131063 pauses marketing.
+pub fn after_failed_status_tx(
+    tx: &rusqlite::Connection,
+    row: i64,
+    code: i64,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::whatsapp::ErrorClass;
+    match crate::whatsapp::codes::classify(code) {
+        ErrorClass::PortfolioReview => halt_for_review_tx(tx, row, Some(code), detail, now),
+        ErrorClass::MarketingDisabled => pause_marketing_tx(tx, Some(code), detail, now),
+        _ => Ok(()),
+    }
+}
+
+/// Meta's review of the business portfolio ended (the farmer says so, or Meta's notice — e.g. an `account_update`
+/// webhook): the alert of 135000 is resolved, so sending goes on; the broadcasts it halted stay paused until the
+/// farmer resumes them. Returns true when the alert was open.
+pub fn end_portfolio_review_tx(conn: &rusqlite::Connection, now: DateTime<Utc>) -> Result<bool> {
+    super::alerts::resolve_alert_tx(conn, ALERT_PORTFOLIO_REVIEW, now)
+}
+
+impl Store {
+    /// See [`end_portfolio_review_tx`].
+    pub fn end_portfolio_review(&mut self) -> Result<bool> {
+        let now = self.now();
+        end_portfolio_review_tx(&self.conn, now)
+    }
 }
 
 fn failure_tx(
@@ -451,6 +590,17 @@ fn failure_tx(
             let reason = Reason::Stopped((*alert).to_owned());
             change_rows_tx(tx, &change(RowEvent::Retry).reason(reason).not_an_attempt(), now, row)?;
             super::alerts::raise_alert_tx(tx, alert, *code, detail, now)?;
+        }
+        Decision::HaltForReview { code, detail } => {
+            // No error code on the row: it did not fail, and it keeps none once it went out after the review.
+            let requeue = change(RowEvent::Retry).reason(Reason::PortfolioReview).not_an_attempt();
+            change_rows_tx(tx, &requeue, now, row)?;
+            halt_for_review_tx(tx, claimed.id, *code, detail, now)?;
+        }
+        Decision::PauseMarketing { code, detail } => {
+            let requeue = change(RowEvent::Retry).reason(Reason::MarketingDisabled).not_an_attempt();
+            change_rows_tx(tx, &requeue, now, row)?;
+            pause_marketing_tx(tx, *code, detail, now)?;
         }
         Decision::PauseBroadcast { code, reason } => {
             let requeue = change(RowEvent::Retry).reason(Reason::TemplateBlocked).code(*code).not_an_attempt();

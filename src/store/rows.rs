@@ -139,7 +139,7 @@ pub(crate) fn change_rows_tx(
             set("read_at", "coalesce(read_at, ?W)");
         }
         RowEvent::Retry | RowEvent::Resend | RowEvent::RetryFailed => set("next_attempt_at", "?D"),
-        RowEvent::Cancel | RowEvent::Fail | RowEvent::OutcomeUnknown | RowEvent::Restore => {}
+        RowEvent::Cancel | RowEvent::Fail | RowEvent::OutcomeUnknown | RowEvent::Restore | RowEvent::Held => {}
     }
     if change.refund {
         set("attempts", "max(attempts - 1, 0)");

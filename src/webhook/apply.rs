@@ -154,6 +154,12 @@ fn apply_status(tx: &Transaction<'_>, st: &StatusEvent, now: DateTime<Utc>) -> R
     };
     let Some(moved) = apply_status_tx(tx, &row, &report, now)? else { return Ok(done) };
     done.statuses = 1;
+    // Meta's 135000 (portfolio under review) halts the broadcast and all sending; 131063 pauses marketing.
+    if moved == crate::domain::sending::state::RowState::Failed
+        && let Some(code) = report.error_code
+    {
+        crate::store::outbox::after_failed_status_tx(tx, row.id, code, report.reason, now)?;
+    }
     // Meta's 131050: the person stopped marketing messages in WhatsApp.
     if moved == crate::domain::sending::state::RowState::Failed
         && report.error_code == Some(131050)

@@ -29,6 +29,12 @@ pub enum ErrorClass {
     AuthFailure,
     /// The account cannot send (payment, lock, policy, permissions): stop all sending, alert.
     AccountBlocked,
+    /// Meta reviews the quality of the business portfolio (135000, portfolio pacing): halt the broadcast, stop all
+    /// sending, alert; nothing may be sent and no template created until the review ends.
+    PortfolioReview,
+    /// Marketing messages are disabled for this number on the Cloud API (131063): pause marketing, alert; service
+    /// messages go on.
+    MarketingDisabled,
     /// The template is paused or disabled: stop that broadcast.
     TemplateBlocked,
     /// Our request was wrong: fail the row.
@@ -42,7 +48,7 @@ pub enum ErrorClass {
 impl ErrorClass {
     /// Whether the whole sending must stop (alert the operator).
     pub fn stops_all_sending(self) -> bool {
-        matches!(self, ErrorClass::AuthFailure | ErrorClass::AccountBlocked)
+        matches!(self, ErrorClass::AuthFailure | ErrorClass::AccountBlocked | ErrorClass::PortfolioReview)
     }
 
     /// Whether trying the same request again later can succeed.
@@ -60,6 +66,8 @@ impl ErrorClass {
             ErrorClass::PerUserMarketingLimit => Tr::new("Werbelimit je Kunde", "per-user marketing limit"),
             ErrorClass::AuthFailure => Tr::new("Zugang ungültig", "access invalid"),
             ErrorClass::AccountBlocked => Tr::new("Konto gesperrt", "account blocked"),
+            ErrorClass::PortfolioReview => Tr::new("Prüfung durch Meta", "Meta's quality review"),
+            ErrorClass::MarketingDisabled => Tr::new("Werbung abgeschaltet", "marketing disabled"),
             ErrorClass::TemplateBlocked => Tr::new("Vorlage gesperrt", "template blocked"),
             ErrorClass::RequestProblem => Tr::new("fehlerhafte Anfrage", "bad request"),
             ErrorClass::WindowClosed => Tr::new("24-Stunden-Fenster zu", "24 h window closed"),
@@ -299,14 +307,26 @@ pub static TABLE: &[CodeInfo] = &[
     ),
     entry(
         Codes::List(&[135000]),
-        C::AccountBlocked,
+        C::PortfolioReview,
         Tr::new(
-            "Meta prüft dein Business-Portfolio, weil Empfänger schlecht auf Nachrichten reagiert haben: Bis die Prüfung endet, darfst du nichts senden und keine Vorlagen anlegen.",
-            "Meta is reviewing your business portfolio because recipients reacted badly to messages: until the review ends you may not send or create templates.",
+            "Meta prüft die Qualität deiner letzten Nachrichten. Bis die Prüfung endet: keine Nachrichten, keine neuen Vorlagen.",
+            "Meta reviews the quality of your recent messages. Until the review ends: no messages, no new templates.",
         ),
         Tr::new(
-            "Der Versand ist angehalten. Warte auf Metas Nachricht zum Ende der Prüfung (Meta Business Manager › Kontoqualität) und gib den Versand dann wieder frei.",
-            "Sending is stopped. Wait for Meta's notice that the review ended (Meta Business Manager › account quality), then resume sending.",
+            "Die Rundnachricht ist angehalten. Warte auf Metas Nachricht zum Ende der Prüfung (E-Mail, WhatsApp Manager › Kontoqualität).",
+            "The broadcast is halted. Wait for Meta's notice that the review ended (e-mail, WhatsApp Manager › account quality).",
+        ),
+    ),
+    entry(
+        Codes::List(&[131063]),
+        C::MarketingDisabled,
+        Tr::new(
+            "Meta hat Werbenachrichten für deine Nummer über die Cloud API abgeschaltet.",
+            "Meta turned off marketing messages for your number on the Cloud API.",
+        ),
+        Tr::new(
+            "hofbote hat die Werbe-Rundnachrichten angehalten; Termine (Service) gehen weiter raus. Prüfe im WhatsApp Manager, warum Werbung gesperrt ist.",
+            "hofbote paused the marketing broadcasts; service messages still go out. Check in WhatsApp Manager why marketing is blocked.",
         ),
     ),
     entry(
@@ -507,7 +527,9 @@ mod tests {
             (&[131050], C::MarketingStopped),
             (&[131049], C::PerUserMarketingLimit),
             (&[0, 190], C::AuthFailure),
-            (&[131042, 131031, 368, 130497, 131048, 133010, 135000, 3, 10, 200, 250, 299], C::AccountBlocked),
+            (&[131042, 131031, 368, 130497, 131048, 133010, 3, 10, 200, 250, 299], C::AccountBlocked),
+            (&[135000], C::PortfolioReview),
+            (&[131063], C::MarketingDisabled),
             (&[132015, 132016], C::TemplateBlocked),
             (&[100, 131008, 131009, 132000, 132001, 132005, 132007, 132012], C::RequestProblem),
             (&[131047], C::WindowClosed),
@@ -544,7 +566,8 @@ mod tests {
     #[test]
     fn stop_and_retry_flags() {
         assert!(C::AuthFailure.stops_all_sending() && C::AccountBlocked.stops_all_sending());
-        assert!(!C::TemplateBlocked.stops_all_sending());
+        assert!(C::PortfolioReview.stops_all_sending());
+        assert!(!C::TemplateBlocked.stops_all_sending() && !C::MarketingDisabled.stops_all_sending());
         assert!(C::RetryLater.is_retryable() && !C::OutcomeUnknown.is_retryable());
     }
 }

@@ -8,6 +8,7 @@ mod cli;
 mod composer_journeys;
 mod first_week;
 mod flood;
+mod halt;
 mod handover;
 mod hostile;
 mod import;

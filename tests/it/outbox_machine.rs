@@ -12,7 +12,7 @@ use hofbote::clock::Clock;
 use hofbote::domain::broadcast::Audience;
 use hofbote::domain::consent::{EventKind, Purpose};
 use hofbote::domain::sending::{Decision, RowState};
-use hofbote::store::outbox::{ClaimRules, Claimed};
+use hofbote::store::outbox::{Answer, ClaimRules, Claimed};
 use hofbote::store::outbox_events::{StatusReport, apply_status_tx, row_for_status_tx};
 use hofbote::store::send_journal::JournalView;
 use proptest::prelude::*;
@@ -22,7 +22,8 @@ use crate::queue::Q;
 #[derive(Debug, Clone)]
 enum Op {
     Claim,
-    /// A send result for one of the claimed rows: 0 accepted, 1 retry, 2 unknown, 3 failed, 4 stop all.
+    /// A send result for one of the claimed rows: 0 accepted, 1 retry, 2 unknown, 3 failed, 4 stop all, 5 held by
+    /// Meta (portfolio pacing), 6 Meta's review (135000).
     Result(usize, u8),
     /// A status for a row: 0 sent, 1 delivered, 2 read, 3 failed; found by wamid or by token.
     Status(usize, u8, bool),
@@ -40,7 +41,7 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => Just(Op::Claim),
-        4 => (0usize..8, 0u8..5).prop_map(|(i, k)| Op::Result(i, k)),
+        4 => (0usize..8, 0u8..7).prop_map(|(i, k)| Op::Result(i, k)),
         3 => (0usize..8, 0u8..4, any::<bool>()).prop_map(|(i, k, t)| Op::Status(i, k, t)),
         1 => (0usize..4).prop_map(Op::Withdraw),
         1 => (0usize..4).prop_map(Op::Grant),
@@ -56,6 +57,10 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn rows(q: &Q, b: i64) -> HashMap<i64, RowState> {
     q.store.broadcast_rows(b).unwrap().into_iter().map(|r| (r.id, r.state)).collect()
+}
+
+fn was_held(before: &HashMap<i64, RowState>, id: i64) -> bool {
+    before.get(&id) == Some(&RowState::Held)
 }
 
 fn token_of(q: &Q, id: i64) -> String {
@@ -106,13 +111,15 @@ proptest! {
                     let c = claimed.remove(i % claimed.len());
                     let now = q.clock.now();
                     let outcome = match kind {
-                        0 => {
+                        0 | 5 => {
                             wamids += 1;
-                            Ok(format!("wamid.P{wamids}"))
+                            let wamid = format!("wamid.P{wamids}");
+                            Ok(if *kind == 5 { Answer::held(&wamid) } else { Answer::accepted(&wamid) })
                         }
                         1 => Err(Decision::Retry { at: now, reason: "retry" }),
                         2 => Err(Decision::Unknown { reason: "no_answer" }),
                         3 => Err(Decision::Fail { code: Some(131026), reason: "x".into() }),
+                        6 => Err(Decision::HaltForReview { code: Some(135000), detail: "review".into() }),
                         _ => Err(Decision::StopAll { alert: "auth", code: Some(190), detail: "t".into() }),
                     };
                     q.store.record_results(&[(c, outcome)]).unwrap();
@@ -208,8 +215,15 @@ proptest! {
                 if farmer_decided.contains(id) || now_state.is_settled() {
                     unclear.remove(id);
                 }
-                if matches!(now_state, RowState::Accepted | RowState::Delivered | RowState::Read) {
+                if matches!(now_state, RowState::Accepted | RowState::Delivered | RowState::Read | RowState::Held) {
                     sent.insert(*id);
+                }
+                // Meta holds it: nothing but Meta's statuses moves it (never back to sending).
+                if was_held(&before, *id) {
+                    prop_assert!(
+                        matches!(now_state, RowState::Held | RowState::Accepted | RowState::Delivered | RowState::Read | RowState::Failed),
+                        "held row {id} became {now_state} by {op:?}"
+                    );
                 }
                 // Only the farmer sends a row again that went out (a failed one retried, an unclear one resent).
                 if *now_state == RowState::Queued && (farmer_retried_failed || farmer_decided.contains(id)) {

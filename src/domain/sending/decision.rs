@@ -18,4 +18,10 @@ pub enum Decision {
     StopAll { alert: &'static str, code: Option<i64>, detail: String },
     /// Not this row's fault: back to the queue and pause this broadcast.
     PauseBroadcast { code: Option<i64>, reason: String },
+    /// Meta reviews the business portfolio (135000): back to the queue unchanged, this whole broadcast paused, and
+    /// all sending stopped by an alert until the farmer (or Meta's notice) ends it.
+    HaltForReview { code: Option<i64>, detail: String },
+    /// Marketing is disabled for this number (131063): back to the queue unchanged, every marketing broadcast
+    /// paused and an alert raised; service messages go on.
+    PauseMarketing { code: Option<i64>, detail: String },
 }

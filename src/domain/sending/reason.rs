@@ -42,11 +42,17 @@ pub enum Reason {
     RestoredFromBackup,
     SentPerJournal,
     MarketingStopped,
+    /// Meta reviews the quality of the business portfolio (135000): the broadcast is halted, all sending stops.
+    PortfolioReview,
+    /// Meta disabled marketing messages for this number on the Cloud API (131063): marketing broadcasts paused.
+    MarketingDisabled,
+    /// Meta answered `held_for_quality_assessment`: Meta holds the message (pacing) and decides later.
+    HeldByMeta,
     Other(String),
 }
 
 /// Keys without a detail, in one table (so writing and reading cannot drift apart).
-const PLAIN: [(&str, Reason); 25] = [
+const PLAIN: [(&str, Reason); 28] = [
     ("", Reason::None),
     ("no_consent", Reason::NoConsent),
     ("withdrawn", Reason::Withdrawn),
@@ -72,6 +78,9 @@ const PLAIN: [(&str, Reason); 25] = [
     ("restored_from_backup", Reason::RestoredFromBackup),
     ("sent_per_journal", Reason::SentPerJournal),
     ("marketing_stopped", Reason::MarketingStopped),
+    ("portfolio_review", Reason::PortfolioReview),
+    ("marketing_disabled", Reason::MarketingDisabled),
+    ("held_for_quality_assessment", Reason::HeldByMeta),
 ];
 
 /// Keys with a detail: `key: detail`.
@@ -171,6 +180,18 @@ impl Reason {
             Reason::MarketingStopped => {
                 Tr::new("Kunde hat Werbung in WhatsApp abgestellt", "the customer stopped marketing in WhatsApp")
             }
+            Reason::PortfolioReview => Tr::new(
+                "angehalten: Meta prüft dein Business-Portfolio (135000)",
+                "halted: Meta reviews your business portfolio (135000)",
+            ),
+            Reason::MarketingDisabled => Tr::new(
+                "angehalten: Meta hat Werbung für deine Nummer abgeschaltet (131063)",
+                "halted: Meta turned off marketing for your number (131063)",
+            ),
+            Reason::HeldByMeta => Tr::new(
+                "Meta entscheidet, ob sie rausgeht – hofbote sendet sie nicht noch einmal",
+                "Meta decides whether it goes out – hofbote does not send it again",
+            ),
             Reason::Other(s) => return s.clone(),
         };
         t.get(lang).to_owned()

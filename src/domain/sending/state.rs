@@ -1,5 +1,7 @@
-//! The outbox row state machine: `queued → inflight → accepted → delivered → read`, plus `failed`, `unknown`,
-//! `restored`, `cancelled`, `skipped`. [`transition`] is the only place that says which event moves a row where;
+//! The outbox row state machine: `queued → inflight → accepted → delivered → read`, plus `held`, `failed`,
+//! `unknown`, `restored`, `cancelled`, `skipped`. `held` is Meta's 2026 answer `held_for_quality_assessment`
+//! (business portfolio pacing): Meta has the message and decides later; hofbote never sends it again, a later
+//! `sent`/`delivered`/`read` status moves it on and a `failed` one fails it. [`transition`] is the only place that says which event moves a row where;
 //! the store applies it to every change of a row (claim, result, status webhook, withdrawal, the farmer's decision,
 //! restore) through `store::rows::change_rows_tx`. An event leads to the same state from every state it applies in
 //! ([`RowEvent::target`]), so the store can apply it as one `UPDATE … WHERE state IN (sources)`.
@@ -19,6 +21,9 @@ pub enum RowState {
     Accepted,
     Delivered,
     Read,
+    /// Meta took the request but holds it for a quality assessment of the business portfolio (pacing): it may go
+    /// out later (a `sent` status) or fail (a `failed` status, e.g. 135000). Never re-sent by hofbote.
+    Held,
     Failed,
     /// The request may or may not have reached Meta (a timeout after writing it, a crash while in flight); a status
     /// webhook settles it, or the reconciler re-queues it when webhooks demonstrably work and none came.
@@ -31,12 +36,13 @@ pub enum RowState {
 }
 
 impl RowState {
-    pub const ALL: [RowState; 10] = [
+    pub const ALL: [RowState; 11] = [
         RowState::Queued,
         RowState::Inflight,
         RowState::Accepted,
         RowState::Delivered,
         RowState::Read,
+        RowState::Held,
         RowState::Failed,
         RowState::Unknown,
         RowState::Restored,
@@ -51,6 +57,7 @@ impl RowState {
             RowState::Accepted => "accepted",
             RowState::Delivered => "delivered",
             RowState::Read => "read",
+            RowState::Held => "held",
             RowState::Failed => "failed",
             RowState::Unknown => "unknown",
             RowState::Restored => "restored",
@@ -64,9 +71,9 @@ impl RowState {
         matches!(self, RowState::Read | RowState::Failed | RowState::Cancelled | RowState::Skipped)
     }
 
-    /// Done as far as sending goes (the broadcast can finish): terminal, or accepted/delivered by Meta.
+    /// Done as far as sending goes (the broadcast can finish): terminal, or accepted/delivered/held by Meta.
     pub fn is_settled(self) -> bool {
-        self.is_terminal() || matches!(self, RowState::Accepted | RowState::Delivered)
+        self.is_terminal() || matches!(self, RowState::Accepted | RowState::Delivered | RowState::Held)
     }
 
     /// Still to be sent or settled: the broadcast is not done while it has such rows.
@@ -83,6 +90,7 @@ impl RowState {
             RowState::Accepted => Tr::new("angenommen", "accepted"),
             RowState::Delivered => Tr::new("zugestellt", "delivered"),
             RowState::Read => Tr::new("gelesen", "read"),
+            RowState::Held => Tr::new("zurückgehalten", "held"),
             RowState::Failed => Tr::new("fehlgeschlagen", "failed"),
             RowState::Unknown => Tr::new("unbestätigt", "unconfirmed"),
             RowState::Restored => Tr::new("unklar", "unclear"),
@@ -178,6 +186,8 @@ pub enum RowEvent {
     Accepted,
     Delivered,
     Read,
+    /// Meta answered the send with `held_for_quality_assessment` (business portfolio pacing).
+    Held,
     /// A permanent error (synchronous or a `failed` status).
     Fail,
     /// A temporary error, or a stop that is not this row's fault: try again later.
@@ -195,12 +205,13 @@ pub enum RowEvent {
 }
 
 impl RowEvent {
-    pub const ALL: [RowEvent; 12] = [
+    pub const ALL: [RowEvent; 13] = [
         RowEvent::Claim,
         RowEvent::Cancel,
         RowEvent::Accepted,
         RowEvent::Delivered,
         RowEvent::Read,
+        RowEvent::Held,
         RowEvent::Fail,
         RowEvent::Retry,
         RowEvent::OutcomeUnknown,
@@ -220,6 +231,7 @@ impl RowEvent {
             E::Accepted | E::MarkSent => S::Accepted,
             E::Delivered => S::Delivered,
             E::Read => S::Read,
+            E::Held => S::Held,
             E::Fail => S::Failed,
             E::Retry | E::Resend | E::RetryFailed => S::Queued,
             E::OutcomeUnknown => S::Unknown,
@@ -236,12 +248,17 @@ impl RowEvent {
             _ if state.is_terminal() => false,
             E::Claim => state == S::Queued,
             E::Cancel => matches!(state, S::Queued | S::Unknown | S::Restored),
-            E::Accepted => matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored),
-            E::Delivered => matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored | S::Accepted),
-            E::Read => {
-                matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored | S::Accepted | S::Delivered)
+            E::Accepted => matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored | S::Held),
+            E::Delivered => {
+                matches!(state, S::Queued | S::Inflight | S::Unknown | S::Restored | S::Accepted | S::Held)
             }
-            E::Fail => matches!(state, S::Inflight | S::Unknown | S::Restored | S::Accepted),
+            E::Read => matches!(
+                state,
+                S::Queued | S::Inflight | S::Unknown | S::Restored | S::Accepted | S::Delivered | S::Held
+            ),
+            // Only the answer to the request this worker wrote (or a late one for a row left unclear).
+            E::Held => matches!(state, S::Inflight | S::Unknown),
+            E::Fail => matches!(state, S::Inflight | S::Unknown | S::Restored | S::Accepted | S::Held),
             E::Retry | E::OutcomeUnknown => state == S::Inflight,
             E::Resend | E::MarkSent => matches!(state, S::Unknown | S::Restored),
             E::Restore => matches!(state, S::Queued | S::Inflight | S::Unknown),
@@ -291,6 +308,23 @@ mod tests {
     }
 
     #[test]
+    fn a_held_row_waits_for_meta_and_is_never_sent_again() {
+        let held = transition(RowState::Inflight, RowEvent::Held).unwrap();
+        assert_eq!(held, RowState::Held);
+        assert!(!held.is_open() && held.is_settled() && !held.is_terminal(), "Meta has it; the broadcast can finish");
+        for e in [RowEvent::Claim, RowEvent::Resend, RowEvent::Retry, RowEvent::Restore, RowEvent::Cancel] {
+            assert_eq!(transition(held, e), None, "{e:?} must not touch a held row");
+        }
+        assert_eq!(transition(held, RowEvent::Accepted), Some(RowState::Accepted), "Meta released it");
+        assert_eq!(transition(held, RowEvent::Delivered), Some(RowState::Delivered));
+        assert_eq!(transition(held, RowEvent::Read), Some(RowState::Read));
+        assert_eq!(transition(held, RowEvent::Fail), Some(RowState::Failed), "Meta dropped it (e.g. 135000)");
+        assert_eq!(transition(RowState::Accepted, RowEvent::Held), None, "a `sent` status overtook the answer");
+        assert_eq!(transition(RowState::Queued, RowEvent::Held), None, "only an answer to a written request");
+        assert_eq!("held".parse::<RowState>(), Ok(RowState::Held));
+    }
+
+    #[test]
     fn every_event_has_one_target_and_its_sources_match_the_transition() {
         for e in RowEvent::ALL {
             for s in RowState::ALL {
@@ -314,6 +348,10 @@ mod tests {
                 let event = RowEvent::ALL[i];
                 if let Some(next) = transition(state, event) {
                     prop_assert!(!state.is_terminal() || event == RowEvent::RetryFailed, "left terminal {state} via {event:?}");
+                    prop_assert!(
+                        state != RowState::Held || !matches!(next, RowState::Queued | RowState::Inflight | RowState::Restored),
+                        "a held row went back to sending via {event:?}"
+                    );
                     if event == RowEvent::Claim {
                         prop_assert_eq!(state, RowState::Queued);
                         claims_without_requeue += 1;

@@ -75,6 +75,7 @@ impl Words {
                 .to_owned(),
             },
             RowState::Restored => Tr::new("unklar nach Wiederherstellung", "unclear after restore").get(l).to_owned(),
+            RowState::Held => HELD.get(l).to_owned(),
             other => other.label().get(l).to_owned(),
         }
     }
@@ -109,7 +110,23 @@ impl Words {
                 .fill(l, &[&b.restored, &when]),
             );
         }
+        if b.held > 0 {
+            notes.push(
+                Tr::new(
+                    "{0} {1}: Meta entscheidet, ob sie rausgehen; hofbote sendet sie nicht noch einmal",
+                    "{0} {1}: Meta decides whether they go out; hofbote does not send them again",
+                )
+                .fill(l, &[&b.held, &HELD.get(l)]),
+            );
+        }
         notes.extend(self.broadcast_wait(b));
+        // Why a broadcast was paused when the farmer did not pause it (Meta's review, marketing disabled, …); after
+        // what the farmer must decide.
+        if b.state == BroadcastState::Paused
+            && let Some(reason) = b.reason.filter(|r| !r.is_none() && **r != Reason::PausedByUser)
+        {
+            notes.push(reason.explain(l));
+        }
         notes
     }
 
@@ -131,6 +148,9 @@ impl Words {
     }
 }
 
+/// A row Meta holds for its quality review of the business portfolio (`held_for_quality_assessment`).
+pub const HELD: Tr = Tr::new("zurückgehalten (Prüfung durch Meta)", "held for Meta's quality review");
+
 /// What [`Words::broadcast_notes`] needs of a broadcast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BroadcastFacts<'a> {
@@ -140,6 +160,10 @@ pub struct BroadcastFacts<'a> {
     pub unknown_since: Option<DateTime<Utc>>,
     pub restored: i64,
     pub backup_taken_at: Option<DateTime<Utc>>,
+    /// Rows Meta holds for its quality review.
+    pub held: i64,
+    /// Why it is in its state (`broadcasts.state_reason`).
+    pub reason: Option<&'a Reason>,
     pub next_queued: Option<(DateTime<Utc>, &'a Reason)>,
 }
 
@@ -168,6 +192,9 @@ mod tests {
         let restored =
             RowFacts { state: RowState::Restored, reason: &Reason::RestoredFromBackup, due: None, inflight_at: None };
         assert_eq!(w.row(&restored), "unklar nach Wiederherstellung");
+        let held = RowFacts { state: RowState::Held, reason: &Reason::HeldByMeta, due: None, inflight_at: None };
+        assert_eq!(w.row(&held), "zurückgehalten (Prüfung durch Meta)");
+        assert_eq!(words(Lang::En).row(&held), "held for Meta's quality review");
         assert_eq!(words(Lang::En).row(&queued), "waits until 08:00 (quiet hours)");
         let tomorrow = RowFacts { due: Some(at(7, 0) + Duration::days(1)), ..queued };
         assert_eq!(w.row(&tomorrow), "wartet bis Di 08:00 (Ruhezeit)");
@@ -183,6 +210,8 @@ mod tests {
             unknown_since: Some(Utc.with_ymd_and_hms(2026, 11, 30, 6, 0, 0).unwrap()),
             restored: 3,
             backup_taken_at: Some(Utc.with_ymd_and_hms(2026, 11, 30, 5, 30, 0).unwrap()),
+            held: 0,
+            reason: None,
             next_queued: None,
         };
         let notes = w.broadcast_notes(&b);
@@ -196,5 +225,14 @@ mod tests {
             ..b
         };
         assert_eq!(w.broadcast_notes(&quiet), vec!["40 warten bis 08:00 (Ruhezeit)".to_owned()]);
+        let halted = BroadcastFacts { state: BroadcastState::Paused, reason: Some(&Reason::PortfolioReview), ..quiet };
+        assert_eq!(w.broadcast_notes(&halted), vec!["angehalten: Meta prüft dein Business-Portfolio (135000)"]);
+        let by_hand = BroadcastFacts { reason: Some(&Reason::PausedByUser), ..halted };
+        assert!(w.broadcast_notes(&by_hand).is_empty(), "the farmer knows why");
+        let held = BroadcastFacts { held: 2, ..quiet };
+        assert_eq!(
+            w.broadcast_notes(&held)[0],
+            "2 zurückgehalten (Prüfung durch Meta): Meta entscheidet, ob sie rausgehen; hofbote sendet sie nicht noch einmal"
+        );
     }
 }

@@ -473,6 +473,22 @@ fn alerts_are_shown_on_top_until_resolved() {
     assert_eq!(update(&mut state, ch('w')), vec![]);
 }
 
+/// Meta's 131063 pauses marketing only: the alert says so (not "Versand gestoppt"), in full at 80 columns, with
+/// what goes on and the keys to go on (issue 14 §3).
+#[test]
+fn marketing_disabled_says_that_service_messages_go_on() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    store.raise_alert(crate::store::outbox::ALERT_MARKETING_DISABLED, Some(131063), "disabled").unwrap();
+    let state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    let text = screen(&state);
+    assert!(text.lines().nth(2).unwrap().starts_with("Werbung angehalten: Meta hat Werbenachrichten"), "{text}");
+    assert!(!text.contains("Versand gestoppt"), "{text}");
+    for needle in ["[131063]", "Termine (Service)", "w drücken, dann mit r fortsetzen."] {
+        assert!(text.contains(needle), "{needle:?} missing:\n{text}");
+    }
+}
+
 #[test]
 fn the_key_leaves_the_alerts_that_follow_a_webhook_body_and_resolves_held_signups() {
     let launch = launch(shop_config(), Lang::De, false);

@@ -19,6 +19,7 @@ const L_FAILED: Tr = Tr::new("fehlgeschlagen", "failed");
 const L_SKIPPED: Tr = Tr::new("ausgeschlossen", "excluded");
 const L_UNKNOWN: Tr = Tr::new("unklar", "unclear");
 const L_CANCELLED: Tr = Tr::new("abgebrochen", "cancelled");
+const L_HELD: Tr = Tr::new("zurückgehalten", "held");
 
 /// A part of the bar: which states it counts, its glyphs (Unicode, ASCII) and colour.
 struct Part {
@@ -31,6 +32,7 @@ const PARTS: &[Part] = &[
     Part { states: &[RowState::Read], glyph: ("█", "#"), color: Color::Green },
     Part { states: &[RowState::Delivered], glyph: ("▓", "="), color: Color::Green },
     Part { states: &[RowState::Accepted, RowState::Inflight], glyph: ("▒", "-"), color: Color::Cyan },
+    Part { states: &[RowState::Held], glyph: ("~", "~"), color: Color::Yellow },
     Part { states: &[RowState::Failed, RowState::Unknown], glyph: ("x", "x"), color: Color::Red },
     Part { states: &[RowState::Queued], glyph: ("░", "."), color: Color::DarkGray },
 ];
@@ -88,6 +90,7 @@ pub fn legend(info: &BroadcastInfo, lang: crate::i18n::Lang, dot: &str) -> Strin
         (L_SENT, info.count(RowState::Accepted) + info.count(RowState::Inflight)),
         (L_DELIVERED, info.count(RowState::Delivered)),
         (L_READ, info.count(RowState::Read)),
+        (L_HELD, info.count(RowState::Held)),
         (L_FAILED, info.count(RowState::Failed)),
         (L_UNKNOWN, info.count(RowState::Unknown)),
         (L_CANCELLED, info.count(RowState::Cancelled)),

@@ -225,6 +225,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
         let word = r.state.label().get(lang);
         let note = match (r.state, r.error_code) {
             (RowState::Failed, Some(code)) => format!("[{code}] {}", crate::whatsapp::explain(code).class.label(lang)),
+            (RowState::Held, _) => queue_text::HELD_NOTE.get(lang).to_owned(),
             (RowState::Queued | RowState::Unknown | RowState::Restored, _) if words.row(&r.facts()) != word => {
                 words.row(&r.facts())
             }

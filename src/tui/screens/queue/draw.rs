@@ -99,6 +99,23 @@ pub fn render_alerts(frame: &mut Frame<'_>, area: &mut Rect, v: &QueueView, env:
             }
             None => (safe(&a.message).into_owned(), queue_text::ALERT_RESOLVE.fill(lang, &[&super::resolve_key(env)])),
         };
+        if super::halts_broadcasts(&a.kind) {
+            // Meta's review or disabled marketing: what it forbids matters as much as what to do, so both are
+            // wrapped (two lines and three, within the alert's five).
+            let head = if a.kind == crate::store::outbox::ALERT_MARKETING_DISABLED {
+                queue_text::ALERT_MARKETING
+            } else {
+                queue_text::ALERT
+            };
+            for part in wrap(&head.fill(lang, &[&what]), w.max(10)).into_iter().take(2) {
+                lines.push(Line::styled(part, theme.error()));
+            }
+            let todo = wrap(&queue_text::ALERT_WHAT.fill(lang, &[&todo]), w.max(10));
+            for part in todo.into_iter().take(ALERT_TODO_LINES - 1) {
+                lines.push(Line::styled(part, theme.error()));
+            }
+            continue;
+        }
         // What to do matters most: it is wrapped, never cut (at most four lines).
         lines.push(Line::styled(cut(&queue_text::ALERT.fill(lang, &[&what]), w, theme.ellipsis()), theme.error()));
         for part in wrap(&queue_text::ALERT_WHAT.fill(lang, &[&todo]), w.max(10)).into_iter().take(ALERT_TODO_LINES) {

@@ -127,8 +127,18 @@ fn resolve_key(env: &Env) -> String {
 /// What to do after Meta's advice for a stop: press the key; a new token needs a restart first (it is read when
 /// hofbote starts), and a restart alone no longer clears the alert.
 fn resolve_words(kind: &str, env: &Env) -> String {
+    if halts_broadcasts(kind) {
+        return queue_text::ALERT_THEN_RESUME.fill(env.lang, &[&resolve_key(env), &env.key(Action::Resume)]);
+    }
     let then = if kind == "auth" { queue_text::ALERT_THEN_KEY_TOKEN } else { queue_text::ALERT_THEN_KEY };
     then.fill(env.lang, &[&resolve_key(env)])
+}
+
+/// The alerts that paused broadcasts (Meta's review 135000, marketing disabled 131063): resolving them lets sending
+/// go on, the broadcasts they paused wait for the farmer's resume.
+fn halts_broadcasts(kind: &str) -> bool {
+    use crate::store::outbox::{ALERT_MARKETING_DISABLED, ALERT_PORTFOLIO_REVIEW};
+    kind == ALERT_PORTFOLIO_REVIEW || kind == ALERT_MARKETING_DISABLED
 }
 
 /// Rows of the body after the alerts and the title line.

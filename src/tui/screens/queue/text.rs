@@ -80,6 +80,13 @@ pub const ALERT_THEN_KEY_TOKEN: Tr = Tr::new(
     "Das Speichern dort startet die App mit dem neuen Token neu (einen laufenden Dienst starte neu: systemctl --user restart hofbote); dann drücke {0}: der Versand geht weiter.",
     "Saving there restarts the app with the new token (restart a running service: systemctl --user restart hofbote); then press {0}: sending goes on.",
 );
+/// Meta's 131063 stops marketing only: not "Versand gestoppt".
+pub const ALERT_MARKETING: Tr = Tr::new("Werbung angehalten: {0}", "Marketing paused: {0}");
+/// After Meta's "what to do" of a review (135000) or disabled marketing (131063): {0} resolves, {1} resumes.
+pub const ALERT_THEN_RESUME: Tr = Tr::new(
+    "Erst wenn Meta es aufgehoben hat: {0} drücken, dann mit {1} fortsetzen.",
+    "Only once Meta lifted it: press {0}, then resume with {1}.",
+);
 /// After the key: how many alerts it resolved.
 pub const ALERTS_RESOLVED: Tr =
     Tr::new("{0} Warnungen erledigt; der Versand geht weiter.", "{0} alerts resolved; sending goes on.");
@@ -111,6 +118,8 @@ pub const RESTORED_MARK: Tr = Tr::new(
     "{0} Empfänger sind unklar nach Wiederherstellung der Sicherung von {1}.\nAls gesendet zählen? Wer sie noch nicht hat, bekommt sie dann nicht.",
     "{0} recipients are unclear after restoring the backup of {1}.\nCount them as sent? Whoever does not have it yet will not get it.",
 );
+/// The note of a row Meta holds (its state word says "zurückgehalten").
+pub const HELD_NOTE: Tr = Tr::new("Prüfung durch Meta", "Meta's quality review");
 pub const ERASED: Tr = Tr::new("(gelöscht)", "(erased)");
 
 // The message of a broadcast (detail line and the whole text on Enter)
