@@ -1,0 +1,109 @@
+//! What Meta says about the account's limits, kept in the `meta` table (no schema change): the messaging limit
+//! (unique recipients per 24 h outside a service window) and the throughput level, as last read from the phone
+//! number or announced by an `account_update` webhook, and whether they should be read again. The limit stored
+//! here is the one the claim enforces; `[whatsapp] messaging_tier` in the config is the fallback until Meta has
+//! answered once. Must not talk HTTP.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Result, Store, parse_ts, ts};
+
+const TIER: &str = "account_messaging_tier";
+const THROUGHPUT: &str = "account_throughput";
+const CHECKED_AT: &str = "account_checked_at";
+const CHECK_DUE: &str = "account_check_due";
+
+/// The account's limits as hofbote knows them from Meta.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccountLimits {
+    /// Unique recipients per 24 h, 0 = unlimited; `None`: Meta has not told us (the config's value applies).
+    pub tier: Option<u32>,
+    /// `STANDARD` (80/s) or `HIGH` (1,000/s).
+    pub throughput: Option<String>,
+    /// When they were last read from the API or a webhook.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// An `account_update` asked for them to be read again.
+    pub check_due: bool,
+}
+
+fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+fn put(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// The messaging limit Meta set, if it ever said (0 = unlimited).
+pub fn stored_tier_tx(conn: &Connection) -> Result<Option<u32>> {
+    Ok(get(conn, TIER)?.and_then(|v| v.parse().ok()))
+}
+
+/// Keeps what Meta said; `None` leaves a value as it was.
+pub fn set_limits_tx(conn: &Connection, tier: Option<u32>, throughput: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    if let Some(t) = tier {
+        put(conn, TIER, &t.to_string())?;
+    }
+    if let Some(level) = throughput.filter(|l| !l.is_empty()) {
+        put(conn, THROUGHPUT, level)?;
+    }
+    put(conn, CHECKED_AT, &ts(now))
+}
+
+/// Asks whoever reads the limits from the API (the service, the app) to do it again.
+pub fn request_check_tx(conn: &Connection) -> Result<()> {
+    put(conn, CHECK_DUE, "1")
+}
+
+impl Store {
+    pub fn account_limits(&self) -> Result<AccountLimits> {
+        Ok(AccountLimits {
+            tier: stored_tier_tx(&self.conn)?,
+            throughput: get(&self.conn, THROUGHPUT)?,
+            updated_at: get(&self.conn, CHECKED_AT)?.as_deref().map(parse_ts).transpose()?,
+            check_due: get(&self.conn, CHECK_DUE)?.as_deref() == Some("1"),
+        })
+    }
+
+    /// Stores the limits read from the API and ends a pending request to read them.
+    pub fn set_account_limits(&mut self, tier: Option<u32>, throughput: Option<&str>) -> Result<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        set_limits_tx(&tx, tier, throughput, now)?;
+        put(&tx, CHECK_DUE, "0")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The messaging limit the claim enforces: Meta's when known, else `configured`.
+    pub fn enforced_tier(&self, configured: u32) -> Result<u32> {
+        Ok(stored_tier_tx(&self.conn)?.unwrap_or(configured))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metas_limit_wins_over_the_config_once_known() {
+        let mut s = Store::open_in_memory(crate::clock::system()).unwrap();
+        assert_eq!(s.enforced_tier(250).unwrap(), 250);
+        assert_eq!(s.account_limits().unwrap(), AccountLimits::default());
+        request_check_tx(&s.conn).unwrap();
+        assert!(s.account_limits().unwrap().check_due);
+        s.set_account_limits(Some(2000), Some("STANDARD")).unwrap();
+        let l = s.account_limits().unwrap();
+        assert_eq!((l.tier, l.throughput.as_deref(), l.check_due), (Some(2000), Some("STANDARD"), false));
+        assert_eq!(s.enforced_tier(250).unwrap(), 2000);
+        s.set_account_limits(Some(0), None).unwrap();
+        assert_eq!(s.enforced_tier(250).unwrap(), 0, "unlimited");
+        assert_eq!(s.account_limits().unwrap().throughput.as_deref(), Some("STANDARD"), "kept");
+    }
+}
