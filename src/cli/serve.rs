@@ -45,6 +45,9 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         );
         let mut background = Background::new();
         background.serve_webhooks(db.clone(), listener, receiver_config);
+        // Meta's limit and throughput before the first claim; read again after account_update webhooks.
+        crate::account_limits::refresh_at_start(&client, &db).await;
+        background.spawn(crate::account_limits::keep_fresh(client.clone(), db.clone(), background.stop_signal()));
         let (_, roles) = background
             .start_sending(Part::Service, &ctx.paths.db_file, db.clone(), client, clock, &ctx.config, &secrets)
             .map_err(lock_file)?;

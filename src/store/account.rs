@@ -61,6 +61,24 @@ pub fn request_check_tx(conn: &Connection) -> Result<()> {
     put(conn, CHECK_DUE, "1")
 }
 
+/// Messages per second Meta allows at a throughput level: `STANDARD` 80, `HIGH` 1,000 (unknown levels: no cap).
+pub fn throughput_cap(level: &str) -> Option<u32> {
+    match level.trim().to_ascii_uppercase().as_str() {
+        "STANDARD" => Some(80),
+        "HIGH" => Some(1000),
+        _ => None,
+    }
+}
+
+/// The send rate to use: the configured one, never above what Meta's throughput level allows (0 = no pacing, for
+/// benchmarks, stays 0).
+pub fn capped_rate(configured: u32, level: Option<&str>) -> u32 {
+    match level.and_then(throughput_cap) {
+        Some(cap) if configured > 0 => configured.min(cap),
+        _ => configured,
+    }
+}
+
 impl Store {
     pub fn account_limits(&self) -> Result<AccountLimits> {
         Ok(AccountLimits {
@@ -105,5 +123,15 @@ mod tests {
         s.set_account_limits(Some(0), None).unwrap();
         assert_eq!(s.enforced_tier(250).unwrap(), 0, "unlimited");
         assert_eq!(s.account_limits().unwrap().throughput.as_deref(), Some("STANDARD"), "kept");
+    }
+
+    #[test]
+    fn the_rate_stays_below_metas_throughput_level() {
+        assert_eq!(capped_rate(200, Some("STANDARD")), 80);
+        assert_eq!(capped_rate(200, Some("HIGH")), 200);
+        assert_eq!(capped_rate(2000, Some("high")), 1000);
+        assert_eq!(capped_rate(200, None), 200, "not read yet: the config");
+        assert_eq!(capped_rate(200, Some("WHATEVER")), 200);
+        assert_eq!(capped_rate(0, Some("STANDARD")), 0, "no pacing stays no pacing");
     }
 }
