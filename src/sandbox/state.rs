@@ -72,6 +72,10 @@ pub struct Inner {
     pub faults: Faults,
     /// The phone-number id last used in a send (for inbound webhooks' metadata).
     pub last_phone_number_id: Option<String>,
+    /// The messaging limit and throughput level an `account_update` set (`POST /_sandbox/event`); `None`: the
+    /// configured ones.
+    pub messaging_limit: Option<String>,
+    pub throughput_level: Option<String>,
 }
 
 impl Inner {
@@ -88,6 +92,8 @@ impl Inner {
             pair: HashMap::new(),
             faults,
             last_phone_number_id: None,
+            messaging_limit: None,
+            throughput_level: None,
         }
     }
 

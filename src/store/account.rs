@@ -48,7 +48,16 @@ pub fn stored_tier_tx(conn: &Connection) -> Result<Option<u32>> {
 /// Keeps what Meta said; `None` leaves a value as it was.
 pub fn set_limits_tx(conn: &Connection, tier: Option<u32>, throughput: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     if let Some(t) = tier {
+        let before = stored_tier_tx(conn)?;
         put(conn, TIER, &t.to_string())?;
+        // A higher limit (or none) frees the rows that wait for the rolling day: they are due now and the claim
+        // measures them against the new limit.
+        if before.is_none_or(|b| b != 0 && (t == 0 || t > b)) {
+            conn.execute(
+                "UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'queued' AND reason = 'tier_limit' AND next_attempt_at > ?1",
+                [ts(now)],
+            )?;
+        }
     }
     if let Some(level) = throughput.filter(|l| !l.is_empty()) {
         put(conn, THROUGHPUT, level)?;
