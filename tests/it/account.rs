@@ -254,3 +254,33 @@ fn a_template_made_marketing_mid_broadcast_reaches_only_marketing_consent_from_t
     stop_serve(&shop, serve);
     rt.block_on(handle.shutdown());
 }
+
+/// Issue 14 §3: `hofbote templates list` warns about a template last sent more than 10 months ago (Meta archives
+/// it after 12 and deletes it 28 days later), and only about that one.
+#[test]
+fn templates_list_warns_about_a_template_meta_will_archive_soon() {
+    let shop = prepare(3, "http://127.0.0.1:9", free_port(), 40);
+    let last = chrono::Utc::now() - chrono::Duration::days(320);
+    let conn = rusqlite::Connection::open(shop.home.db()).unwrap();
+    conn.execute(
+        "UPDATE outbox SET state = 'read', accepted_at = ?1, inflight_at = ?1 WHERE broadcast_id = ?2 AND state = 'queued'",
+        rusqlite::params![last.format("%Y-%m-%dT%H:%M:%SZ").to_string(), shop.broadcast],
+    )
+    .unwrap();
+    drop(conn);
+    let out = shop.home.ok(&["templates", "list"]);
+    let berlin =
+        |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono_tz::Europe::Berlin).format("%d.%m.%Y").to_string();
+    let archived = last.checked_add_months(chrono::Months::new(12)).unwrap();
+    let said = format!(
+        "Achtung: Vorlage »wochenangebot« (de) wurde zuletzt am {} gesendet. Meta archiviert Vorlagen nach 12 Monaten ohne Versand (diese am {})",
+        berlin(last),
+        berlin(archived)
+    );
+    assert!(out.contains(&said), "{out}");
+    assert!(
+        out.contains(&format!("löscht sie 28 Tage später (am {})", berlin(archived + chrono::Duration::days(28)))),
+        "{out}"
+    );
+    assert_eq!(out.matches("Achtung:").count(), 1, "templates never sent from hofbote are not warned about: {out}");
+}
