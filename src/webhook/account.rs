@@ -118,7 +118,7 @@ fn describe(a: &AccountUpdate) -> String {
         d.push_str(&format!(" ({})", date(t)));
     }
     if let Some(state) = &a.ban_state {
-        d.push_str(&format!(" {state} {}", a.ban_date.as_deref().unwrap_or("")).trim_end().to_owned());
+        d.push_str(format!(" {state} {}", a.ban_date.as_deref().unwrap_or("")).trim_end());
     }
     d
 }
