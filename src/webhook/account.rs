@@ -155,8 +155,8 @@ pub fn words(kind: &str, detail: &str, lang: Lang) -> Option<(String, String)> {
     match kind {
         ALERT_RESTRICTED => pair(
             Tr::new(
-                "Meta hat das WhatsApp-Konto eingeschränkt ({0}); hofbote sendet nichts.",
-                "Meta restricted the WhatsApp account ({0}); hofbote sends nothing.",
+                "Versand gestoppt: Meta hat das WhatsApp-Konto eingeschränkt ({0}).",
+                "Sending stopped: Meta restricted the WhatsApp account ({0}).",
             ),
             Tr::new(
                 "Im Meta Business Manager unter Kontoqualität nachsehen, warum, und ggf. Einspruch erheben. Endet die Einschränkung, geht es von selbst weiter – sonst danach »Warnung erledigt« (Taste w, »hofbote queue resolve-alerts«).",
@@ -165,8 +165,8 @@ pub fn words(kind: &str, detail: &str, lang: Lang) -> Option<(String, String)> {
         ),
         ALERT_VIOLATION => pair(
             Tr::new(
-                "Meta meldet einen Richtlinienverstoß des WhatsApp-Kontos ({0}); hofbote sendet nichts.",
-                "Meta reports a policy violation of the WhatsApp account ({0}); hofbote sends nothing.",
+                "Versand gestoppt: Meta meldet einen Richtlinienverstoß des WhatsApp-Kontos ({0}).",
+                "Sending stopped: Meta reports a policy violation of the WhatsApp account ({0}).",
             ),
             Tr::new(
                 "Im Meta Business Manager unter Kontoqualität lesen, was beanstandet wird, Vorlagen und Empfängerliste prüfen; dann »Warnung erledigt« (Taste w, »hofbote queue resolve-alerts«).",
@@ -175,8 +175,8 @@ pub fn words(kind: &str, detail: &str, lang: Lang) -> Option<(String, String)> {
         ),
         ALERT_DISABLED => pair(
             Tr::new(
-                "Meta hat das WhatsApp-Konto gesperrt {0}; hofbote sendet nichts.",
-                "Meta disabled the WhatsApp account {0}; hofbote sends nothing.",
+                "Versand gestoppt: Meta hat das WhatsApp-Konto gesperrt ({0}).",
+                "Sending stopped: Meta disabled the WhatsApp account ({0}).",
             ),
             Tr::new(
                 "Im Meta Business Manager Einspruch einlegen. Hebt Meta die Sperre auf, geht es von selbst weiter.",
@@ -192,8 +192,8 @@ pub fn words(kind: &str, detail: &str, lang: Lang) -> Option<(String, String)> {
         ),
         ALERT_CATEGORY => {
             let what = Tr::new(
-                "Vorlage »{0}« ist seit {1} Werbung: {2} Kunden ohne Einwilligung für Angebote (Werbung) bekommen Rundnachricht Nr {3} nicht.",
-                "Template “{0}” is marketing since {1}: {2} customers without marketing consent do not get broadcast no {3}.",
+                "Rundnachricht Nr {3}: {2} Kunden bekommen sie nicht – Vorlage »{0}« ist seit {1} Werbung.",
+                "Broadcast no {3}: {2} customers do not get it – template “{0}” is marketing since {1}.",
             );
             let text = detail
                 .split("; ")
@@ -207,8 +207,8 @@ pub fn words(kind: &str, detail: &str, lang: Lang) -> Option<(String, String)> {
                 .collect::<Vec<_>>()
                 .join(" ");
             let todo = Tr::new(
-                "Meta hat die Kategorie geändert; wer nur Termine erlaubt hat, bekommt sie nicht mehr. Für Termine bei Meta eine neue Vorlage der Kategorie »Utility« (Termine) einreichen; dann »Warnung erledigt« (Taste w, »hofbote queue resolve-alerts«).",
-                "Meta changed the category; who only allowed service messages no longer gets it. For appointments submit a new utility template; then resolve the alert (key w, `hofbote queue resolve-alerts`).",
+                "Ihnen fehlt die Einwilligung für Angebote (Werbung); Meta hat die Kategorie der Vorlage geändert. Für Termine bei Meta eine neue Vorlage der Kategorie »Utility« einreichen; dann »Warnung erledigt« (Taste w, »hofbote queue resolve-alerts«).",
+                "They have no consent for offers (marketing); Meta changed the template's category. For appointments submit a new utility template to Meta; then resolve the alert (key w, `hofbote queue resolve-alerts`).",
             );
             Some((text, todo.get(lang).to_owned()))
         }
