@@ -108,6 +108,16 @@ impl Store {
         Ok(())
     }
 
+    /// The configuration with Meta's limits in place of the configured ones (what the review estimates with, so it
+    /// says what the claim and the worker will do): the stored messaging limit, the rate capped by the throughput.
+    pub fn with_account_limits(&self, config: &crate::config::Config) -> Result<crate::config::Config> {
+        let limits = self.account_limits()?;
+        let mut c = config.clone();
+        c.whatsapp.messaging_tier = limits.tier.unwrap_or(c.whatsapp.messaging_tier);
+        c.whatsapp.throughput_per_second = capped_rate(c.whatsapp.throughput_per_second, limits.throughput.as_deref());
+        Ok(c)
+    }
+
     /// The messaging limit the claim enforces: Meta's when known, else `configured`.
     pub fn enforced_tier(&self, configured: u32) -> Result<u32> {
         Ok(stored_tier_tx(&self.conn)?.unwrap_or(configured))
@@ -132,6 +142,11 @@ mod tests {
         s.set_account_limits(Some(0), None).unwrap();
         assert_eq!(s.enforced_tier(250).unwrap(), 0, "unlimited");
         assert_eq!(s.account_limits().unwrap().throughput.as_deref(), Some("STANDARD"), "kept");
+        let mut config = crate::config::Config::default();
+        config.whatsapp.messaging_tier = 250;
+        config.whatsapp.throughput_per_second = 200;
+        let c = s.with_account_limits(&config).unwrap();
+        assert_eq!((c.whatsapp.messaging_tier, c.whatsapp.throughput_per_second), (0, 80), "the review says Meta's");
     }
 
     #[test]
