@@ -3,7 +3,8 @@
 //! stores them, so the claim enforces Meta's limit and the worker Meta's throughput rather than the config alone:
 //! once when the service or the app starts, and again whenever an `account_update` webhook asked for it
 //! (`store::account`, seen through the database's change signal). A failed read keeps the values known so far
-//! (the config's until the first answer) and is tried again a minute later. Never decides what to send.
+//! (the config's until the first answer) and is tried again a minute later. The same task ends a messaging
+//! restriction whose announced end has passed (checked each minute). Never decides what to send.
 
 use std::time::Duration;
 
@@ -75,10 +76,16 @@ pub async fn keep_fresh(client: std::sync::Arc<Client>, db: Db, mut stop: watch:
                 }
             }
         }
-        let wait = retry_at.map(|t| t.saturating_duration_since(tokio::time::Instant::now()));
+        // A restriction with an announced end ends then, without a word from Meta.
+        match db.call(|s| s.expire_account_restriction()).await {
+            Ok(true) => tracing::info!("Meta's messaging restriction has expired: sending goes on"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "the restriction's end could not be checked"),
+        }
+        let wait = retry_at.map(|t| t.saturating_duration_since(tokio::time::Instant::now())).unwrap_or(RETRY);
         tokio::select! {
             () = changes.changed() => {}
-            _ = tokio::time::sleep(wait.unwrap_or(RETRY)), if wait.is_some() => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
     }

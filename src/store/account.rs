@@ -14,6 +14,9 @@ const TIER: &str = "account_messaging_tier";
 const THROUGHPUT: &str = "account_throughput";
 const CHECKED_AT: &str = "account_checked_at";
 const CHECK_DUE: &str = "account_check_due";
+const RESTRICTED_UNTIL: &str = "account_restricted_until";
+/// The alert kind of a messaging restriction from Meta (raised by `webhook::account`).
+pub const ALERT_RESTRICTED: &str = "account_restricted";
 
 /// The account's limits as hofbote knows them from Meta.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -88,7 +91,33 @@ pub fn capped_rate(configured: u32, level: Option<&str>) -> u32 {
     }
 }
 
+/// When the messaging restriction Meta announced ends (its latest `expiration`); `None`: no end was announced.
+pub fn set_restricted_until_tx(conn: &Connection, until: Option<DateTime<Utc>>) -> Result<()> {
+    match until {
+        Some(t) => put(conn, RESTRICTED_UNTIL, &ts(t)),
+        None => {
+            conn.execute("DELETE FROM meta WHERE key = ?1", [RESTRICTED_UNTIL])?;
+            Ok(())
+        }
+    }
+}
+
 impl Store {
+    /// Ends the restriction alert once the end Meta announced has passed (Meta sends no event when a restriction
+    /// simply expires). Writes nothing otherwise. Returns true when it ended one.
+    pub fn expire_account_restriction(&mut self) -> Result<bool> {
+        let now = self.now();
+        let Some(until) = get(&self.conn, RESTRICTED_UNTIL)? else { return Ok(false) };
+        if parse_ts(&until)? > now {
+            return Ok(false);
+        }
+        let tx = self.conn.transaction()?;
+        let ended = super::alerts::resolve_alert_tx(&tx, ALERT_RESTRICTED, now)?;
+        set_restricted_until_tx(&tx, None)?;
+        tx.commit()?;
+        Ok(ended)
+    }
+
     pub fn account_limits(&self) -> Result<AccountLimits> {
         Ok(AccountLimits {
             tier: stored_tier_tx(&self.conn)?,
@@ -147,6 +176,22 @@ mod tests {
         config.whatsapp.throughput_per_second = 200;
         let c = s.with_account_limits(&config).unwrap();
         assert_eq!((c.whatsapp.messaging_tier, c.whatsapp.throughput_per_second), (0, 80), "the review says Meta's");
+    }
+
+    #[test]
+    fn a_restriction_ends_by_itself_when_its_announced_end_has_passed() {
+        use chrono::TimeZone;
+        let clock =
+            std::sync::Arc::new(crate::clock::ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()));
+        let mut s = Store::open_in_memory(clock.clone()).unwrap();
+        s.raise_alert(ALERT_RESTRICTED, None, "bis morgen").unwrap();
+        set_restricted_until_tx(&s.conn, Some(s.now() + chrono::Duration::hours(24))).unwrap();
+        assert!(!s.expire_account_restriction().unwrap());
+        assert_eq!(s.active_alerts().unwrap().len(), 1);
+        clock.advance(chrono::Duration::hours(24));
+        assert!(s.expire_account_restriction().unwrap());
+        assert!(s.active_alerts().unwrap().is_empty());
+        assert!(!s.expire_account_restriction().unwrap(), "once");
     }
 
     #[test]

@@ -13,14 +13,15 @@ use rusqlite::Transaction;
 use crate::domain::consent::{SendKind, may_send};
 use crate::i18n::{Lang, Tr};
 use crate::store::Result;
-use crate::store::account::{request_check_tx, set_limits_tx};
+use crate::store::account::{request_check_tx, set_limits_tx, set_restricted_until_tx};
 use crate::store::alerts::{note_alert_tx, raise_alert_tx, resolve_alert_tx};
 use crate::store::consent::customer_consent_tx;
 use crate::store::templates::waiting_recipients_tx;
 use crate::whatsapp::payload::{AccountUpdate, TemplateUpdate, tier_of};
 
 /// Meta restricted the account's messaging (`ACCOUNT_RESTRICTION`): stops all sending.
-pub const ALERT_RESTRICTED: &str = "account_restricted";
+/// (`store::account` ends it when the restriction's announced end has passed.)
+pub const ALERT_RESTRICTED: &str = crate::store::account::ALERT_RESTRICTED;
 /// Meta found a policy violation (`ACCOUNT_VIOLATION`): stops all sending.
 pub const ALERT_VIOLATION: &str = "account_violation";
 /// Meta disabled the account (`DISABLED_UPDATE` with `DISABLE`): stops all sending.
@@ -56,6 +57,7 @@ pub fn apply_account_tx(tx: &Transaction<'_>, a: &AccountUpdate, now: DateTime<U
             if messaging.is_empty() {
                 // Nothing about sending is restricted (any more): the restriction ended.
                 resolve_alert_tx(tx, ALERT_RESTRICTED, now)?;
+                set_restricted_until_tx(tx, None)?;
                 if !a.restrictions.is_empty() {
                     note_alert_tx(tx, ALERT_INFO, None, &describe(a), now)?;
                 }
@@ -69,6 +71,10 @@ pub fn apply_account_tx(tx: &Transaction<'_>, a: &AccountUpdate, now: DateTime<U
                     .collect::<Vec<_>>()
                     .join(", ");
                 raise_alert_tx(tx, ALERT_RESTRICTED, None, &detail, now)?;
+                // Meta sends nothing when it simply expires: `Store::expire_account_restriction` ends it then.
+                let ends: Option<Vec<i64>> = messaging.iter().map(|(_, until)| *until).collect();
+                let until = ends.and_then(|e| e.into_iter().max()).and_then(|t| Utc.timestamp_opt(t, 0).single());
+                set_restricted_until_tx(tx, until)?;
             }
         }
         "ACCOUNT_VIOLATION" => {
