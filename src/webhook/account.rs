@@ -40,6 +40,13 @@ fn date(secs: i64) -> String {
     Utc.timestamp_opt(secs, 0).single().map(|t| t.format("%d.%m.%Y").to_string()).unwrap_or_else(|| secs.to_string())
 }
 
+/// Meta writes ban dates as "April 17, 2025": the German way where it can be read, else as sent.
+fn german_date(d: &str) -> String {
+    chrono::NaiveDate::parse_from_str(d.trim(), "%B %d, %Y")
+        .map(|d| d.format("%d.%m.%Y").to_string())
+        .unwrap_or_else(|_| d.to_owned())
+}
+
 /// Applies one account event (see module docs).
 pub fn apply_account_tx(tx: &Transaction<'_>, a: &AccountUpdate, now: DateTime<Utc>) -> Result<()> {
     let limit = a.limit.as_deref().and_then(tier_of);
@@ -91,7 +98,13 @@ pub fn apply_account_tx(tx: &Transaction<'_>, a: &AccountUpdate, now: DateTime<U
                 note_alert_tx(tx, ALERT_INFO, None, &describe(a), now)?;
             }
             _ => {
-                raise_alert_tx(tx, ALERT_DISABLED, None, a.ban_date.as_deref().unwrap_or(""), now)?;
+                raise_alert_tx(
+                    tx,
+                    ALERT_DISABLED,
+                    None,
+                    &a.ban_date.as_deref().map(german_date).unwrap_or_default(),
+                    now,
+                )?;
             }
         },
         "ACCOUNT_RECONNECTED" => {

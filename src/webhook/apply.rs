@@ -93,12 +93,16 @@ pub fn apply_events(
             WebhookEvent::Template(t) => apply_template(tx, t, now)?,
             WebhookEvent::Account(a) => {
                 // Once per event (a replayed body must not raise a stop the farmer already resolved).
+                // Everything the event says is part of the key: two different events in one second both count.
                 let key = format!(
-                    "acct:{}:{}:{}:{}",
+                    "acct:{}:{}:{}:{:?}:{:?}:{:?}:{:?}",
                     a.field,
                     a.event,
                     a.time.unwrap_or(0),
-                    a.limit.as_deref().unwrap_or("")
+                    a.limit,
+                    a.restrictions,
+                    a.ban_state,
+                    a.violation
                 );
                 if first_time(tx, &key, now)? {
                     super::account::apply_account_tx(tx, a, now)?;

@@ -62,6 +62,10 @@ fn a_messaging_restriction_stops_sending_until_it_has_expired() {
     );
     assert!(todo.contains("Meta Business Manager"), "{todo}");
     // The recorded restriction expired long ago (2022): it says the restriction is over.
+    // Another restriction event in the same second is not taken for a replay of the first.
+    apply(&mut s, &body(r#"{"event":"ACCOUNT_RESTRICTION","restriction_info":[]}"#));
+    assert!(kinds(&s).is_empty(), "{:?}", kinds(&s));
+    s.raise_alert(super::ALERT_RESTRICTED, None, "again").unwrap();
     apply(&mut s, &recorded("account_restriction"));
     assert!(!kinds(&s).contains(&super::ALERT_RESTRICTED.to_owned()), "{:?}", kinds(&s));
     assert!(!s.idle_info().unwrap().blocked);
@@ -80,6 +84,7 @@ fn a_violation_and_a_ban_stop_sending_and_reinstating_clears_every_account_stop(
     // The 135000 stop raised while sending (queue::decide) is the same kind of stop.
     s.raise_alert("account", Some(135000), "review").unwrap();
     assert_eq!(kinds(&s), ["account_violation", "account_disabled", "account"]);
+    assert_eq!(s.active_alerts().unwrap()[1].message, "30.11.2026", "Meta's date the German way");
     assert!(s.idle_info().unwrap().blocked);
     apply(&mut s, &recorded("account_disabled"));
     assert!(kinds(&s).is_empty(), "{:?}", kinds(&s));
