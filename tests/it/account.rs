@@ -284,3 +284,16 @@ fn templates_list_warns_about_a_template_meta_will_archive_soon() {
     );
     assert_eq!(out.matches("Achtung:").count(), 1, "templates never sent from hofbote are not warned about: {out}");
 }
+
+/// Regression: `serve` reads Meta's limits before it sends (up to a few seconds when the API is slow); a SIGTERM in
+/// that time killed it by default (no clean stop, exit by signal) because the signal handler came later. The API
+/// here accepts connections and never answers.
+#[test]
+fn serve_stopped_while_it_reads_the_limits_at_start_ends_cleanly() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}", silent.local_addr().unwrap());
+    let shop = prepare(2, &api, free_port(), 40);
+    let serve = serve_up(&shop);
+    stop_serve(&shop, serve);
+    drop(silent);
+}
