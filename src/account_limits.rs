@@ -68,7 +68,12 @@ pub async fn keep_fresh(client: std::sync::Arc<Client>, db: Db, mut stop: watch:
             }
         };
         if due && retry_at.is_none_or(|t| tokio::time::Instant::now() >= t) {
-            match refresh(&client, &db).await {
+            // A quit must not wait for a slow API.
+            let read = tokio::select! {
+                r = refresh(&client, &db) => r,
+                _ = stop.wait_for(|s| *s) => return,
+            };
+            match read {
                 Ok(_) => retry_at = None,
                 Err(e) => {
                     tracing::warn!(error = %e, "the limits could not be read from the WhatsApp API; trying again");
