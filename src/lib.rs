@@ -6,9 +6,10 @@
 //! `webhook` (receiver), `queue` (the send queue's state machine, policies, lock and worker), `sending` (worker,
 //! receiver and their tasks wired once for the service, the terminal app and the demo), `privacy` (GDPR export,
 //! erasure, retention, backup, QR sign), `tui` (terminal app), `cli` (command line, one module per command),
-//! `demo` (demo data), `service` (the systemd user service installer), `failpoint` (named crash points for crash tests), `logging`.
+//! `account_limits` (Meta's messaging limit and throughput, read from the API), `demo` (demo data), `service` (the systemd user service installer), `failpoint` (named crash points for crash tests), `logging`.
 #![forbid(unsafe_code)]
 
+pub mod account_limits;
 pub mod cli;
 pub mod clock;
 pub mod config;

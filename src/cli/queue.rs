@@ -69,6 +69,10 @@ pub fn run(cmd: QueueCmd, ctx: &Context) -> Result<(), CliError> {
                 for a in store.active_alerts()? {
                     println!("{} {}", Tr::new("WARNUNG:", "ALERT:").get(l), alert_text(&a.kind, &a.message, l));
                 }
+                println!(
+                    "{}",
+                    crate::account_limits::describe(&store.account_limits()?, ctx.config.whatsapp.messaging_tier, l)
+                );
                 // Written beside the database by a sender stuck on a busy or full database (it may take no write).
                 if let Some(a) = crate::queue::health::SenderAlert::read(&ctx.paths.db_file) {
                     println!("{} {}", Tr::new("WARNUNG:", "ALERT:").get(l), a.text(l, store.now()));

@@ -174,7 +174,7 @@ pub fn run(args: SendArgs, ctx: &Context) -> Result<(), CliError> {
 /// The review text.
 pub fn review(store: &Store, new: &NewBroadcast, p: &Preview, ctx: &Context) -> Result<String, CliError> {
     let l = ctx.lang;
-    let c = &ctx.config;
+    let c = &store.with_account_limits(&ctx.config)?;
     let t = |de: &'static str, en: &'static str| Tr::new(de, en).get(l);
     let mut out = String::new();
     let now = store.now();

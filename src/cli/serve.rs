@@ -32,6 +32,8 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
     };
     let clock = ctx.clock.clone();
     super::runtime()?.block_on(async move {
+        // Before anything that takes time: a SIGTERM during the start ends the service cleanly, not by default.
+        let mut signals = Signals::install();
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let bound = listener.local_addr()?;
         tracing::info!(%bound, "hofbote serve: webhook receiver and sender running");
@@ -65,6 +67,19 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         }
         let mut background = Background::new();
         background.serve_webhooks(db.clone(), listener, receiver_config);
+        // Meta's limit and throughput before the first claim; read again after account_update webhooks.
+        let stopped = tokio::select! {
+            () = crate::account_limits::refresh_at_start(&client, &db) => false,
+            () = signals.wait() => true,
+        };
+        if stopped {
+            tracing::info!("stopping before sending started");
+            return background.stop(None).await.map_err(|e| match e {
+                Stopped::Store(e) => CliError::from(e),
+                Stopped::Task(m) => CliError::Message(m),
+            });
+        }
+        background.spawn(crate::account_limits::keep_fresh(client.clone(), db.clone(), background.stop_signal()));
         let (_, roles) = background
             .start_sending(Part::Service, &ctx.paths.db_file, db.clone(), client, clock, &ctx.config, &secrets)
             .map_err(lock_file)?;
@@ -75,7 +90,7 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
             Stopped::Task(m) => CliError::Message(m),
         };
         tokio::select! {
-            () = wait_for_signal() => {}
+            () = signals.wait() => {}
             ended = background.worker_ended() => {
                 // Never live on half-dead (receiving but not sending): end with an error, so systemd restarts us.
                 tracing::error!("the sender ended by itself; hofbote serve stops so that it is restarted");
@@ -170,21 +185,46 @@ async fn housekeeping(
     }
 }
 
-async fn wait_for_signal() {
+/// SIGTERM (systemd) and Ctrl+C, listened for from the moment they are installed: a signal that arrives while the
+/// service starts is not lost (and does not kill it uncleanly).
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals { term: signal(SignalKind::terminate()).ok() }
+        }
+        #[cfg(not(unix))]
+        {
+            Signals {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    /// Resolves on the next signal; cancel-safe (a signal that came meanwhile is kept for the next call).
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match self.term.as_mut() {
+                    Some(t) => {
+                        t.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = term => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -45,6 +45,7 @@ pub fn run(cmd: TemplatesCmd, ctx: &Context) -> Result<(), CliError> {
                 );
             } else {
                 print!("{}", render_list(&list, ctx.lang));
+                print!("{}", render_archival(&list, &store.templates_last_used()?, store.now(), ctx.lang));
             }
             Ok(())
         }
@@ -83,6 +84,38 @@ pub fn render_sync_report(r: &SyncReport, lang: Lang) -> String {
     }
     for s in &r.skipped {
         out.push_str(&format!("\n{} {}: {}", Tr::new("Übersprungen:", "Skipped:").get(lang), s.name, s.reason));
+    }
+    out
+}
+
+/// One line per template Meta will archive soon (last sent more than 10 months ago; see
+/// `domain::template::archival`), under the table of `hofbote templates list`.
+pub fn render_archival(
+    templates: &[Template],
+    last_used: &std::collections::HashMap<TemplateKey, chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+    lang: Lang,
+) -> String {
+    use crate::domain::template::archival::{DELETED_AFTER_ARCHIVED, archive_warning};
+    let date = |t: chrono::DateTime<chrono::Utc>| crate::tui::text::date(t, lang);
+    let mut out = String::new();
+    for t in templates {
+        let last = last_used.get(&TemplateKey::of(t)).copied();
+        let (Some(last), Some(archived)) = (last, archive_warning(last, now)) else { continue };
+        out.push_str(&Tr::new(
+            "Achtung: Vorlage »{0}« ({1}) wurde zuletzt am {2} gesendet. Meta archiviert Vorlagen nach 12 Monaten ohne Versand (diese am {3}) und löscht sie 28 Tage später (am {4}). Sende sie vorher einmal oder sichere ihren Text.\n",
+            "Note: template “{0}” ({1}) was last sent on {2}. Meta archives templates after 12 months without a send (this one on {3}) and deletes them 28 days later (on {4}). Send it once before, or keep a copy of its text.\n",
+        )
+        .fill(
+            lang,
+            &[
+                &crate::domain::customer::display_safe(&t.name),
+                &crate::domain::customer::display_safe(&t.language),
+                &date(last),
+                &date(archived),
+                &date(archived + DELETED_AFTER_ARCHIVED),
+            ],
+        ));
     }
     out
 }

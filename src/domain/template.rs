@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::i18n::{Lang, Localized, Tr};
 
+pub mod archival;
 mod params;
 pub use params::{MAX_SPACES, ParamError, Params, Placeholder, check_value, fill, placeholders};
 

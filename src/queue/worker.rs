@@ -130,7 +130,13 @@ async fn send_loop(
     // Open alerts stay: a stop from Meta (token, account) outlives restarts and handovers until the farmer resolves
     // it (`hofbote queue resolve-alerts`, the key on the queue screen); that commit wakes this worker below.
     let mut templates = load_templates(&mut store).await?;
-    let mut pacer = Pacer::new(config.rate);
+    // Never faster than the throughput Meta gives the number (last read from the API by `crate::account_limits`).
+    let limits = store.call(|s| s.account_limits()).await?;
+    let rate = crate::store::account::capped_rate(config.rate, limits.throughput.as_deref());
+    if rate != config.rate {
+        tracing::info!(configured = config.rate, rate, "send rate lowered to the number's throughput at Meta");
+    }
+    let mut pacer = Pacer::new(rate);
     let mut rng = StdRng::seed_from_u64(config.seed);
     // Results are recorded by their own task, in batches, so writing them never delays the next claim.
     let (results_tx, results_rx) = mpsc::unbounded_channel::<(Claimed, SendOutcome)>();

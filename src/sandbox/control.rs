@@ -1,7 +1,10 @@
 //! The sandbox's control routes under `/_sandbox/` (no token; the sandbox listens on loopback):
 //! `GET /ledger` (every accepted message), `POST /inbound` (a customer writes: signed `messages` webhook, opens the
 //! 24 h window), `GET|POST /faults` (fault injection, gates), `GET /gates`, `POST /release`, `GET /webhooks`
-//! (delivery counters), `POST /reset`, `GET /` (facts about this sandbox).
+//! (delivery counters), `POST /reset`, `GET /` (facts about this sandbox), `POST /event` (Meta tells the business
+//! something: `account_update`, `template_category_update`, `message_template_status_update`, `user_preferences` —
+//! the sandbox changes its own state to match, e.g. the limit `GET /{phone-number-id}` reports, and sends the signed
+//! webhook).
 //! Only the control surface lives here; it must not change how the Graph routes behave except through state.
 
 use axum::Router;
@@ -55,6 +58,153 @@ pub struct InboundAck {
     pub from: String,
     /// Whether a webhook was scheduled (false without a webhook URL).
     pub webhook: bool,
+}
+
+/// `POST /_sandbox/event`: what Meta tells the business, by webhook field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventRequest {
+    /// `event` as Meta names it; the other fields fill what that event carries.
+    AccountUpdate {
+        event: String,
+        /// For `ACCOUNT_RESTRICTION`: `RESTRICTED_BIZ_INITIATED_MESSAGING`, … (none: the restriction ended).
+        #[serde(default)]
+        restriction_types: Vec<String>,
+        /// For `ACCOUNT_RESTRICTION`: seconds from now until it expires (default one day).
+        #[serde(default)]
+        expires_in_seconds: Option<i64>,
+        /// For `ACCOUNT_VIOLATION`.
+        #[serde(default)]
+        violation_type: Option<String>,
+        /// For `DISABLED_UPDATE`: `DISABLE`, `REINSTATE`, `SCHEDULE_FOR_DISABLE`.
+        #[serde(default)]
+        ban_state: Option<String>,
+        /// The limit `GET /{phone-number-id}` reports from now on (`TIER_2K`, …); not part of the webhook.
+        #[serde(default)]
+        messaging_limit: Option<String>,
+        /// The throughput level reported from now on (`STANDARD`, `HIGH`).
+        #[serde(default)]
+        throughput_level: Option<String>,
+    },
+    TemplateCategoryUpdate {
+        template: String,
+        #[serde(default = "german")]
+        language: String,
+        new_category: String,
+    },
+    MessageTemplateStatusUpdate {
+        template: String,
+        #[serde(default = "german")]
+        language: String,
+        event: String,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    UserPreferences {
+        /// The customer's number, any common form.
+        from: String,
+        /// `stop` or `resume`.
+        value: String,
+    },
+}
+
+fn german() -> String {
+    "de".into()
+}
+
+/// The account_update `value` for an event (see [`EventRequest::AccountUpdate`]).
+fn account_value(
+    event: &str,
+    now: i64,
+    restriction_types: &[String],
+    expires_in: Option<i64>,
+    violation: Option<&str>,
+    ban_state: Option<&str>,
+) -> serde_json::Value {
+    let mut v = json!({"event": event});
+    match event {
+        "ACCOUNT_RESTRICTION" => {
+            let until = now + expires_in.unwrap_or(24 * 3600);
+            v["restriction_info"] = restriction_types
+                .iter()
+                .map(|t| json!({"restriction_type": t, "expiration": until}))
+                .collect::<Vec<_>>()
+                .into();
+        }
+        "ACCOUNT_VIOLATION" => v["violation_info"] = json!({"violation_type": violation.unwrap_or("SCAM")}),
+        "DISABLED_UPDATE" => {
+            let date = chrono::DateTime::from_timestamp(now, 0).map(|t| t.format("%B %-d, %Y").to_string());
+            v["ban_info"] = json!({"waba_ban_state": ban_state.unwrap_or("DISABLE"), "waba_ban_date": date});
+        }
+        _ => {}
+    }
+    v
+}
+
+async fn event(State(app): State<Shared>, axum::Json(req): axum::Json<EventRequest>) -> Response {
+    use super::webhooks::{
+        account_update_payload, template_category_payload, template_status_payload, user_preferences_payload,
+    };
+    let meta = app.metadata(None);
+    let now = app.cfg.clock.now().timestamp();
+    let payload = match &req {
+        EventRequest::AccountUpdate {
+            event,
+            restriction_types,
+            expires_in_seconds,
+            violation_type,
+            ban_state,
+            messaging_limit,
+            throughput_level,
+        } => {
+            let mut inner = app.lock();
+            if let Some(l) = messaging_limit {
+                inner.messaging_limit = Some(l.clone());
+            }
+            if let Some(l) = throughput_level {
+                inner.throughput_level = Some(l.clone());
+            }
+            let value = account_value(
+                event,
+                now,
+                restriction_types,
+                *expires_in_seconds,
+                violation_type.as_deref(),
+                ban_state.as_deref(),
+            );
+            account_update_payload(&meta, now, value)
+        }
+        EventRequest::TemplateCategoryUpdate { template, language, new_category } => {
+            let Some(category) = crate::domain::template::Category::parse(new_category) else {
+                return bad_request(format!("new_category {new_category:?} is not a category"));
+            };
+            let mut inner = app.lock();
+            let Some(t) = inner.templates.iter_mut().find(|t| &t.name == template && &t.language == language) else {
+                return bad_request(format!("no template {template} ({language})"));
+            };
+            t.category = category;
+            template_category_payload(&meta, now, t, category.as_meta())
+        }
+        EventRequest::MessageTemplateStatusUpdate { template, language, event, reason } => {
+            let mut inner = app.lock();
+            let Some(t) = inner.templates.iter_mut().find(|t| &t.name == template && &t.language == language) else {
+                return bad_request(format!("no template {template} ({language})"));
+            };
+            t.status = crate::domain::template::Status::parse(event);
+            template_status_payload(&meta, now, t, event, reason.as_deref().unwrap_or("NONE"))
+        }
+        EventRequest::UserPreferences { from, value } => {
+            let Some(wa_id) = wa_id_of(from) else {
+                return bad_request(format!("from {from:?} is not a phone number"));
+            };
+            if !matches!(value.as_str(), "stop" | "resume") {
+                return bad_request("value is stop or resume");
+            }
+            user_preferences_payload(&meta, now, &wa_id, value)
+        }
+    };
+    app.hooks.schedule(std::time::Duration::ZERO, &payload);
+    axum::Json(json!({"webhook": app.hooks.enabled(), "body": payload})).into_response()
 }
 
 fn bad_request(message: impl Into<String>) -> Response {
@@ -196,4 +346,5 @@ pub fn routes() -> Router<Shared> {
         .route("/_sandbox/release", post(release))
         .route("/_sandbox/webhooks", get(webhooks))
         .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/event", post(event))
 }

@@ -127,7 +127,7 @@ impl SandboxConfig {
         }
     }
 
-    /// For tests: loopback on a free port, no rate or pair limit, fast webhooks that retry quickly.
+    /// For tests: loopback on a free port, no rate, pair or messaging limit, fast webhooks that retry quickly.
     pub fn for_tests(seed: u64) -> SandboxConfig {
         SandboxConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -148,6 +148,8 @@ impl SandboxConfig {
                 give_up_after: Duration::from_secs(30),
                 request_timeout: Duration::from_secs(2),
             },
+            // Meta relaxes test accounts' limits; a test that wants a tier sets one (or changes it by an event).
+            messaging_limit: "TIER_UNLIMITED".into(),
             ..SandboxConfig::default()
         }
     }

@@ -231,12 +231,19 @@ async fn get_node(
         return r;
     }
     let c = &app.cfg;
+    let (limit, level) = {
+        let inner = app.lock();
+        (
+            inner.messaging_limit.clone().unwrap_or_else(|| c.messaging_limit.clone()),
+            inner.throughput_level.clone().unwrap_or_else(|| c.throughput_level.clone()),
+        )
+    };
     let all = json!({
         "verified_name": c.verified_name,
         "display_phone_number": c.display_phone_number,
         "quality_rating": c.quality_rating,
-        "throughput": {"level": c.throughput_level},
-        "whatsapp_business_manager_messaging_limit": c.messaging_limit,
+        "throughput": {"level": level},
+        "whatsapp_business_manager_messaging_limit": limit,
         "code_verification_status": "VERIFIED",
         "platform_type": "CLOUD_API",
     });

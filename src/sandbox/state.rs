@@ -78,6 +78,10 @@ pub struct Inner {
     /// Business-scoped user ids the sandbox knows → the number (digits) behind it, `None` for a user known by user
     /// id only. A send addressed by `recipient` must name one of these, as Meta only knows its own users.
     pub users: HashMap<String, Option<String>>,
+    /// The messaging limit and throughput level an `account_update` set (`POST /_sandbox/event`); `None`: the
+    /// configured ones.
+    pub messaging_limit: Option<String>,
+    pub throughput_level: Option<String>,
 }
 
 impl Inner {
@@ -95,6 +99,8 @@ impl Inner {
             faults,
             last_phone_number_id: None,
             users: HashMap::new(),
+            messaging_limit: None,
+            throughput_level: None,
         }
     }
 

@@ -232,6 +232,81 @@ pub fn inbound_payload(meta: &Metadata, m: &Inbound<'_>) -> Value {
     envelope(meta, json!({"contacts": [contact(m.from, Some(m.name))], "messages": [message]}))
 }
 
+/// A webhook of a field other than `messages` (account and template events): `entry[]` with the WABA id and the
+/// time, no `messaging_product` or `metadata` in the value, as Meta sends them.
+fn business_envelope(meta: &Metadata, time: i64, field: &str, value: Value) -> Value {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": meta.waba_id, "time": time, "changes": [{"value": value, "field": field}]}]
+    })
+}
+
+/// An `account_update` webhook: `value` holds `event` and what that event carries (`restriction_info`,
+/// `violation_info`, `ban_info`, …).
+pub fn account_update_payload(meta: &Metadata, time: i64, value: Value) -> Value {
+    business_envelope(meta, time, "account_update", value)
+}
+
+/// A template's review status changed (`APPROVED`, `REJECTED`, `PAUSED`, `DISABLED`, …).
+pub fn template_status_payload(
+    meta: &Metadata,
+    time: i64,
+    t: &crate::domain::template::Template,
+    event: &str,
+    reason: &str,
+) -> Value {
+    let value = json!({
+        "event": event,
+        "message_template_id": t.meta_id.parse::<u64>().unwrap_or(0),
+        "message_template_name": t.name,
+        "message_template_language": t.language,
+        "reason": reason,
+        "message_template_category": t.category.as_meta(),
+    });
+    business_envelope(meta, time, "message_template_status_update", value)
+}
+
+/// Meta moved a template to another category (`new_category`), announced by `template_category_update`.
+pub fn template_category_payload(
+    meta: &Metadata,
+    time: i64,
+    t: &crate::domain::template::Template,
+    new_category: &str,
+) -> Value {
+    let value = json!({
+        "message_template_id": t.meta_id.parse::<u64>().unwrap_or(0),
+        "message_template_name": t.name,
+        "message_template_language": t.language,
+        "new_category": new_category,
+    });
+    business_envelope(meta, time, "template_category_update", value)
+}
+
+/// The user stopped or resumed marketing messages in WhatsApp (`user_preferences`, category `marketing_messages`).
+pub fn user_preferences_payload(meta: &Metadata, time: i64, wa_id: &str, value: &str) -> Value {
+    let detail = match value {
+        "stop" => "User requested to stop marketing messages",
+        _ => "User requested to resume marketing messages",
+    };
+    let mut v = json!({
+        "contacts": [contact(wa_id, None)],
+        "user_preferences": [{
+            "wa_id": wa_id, "detail": detail, "category": "marketing_messages", "value": value, "timestamp": time
+        }]
+    });
+    if let Value::Object(map) = &mut v {
+        map.insert("messaging_product".into(), json!("whatsapp"));
+        map.insert(
+            "metadata".into(),
+            json!({"display_phone_number": meta.display_phone_number, "phone_number_id": meta.phone_number_id}),
+        );
+    }
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": meta.waba_id, "changes": [{"value": v, "field": "user_preferences"}]}]
+    })
+}
+
 /// Which events follow an accepted message, and after what delay from acceptance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

@@ -85,8 +85,68 @@ pub fn resolve_alert_tx(conn: &rusqlite::Connection, kind: &str, now: DateTime<U
     Ok(true)
 }
 
+/// Like [`raise_alert_tx`], but a news item that belongs to an open alert of the same kind is added to its message
+/// (`; `-separated, the oldest dropped past ~1,000 characters) instead of being lost: for alerts that collect
+/// events (account events hofbote does not know, broadcasts that lost recipients). A detail already in the message
+/// is not added twice. Returns true when the alert was raised now.
+pub fn note_alert_tx(
+    conn: &rusqlite::Connection,
+    kind: &str,
+    code: Option<i64>,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if raise_alert_tx(conn, kind, code, detail, now)? {
+        return Ok(true);
+    }
+    let message: String = conn.query_row(
+        "SELECT message FROM alerts WHERE kind = ?1 AND resolved_at IS NULL ORDER BY id DESC LIMIT 1",
+        [kind],
+        |r| r.get(0),
+    )?;
+    if message.split("; ").any(|m| m == detail) {
+        return Ok(false);
+    }
+    let mut parts: Vec<&str> = message.split("; ").collect();
+    parts.push(detail);
+    while parts.len() > 1 && parts.iter().map(|p| p.len() + 2).sum::<usize>() > 1000 {
+        parts.remove(0);
+    }
+    conn.execute(
+        "UPDATE alerts SET message = ?2 WHERE kind = ?1 AND resolved_at IS NULL",
+        params![kind, parts.join("; ")],
+    )?;
+    Ok(false)
+}
+
 fn is_open_tx(conn: &rusqlite::Connection, kind: &str) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS(SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)", [kind], |r| {
         r.get(0)
     })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noted_details_collect_in_one_open_alert_and_a_new_one_starts_after_resolving() {
+        let mut s = Store::open_in_memory(crate::clock::system()).unwrap();
+        let now = s.now();
+        assert!(note_alert_tx(&s.conn, "webhook_account_info", None, "PARTNER_ADDED", now).unwrap());
+        assert!(!note_alert_tx(&s.conn, "webhook_account_info", None, "MM_LITE_TERMS_SIGNED", now).unwrap());
+        assert!(!note_alert_tx(&s.conn, "webhook_account_info", None, "PARTNER_ADDED", now).unwrap());
+        let open = s.active_alerts().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].message, "PARTNER_ADDED; MM_LITE_TERMS_SIGNED");
+        s.resolve_alerts().unwrap();
+        assert!(note_alert_tx(&s.conn, "webhook_account_info", None, "X", now).unwrap());
+        assert_eq!(s.active_alerts().unwrap()[0].message, "X");
+        let long = "y".repeat(400);
+        for i in 0..5 {
+            note_alert_tx(&s.conn, "webhook_account_info", None, &format!("{i}{long}"), now).unwrap();
+        }
+        let m = &s.active_alerts().unwrap()[0].message;
+        assert!(m.len() <= 1000 && m.ends_with(&format!("4{long}")), "{}", m.len());
+    }
 }

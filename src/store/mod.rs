@@ -2,6 +2,7 @@
 //! Every query binds its parameters; no SQL is built from data. The UI never calls this directly: it goes through
 //! the DB thread in [`thread`]. Must not talk HTTP or draw anything.
 
+pub mod account;
 pub mod alerts;
 pub mod audit;
 pub mod broadcasts;

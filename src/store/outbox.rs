@@ -129,7 +129,9 @@ impl Store {
         // Meta's tier: first contact per phone in the last 24 h (template messages only).
         let mut tier_times: Vec<DateTime<Utc>> = Vec::new();
         let mut tier_phones: HashSet<String> = HashSet::new();
-        if rules.tier > 0 && !candidates.is_empty() {
+        // Meta's limit as last read from the API or an account_update webhook; the config's until then.
+        let tier = super::account::stored_tier_tx(&tx)?.unwrap_or(rules.tier);
+        if tier > 0 && !candidates.is_empty() {
             let mut stmt = tx.prepare_cached(
                 "SELECT phone, min(inflight_at) FROM outbox WHERE kind IN ('marketing', 'service') AND inflight_at > ?1 GROUP BY phone ORDER BY 2",
             )?;
@@ -265,7 +267,7 @@ impl Store {
             }
             let in_window = consent.last_inbound_at.is_some_and(|t| now - t < Duration::hours(24));
             if send_kind != SendKind::ReplyInWindow && !in_window && !tier_phones.contains(&c.phone) {
-                if let Some(at) = tier_wait(rules.tier, &tier_times, now) {
+                if let Some(at) = tier_wait(tier, &tier_times, now) {
                     set_wait(at, Reason::TierLimit)?;
                     continue;
                 }

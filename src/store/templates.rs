@@ -107,7 +107,40 @@ pub fn set_template_category_tx(
     Ok(())
 }
 
+/// The customers still waiting for a template in each broadcast that can go on (queued rows of broadcasts that
+/// are sending, scheduled or paused): (broadcast id, customer id), by broadcast.
+pub fn waiting_recipients_tx(conn: &rusqlite::Connection, name: &str, language: &str) -> Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.broadcast_id, o.customer_id FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id
+         WHERE b.template_name = ?1 AND (b.language = ?2 OR ?2 = '') AND o.state = 'queued'
+           AND o.customer_id IS NOT NULL AND b.state IN ('sending', 'scheduled', 'paused')
+         ORDER BY o.broadcast_id, o.id",
+    )?;
+    let rows = stmt.query_map(params![name, language], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Store {
+    /// When each template last went out (the latest row WhatsApp accepted), by name and language. Rows removed by
+    /// the retention sweep (`[privacy] message_retention_days`, one year by default) no longer count.
+    pub fn templates_last_used(&self) -> Result<HashMap<TemplateKey, chrono::DateTime<chrono::Utc>>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.template_name, b.language, max(coalesce(o.accepted_at, o.inflight_at)) FROM outbox o
+             JOIN broadcasts b ON b.id = o.broadcast_id
+             WHERE o.state IN ('accepted', 'delivered', 'read') GROUP BY b.template_name, b.language",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (name, language, at) = row?;
+            if let Some(at) = at {
+                out.insert(TemplateKey { name, language }, parse_ts(&at)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Replaces the stored templates with `templates` in one transaction and returns what changed.
     /// Duplicates of the same (name, language) in `templates`: the last one wins.
     pub fn replace_templates(&mut self, templates: &[Template]) -> Result<TemplateDiff> {

@@ -62,6 +62,15 @@ pub fn start(
         return Ok((sender, Services::default(), background));
     };
     let db = crate::sending::open_db(db_file, launch.clock.clone(), Some(secrets))?;
+    // Meta's limit and throughput, read in the background (the app must not wait for the network to start).
+    let (c, d, mut stop) = (client.clone(), db.clone(), background.stop_signal());
+    background.spawn(async move {
+        tokio::select! {
+            () = crate::account_limits::refresh_at_start(&c, &d) => {}
+            _ = stop.wait_for(|s| *s) => {}
+        }
+    });
+    background.spawn(crate::account_limits::keep_fresh(client.clone(), db.clone(), background.stop_signal()));
     let (sender, services) =
         start_worker(&mut background, db_file, db, client, launch.clock.clone(), &launch.config, secrets)?;
     Ok((sender, services, background))

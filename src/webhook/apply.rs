@@ -93,7 +93,25 @@ pub fn apply_events(
             WebhookEvent::Status(st) => apply_status(tx, st, now)?,
             WebhookEvent::Message(m) => apply_message(tx, m, ctx, now)?,
             WebhookEvent::UserPreference(p) => apply_preference(tx, p, ctx, now)?,
-            WebhookEvent::Template(t) => apply_template(tx, t)?,
+            WebhookEvent::Template(t) => apply_template(tx, t, now)?,
+            WebhookEvent::Account(a) => {
+                // Once per event (a replayed body must not raise a stop the farmer already resolved).
+                // Everything the event says is part of the key: two different events in one second both count.
+                let key = format!(
+                    "acct:{}:{}:{}:{:?}:{:?}:{:?}:{:?}",
+                    a.field,
+                    a.event,
+                    a.time.unwrap_or(0),
+                    a.limit,
+                    a.restrictions,
+                    a.ban_state,
+                    a.violation
+                );
+                if first_time(tx, &key, now)? {
+                    super::account::apply_account_tx(tx, a, now)?;
+                }
+                Applied::default()
+            }
             WebhookEvent::Errors(_) | WebhookEvent::Other { .. } => Applied::default(),
         };
         total.add(done);
@@ -478,7 +496,7 @@ fn apply_preference(
     Ok(done)
 }
 
-fn apply_template(tx: &Transaction<'_>, t: &TemplateUpdate) -> Result<Applied> {
+fn apply_template(tx: &Transaction<'_>, t: &TemplateUpdate, now: DateTime<Utc>) -> Result<Applied> {
     if let Some(status) = &t.status {
         set_template_status_tx(tx, &t.name, &t.language, status)?;
     }
@@ -486,6 +504,8 @@ fn apply_template(tx: &Transaction<'_>, t: &TemplateUpdate) -> Result<Applied> {
         && let Some(category) = &t.category
     {
         set_template_category_tx(tx, &t.name, &t.language, category)?;
+        // From now on the claim asks for the new category's consent; the farmer hears who loses the broadcast.
+        super::account::note_category_change_tx(tx, t, now)?;
     }
     Ok(Applied::default())
 }

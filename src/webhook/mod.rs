@@ -4,6 +4,7 @@
 //! receiver) until it applies; one our parser cannot read is kept and raises an alert. Must not send messages
 //! itself: replies are queued.
 
+pub mod account;
 pub mod apply;
 mod conns;
 pub mod replies;
@@ -20,7 +21,8 @@ pub use apply::{Applied, ApplyContext};
 /// How the farmer reads an alert of a stored webhook body: what happened and what to do, or `None` for kinds that
 /// are not about webhooks. Used by `hofbote queue list` and the terminal app, so both say the same. These alerts
 /// stop no sending: a failing body is retried by itself, an unreadable one pauses only marketing (both end with their
-/// body), held sign-ups wait for the farmer, who resolves that alert like a stop from Meta.
+/// body), held sign-ups wait for the farmer, who resolves that alert like a stop from Meta. Account events from Meta
+/// (`webhook::account`) are said there; their texts say whether they stop sending.
 pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<(String, String)> {
     use crate::i18n::Tr;
     let (what, todo) = match kind {
@@ -54,7 +56,7 @@ pub fn alert_words(kind: &str, detail: &str, lang: crate::i18n::Lang) -> Option<
                 "Look through them under Replies and add real customers yourself; then alert resolved (key w in the send queue, `hofbote queue resolve-alerts`). The limit: [webhook] signups_per_hour.",
             ),
         ),
-        _ => return None,
+        _ => return account::words(kind, detail, lang),
     };
     let detail = crate::domain::customer::display_safe(detail);
     Some((what.fill(lang, &[&detail]), todo.get(lang).to_owned()))

@@ -115,6 +115,42 @@ pub struct TemplateUpdate {
     pub reason: Option<String>,
 }
 
+/// Something Meta says about the business account or phone number (`account_update`, and the limit signals
+/// `business_capability_update` / `phone_number_quality_update`). Kept whole enough to act on and to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountUpdate {
+    /// The webhook field it came in.
+    pub field: String,
+    /// `event` (`ACCOUNT_RESTRICTION`, `DISABLED_UPDATE`, …); empty when the field has none.
+    pub event: String,
+    /// The entry's `time` (Unix seconds), when sent.
+    pub time: Option<i64>,
+    /// `restriction_info[]`: (restriction_type, expiration as Unix seconds).
+    pub restrictions: Vec<(String, Option<i64>)>,
+    /// `violation_info.violation_type`.
+    pub violation: Option<String>,
+    /// `ban_info.waba_ban_state` (`DISABLE`, `REINSTATE`, `SCHEDULE_FOR_DISABLE`) and its date as sent.
+    pub ban_state: Option<String>,
+    pub ban_date: Option<String>,
+    /// A messaging limit the event names (`TIER_2K`, `2000`, `-1`), see [`tier_of`].
+    pub limit: Option<String>,
+}
+
+/// The number of unique recipients per 24 h a messaging limit means, 0 = unlimited: `TIER_250`, `TIER_2K`,
+/// `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`, or a plain count (`2000`; `-1` = unlimited). `None`: not a limit.
+pub fn tier_of(limit: &str) -> Option<u32> {
+    let t = limit.trim().to_ascii_uppercase();
+    if t == "-1" || t.ends_with("UNLIMITED") {
+        return Some(0);
+    }
+    let t = t.strip_prefix("TIER_").unwrap_or(&t);
+    let (digits, factor) = match t.strip_suffix('K') {
+        Some(d) => (d, 1000),
+        None => (t, 1),
+    };
+    digits.parse::<u32>().ok().filter(|n| *n > 0).and_then(|n| n.checked_mul(factor))
+}
+
 /// One thing a webhook told us.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookEvent {
@@ -122,9 +158,11 @@ pub enum WebhookEvent {
     Message(InboundMessage),
     UserPreference(UserPreference),
     Template(TemplateUpdate),
+    /// The account or its limits changed (restrictions, bans, tiers, and events hofbote does not know).
+    Account(AccountUpdate),
     /// Errors delivered outside a status (`value.errors`).
     Errors(Vec<ApiErrorInfo>),
-    /// A field hofbote does not act on (account updates, quality, …).
+    /// A field hofbote does not act on (template quality, calls, …).
     Other {
         field: String,
     },
@@ -150,6 +188,8 @@ struct Envelope {
 #[derive(Deserialize)]
 struct Entry {
     #[serde(default)]
+    time: Option<Value>,
+    #[serde(default)]
     changes: Vec<Change>,
 }
 
@@ -169,7 +209,19 @@ pub fn parse(body: &[u8]) -> Result<Vec<WebhookEvent>, PayloadError> {
     };
     let mut events = Vec::new();
     for entry in entries {
+        let time = entry.time.as_ref().and_then(|t| match t {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        });
         for change in entry.changes {
+            if matches!(
+                change.field.as_str(),
+                "account_update" | "business_capability_update" | "phone_number_quality_update"
+            ) {
+                events.push(WebhookEvent::Account(account_update(&change.field, &change.value, time)));
+                continue;
+            }
             parse_change(&change.field, &change.value, &mut events);
         }
     }
@@ -233,6 +285,38 @@ fn parse_change(field: &str, value: &Value, out: &mut Vec<WebhookEvent>) {
             }));
         }
         other => out.push(WebhookEvent::Other { field: other.to_owned() }),
+    }
+}
+
+fn account_update(field: &str, value: &Value, time: Option<i64>) -> AccountUpdate {
+    let restrictions = arr(value, "restriction_info")
+        .iter()
+        .map(|r| (s(r, "restriction_type").unwrap_or_default(), ts(r, "expiration")))
+        .collect();
+    let ban = value.get("ban_info").unwrap_or(&Value::Null);
+    // Where each field carries its limit: business_capability_update (the per-phone one goes in Feb 2026),
+    // phone_number_quality_update, and limit events of account_update.
+    let limit = [
+        "max_daily_conversations_per_business",
+        "max_daily_conversation_per_phone",
+        "current_limit",
+        "messaging_limit",
+        "new_messaging_limit",
+    ]
+    .iter()
+    .find_map(|k| s(value, k))
+    .or_else(|| {
+        value.get("messaging_limit_info").and_then(|i| s(i, "messaging_limit").or_else(|| s(i, "current_limit")))
+    });
+    AccountUpdate {
+        field: field.to_owned(),
+        event: s(value, "event").unwrap_or_default(),
+        time,
+        restrictions,
+        violation: value.get("violation_info").and_then(|v| s(v, "violation_type")),
+        ban_state: s(ban, "waba_ban_state"),
+        ban_date: s(ban, "waba_ban_date"),
+        limit,
     }
 }
 
@@ -331,6 +415,71 @@ mod tests {
         assert_eq!(m.from_user_id.as_deref(), Some("DE.123"));
         assert_eq!(m.profile_name.as_deref(), Some("Anna"));
         assert_eq!(m.content, InboundContent::Text("STOP".into()));
+    }
+
+    fn fixture_bodies(text: &str) -> Vec<(String, Vec<WebhookEvent>)> {
+        let v: Value = serde_json::from_str(text).unwrap();
+        v.as_object().unwrap().iter().map(|(k, b)| (k.clone(), parse(b.to_string().as_bytes()).unwrap())).collect()
+    }
+
+    #[test]
+    fn every_recorded_account_update_is_an_account_event() {
+        let cases = fixture_bodies(include_str!("../../tests/fixtures/webhooks/pywa-2026/account_update.json"));
+        assert!(cases.len() > 10);
+        for (case, events) in &cases {
+            assert!(
+                matches!(events.as_slice(), [WebhookEvent::Account(a)] if !a.event.is_empty()),
+                "{case}: {events:?}"
+            );
+        }
+        let get = |name: &str| match &cases.iter().find(|c| c.0 == name).unwrap().1[0] {
+            WebhookEvent::Account(a) => a.clone(),
+            _ => unreachable!(),
+        };
+        let r = get("account_restriction");
+        assert_eq!(r.event, "ACCOUNT_RESTRICTION");
+        assert_eq!(r.time, Some(1_641_330_498));
+        assert_eq!(r.restrictions[0], ("RESTRICTED_BIZ_INITIATED_MESSAGING".into(), Some(1_641_330_498)));
+        assert_eq!(get("account_violation").violation.as_deref(), Some("ADULT"));
+        let d = get("account_disabled");
+        assert_eq!((d.ban_state.as_deref(), d.ban_date.as_deref()), (Some("REINSTATE"), Some("April 17, 2025")));
+    }
+
+    #[test]
+    fn limit_signals_carry_their_tier() {
+        let body = |field: &str, value: &str| {
+            format!(
+                r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","time":"5","changes":[{{"field":"{field}","value":{value}}}]}}]}}"#
+            )
+        };
+        let limit = |b: String| match parse(b.as_bytes()).unwrap().as_slice() {
+            [WebhookEvent::Account(a)] => (a.limit.clone(), a.time),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            limit(body(
+                "business_capability_update",
+                r#"{"max_daily_conversation_per_phone":1000,"max_daily_conversations_per_business":2000}"#
+            )),
+            (Some("2000".into()), Some(5))
+        );
+        assert_eq!(
+            limit(body(
+                "phone_number_quality_update",
+                r#"{"event":"THROUGHPUT_UPGRADE","current_limit":"TIER_UNLIMITED"}"#
+            ))
+            .0
+            .as_deref(),
+            Some("TIER_UNLIMITED")
+        );
+        assert_eq!(tier_of("TIER_250"), Some(250));
+        assert_eq!(tier_of("TIER_2K"), Some(2000));
+        assert_eq!(tier_of("tier_100k"), Some(100_000));
+        assert_eq!(tier_of("TIER_UNLIMITED"), Some(0));
+        assert_eq!(tier_of("-1"), Some(0));
+        assert_eq!(tier_of("10000"), Some(10_000));
+        assert_eq!(tier_of("FLAGGED"), None);
+        assert_eq!(tier_of("0"), None);
     }
 
     #[test]

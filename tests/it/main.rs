@@ -2,6 +2,7 @@
 //! client against the sandbox. Each module covers one area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account;
 mod canary;
 mod chaos;
 mod cli;

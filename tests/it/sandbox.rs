@@ -703,3 +703,130 @@ fn the_sandboxs_webhooks_have_todays_keys_and_none_meta_does_not_send() {
         }
     }
 }
+
+/// The key paths of the recorded bodies (pywa, pywa-2026, whaloc) whose change is of webhook field `field`.
+fn fixture_paths_of(field: &str) -> std::collections::BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/webhooks");
+    let mut out = std::collections::BTreeSet::new();
+    for dir in ["pywa", "pywa-2026", "whaloc"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let v: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+            let bodies: Vec<&Value> =
+                if v.get("object").is_some() { vec![&v] } else { v.as_object().unwrap().values().collect() };
+            for b in bodies.into_iter().filter(|b| b["entry"][0]["changes"][0]["field"] == field) {
+                key_paths(b, "", &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// The sandbox's body of each other webhook kind, as `POST /_sandbox/event` sends it.
+fn other_kind_bodies() -> Vec<(&'static str, &'static str, Value)> {
+    use hofbote::sandbox::webhooks::{
+        Metadata, account_update_payload, template_category_payload, template_status_payload, user_preferences_payload,
+    };
+    let meta =
+        Metadata { waba_id: "102".into(), display_phone_number: "495021900100".into(), phone_number_id: "106".into() };
+    let t = sandbox::demo_templates().into_iter().find(|t| t.name == "abholtermin").unwrap();
+    let at = 1_790_000_000;
+    let restriction = json!({"event": "ACCOUNT_RESTRICTION", "restriction_info": [
+        {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": at + 86_400}]});
+    vec![
+        ("user_preferences", "stop", user_preferences_payload(&meta, at, "491711234567", "stop")),
+        ("message_template_status_update", "paused", template_status_payload(&meta, at, &t, "PAUSED", "NONE")),
+        ("template_category_update", "marketing", template_category_payload(&meta, at, &t, "MARKETING")),
+        ("account_update", "restriction", account_update_payload(&meta, at, restriction)),
+        (
+            "account_update",
+            "violation",
+            account_update_payload(
+                &meta,
+                at,
+                json!({"event": "ACCOUNT_VIOLATION", "violation_info": {"violation_type": "SCAM"}}),
+            ),
+        ),
+        (
+            "account_update",
+            "disabled",
+            account_update_payload(
+                &meta,
+                at,
+                json!({"event": "DISABLED_UPDATE", "ban_info": {"waba_ban_state": "DISABLE", "waba_ban_date": "November 30, 2026"}}),
+            ),
+        ),
+    ]
+}
+
+/// What Meta documents as present in each of these kinds (reference §2.3, §3.5, §11; the webhook references).
+fn required_keys(field: &str) -> Vec<String> {
+    let v = "entry[].changes[].value";
+    let mut keys: Vec<String> =
+        ["object", "entry[].id", "entry[].changes[].field"].iter().map(|k| (*k).to_owned()).collect();
+    let value_keys: &[&str] = match field {
+        "user_preferences" => &[
+            "messaging_product",
+            "metadata.phone_number_id",
+            "metadata.display_phone_number",
+            "contacts[].wa_id",
+            "contacts[].user_id",
+            "user_preferences[].wa_id",
+            "user_preferences[].category",
+            "user_preferences[].value",
+            "user_preferences[].detail",
+            "user_preferences[].timestamp",
+        ],
+        "message_template_status_update" => {
+            &["event", "message_template_id", "message_template_name", "message_template_language", "reason"]
+        }
+        "template_category_update" => {
+            &["message_template_id", "message_template_name", "message_template_language", "new_category"]
+        }
+        _ => &["event"],
+    };
+    keys.extend(value_keys.iter().map(|k| format!("{v}.{k}")));
+    if field != "user_preferences" {
+        keys.push("entry[].time".into());
+    }
+    keys
+}
+
+/// Issue 14 §1 conformance for the other webhook kinds the sandbox sends (`POST /_sandbox/event`): every key Meta
+/// documents as present, and no key that none of the recorded bodies of the same field has.
+#[test]
+fn the_sandboxs_account_template_and_preference_webhooks_have_metas_keys() {
+    for (field, case, body) in other_kind_bodies() {
+        let known = fixture_paths_of(field);
+        assert!(!known.is_empty(), "{field}: no recorded body");
+        let mut have = std::collections::BTreeSet::new();
+        key_paths(&body, "", &mut have);
+        let unknown: Vec<_> = have.difference(&known).collect();
+        assert!(unknown.is_empty(), "{field} {case}: keys no recorded {field} body has: {unknown:?}");
+        for path in required_keys(field) {
+            assert!(have.contains(&path), "{field} {case}: {path} missing");
+        }
+        // And hofbote reads it as that kind.
+        let events = hofbote::whatsapp::payload::parse(&sandbox::webhooks::encode(&body)).unwrap();
+        assert_eq!(events.len(), 1, "{field} {case}: {events:?}");
+    }
+}
+
+/// The check above can fail: a body without a required key, or with a key no recording has, is caught.
+#[test]
+fn the_conformance_check_catches_a_missing_or_invented_key() {
+    let (field, _, body) = other_kind_bodies().into_iter().find(|b| b.0 == "template_category_update").unwrap();
+    let mut missing = body.clone();
+    missing["entry"][0]["changes"][0]["value"].as_object_mut().unwrap().remove("new_category");
+    let mut have = std::collections::BTreeSet::new();
+    key_paths(&missing, "", &mut have);
+    assert!(required_keys(field).iter().any(|k| !have.contains(k)));
+    let mut invented = body;
+    invented["entry"][0]["changes"][0]["value"]["previous_category"] = json!("UTILITY");
+    let mut have = std::collections::BTreeSet::new();
+    key_paths(&invented, "", &mut have);
+    assert!(have.difference(&fixture_paths_of(field)).next().is_some());
+}

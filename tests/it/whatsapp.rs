@@ -178,7 +178,7 @@ async fn template_paging_and_sync_into_sqlite() {
     assert_eq!((listing.pages, listing.records.len()), (3, 8));
     let info = c.phone_number_info().await.unwrap();
     assert_eq!(info.throughput.unwrap().level, "STANDARD");
-    assert_eq!(info.whatsapp_business_manager_messaging_limit.as_deref(), Some("TIER_250"));
+    assert_eq!(info.whatsapp_business_manager_messaging_limit.as_deref(), Some("TIER_UNLIMITED"), "a test account");
     assert_eq!(info.id, "106540352242922");
 
     let dir = tempfile::tempdir().unwrap();

@@ -131,7 +131,7 @@ pub fn conversation(ctx: &PerformCtx, store: &mut Store, customer_id: i64) -> Re
 /// The store resolves the audience again (consent may have changed since the data was loaded) and the review's
 /// figures are computed from the configuration.
 pub fn review(ctx: &PerformCtx, store: &Store, new: NewBroadcast) -> Result<ReviewData, StoreError> {
-    let c = &ctx.config;
+    let c = &store.with_account_limits(&ctx.config)?;
     let p = store.preview_broadcast(&new, &c.shop.salutation_fallback)?;
     let now = store.now();
     let e = p.estimate(c, new.scheduled_at, now);

@@ -77,6 +77,10 @@ async fn test_connection(ctx: &PerformCtx, db: &Db) -> Result<Msg, Failure> {
         tracing::warn!(error = %e.localized(crate::i18n::Lang::En), "settings: connection test failed");
         Failure::Api(e)
     })?;
+    // What Meta said about the limits is what the claim enforces from now on.
+    let tier = info.whatsapp_business_manager_messaging_limit.as_deref().and_then(crate::whatsapp::payload::tier_of);
+    let level = info.throughput.as_ref().map(|t| t.level.clone()).filter(|l| !l.is_empty());
+    db.call(move |s| s.set_account_limits(tier, level.as_deref())).await?;
     let report = crate::template_sync::sync_templates(&client, db).await?;
     let approved = db.call(|s| s.approved_templates()).await?.len();
     Ok(Msg::Settings(SettingsMsg::Tested {

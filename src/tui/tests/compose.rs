@@ -390,3 +390,21 @@ fn a_text_headers_example_is_shown_beside_its_field() {
     let d = crate::tui::screens::composer::draft::Draft::new(&template, &view, crate::i18n::Lang::De);
     assert!(d.fields[0].hint.starts_with("z. B. »Sa 20.6.« · Hoffest am"), "{}", d.fields[0].hint);
 }
+
+/// Issue 14 §3: Meta archives a template unused for 12 months. The picker warns from the tenth month on, with the
+/// day Meta archives it; a template sent recently keeps its "zuletzt … an".
+#[test]
+fn the_picker_warns_about_a_seasonal_template_meta_will_archive_soon() {
+    let mut store = send_store();
+    let spargel =
+        new("abholtermin", Params::named(&[("name", "{vorname}"), ("date", "2.5."), ("time", "9 Uhr")]), Audience::All);
+    let (id, _) = store.create_broadcast(&spargel, "Hallo", false).unwrap();
+    // Last spring's asparagus season: eleven months before the store's today (27.11.2026).
+    store.conn().execute("UPDATE broadcasts SET created_at = '2025-12-20T08:00:00Z' WHERE id = ?1", [id]).unwrap();
+    let (_, _, state) = composer_on(store);
+    let text = screen(&state);
+    let line = text.lines().find(|l| l.contains("abholtermin")).unwrap_or_default();
+    assert!(line.contains("Meta archiviert sie am 20.12.2026!"), "{text}");
+    let offer = text.lines().find(|l| l.contains("wochenangebot ")).unwrap_or_default();
+    assert!(!offer.contains("archiviert"), "{text}");
+}

@@ -554,3 +554,22 @@ fn a_send_time_without_the_service_says_it_needs_the_app_or_the_service() {
     state.sender = crate::tui::app::Sender::Service;
     assert!(!screen(&state).contains("Geht nur raus, wenn dann"));
 }
+
+/// Issue 14 §3: Meta's account restriction and a template made marketing show on the queue screen at 80x24, in
+/// plain German with what to do, and the farmer's key resolves them.
+#[test]
+fn account_alerts_from_meta_are_said_in_plain_german_on_the_queue_screen() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = send_store();
+    let restricted = crate::webhook::account::ALERT_RESTRICTED;
+    store.raise_alert(restricted, None, "RESTRICTED_BIZ_INITIATED_MESSAGING bis 02.12.2026").unwrap();
+    store.raise_alert(crate::webhook::account::ALERT_CATEGORY, None, "abholtermin|30.11.2026|4|2").unwrap();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    let text = screen(&state);
+    assert!(text.contains("Versand gestoppt: Meta hat das WhatsApp-Konto eingeschränkt"), "{text}");
+    assert!(text.contains("Rundnachricht Nr 2: 4 Kunden bekommen sie nicht – Vorlage »abholtermin«"), "{text}");
+    assert!(text.contains("Ihnen fehlt die Einwilligung für Angebote (Werbung)"), "{text}");
+    assert!(text.lines().last().unwrap().starts_with("w Warnung erledigt"), "{text}");
+    press(&mut store, &launch, &mut state, ch('w'));
+    assert!(store.active_alerts().unwrap().is_empty());
+}

@@ -137,6 +137,7 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env)
         let selectable = i < v.selectable;
         let selected = selectable && i == v.nav.selected;
         let mark = if selected { theme.pointer() } else { " " };
+        let mut note_warns = false;
         let note = if !selectable {
             if tpl.is_approved() {
                 compose_text::AUTH_TEMPLATE.get(lang).to_owned()
@@ -144,7 +145,16 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env)
                 compose_text::NOT_SELECTABLE.get(lang).to_owned()
             }
         } else {
+            let now = v.now.or(env.now).unwrap_or(DateTime::<Utc>::MIN_UTC);
+            let archived = v
+                .last_of(&tpl.name)
+                .and_then(|b| crate::domain::template::archival::archive_warning(Some(b.created_at), now));
+            note_warns = archived.is_some();
             match v.last_of(&tpl.name) {
+                // Meta archives a template unused for 12 months: say so from the tenth (a seasonal one).
+                Some(_) if archived.is_some() => {
+                    compose_text::ARCHIVE_SOON.fill(lang, &[&archived.map(|a| text::date(a, lang)).unwrap_or_default()])
+                }
                 Some(b) => compose_text::LAST_SENT.fill(
                     lang,
                     &[
@@ -168,6 +178,8 @@ fn render_picker(frame: &mut Frame<'_>, area: Rect, v: &ComposerView, env: &Env)
             theme.dim()
         } else if selected {
             theme.selected()
+        } else if note_warns {
+            theme.error()
         } else {
             theme.base()
         };

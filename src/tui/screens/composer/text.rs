@@ -16,6 +16,8 @@ pub const NO_TEMPLATES: Tr = Tr::new(
 pub const NOT_SELECTABLE: Tr = Tr::new("nicht wählbar", "not selectable");
 pub const AUTH_TEMPLATE: Tr = Tr::new("hofbote sendet keine Anmeldecodes", "hofbote does not send login codes");
 pub const LAST_SENT: Tr = Tr::new("zuletzt {0} an {1}", "last {0} to {1}");
+/// Last sent more than 10 months ago (fits the picker's note column at 80 columns).
+pub const ARCHIVE_SOON: Tr = Tr::new("Meta archiviert sie am {0}!", "Meta archives it on {0}!");
 pub const NEVER_SENT: Tr = Tr::new("noch nie gesendet", "never sent");
 pub const NO_RECENT: Tr = Tr::new(
     "Es wurde noch keine Rundnachricht verschickt. Wähle eine Vorlage mit Enter.",
