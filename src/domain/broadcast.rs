@@ -11,6 +11,8 @@ use crate::domain::customer::Customer;
 use crate::domain::template::{Category, ParamError, Params, Template};
 use crate::i18n::{Lang, Localized, Tr};
 
+pub mod costs;
+
 /// Who a broadcast is for (always narrowed to those with the needed consent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "value")]

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_webhook_retry.sql"),
     include_str!("migrations/0006_outbox_tokens.sql"),
     include_str!("migrations/0007_signups.sql"),
+    include_str!("migrations/0008_billed.sql"),
 ];
 
 pub fn latest_version() -> i64 {
