@@ -366,8 +366,8 @@ pub fn render_costs(
         out.push_str(&format!(
             "{}\n",
             Tr::new(
-                "Preise älter als 6 Monate: mit Metas Preisliste vergleichen.",
-                "Prices older than 6 months: compare with Meta's rate card."
+                "Preise älter als 6 Monate: mit Metas Preisliste vergleichen, unter 5 Einstellungen.",
+                "Prices older than 6 months: compare with Meta's rate card, under 5 Settings."
             )
             .get(l)
         ));

@@ -140,3 +140,42 @@ fn queue_costs_reports_what_the_sandbox_billed_each_message_once() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--month: »2026-13« ist kein Monat wie 2026-11."));
     rt.block_on(handle.shutdown());
 }
+
+/// Files under `dir` (recursively) whose name ends in one of `exts`.
+fn files(dir: &std::path::Path, exts: &[&str], out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, exts, out);
+        } else if exts.iter().any(|x| p.to_string_lossy().ends_with(x)) {
+            out.push(p);
+        }
+    }
+}
+
+/// Since 1 October 2026 nothing hofbote sends is free: no text the farmer reads — the program's strings, the
+/// recorded screens, the README, the example configuration — calls a message "kostenlos". Allowed: the word list
+/// that flags advertising in a service template (domain/checks.rs) and tests that assert its absence.
+#[test]
+fn no_user_text_says_kostenlos() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    files(&root.join("src"), &[".rs", ".snap"], &mut all);
+    files(&root.join("assets"), &[".toml", ".txt", ".md", ".json"], &mut all);
+    all.push(root.join("README.md"));
+    let mut found = Vec::new();
+    for path in all {
+        if path.ends_with("src/domain/checks.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for (i, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            let free = ["kostenlos", "kostenfrei", "gratis", "umsonst"].iter().any(|w| lower.contains(w));
+            if free && !lower.contains("contains(\"kostenlos\")") {
+                found.push(format!("{}:{}: {line}", path.strip_prefix(root).unwrap().display(), i + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "messages called free:\n{}", found.join("\n"));
+}
