@@ -181,7 +181,10 @@ mod tests {
         serde_json::json!({"billable": billable, "pricing_model": "PMP", "category": category, "type": kind})
     }
 
-    fn billed(store: &Store) -> Vec<(String, String, bool, Option<i64>, Option<String>)> {
+    /// (month, category, charged, broadcast, kind) of every billed row.
+    type BilledRow = (String, String, bool, Option<i64>, Option<String>);
+
+    fn billed(store: &Store) -> Vec<BilledRow> {
         let mut stmt = store
             .conn()
             .prepare("SELECT month, category, charged, broadcast_id, kind FROM billed ORDER BY category")
