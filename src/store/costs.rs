@@ -74,6 +74,34 @@ fn entry(
 }
 
 impl Store {
+    /// One broadcast's costs over all months: rows sent (per kind; a broadcast has one) and billed per category.
+    pub fn broadcast_costs(&self, broadcast_id: i64) -> Result<CostLine> {
+        let mut line = CostLine { broadcast_id: Some(broadcast_id), ..CostLine::default() };
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, count(*) FROM outbox WHERE broadcast_id = ?1 AND state IN ('accepted', 'delivered', 'read')
+             AND accepted_at IS NOT NULL GROUP BY kind",
+        )?;
+        for row in stmt.query_map([broadcast_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (kind, n) = row?;
+            line.kind = Some(kind);
+            line.sent += n;
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT category, charged, count(*) FROM billed WHERE broadcast_id = ?1 GROUP BY 1, 2")?;
+        for row in
+            stmt.query_map([broadcast_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?)))?
+        {
+            let (category, charged, n) = row?;
+            if charged {
+                *line.billed.entry(category).or_default() += n;
+            } else {
+                line.not_charged += n;
+            }
+        }
+        Ok(line)
+    }
+
     /// The cost view: per month (newest first) and per broadcast, then the replies and what cannot be linked; only
     /// `month` (`2026-11`) when given.
     pub fn costs(&self, month: Option<&str>) -> Result<Vec<CostLine>> {
@@ -277,6 +305,8 @@ mod tests {
         assert_eq!((r.broadcast_id, r.kind.as_deref(), r.sent), (None, Some("reply_in_window"), 1));
         assert_eq!(r.billed.get("service"), Some(&1));
         assert!(s.costs(Some("2026-10")).unwrap().is_empty());
+        let one = s.broadcast_costs(7).unwrap();
+        assert_eq!((one.kind.as_deref(), one.sent, one.billed.get("marketing")), (Some("marketing"), 2, Some(&1)));
         // The record holds no wamid (wamids carry the number): only its hash.
         let keys: i64 = s
             .conn()

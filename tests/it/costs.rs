@@ -15,7 +15,7 @@ use hofbote::sandbox::{self, InboundRequest};
 use hofbote::whatsapp::signature;
 use serde_json::Value;
 
-use crate::pty::wait_until;
+use crate::pty::{DEADLINE, Spawn, key, wait_until};
 use crate::served::{free_port, prepare, sandbox_for};
 
 #[derive(Clone)]
@@ -138,6 +138,29 @@ fn queue_costs_reports_what_the_sandbox_billed_each_message_once() {
     let bad = shop.home.run(&["queue", "costs", "--month", "2026-13"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--month: »2026-13« ist kein Monat wie 2026-11."));
+
+    // In the app at 80x24: the broadcast's detail shows both figures (at the default prices).
+    let templates = handle.ledger().iter().filter(|e| e.kind == "template").count() as f64;
+    let money = |a: f64| hofbote::domain::broadcast::format_money(a, "EUR", hofbote::i18n::Lang::De);
+    let want = format!("Kosten: ca. {} / abgerechnet {}", money(templates * 0.1131), money(marketing as f64 * 0.1131));
+    let mut app = Spawn::new(shop.home.path())
+        .env("HOFBOTE_CONFIG", &shop.home.config().display().to_string())
+        .env("HOFBOTE_DB", &db.display().to_string())
+        .size(80, 24)
+        .spawn();
+    app.wait_for("Versand");
+    app.keys("4");
+    app.wait_for("wochenangebot");
+    app.keys(key::ENTER);
+    app.wait_screen(&want, |s| s.contains(&want));
+    app.keys("q");
+    let ended = wait_until(DEADLINE, || {
+        if app.screen().contains("Bitte bestätigen") {
+            app.keys("y");
+        }
+        app.exited().is_some()
+    });
+    assert!(ended, "the app did not end:\n{}", app.screen());
     rt.block_on(handle.shutdown());
 }
 
