@@ -295,8 +295,8 @@ pub fn render_costs(
         out.push_str(&format!("{none}\n"));
     }
     let header = match l {
-        Lang::De => ["Nr", "Was", "gesendet", "geschätzt", "von Meta abgerechnet", "Betrag"],
-        Lang::En => ["No", "What", "sent", "estimated", "billed by Meta", "amount"],
+        Lang::De => ["Nr", "Was", "gesendet", "geschätzt", "abgerechnet", "Betrag"],
+        Lang::En => ["No", "What", "sent", "estimated", "billed", "amount"],
     };
     let mut months: Vec<&str> = lines.iter().map(|c| c.month.as_str()).collect();
     months.dedup();
@@ -304,6 +304,7 @@ pub fn render_costs(
         let of_month: Vec<&CostLine> = lines.iter().filter(|c| c.month == m).collect();
         let (mut sent, mut estimate, mut billed, mut amount, mut unknown) = (0, 0.0, 0, 0.0, false);
         let mut body: Vec<Vec<String>> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
         for c in &of_month {
             let est = c.estimate(prices);
             let (billed_amount, unpriced) = c.billed_amount(prices);
@@ -312,9 +313,12 @@ pub fn render_costs(
             unknown |= est.is_none() || unpriced > 0;
             billed += c.billed_count();
             amount += billed_amount;
-            let what = match (&c.template, c.broadcast_id) {
-                (Some(t), _) => format!("{t} · {}", kind_label(c.kind.as_deref(), l)),
-                (None, _) => kind_label(c.kind.as_deref(), l).to_owned(),
+            let what = match &c.template {
+                Some(t) if t.chars().count() > 22 => {
+                    format!("{}… · {}", t.chars().take(21).collect::<String>(), kind_label(c.kind.as_deref(), l))
+                }
+                Some(t) => format!("{t} · {}", kind_label(c.kind.as_deref(), l)),
+                None => kind_label(c.kind.as_deref(), l).to_owned(),
             };
             let mut per_category: Vec<String> =
                 c.billed.iter().map(|(cat, n)| format!("{n} {}", category_label(cat, l))).collect();
@@ -322,7 +326,18 @@ pub fn render_costs(
                 per_category.push("0".into());
             }
             if c.not_charged > 0 {
-                per_category.push(Tr::new("{0} nicht berechnet", "{0} not charged").fill(l, &[&c.not_charged]));
+                let who = match c.broadcast_id {
+                    Some(id) => format!("{} {id}", Tr::new("Nr", "No").get(l)),
+                    None => kind_label(c.kind.as_deref(), l).to_owned(),
+                };
+                notes.push(format!(
+                    "{who}: {}",
+                    crate::i18n::Plural::new(
+                        Tr::new("{0} Nachricht hat Meta nicht berechnet.", "Meta did not charge {0} message."),
+                        Tr::new("{0} Nachrichten hat Meta nicht berechnet.", "Meta did not charge {0} messages.")
+                    )
+                    .fill(l, c.not_charged, &[&c.not_charged])
+                ));
             }
             body.push(vec![
                 c.broadcast_id.map(|id| id.to_string()).unwrap_or_else(|| "–".into()),
@@ -343,13 +358,16 @@ pub fn render_costs(
         ]);
         out.push_str(&format!("{}\n", month_name(m, l)));
         out.push_str(&table(&header, &body));
+        for note in notes {
+            out.push_str(&format!("{note}\n"));
+        }
         out.push('\n');
     }
     out.push_str(&format!(
         "{}\n",
         Tr::new(
-            "Preise Stand {0} je Nachricht: Werbung {1}, Service-Vorlage {2},\nAntwort {3}, Anmeldecode {4} (ändern unter 5 Einstellungen).",
-            "Prices as of {0} per message: marketing {1}, utility {2},\nreply {3}, authentication {4} (change them under 5 Settings).",
+            "Preise je Nachricht (Stand {0}, ändern unter 5 Einstellungen):\nWerbung {1}, Service {2}, Antwort {3}, Anmeldecode {4}.",
+            "Prices per message (as of {0}, change them under 5 Settings):\nmarketing {1}, utility {2}, reply {3}, authentication {4}.",
         )
         .fill(
             l,
@@ -449,4 +467,61 @@ pub fn render_list(list: &[BroadcastInfo], words: &Words) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod cost_tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::config::Prices;
+
+    fn lines() -> Vec<CostLine> {
+        let billed = |v: &[(&str, i64)]| v.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect();
+        vec![
+            CostLine {
+                month: "2026-11".into(),
+                broadcast_id: Some(3),
+                template: Some("wochenangebot".into()),
+                kind: Some("marketing".into()),
+                sent: 10,
+                billed: billed(&[("marketing", 9)]),
+                not_charged: 1,
+            },
+            CostLine {
+                month: "2026-11".into(),
+                kind: Some("reply_in_window".into()),
+                sent: 2,
+                billed: billed(&[("service", 2)]),
+                ..CostLine::default()
+            },
+            CostLine { month: "2026-10".into(), billed: billed(&[("referral_conversion", 1)]), ..CostLine::default() },
+        ]
+    }
+
+    #[test]
+    fn the_cost_view_per_month_with_estimate_billed_and_what_has_no_price() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
+        let text = render_costs(&lines(), &Prices::default(), None, now, Lang::De);
+        assert!(text.find("November 2026").unwrap() < text.find("Oktober 2026").unwrap(), "{text}");
+        assert!(text.contains("wochenangebot · Werbung") && text.contains("1,13 €"), "{text}");
+        assert!(text.contains("9 Werbung") && text.contains("1,02 €"), "{text}");
+        assert!(text.contains("Nr 3: 1 Nachricht hat Meta nicht berechnet."), "{text}");
+        assert!(text.contains("2 Antwort") && text.contains("0,09 €"), "{text}");
+        // A category without a configured price is counted, not priced as zero.
+        assert!(text.contains("1 referral_conversion") && text.contains("0,00 € + ?"), "{text}");
+        assert!(!text.contains("älter als 6 Monate"), "{text}");
+        assert!(text.lines().all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80), "{text}");
+        let old = Prices { checked_on: "2025-07-01".into(), ..Prices::default() };
+        assert!(render_costs(&[], &old, Some("2026-11"), now, Lang::De).contains("Keine Kosten im November 2026."));
+        assert!(render_costs(&[], &old, None, now, Lang::En).contains("Prices older than 6 months"));
+    }
+
+    #[test]
+    fn a_month_is_checked_with_a_german_error_naming_the_option() {
+        assert_eq!(parse_month(" 2026-11 ", Lang::De).unwrap(), "2026-11");
+        assert_eq!(parse_month("2026-3", Lang::De).unwrap(), "2026-03");
+        let err = parse_month("November", Lang::De).unwrap_err().to_string();
+        assert_eq!(err, "--month: »November« ist kein Monat wie 2026-11.");
+    }
 }

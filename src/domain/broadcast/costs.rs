@@ -60,7 +60,7 @@ impl CostLine {
 pub fn kind_label(kind: Option<&str>, lang: Lang) -> &'static str {
     match kind {
         Some("marketing") => Tr::new("Werbung", "Marketing"),
-        Some("service") => Tr::new("Service-Vorlage", "Service template"),
+        Some("service") => Tr::new("Service", "Utility"),
         Some("reply_in_window") => Tr::new("Antworten", "Replies"),
         _ => Tr::new("nicht zuzuordnen", "not linked"),
     }
@@ -71,7 +71,7 @@ pub fn kind_label(kind: Option<&str>, lang: Lang) -> &'static str {
 pub fn category_label(category: &str, lang: Lang) -> String {
     let tr = match category {
         "marketing" => Tr::new("Werbung", "marketing"),
-        "utility" => Tr::new("Service-Vorlage", "utility"),
+        "utility" => Tr::new("Service", "utility"),
         "service" => Tr::new("Antwort", "service"),
         "authentication" => Tr::new("Anmeldecode", "authentication"),
         other => return other.to_owned(),
