@@ -130,9 +130,42 @@ impl Prices {
     pub fn service_price(&self) -> f64 {
         self.service.unwrap_or(self.utility)
     }
+
+    /// The price of one message Meta billed in `category` (`marketing`, `utility`, `service`, `authentication`, and
+    /// their variants such as `marketing_lite`); `None` for a category without a configured price.
+    pub fn for_category(&self, category: &str) -> Option<f64> {
+        let c = category.to_ascii_lowercase();
+        if c.starts_with("marketing") {
+            Some(self.marketing)
+        } else if c.starts_with("authentication") {
+            Some(self.authentication)
+        } else if c == "utility" {
+            Some(self.utility)
+        } else if c == "service" {
+            Some(self.service_price())
+        } else {
+            None
+        }
+    }
+
+    /// The price of one outbox row of `kind` (`marketing`, `service` = a utility template, `reply_in_window` = a
+    /// reply in the 24 h window: the double opt-in question, the STOP confirmation, the farmer's answers).
+    pub fn for_kind(&self, kind: &str) -> Option<f64> {
+        match kind {
+            "marketing" => Some(self.marketing),
+            "service" => Some(self.utility),
+            "reply_in_window" => Some(self.service_price()),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Prices {
+    /// Germany, EUR. Figures of Meta's rate card of 1 Jul 2025 (as hello-charles.com quotes it: marketing 0.1131,
+    /// utility and authentication 0.0456); Meta's quarterly rate changes up to the card of 1 Oct 2026 did not touch
+    /// Germany (project reference, whatsapp-cloud-api.md §11; formbeep.pages.dev's summary of the 1 Apr 2026 changes
+    /// names Saudi Arabia, India, Pakistan and Turkey). Checked 2026-11-30 without Meta's EUR CSV at hand, so dated
+    /// by the card they stand for: 2026-10-01. Service (replies, since 1 Oct 2026 billed) = the utility rate.
     fn default() -> Self {
         Prices {
             currency: "EUR".into(),
@@ -140,7 +173,7 @@ impl Default for Prices {
             utility: 0.0456,
             authentication: 0.0456,
             service: None,
-            checked_on: "2025-07-01".into(),
+            checked_on: "2026-10-01".into(),
         }
     }
 }
@@ -342,6 +375,7 @@ impl Config {
             ("marketing", self.prices.marketing),
             ("utility", self.prices.utility),
             ("authentication", self.prices.authentication),
+            ("service", self.prices.service_price()),
         ] {
             if !(0.0..=10.0).contains(&price) {
                 return Err(err("prices", key, format!("{price} is not a plausible price per message")));

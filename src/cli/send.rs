@@ -210,6 +210,23 @@ pub fn review(store: &Store, new: &NewBroadcast, p: &Preview, ctx: &Context) -> 
         t("Preise Stand", "prices as of"),
         e.price_checked_on
     ));
+    if crate::domain::broadcast::prices_outdated(&e.price_checked_on, now) {
+        out.push_str(&format!(
+            "{}\n",
+            t(
+                "Preise älter als 6 Monate: mit Metas Preisliste vergleichen, unter 5 Einstellungen in hofbote.",
+                "Prices older than 6 months: compare with Meta's rate card, under 5 Settings in hofbote."
+            )
+        ));
+    }
+    out.push_str(&format!(
+        "{}\n",
+        Tr::new(
+            "Antworten darauf: je {0} (z. B. STOP-Bestätigung, deine Antworten; seit 1. Oktober 2026 berechnet).",
+            "Replies to it: {0} each (e.g. STOP confirmation, your answers; billed since 1 October 2026).",
+        )
+        .fill(l, &[&crate::domain::broadcast::format_unit_price(e.reply_price, &e.currency, l)])
+    ));
     out.push_str(&format!(
         "{}: {} s {} {} {}\n",
         t("Dauer (geschätzt)", "Duration (estimated)"),

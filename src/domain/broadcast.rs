@@ -11,6 +11,8 @@ use crate::domain::customer::Customer;
 use crate::domain::template::{Category, ParamError, Params, Template};
 use crate::i18n::{Lang, Localized, Tr};
 
+pub mod costs;
+
 /// Who a broadcast is for (always narrowed to those with the needed consent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "value")]
@@ -221,6 +223,9 @@ pub struct Estimate {
     pub cost: f64,
     pub currency: String,
     pub price_checked_on: String,
+    /// What one reply in the 24 h window costs (since 1 Oct 2026): the STOP confirmation a recipient's STOP brings,
+    /// the double opt-in question, the farmer's answers.
+    pub reply_price: f64,
     pub duration: Duration,
     /// Recipients beyond Meta's daily limit wait until the next day.
     pub over_tier: usize,
@@ -250,6 +255,7 @@ pub fn estimate(
         cost: price * recipients as f64,
         currency: prices.currency.clone(),
         price_checked_on: prices.checked_on.clone(),
+        reply_price: prices.service_price(),
         duration: Duration::milliseconds((recipients as i64 * 1000) / rate),
         over_tier: if tier == 0 { 0 } else { recipients.saturating_sub(tier as usize) },
         quiet_until,

@@ -425,14 +425,13 @@ fn accept(
         } else {
             Outcome::Delivered
         };
+        // Pricing as Meta bills since 1 Oct 2026: every message is `regular` and billable, the category by what was
+        // sent — replies (free text) as `service`, utility templates as `utility` inside the 24 h window too.
         let pricing = match category {
             Some(Category::Marketing) => ("regular", "marketing"),
-            Some(Category::Utility) if inner.window_open(wa_id, app.cfg.window, now) => {
-                ("free_customer_service", "utility")
-            }
             Some(Category::Utility) => ("regular", "utility"),
             Some(Category::Authentication) => ("regular", "authentication"),
-            None => ("free_customer_service", "service"),
+            None => ("regular", "service"),
         };
         let mut rng = derived_rng(inner.seed, &wamid);
         let events = timeline(&plan, &inner.faults, &outcome, &mut rng);

@@ -133,8 +133,8 @@ impl Store {
         })
     }
 
-    /// Queues a free-text answer to a customer inside their 24 h window (free per Meta's pricing). Refused with
-    /// [`Refusal::WindowClosed`] once it closed: then only a template can be sent.
+    /// Queues a free-text answer to a customer inside their 24 h window (billed at the service price since
+    /// 1 Oct 2026). Refused with [`Refusal::WindowClosed`] once it closed: then only a template can be sent.
     pub fn queue_reply(&mut self, customer_id: i64, text: &str) -> Result<Result<i64, Refusal>> {
         let now = self.now();
         // Immediate: the window is checked and the row written under the same write lock.

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod audit;
 pub mod broadcasts;
 pub mod consent;
+pub mod costs;
 pub mod customers;
 pub mod demo;
 pub mod erasure;

@@ -157,6 +157,7 @@ fn apply_status(tx: &Transaction<'_>, st: &StatusEvent, now: DateTime<Utc>) -> R
         done.duplicates = 1;
         return Ok(done);
     }
+    crate::store::costs::record_billed_tx(tx, st, now)?; // what Meta billed, once per message (issue 14 §2)
     let Some(row) = row_for_status_tx(tx, &st.wamid, st.callback_data.as_deref())? else {
         tracing::info!(wamid = %st.wamid, "status for a message hofbote does not know");
         return Ok(done);

@@ -56,7 +56,50 @@ pub struct StatusEvent {
     pub recipient_user_id: Option<String>,
     pub callback_data: Option<String>,
     pub pricing_category: Option<String>,
+    /// What Meta bills for the message (`pricing`), on `sent` and on one of `delivered`/`read`.
+    pub pricing: Option<Pricing>,
     pub errors: Vec<ApiErrorInfo>,
+}
+
+/// The `pricing` block of a status (since 1 Oct 2026 on every kind of message, replies included):
+/// `{billable, pricing_model: "PMP", category, type}`. Every part may be missing in older or other payloads.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pricing {
+    /// Meta's own yes/no (documented as "will be deprecated": `type` decides where both are present).
+    pub billable: Option<bool>,
+    pub pricing_model: Option<String>,
+    /// `marketing`, `utility`, `service`, `authentication`, … as Meta writes it.
+    pub category: Option<String>,
+    /// `type`: `regular` (charged), `free_customer_service`, `free_entry_point`, …
+    pub kind: Option<String>,
+}
+
+impl Pricing {
+    /// Whether Meta charges this message: `billable: false` or a `free_…` type never is; `type: regular` or
+    /// `billable: true` is; a block saying neither is not counted as charged.
+    pub fn charged(&self) -> bool {
+        let free_type = self.kind.as_deref().is_some_and(|k| k.starts_with("free"));
+        if self.billable == Some(false) || free_type {
+            return false;
+        }
+        self.billable == Some(true) || self.kind.as_deref() == Some("regular")
+    }
+
+    fn parse(p: &Value) -> Option<Pricing> {
+        if !p.is_object() {
+            return None;
+        }
+        Some(Pricing {
+            billable: p.get("billable").and_then(|b| match b {
+                Value::Bool(b) => Some(*b),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            }),
+            pricing_model: s(p, "pricing_model"),
+            category: s(p, "category"),
+            kind: s(p, "type"),
+        })
+    }
 }
 
 /// What an inbound message carries.
@@ -331,6 +374,7 @@ fn parse_messages_value(value: &Value, out: &mut Vec<WebhookEvent>) {
             recipient_user_id: s(st, "recipient_user_id"),
             callback_data: s(st, "biz_opaque_callback_data"),
             pricing_category: st.get("pricing").and_then(|p| s(p, "category")),
+            pricing: st.get("pricing").and_then(Pricing::parse),
             errors: errors(st),
         }));
     }
@@ -402,6 +446,37 @@ mod tests {
         assert_eq!(st.callback_data.as_deref(), Some("42"));
         assert_eq!(st.pricing_category.as_deref(), Some("marketing"));
         assert_eq!(st.timestamp, Some(1_750_030_073));
+        assert_eq!(st.pricing, Some(Pricing { category: Some("marketing".into()), ..Pricing::default() }));
+    }
+
+    #[test]
+    fn pricing_as_meta_sends_it_since_october_2026() {
+        let body = br#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+            "statuses":[{"id":"wamid.P","status":"sent","timestamp":"1","recipient_id":"49171",
+            "pricing":{"billable":true,"pricing_model":"PMP","category":"service","type":"regular"}}]}}]}]}"#;
+        let WebhookEvent::Status(st) = &parse(body).unwrap()[0] else { panic!() };
+        let p = st.pricing.clone().unwrap();
+        assert_eq!(p.pricing_model.as_deref(), Some("PMP"));
+        assert_eq!((p.category.as_deref(), p.kind.as_deref()), (Some("service"), Some("regular")));
+        assert!(p.charged());
+    }
+
+    #[test]
+    fn what_is_charged() {
+        let p = |billable: Option<bool>, kind: Option<&str>| Pricing {
+            billable,
+            kind: kind.map(str::to_owned),
+            category: Some("utility".into()),
+            pricing_model: Some("PMP".into()),
+        };
+        assert!(p(Some(true), Some("regular")).charged());
+        assert!(p(None, Some("regular")).charged(), "billable is being deprecated: type alone decides");
+        assert!(p(Some(true), None).charged(), "older payloads without type");
+        assert!(!p(Some(false), Some("regular")).charged());
+        assert!(!p(Some(true), Some("free_entry_point")).charged());
+        assert!(!p(None, Some("free_customer_service")).charged());
+        assert!(!p(None, None).charged());
+        assert_eq!(Pricing::parse(&serde_json::json!("x")), None);
     }
 
     #[test]

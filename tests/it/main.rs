@@ -7,6 +7,7 @@ mod canary;
 mod chaos;
 mod cli;
 mod composer_journeys;
+mod costs;
 mod first_week;
 mod flood;
 mod halt;

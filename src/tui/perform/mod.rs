@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::app::{Effect, Failure, Msg};
-use super::screens::queue::detail::RowsData;
+use super::screens::queue::detail::{DetailCosts, RowsData};
 use super::screens::settings::SettingsEffect;
 use super::screens::welcome::SetupEffect;
 use crate::store::{Db, Store};
@@ -52,7 +52,11 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
             },
             Effect::LoadComposer => Msg::Composer(Box::new(load::composer(store)?)),
             Effect::LoadQueue => Msg::Queue(Box::new(load::queue(store)?)),
-            Effect::LoadRows(id) => Msg::Rows(RowsData { broadcast_id: id, rows: store.broadcast_rows(id)? }),
+            Effect::LoadRows(id) => Msg::Rows(RowsData {
+                broadcast_id: id,
+                rows: store.broadcast_rows(id)?,
+                costs: Some(DetailCosts::of(&store.broadcast_costs(id)?, &ctx.config.prices)),
+            }),
             Effect::LoadConversation(id) => Msg::Conversation(load::conversation(ctx, store, id)?),
             Effect::LoadBadges => Msg::Badges { unread: store.unread_replies()?, open: store.open_rows()? },
             Effect::PrepareReview(new) => Msg::ReviewReady(Box::new(load::review(ctx, store, new)?)),

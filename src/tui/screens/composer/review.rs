@@ -143,6 +143,13 @@ fn facts(r: &ReviewData, env: &Env, shop: &Shop) -> Vec<(String, String, bool)> 
     if crate::domain::broadcast::prices_outdated(&e.price_checked_on, r.now) {
         rows.push((String::new(), compose_text::R_PRICES_OLD.get(lang).to_owned(), true));
     }
+    // Since 1 Oct 2026 replies are billed too: what a STOP confirmation or an answer to a recipient costs.
+    rows.push((
+        compose_text::R_REPLIES.get(lang).to_owned(),
+        compose_text::R_REPLIES_VALUE
+            .fill(lang, &[&crate::domain::broadcast::format_unit_price(e.reply_price, &e.currency, lang)]),
+        false,
+    ));
     rows.extend([(
         compose_text::R_DURATION.get(lang).to_owned(),
         compose_text::R_DURATION_VALUE.fill(lang, &[&text::duration(e.duration, lang), &r.rate]),

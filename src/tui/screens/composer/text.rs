@@ -119,6 +119,9 @@ pub const R_PRICES_OLD: Tr = Tr::new(
     "Prices older than 6 months: check them under 5 Settings",
 );
 pub const R_COST_VALUE: Tr = Tr::new("{0} ({1} × {2}, Preise Stand {3})", "{0} ({1} × {2}, prices as of {3})");
+pub const R_REPLIES: Tr = Tr::new("Antworten darauf", "Replies to it");
+pub const R_REPLIES_VALUE: Tr =
+    Tr::new("je {0} (z. B. STOP-Bestätigung, deine Antworten)", "{0} each (e.g. STOP confirmation, your answers)");
 pub const R_DURATION: Tr = Tr::new("Dauer (geschätzt)", "Duration (estimated)");
 pub const R_DURATION_VALUE: Tr = Tr::new("{0} bei {1} Nachrichten/s", "{0} at {1} messages/s");
 pub const R_TIER: Tr = Tr::new("Tageslimit von Meta", "Meta's messaging limit");

@@ -26,6 +26,26 @@ use crate::tui::widgets::text::{cut, fit, safe, wrap};
 pub struct RowsData {
     pub broadcast_id: i64,
     pub rows: Vec<OutboxRow>,
+    /// What the broadcast cost: estimated and billed by Meta (issue 14 §2).
+    pub costs: Option<DetailCosts>,
+}
+
+/// The broadcast's costs at the configured prices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailCosts {
+    pub estimate: f64,
+    pub billed: f64,
+    pub currency: String,
+}
+
+impl DetailCosts {
+    pub fn of(line: &crate::domain::broadcast::costs::CostLine, prices: &crate::config::Prices) -> DetailCosts {
+        DetailCosts {
+            estimate: line.estimate(prices).unwrap_or(0.0),
+            billed: line.billed_amount(prices).0,
+            currency: prices.currency.clone(),
+        }
+    }
 }
 
 /// The open detail.
@@ -38,11 +58,12 @@ pub struct Detail {
     pub nav: Nav,
     /// The whole message is shown on top (Enter).
     pub show_text: bool,
+    pub costs: Option<DetailCosts>,
 }
 
 impl Detail {
     pub fn new(id: i64) -> Detail {
-        Detail { id, rows: Vec::new(), loaded: false, nav: Nav::default(), show_text: false }
+        Detail { id, rows: Vec::new(), loaded: false, nav: Nav::default(), show_text: false, costs: None }
     }
 
     pub fn selected(&self) -> Option<&OutboxRow> {
@@ -67,6 +88,7 @@ pub fn loaded(v: &mut QueueView, env: &Env, data: RowsData) {
     }
     let keep = d.selected().map(|r| r.id);
     d.rows = sorted(data.rows);
+    d.costs = data.costs;
     d.loaded = true;
     if let Some(pos) = keep.and_then(|id| d.rows.iter().position(|r| r.id == id)) {
         d.nav.selected = pos;
@@ -178,8 +200,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, d: &Detail, v: &QueueView, env:
     let mut lines: Vec<Line<'static>> = Vec::new();
     match info {
         Some(b) => {
-            let title = queue_text::DETAIL_TITLE
+            let mut title = queue_text::DETAIL_TITLE
                 .fill(lang, &[&b.id, &safe(&b.template), &queue_text::broadcast_state(b.state).get(lang)]);
+            if let Some(c) = &d.costs {
+                let money = |a: f64| crate::domain::broadcast::format_money(a, &c.currency, lang);
+                title.push_str(&queue_text::DETAIL_COSTS.fill(lang, &[&money(c.estimate), &money(c.billed)]));
+            }
             lines.push(Line::styled(cut(&title, w, ell), theme.title()));
             let bar_w = w.saturating_sub(4).min(60);
             let mut spans = vec![Span::raw("[")];

@@ -94,6 +94,7 @@ pub const ALERTS_RESOLVED: Tr =
 // Detail
 pub const WAITING: Tr = Tr::new("wartet", "waiting");
 pub const DETAIL_TITLE: Tr = Tr::new("Nr. {0} · {1} · {2}", "No. {0} · {1} · {2}");
+pub const DETAIL_COSTS: Tr = Tr::new(" · Kosten: ca. {0} / abgerechnet {1}", " · Cost: about {0} / billed {1}");
 pub const COL_NAME: Tr = Tr::new("Kunde", "Customer");
 pub const COL_STATE: Tr = Tr::new("Zustand", "State");
 pub const COL_TIME: Tr = Tr::new("Zeit", "Time");

@@ -94,7 +94,12 @@ fn render_overview(frame: &mut Frame<'_>, area: Rect, v: &SettingsView, env: &En
     } else {
         t::QUIET_VALUE.fill(lang, &[&c.queue.quiet_hours])
     };
-    let prices = t::PRICES_VALUE.fill(lang, &[&price_text(c.prices.marketing), &price_text(c.prices.utility)]);
+    // Replies (the question after ANMELDEN, the STOP confirmation, answers) are billed since 1 Oct 2026.
+    let (m, u) = (price_text(c.prices.marketing), price_text(c.prices.utility));
+    let prices = match c.prices.service {
+        Some(s) if s != c.prices.utility => t::PRICES_VALUE_OWN_REPLIES.fill(lang, &[&m, &u, &price_text(s)]),
+        _ => t::PRICES_VALUE_REPLIES.fill(lang, &[&m, &u]),
+    };
     let shop_rows = [
         (t::F_NAME, or_empty(&c.shop.name)),
         (t::F_ADDRESS, or_empty(&c.shop.address)),

@@ -22,7 +22,11 @@ pub const EMPTY: Tr = Tr::new("–", "–");
 pub const LOADING: Tr = Tr::new("…", "…");
 pub const NO_QUIET: Tr = Tr::new("keine", "none");
 pub const QUIET_VALUE: Tr = Tr::new("{0} (keine Werbung)", "{0} (no marketing)");
-pub const PRICES_VALUE: Tr = Tr::new("Werbung {0} € · Service {1} €", "marketing {0} € · utility {1} €");
+/// Replies in the 24 h window are billed at the utility price since 1 Oct 2026 (unless `[prices] service` says).
+pub const PRICES_VALUE_REPLIES: Tr =
+    Tr::new("Werbung {0} € · Service und Antworten {1} €", "marketing {0} € · utility and replies {1} €");
+pub const PRICES_VALUE_OWN_REPLIES: Tr =
+    Tr::new("Werbung {0} € · Service {1} € · Antworten {2} €", "marketing {0} € · utility {1} € · replies {2} €");
 pub const TIER_VALUE: Tr = Tr::new("{0} Empfänger pro Tag", "{0} recipients per day");
 pub const WHERE: Tr = Tr::new("Wo finde ich das?", "Where do I find this?");
 pub const SECRETS_NOTE: Tr = Tr::new(
