@@ -50,6 +50,13 @@ impl Store {
     }
 }
 
+/// Whether an open alert of this kind stops all sending — the rule the claim and [`Store::idle_info`] apply in SQL:
+/// every alert but those of webhooks (`webhook_…`: they stop nothing or only whom they concern) and Meta's 131063
+/// (it pauses marketing only).
+pub fn stops_all_sending(kind: &str) -> bool {
+    !kind.starts_with("webhook_") && kind != super::outbox::ALERT_MARKETING_DISABLED
+}
+
 /// Whether the farmer's "alerts resolved" ends an alert of this kind ([`Store::resolve_alerts`]): everything but
 /// the alerts that follow a stored webhook body.
 pub fn farmer_resolves(kind: &str) -> bool {
@@ -128,6 +135,26 @@ fn is_open_tx(conn: &rusqlite::Connection, kind: &str) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stops_all_sending_says_what_the_claim_does() {
+        let kinds = [
+            "auth",
+            "account",
+            super::super::outbox::ALERT_PORTFOLIO_REVIEW,
+            super::super::outbox::ALERT_MARKETING_DISABLED,
+            crate::webhook::account::ALERT_RESTRICTED,
+            crate::webhook::account::ALERT_INFO,
+            super::super::webhooks::ALERT_SIGNUPS_HELD,
+            super::super::webhooks::ALERT_UNREADABLE,
+        ];
+        for kind in kinds {
+            let mut s = Store::open_in_memory(crate::clock::system()).unwrap();
+            s.raise_alert(kind, None, "x").unwrap();
+            assert_eq!(stops_all_sending(kind), s.idle_info().unwrap().blocked, "{kind}");
+        }
+        assert!(stops_all_sending("auth") && !stops_all_sending(crate::webhook::account::ALERT_INFO));
+    }
 
     #[test]
     fn noted_details_collect_in_one_open_alert_and_a_new_one_starts_after_resolving() {

@@ -185,7 +185,16 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
             format!("{}{}", settings::text::NOT_CONNECTED.get(lang), theme.dot())
         }
         super::app::Sender::Off => String::new(),
-        s => format!("{}{}{}", super::screens::queue::text::SENDER.get(lang), s.label(lang), theme.dot()),
+        s => {
+            // An open stop (Meta's review, a restriction, the token) is said where the farmer always looks.
+            let stopped = state
+                .queue
+                .data
+                .as_ref()
+                .is_some_and(|d| d.alerts.iter().any(|a| crate::store::alerts::stops_all_sending(&a.kind)));
+            let label = if stopped { super::screens::queue::text::SENDER_STOPPED.get(lang) } else { s.label(lang) };
+            format!("{}{}{}", super::screens::queue::text::SENDER.get(lang), label, theme.dot())
+        }
     };
     // The database path matters most: it gets the room it needs, the shop name what is left (at least a bit), and
     // on narrow screens the label gets short and the path is cut at a directory.

@@ -565,11 +565,16 @@ fn account_alerts_from_meta_are_said_in_plain_german_on_the_queue_screen() {
     store.raise_alert(restricted, None, "RESTRICTED_BIZ_INITIATED_MESSAGING bis 02.12.2026").unwrap();
     store.raise_alert(crate::webhook::account::ALERT_CATEGORY, None, "abholtermin|30.11.2026|4|2").unwrap();
     let mut state = loaded(&mut store, &launch, (80, 24), Screen::Queue);
+    state.sender = crate::tui::app::Sender::InApp;
     let text = screen(&state);
     assert!(text.contains("Versand gestoppt: Meta hat das WhatsApp-Konto eingeschränkt"), "{text}");
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("Versand: gestoppt (siehe 4)"), "the header says it too, not 'läuft hier': {header}");
     assert!(text.contains("Rundnachricht Nr 2: 4 Kunden bekommen sie nicht – Vorlage »abholtermin«"), "{text}");
     assert!(text.contains("Ihnen fehlt die Einwilligung für Angebote (Werbung)"), "{text}");
     assert!(text.lines().last().unwrap().starts_with("w Warnung erledigt"), "{text}");
     press(&mut store, &launch, &mut state, ch('w'));
     assert!(store.active_alerts().unwrap().is_empty());
+    let header = screen(&state).lines().next().unwrap().to_owned();
+    assert!(header.contains("Versand: läuft hier"), "{header}");
 }
