@@ -120,6 +120,12 @@ pub fn encode(v: &Value) -> Vec<u8> {
 }
 
 fn envelope(meta: &Metadata, value: Value) -> Value {
+    number_envelope(meta, "messages", value)
+}
+
+/// The envelope of a change that concerns the phone number (`messages`, `user_preferences`): the value carries
+/// `messaging_product` and the number's `metadata`.
+fn number_envelope(meta: &Metadata, field: &str, value: Value) -> Value {
     let mut value = value;
     if let Value::Object(map) = &mut value {
         map.insert("messaging_product".into(), json!("whatsapp"));
@@ -130,7 +136,7 @@ fn envelope(meta: &Metadata, value: Value) -> Value {
     }
     json!({
         "object": "whatsapp_business_account",
-        "entry": [{"id": meta.waba_id, "changes": [{"value": value, "field": "messages"}]}]
+        "entry": [{"id": meta.waba_id, "changes": [{"value": value, "field": field}]}]
     })
 }
 
@@ -288,23 +294,13 @@ pub fn user_preferences_payload(meta: &Metadata, time: i64, wa_id: &str, value: 
         "stop" => "User requested to stop marketing messages",
         _ => "User requested to resume marketing messages",
     };
-    let mut v = json!({
+    let v = json!({
         "contacts": [contact(wa_id, None)],
         "user_preferences": [{
             "wa_id": wa_id, "detail": detail, "category": "marketing_messages", "value": value, "timestamp": time
         }]
     });
-    if let Value::Object(map) = &mut v {
-        map.insert("messaging_product".into(), json!("whatsapp"));
-        map.insert(
-            "metadata".into(),
-            json!({"display_phone_number": meta.display_phone_number, "phone_number_id": meta.phone_number_id}),
-        );
-    }
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": meta.waba_id, "changes": [{"value": v, "field": "user_preferences"}]}]
-    })
+    number_envelope(meta, "user_preferences", v)
 }
 
 /// Which events follow an accepted message, and after what delay from acceptance.

@@ -192,7 +192,15 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, state: &State) {
                 .data
                 .as_ref()
                 .is_some_and(|d| d.alerts.iter().any(|a| crate::store::alerts::stops_all_sending(&a.kind)));
-            let label = if stopped { super::screens::queue::text::SENDER_STOPPED.get(lang) } else { s.label(lang) };
+            let label = if stopped {
+                let who = match s {
+                    super::app::Sender::InApp => super::screens::queue::text::SENDER_HERE.get(lang),
+                    other => other.label(lang),
+                };
+                super::screens::queue::text::SENDER_STOPPED.fill(lang, &[&who])
+            } else {
+                s.label(lang).to_owned()
+            };
             format!("{}{}{}", super::screens::queue::text::SENDER.get(lang), label, theme.dot())
         }
     };

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pty::{self, Pty, Spawn, key};
+use crate::pty::{Pty, Spawn, key};
 
 fn demo_db(home: &Path) -> PathBuf {
     home.join(".local").join("share").join("hofbote").join("demo.sqlite")
@@ -21,14 +21,7 @@ fn demo(home: &Path) -> Pty {
 
 /// Quits with `q` (saying yes if the app asks because a broadcast is still going out); the app must end with 0.
 fn quit(pty: &mut Pty, k: &str) {
-    pty.keys(k);
-    let ended = pty::wait_until(pty::DEADLINE, || {
-        if pty.screen().contains("Bitte bestätigen") {
-            pty.keys("y");
-        }
-        pty.exited().is_some()
-    });
-    assert!(ended, "the app did not end; screen:\n{}", pty.screen());
+    pty.quit_confirming(k);
     let status = pty.wait_exit();
     assert!(status.success(), "{status}");
 }

@@ -15,7 +15,7 @@ use hofbote::sandbox::{self, InboundRequest};
 use hofbote::whatsapp::signature;
 use serde_json::Value;
 
-use crate::pty::{DEADLINE, Spawn, key, wait_until};
+use crate::pty::{Spawn, key, wait_until};
 use crate::served::{free_port, prepare, sandbox_for};
 
 #[derive(Clone)]
@@ -154,14 +154,7 @@ fn queue_costs_reports_what_the_sandbox_billed_each_message_once() {
     app.wait_for("wochenangebot");
     app.keys(key::ENTER);
     app.wait_screen(&want, |s| s.contains(&want));
-    app.keys("q");
-    let ended = wait_until(DEADLINE, || {
-        if app.screen().contains("Bitte bestätigen") {
-            app.keys("y");
-        }
-        app.exited().is_some()
-    });
-    assert!(ended, "the app did not end:\n{}", app.screen());
+    app.quit_confirming("q");
     rt.block_on(handle.shutdown());
 }
 

@@ -10,7 +10,7 @@ use chrono::Datelike;
 use hofbote::config::Secret;
 use hofbote::sandbox::{self, SandboxConfig};
 
-use crate::pty::{self, Pty, Spawn, key};
+use crate::pty::{Pty, Spawn, key};
 use crate::settings::{add_customer, set_up_the_shop, type_and_see};
 
 const TOKEN: &str = "EAAG-erste-woche-0815";
@@ -55,14 +55,7 @@ fn repeat_last(pty: &mut Pty) {
 /// Quits with `how` (`q`, or Ctrl-C in a text field), saying yes if the app asks because something is still being
 /// sent.
 fn quit(pty: &mut Pty, how: &str) {
-    pty.keys(how);
-    let ended = pty::wait_until(pty::DEADLINE, || {
-        if pty.screen().contains("Bitte bestätigen") {
-            pty.keys("y");
-        }
-        pty.exited().is_some()
-    });
-    assert!(ended, "the app did not end; screen:\n{}", pty.screen());
+    pty.quit_confirming(how);
 }
 
 #[test]

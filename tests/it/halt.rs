@@ -292,14 +292,7 @@ fn after_135000_a_killed_and_restarted_serve_sends_nothing_until_the_farmer_goes
     app.wait_screen("the review in the app", |s| s.contains("Versand gestoppt: Meta prüft die Qualität"));
     let sent_anything = wait_until(Duration::from_secs(3), || handle.ledger().len() > 3);
     assert!(!sent_anything, "the app sent after the handover: {:?}", handle.ledger());
-    app.keys("q");
-    let ended = wait_until(DEADLINE, || {
-        if app.screen().contains("Bitte bestätigen") {
-            app.keys("y");
-        }
-        app.exited().is_some()
-    });
-    assert!(ended, "the app did not end:\n{}", app.screen());
+    app.quit_confirming("q");
     let serve = serve_up(&shop);
 
     // What the farmer reads in the CLI: what happened, what Meta forbids, what to do.
@@ -332,7 +325,7 @@ fn after_135000_a_killed_and_restarted_serve_sends_nothing_until_the_farmer_goes
 /// and nothing more went out; `w` ends the stop, the broadcast stays paused until `r` — then the rest goes out once.
 #[test]
 fn the_farmer_sees_held_rows_and_the_review_in_the_app_and_goes_on_with_w_and_r() {
-    use crate::pty::{DEADLINE, Spawn, wait_until};
+    use crate::pty::{Spawn, wait_until};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listen = crate::served::free_port();
     let handle = crate::served::sandbox_for(&rt, 53, listen);
@@ -367,14 +360,7 @@ fn the_farmer_sees_held_rows_and_the_review_in_the_app_and_goes_on_with_w_and_r(
     pty.wait_screen("back to the list", |s| s.contains("Rundnachrichten (1)"));
 
     // The app restarts: the stop and the held rows are still there, nothing more went out.
-    pty.keys("q");
-    let ended = wait_until(DEADLINE, || {
-        if pty.screen().contains("Bitte bestätigen") {
-            pty.keys("y");
-        }
-        pty.exited().is_some()
-    });
-    assert!(ended, "the app did not end:\n{}", pty.screen());
+    pty.quit_confirming("q");
     // The CLI says the same: the held rows with their count, each row's state, the stop.
     let list = hofbote_cli(&shop, &["queue", "list"]);
     for needle in ["Nr 1: 2 zurückgehalten (Prüfung durch Meta): Meta entscheidet", "[135000]"] {
@@ -398,14 +384,7 @@ fn the_farmer_sees_held_rows_and_the_review_in_the_app_and_goes_on_with_w_and_r(
     let done = wait_until(Duration::from_secs(60), || handle.ledger().len() >= shop.consenting.len());
     assert!(done, "not sent after r: {:?}\n{}", shop.row_states(), pty.screen());
     crate::served::check_ledger(&handle.ledger(), &shop.consenting);
-    pty.keys("q");
-    let ended = wait_until(DEADLINE, || {
-        if pty.screen().contains("Bitte bestätigen") {
-            pty.keys("y");
-        }
-        pty.exited().is_some()
-    });
-    assert!(ended, "the app did not end:\n{}", pty.screen());
+    pty.quit_confirming("q");
     rt.block_on(handle.shutdown());
 }
 

@@ -127,14 +127,7 @@ fn the_terminal_app_started_while_serve_sends_leaves_sending_to_it_and_takes_ove
     app.wait_for("Versand: läuft hier");
     let complete = wait_until(Duration::from_secs(120), || handle.ledger().len() >= shop.consenting.len());
     assert!(complete, "the app did not finish the broadcast: {:?}\n{}", shop.row_states(), app.screen());
-    app.keys("q");
-    let ended = wait_until(DEADLINE, || {
-        if app.screen().contains("Bitte bestätigen") {
-            app.keys("y");
-        }
-        app.exited().is_some()
-    });
-    assert!(ended, "the app did not end:\n{}", app.screen());
+    app.quit_confirming("q");
     check_ledger(&handle.ledger(), &shop.consenting);
     integrity_ok(&shop.home.db());
     rt.block_on(handle.shutdown());

@@ -513,16 +513,9 @@ fn an_alert_from_meta_survives_restarts_and_the_key_in_the_app_resolves_it() {
     app.wait_screen("the alert with its key on the queue screen", stopped);
     // The service stops: the app takes sending over (its worker starts) — the alert stays.
     stop_serve(&shop, serve);
-    app.wait_for("Versand: läuft hier");
+    app.wait_for("Versand: gestoppt (hier; siehe 4)");
     // The app restarts, and so does the service (it now waits for the app's send lock, then sends).
-    app.keys("q");
-    let ended = pty::wait_until(pty::DEADLINE, || {
-        if app.screen().contains("Bitte bestätigen") {
-            app.keys("y");
-        }
-        app.exited().is_some()
-    });
-    assert!(ended, "the app did not end:\n{}", app.screen());
+    app.quit_confirming("q");
     let serve = serve_up(&shop);
     let mut app = terminal_app(&shop);
     app.keys("4");

@@ -371,6 +371,24 @@ impl Pty {
         self.wait_screen(&format!("{text:?} to go"), |s| !s.contains(text))
     }
 
+    /// Quits with `how` (`q`, or Ctrl-C in a text field), saying yes if the app asks because something is still being
+    /// sent; fails with the screen when the app has not ended after [`DEADLINE`].
+    pub fn quit_confirming(&mut self, how: &str) {
+        self.keys(how);
+        let ended = wait_until(DEADLINE, || {
+            if self.screen().contains("Bitte bestätigen") {
+                self.keys("y");
+            }
+            self.exited().is_some()
+        });
+        assert!(
+            ended,
+            "the app did not end; screen:
+{}",
+            self.screen()
+        );
+    }
+
     /// The output so far: bytes, frames, now.
     pub fn mark(&self) -> Mark {
         let out = self.shared.lock();

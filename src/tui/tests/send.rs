@@ -569,7 +569,7 @@ fn account_alerts_from_meta_are_said_in_plain_german_on_the_queue_screen() {
     let text = screen(&state);
     assert!(text.contains("Versand gestoppt: Meta hat das WhatsApp-Konto eingeschränkt"), "{text}");
     let header = text.lines().next().unwrap();
-    assert!(header.contains("Versand: gestoppt (siehe 4)"), "the header says it too, not 'läuft hier': {header}");
+    assert!(header.contains("Versand: gestoppt (hier; siehe 4)"), "the header says it too, not 'läuft hier': {header}");
     assert!(text.contains("Rundnachricht Nr 2: 4 Kunden bekommen sie nicht – Vorlage »abholtermin«"), "{text}");
     assert!(text.contains("Ihnen fehlt die Einwilligung für Angebote (Werbung)"), "{text}");
     assert!(text.lines().last().unwrap().starts_with("w Warnung erledigt"), "{text}");

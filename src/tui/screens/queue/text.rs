@@ -4,8 +4,11 @@
 use crate::i18n::Tr;
 
 pub const SENDER_INAPP: Tr = Tr::new("läuft hier", "runs here");
-/// The header while an open alert stops all sending (the queue screen says why and what to do).
-pub const SENDER_STOPPED: Tr = Tr::new("gestoppt (siehe 4)", "stopped (see 4)");
+/// The header while an open alert stops all sending (the queue screen says why and what to do); {0} says who would
+/// send.
+pub const SENDER_STOPPED: Tr = Tr::new("gestoppt ({0}; siehe 4)", "stopped ({0}; see 4)");
+/// Who holds sending, in [`SENDER_STOPPED`].
+pub const SENDER_HERE: Tr = Tr::new("hier", "here");
 pub const SENDER_SERVICE: Tr = Tr::new("Dienst", "service");
 pub const SENDER_HANDED_OVER: Tr = Tr::new("an Dienst übergeben", "handed to the service");
 pub const HANDED_OVER: Tr = Tr::new(
