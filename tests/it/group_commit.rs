@@ -117,3 +117,79 @@ fn forty_stored_bodies_apply_in_one_commit_and_a_failing_one_is_rolled_back_alon
     assert_eq!(done.withdrawals, 1);
     assert_eq!(q.store.customer_consent(anna).unwrap().state(Purpose::Marketing), ConsentState::Withdrawn);
 }
+
+/// Deliveries that come a few milliseconds apart (as Meta's statuses of a paced broadcast do) share commits: the
+/// writer waits briefly for the next body, and the applier for more stored ones. Each POST is still answered 200
+/// only after its body is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_a_few_milliseconds_apart_share_commits_and_each_is_stored_before_its_200() {
+    use hofbote::config::Secret;
+    use hofbote::store::{Db, Store};
+    use hofbote::webhook::{Receiver, ReceiverConfig};
+    use hofbote::whatsapp::signature;
+    const SECRET: &str = "group-secret";
+    hofbote::whatsapp::ensure_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.sqlite");
+    let (db, _) = Db::spawn(Store::open(&path, hofbote::clock::system()).unwrap());
+    let receiver = Receiver::start(
+        db.clone(),
+        ReceiverConfig { app_secret: Some(Secret::new(SECRET)), verify_token: None, apply: ctx() },
+    );
+    let applied = receiver.applied.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(receiver.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    db.call(|s| Ok(s.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?)).await.unwrap();
+
+    let http = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let body = status_body(i);
+        let sig = signature::sign(SECRET.as_bytes(), &body);
+        let req = http.post(&url).header(signature::HEADER, sig).body(body);
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let status = req.send().await.unwrap().status().as_u16();
+            // Answered 200: the body is in the database by now.
+            let wamid = format!("wamid.S{i}\"");
+            let stored: i64 = db
+                .call(move |s| {
+                    Ok(s.conn().query_row(
+                        "SELECT count(*) FROM webhook_events WHERE instr(CAST(body AS TEXT), ?1) > 0",
+                        [wamid],
+                        |r| r.get(0),
+                    )?)
+                })
+                .await
+                .unwrap();
+            (status, stored)
+        }));
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), (200, 1));
+    }
+    let unapplied = || {
+        let db = db.clone();
+        async move {
+            db.call(|s| {
+                Ok(s.conn().query_row("SELECT count(*) FROM webhook_events WHERE applied_at IS NULL", [], |r| {
+                    r.get::<_, i64>(0)
+                })?)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while unapplied().await > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "not all applied");
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(100), applied.notified()).await;
+    }
+    let commits = wal_commits(&path);
+    assert!(commits <= 30, "40 bodies stored and applied in {commits} commits");
+}
