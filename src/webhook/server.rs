@@ -1,6 +1,7 @@
 //! The HTTP side of the receiver (axum): `GET /webhook` answers Meta's verification, `POST /webhook` checks the
 //! signature over the raw bytes, hands the body to a single writer task that stores all waiting bodies in one
-//! transaction (group commit, `synchronous=FULL`), answers 200 only after that commit, and wakes the applier.
+//! transaction (group commit, `synchronous=FULL`; it waits a few milliseconds for more while they keep coming),
+//! answers 200 only after that commit, and wakes the applier (which pauses briefly so a burst applies together).
 //! Must not parse or apply before the body is stored. Connections are served by [`super::conns`] (timeouts, cap);
 //! the body must arrive within [`Limits::body_read`] or the request is answered 408. A replay of a body already
 //! stored (Meta's retries, a captured delivery sent again) is answered 200 without a second row: the store keeps a
