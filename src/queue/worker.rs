@@ -274,6 +274,10 @@ pub fn idle_wait(info: &IdleInfo, now: chrono::DateTime<chrono::Utc>, busy: bool
 /// How often unknown rows are reconciled while there are any.
 const RECONCILE_EVERY: StdDuration = StdDuration::from_secs(5);
 
+/// How long the recorder gathers results before it commits them, and how many at most per commit.
+const RECORD_GATHER: StdDuration = StdDuration::from_millis(50);
+const RECORD_BATCH_MAX: usize = 500;
+
 /// Writes send results in batches: everything that finished meanwhile goes into one transaction. A store fault
 /// keeps the batch and tries again (see [`Guarded`]); results are never dropped while the worker runs.
 async fn record_loop(
@@ -283,8 +287,15 @@ async fn record_loop(
 ) -> Result<(), StoreError> {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
-        while let Ok(more) = rx.try_recv() {
-            batch.push(more);
+        // Gather the results of a burst for a moment, so they share one commit (one fsync) instead of one each: a
+        // 1,000-message broadcast took 576 result commits without this (issue 15). A row waits inflight this much
+        // longer; after a crash in between it is `unknown` and settled by its status, as before.
+        let until = tokio::time::Instant::now() + RECORD_GATHER;
+        while batch.len() < RECORD_BATCH_MAX {
+            match tokio::time::timeout_at(until, rx.recv()).await {
+                Ok(Some(more)) => batch.push(more),
+                Ok(None) | Err(_) => break,
+            }
         }
         let batch = Arc::new(batch);
         store.call(move |s| s.record_results(&batch)).await?;

@@ -206,6 +206,13 @@ impl Store {
         self.conn.pragma_update(None, "trusted_schema", "OFF")?;
         // Deleted rows are overwritten with zeros, so an erasure or retention sweep leaves no bytes behind.
         self.conn.pragma_update(None, "secure_delete", "ON")?;
+        // Checkpoint every 4,000 WAL pages (16 MB) instead of SQLite's 1,000: the hot pages of a broadcast (outbox,
+        // its indexes, webhook_events) are copied into the database file once per checkpoint, so fewer checkpoints
+        // write fewer bytes. Measured on 1,000 messages through `serve` + sandbox (issue 15): database-file writes
+        // 9.9 MB in 2,426 pwrites with 16 fsyncs at 1,000 pages, 4.8 MB in 1,167 pwrites with 4 fsyncs at 4,000.
+        // (page_size stays 4,096: 1,024 halved the WAL bytes per commit, but the backup API cannot copy between
+        // page sizes into a WAL database, so backups of older files could no longer be restored.)
+        self.conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
         Ok(())
     }
 

@@ -143,6 +143,28 @@ pub fn mark_applied_tx(tx: &Transaction<'_>, id: i64, now: DateTime<Utc>) -> Res
     Ok(())
 }
 
+/// [`Store::mark_webhook_failed`] inside the caller's transaction (the applier records a failure in the batch that
+/// applied the other bodies).
+pub fn mark_failed_tx(conn: &rusqlite::Connection, id: i64, error: &str, now: DateTime<Utc>) -> Result<()> {
+    let before: u32 = conn.query_row("SELECT attempts FROM webhook_events WHERE id = ?1", [id], |r| r.get(0))?;
+    let attempts = before.saturating_add(1);
+    conn.execute(
+        "UPDATE webhook_events SET error = ?2, attempts = ?3, next_attempt_at = ?4 WHERE id = ?1",
+        params![id, error, attempts, ts(now + retry_delay(attempts))],
+    )?;
+    Ok(())
+}
+
+/// [`Store::mark_webhook_unreadable`] inside the caller's transaction.
+pub fn mark_unreadable_tx(tx: &Transaction<'_>, id: i64, error: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE webhook_events SET error = ?2, unreadable = 1, attempts = attempts + 1, next_attempt_at = NULL
+         WHERE id = ?1",
+        params![id, error],
+    )?;
+    insert_subjects(tx, id, &[Subject::Unknown])
+}
+
 impl Store {
     /// Stores several bodies in ONE transaction (group commit for concurrent deliveries), each with its subjects;
     /// returns their ids. A body stored before (a replay) is not stored again: its existing id is returned.
@@ -199,27 +221,14 @@ impl Store {
     /// Records that applying a body failed: it keeps its subjects (the claim still skips these people) and is tried
     /// again after [`retry_delay`].
     pub fn mark_webhook_failed(&mut self, id: i64, error: &str) -> Result<()> {
-        let now = self.now();
-        let before: u32 =
-            self.conn.query_row("SELECT attempts FROM webhook_events WHERE id = ?1", [id], |r| r.get(0))?;
-        let attempts = before.saturating_add(1);
-        self.conn.execute(
-            "UPDATE webhook_events SET error = ?2, attempts = ?3, next_attempt_at = ?4 WHERE id = ?1",
-            params![id, error, attempts, ts(now + retry_delay(attempts))],
-        )?;
-        Ok(())
+        mark_failed_tx(&self.conn, id, error, self.now())
     }
 
     /// Records that a body cannot be read by our parser: it is kept, never retried on its own, and pauses marketing
     /// (its `unknown` subject) until dismissed; the alert is raised by [`Store::sync_webhook_alerts`].
     pub fn mark_webhook_unreadable(&mut self, id: i64, error: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE webhook_events SET error = ?2, unreadable = 1, attempts = attempts + 1, next_attempt_at = NULL
-             WHERE id = ?1",
-            params![id, error],
-        )?;
-        insert_subjects(&tx, id, &[Subject::Unknown])?;
+        mark_unreadable_tx(&tx, id, error)?;
         tx.commit()?;
         Ok(())
     }

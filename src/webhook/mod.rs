@@ -75,8 +75,8 @@ fn failure_signal(path: &Path) -> Arc<Notify> {
     map.entry(path.to_owned()).or_default().clone()
 }
 
-/// Applies every stored body that is due (new, or failed and due for a retry), oldest first, each in its own
-/// transaction. A body that fails is scheduled for another attempt; one that cannot be parsed is kept for review
+/// Applies every stored body that is due (new, or failed and due for a retry), oldest first, up to [`APPLY_BATCH`]
+/// bodies per transaction, each in its own savepoint. A body that fails is scheduled for another attempt; one that cannot be parsed is kept for review
 /// with an alert; the others go on. Keeps the webhook alerts in step.
 pub fn apply_pending(store: &mut Store, ctx: &ApplyContext) -> Result<Applied> {
     let result = apply_due(store, ctx);
@@ -90,44 +90,65 @@ pub fn apply_pending(store: &mut Store, ctx: &ApplyContext) -> Result<Applied> {
 fn apply_due(store: &mut Store, ctx: &ApplyContext) -> Result<(Applied, usize)> {
     let mut total = Applied::default();
     let mut failures = 0;
+    let clock = store.clock().clone();
     loop {
-        let batch = store.unapplied_webhooks(100)?;
+        let batch = store.unapplied_webhooks(APPLY_BATCH)?;
         if batch.is_empty() {
             break;
         }
+        // Group commit: the whole batch in ONE transaction (one WAL commit, one fsync, each shared page written once)
+        // instead of one per body, which made applying the statuses of a broadcast most of serve's disk writes
+        // (issue 15). Each body runs in its own savepoint, so one that fails is rolled back alone and recorded for a
+        // retry in the same commit while the others apply. Immediate: the write lock is taken (or waited for) at
+        // BEGIN; a deferred transaction that reads first fails at once with "database is locked" when another
+        // connection (the terminal app's worker, a second process) committed in between.
+        let tx = store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut done_here = Applied::default();
+        let mut failed_here = 0;
         for hook in batch {
-            let now = store.now();
+            let now = clock.now();
             let events = match payload::parse(&hook.body) {
                 Ok(events) => events,
                 Err(e) => {
                     tracing::error!(id = hook.id, error = %e, "webhook body cannot be read; kept, marketing paused");
-                    store.mark_webhook_unreadable(hook.id, &e.to_string())?;
+                    crate::store::webhooks::mark_unreadable_tx(&tx, hook.id, &e.to_string())?;
                     continue;
                 }
             };
+            tx.execute_batch("SAVEPOINT apply_body")?;
             let result = (|| -> Result<Applied> {
-                // Immediate: the write lock is taken (or waited for) at BEGIN. A deferred transaction that reads
-                // first fails at once with "database is locked" when another connection (the terminal app's worker,
-                // a second process) committed in between — and the body would sit unapplied.
-                let tx = store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let done = apply::apply_events(&tx, &events, ctx, now)?;
                 crate::store::webhooks::mark_applied_tx(&tx, hook.id, now)?;
-                tx.commit()?;
                 Ok(done)
             })();
             match result {
-                Ok(done) => total.add(done),
+                Ok(done) => {
+                    tx.execute_batch("RELEASE apply_body")?;
+                    done_here.add(done);
+                }
                 Err(error) => {
-                    failures += 1;
+                    // Some errors (a full disk, I/O) make SQLite roll back the whole transaction: then nothing of
+                    // this batch is written and the caller retries it all.
+                    if tx.is_autocommit() {
+                        return Err(error);
+                    }
+                    tx.execute_batch("ROLLBACK TO apply_body; RELEASE apply_body")?;
+                    failed_here += 1;
                     tracing::warn!(id = hook.id, %error, "webhook body could not be applied; tried again later");
-                    store.mark_webhook_failed(hook.id, &error.to_string())?;
+                    crate::store::webhooks::mark_failed_tx(&tx, hook.id, &error.to_string(), now)?;
                 }
             }
         }
+        tx.commit()?;
+        total.add(done_here);
+        failures += failed_here;
     }
     store.sync_webhook_alerts()?;
     Ok((total, failures))
 }
+
+/// Bodies applied per transaction. A broadcast's statuses arrive ~3 per message; 100 bodies share one commit.
+const APPLY_BATCH: usize = 100;
 
 /// Retries failed bodies when they are due, without any command: runs as long as the receiver's database thread.
 /// Sleeps until the earliest due retry (by the store's clock), an application failing in this process, or a commit

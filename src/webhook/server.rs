@@ -1,6 +1,7 @@
 //! The HTTP side of the receiver (axum): `GET /webhook` answers Meta's verification, `POST /webhook` checks the
 //! signature over the raw bytes, hands the body to a single writer task that stores all waiting bodies in one
-//! transaction (group commit, `synchronous=FULL`), answers 200 only after that commit, and wakes the applier.
+//! transaction (group commit, `synchronous=FULL`; it waits a few milliseconds for more while they keep coming),
+//! answers 200 only after that commit, and wakes the applier (which pauses briefly so a burst applies together).
 //! Must not parse or apply before the body is stored. Connections are served by [`super::conns`] (timeouts, cap);
 //! the body must arrive within [`Limits::body_read`] or the request is answered 408. A replay of a body already
 //! stored (Meta's retries, a captured delivery sent again) is answered 200 without a second row: the store keeps a
@@ -151,16 +152,26 @@ async fn stored(shared: &Shared, body: Bytes) -> StatusCode {
     }
 }
 
+/// See [`write_loop`]: without gathering, a 1,000-message broadcast stored its 3,000 status bodies in 1,813 commits
+/// (issue 15), as the sandbox (like Meta) posts them from many connections a few at a time.
+const STORE_LINGER: Duration = Duration::from_millis(3);
+const STORE_GATHER: Duration = Duration::from_millis(6);
+
 /// Stores bodies in batches: everything waiting goes into one transaction, then all senders get their answer. A body
 /// stored before (or earlier in the same batch) is not stored again (the store's unique body hash); its sender gets
 /// the batch's answer.
 async fn write_loop(db: Db, mut rx: mpsc::Receiver<(Vec<u8>, Ack)>, stored: Arc<Notify>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
+        // Gather a burst: wait for the next body up to STORE_LINGER, as long as bodies keep coming and for at most
+        // STORE_GATHER in all, so concurrent deliveries share one commit (one fsync) while a lone body waits only
+        // STORE_LINGER before its 200.
+        let until = tokio::time::Instant::now() + STORE_GATHER;
         while batch.len() < 512 {
-            match rx.try_recv() {
-                Ok(item) => batch.push(item),
-                Err(_) => break,
+            let next = (tokio::time::Instant::now() + STORE_LINGER).min(until);
+            match tokio::time::timeout_at(next, rx.recv()).await {
+                Ok(Some(item)) => batch.push(item),
+                Ok(None) | Err(_) => break,
             }
         }
         let (bodies, acks): (Vec<Vec<u8>>, Vec<Ack>) = batch.into_iter().unzip();
@@ -180,9 +191,18 @@ async fn write_loop(db: Db, mut rx: mpsc::Receiver<(Vec<u8>, Ack)>, stored: Arc<
     }
 }
 
+/// How long the applier waits after a store before it applies, so the bodies of a burst share one transaction:
+/// measured on a 1,000-message broadcast (3,000 status bodies), 915 apply commits without the pause, see the report
+/// of issue 15. Statuses show at most this much later; consent changes (a STOP) keep their subjects, so the claim
+/// skips those people until they are applied.
+const APPLY_PAUSE: Duration = Duration::from_millis(50);
+
 async fn apply_loop(db: Db, ctx: ApplyContext, stored: Arc<Notify>, applied: Arc<Notify>) {
     loop {
         stored.notified().await;
+        // Coalesce: bodies stored during this pause are applied in the same pass and transaction (issue 15). The
+        // notification that arrives meanwhile leaves a permit, so the next pass follows at most APPLY_PAUSE later.
+        tokio::time::sleep(APPLY_PAUSE).await;
         let ctx = ctx.clone();
         match db.call(move |s| super::apply_pending(s, &ctx)).await {
             Ok(_) => applied.notify_waiters(),

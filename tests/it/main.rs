@@ -10,6 +10,7 @@ mod composer_journeys;
 mod costs;
 mod first_week;
 mod flood;
+mod group_commit;
 mod halt;
 mod handover;
 mod hostile;
