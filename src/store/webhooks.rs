@@ -175,6 +175,7 @@ impl Store {
             [&now],
         )?;
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::WebhookStore, bodies.len());
         Ok(ids)
     }
 
@@ -207,6 +208,7 @@ impl Store {
             "UPDATE webhook_events SET error = ?2, attempts = ?3, next_attempt_at = ?4 WHERE id = ?1",
             params![id, error, attempts, ts(now + retry_delay(attempts))],
         )?;
+        super::stats::commit(super::stats::Kind::WebhookFailed, 1);
         Ok(())
     }
 
@@ -221,6 +223,7 @@ impl Store {
         )?;
         insert_subjects(&tx, id, &[Subject::Unknown])?;
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::WebhookFailed, 1);
         Ok(())
     }
 

@@ -113,6 +113,7 @@ fn apply_due(store: &mut Store, ctx: &ApplyContext) -> Result<(Applied, usize)> 
                 let done = apply::apply_events(&tx, &events, ctx, now)?;
                 crate::store::webhooks::mark_applied_tx(&tx, hook.id, now)?;
                 tx.commit()?;
+                crate::store::stats::commit(crate::store::stats::Kind::WebhookApply, events.len());
                 Ok(done)
             })();
             match result {
@@ -185,5 +186,6 @@ pub fn expire_confirmations(store: &mut Store) -> Result<usize> {
     let tx = store.conn_mut().transaction()?;
     let n = apply::expire_confirmations_tx(&tx, now)?;
     tx.commit()?;
+    crate::store::stats::commit(crate::store::stats::Kind::Housekeeping, n);
     Ok(n)
 }
