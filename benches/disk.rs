@@ -2,8 +2,8 @@
 //! broadcast of 1,000 consenting recipients through the in-process sandbox, which posts every status webhook (sent,
 //! delivered, read) back to `serve`. Measured from the start of `serve` until every row is final:
 //! - `write_bytes` of `/proc/<serve>/io` (the whole process, all threads) — what reached the block layer;
-//! - with `strace -f -c` (a second run, when strace is installed): the calls of `fsync`, `fdatasync`, `pwrite64` and
-//!   `write`;
+//! - with `strace -f -y` (a second run, when strace is installed): the calls of `fsync`, `fdatasync`, `pwrite64` and
+//!   `write`, and per file (WAL, database file, send journal, log) their calls and bytes;
 //! - the growth of the database (file and WAL after `serve` ended);
 //! - the committed write transactions per kind, which `serve` writes at its clean exit to `HOFBOTE_STATS_FILE`
 //!   (`hofbote::store::stats`), the evidence of where the fsyncs come from.
@@ -178,16 +178,57 @@ fn serve_pid(child: &Child, traced: bool) -> u32 {
     panic!("strace started no hofbote serve");
 }
 
-/// `strace -c` summary: calls per syscall.
-fn strace_calls(text: &str) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
+/// The file a traced call went to, by kind: the WAL, the database file (checkpoints), the send journal, the log,
+/// or anything else (eventfd wake-ups, pipes, sockets: no disk).
+fn file_kind(path: &str) -> &'static str {
+    if path.ends_with(".sqlite-wal") {
+        "wal"
+    } else if path.ends_with(".sqlite") {
+        "db"
+    } else if path.ends_with(".sends") {
+        "journal"
+    } else if path.contains("/logs/") {
+        "log"
+    } else {
+        "other"
+    }
+}
+
+/// Calls and bytes per (syscall, file kind) from an `strace -f -y` log; `(name, "*")` holds the totals per syscall.
+/// Calls split by another thread (`<unfinished ...>` / `<... resumed>`) are joined by pid.
+fn strace_calls(text: &str) -> BTreeMap<(String, String), (u64, u64)> {
+    let mut out: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let mut pending: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let add = |name: &str, kind: &str, bytes: u64, out: &mut BTreeMap<(String, String), (u64, u64)>| {
+        for k in [kind, "*"] {
+            let e = out.entry((name.to_owned(), k.to_owned())).or_default();
+            e.0 += 1;
+            e.1 += bytes;
+        }
+    };
+    let result =
+        |rest: &str| rest.rsplit_once(" = ").and_then(|(_, r)| r.split_whitespace().next()?.parse::<u64>().ok());
     for line in text.lines() {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() >= 5
-            && f[0].parse::<f64>().is_ok()
-            && let (Some(name), Ok(calls)) = (f.last(), f[3].parse::<u64>())
-        {
-            out.insert((*name).to_owned(), calls);
+        let (pid, rest) = line.split_once(' ').unwrap_or(("", line));
+        let rest = rest.trim_start();
+        if rest.starts_with("<... ") {
+            if let Some((name, kind)) = pending.remove(pid) {
+                let bytes = if name == "pwrite64" || name == "write" { result(rest).unwrap_or(0) } else { 0 };
+                add(&name, &kind, bytes, &mut out);
+            }
+            continue;
+        }
+        let Some((name, args)) = rest.split_once('(') else { continue };
+        if !matches!(name, "fsync" | "fdatasync" | "pwrite64" | "write") {
+            continue;
+        }
+        let path = args.split_once('<').and_then(|(_, p)| p.split_once('>')).map_or("", |(p, _)| p);
+        let kind = file_kind(path);
+        if rest.ends_with("<unfinished ...>") {
+            pending.insert(pid.to_owned(), (name.to_owned(), kind.to_owned()));
+        } else {
+            let bytes = if name == "pwrite64" || name == "write" { result(rest).unwrap_or(0) } else { 0 };
+            add(name, kind, bytes, &mut out);
         }
     }
     out
@@ -198,13 +239,13 @@ struct Run {
     write_bytes: u64,
     db_growth: i64,
     hooks: i64,
-    calls: Option<BTreeMap<String, u64>>,
+    calls: Option<BTreeMap<(String, String), (u64, u64)>>,
     stats: serde_json::Value,
 }
 
 impl Run {
     fn call(&self, name: &str) -> Option<u64> {
-        self.calls.as_ref().map(|c| c.get(name).copied().unwrap_or(0))
+        self.calls.as_ref().map(|c| c.get(&(name.to_owned(), "*".to_owned())).map_or(0, |v| v.0))
     }
     fn fsyncs(&self) -> Option<u64> {
         Some(self.call("fsync")? + self.call("fdatasync")?)
@@ -235,7 +276,7 @@ fn run(rt: &tokio::runtime::Runtime, rate: Option<u32>, traced: bool) -> Run {
     let bin = env!("CARGO_BIN_EXE_hofbote");
     let mut cmd = if traced {
         let mut c = Command::new("strace");
-        c.args(["-f", "-c", "-e", "trace=fsync,fdatasync,pwrite64,write", "-o"]).arg(&strace_out).arg(bin);
+        c.args(["-f", "-y", "-e", "trace=fsync,fdatasync,pwrite64,write", "-o"]).arg(&strace_out).arg(bin);
         c
     } else {
         Command::new(bin)
@@ -327,6 +368,28 @@ fn per_kind(label: &str, run: &Run) {
     }
 }
 
+/// Prints and records, per file, the syncs, the write calls and the bytes of a traced run, per message.
+fn per_file(label: &str, run: &Run) {
+    let Some(calls) = &run.calls else { return };
+    let n = N as f64;
+    let get = |name: &str, kind: &str| calls.get(&(name.to_owned(), kind.to_owned())).copied().unwrap_or((0, 0));
+    println!("  {label}, per file (per message): syncs, write calls, KiB written");
+    for kind in ["wal", "db", "journal", "log", "other"] {
+        let syncs = get("fsync", kind).0 + get("fdatasync", kind).0;
+        let (pw, wr) = (get("pwrite64", kind), get("write", kind));
+        let (writes, bytes) = (pw.0 + wr.0, pw.1 + wr.1);
+        if syncs + writes == 0 {
+            continue;
+        }
+        let kib = bytes as f64 / n / 1024.0;
+        println!("    {kind:<8} {:>6.2} {:>7.1} {kib:>8.1}", syncs as f64 / n, writes as f64 / n);
+        if kind != "other" {
+            report::push(BENCH, &format!("{label}: syncs per message on {kind}"), syncs as f64 / n, "", "", None);
+            report::push(BENCH, &format!("{label}: KiB written per message to {kind}"), kib, "KiB", "", None);
+        }
+    }
+}
+
 /// The syncs the counted transactions explain: one per database commit, one per journal intent write (outcomes
 /// are not synced).
 fn synced(run: &Run) -> u64 {
@@ -394,6 +457,7 @@ fn main() {
             "",
             None,
         );
+        per_file("full speed", &t);
     } else {
         println!("  strace is not installed: the fsync and pwrite64 counts are missing");
     }
@@ -434,6 +498,7 @@ fn main() {
                 None,
             );
         }
+        per_file("at 80/s", &paced);
         per_kind("at 80/s", &paced);
     }
     report::flush(BENCH);
