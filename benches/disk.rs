@@ -413,12 +413,13 @@ fn main() {
 
     // Full speed, untraced: bytes, time, database growth, transactions per kind.
     let full = run(&rt, None, false);
-    let kb = full.write_bytes as f64 / n / 1024.0;
+    // The target is in KB (1,000 bytes).
+    let kb = full.write_bytes as f64 / n / 1000.0;
     println!(
-        "  full speed: all final after {:.2} s, {} bodies applied; write_bytes {} ({kb:.1} KiB/message), database grew by {} bytes",
+        "  full speed: all final after {:.2} s, {} bodies applied; write_bytes {} ({kb:.1} KB/message), database grew by {} bytes",
         full.secs, full.hooks, full.write_bytes, full.db_growth
     );
-    report::push(BENCH, "full speed: bytes written per message (write_bytes)", kb, "KiB", "≤ 8", Some(kb <= 8.0));
+    report::push(BENCH, "full speed: bytes written per message (write_bytes)", kb, "KB", "≤ 8", Some(kb <= 8.0));
     report::push(BENCH, "full speed: database growth per message", full.db_growth as f64 / n / 1024.0, "KiB", "", None);
     report::push(BENCH, "full speed: serve start to all rows final (1,000)", full.secs, "s", "", None);
     per_kind("full speed", &full);
