@@ -2,7 +2,8 @@
 //! file and to stderr (for the journal). The receiver always runs; when another hofbote (the terminal app) holds
 //! the send lock, the service says so and takes sending over as soon as that one lets go — the app hands over at
 //! its next message boundary (`crate::sending`). On SIGTERM/SIGINT it stops claiming, lets in-flight requests finish
-//! and releases the send lock. The wiring of store, client, worker and receiver is `crate::sending`, shared with the
+//! and releases the send lock. When `HOFBOTE_STATS_FILE` is set, it writes the counts of its write transactions
+//! per kind there as it ends ([`crate::store::stats`]). The wiring of store, client, worker and receiver is `crate::sending`, shared with the
 //! terminal app and the demo.
 
 use std::net::SocketAddr;
@@ -31,7 +32,7 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         apply: ApplyContext::from_config(&ctx.config),
     };
     let clock = ctx.clock.clone();
-    super::runtime()?.block_on(async move {
+    let ended = super::runtime()?.block_on(async move {
         // Before anything that takes time: a SIGTERM during the start ends the service cleanly, not by default.
         let mut signals = Signals::install();
         let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -103,7 +104,10 @@ pub fn run(ctx: &Context, listen: SocketAddr) -> Result<(), CliError> {
         tracing::info!("stopping: no new claims, finishing requests in flight");
         // The send lock is released once the worker has finished.
         background.stop(None).await.map_err(as_cli)
-    })
+    });
+    // For the disk benchmark (`HOFBOTE_STATS_FILE`): the committed write transactions per kind of this run.
+    crate::store::stats::write_if_asked();
+    ended
 }
 
 /// Says in the journal (and on stderr) when the service waits for another sender and when it took over.

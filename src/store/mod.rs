@@ -21,6 +21,7 @@ pub mod restore;
 pub mod retention;
 pub mod rows;
 pub mod send_journal;
+pub mod stats;
 pub mod templates;
 pub mod thread;
 mod time;

@@ -308,6 +308,7 @@ impl Store {
             journal.intents(&tokens, now)?;
         }
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::Claim, claimed.len());
         Ok(claimed)
     }
 
@@ -346,6 +347,7 @@ impl Store {
             journal.outcomes(&accepted, &not_sent, now)?;
         }
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::Result, results.len());
         Ok(())
     }
 
@@ -355,6 +357,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let n = change_rows_tx(&tx, &RowChange::new(RowEvent::OutcomeUnknown).reason(Reason::Crashed), now, Rows::All)?;
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::Recover, n);
         Ok(n)
     }
 
@@ -375,6 +378,7 @@ impl Store {
             ),
         )?;
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::Recover, n);
         Ok(n)
     }
 

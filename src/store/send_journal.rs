@@ -127,7 +127,12 @@ impl SendJournal {
             // Reopened next time (the file may have been replaced or the disk remounted).
             self.file = None;
         }
-        result.map_err(|e| io_err(&path, e))
+        result.map_err(|e| io_err(&path, e))?;
+        super::stats::commit(
+            if sync { super::stats::Kind::JournalIntent } else { super::stats::Kind::JournalOutcome },
+            tokens.len(),
+        );
+        Ok(())
     }
 
     /// Rows about to be written to Meta; on the disk before this returns.

@@ -197,6 +197,7 @@ impl Store {
             [&now],
         )?;
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::WebhookStore, bodies.len());
         Ok(ids)
     }
 
@@ -221,7 +222,9 @@ impl Store {
     /// Records that applying a body failed: it keeps its subjects (the claim still skips these people) and is tried
     /// again after [`retry_delay`].
     pub fn mark_webhook_failed(&mut self, id: i64, error: &str) -> Result<()> {
-        mark_failed_tx(&self.conn, id, error, self.now())
+        mark_failed_tx(&self.conn, id, error, self.now())?;
+        super::stats::commit(super::stats::Kind::WebhookFailed, 1);
+        Ok(())
     }
 
     /// Records that a body cannot be read by our parser: it is kept, never retried on its own, and pauses marketing
@@ -230,6 +233,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         mark_unreadable_tx(&tx, id, error)?;
         tx.commit()?;
+        super::stats::commit(super::stats::Kind::WebhookFailed, 1);
         Ok(())
     }
 

@@ -105,6 +105,7 @@ fn apply_due(store: &mut Store, ctx: &ApplyContext) -> Result<(Applied, usize)> 
         let tx = store.conn_mut().transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut done_here = Applied::default();
         let mut failed_here = 0;
+        let carried = batch.len();
         for hook in batch {
             let now = clock.now();
             let events = match payload::parse(&hook.body) {
@@ -140,6 +141,7 @@ fn apply_due(store: &mut Store, ctx: &ApplyContext) -> Result<(Applied, usize)> 
             }
         }
         tx.commit()?;
+        crate::store::stats::commit(crate::store::stats::Kind::WebhookApply, carried);
         total.add(done_here);
         failures += failed_here;
     }
@@ -206,5 +208,6 @@ pub fn expire_confirmations(store: &mut Store) -> Result<usize> {
     let tx = store.conn_mut().transaction()?;
     let n = apply::expire_confirmations_tx(&tx, now)?;
     tx.commit()?;
+    crate::store::stats::commit(crate::store::stats::Kind::Housekeeping, n);
     Ok(n)
 }

@@ -8,6 +8,7 @@ mod chaos;
 mod cli;
 mod composer_journeys;
 mod costs;
+mod disk_stats;
 mod first_week;
 mod flood;
 mod group_commit;
