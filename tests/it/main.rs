@@ -8,6 +8,7 @@ mod chaos;
 mod cli;
 mod composer_journeys;
 mod costs;
+mod first_rows;
 mod first_week;
 mod flood;
 mod halt;
