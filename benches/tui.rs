@@ -441,7 +441,7 @@ fn main() {
         return;
     }
     if std::env::args().any(|a| a == "first") {
-        pty_figures::first_row();
+        pty_figures::first_customer_row();
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -457,7 +457,7 @@ fn main() {
     let db_send = dir.path().join("send.sqlite");
     seed_send(&db_send);
     bench_preview(dir.path(), &db_send);
-    pty_figures::first_row();
+    pty_figures::first_customer_row();
     bench_pty();
     report::flush("tui");
 }

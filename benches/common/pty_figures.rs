@@ -498,7 +498,7 @@ fn first_row_runs(n: usize, runs: usize) -> Vec<(Duration, Option<u64>)> {
 }
 
 /// The customer list's first frame with 10,000 and 100,000 customers, and the peak RSS with 10,000.
-pub fn first_row() {
+pub fn first_customer_row() {
     println!("spawn → first frame showing a customer row, real binary in a pty at 80x24 (median of 7 runs):");
     for (n, target) in [(10_000usize, 25.0), (100_000, 40.0)] {
         let runs = first_row_runs(n, 7);

@@ -179,8 +179,15 @@ impl Store {
     /// The first `limit` customers in the order `key` gives their names (ties by id), fully built, and how many
     /// customers there are: what the customer list draws first, before [`Store::list_customers`] brings the rest.
     /// Reads only ids and names of all rows (a bounded heap keeps the best `limit`), then tags and consent of the
-    /// page by key. `key` is the caller's (the list sorts by its own folding of names).
-    pub fn customer_page<K: Ord>(&self, limit: usize, key: impl Fn(&str) -> K) -> Result<CustomerPage> {
+    /// page by key. `key` is the caller's (the list sorts by its own folding of names); `may_precede(name, worst)`
+    /// is a cheap test that may say `false` only when `key(name)` is certainly after `worst` (then `key` is not
+    /// computed for that row).
+    pub fn customer_page<K: Ord>(
+        &self,
+        limit: usize,
+        key: impl Fn(&str) -> K,
+        may_precede: impl Fn(&str, &K) -> bool,
+    ) -> Result<CustomerPage> {
         let mut best: std::collections::BinaryHeap<(K, i64)> = std::collections::BinaryHeap::with_capacity(limit + 1);
         let mut total = 0usize;
         {
@@ -191,6 +198,9 @@ impl Store {
                 let id: i64 = r.get(0)?;
                 let name =
                     r.get_ref(1)?.as_str().map_err(|_| StoreError::Corrupt(format!("customers.name of {id}")))?;
+                if best.len() >= limit && best.peek().is_some_and(|(worst, _)| !may_precede(name, worst)) {
+                    continue;
+                }
                 let k = (key(name), id);
                 if best.len() < limit {
                     best.push(k);

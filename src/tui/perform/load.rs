@@ -34,7 +34,10 @@ pub fn customers(store: &Store) -> Result<CustomersData, StoreError> {
 /// The first `n` customers in the list's order and the counts: what the list draws before the whole list is in.
 pub fn customer_page(store: &Store, n: usize) -> Result<CustomersData, StoreError> {
     let data_version = store.data_version()?;
-    let page = store.customer_page(n, crate::tui::screens::customers::sort_key)?;
+    let page = {
+        use crate::tui::screens::customers::{may_precede, sort_key};
+        store.customer_page(n, sort_key, |name, worst: &String| may_precede(name, worst))?
+    };
     Ok(CustomersData { rows: page.rows, tags: Vec::new(), now: store.now(), data_version, page_of: Some(page.total) })
 }
 
