@@ -9,7 +9,11 @@
 //! - through a real pty (`common/pty_figures.rs`, on the harness of `tests/it/pty.rs`): key → frame latency,
 //!   bytes and frames per keystroke at 80x24, and CPU ticks, frames and bytes while idle with a sender configured.
 //!
-//! Run: `cargo bench --bench tui` (release build; records the figures for the report), only the sending side:
+//! - through a real pty: spawn → the first frame showing a customer row with 10,000 and 100,000 customers, and the
+//!   peak RSS (`VmHWM`) with 10,000 once the whole list is loaded.
+//!
+//! Run: `cargo bench --bench tui` (release build; records the figures for the report), only the first row and
+//! memory: `cargo bench --bench tui -- first` (prints without recording), only the sending side:
 //! `cargo bench --bench tui -- send`, only the pty figures: `cargo bench --bench tui -- pty` (these two print
 //! without recording). `HOFBOTE_BENCH_SEED` fixes the seed of the random key gaps (printed either way);
 //! `HOFBOTE_BENCH_IDLE_SECS` shortens the idle windows (default 60 s) while trying things out.
@@ -436,6 +440,10 @@ fn main() {
         bench_pty();
         return;
     }
+    if std::env::args().any(|a| a == "first") {
+        pty_figures::first_customer_row();
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let db10k: PathBuf = dir.path().join("10k.sqlite");
     let db100k: PathBuf = dir.path().join("100k.sqlite");
@@ -449,6 +457,7 @@ fn main() {
     let db_send = dir.path().join("send.sqlite");
     seed_send(&db_send);
     bench_preview(dir.path(), &db_send);
+    pty_figures::first_customer_row();
     bench_pty();
     report::flush("tui");
 }

@@ -54,6 +54,13 @@ fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
     })
 }
 
+/// The first customers of the list and how many there are in all ([`Store::customer_page`]).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerPage {
+    pub rows: Vec<CustomerRow>,
+    pub total: usize,
+}
+
 /// Filter for listing customers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerFilter {
@@ -167,6 +174,64 @@ impl Store {
         }
         out.sort_by(|a, b| nocase_cmp(&a.customer.name, &b.customer.name).then(a.customer.id.cmp(&b.customer.id)));
         Ok(out)
+    }
+
+    /// The first `limit` customers in the order `key` gives their names (ties by id), fully built, and how many
+    /// customers there are: what the customer list draws first, before [`Store::list_customers`] brings the rest.
+    /// Reads only ids and names of all rows (a bounded heap keeps the best `limit`), then tags and consent of the
+    /// page by key. `key` is the caller's (the list sorts by its own folding of names); `may_precede(name, worst)`
+    /// is a cheap test that may say `false` only when `key(name)` is certainly after `worst` (then `key` is not
+    /// computed for that row).
+    pub fn customer_page<K: Ord>(
+        &self,
+        limit: usize,
+        key: impl Fn(&str) -> K,
+        may_precede: impl Fn(&str, &K) -> bool,
+    ) -> Result<CustomerPage> {
+        let mut best: std::collections::BinaryHeap<(K, i64)> = std::collections::BinaryHeap::with_capacity(limit + 1);
+        let mut total = 0usize;
+        {
+            let mut stmt = self.conn.prepare_cached("SELECT id, name FROM customers")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                total += 1;
+                let id: i64 = r.get(0)?;
+                let name =
+                    r.get_ref(1)?.as_str().map_err(|_| StoreError::Corrupt(format!("customers.name of {id}")))?;
+                if best.len() >= limit && best.peek().is_some_and(|(worst, _)| !may_precede(name, worst)) {
+                    continue;
+                }
+                let k = (key(name), id);
+                if best.len() < limit {
+                    best.push(k);
+                } else if best.peek().is_some_and(|top| k < *top) {
+                    best.pop();
+                    best.push(k);
+                }
+            }
+        }
+        let ids: Vec<i64> = best.into_sorted_vec().into_iter().map(|(_, id)| id).collect();
+        let mut rows = Vec::with_capacity(ids.len());
+        let mut one = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"))?;
+        let mut consent =
+            self.conn.prepare_cached("SELECT purpose, state FROM consent_state WHERE customer_id = ?1")?;
+        for id in ids {
+            let raw = one.query_row([id], from_row)?;
+            let mut tags = self.tags_of(id)?;
+            tags.sort_by(|a, b| nocase_cmp(a, b));
+            let mut pair = ConsentPair::default();
+            let corrupt = || StoreError::Corrupt("consent_state".into());
+            let mut states = consent.query([id])?;
+            while let Some(r) = states.next()? {
+                let state = stored_state(r.get_ref(1)?.as_str().map_err(|_| corrupt())?).ok_or_else(corrupt)?;
+                match r.get_ref(0)?.as_str().map_err(|_| corrupt())? {
+                    "service" => pair.service = state,
+                    _ => pair.marketing = state,
+                }
+            }
+            rows.push(CustomerRow { customer: build(raw, tags)?, consent: pair });
+        }
+        Ok(CustomerPage { rows, total })
     }
 
     pub fn customer_count(&self) -> Result<i64> {

@@ -236,6 +236,8 @@ pub enum FileKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadCustomers,
+    /// The first rows of the customer list (this many) and the counts, drawn before the whole list is in.
+    LoadCustomerPage(usize),
     LoadConsent,
     LoadLedger(i64),
     CheckDataVersion,
@@ -333,6 +335,7 @@ impl Effect {
             Effect::Settings(SettingsEffect::Load) => Op::Load,
             Effect::Settings(_) => Op::Settings,
             Effect::LoadCustomers
+            | Effect::LoadCustomerPage(_)
             | Effect::LoadConsent
             | Effect::LoadLedger(_)
             | Effect::CheckDataVersion
@@ -364,6 +367,7 @@ impl Effect {
             Effect::Setup(welcome::SetupEffect::Save(_))
             | Effect::Settings(SettingsEffect::Load | SettingsEffect::Save(_))
             | Effect::LoadCustomers
+            | Effect::LoadCustomerPage(_)
             | Effect::LoadConsent
             | Effect::LoadLedger(_)
             | Effect::CheckDataVersion

@@ -9,6 +9,7 @@ mod cli;
 mod composer_journeys;
 mod costs;
 mod disk_stats;
+mod first_rows;
 mod first_week;
 mod flood;
 mod group_commit;

@@ -440,6 +440,10 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
         Screen::Customers => {
             if state.customers.stale || !state.customers.loaded {
                 state.customers.stale = false;
+                // The first start: the rows on screen first, the whole list right behind them (issue 15).
+                if let Some(n) = customers::first_page(&state.customers, state.size) {
+                    effects.push(Effect::LoadCustomerPage(n));
+                }
                 effects.push(Effect::LoadCustomers);
             }
             if let Some(d) = &state.customers.detail {

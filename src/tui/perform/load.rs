@@ -28,7 +28,17 @@ pub fn customers(store: &Store) -> Result<CustomersData, StoreError> {
     let data_version = store.data_version()?;
     let rows = store.list_customers(&CustomerFilter::default())?;
     let tags = store.tag_counts()?;
-    Ok(CustomersData { rows, tags, now: store.now(), data_version })
+    Ok(CustomersData { rows, tags, now: store.now(), data_version, page_of: None })
+}
+
+/// The first `n` customers in the list's order and the counts: what the list draws before the whole list is in.
+pub fn customer_page(store: &Store, n: usize) -> Result<CustomersData, StoreError> {
+    let data_version = store.data_version()?;
+    let page = {
+        use crate::tui::screens::customers::{may_precede, sort_key};
+        store.customer_page(n, sort_key, |name, worst: &String| may_precede(name, worst))?
+    };
+    Ok(CustomersData { rows: page.rows, tags: Vec::new(), now: store.now(), data_version, page_of: Some(page.total) })
 }
 
 fn name_of(store: &Store, id: i64) -> Result<Option<String>, StoreError> {

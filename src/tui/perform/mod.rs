@@ -43,6 +43,7 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
     let result: Result<Msg, Failure> = (|| {
         Ok(match effect {
             Effect::LoadCustomers => Msg::Customers(load::customers(store)?),
+            Effect::LoadCustomerPage(n) => Msg::Customers(load::customer_page(store, n)?),
             Effect::LoadConsent => Msg::Consent(load::consent(store)?),
             Effect::LoadLedger(id) => Msg::Ledger(load::ledger(store, id)?),
             Effect::CheckDataVersion => Msg::DataVersion {

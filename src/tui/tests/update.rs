@@ -26,9 +26,45 @@ fn visible_names(state: &State) -> Vec<String> {
 fn start_loads_the_first_screen_and_nothing_else() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut state = State::new(&launch);
-    assert_eq!(state.start(), vec![Effect::LoadCustomers]);
+    assert_eq!(state.start(), vec![Effect::LoadCustomerPage(40), Effect::LoadCustomers]);
     assert_eq!(state.status.as_ref().map(|s| s.kind), Some(StatusKind::Info));
     assert!(state.live());
+}
+
+/// Issue 15: the first rows come first (in the list's order, with the whole count); keys that need the whole list
+/// wait for it, the others work on the rows there; nothing typed is lost.
+#[test]
+fn the_first_page_shows_at_once_and_keys_that_need_the_whole_list_wait_for_it() {
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = demo_store();
+    let full = demo_state((80, 24));
+    let all = visible_names(&full);
+    assert!(all.len() > 10, "{all:?}");
+
+    let mut state = State::new(&launch);
+    update(&mut state, Msg::Resize(80, 24));
+    let ctx = crate::tui::perform::PerformCtx::from_launch(&launch);
+    let effects = state.start();
+    assert_eq!(effects.first(), Some(&Effect::LoadCustomerPage(40)));
+    let page = crate::tui::perform::perform_on(&ctx, &mut store, Effect::LoadCustomerPage(5));
+    assert!(update(&mut state, page).is_empty());
+    assert_eq!(visible_names(&state), all[..5], "the page is the list's first rows, in its order");
+    assert!(!state.customers.loaded);
+    let screen = crate::tui::tests::screen(&state);
+    assert!(screen.contains(&format!("{} Kunden", all.len())), "the whole count shows:\n{screen}");
+    assert!(!screen.contains("Lade Daten"), "{screen}");
+
+    // j moves within the page at once; End needs the last customer and waits.
+    update(&mut state, ch('j'));
+    assert_eq!(selected_name(&state), all[1]);
+    update(&mut state, key(KeyCode::End));
+    assert_eq!(selected_name(&state), all[1], "End waits for the whole list");
+
+    let rest = crate::tui::perform::perform_on(&ctx, &mut store, Effect::LoadCustomers);
+    update(&mut state, rest);
+    assert!(state.customers.loaded);
+    assert_eq!(visible_names(&state), all);
+    assert_eq!(selected_name(&state), all[all.len() - 1], "End applied once the whole list is in");
 }
 
 #[test]

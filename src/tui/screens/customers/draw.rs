@@ -66,7 +66,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
         info.push(Span::styled(text::MARKED.fill(lang, &[&text::number(v.marked.len() as i64)]), theme.title()));
         info.push(Span::raw(theme.dot()));
     }
-    let count = if v.filtered() {
+    let count = if let Some(total) = v.page_of {
+        // The first rows only: the count is the whole list's; hits of a search are counted once it is in.
+        text::COUNT.fill(lang, total as i64, &[&text::number(total as i64)])
+    } else if v.filtered() {
         let total = v.entries.len() as i64;
         text::COUNT_OF.fill(lang, total, &[&text::number(v.visible.len() as i64), &text::number(total)])
     } else {
@@ -96,7 +99,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
     }
     lines.push(Line::styled(fit(&head.concat_with_gaps(), w, ell), theme.column_title()));
 
-    if !v.loaded {
+    if !v.loaded && v.page_of.is_none() {
         lines.push(Line::raw(text::LOADING.get(lang).to_owned()));
     } else if v.entries.is_empty() {
         lines.push(Line::raw(""));
