@@ -20,17 +20,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hofbote::domain::broadcast::Audience;
-use hofbote::domain::consent::{EventKind, NewConsentEvent, Purpose, Source};
-use hofbote::domain::customer::CustomerDraft;
-use hofbote::domain::phone::Phone;
-use hofbote::domain::template::Params;
 use hofbote::sandbox::{self, SandboxConfig};
 use hofbote::store::Store;
-use hofbote::store::broadcasts::NewBroadcast;
 
 #[path = "common/report.rs"]
 mod report;
+#[path = "common/shop.rs"]
+mod shop;
 
 const BENCH: &str = "disk";
 const SECRET: &str = "disk-bench-secret";
@@ -98,38 +94,7 @@ fn prepare(n: usize, sandbox_url: &str, rate: u32) -> Home {
     )
     .unwrap();
     let mut store = Store::open(&home.db(), hofbote::clock::system()).unwrap();
-    store.ensure_default_wordings("Hof Bench", "").unwrap();
-    store.replace_templates(&sandbox::demo_templates()).unwrap();
-    {
-        let now = store.now();
-        let tx = store.conn_mut().transaction().unwrap();
-        for i in 0..n {
-            let phone = Phone::from_e164(&format!("+4917{:08}", 20_000_000 + i)).unwrap();
-            let d = CustomerDraft::new(&format!("Kunde {i}"), "Kunde", phone, &[], "").unwrap();
-            let id = hofbote::store::customers::insert_customer_tx(&tx, &d, now).unwrap();
-            let ev = NewConsentEvent {
-                customer_id: id,
-                purpose: Purpose::Marketing,
-                kind: EventKind::Granted,
-                source: Source::ShopForm,
-                evidence: format!("F-{i}"),
-                wording_version: None,
-                recorded_by: "bench".into(),
-                occurred_at: now - chrono::Duration::days(1),
-            };
-            hofbote::store::consent::record_consent_tx(&tx, &ev, now).unwrap();
-        }
-        tx.commit().unwrap();
-    }
-    let b = NewBroadcast {
-        template: "wochenangebot".into(),
-        language: "de".into(),
-        params: Params::positional(&["{vorname}", "Kartoffeln 2,50 €"]),
-        audience: Audience::All,
-        scheduled_at: None,
-        created_by: "bench".into(),
-    };
-    store.create_broadcast(&b, "Hallo", false).unwrap();
+    shop::consenting_shop(&mut store, n, 20_000_000);
     drop(store);
     home
 }

@@ -9,20 +9,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hofbote::config::{Secret, WhatsApp};
-use hofbote::domain::broadcast::Audience;
-use hofbote::domain::consent::{EventKind, NewConsentEvent, Purpose, Source};
-use hofbote::domain::customer::CustomerDraft;
-use hofbote::domain::phone::Phone;
-use hofbote::domain::template::Params;
 use hofbote::queue::worker::{self, WorkerConfig};
 use hofbote::sandbox::{self, SandboxConfig};
-use hofbote::store::broadcasts::NewBroadcast;
 use hofbote::store::outbox::ClaimRules;
 use hofbote::store::{Db, Store};
 use hofbote::whatsapp::{Client, Timeouts};
 
 #[path = "common/report.rs"]
 mod report;
+#[path = "common/shop.rs"]
+mod shop;
 
 struct Run {
     rate: f64,
@@ -32,38 +28,7 @@ struct Run {
 async fn run(n: usize, worker_rate: u32, sandbox_rate: Option<u32>) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("bench.sqlite"), hofbote::clock::system()).unwrap();
-    store.ensure_default_wordings("Hof Bench", "").unwrap();
-    store.replace_templates(&sandbox::demo_templates()).unwrap();
-    {
-        let now = store.now();
-        let tx = store.conn_mut().transaction().unwrap();
-        for i in 0..n {
-            let phone = Phone::from_e164(&format!("+4917{:08}", 10_000_000 + i)).unwrap();
-            let d = CustomerDraft::new(&format!("Kunde {i}"), "Kunde", phone, &[], "").unwrap();
-            let id = hofbote::store::customers::insert_customer_tx(&tx, &d, now).unwrap();
-            let ev = NewConsentEvent {
-                customer_id: id,
-                purpose: Purpose::Marketing,
-                kind: EventKind::Granted,
-                source: Source::ShopForm,
-                evidence: "F".into(),
-                wording_version: None,
-                recorded_by: "bench".into(),
-                occurred_at: now - chrono::Duration::days(1),
-            };
-            hofbote::store::consent::record_consent_tx(&tx, &ev, now).unwrap();
-        }
-        tx.commit().unwrap();
-    }
-    let b = NewBroadcast {
-        template: "wochenangebot".into(),
-        language: "de".into(),
-        params: Params::positional(&["{vorname}", "Kartoffeln 2,50 €"]),
-        audience: Audience::All,
-        scheduled_at: None,
-        created_by: "bench".into(),
-    };
-    let (id, _) = store.create_broadcast(&b, "Hallo", false).unwrap();
+    let id = shop::consenting_shop(&mut store, n, 10_000_000);
     let (db, _t) = Db::spawn(store);
     let cfg = SandboxConfig {
         rate_per_second: sandbox_rate,
