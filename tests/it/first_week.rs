@@ -11,11 +11,9 @@ use hofbote::config::Secret;
 use hofbote::sandbox::{self, SandboxConfig};
 
 use crate::pty::{Pty, Spawn, key};
-use crate::settings::{add_customer, set_up_the_shop, type_and_see};
+use crate::settings::{add_customer, set_up_the_shop, type_and_see, weekly_offer_to_the_marked};
 
 const TOKEN: &str = "EAAG-erste-woche-0815";
-/// F2: the customer's first name into the composer's field.
-const F2: &str = "\x1bOQ";
 
 fn db_file(home: &Path) -> PathBuf {
     home.join(".local").join("share").join("hofbote").join("hofbote.sqlite")
@@ -27,18 +25,6 @@ fn excel_list(home: &Path) {
                 Wei\u{df};Anna;0172 1234567;Eier\r\n";
     let bytes: Vec<u8> = text.chars().map(|c| u8::try_from(u32::from(c)).unwrap()).collect();
     std::fs::write(home.join("kunden.csv"), bytes).unwrap();
-}
-
-/// Presses `k` until the line of the composer's template list starting with `> {name} ` is selected.
-fn pick_template(pty: &mut Pty, name: &str) {
-    let want = format!("> {name} ");
-    for _ in 0..12 {
-        if pty.try_wait_screen(std::time::Duration::from_millis(300), |s| s.contains(&want)).is_some() {
-            return;
-        }
-        pty.keys("j");
-    }
-    pty.wait_for(&want);
 }
 
 /// `3 l Enter`: the composer once the last broadcasts are known, `l`, the newest of them.
@@ -144,15 +130,7 @@ fn a_farmers_first_week_from_an_empty_home() {
     pty.wait_screen("Jörg selected", |s| s.lines().any(|l| l.starts_with(">") && l.contains("Jörg Müller")));
     pty.keys(" ");
     pty.wait_for("1 markiert");
-    pty.keys("m");
-    pty.wait_for("Nachricht an Jörg Müller");
-    pick_template(&mut pty, "wochenangebot");
-    pty.keys(key::ENTER);
-    pty.wait_for("markiert: Jörg Müller");
-    pty.keys(F2);
-    pty.wait_for("{vorname}");
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "Rinderbrühe im Glas");
+    weekly_offer_to_the_marked(&mut pty, "Jörg Müller", "Rinderbrühe im Glas");
     pty.keys(key::ENTER);
     let review = pty.wait_for("Prüfen vor dem Senden");
     assert!(review.contains("1 ausgewählter Kunde"), "{review}");

@@ -47,6 +47,8 @@ pub mod key {
     pub const PAGE_UP: &str = "\x1b[5~";
     pub const PAGE_DOWN: &str = "\x1b[6~";
     pub const F1: &str = "\x1bOP";
+    /// In the composer: the customer's first name into the field.
+    pub const F2: &str = "\x1bOQ";
     pub const CTRL_C: &str = "\x03";
     pub const CTRL_S: &str = "\x13";
     pub const CTRL_X: &str = "\x18";

@@ -19,6 +19,32 @@ fn db_file(home: &Path) -> PathBuf {
     home.join(".local").join("share").join("hofbote").join("hofbote.sqlite")
 }
 
+/// Goes down the composer's template list until `name` is selected (the list may still be loading).
+pub fn pick_template(pty: &mut Pty, name: &str) {
+    let want = format!("> {name} ");
+    for _ in 0..12 {
+        if pty.try_wait_screen(std::time::Duration::from_millis(300), |s| s.contains(&want)).is_some() {
+            return;
+        }
+        pty.keys("j");
+    }
+    pty.wait_for(&want);
+}
+
+/// From the customer list with `name` marked: `m`, the weekly offer, F2 (the first name) and `offer` as the second
+/// value, typed and seen; the composer then waits for Enter.
+pub fn weekly_offer_to_the_marked(pty: &mut Pty, name: &str, offer: &str) {
+    pty.keys("m");
+    pty.wait_for(&format!("Nachricht an {name}"));
+    pick_template(pty, "wochenangebot");
+    pty.keys(key::ENTER);
+    pty.wait_for(&format!("markiert: {name}"));
+    pty.keys(key::F2);
+    pty.wait_for("{vorname}");
+    pty.keys(key::TAB);
+    type_and_see(pty, offer);
+}
+
 /// Types `text` and waits until the screen shows it (so no key is lost before the next).
 pub fn type_and_see(pty: &mut Pty, text: &str) {
     pty.keys(text);

@@ -10,11 +10,8 @@ use std::time::Duration;
 
 use hofbote::sandbox::{self, InboundRequest, LedgerEntry};
 
-use crate::pty::{self, Pty, Spawn, key};
-use crate::settings::{set_up_the_shop, type_and_see};
-
-/// F2: the customer's first name into the composer's field.
-const F2: &str = "\x1bOQ";
+use crate::pty::{self, Spawn, key};
+use crate::settings::{set_up_the_shop, type_and_see, weekly_offer_to_the_marked};
 
 /// The customer's business-scoped user id, as Meta writes it.
 const USER: &str = "DE.13491208655302741918";
@@ -115,18 +112,6 @@ fn outbox(home: &Path) -> String {
     rows.join("\n")
 }
 
-/// Presses `j` until the composer's template list has `> {name} ` selected.
-fn pick_template(pty: &mut Pty, name: &str) {
-    let want = format!("> {name} ");
-    for _ in 0..12 {
-        if pty.try_wait_screen(Duration::from_millis(300), |s| s.contains(&want)).is_some() {
-            return;
-        }
-        pty.keys("j");
-    }
-    pty.wait_for(&want);
-}
-
 #[test]
 fn a_customer_known_only_by_user_id_signs_up_gets_the_offer_and_stops() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -203,15 +188,7 @@ fn a_customer_known_only_by_user_id_signs_up_gets_the_offer_and_stops() {
     pty.wait_screen("Kim selected", |s| s.lines().any(|l| l.starts_with(">") && l.contains("Kim Sommer")));
     pty.keys(" ");
     pty.wait_for("1 markiert");
-    pty.keys("m");
-    pty.wait_for("Nachricht an Kim Sommer");
-    pick_template(&mut pty, "wochenangebot");
-    pty.keys(key::ENTER);
-    pty.wait_for("markiert: Kim Sommer");
-    pty.keys(F2);
-    pty.wait_for("{vorname}");
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "Kürbis 2,50 €/kg");
+    weekly_offer_to_the_marked(&mut pty, "Kim Sommer", "Kürbis 2,50 €/kg");
     pty.keys(key::ENTER);
     let review = pty.wait_for("Prüfen vor dem Senden");
     assert!(review.contains("1 ausgewählter Kunde"), "{review}");
@@ -242,15 +219,7 @@ fn a_customer_known_only_by_user_id_signs_up_gets_the_offer_and_stops() {
         pty.keys(" ");
         pty.wait_for("1 markiert");
     }
-    pty.keys("m");
-    pty.wait_for("Nachricht an Kim Sommer");
-    pick_template(&mut pty, "wochenangebot");
-    pty.keys(key::ENTER);
-    pty.wait_for("markiert: Kim Sommer");
-    pty.keys(F2);
-    pty.wait_for("{vorname}");
-    pty.keys(key::TAB);
-    type_and_see(&mut pty, "Äpfel 3 €/kg");
+    weekly_offer_to_the_marked(&mut pty, "Kim Sommer", "Äpfel 3 €/kg");
     // The composer already counts them out: no marketing consent any more.
     pty.wait_for("0 Empfänger · 1 ausgeschlossen");
     let offers = ledger(&rt, &url).iter().filter(|e| e.template.is_some()).count();
