@@ -14,6 +14,7 @@ pub mod erasure;
 pub mod export;
 pub mod files;
 pub mod inbound;
+pub mod meta_stops;
 pub mod migrate;
 pub mod outbox;
 pub mod outbox_events;

@@ -121,8 +121,9 @@ fn meta_s_review_halts_the_whole_broadcast_and_all_sending_until_it_is_ended() {
 
     // Meta's notice (or the farmer) ends it: the callable end of the review resolves only this alert.
     q.store.raise_alert("auth", Some(190), "expired").unwrap();
-    assert!(q.store.end_portfolio_review().unwrap());
-    assert!(!q.store.end_portfolio_review().unwrap(), "nothing open any more");
+    let end = |q: &Q| hofbote::store::alerts::resolve_alert_tx(q.store.conn(), ALERT_PORTFOLIO_REVIEW, q.store.now());
+    assert!(end(&q).unwrap());
+    assert!(!end(&q).unwrap(), "nothing open any more");
     assert_eq!(alerts(&q), vec!["auth".to_owned()]);
     q.store.resolve_alerts().unwrap();
     let sent = q.claim(&open_rules());
