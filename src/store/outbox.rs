@@ -85,6 +85,14 @@ struct Candidate {
     template: Option<(String, String)>,
 }
 
+/// Whether an open alert stops all sending, with `?1` = [`ALERT_MARKETING_DISABLED`]: every alert but those of
+/// webhooks and Meta's 131063 — the rule `alerts::stops_all_sending` states for the screen.
+macro_rules! stopping_alert {
+    () => {
+        "EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%' AND kind <> ?1)"
+    };
+}
+
 impl Store {
     /// Claims up to `limit` due rows in one immediate transaction (see module docs). Rows that may not go out are
     /// cancelled with their reason; rows that must wait get a new due time and reason.
@@ -96,9 +104,13 @@ impl Store {
         // the people it concerns (through `webhook_subjects`).
         // Meta's 131063 pauses marketing only: its alert stops no service message.
         let (blocked, unreadable_webhook, marketing_disabled): (bool, bool, bool) = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%' AND kind <> ?1),
+            concat!(
+                "SELECT ",
+                stopping_alert!(),
+                ",
                     EXISTS(SELECT 1 FROM webhook_subjects WHERE value = '' AND kind = 'unknown'),
-                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind = ?1)",
+                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind = ?1)"
+            ),
             [ALERT_MARKETING_DISABLED],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
@@ -403,8 +415,7 @@ impl Store {
     pub fn idle_info(&self) -> Result<IdleInfo> {
         let next_due = self.next_due()?;
         let (unknown, blocked): (bool, bool) = self.conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'unknown'),
-                    EXISTS(SELECT 1 FROM alerts WHERE resolved_at IS NULL AND kind NOT LIKE 'webhook_%' AND kind <> ?1)",
+            concat!("SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'unknown'), ", stopping_alert!()),
             [ALERT_MARKETING_DISABLED],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
