@@ -15,21 +15,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use hofbote::sandbox::{self, SandboxConfig};
-use hofbote::store::Store;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 #[path = "common/report.rs"]
 mod report;
+#[path = "common/served.rs"]
+mod served;
 #[path = "common/shop.rs"]
 mod shop;
 
 const BENCH: &str = "disk";
-const SECRET: &str = "disk-bench-secret";
 const N: usize = 1000;
 
 /// Raspberry Pi 4 with a class-A1 SD card, the assumptions of the estimate (see BENCHMARKS.md for the sources): the
@@ -38,110 +34,6 @@ const N: usize = 1000;
 /// the card's flush comes on top). Bytes go at the 10 MB/s sustained minimum.
 const PI_FSYNC_MS: f64 = 2.0;
 const PI_MB_PER_S: f64 = 10.0;
-
-/// The file system type of the mount that holds `dir` (longest matching mount point in /proc/mounts).
-fn fs_type(dir: &Path) -> String {
-    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
-    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-    let mut best: Option<(usize, String)> = None;
-    for line in mounts.lines() {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 3 {
-            continue;
-        }
-        let mp = f[1].replace("\\040", " ");
-        if dir.starts_with(&mp) && best.as_ref().is_none_or(|(l, _)| mp.len() > *l) {
-            best = Some((mp.len(), f[2].to_owned()));
-        }
-    }
-    best.map(|(_, t)| t).unwrap_or_else(|| "unknown".into())
-}
-
-fn free_port() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
-}
-
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("data").join("hofbote.sqlite")
-    }
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("config.toml")
-    }
-    fn on_disk(&self) -> u64 {
-        let wal = PathBuf::from(format!("{}-wal", self.db().display()));
-        [self.db(), wal].iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum()
-    }
-}
-
-/// A shop of `n` customers, all with marketing consent, and the weekly offer to all of them queued.
-fn prepare(n: usize, sandbox_url: &str, rate: u32) -> Home {
-    let base = report::dir().parent().map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
-    std::fs::create_dir_all(&base).unwrap();
-    let dir = tempfile::Builder::new().prefix("bench-disk-").tempdir_in(&base).unwrap();
-    let home = Home { dir };
-    std::fs::create_dir_all(home.db().parent().unwrap()).unwrap();
-    std::fs::write(
-        home.config(),
-        format!(
-            "[shop]\nname = \"Hof Bench\"\n[whatsapp]\nbase_url = \"{sandbox_url}\"\nphone_number_id = \"106540352242922\"\n\
-             waba_id = \"102290129340398\"\nthroughput_per_second = {rate}\nmessaging_tier = 0\n[queue]\nquiet_hours = \"\"\n"
-        ),
-    )
-    .unwrap();
-    let mut store = Store::open(&home.db(), hofbote::clock::system()).unwrap();
-    shop::consenting_shop(&mut store, n, 20_000_000);
-    drop(store);
-    home
-}
-
-/// Rows of the outbox not final yet, and the number of applied webhook bodies.
-fn progress(db: &Path) -> (i64, i64) {
-    let Ok(conn) = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) else {
-        return (i64::MAX, 0);
-    };
-    let _ = conn.busy_timeout(Duration::from_secs(5));
-    let open = conn
-        .query_row(
-            "SELECT count(*) FROM outbox WHERE state NOT IN ('read', 'failed', 'skipped', 'cancelled')",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(i64::MAX);
-    let hooks = conn
-        .query_row("SELECT count(*) FROM webhook_events WHERE applied_at IS NOT NULL", [], |r| r.get(0))
-        .unwrap_or(0);
-    (open, hooks)
-}
-
-fn write_bytes(pid: u32) -> Option<u64> {
-    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
-    io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok())
-}
-
-/// The pid of `hofbote serve`: the child itself, or strace's child.
-fn serve_pid(child: &Child, traced: bool) -> u32 {
-    if !traced {
-        return child.id();
-    }
-    let end = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < end {
-        let kids = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", child.id())).unwrap_or_default();
-        // strace may fork a helper first: the one that runs our binary is serve.
-        for pid in kids.split_whitespace().filter_map(|p| p.parse::<u32>().ok()) {
-            let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
-            if exe.file_name().is_some_and(|n| n == "hofbote") {
-                return pid;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("strace started no hofbote serve");
-}
 
 /// The file a traced call went to, by kind: the WAL, the database file (checkpoints), the send journal, the log,
 /// or anything else (eventfd wake-ups, pipes, sockets: no disk).
@@ -218,15 +110,10 @@ impl Run {
 }
 
 fn run(rt: &tokio::runtime::Runtime, rate: Option<u32>, traced: bool) -> Run {
-    let listen = free_port();
-    let mut cfg = SandboxConfig::for_tests(15);
-    cfg.webhook_url = Some(format!("http://{listen}/webhook"));
-    cfg.app_secret = Some(hofbote::config::Secret::new(SECRET));
-    // No throughput level at full speed (Meta's STANDARD would cap the sender at 80/s).
-    cfg.throughput_level = if rate.is_some() { "STANDARD".into() } else { "UNLIMITED".into() };
-    let sb = rt.block_on(sandbox::start(cfg)).unwrap();
-    let home = prepare(N, &sb.url(), rate.unwrap_or(1_000_000));
-    let fs = fs_type(home.dir.path());
+    let listen = served::free_port();
+    let sb = served::start_sandbox(rt, listen, rate.is_some());
+    let home = served::prepare("bench-disk-", N, &sb.url(), rate.unwrap_or(1_000_000));
+    let fs = served::fs_type(home.dir.path());
     assert!(
         !matches!(fs.as_str(), "tmpfs" | "ramfs"),
         "the database directory {} is on {fs}: write_bytes reads 0 there; run the bench on a real file system",
@@ -238,58 +125,13 @@ fn run(rt: &tokio::runtime::Runtime, rate: Option<u32>, traced: bool) -> Run {
     let before = home.on_disk();
     let stats_file = home.dir.path().join("stats.json");
     let strace_out = home.dir.path().join("strace.txt");
-    let bin = env!("CARGO_BIN_EXE_hofbote");
-    let mut cmd = if traced {
-        let mut c = Command::new("strace");
-        c.args(["-f", "-y", "-e", "trace=fsync,fdatasync,pwrite64,write", "-o"]).arg(&strace_out).arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
-    cmd.args(["serve", "--listen", &listen.to_string()])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.dir.path())
-        .env("XDG_CONFIG_HOME", home.dir.path().join("xdg-config"))
-        .env("XDG_DATA_HOME", home.dir.path().join("xdg-data"))
-        .env("HOFBOTE_CONFIG", home.config())
-        .env("HOFBOTE_DB", home.db())
-        .env("HOFBOTE_WHATSAPP_TOKEN", "disk-token")
-        .env("HOFBOTE_APP_SECRET", SECRET)
-        .env(hofbote::store::stats::ENV, &stats_file)
-        .env("LANG", "de_DE.UTF-8")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(home.dir.path().join("serve.log")).unwrap());
-    let start = Instant::now();
-    let mut child = cmd.spawn().unwrap();
-    let pid = serve_pid(&child, traced);
-    let deadline = start + Duration::from_secs(180);
-    let mut last = 0;
-    let (secs, hooks) = loop {
-        let (open, hooks) = progress(&home.db());
-        if let Some(b) = write_bytes(pid) {
-            last = b;
-        }
-        if open == 0 {
-            break (start.elapsed().as_secs_f64(), hooks);
-        }
-        if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
-            let log = std::fs::read_to_string(home.dir.path().join("serve.log")).unwrap_or_default();
-            let _ = child.kill();
-            panic!("not all rows final after 180 s ({open} open); serve's log:\n{log}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let write_bytes = write_bytes(pid).unwrap_or(last);
-    if let Err(e) = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGTERM) {
-        let log = std::fs::read_to_string(home.dir.path().join("serve.log")).unwrap_or_default();
-        panic!("serve (pid {pid}, traced {traced}) cannot be stopped: {e}; all final after {secs:.2} s; log:\n{log}");
-    }
-    let end = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < end, "serve did not end within 30 s of SIGTERM");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut serve = served::spawn(&home, listen, traced.then_some(strace_out.as_path()), Some(&stats_file));
+    let mut watch = served::Watch::new(&home.db());
+    let (progress, at) = served::wait_done(&mut serve, &mut watch, Duration::from_millis(20), Duration::from_secs(180));
+    let secs = at.duration_since(serve.started).as_secs_f64();
+    let write_bytes = serve.write_bytes().unwrap_or(0);
+    drop(watch);
+    serve.stop();
     rt.block_on(sb.shutdown());
     // The WAL folded into the file (serve has ended), so the growth does not depend on when SQLite last checkpointed.
     if let Ok(conn) = rusqlite::Connection::open(home.db()) {
@@ -301,7 +143,7 @@ fn run(rt: &tokio::runtime::Runtime, rate: Option<u32>, traced: bool) -> Run {
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(serde_json::Value::Null);
     let calls = traced.then(|| strace_calls(&std::fs::read_to_string(&strace_out).unwrap_or_default()));
-    Run { secs, write_bytes, db_growth, hooks, calls, stats }
+    Run { secs, write_bytes, db_growth, hooks: progress.applied, calls, stats }
 }
 
 fn strace_installed() -> bool {
