@@ -1,0 +1,276 @@
+//! Issue 15's sending figures, through the real `hofbote serve` (the bench build) and the in-process sandbox, which
+//! posts every status webhook (sent, delivered, read: 10, 30 and 50 ms after acceptance) back to `serve`:
+//!
+//! - **Throughput stays**: 1,000 consenting recipients, limiter off. *Accepted*: from the start of sending (the
+//!   first claim, the earliest `inflight_at` in the outbox) to the last send the sandbox accepted (the latest
+//!   `accepted_at` in its ledger). *Applied*: from that last accepted send until a read-only connection to the
+//!   database first sees every row final and every stored status body applied (polled every 5 ms; the sandbox's
+//!   own 50 ms from acceptance to `read` is inside this figure). Both on the system clock (microsecond stamps).
+//!   Three runs quiet, three with a CPU hog beside it (`sh -c 'while :; do :; done'`, a separate process started
+//!   before `serve` and killed after the run; its share of a core is reported); medians.
+//! - **Reference**: a plain loop that sends the same 1,000 template messages (same template, same parameters as the
+//!   outbox renders them, a callback token of the same length) with the same client (`hofbote::whatsapp::Client`,
+//!   built from the same config section with the same timeouts) and no database, 64 in flight — the concurrency
+//!   `serve`'s worker uses (`queue::worker::config_from`) — to the same sandbox configuration without webhooks (there
+//!   is no receiver). Its time runs from the first request to the last answer. hofbote's ratio: its *accepted* time
+//!   divided by the loop's, quiet and with the hog.
+//! - **Memory of serve**: peak RSS (`VmHWM` of `/proc/<serve>/status`) during a 10,000-recipient broadcast with all
+//!   its 30,000 status webhooks, read when every row is final and every body applied, before SIGTERM.
+//!
+//! Run: `cargo bench --bench serve` (`-- --quick`: one run each, no memory run). Timings are noisy on a shared
+//! machine: the bench prints the load average before it starts.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use hofbote::config::{Secret, WhatsApp};
+use hofbote::domain::phone::Phone;
+use hofbote::domain::template::Params;
+use hofbote::sandbox;
+use hofbote::whatsapp::{Client, TemplateMessage, Timeouts};
+
+#[path = "common/report.rs"]
+mod report;
+#[path = "common/served.rs"]
+mod served;
+#[path = "common/shop.rs"]
+mod shop;
+
+/// Recipients of the throughput runs.
+const N: usize = 1000;
+/// Recipients of the memory run.
+const BIG: usize = 10_000;
+/// Requests in flight: what `serve`'s worker allows (`hofbote::queue::worker::config_from`).
+const CONCURRENCY: usize = 64;
+/// The first customer's number in `shop::consenting_shop` as `served::prepare` calls it.
+const FIRST: u64 = 20_000_000;
+
+fn parse(ts: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(ts).map(|d| d.with_timezone(&Utc)).unwrap_or_else(|_| panic!("timestamp {ts:?}"))
+}
+
+fn secs(d: chrono::TimeDelta) -> f64 {
+    d.num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One throughput run, in seconds.
+struct Sending {
+    /// `serve` spawned → first claim.
+    startup: f64,
+    /// First claim → last send accepted by the sandbox.
+    accepted: f64,
+    /// Last send accepted → every row final and every status body applied, as a reader sees it.
+    applied: f64,
+    /// Last send accepted → the latest `applied_at` stamp serve wrote (the stamp is taken inside the apply
+    /// transaction, before its commit: a lower bound of `applied`).
+    applied_stamp: f64,
+    bodies: i64,
+    hog_share: Option<f64>,
+}
+
+fn sending(rt: &tokio::runtime::Runtime, hog: bool) -> Sending {
+    let listen = served::free_port();
+    let sb = served::start_sandbox(rt, listen, false);
+    let home = served::prepare("bench-serve-", N, &sb.url(), 1_000_000);
+    let hog = hog.then(served::Hog::start);
+    let spawned = Utc::now();
+    let mut serve = served::spawn(&home, listen, None, None);
+    let mut watch = served::Watch::new(&home.db());
+    let (progress, _) = served::wait_done(&mut serve, &mut watch, Duration::from_millis(5), Duration::from_secs(120));
+    let done = Utc::now();
+    let hog_share = hog.as_ref().map(served::Hog::share);
+    drop(hog);
+    let first_claim = watch.text("SELECT min(inflight_at) FROM outbox").map(|t| parse(&t));
+    let last_stamp = watch.text("SELECT max(applied_at) FROM webhook_events").map(|t| parse(&t));
+    drop(watch);
+    serve.stop();
+    let ledger = sb.ledger();
+    rt.block_on(sb.shutdown());
+    assert_eq!(ledger.len(), N, "every recipient accepted once");
+    let last_send = ledger.iter().map(|e| parse(&e.accepted_at)).max().unwrap();
+    let first_claim = first_claim.expect("the outbox has claim times");
+    Sending {
+        startup: secs(first_claim - spawned),
+        accepted: secs(last_send - first_claim),
+        applied: secs(done - last_send),
+        applied_stamp: last_stamp.map_or(f64::NAN, |t| secs(t - last_send)),
+        bodies: progress.applied,
+        hog_share,
+    }
+}
+
+/// The plain loop: the same 1,000 template messages with the same client, no database, [`CONCURRENCY`] in flight.
+/// Seconds from the first request to the last answer.
+fn reference(rt: &tokio::runtime::Runtime, hog: bool) -> f64 {
+    let mut cfg = served::sandbox_config(served::free_port(), false);
+    cfg.webhook_url = None;
+    let sb = rt.block_on(sandbox::start(cfg)).unwrap();
+    let wa = WhatsApp { base_url: sb.url(), phone_number_id: "106540352242922".into(), ..WhatsApp::default() };
+    let client = Client::with_token(&wa, Secret::new("bench-token"), Timeouts::from_config(&wa)).unwrap();
+    let template = sandbox::demo_templates().into_iter().find(|t| t.name == "wochenangebot").unwrap();
+    let phones: Vec<Phone> =
+        (0..N).map(|i| Phone::from_e164(&format!("+4917{:08}", FIRST + i as u64)).unwrap()).collect();
+    let hog = hog.then(served::Hog::start);
+    let took = rt.block_on(async {
+        let start = Instant::now();
+        let ok = futures_util::stream::iter(0..N)
+            .map(|i| {
+                let (client, template, to) = (&client, &template, &phones[i]);
+                async move {
+                    // As the worker does per claimed row: the message from the template and the row's parameters
+                    // ("{vorname}" rendered to the customer's first name), a 32-hex-digit callback token.
+                    let msg = TemplateMessage::from_template(
+                        template,
+                        &Params::positional(&["Kunde", "Kartoffeln 2,50 €"]),
+                        None,
+                    );
+                    client.send_template(to, &msg, &format!("{:032x}", i as u128 * 0x9e37_79b9_7f4a_7c15)).await.is_ok()
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .filter(|ok| std::future::ready(*ok))
+            .count()
+            .await;
+        assert_eq!(ok, N, "every send of the loop accepted");
+        start.elapsed().as_secs_f64()
+    });
+    drop(hog);
+    assert_eq!(sb.ledger().len(), N);
+    rt.block_on(sb.shutdown());
+    took
+}
+
+/// Peak RSS of serve in kB during a broadcast to `n` with all its status webhooks, and the seconds to all final.
+fn memory(rt: &tokio::runtime::Runtime, n: usize) -> (u64, f64, i64) {
+    let listen = served::free_port();
+    let sb = served::start_sandbox(rt, listen, false);
+    let home = served::prepare("bench-serve-mem-", n, &sb.url(), 1_000_000);
+    let mut serve = served::spawn(&home, listen, None, None);
+    let mut watch = served::Watch::new(&home.db());
+    let (progress, at) = served::wait_done(&mut serve, &mut watch, Duration::from_millis(50), Duration::from_secs(300));
+    let hwm = serve.status_kib("VmHWM").expect("VmHWM of serve");
+    let took = at.duration_since(serve.started).as_secs_f64();
+    drop(watch);
+    serve.stop();
+    assert_eq!(sb.ledger().len(), n, "every recipient accepted once");
+    rt.block_on(sb.shutdown());
+    (hwm, took, progress.applied)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let quick = std::env::args().any(|a| a == "--quick");
+    let runs = if quick { 1 } else { 3 };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let load_before = load();
+    println!("serve: {N} consenting recipients, limiter off, all status webhooks; load average before: {load_before}");
+
+    let mut rows: Vec<(&str, Vec<Sending>)> = Vec::new();
+    for (label, hog) in [("quiet", false), ("with a CPU hog", true)] {
+        let runs: Vec<Sending> = (0..runs).map(|_| sending(&rt, hog)).collect();
+        for r in &runs {
+            println!(
+                "  {label}: serve start → first claim {:.3} s, first claim → last accepted {:.3} s, last accepted → all \
+                 applied {:.3} s (last applied_at stamp {:.3} s), {} bodies{}",
+                r.startup,
+                r.accepted,
+                r.applied,
+                r.applied_stamp,
+                r.bodies,
+                r.hog_share.map_or(String::new(), |s| format!(", hog {:.0} % of a core", s * 100.0))
+            );
+        }
+        rows.push((label, runs));
+    }
+    let mut loops = Vec::new();
+    for (label, hog) in [("quiet", false), ("with a CPU hog", true)] {
+        let times: Vec<f64> = (0..runs).map(|_| reference(&rt, hog)).collect();
+        println!("  plain loop, {label}: {times:.3?} s");
+        loops.push(report::median(times));
+    }
+
+    for ((label, runs), floor) in rows.iter().zip(&loops) {
+        let med = |f: fn(&Sending) -> f64| report::median(runs.iter().map(f).collect());
+        let (accepted, applied) = (med(|r| r.accepted), med(|r| r.applied));
+        let suffix = if *label == "quiet" { String::new() } else { format!(", {label}") };
+        println!(
+            "  {label} (median of {}): accepted {accepted:.3} s (≤ 1.5), applied after the last send {applied:.3} s \
+             (≤ 1), plain loop {floor:.3} s, hofbote ÷ loop {:.1}",
+            runs.len(),
+            accepted / floor
+        );
+        report::push(
+            "throughput",
+            &format!("1,000 accepted: first claim → last send accepted{suffix}"),
+            accepted,
+            "s",
+            "≤ 1.5",
+            Some(accepted <= 1.5),
+        );
+        report::push(
+            "throughput",
+            &format!("1,000: last send accepted → all statuses applied{suffix}"),
+            applied,
+            "s",
+            "≤ 1",
+            Some(applied <= 1.0),
+        );
+        report::push("throughput", &format!("serve start → first claim{suffix}"), med(|r| r.startup), "s", "", None);
+        if let Some(share) = runs.iter().filter_map(|r| r.hog_share).reduce(f64::min) {
+            report::push("throughput", "CPU hog's share of a core (least of the runs)", share * 100.0, "%", "", None);
+        }
+        report::push(
+            "reference",
+            &format!("plain loop: 1,000 template sends, same client, no database, {CONCURRENCY} in flight{suffix}"),
+            *floor,
+            "s",
+            "",
+            None,
+        );
+        report::push(
+            "reference",
+            &format!("hofbote's accepted time ÷ plain loop{suffix}"),
+            accepted / floor,
+            "×",
+            "",
+            None,
+        );
+    }
+
+    if !quick {
+        let (kib, took, bodies) = memory(&rt, BIG);
+        let mb = kib as f64 * 1024.0 / 1e6;
+        println!(
+            "  memory: {BIG} recipients, {bodies} status bodies applied in {took:.1} s: serve's peak RSS (VmHWM) \
+             {mb:.1} MB (target ≤ 40)"
+        );
+        report::push(
+            "memory",
+            "serve peak RSS (VmHWM), 10,000-recipient broadcast with all webhooks",
+            mb,
+            "MB",
+            "≤ 40",
+            Some(mb <= 40.0),
+        );
+    }
+    println!("  load average after: {}", load());
+    report::push("serve", "load average (1 min) before the serve bench", load_first(&load_before), "", "", None);
+    report::flush("serve");
+}
+
+fn load_first(l: &str) -> f64 {
+    l.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
+}
