@@ -27,6 +27,7 @@ mod queue;
 mod replay;
 mod restore;
 mod sandbox;
+mod serve_memory;
 mod served;
 mod settings;
 mod slowloris;
