@@ -157,9 +157,17 @@ fn memory(rt: &tokio::runtime::Runtime, n: usize) -> (u64, f64, i64) {
     let sb = served::start_sandbox(rt, listen, false);
     let home = served::prepare("bench-serve-mem-", n, &sb.url(), 1_000_000);
     let mut serve = served::spawn(&home, listen, None, None);
+    const FIELDS: &[&str] = &["VmRSS", "RssAnon", "RssFile", "Threads"];
+    let sampler = served::Sampler::start(serve.pid, FIELDS, Duration::from_millis(100));
     let mut watch = served::Watch::new(&home.db());
     let (progress, at) = served::wait_done(&mut serve, &mut watch, Duration::from_millis(50), Duration::from_secs(300));
     let hwm = serve.status_kib("VmHWM").expect("VmHWM of serve");
+    let samples = sampler.stop();
+    let step = (samples.len() / 12).max(1);
+    println!("  serve's memory over the run (kB; {FIELDS:?}, then open sockets):");
+    for (t, v) in samples.iter().step_by(step) {
+        println!("    {t:>5.1} s {v:?}");
+    }
     let took = at.duration_since(serve.started).as_secs_f64();
     drop(watch);
     serve.stop();
@@ -174,12 +182,16 @@ fn main() {
     }
     let quick = std::env::args().any(|a| a == "--quick");
     let runs = if quick { 1 } else { 3 };
+    // `cargo bench --bench serve -- memory` runs only the memory figure, `-- throughput` only the others.
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let load_before = load();
     println!("serve: {N} consenting recipients, limiter off, all status webhooks; load average before: {load_before}");
 
     let mut rows: Vec<(&str, Vec<Sending>)> = Vec::new();
-    for (label, hog) in [("quiet", false), ("with a CPU hog", true)] {
+    let both: &[(&str, bool)] = if part("throughput") { &[("quiet", false), ("with a CPU hog", true)] } else { &[] };
+    for &(label, hog) in both {
         let runs: Vec<Sending> = (0..runs).map(|_| sending(&rt, hog)).collect();
         for r in &runs {
             println!(
@@ -196,7 +208,7 @@ fn main() {
         rows.push((label, runs));
     }
     let mut loops = Vec::new();
-    for (label, hog) in [("quiet", false), ("with a CPU hog", true)] {
+    for &(label, hog) in both {
         let times: Vec<f64> = (0..runs).map(|_| reference(&rt, hog)).collect();
         println!("  plain loop, {label}: {times:.3?} s");
         loops.push(report::median(times));
@@ -250,7 +262,7 @@ fn main() {
         );
     }
 
-    if !quick {
+    if !quick && part("memory") {
         let (kib, took, bodies) = memory(&rt, BIG);
         let mb = kib as f64 * 1024.0 / 1e6;
         println!(

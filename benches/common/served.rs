@@ -322,3 +322,50 @@ impl Drop for Hog {
         let _ = self.child.wait();
     }
 }
+
+/// Samples fields of `/proc/<pid>/status` (kB) every `every` on its own thread until [`Sampler::stop`].
+pub struct Sampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<(f64, Vec<u64>)>>,
+}
+
+impl Sampler {
+    pub fn start(pid: u32, fields: &'static [&'static str], every: Duration) -> Sampler {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let start = Instant::now();
+            let mut out = Vec::new();
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { break };
+                let get = |field: &str| {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+                        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                        .unwrap_or(0)
+                };
+                let mut v: Vec<u64> = fields.iter().map(|f| get(f)).collect();
+                // Open sockets (the webhook connections, the client's to the API) beside the fields.
+                let sockets = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| {
+                    d.flatten()
+                        .filter(|e| {
+                            std::fs::read_link(e.path()).is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
+                        })
+                        .count()
+                });
+                v.push(sockets as u64);
+                out.push((start.elapsed().as_secs_f64(), v));
+                std::thread::sleep(every);
+            }
+            out
+        });
+        Sampler { stop, thread }
+    }
+
+    /// The samples: seconds since the start and the fields' values, in the order given, then the open sockets.
+    pub fn stop(self) -> Vec<(f64, Vec<u64>)> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or_default()
+    }
+}
