@@ -157,7 +157,6 @@ fn reference(rt: &tokio::runtime::Runtime, hog: bool) -> f64 {
     took
 }
 
-/// Peak RSS of serve in kB during a broadcast to `n` with all its status webhooks, and the seconds to all final.
 /// What a memory run saw.
 struct Memory {
     /// Peak resident set (`VmHWM`), kB.
