@@ -244,19 +244,27 @@ impl Watch {
             self.conn = Some(c);
         }
         let Some(conn) = &self.conn else { return unknown };
-        let open = conn
-            .query_row(
+        let read = || -> rusqlite::Result<Progress> {
+            let open = conn.query_row(
                 "SELECT count(*) FROM outbox WHERE state NOT IN ('read', 'failed', 'skipped', 'cancelled')",
                 [],
                 |r| r.get(0),
-            )
-            .unwrap_or(i64::MAX);
-        let (applied, unapplied) = conn
-            .query_row("SELECT count(applied_at), count(*) - count(applied_at) FROM webhook_events", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .unwrap_or((0, i64::MAX));
-        Progress { open, unapplied, applied }
+            )?;
+            let (applied, unapplied) = conn.query_row(
+                "SELECT count(applied_at), count(*) - count(applied_at) FROM webhook_events",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(Progress { open, unapplied, applied })
+        };
+        match read() {
+            Ok(p) => p,
+            Err(_) => {
+                // Opened before serve had the WAL index, or a passing error: open again at the next poll.
+                self.conn = None;
+                unknown
+            }
+        }
     }
 
     /// A query on the database (read-only), e.g. the first claim's time.
