@@ -2,7 +2,12 @@
 //! recognised by their SHA-256), together with the people they may concern (`webhook_subjects`), then applied.
 //! A body that fails to apply is retried with backoff until it applies; a body our parser cannot read is kept, raises
 //! an alert and pauses marketing until the farmer dismisses it. Also the "last webhook seen" fact the send queue uses
-//! to judge whether webhooks work. Never drops a body on its own.
+//! to judge whether webhooks work. Never drops a body on its own. Bodies are kept compactly and read back exactly
+//! ([`body`]); replays are recognised by a key ordered by Meta's event time ([`body::replay_key`]).
+
+pub mod body;
+#[cfg(test)]
+mod migration_tests;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -71,7 +76,7 @@ pub fn retry_delay(attempts: u32) -> Duration {
     Duration::seconds(secs.min(10))
 }
 
-/// SHA-256 of a body, hex.
+/// SHA-256 of a body, hex (the stored replay key is [`body::replay_key`]).
 pub fn body_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
@@ -87,7 +92,22 @@ fn phone_subject(wa_id: &str) -> Option<Subject> {
 /// changed, recipients of a "marketing messages stopped" (131050) status. Delivery statuses otherwise concern nobody.
 /// A body our parser cannot read yields `[Unknown]`.
 pub fn subjects_of(body: &[u8]) -> Vec<Subject> {
-    let Ok(events) = payload::parse(body) else { return vec![Subject::Unknown] };
+    read_body(body).0
+}
+
+/// [`subjects_of`] and Meta's latest event time in the body (0 when it has none or cannot be read), from one parse.
+fn read_body(body: &[u8]) -> (Vec<Subject>, i64) {
+    let Ok(events) = payload::parse(body) else { return (vec![Subject::Unknown], 0) };
+    let event_time = events
+        .iter()
+        .filter_map(|e| match e {
+            WebhookEvent::Status(s) => s.timestamp,
+            WebhookEvent::Message(m) => m.timestamp,
+            WebhookEvent::UserPreference(p) => p.timestamp,
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     let mut out = Vec::new();
     let mut add = |phone: Option<&str>, user: Option<&str>| {
         out.extend(phone.and_then(phone_subject));
@@ -107,7 +127,7 @@ pub fn subjects_of(body: &[u8]) -> Vec<Subject> {
     }
     out.sort();
     out.dedup();
-    out
+    (out, event_time)
 }
 
 fn insert_subjects(tx: &Transaction<'_>, id: i64, subjects: &[Subject]) -> Result<()> {
@@ -165,6 +185,11 @@ pub fn mark_unreadable_tx(tx: &Transaction<'_>, id: i64, error: &str) -> Result<
     insert_subjects(tx, id, &[Subject::Unknown])
 }
 
+/// A stored body as received; a row whose bytes cannot be read back is reported as corrupt, naming it.
+pub fn unpack_stored(id: i64, stored: Vec<u8>, format: i64) -> Result<Vec<u8>> {
+    body::unpack(stored, format).ok_or_else(|| super::StoreError::Corrupt(format!("webhook_events #{id} (body)")))
+}
+
 impl Store {
     /// Stores several bodies in ONE transaction (group commit for concurrent deliveries), each with its subjects;
     /// returns their ids. A body stored before (a replay) is not stored again: its existing id is returned.
@@ -173,23 +198,25 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut ids = Vec::with_capacity(bodies.len());
         for body in bodies {
-            let hash = body_hash(body);
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO webhook_events (received_at, body, body_hash) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (body_hash) WHERE body_hash IS NOT NULL DO NOTHING",
-                )?
-                .execute(params![now, body, hash])?;
-            if inserted == 1 {
-                let id = tx.last_insert_rowid();
-                insert_subjects(&tx, id, &subjects_of(body))?;
+            let (subjects, event_time) = read_body(body);
+            let key = body::replay_key(body, event_time);
+            // A replay: the same body, stored before (in the key form of migration 10 when it came before that).
+            let stored: Option<i64> = tx
+                .prepare_cached("SELECT id FROM webhook_events WHERE body_hash IN (?1, ?2) LIMIT 1")?
+                .query_row(params![key, body::legacy_key(body)], |r| r.get(0))
+                .optional()?;
+            if let Some(id) = stored {
                 ids.push(id);
-            } else {
-                let id: i64 = tx
-                    .prepare_cached("SELECT id FROM webhook_events WHERE body_hash = ?1")?
-                    .query_row([&hash], |r| r.get(0))?;
-                ids.push(id);
+                continue;
             }
+            let (packed, format) = body::pack(body);
+            tx.prepare_cached(
+                "INSERT INTO webhook_events (received_at, body, body_format, body_hash) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![now, packed, format, key])?;
+            let id = tx.last_insert_rowid();
+            insert_subjects(&tx, id, &subjects)?;
+            ids.push(id);
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('last_webhook_at', ?1)
@@ -204,17 +231,18 @@ impl Store {
     /// Bodies due to be applied, oldest first: not applied, readable, not dismissed, and new or due for a retry.
     pub fn unapplied_webhooks(&self, limit: usize) -> Result<Vec<StoredWebhook>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, body, received_at FROM webhook_events
+            "SELECT id, body, body_format, received_at FROM webhook_events
              WHERE applied_at IS NULL AND unreadable = 0 AND dismissed_at IS NULL
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
              ORDER BY id LIMIT ?1",
         )?;
-        let rows = stmt
-            .query_map(params![limit as i64, ts(self.now())], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
+        let rows = stmt.query_map(params![limit as i64, ts(self.now())], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, body, at) = row?;
-            out.push(StoredWebhook { id, body, received_at: parse_ts(&at)? });
+            let (id, stored, format, at) = row?;
+            out.push(StoredWebhook { id, body: unpack_stored(id, stored, format)?, received_at: parse_ts(&at)? });
         }
         Ok(out)
     }
