@@ -64,7 +64,9 @@ pub fn apply_status_tx(
     report: &StatusReport<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<RowState>> {
-    tx.execute("UPDATE outbox SET wamid = coalesce(wamid, ?2) WHERE id = ?1", params![row.id, report.wamid])?;
+    // Only when it is missing: `SET wamid = coalesce(wamid, ?)` rewrote the row and its entry in the unique wamid
+    // index for every status although the value stayed (issue 15: ~1.2 WAL pages per message at 80/s).
+    tx.execute("UPDATE outbox SET wamid = ?2 WHERE id = ?1 AND wamid IS NULL", params![row.id, report.wamid])?;
     if let Some(category) = report.pricing_category {
         tx.execute("UPDATE outbox SET pricing_category = ?2 WHERE id = ?1", params![row.id, category])?;
     }
