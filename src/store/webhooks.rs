@@ -147,9 +147,25 @@ fn insert_subjects(tx: &Transaction<'_>, id: i64, subjects: &[Subject]) -> Resul
 /// Claims the key of one webhook effect (a status, a message, a preference change) inside the applying transaction;
 /// false when it was applied before, so a replayed body changes nothing twice.
 pub fn claim_effect_tx(tx: &Transaction<'_>, key: &str, now: DateTime<Utc>) -> Result<bool> {
+    claim_effect_at_tx(tx, key, 0, now)
+}
+
+/// [`claim_effect_tx`] for an effect with Meta's event time (a status: the same status always carries the same
+/// time), stored as `(event_at, key)` so new keys land at the right end of `applied_effects` (issue 15). A key
+/// claimed before migration 10 (event_at 0) still counts.
+pub fn claim_effect_at_tx(tx: &Transaction<'_>, key: &str, event_time: i64, now: DateTime<Utc>) -> Result<bool> {
+    let event_time = event_time.max(0);
+    if event_time != 0 {
+        let before: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM applied_effects WHERE event_at = 0 AND key = ?1)")?
+            .query_row([key], |r| r.get(0))?;
+        if before {
+            return Ok(false);
+        }
+    }
     let n = tx
-        .prepare_cached("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES (?1, ?2)")?
-        .execute(params![key, ts(now)])?;
+        .prepare_cached("INSERT OR IGNORE INTO applied_effects (event_at, key, applied_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![event_time, key, ts(now)])?;
     Ok(n == 1)
 }
 

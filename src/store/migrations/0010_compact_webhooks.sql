@@ -39,3 +39,17 @@ FROM billed ORDER BY billed_at, message_key;
 DROP TABLE billed;
 ALTER TABLE billed_new RENAME TO billed;
 CREATE INDEX billed_by_broadcast ON billed(broadcast_id) WHERE broadcast_id IS NOT NULL;
+
+-- * applied_effects: keyed by (event_at, key) instead of key alone. event_at is Meta's time of a status (seconds; 0
+--   for every other effect and for keys from before this version), so the ~3 replay keys per message land at the
+--   right end of the table instead of on a random page each: with a month of keys on record, a group of 100 statuses
+--   wrote ~100 pages of this table. `key` keeps its text (erasure finds the keys that mention a person in it).
+CREATE TABLE applied_effects_new (
+    event_at   INTEGER NOT NULL DEFAULT 0,
+    key        TEXT NOT NULL,               -- e.g. 'msg:<wamid>' or 'st:<wamid>:<status>'
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (event_at, key)
+) WITHOUT ROWID;
+INSERT INTO applied_effects_new (event_at, key, applied_at) SELECT 0, key, applied_at FROM applied_effects;
+DROP TABLE applied_effects;
+ALTER TABLE applied_effects_new RENAME TO applied_effects;

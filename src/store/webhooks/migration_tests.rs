@@ -74,6 +74,11 @@ fn version_9_file(path: &std::path::Path) -> (Vec<u8>, Vec<u8>) {
         [sha_hex(b"wamid.OLD1")],
     )
     .unwrap();
+    tx.execute(
+        "INSERT INTO applied_effects (key, applied_at) VALUES ('st:wamid.OLD1:sent', '2026-11-27T09:00:01.000000Z')",
+        [],
+    )
+    .unwrap();
     tx.commit().unwrap();
     (applied, waiting)
 }
@@ -115,6 +120,18 @@ fn a_version_9_database_keeps_its_bodies_keys_and_bills() {
     let line = store.broadcast_costs(7).unwrap();
     assert_eq!((line.sent, line.billed.get("marketing")), (1, Some(&1)));
     assert_eq!(count(&store, "SELECT state = 'read' FROM outbox"), 1, "the waiting and the new status applied");
+    // The effect key claimed before the upgrade still counts when the same status comes with its time.
+    let now = store.now();
+    let tx = store.conn_mut().transaction().unwrap();
+    let claim = |key: &str, at: i64| crate::store::webhooks::claim_effect_at_tx(&tx, key, at, now).unwrap();
+    assert!(!claim("st:wamid.OLD1:sent", 1_795_766_400), "claimed before the upgrade");
+    assert!(!claim("st:wamid.OLD1:delivered", 1_795_766_400), "claimed by the waiting body just now");
+    assert!(claim("st:wamid.NEW:sent", 1_795_766_400));
+    assert!(!claim("st:wamid.NEW:sent", 1_795_766_400), "a replay");
+    let at: i64 =
+        tx.query_row("SELECT event_at FROM applied_effects WHERE key = 'st:wamid.NEW:sent'", [], |r| r.get(0)).unwrap();
+    assert_eq!(at, 1_795_766_400);
+    tx.commit().unwrap();
     let check = store.check().unwrap();
     assert!(check.integrity_ok(), "{:?}", check.integrity);
 }
