@@ -90,18 +90,21 @@ pub struct StoredBody {
 
 /// Every stored raw webhook body, oldest first.
 pub fn webhook_bodies(conn: &Connection) -> Result<Vec<StoredBody>> {
-    let mut stmt = conn.prepare("SELECT id, received_at, body FROM webhook_events ORDER BY id")?;
+    let mut stmt = conn.prepare("SELECT id, received_at, body, body_format FROM webhook_events ORDER BY id")?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(StoredBody { id: r.get(0)?, received_at: parse_ts(&r.get::<_, String>(1)?)?, body: r.get(2)? });
+        let id = r.get(0)?;
+        let body = super::webhooks::unpack_stored(id, r.get(2)?, r.get(3)?)?;
+        out.push(StoredBody { id, received_at: parse_ts(&r.get::<_, String>(1)?)?, body });
     }
     Ok(out)
 }
 
-/// Replaces a raw webhook body with its redacted form.
+/// Replaces a raw webhook body with its redacted form, stored as it is (format 0: the trigger
+/// `webhook_subjects_follow_body` reads the new body's text).
 pub fn replace_webhook_body_tx(tx: &Transaction<'_>, id: i64, body: &[u8]) -> Result<()> {
-    tx.execute("UPDATE webhook_events SET body = ?2 WHERE id = ?1", params![id, body])?;
+    tx.execute("UPDATE webhook_events SET body = ?2, body_format = 0 WHERE id = ?1", params![id, body])?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_signups.sql"),
     include_str!("migrations/0008_user_ids.sql"),
     include_str!("migrations/0009_billed.sql"),
+    include_str!("migrations/0010_compact_webhooks.sql"),
 ];
 
 /// A migration that rebuilds a parent table (one other tables reference) says so on a line of its own: it runs with

@@ -2,7 +2,12 @@
 //! recognised by their SHA-256), together with the people they may concern (`webhook_subjects`), then applied.
 //! A body that fails to apply is retried with backoff until it applies; a body our parser cannot read is kept, raises
 //! an alert and pauses marketing until the farmer dismisses it. Also the "last webhook seen" fact the send queue uses
-//! to judge whether webhooks work. Never drops a body on its own.
+//! to judge whether webhooks work. Never drops a body on its own. Bodies are kept compactly and read back exactly
+//! ([`body`]); replays are recognised by a key ordered by Meta's event time ([`body::replay_key`]).
+
+pub mod body;
+#[cfg(test)]
+mod migration_tests;
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -71,7 +76,7 @@ pub fn retry_delay(attempts: u32) -> Duration {
     Duration::seconds(secs.min(10))
 }
 
-/// SHA-256 of a body, hex.
+/// SHA-256 of a body, hex (the stored replay key is [`body::replay_key`]).
 pub fn body_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
@@ -87,7 +92,22 @@ fn phone_subject(wa_id: &str) -> Option<Subject> {
 /// changed, recipients of a "marketing messages stopped" (131050) status. Delivery statuses otherwise concern nobody.
 /// A body our parser cannot read yields `[Unknown]`.
 pub fn subjects_of(body: &[u8]) -> Vec<Subject> {
-    let Ok(events) = payload::parse(body) else { return vec![Subject::Unknown] };
+    read_body(body).0
+}
+
+/// [`subjects_of`] and Meta's latest event time in the body (0 when it has none or cannot be read), from one parse.
+fn read_body(body: &[u8]) -> (Vec<Subject>, i64) {
+    let Ok(events) = payload::parse(body) else { return (vec![Subject::Unknown], 0) };
+    let event_time = events
+        .iter()
+        .filter_map(|e| match e {
+            WebhookEvent::Status(s) => s.timestamp,
+            WebhookEvent::Message(m) => m.timestamp,
+            WebhookEvent::UserPreference(p) => p.timestamp,
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     let mut out = Vec::new();
     let mut add = |phone: Option<&str>, user: Option<&str>| {
         out.extend(phone.and_then(phone_subject));
@@ -107,7 +127,7 @@ pub fn subjects_of(body: &[u8]) -> Vec<Subject> {
     }
     out.sort();
     out.dedup();
-    out
+    (out, event_time)
 }
 
 fn insert_subjects(tx: &Transaction<'_>, id: i64, subjects: &[Subject]) -> Result<()> {
@@ -127,9 +147,25 @@ fn insert_subjects(tx: &Transaction<'_>, id: i64, subjects: &[Subject]) -> Resul
 /// Claims the key of one webhook effect (a status, a message, a preference change) inside the applying transaction;
 /// false when it was applied before, so a replayed body changes nothing twice.
 pub fn claim_effect_tx(tx: &Transaction<'_>, key: &str, now: DateTime<Utc>) -> Result<bool> {
+    claim_effect_at_tx(tx, key, 0, now)
+}
+
+/// [`claim_effect_tx`] for an effect with Meta's event time (a status: the same status always carries the same
+/// time), stored as `(event_at, key)` so new keys land at the right end of `applied_effects` (issue 15). A key
+/// claimed before migration 10 (event_at 0) still counts.
+pub fn claim_effect_at_tx(tx: &Transaction<'_>, key: &str, event_time: i64, now: DateTime<Utc>) -> Result<bool> {
+    let event_time = event_time.max(0);
+    if event_time != 0 {
+        let before: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM applied_effects WHERE event_at = 0 AND key = ?1)")?
+            .query_row([key], |r| r.get(0))?;
+        if before {
+            return Ok(false);
+        }
+    }
     let n = tx
-        .prepare_cached("INSERT OR IGNORE INTO applied_effects (key, applied_at) VALUES (?1, ?2)")?
-        .execute(params![key, ts(now)])?;
+        .prepare_cached("INSERT OR IGNORE INTO applied_effects (event_at, key, applied_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![event_time, key, ts(now)])?;
     Ok(n == 1)
 }
 
@@ -165,37 +201,51 @@ pub fn mark_unreadable_tx(tx: &Transaction<'_>, id: i64, error: &str) -> Result<
     insert_subjects(tx, id, &[Subject::Unknown])
 }
 
+/// How stale `last_webhook_at` may be: the store rewrites it only when it is older than this.
+pub const LAST_WEBHOOK_RESOLUTION: Duration = Duration::seconds(1);
+
+/// A stored body as received; a row whose bytes cannot be read back is reported as corrupt, naming it.
+pub fn unpack_stored(id: i64, stored: Vec<u8>, format: i64) -> Result<Vec<u8>> {
+    body::unpack(stored, format).ok_or_else(|| super::StoreError::Corrupt(format!("webhook_events #{id} (body)")))
+}
+
 impl Store {
     /// Stores several bodies in ONE transaction (group commit for concurrent deliveries), each with its subjects;
     /// returns their ids. A body stored before (a replay) is not stored again: its existing id is returned.
     pub fn store_webhook_bodies(&mut self, bodies: &[Vec<u8>]) -> Result<Vec<i64>> {
-        let now = ts(self.now());
+        let at = self.now();
+        let (now, stale) = (ts(at), ts(at - LAST_WEBHOOK_RESOLUTION));
         let tx = self.conn.transaction()?;
         let mut ids = Vec::with_capacity(bodies.len());
         for body in bodies {
-            let hash = body_hash(body);
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO webhook_events (received_at, body, body_hash) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (body_hash) WHERE body_hash IS NOT NULL DO NOTHING",
-                )?
-                .execute(params![now, body, hash])?;
-            if inserted == 1 {
-                let id = tx.last_insert_rowid();
-                insert_subjects(&tx, id, &subjects_of(body))?;
+            let (subjects, event_time) = read_body(body);
+            let key = body::replay_key(body, event_time);
+            // A replay: the same body, stored before (in the key form of migration 10 when it came before that).
+            let stored: Option<i64> = tx
+                .prepare_cached("SELECT id FROM webhook_events WHERE body_hash IN (?1, ?2) LIMIT 1")?
+                .query_row(params![key, body::legacy_key(body)], |r| r.get(0))
+                .optional()?;
+            if let Some(id) = stored {
                 ids.push(id);
-            } else {
-                let id: i64 = tx
-                    .prepare_cached("SELECT id FROM webhook_events WHERE body_hash = ?1")?
-                    .query_row([&hash], |r| r.get(0))?;
-                ids.push(id);
+                continue;
             }
+            let (packed, format) = body::pack(body);
+            tx.prepare_cached(
+                "INSERT INTO webhook_events (received_at, body, body_format, body_hash) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![now, packed, format, key])?;
+            let id = tx.last_insert_rowid();
+            insert_subjects(&tx, id, &subjects)?;
+            ids.push(id);
         }
-        tx.execute(
+        // At most once a second (and at once after the clock went back): at Meta's 80/s nearly every body is its own
+        // store commit, and rewriting this page in each was one of its ~5 WAL pages. The only reader re-queues rows
+        // sent before the last webhook (`reconcile_unknown`), so a value up to a second old re-queues less, never more.
+        tx.prepare_cached(
             "INSERT INTO meta (key, value) VALUES ('last_webhook_at', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [&now],
-        )?;
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value < ?2 OR value > excluded.value",
+        )?
+        .execute(params![now, stale])?;
         tx.commit()?;
         super::stats::commit(super::stats::Kind::WebhookStore, bodies.len());
         Ok(ids)
@@ -204,17 +254,18 @@ impl Store {
     /// Bodies due to be applied, oldest first: not applied, readable, not dismissed, and new or due for a retry.
     pub fn unapplied_webhooks(&self, limit: usize) -> Result<Vec<StoredWebhook>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, body, received_at FROM webhook_events
+            "SELECT id, body, body_format, received_at FROM webhook_events
              WHERE applied_at IS NULL AND unreadable = 0 AND dismissed_at IS NULL
                AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
              ORDER BY id LIMIT ?1",
         )?;
-        let rows = stmt
-            .query_map(params![limit as i64, ts(self.now())], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
+        let rows = stmt.query_map(params![limit as i64, ts(self.now())], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, body, at) = row?;
-            out.push(StoredWebhook { id, body, received_at: parse_ts(&at)? });
+            let (id, stored, format, at) = row?;
+            out.push(StoredWebhook { id, body: unpack_stored(id, stored, format)?, received_at: parse_ts(&at)? });
         }
         Ok(out)
     }
@@ -382,6 +433,22 @@ mod tests {
         let secs: Vec<i64> = (1..=8).map(|n| retry_delay(n).num_seconds()).collect();
         assert_eq!(secs, [1, 2, 4, 8, 10, 10, 10, 10]);
         assert_eq!(retry_delay(u32::MAX).num_seconds(), 10);
+    }
+
+    #[test]
+    fn last_webhook_at_is_written_at_most_once_a_second_and_at_once_after_the_clock_went_back() {
+        use chrono::TimeZone;
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::new(t0));
+        let mut s = Store::open_in_memory(clock.clone()).unwrap();
+        let mut store_one = |n: u8| s.store_webhook_bodies(&[vec![b'{', b'0' + n, b'}']]).map(|_| s.last_webhook_at());
+        assert_eq!(store_one(1).unwrap().unwrap(), Some(t0));
+        clock.advance(Duration::milliseconds(900));
+        assert_eq!(store_one(2).unwrap().unwrap(), Some(t0), "within the second: the page is not rewritten");
+        clock.advance(Duration::milliseconds(200));
+        assert_eq!(store_one(3).unwrap().unwrap(), Some(t0 + Duration::milliseconds(1100)));
+        clock.set(t0 - Duration::hours(1));
+        assert_eq!(store_one(4).unwrap().unwrap(), Some(t0 - Duration::hours(1)), "the clock went back");
     }
 
     fn envelope(field: &str, value: serde_json::Value) -> Vec<u8> {

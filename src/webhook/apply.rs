@@ -153,7 +153,9 @@ fn row_event(status: &DeliveryStatus) -> Option<RowEvent> {
 
 fn apply_status(tx: &Transaction<'_>, st: &StatusEvent, now: DateTime<Utc>) -> Result<Applied> {
     let mut done = Applied::default();
-    if !first_time(tx, &format!("st:{}:{}", st.wamid, st.status.as_str()), now)? {
+    // Keyed with Meta's time of the status: the keys of a broadcast's statuses land together (issue 15).
+    let key = format!("st:{}:{}", st.wamid, st.status.as_str());
+    if !crate::store::webhooks::claim_effect_at_tx(tx, &key, st.timestamp.unwrap_or(0), now)? {
         done.duplicates = 1;
         return Ok(done);
     }

@@ -136,9 +136,9 @@ fn an_account_event_hofbote_does_not_know_is_kept_and_shown_and_stops_nothing() 
     assert!(queue_list(&shop).contains("Nichts nötig, der Versand läuft"));
     // The body itself is stored too.
     let conn = rusqlite::Connection::open(shop.home.db()).unwrap();
-    let stored: i64 = conn
-        .query_row("SELECT count(*) FROM webhook_events WHERE body LIKE '%PARTNER_ADDED%'", [], |r| r.get(0))
-        .unwrap();
+    // (Read back through the store: bodies are kept compressed since migration 10.)
+    let stored = hofbote::store::erasure::webhook_bodies(&conn).unwrap();
+    let stored = stored.iter().filter(|b| String::from_utf8_lossy(&b.body).contains("PARTNER_ADDED")).count();
     assert_eq!(stored, 1);
     assert!(wait_until(Duration::from_secs(60), || shop.all_final()), "{:?}", shop.row_states());
     check_ledger(&handle.ledger(), &shop.consenting);

@@ -6,6 +6,7 @@ mod account;
 mod canary;
 mod chaos;
 mod cli;
+mod compact_bodies;
 mod composer_journeys;
 mod costs;
 mod disk_stats;
