@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """WAL frames per table/index from an `strace -f -y -s 8 -x` log of hofbote serve and the database afterwards
-(issue 15's profile; see tools/strace-keep for getting both out of `cargo bench --bench disk`).
-Usage: tools/wal-profile.py STRACE_LOG DATABASE [MESSAGES]
+(issue 15's profile; see benches/profile/strace-keep for getting both out of `cargo bench --bench disk`).
+Usage: benches/profile/wal-profile.py STRACE_LOG DATABASE [MESSAGES]
 Each WAL frame is written as a 24-byte header (page number, then db size in pages for a commit frame) and a page.
 Page numbers are mapped to tables/indexes with dbstat on the final database. Frames are grouped into transactions
 (per thread, ending at a commit frame); a transaction is labelled by the set of tables it touched."""
