@@ -7,33 +7,12 @@
 
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32String};
-use unicode_normalization::UnicodeNormalization;
 
 /// Above this many hits the result keeps the list order: ranking tens of thousands of one-letter matches helps
 /// nobody and would cost a frame.
 pub const RANK_LIMIT: usize = 2_000;
 
-/// Lower case without accents, for searching and for sorting names the German way ("Ömer" next to "Olaf").
-pub fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.nfd() {
-        match c {
-            '\u{300}'..='\u{36f}' => {}
-            'ß' => out.push_str("ss"),
-            'ı' => out.push('i'),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'ø' | 'Ø' => out.push('o'),
-            'ł' | 'Ł' => out.push('l'),
-            'đ' | 'Đ' => out.push('d'),
-            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-            c => out.extend(c.to_lowercase()),
-        }
-    }
-    out
-}
+pub use crate::domain::fold::fold;
 
 /// Text prepared for searching.
 pub fn haystack(text: &str) -> Utf32String {

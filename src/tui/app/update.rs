@@ -46,6 +46,7 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
         Msg::Key(ev) => !super::keys::handled(state, ev),
         Msg::Resize(..)
         | Msg::Customers(_)
+        | Msg::EditCustomer(_)
         | Msg::Consent(_)
         | Msg::Ledger(_)
         | Msg::CustomerSaved(_)
@@ -88,10 +89,14 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             let env = state.env();
             customers::loaded(&mut state.customers, &env, data);
             if let Some(Overlay::ConsentForm(f)) = &mut state.overlay {
-                let (customers, region) = (&mut state.customers, state.region);
-                f.refresh_matches(&mut |q, n| super::find_customers(customers, region, q, n));
+                let (customers, lang) = (&mut state.customers, state.lang);
+                f.refresh_matches(&mut |q, n| super::find_customers(customers, lang, q, n));
             }
             Vec::new()
+        }
+        // The list's `e` (edit): the whole customer was read for the form.
+        Msg::EditCustomer(c) => {
+            super::apply_outcomes(state, vec![crate::tui::screens::Outcome::CustomerForm(Some(*c))])
         }
         Msg::Consent(data) => {
             state.now = Some(data.now);

@@ -15,11 +15,11 @@ fn demo_state(size: (u16, u16)) -> State {
 }
 
 fn selected_name(state: &State) -> String {
-    state.customers.selected().map(|e| e.row.customer.name.clone()).unwrap_or_default()
+    state.customers.selected().map(|e| e.raw_name().to_owned()).unwrap_or_default()
 }
 
 fn visible_names(state: &State) -> Vec<String> {
-    state.customers.visible.iter().map(|i| state.customers.entries[*i].row.customer.name.clone()).collect()
+    state.customers.visible.iter().map(|i| state.customers.entries[*i].raw_name().to_owned()).collect()
 }
 
 #[test]
@@ -194,8 +194,8 @@ fn search_filters_as_you_type_best_match_first() {
     }
     assert_eq!(visible_names(&state).first().map(String::as_str), Some("Jörg Müller"));
     // Phone digits as typed, and tags.
-    let phone = state.customers.entries.iter().find(|e| e.row.customer.name == "Anna Weiß").unwrap();
-    let national = phone.phone(Region::DE).replace(' ', "");
+    let phone = state.customers.entries.iter().find(|e| e.raw_name() == "Anna Weiß").unwrap();
+    let national = phone.phone(Lang::De).replace(' ', "");
     update(&mut state, key(KeyCode::Esc));
     update(&mut state, ch('/'));
     for c in national.chars() {
@@ -357,11 +357,17 @@ fn customer_form_requires_a_name_and_shows_a_taken_number_under_the_phone() {
 
 #[test]
 fn editing_prefills_the_form_with_the_customer() {
-    let mut state = demo_state((80, 24));
+    let launch = launch(shop_config(), Lang::De, false);
+    let mut store = demo_store();
+    let mut state = loaded(&mut store, &launch, (80, 24), Screen::Customers);
     update(&mut state, ch('/'));
     type_in(&mut state, "jörg");
     update(&mut state, key(KeyCode::Enter));
-    update(&mut state, ch('e'));
+    // The list holds no notes: `e` reads the whole customer first (issue 15), then the form opens.
+    let effects = update(&mut state, ch('e'));
+    assert!(matches!(effects.as_slice(), [Effect::EditCustomer(_)]), "{effects:?}");
+    assert!(state.overlay.is_none());
+    settle(&PerformCtx::from_launch(&launch), &mut store, &mut state, effects);
     let f = customer_form(&state);
     assert!(f.id.is_some());
     assert_eq!(f.form.field(0), "Jörg Müller");
