@@ -15,7 +15,6 @@ pub use self::draw::render;
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use nucleo_matcher::Utf32String;
 use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -49,8 +48,8 @@ pub struct CustomersData {
     pub page_of: Option<usize>,
 }
 
-/// One customer as the list holds them: only what it shows, searches and acts on, in compact form (80 bytes and
-/// two allocations) — 10,000 customers must fit a Raspberry Pi's budget (issue 15: ≤ 20 MB for the whole app).
+/// One customer as the list holds them: only what it shows, searches and acts on, in compact form (56 bytes and
+/// one allocation) — 10,000 customers must fit a Raspberry Pi's budget (issue 15: ≤ 20 MB for the whole app).
 /// Editing reads the whole customer ([`Effect::EditCustomer`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -58,12 +57,11 @@ pub struct Entry {
     /// The E.164 digits as a number (they fit: at most 15); 0 for a person known only by user id.
     e164: u64,
     /// The name, then the number as shown for the shop's region (national at home, international abroad) — or the
-    /// user id of a person without a number — then the tags joined by line breaks (cleaned text has none).
+    /// user id of a person without a number — then the tags joined by line breaks (cleaned text has none), then
+    /// the search text: name, first name, phone digits (as typed and E.164) and tags, folded.
     text: Box<str>,
-    /// Where the name and the shown number end in `text`.
-    cuts: (u32, u32),
-    /// Name, first name, phone digits (as typed and E.164) and tags, folded for searching.
-    hay: Utf32String,
+    /// Where the name, the shown number and the tags end in `text`.
+    cuts: [u32; 3],
     pub consent: ConsentPair,
     /// Last change, microseconds since 1970.
     updated: i64,
@@ -84,7 +82,8 @@ impl Entry {
             _ => String::new(),
         };
         let hay = haystack(&format!("{} {} {national} {e164} {}", c.name, c.first_name, c.tags.join(" ")));
-        let mut text = String::with_capacity(c.name.len() + 20 + c.tags.iter().map(|t| t.len() + 1).sum::<usize>());
+        let tags_len = c.tags.iter().map(|t| t.len() + 1).sum::<usize>();
+        let mut text = String::with_capacity(c.name.len() + 20 + tags_len + hay.len());
         text.push_str(c.name);
         let name_end = text.len() as u32;
         match c.phone {
@@ -104,12 +103,13 @@ impl Entry {
             }
             text.push_str(t);
         }
+        let tags_end = text.len() as u32;
+        text.push_str(&hay);
         Entry {
             id: c.id,
             e164: c.phone.and_then(|p| p.strip_prefix('+')).and_then(|d| d.parse().ok()).unwrap_or(0),
             text: text.into_boxed_str(),
-            cuts: (name_end, shown_end),
-            hay,
+            cuts: [name_end, shown_end, tags_end],
             consent: c.consent,
             updated: c.updated_at.timestamp_micros(),
         }
@@ -119,6 +119,11 @@ impl Entry {
         self.text.get(from as usize..to as usize).unwrap_or_default()
     }
 
+    /// The folded search text.
+    fn hay(&self) -> &str {
+        self.text.get(self.cuts[2] as usize..).unwrap_or_default()
+    }
+
     /// The name as it may be printed (control characters escaped).
     pub fn name(&self) -> Cow<'_, str> {
         safe(self.raw_name())
@@ -126,12 +131,12 @@ impl Entry {
 
     /// The name as stored.
     pub fn raw_name(&self) -> &str {
-        self.part(0, self.cuts.0)
+        self.part(0, self.cuts[0])
     }
 
     /// The phone number in readable form; "WhatsApp-Nutzer (ohne Nummer)" without one.
     pub fn phone(&self, lang: crate::i18n::Lang) -> &str {
-        if self.e164 == 0 { NO_NUMBER.get(lang) } else { self.part(self.cuts.0, self.cuts.1) }
+        if self.e164 == 0 { NO_NUMBER.get(lang) } else { self.part(self.cuts[0], self.cuts[1]) }
     }
 
     /// When the customer was last changed.
@@ -148,13 +153,13 @@ impl Entry {
         if self.e164 != 0 {
             return Phone::from_stored(&format!("+{}", self.e164)).ok().map(Recipient::Phone);
         }
-        let user_id = self.part(self.cuts.0, self.cuts.1);
+        let user_id = self.part(self.cuts[0], self.cuts[1]);
         (!user_id.is_empty()).then(|| Recipient::UserId(user_id.to_owned()))
     }
 
     /// The tags, in order.
     pub fn tags(&self) -> impl Iterator<Item = &str> {
-        self.text.get(self.cuts.1 as usize..).unwrap_or_default().split(TAG_SEP).filter(|t| !t.is_empty())
+        self.part(self.cuts[1], self.cuts[2]).split(TAG_SEP).filter(|t| !t.is_empty())
     }
 
     pub fn id(&self) -> i64 {
@@ -234,7 +239,7 @@ impl CustomersView {
         } else {
             // Best match first when few match; equal scores keep the chosen order (the candidates' order).
             let ordered: Vec<usize> = if narrowing { self.base_order(tagged) } else { tagged.collect() };
-            self.fuzzy.filter(ordered.into_iter().map(|i| (i, &entries[i].hay)))
+            self.fuzzy.filter(ordered.into_iter().map(|i| (i, entries[i].hay())))
         };
         self.reselect(selected_id);
     }
@@ -267,7 +272,7 @@ impl CustomersView {
         if self.picker.is_empty() {
             return Vec::new();
         }
-        let mut hits = self.picker.filter(self.entries.iter().enumerate().map(|(i, e)| (i, &e.hay)));
+        let mut hits = self.picker.filter(self.entries.iter().enumerate().map(|(i, e)| (i, e.hay())));
         hits.truncate(limit);
         hits
     }
@@ -548,7 +553,7 @@ mod tests {
         let mut fuzzy = Fuzzy::default();
         for query in ["muller", "muller 01711234", "+4917112", "rind jorg"] {
             fuzzy.set_query(query);
-            assert!(fuzzy.matches(&e.hay), "{query}");
+            assert!(fuzzy.matches(e.hay()), "{query}");
         }
         let at: Region = "AT".parse().unwrap();
         let abroad = Entry::new(listed(Some("+491711234567"), None, &[]), &at.prefixes(), at);
@@ -559,7 +564,7 @@ mod tests {
         assert!(!user.has_number());
         assert_eq!(user.recipient(), Some(Recipient::UserId("DE.7001".into())));
         fuzzy.set_query("de.7001");
-        assert!(fuzzy.matches(&user.hay));
-        assert!(std::mem::size_of::<Entry>() <= 80, "{} bytes", std::mem::size_of::<Entry>());
+        assert!(fuzzy.matches(user.hay()));
+        assert!(std::mem::size_of::<Entry>() <= 56, "{} bytes", std::mem::size_of::<Entry>());
     }
 }
