@@ -23,10 +23,11 @@ use self::detail::Detail;
 use super::{Env, Outcome};
 use crate::domain::consent::EventKind;
 use crate::domain::customer::{ConsentPair, NO_NUMBER};
+use crate::domain::fold::fold_into;
 use crate::domain::phone::{Phone, Recipient, Region};
 use crate::i18n::Tr;
 use crate::store::customers::Listed;
-use crate::tui::filter::{Fuzzy, haystack};
+use crate::tui::filter::Fuzzy;
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, FileKind};
 use crate::tui::nav::Nav;
@@ -72,18 +73,8 @@ const TAG_SEP: char = '\n';
 impl Entry {
     /// Prepares one listed customer; `prefix` is the shop region's calling code and trunk prefix.
     pub fn new(c: Listed<'_>, prefix: &Option<(String, String)>, region: Region) -> Entry {
-        // A person known only by user id is found by it, and by "WhatsApp" (the label shown instead of a number).
-        let e164 = c.phone.or(c.user_id).unwrap_or_default();
-        // Digits as people type them ("01711234567") without formatting the number (that is slow).
-        let national = match prefix {
-            Some((cc, trunk)) if c.phone.is_some() && e164.starts_with(cc.as_str()) => {
-                format!("{trunk}{}", &e164[cc.len()..])
-            }
-            _ => String::new(),
-        };
-        let hay = haystack(&format!("{} {} {national} {e164} {}", c.name, c.first_name, c.tags.join(" ")));
         let tags_len = c.tags.iter().map(|t| t.len() + 1).sum::<usize>();
-        let mut text = String::with_capacity(c.name.len() + 20 + tags_len + hay.len());
+        let mut text = String::with_capacity(2 * (c.name.len() + tags_len) + c.first_name.len() + 60);
         text.push_str(c.name);
         let name_end = text.len() as u32;
         match c.phone {
@@ -104,7 +95,25 @@ impl Entry {
             text.push_str(t);
         }
         let tags_end = text.len() as u32;
-        text.push_str(&hay);
+        // The search text, folded piece by piece straight into place: name, first name, the number's digits as
+        // people type them ("01711234567", without formatting: that is slow) and as E.164 — a person known only by
+        // user id is found by it — and the tags.
+        fold_into(&mut text, c.name);
+        text.push(' ');
+        fold_into(&mut text, c.first_name);
+        text.push(' ');
+        let e164 = c.phone.or(c.user_id).unwrap_or_default();
+        if let Some((cc, trunk)) = prefix.as_ref().filter(|(cc, _)| c.phone.is_some() && e164.starts_with(cc.as_str()))
+        {
+            text.push_str(trunk);
+            text.push_str(&e164[cc.len()..]);
+        }
+        text.push(' ');
+        fold_into(&mut text, e164);
+        for t in c.tags {
+            text.push(' ');
+            fold_into(&mut text, t);
+        }
         Entry {
             id: c.id,
             e164: c.phone.and_then(|p| p.strip_prefix('+')).and_then(|d| d.parse().ok()).unwrap_or(0),
