@@ -58,9 +58,6 @@ fn build(raw: RawCustomer, tags: Vec<String>) -> Result<Customer> {
 /// One customer as [`Store::visit_listed`] hands them over: borrowed text of the row being read.
 #[derive(Debug, Clone, Copy)]
 pub struct Listed<'a> {
-    /// Where the customer is in the list's order (`name_key`, then id): all customers come in table order, so the
-    /// caller puts each in its place; a first page comes in list order.
-    pub position: usize,
     pub id: i64,
     pub name: &'a str,
     pub first_name: &'a str,
@@ -207,33 +204,14 @@ impl Store {
         Ok(pair)
     }
 
-    /// Hands the customers (the first `limit` in the list's order — `name_key`, then id — or all of them, each
-    /// with its position in that order) to `each` as borrowed text — nothing is kept here, so the caller holds only its own compact form of the list (the
+    /// Hands the customers, in the list's order (`name_key`, then id; the first `limit` or all), to `each` as
+    /// borrowed text — nothing is kept here, so the caller holds only its own compact form of the list (the
     /// terminal's customer list: no whole [`CustomerRow`] beside a prepared copy). Returns how many were handed over.
-    /// A first page comes by the name index and reads only its own rows (issue 15: the list's first frame with
-    /// 100,000 customers in 40 ms). For all of them, tags and consent are read first in one scan each, compactly;
-    /// for a page, per row. All scans read one snapshot.
+    /// The rows come by the name index, so a first page reads only its own rows (issue 15: the list's first frame
+    /// with 100,000 customers in 40 ms). For all of them, tags and consent are read first in one scan each,
+    /// compactly; for a page, per row.
     pub fn visit_listed(&self, limit: Option<usize>, mut each: impl FnMut(Listed<'_>)) -> Result<usize> {
         let bulk = limit.is_none();
-        // One snapshot for all the scans below (another process may write meanwhile).
-        let snapshot = self.conn.unchecked_transaction()?;
-        // All of them: the list's order comes from the name index alone (no table access), and the rows then in
-        // table order — read by the index, each row would be a random page (a cache miss on every other row with
-        // the app's small page cache).
-        let mut position_of: Vec<u32> = Vec::new();
-        if bulk {
-            let ids: Vec<i64> = snapshot
-                .prepare_cached("SELECT id FROM customers ORDER BY name_key, id")?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
-            position_of = vec![u32::MAX; max + 1];
-            for (pos, id) in ids.iter().enumerate() {
-                if let Some(p) = usize::try_from(*id).ok().and_then(|i| position_of.get_mut(i)) {
-                    *p = pos as u32;
-                }
-            }
-        }
         // All tags in one string, with (customer, start, end) offsets ascending by customer (then tag, NOCASE).
         let mut tag_text = String::new();
         let mut tag_at: Vec<(i64, u32, u32)> = Vec::new();
@@ -273,12 +251,8 @@ impl Store {
             "SELECT id, name, first_name, phone, user_id, updated_at, phone_national, phone_international, phone_region
                FROM customers ORDER BY name_key, id LIMIT ?1",
         )?;
-        let mut by_id = self.conn.prepare_cached(
-            "SELECT id, name, first_name, phone, user_id, updated_at, phone_national, phone_international, phone_region
-               FROM customers ORDER BY id",
-        )?;
         // A negative limit is none.
-        let mut rows = if bulk { by_id.query([])? } else { stmt.query([limit.map_or(-1, |n| n as i64)])? };
+        let mut rows = stmt.query([limit.map_or(-1, |n| n as i64)])?;
         let mut count = 0;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
@@ -310,16 +284,7 @@ impl Store {
             } else {
                 self.consent_pair(id)?
             };
-            let position = if bulk {
-                match usize::try_from(id).ok().and_then(|i| position_of.get(i)) {
-                    Some(p) if *p != u32::MAX => *p as usize,
-                    _ => return Err(StoreError::Corrupt(format!("customer {id} not in the name index"))),
-                }
-            } else {
-                count
-            };
             each(Listed {
-                position,
                 id,
                 name: text(1, "name")?,
                 first_name: text(2, "first_name")?,
@@ -334,8 +299,6 @@ impl Store {
             });
             count += 1;
         }
-        drop(rows);
-        snapshot.finish()?;
         Ok(count)
     }
 

@@ -28,13 +28,8 @@ pub fn customers(ctx: &PerformCtx, store: &Store) -> Result<CustomersData, Store
     // Exactly as many slots as rows (no doubling growth beside the list), filled while the rows are read.
     let mut entries = Vec::with_capacity(store.customer_count()?.max(0) as usize);
     let (prefix, region) = (ctx.config.shop.region().prefixes(), ctx.config.shop.region());
-    let mut positions: Vec<u32> = Vec::with_capacity(entries.capacity());
-    store.visit_listed(None, |c| {
-        positions.push(c.position as u32);
-        entries.push(Entry::new(c, &prefix, region));
-    })?;
+    store.visit_listed(None, |c| entries.push(Entry::new(c, &prefix, region)))?;
     entries.shrink_to_fit();
-    crate::tui::screens::customers::into_list_order(&mut entries, positions);
     let tags = store.tag_counts()?;
     Ok(CustomersData { entries, tags, now: store.now(), data_version, page_of: None })
 }

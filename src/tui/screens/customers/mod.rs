@@ -292,25 +292,6 @@ impl CustomersView {
     }
 }
 
-/// Puts `items` into the list's order in place: `positions[i]` is where `items[i]` belongs (a permutation of
-/// `0..len`; anything else leaves the order as it is).
-pub fn into_list_order<T>(items: &mut [T], mut positions: Vec<u32>) {
-    let n = items.len();
-    let mut seen = vec![false; n];
-    if positions.len() != n
-        || !positions.iter().all(|p| (*p as usize) < n && !std::mem::replace(&mut seen[*p as usize], true))
-    {
-        return;
-    }
-    for i in 0..n {
-        while positions[i] as usize != i {
-            let j = positions[i] as usize;
-            items.swap(i, j);
-            positions.swap(i, j);
-        }
-    }
-}
-
 /// Rows of the table that fit on screen.
 pub fn page(size: (u16, u16)) -> usize {
     crate::tui::screens::body_height(size).saturating_sub(2) as usize
@@ -553,7 +534,6 @@ mod tests {
 
     fn listed<'a>(phone: Option<&'a str>, user_id: Option<&'a str>, tags: &'a [&'a str]) -> Listed<'a> {
         Listed {
-            position: 0,
             id: 7,
             name: "Jörg Müller",
             first_name: "Jörg",
@@ -566,16 +546,6 @@ mod tests {
             tags,
             consent: ConsentPair { service: ConsentState::Granted, marketing: ConsentState::None },
         }
-    }
-
-    #[test]
-    fn into_list_order_places_each_item() {
-        let mut items = vec!['c', 'a', 'd', 'b', 'e'];
-        into_list_order(&mut items, vec![2, 0, 3, 1, 4]);
-        assert_eq!(items, ['a', 'b', 'c', 'd', 'e']);
-        let mut same = vec!['x', 'y'];
-        into_list_order(&mut same, vec![1, 1]);
-        assert_eq!(same, ['x', 'y'], "not a permutation: left as it is");
     }
 
     /// The compact entry keeps what the list shows and acts on (issue 15): the number for the shop's region, the
