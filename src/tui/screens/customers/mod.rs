@@ -1,7 +1,8 @@
 //! The customer list (Kunden): table with name, phone, tags and both consent states; fuzzy search as you type,
 //! tag filter, sort by name or last change, and the keys that open the form, the detail view and the erase dialog.
-//! Rows are prepared once per load (search text, cleaned labels); the phone is formatted only when a row is first
-//! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. The screen (list, `detail`, `form`)
+//! Rows are prepared once per load, on the DB thread while they are read ([`Entry::new`]: one compact entry with
+//! the search text and the number as stored in readable form), and only the rows on screen are drawn, so 100,000
+//! customers stay fast and 10,000 fit a Raspberry Pi's memory budget. The screen (list, `detail`, `form`)
 //! owns its state (`CustomersView`, the form) and answers with [`Outcome`]s: opening the form, the consent form, the
 //! erase question or a conversation is the app's business. Must not perform IO.
 
