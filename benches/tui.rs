@@ -10,11 +10,11 @@
 //!   bytes and frames per keystroke at 80x24, and CPU ticks, frames and bytes while idle with a sender configured.
 //!
 //! - through a real pty: spawn → the first frame showing a customer row with 10,000 and 100,000 customers, and the
-//!   peak RSS (`VmHWM`) with 10,000 once the whole list is loaded.
+//!   peak RSS (`VmHWM`) with 10,000 once the whole list is loaded; the peak RSS of `hofbote demo` (reported).
 //!
 //! Run: `cargo bench --bench tui` (release build; records the figures for the report), only the first row and
-//! memory: `cargo bench --bench tui -- first` (prints without recording), only the sending side:
-//! `cargo bench --bench tui -- send`, only the pty figures: `cargo bench --bench tui -- pty` (these two print
+//! memory (and the demo's RSS): `cargo bench --bench tui -- first` (prints without recording), only the filter on 100,000:
+//! `cargo bench --bench tui -- filter`, only the sending side: `cargo bench --bench tui -- send`, only the pty figures: `cargo bench --bench tui -- pty` (these two print
 //! without recording). `HOFBOTE_BENCH_SEED` fixes the seed of the random key gaps (printed either way);
 //! `HOFBOTE_BENCH_IDLE_SECS` shortens the idle windows (default 60 s) while trying things out.
 //! Deterministic data (fixed names and numbers).
@@ -440,8 +440,16 @@ fn main() {
         bench_pty();
         return;
     }
+    if std::env::args().any(|a| a == "filter") {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("100k.sqlite");
+        seed(&db, 100_000);
+        bench_filter(dir.path(), &db);
+        return;
+    }
     if std::env::args().any(|a| a == "first") {
         pty_figures::first_customer_row();
+        pty_figures::demo_rss();
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -458,6 +466,7 @@ fn main() {
     seed_send(&db_send);
     bench_preview(dir.path(), &db_send);
     pty_figures::first_customer_row();
+    pty_figures::demo_rss();
     bench_pty();
     report::flush("tui");
 }

@@ -531,3 +531,44 @@ pub fn first_customer_row() {
         }
     }
 }
+
+/// `hofbote demo` from an empty HOME in a pty at 80x24 (demo database seeded, sandbox, webhook receiver and send
+/// worker in-process): its peak RSS (`VmHWM`) after the start and a walk through the five screens and back, once
+/// the app is still. Returns KiB per run.
+fn demo_rss_runs(runs: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    for _ in 0..runs {
+        let home = tempfile::tempdir().unwrap();
+        let mut app = pty::Spawn::new(home.path()).args(&["demo"]).spawn();
+        app.wait_screen("the demo's customer list", |s| s.contains("DEMO") && s.contains("Agnieszka Nowak"));
+        still(&app);
+        // Each screen loads its data on the switch; still = its frames are all out.
+        for k in ["2", "3", "4", "5"] {
+            let before = app.screen();
+            app.keys(k);
+            app.wait_screen(&format!("screen {k}"), |s| s != before);
+            still(&app);
+        }
+        app.keys("1");
+        app.wait_screen("the customer list again", |s| s.contains("Agnieszka Nowak"));
+        still(&app);
+        if let Some(kib) = peak_rss_kib(app.pid()) {
+            out.push(kib);
+        }
+        app.quit_confirming("q");
+    }
+    out
+}
+
+/// The demo's peak RSS (issue 15 asks for the figure; no target).
+pub fn demo_rss() {
+    let runs = demo_rss_runs(3);
+    let Some(max) = runs.iter().max().copied() else {
+        println!("`hofbote demo` peak RSS: /proc not readable");
+        return;
+    };
+    let mb = max as f64 * 1024.0 / 1_000_000.0;
+    println!("`hofbote demo` from an empty HOME, start and the five screens, real binary in a pty (3 runs):");
+    println!("  peak RSS (VmHWM): max {mb:.1} MB  (runs: {runs:?} KiB; reported, no target)");
+    report::push("tui", "peak RSS via pty, `hofbote demo` (start, five screens; max of 3)", mb, "MB", "", None);
+}

@@ -5,6 +5,7 @@ pub mod broadcast;
 pub mod checks;
 pub mod consent;
 pub mod customer;
+pub mod fold;
 pub mod formatting;
 pub mod keywords;
 pub mod phone;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_user_ids.sql"),
     include_str!("migrations/0009_billed.sql"),
     include_str!("migrations/0010_compact_webhooks.sql"),
+    include_str!("migrations/0011_name_key.sql"),
 ];
 
 /// A migration that rebuilds a parent table (one other tables reference) says so on a line of its own: it runs with
@@ -30,6 +31,10 @@ const MIGRATIONS: &[&str] = &[
 /// transaction the PRAGMA does nothing, so it is switched around the transaction, and every foreign key is checked
 /// before the commit.
 const FOREIGN_KEYS_OFF: &str = "This file runs with foreign keys off";
+
+/// A migration that adds the customer list's stored order says so: SQL cannot fold names, so the rows already there
+/// get their `name_key` from Rust inside the migration's transaction (never a half-keyed list after a crash).
+const FILLS_NAME_KEYS: &str = "Rust fills customers.name_key";
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -67,6 +72,9 @@ pub fn migrate(conn: &mut Connection, existing_file: Option<&Path>) -> Result<()
 fn run_one(conn: &mut Connection, sql: &str, version: i64, check_keys: bool) -> Result<()> {
     let tx = conn.transaction()?;
     tx.execute_batch(sql)?;
+    if sql.contains(FILLS_NAME_KEYS) {
+        super::customers::fill_name_keys(&tx)?;
+    }
     if check_keys {
         let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
         if broken > 0 {
@@ -246,5 +254,46 @@ mod tests {
         // Deleting still cascades to the rows of the rebuilt parent.
         conn.execute("DELETE FROM customers WHERE id = 9", []).unwrap();
         assert_eq!(count("SELECT count(*) FROM customer_tags"), 1);
+    }
+
+    /// Migration 11 (issue 15): a version-9 file with customers gets each name's list key, computed in Rust inside
+    /// the migration, and the list's first page comes from the name index in the German order.
+    #[test]
+    fn name_keys_are_filled_for_the_customers_already_there() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in MIGRATIONS.iter().take(9) {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 9).unwrap();
+        let names = ["Zoë Weiß", "Ömer Yılmaz", "anna Schröder", "Mu\u{308}ller, Ana", "Olaf Berg", "Ærø Hof"];
+        for (i, name) in names.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO customers (name, phone, created_at, updated_at) VALUES (?1, ?2, 'c', 'u')",
+                rusqlite::params![name, format!("+4917112345{i:02}")],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn, None).unwrap();
+        let rows: Vec<(String, Option<String>)> = conn
+            .prepare("SELECT name, name_key FROM customers ORDER BY name_key, id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for (name, key) in &rows {
+            assert_eq!(key.as_deref(), Some(crate::domain::fold::name_key(name).as_str()), "{name}");
+        }
+        let order: Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(order, ["Ærø Hof", "anna Schröder", "Mu\u{308}ller, Ana", "Olaf Berg", "Ömer Yılmaz", "Zoë Weiß"]);
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN SELECT id, name FROM customers ORDER BY name_key, id LIMIT 40")
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let plan = plan.join("; ");
+        assert!(plan.contains("customers_by_name_key") && !plan.contains("TEMP B-TREE"), "{plan}");
     }
 }

@@ -6,38 +6,18 @@
 //! Must not know what is being searched.
 
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
-use nucleo_matcher::{Config, Matcher, Utf32String};
-use unicode_normalization::UnicodeNormalization;
+use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// Above this many hits the result keeps the list order: ranking tens of thousands of one-letter matches helps
 /// nobody and would cost a frame.
 pub const RANK_LIMIT: usize = 2_000;
 
-/// Lower case without accents, for searching and for sorting names the German way ("Ömer" next to "Olaf").
-pub fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.nfd() {
-        match c {
-            '\u{300}'..='\u{36f}' => {}
-            'ß' => out.push_str("ss"),
-            'ı' => out.push('i'),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'ø' | 'Ø' => out.push('o'),
-            'ł' | 'Ł' => out.push('l'),
-            'đ' | 'Đ' => out.push('d'),
-            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-            c => out.extend(c.to_lowercase()),
-        }
-    }
-    out
-}
+pub use crate::domain::fold::fold;
 
-/// Text prepared for searching.
-pub fn haystack(text: &str) -> Utf32String {
-    Utf32String::from(fold(text))
+/// Text prepared for searching (folded). Kept as plain text: almost always ASCII after folding, so it is matched
+/// byte by byte and needs no copy as UTF-32 (issue 15: the customer list's memory).
+pub fn haystack(text: &str) -> String {
+    fold(text)
 }
 
 /// A search query, ready to test many haystacks.
@@ -83,20 +63,22 @@ impl Fuzzy {
         self.words.is_empty()
     }
 
-    /// Whether every search word is a subsequence of the haystack.
-    pub fn matches(&self, hay: &Utf32String) -> bool {
-        match hay {
-            Utf32String::Ascii(s) => self.words.iter().all(|w| is_subsequence(w.as_bytes(), s.as_bytes())),
-            Utf32String::Unicode(chars) => self.words.iter().all(|w| {
-                let needle: Vec<char> = w.chars().collect();
-                is_subsequence(&needle, chars)
-            }),
+    /// Whether every search word is a subsequence of the haystack (a [`haystack`]).
+    pub fn matches(&self, hay: &str) -> bool {
+        if hay.is_ascii() {
+            self.words.iter().all(|w| is_subsequence(w.as_bytes(), hay.as_bytes()))
+        } else {
+            self.words.iter().all(|w| {
+                let mut it = hay.chars();
+                w.chars().all(|n| it.any(|h| h == n))
+            })
         }
     }
 
     /// nucleo's score for ranking (higher is better); `None` if it does not match.
-    pub fn score(&mut self, hay: &Utf32String) -> Option<u32> {
-        let slice = hay.slice(..);
+    pub fn score(&mut self, hay: &str) -> Option<u32> {
+        let mut buf = Vec::new();
+        let slice = Utf32Str::new(hay, &mut buf);
         let mut total = 0u32;
         for a in &self.atoms {
             total += u32::from(a.score(slice, &mut self.matcher)?);
@@ -105,8 +87,8 @@ impl Fuzzy {
     }
 
     /// Filters `candidates` (in list order) and, if few match, ranks them best first; ties keep list order.
-    pub fn filter<'a>(&mut self, candidates: impl Iterator<Item = (usize, &'a Utf32String)>) -> Vec<usize> {
-        let hits: Vec<(usize, &Utf32String)> = candidates.filter(|(_, h)| self.matches(h)).collect();
+    pub fn filter<'a>(&mut self, candidates: impl Iterator<Item = (usize, &'a str)>) -> Vec<usize> {
+        let hits: Vec<(usize, &str)> = candidates.filter(|(_, h)| self.matches(h)).collect();
         if hits.len() > RANK_LIMIT {
             return hits.into_iter().map(|(i, _)| i).collect();
         }
@@ -156,11 +138,11 @@ mod tests {
     fn few_hits_are_ranked_many_keep_list_order() {
         let mut f = Fuzzy::default();
         f.set_query("mül");
-        let hays: Vec<Utf32String> =
+        let hays: Vec<String> =
             ["helga sommer geflügel", "jörg müller", "ingrid böhm mül"].iter().map(|s| haystack(s)).collect();
-        assert_eq!(f.filter(hays.iter().enumerate()), [1, 2, 0]);
-        let many: Vec<Utf32String> = (0..RANK_LIMIT + 1).map(|i| haystack(&format!("x{i} müller"))).collect();
-        let result = f.filter(many.iter().enumerate());
+        assert_eq!(f.filter(hays.iter().map(String::as_str).enumerate()), [1, 2, 0]);
+        let many: Vec<String> = (0..RANK_LIMIT + 1).map(|i| haystack(&format!("x{i} müller"))).collect();
+        let result = f.filter(many.iter().map(String::as_str).enumerate());
         assert_eq!(result.len(), RANK_LIMIT + 1);
         assert!(result.windows(2).all(|w| w[0] < w[1]));
     }

@@ -144,6 +144,8 @@ pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
     Customers(CustomersData),
+    /// The whole customer, read for the edit form (the list holds only what it shows).
+    EditCustomer(Box<Customer>),
     Consent(ConsentData),
     Ledger(LedgerData),
     CustomerSaved(Customer),
@@ -238,6 +240,8 @@ pub enum Effect {
     LoadCustomers,
     /// The first rows of the customer list (this many) and the counts, drawn before the whole list is in.
     LoadCustomerPage(usize),
+    /// Read one customer whole and open the edit form with it.
+    EditCustomer(i64),
     LoadConsent,
     LoadLedger(i64),
     CheckDataVersion,
@@ -336,6 +340,7 @@ impl Effect {
             Effect::Settings(_) => Op::Settings,
             Effect::LoadCustomers
             | Effect::LoadCustomerPage(_)
+            | Effect::EditCustomer(_)
             | Effect::LoadConsent
             | Effect::LoadLedger(_)
             | Effect::CheckDataVersion
@@ -368,6 +373,7 @@ impl Effect {
             | Effect::Settings(SettingsEffect::Load | SettingsEffect::Save(_))
             | Effect::LoadCustomers
             | Effect::LoadCustomerPage(_)
+            | Effect::EditCustomer(_)
             | Effect::LoadConsent
             | Effect::LoadLedger(_)
             | Effect::CheckDataVersion

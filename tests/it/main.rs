@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod import_journeys;
 mod journey;
+mod name_order;
 mod outbox_machine;
 mod privacy;
 mod properties;

@@ -101,8 +101,8 @@ fn type_text(state: &mut State, ev: &KeyEvent, chain: &[Ctx]) -> Vec<Effect> {
             f.type_key(ev, state.region, state.lang);
         }
         Some(Overlay::ConsentForm(f)) => {
-            let (customers, region) = (&mut state.customers, state.region);
-            consent_form::type_key(f, &env, &mut |q, n| super::find_customers(customers, region, q, n), ev);
+            let (customers, lang) = (&mut state.customers, state.lang);
+            consent_form::type_key(f, &env, &mut |q, n| super::find_customers(customers, lang, q, n), ev);
         }
         Some(Overlay::Confirm(_) | Overlay::Discard { .. }) => {}
         None if chain.contains(&Ctx::Composer) => {

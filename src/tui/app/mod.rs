@@ -286,7 +286,7 @@ pub fn apply_outcomes(state: &mut State, outcomes: Vec<Outcome>) -> Vec<Effect> 
             }
             Outcome::RecordConsent { kind, picked } => {
                 let phone = picked.as_ref().and_then(|(id, _)| state.customers.by_id(*id));
-                let phone = phone.map(|e| e.phone(state.region).to_owned());
+                let phone = phone.map(|e| e.phone(state.lang).to_owned());
                 let form = ConsentForm::new(kind, picked, phone, &state.consent, &state.env());
                 state.overlay = Some(Overlay::ConsentForm(form));
                 effects.extend(customers_for_form(state));
@@ -356,10 +356,10 @@ pub fn composer_shop<'a>(config: &'a Config, actor: &'a str, sender: Sender) -> 
 }
 
 /// Customers for the consent form's picker: up to `limit` matches for `query` from the customer list.
-pub fn find_customers(customers: &mut CustomersView, region: Region, query: &str, limit: usize) -> Vec<Match> {
+pub fn find_customers(customers: &mut CustomersView, lang: Lang, query: &str, limit: usize) -> Vec<Match> {
     let hits = customers.search(query, limit);
     hits.into_iter()
         .filter_map(|i| customers.entries.get(i))
-        .map(|e| Match { id: e.id(), name: e.name().into_owned(), phone: e.phone(region).to_owned() })
+        .map(|e| Match { id: e.id(), name: e.name().into_owned(), phone: e.phone(lang).to_owned() })
         .collect()
 }

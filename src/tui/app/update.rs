@@ -46,6 +46,7 @@ fn changes_nothing(state: &State, msg: &Msg) -> bool {
         Msg::Key(ev) => !super::keys::handled(state, ev),
         Msg::Resize(..)
         | Msg::Customers(_)
+        | Msg::EditCustomer(_)
         | Msg::Consent(_)
         | Msg::Ledger(_)
         | Msg::CustomerSaved(_)
@@ -86,12 +87,19 @@ fn update_one(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.data_version = Some(data.data_version);
             clear_info(state);
             let env = state.env();
+            // The first rows are here: now the whole list (asked for only now, so the DB thread is idle while this
+            // frame is drawn — on a busy Pi the first frame does not wait behind the whole list).
+            let page = data.page_of.is_some() && !state.customers.loaded;
             customers::loaded(&mut state.customers, &env, data);
             if let Some(Overlay::ConsentForm(f)) = &mut state.overlay {
-                let (customers, region) = (&mut state.customers, state.region);
-                f.refresh_matches(&mut |q, n| super::find_customers(customers, region, q, n));
+                let (customers, lang) = (&mut state.customers, state.lang);
+                f.refresh_matches(&mut |q, n| super::find_customers(customers, lang, q, n));
             }
-            Vec::new()
+            if page { vec![Effect::LoadCustomers] } else { Vec::new() }
+        }
+        // The list's `e` (edit): the whole customer was read for the form.
+        Msg::EditCustomer(c) => {
+            super::apply_outcomes(state, vec![crate::tui::screens::Outcome::CustomerForm(Some(*c))])
         }
         Msg::Consent(data) => {
             state.now = Some(data.now);
@@ -440,11 +448,11 @@ pub fn load_tab(state: &mut State) -> Vec<Effect> {
         Screen::Customers => {
             if state.customers.stale || !state.customers.loaded {
                 state.customers.stale = false;
-                // The first start: the rows on screen first, the whole list right behind them (issue 15).
-                if let Some(n) = customers::first_page(&state.customers, state.size) {
-                    effects.push(Effect::LoadCustomerPage(n));
+                // The first start: the rows on screen first, the whole list when they are in (issue 15).
+                match customers::first_page(&state.customers, state.size) {
+                    Some(n) => effects.push(Effect::LoadCustomerPage(n)),
+                    None => effects.push(Effect::LoadCustomers),
                 }
-                effects.push(Effect::LoadCustomers);
             }
             if let Some(d) = &state.customers.detail {
                 effects.push(Effect::LoadLedger(d.customer_id));

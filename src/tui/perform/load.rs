@@ -9,36 +9,39 @@ use crate::domain::broadcast::Audience;
 use crate::domain::checks;
 use crate::domain::consent::Purpose;
 use crate::store::broadcasts::NewBroadcast;
-use crate::store::customers::CustomerFilter;
 use crate::store::{Store, StoreError};
 use crate::tui::screens::composer::ComposerData;
 use crate::tui::screens::composer::RECENT_LIMIT;
 use crate::tui::screens::composer::review::ReviewData;
 use crate::tui::screens::consent::{ConsentData, EventRow, PendingRow, RECENT};
-use crate::tui::screens::customers::CustomersData;
 use crate::tui::screens::customers::detail::LedgerData;
+use crate::tui::screens::customers::{CustomersData, Entry};
 use crate::tui::screens::queue::{LIST_LIMIT, QueueData, REPLIES_LIMIT};
 use crate::tui::screens::replies::ConversationData;
 
 /// Conversation lines loaded at most.
 const CONVERSATION: usize = 200;
 
-pub fn customers(store: &Store) -> Result<CustomersData, StoreError> {
+pub fn customers(ctx: &PerformCtx, store: &Store) -> Result<CustomersData, StoreError> {
     // The version first: if someone writes meanwhile, the next check reloads once more (never too little).
     let data_version = store.data_version()?;
-    let rows = store.list_customers(&CustomerFilter::default())?;
+    // Exactly as many slots as rows (no doubling growth beside the list), filled while the rows are read.
+    let mut entries = Vec::with_capacity(store.customer_count()?.max(0) as usize);
+    let (prefix, region) = (ctx.config.shop.region().prefixes(), ctx.config.shop.region());
+    store.visit_listed(None, |c| entries.push(Entry::new(c, &prefix, region)))?;
+    entries.shrink_to_fit();
     let tags = store.tag_counts()?;
-    Ok(CustomersData { rows, tags, now: store.now(), data_version, page_of: None })
+    Ok(CustomersData { entries, tags, now: store.now(), data_version, page_of: None })
 }
 
-/// The first `n` customers in the list's order and the counts: what the list draws before the whole list is in.
-pub fn customer_page(store: &Store, n: usize) -> Result<CustomersData, StoreError> {
+/// The first `n` customers in the list's order and the count: what the list draws before the whole list is in.
+pub fn customer_page(ctx: &PerformCtx, store: &Store, n: usize) -> Result<CustomersData, StoreError> {
     let data_version = store.data_version()?;
-    let page = {
-        use crate::tui::screens::customers::{may_precede, sort_key};
-        store.customer_page(n, sort_key, |name, worst: &String| may_precede(name, worst))?
-    };
-    Ok(CustomersData { rows: page.rows, tags: Vec::new(), now: store.now(), data_version, page_of: Some(page.total) })
+    let total = store.customer_count()?.max(0) as usize;
+    let mut entries = Vec::with_capacity(n.min(total));
+    let (prefix, region) = (ctx.config.shop.region().prefixes(), ctx.config.shop.region());
+    store.visit_listed(Some(n), |c| entries.push(Entry::new(c, &prefix, region)))?;
+    Ok(CustomersData { entries, tags: Vec::new(), now: store.now(), data_version, page_of: Some(total) })
 }
 
 fn name_of(store: &Store, id: i64) -> Result<Option<String>, StoreError> {

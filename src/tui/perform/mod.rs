@@ -42,8 +42,9 @@ pub fn perform_on(ctx: &PerformCtx, store: &mut Store, effect: Effect) -> Msg {
     let op = effect.op();
     let result: Result<Msg, Failure> = (|| {
         Ok(match effect {
-            Effect::LoadCustomers => Msg::Customers(load::customers(store)?),
-            Effect::LoadCustomerPage(n) => Msg::Customers(load::customer_page(store, n)?),
+            Effect::LoadCustomers => Msg::Customers(load::customers(ctx, store)?),
+            Effect::LoadCustomerPage(n) => Msg::Customers(load::customer_page(ctx, store, n)?),
+            Effect::EditCustomer(id) => Msg::EditCustomer(Box::new(store.customer(id)?)),
             Effect::LoadConsent => Msg::Consent(load::consent(store)?),
             Effect::LoadLedger(id) => Msg::Ledger(load::ledger(store, id)?),
             Effect::CheckDataVersion => Msg::DataVersion {

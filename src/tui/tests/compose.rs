@@ -101,7 +101,7 @@ fn the_review_of_a_send_tomorrow_names_its_day_not_today() {
 /// The customer with this name, selected on the customer list.
 fn select_customer(state: &mut State, name: &str) -> i64 {
     let v = &mut state.customers;
-    let pos = v.visible.iter().position(|i| v.entries[*i].row.customer.name == name).unwrap();
+    let pos = v.visible.iter().position(|i| v.entries[*i].raw_name() == name).unwrap();
     v.nav.selected = pos;
     v.entries[v.visible[pos]].id()
 }
@@ -171,7 +171,8 @@ fn m_in_the_detail_is_a_message_to_this_customer() {
     let launch = launch(shop_config(), Lang::De, false);
     let mut store = send_store();
     let mut state = loaded(&mut store, &launch, (80, 24), Screen::Customers);
-    let first = state.customers.entries[state.customers.visible[0]].row.customer.clone();
+    let first = &state.customers.entries[state.customers.visible[0]];
+    let first = store.customer(first.id()).unwrap();
     press(&mut store, &launch, &mut state, key(KeyCode::Enter));
     assert!(state.customers.detail.is_some());
     press(&mut store, &launch, &mut state, ch('m'));

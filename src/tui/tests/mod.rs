@@ -81,13 +81,15 @@ pub fn demo_store() -> Store {
     )
     .unwrap();
     store.insert_customer(&draft).unwrap();
-    // Written around the draft rules on purpose, as another program (or an old import) might have done.
+    // Written around the draft rules on purpose, as another program (or an old import) might have done (with the
+    // list's order key every writer stores).
     let raw = |name: &str, phone: &str| {
         store
             .conn()
             .execute(
-                "INSERT INTO customers (name, first_name, phone, note, created_at, updated_at) VALUES (?1, '', ?2, '', ?3, ?3)",
-                rusqlite::params![name, phone, ts(now())],
+                "INSERT INTO customers (name, first_name, phone, note, created_at, updated_at, name_key)
+                 VALUES (?1, '', ?2, '', ?3, ?3, ?4)",
+                rusqlite::params![name, phone, ts(now()), crate::domain::fold::name_key(name)],
             )
             .unwrap();
     };

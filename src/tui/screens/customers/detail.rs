@@ -79,7 +79,7 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
         Action::Answer => return vec![Outcome::OpenConversation(d.customer_id)],
         Action::DataExport | Action::ConsentProof => {
             if let Some(data) = &d.data {
-                return super::write_file(&data.customer, action, env.lang);
+                return super::write_file(data.customer.id, &data.customer.name, action, env.lang);
             }
         }
         Action::MessageTo => return vec![Outcome::Compose(vec![d.customer_id])],

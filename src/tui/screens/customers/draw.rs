@@ -82,7 +82,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
     lines.push(Line::from(info));
 
     // One column for the selection mark, so the selection shows without colour or reverse video too.
-    let without_number = v.entries.iter().any(|e| e.row.customer.phone.is_none());
+    let without_number = v.entries.iter().any(|e| !e.has_number());
     let cols = columns(w.saturating_sub(1), lang, without_number);
     let mut head = vec![
         " ".to_owned(),
@@ -125,20 +125,20 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, v: &CustomersView, env: &Env) {
             Span::raw(mark.to_owned()),
             Span::raw(fit(&name, cols.name, ell)),
             Span::raw(" "),
-            Span::raw(fit(e.phone(env.region), cols.phone, ell)),
+            Span::raw(fit(e.phone(lang), cols.phone, ell)),
             Span::raw(" "),
         ];
         if cols.tags > 0 {
-            spans.push(Span::raw(fit(&safe(&e.row.customer.tags.join(", ")), cols.tags, ell)));
+            spans.push(Span::raw(fit(&safe(&e.tags().collect::<Vec<_>>().join(", ")), cols.tags, ell)));
             spans.push(Span::raw(" "));
         }
-        let consent = e.row.consent;
+        let consent = e.consent;
         spans.push(Span::styled(fit(&glyph(consent.service), cols.service, ell), theme.consent(consent.service)));
         spans.push(Span::raw(" "));
         spans.push(Span::styled(fit(&glyph(consent.marketing), cols.marketing, ell), theme.consent(consent.marketing)));
         if cols.changed > 0 {
             spans.push(Span::raw(" "));
-            spans.push(Span::raw(text::date(e.row.customer.updated_at, lang)));
+            spans.push(Span::raw(text::date(e.updated_at(), lang)));
         }
         let mut line = Line::from(spans);
         if pos == v.nav.selected {

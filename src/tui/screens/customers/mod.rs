@@ -1,7 +1,8 @@
 //! The customer list (Kunden): table with name, phone, tags and both consent states; fuzzy search as you type,
 //! tag filter, sort by name or last change, and the keys that open the form, the detail view and the erase dialog.
-//! Rows are prepared once per load (search text, cleaned labels); the phone is formatted only when a row is first
-//! drawn, and only the rows on screen are drawn, so 100,000 customers stay fast. The screen (list, `detail`, `form`)
+//! Rows are prepared once per load, on the DB thread while they are read ([`Entry::new`]: one compact entry with
+//! the search text and the number as stored in readable form), and only the rows on screen are drawn, so 100,000
+//! customers stay fast and 10,000 fit a Raspberry Pi's memory budget. The screen (list, `detail`, `form`)
 //! owns its state (`CustomersView`, the form) and answers with [`Outcome`]s: opening the form, the consent form, the
 //! erase question or a conversation is the app's business. Must not perform IO.
 
@@ -13,10 +14,8 @@ mod draw;
 pub use self::draw::render;
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
 
 use chrono::{DateTime, Utc};
-use nucleo_matcher::Utf32String;
 use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -24,10 +23,12 @@ use tui_input::backend::crossterm::to_input_request;
 use self::detail::Detail;
 use super::{Env, Outcome};
 use crate::domain::consent::EventKind;
-use crate::domain::customer::CustomerRow;
-use crate::domain::phone::Region;
+use crate::domain::customer::{ConsentPair, NO_NUMBER};
+use crate::domain::fold::fold_into;
+use crate::domain::phone::{Phone, Recipient, Region};
 use crate::i18n::Tr;
-use crate::tui::filter::{Fuzzy, fold, haystack};
+use crate::store::customers::Listed;
+use crate::tui::filter::Fuzzy;
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, FileKind};
 use crate::tui::nav::Nav;
@@ -35,68 +36,149 @@ use crate::tui::text;
 use crate::tui::widgets::confirm::{Confirm, OnYes};
 use crate::tui::widgets::text::{fit, safe};
 
-/// What a load of the customer list brings.
-#[derive(Debug, Clone)]
+/// What a load of the customer list brings: the rows already prepared (on the DB thread, so the list is built
+/// once, in its compact form, while the rows are read).
+#[derive(Debug)]
 pub struct CustomersData {
-    pub rows: Vec<CustomerRow>,
+    /// In the list's order (name key, then id).
+    pub entries: Vec<Entry>,
     pub tags: Vec<(String, i64)>,
     pub now: DateTime<Utc>,
     pub data_version: i64,
-    /// `Some(total)` when `rows` are only the first rows of the list (in its order) and `total` customers exist:
+    /// `Some(total)` when `entries` are only the first rows of the list (in its order) and `total` customers exist:
     /// drawn at once on the first start while the whole list is still loading.
     pub page_of: Option<usize>,
 }
 
-/// One customer, prepared for searching and drawing.
-#[derive(Debug)]
+/// One customer as the list holds them: only what it shows, searches and acts on, in compact form (56 bytes and
+/// one allocation) — 10,000 customers must fit a Raspberry Pi's budget (issue 15: ≤ 20 MB for the whole app).
+/// Editing reads the whole customer ([`Effect::EditCustomer`]).
+#[derive(Debug, Clone)]
 pub struct Entry {
-    pub row: CustomerRow,
-    /// Name, first name, phone digits (as typed and E.164) and tags, folded for searching.
-    hay: Utf32String,
-    phone: OnceCell<String>,
-    /// For the label shown instead of a number.
-    lang: crate::i18n::Lang,
+    id: i64,
+    /// The E.164 digits as a number (they fit: at most 15); 0 for a person known only by user id.
+    e164: u64,
+    /// The name, then the number as shown for the shop's region (national at home, international abroad) — or the
+    /// user id of a person without a number — then the tags joined by line breaks (cleaned text has none), then
+    /// the search text: name, first name, phone digits (as typed and E.164) and tags, folded.
+    text: Box<str>,
+    /// Where the name, the shown number and the tags end in `text`.
+    cuts: [u32; 3],
+    pub consent: ConsentPair,
+    /// Last change, microseconds since 1970.
+    updated: i64,
 }
 
+const TAG_SEP: char = '\n';
+
 impl Entry {
-    fn new(row: CustomerRow, prefix: &Option<(String, String)>, lang: crate::i18n::Lang) -> Entry {
-        let c = &row.customer;
-        // A person known only by user id is found by it, and by "WhatsApp" (the label shown instead of a number).
-        let e164 = match &c.phone {
-            Some(p) => p.as_e164(),
-            None => c.user_id.as_deref().unwrap_or_default(),
-        };
-        // Digits as people type them ("01711234567") without formatting the number (that is slow).
-        let national = match prefix {
-            Some((cc, trunk)) if e164.starts_with(cc.as_str()) => format!("{trunk}{}", &e164[cc.len()..]),
-            _ => String::new(),
-        };
-        let hay = haystack(&format!("{} {} {national} {e164} {}", c.name, c.first_name, c.tags.join(" ")));
-        Entry { hay, phone: OnceCell::new(), row, lang }
+    /// Prepares one listed customer; `prefix` is the shop region's calling code and trunk prefix.
+    pub fn new(c: Listed<'_>, prefix: &Option<(String, String)>, region: Region) -> Entry {
+        let tags_len = c.tags.iter().map(|t| t.len() + 1).sum::<usize>();
+        let mut text = String::with_capacity(2 * (c.name.len() + tags_len) + c.first_name.len() + 60);
+        text.push_str(c.name);
+        let name_end = text.len() as u32;
+        match c.phone {
+            None => text.push_str(c.user_id.unwrap_or_default()),
+            Some(_) if !c.national.is_empty() && !c.international.is_empty() => {
+                text.push_str(if c.region == region.id().as_ref() { c.national } else { c.international })
+            }
+            // Written before the readable forms were stored: formatted once here (slow, but only for such rows).
+            Some(p) => {
+                text.push_str(&Phone::from_stored(p).map(|p| p.display_for(region)).unwrap_or_else(|_| p.into()))
+            }
+        }
+        let shown_end = text.len() as u32;
+        for (i, t) in c.tags.iter().enumerate() {
+            if i > 0 {
+                text.push(TAG_SEP);
+            }
+            text.push_str(t);
+        }
+        let tags_end = text.len() as u32;
+        // The search text, folded piece by piece straight into place: name, first name, the number's digits as
+        // people type them ("01711234567", without formatting: that is slow) and as E.164 — a person known only by
+        // user id is found by it — and the tags.
+        fold_into(&mut text, c.name);
+        text.push(' ');
+        fold_into(&mut text, c.first_name);
+        text.push(' ');
+        let e164 = c.phone.or(c.user_id).unwrap_or_default();
+        if let Some((cc, trunk)) = prefix.as_ref().filter(|(cc, _)| c.phone.is_some() && e164.starts_with(cc.as_str()))
+        {
+            text.push_str(trunk);
+            text.push_str(&e164[cc.len()..]);
+        }
+        text.push(' ');
+        fold_into(&mut text, e164);
+        for t in c.tags {
+            text.push(' ');
+            fold_into(&mut text, t);
+        }
+        Entry {
+            id: c.id,
+            e164: c.phone.and_then(|p| p.strip_prefix('+')).and_then(|d| d.parse().ok()).unwrap_or(0),
+            text: text.into_boxed_str(),
+            cuts: [name_end, shown_end, tags_end],
+            consent: c.consent,
+            updated: c.updated_at.timestamp_micros(),
+        }
+    }
+
+    fn part(&self, from: u32, to: u32) -> &str {
+        self.text.get(from as usize..to as usize).unwrap_or_default()
+    }
+
+    /// The folded search text.
+    fn hay(&self) -> &str {
+        self.text.get(self.cuts[2] as usize..).unwrap_or_default()
     }
 
     /// The name as it may be printed (control characters escaped).
     pub fn name(&self) -> Cow<'_, str> {
-        safe(&self.row.customer.name)
+        safe(self.raw_name())
     }
 
-    /// The phone number in readable form, formatted on first use; "WhatsApp-Nutzer (ohne Nummer)" without one.
-    pub fn phone(&self, region: Region) -> &str {
-        self.phone.get_or_init(|| self.row.customer.phone_label_for(region, self.lang))
+    /// The name as stored.
+    pub fn raw_name(&self) -> &str {
+        self.part(0, self.cuts[0])
+    }
+
+    /// The phone number in readable form; "WhatsApp-Nutzer (ohne Nummer)" without one.
+    pub fn phone(&self, lang: crate::i18n::Lang) -> &str {
+        if self.e164 == 0 { NO_NUMBER.get(lang) } else { self.part(self.cuts[0], self.cuts[1]) }
+    }
+
+    /// When the customer was last changed.
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(self.updated).unwrap_or_default()
+    }
+
+    pub fn has_number(&self) -> bool {
+        self.e164 != 0
+    }
+
+    /// Where a message to this customer goes: the number, else the user id.
+    pub fn recipient(&self) -> Option<Recipient> {
+        if self.e164 != 0 {
+            return Phone::from_stored(&format!("+{}", self.e164)).ok().map(Recipient::Phone);
+        }
+        let user_id = self.part(self.cuts[0], self.cuts[1]);
+        (!user_id.is_empty()).then(|| Recipient::UserId(user_id.to_owned()))
+    }
+
+    /// The tags, in order.
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        self.part(self.cuts[1], self.cuts[2]).split(TAG_SEP).filter(|t| !t.is_empty())
     }
 
     pub fn id(&self) -> i64 {
-        self.row.customer.id
+        self.id
     }
 
     fn has_tag(&self, lower: &str) -> bool {
-        self.row.customer.tags.iter().any(|t| t.chars().flat_map(char::to_lowercase).eq(lower.chars()))
+        self.tags().any(|t| t.chars().flat_map(char::to_lowercase).eq(lower.chars()))
     }
-}
-
-/// The calling code and trunk prefix of the shop's region, e.g. ("+49", "0").
-fn region_prefix(region: Region) -> Option<(String, String)> {
-    region.prefixes()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,9 +201,9 @@ pub struct CustomersView {
     /// In name order, as loaded.
     pub entries: Vec<Entry>,
     /// Indexes into `entries`, newest change first.
-    by_change: Vec<usize>,
+    by_change: Vec<u32>,
     /// Position of each entry in `by_change`.
-    change_rank: Vec<usize>,
+    change_rank: Vec<u32>,
     /// Indexes into `entries` that pass search and tag filter, in sort order.
     pub visible: Vec<usize>,
     pub filter: Input,
@@ -157,7 +239,7 @@ impl CustomersView {
         } else {
             match self.sort {
                 Sort::Name => (0..self.entries.len()).collect(),
-                Sort::Changed => self.by_change.clone(),
+                Sort::Changed => self.by_change.iter().map(|i| *i as usize).collect(),
             }
         };
         let entries = &self.entries;
@@ -167,7 +249,7 @@ impl CustomersView {
         } else {
             // Best match first when few match; equal scores keep the chosen order (the candidates' order).
             let ordered: Vec<usize> = if narrowing { self.base_order(tagged) } else { tagged.collect() };
-            self.fuzzy.filter(ordered.into_iter().map(|i| (i, &entries[i].hay)))
+            self.fuzzy.filter(ordered.into_iter().map(|i| (i, entries[i].hay())))
         };
         self.reselect(selected_id);
     }
@@ -177,7 +259,7 @@ impl CustomersView {
         let mut v: Vec<usize> = indexes.collect();
         match self.sort {
             Sort::Name => v.sort_unstable(),
-            Sort::Changed => v.sort_unstable_by_key(|i| self.change_rank.get(*i).copied().unwrap_or(*i)),
+            Sort::Changed => v.sort_unstable_by_key(|i| self.change_rank.get(*i).map_or(*i, |r| *r as usize)),
         }
         v
     }
@@ -200,7 +282,7 @@ impl CustomersView {
         if self.picker.is_empty() {
             return Vec::new();
         }
-        let mut hits = self.picker.filter(self.entries.iter().enumerate().map(|(i, e)| (i, &e.hay)));
+        let mut hits = self.picker.filter(self.entries.iter().enumerate().map(|(i, e)| (i, e.hay())));
         hits.truncate(limit);
         hits
     }
@@ -220,28 +302,6 @@ pub fn clamp(v: &mut CustomersView, size: (u16, u16)) {
     v.nav.clamp(v.visible.len(), page(size));
 }
 
-/// The order of the list by name (ties by id): also what the first page is chosen by.
-pub fn sort_key(name: &str) -> String {
-    fold(name)
-}
-
-/// Whether `name` may come before the list position whose key is `worst`: `false` only when its first folded
-/// character is already after the first character of `worst` (folding maps each character on its own, so the
-/// folded name starts with it). Spares folding most of 100,000 names for the first page.
-pub fn may_precede(name: &str, worst: &str) -> bool {
-    let Some(first) = name.chars().next() else { return true };
-    let folded = if first.is_ascii() {
-        Some(first.to_ascii_lowercase())
-    } else {
-        let mut buf = [0u8; 4];
-        fold(first.encode_utf8(&mut buf)).chars().next()
-    };
-    match (folded, worst.chars().next()) {
-        (Some(f), Some(w)) => f <= w,
-        _ => true,
-    }
-}
-
 /// How many rows to load first on the first start (two screens, so a page down needs nothing more); `None` when
 /// the list is there already or its first rows are.
 pub fn first_page(v: &CustomersView, size: (u16, u16)) -> Option<usize> {
@@ -255,8 +315,7 @@ fn page_loaded(v: &mut CustomersView, env: &Env, data: CustomersData, total: usi
         // The whole list came first (it never does on the one DB thread, but a late page must not replace it).
         return;
     }
-    let prefix = region_prefix(env.region);
-    v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix, env.lang)).collect();
+    v.entries = data.entries;
     v.by_change = Vec::new();
     v.change_rank = Vec::new();
     v.page_of = Some(total);
@@ -282,18 +341,18 @@ pub fn loaded(v: &mut CustomersView, env: &Env, data: CustomersData) {
         return;
     }
     v.page_of = None;
-    let prefix = region_prefix(env.region);
     let selected_id = v.selected().map(Entry::id);
-    v.entries = data.rows.into_iter().map(|r| Entry::new(r, &prefix, env.lang)).collect();
-    v.entries.sort_by_cached_key(|e| (fold(&e.row.customer.name), e.id()));
-    let mut by_change: Vec<usize> = (0..v.entries.len()).collect();
-    by_change.sort_by(|a, b| {
-        let (a, b) = (&v.entries[*a].row.customer, &v.entries[*b].row.customer);
-        b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id))
+    // Already in the list's order (the store reads them by the name index).
+    v.entries = data.entries;
+    // u32 indexes: half the memory of usize, and a shop has far fewer than four billion customers.
+    let mut by_change: Vec<u32> = (0..v.entries.len() as u32).collect();
+    by_change.sort_unstable_by(|a, b| {
+        let (a, b) = (&v.entries[*a as usize], &v.entries[*b as usize]);
+        b.updated.cmp(&a.updated).then(b.id.cmp(&a.id))
     });
     let mut change_rank = vec![0; by_change.len()];
     for (pos, i) in by_change.iter().enumerate() {
-        change_rank[*i] = pos;
+        change_rank[*i as usize] = pos as u32;
     }
     v.by_change = by_change;
     v.change_rank = change_rank;
@@ -380,13 +439,15 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
         }
         Action::Add => return vec![Outcome::CustomerForm(None)],
         Action::Edit => {
-            if let Some(e) = v.selected() {
-                return vec![Outcome::CustomerForm(Some(e.row.customer.clone()))];
+            // The list holds no notes or first names: the form gets the whole customer, freshly read.
+            if let Some(id) = v.selected().map(Entry::id) {
+                return vec![Outcome::Effect(Effect::EditCustomer(id))];
             }
         }
         Action::Delete => {
             if let Some(e) = v.selected() {
-                return vec![Outcome::Confirm(erase_question(&e.row.customer, env.region, lang))];
+                let who = e.recipient().unwrap_or_else(|| Recipient::UserId(String::new()));
+                return vec![Outcome::Confirm(erase_confirm(e.id(), e.raw_name(), e.phone(lang), who, lang))];
             }
         }
         Action::Open => {
@@ -397,13 +458,13 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
         }
         Action::Record | Action::Withdraw => {
             let kind = if action == Action::Record { EventKind::Granted } else { EventKind::Withdrawn };
-            let picked = v.selected().map(|e| (e.id(), e.row.customer.name.clone()));
+            let picked = v.selected().map(|e| (e.id(), e.raw_name().to_owned()));
             return vec![Outcome::RecordConsent { kind, picked }];
         }
         Action::Import => return vec![Outcome::OpenImport],
         Action::DataExport | Action::ConsentProof => {
             if let Some(e) = v.selected() {
-                return write_file(&e.row.customer, action, lang);
+                return write_file(e.id(), e.raw_name(), action, lang);
             }
         }
         Action::Mark => {
@@ -432,10 +493,10 @@ pub fn on_action(v: &mut CustomersView, env: &Env, action: Action) -> Vec<Outcom
 
 /// `x` (Auskunft) or `p` (consent proof) for a customer: the file is written by `perform`, the status line then
 /// names it ([`written_text`]).
-pub fn write_file(c: &crate::domain::customer::Customer, action: Action, lang: crate::i18n::Lang) -> Vec<Outcome> {
+pub fn write_file(id: i64, name: &str, action: Action, lang: crate::i18n::Lang) -> Vec<Outcome> {
     let kind = if action == Action::DataExport { FileKind::Auskunft } else { FileKind::ConsentProof };
-    let writing = WRITING.fill(lang, &[&safe(&c.name)]);
-    vec![Outcome::Info(writing), Outcome::Effect(Effect::WriteFile { customer_id: c.id, kind })]
+    let writing = WRITING.fill(lang, &[&safe(name)]);
+    vec![Outcome::Info(writing), Outcome::Effect(Effect::WriteFile { customer_id: id, kind })]
 }
 
 const WRITING: Tr = Tr::new("Datei für {0} wird geschrieben …", "Writing the file for {0} …");
@@ -454,48 +515,66 @@ pub fn written_text(kind: FileKind, shown: &str, lang: crate::i18n::Lang) -> Str
 
 /// The question before erasing, naming the customer.
 pub fn erase_question(c: &crate::domain::customer::Customer, region: Region, lang: crate::i18n::Lang) -> Confirm {
-    let shown = format!("{} ({})", safe(&c.name), c.phone_label_for(region, lang));
-    let who = c.recipient().unwrap_or_else(|| crate::domain::phone::Recipient::UserId(String::new()));
+    let who = c.recipient().unwrap_or_else(|| Recipient::UserId(String::new()));
+    erase_confirm(c.id, &c.name, &c.phone_label_for(region, lang), who, lang)
+}
+
+fn erase_confirm(id: i64, name: &str, phone: &str, who: Recipient, lang: crate::i18n::Lang) -> Confirm {
+    let shown = format!("{} ({})", safe(name), phone);
     Confirm {
         question: text::ERASE_QUESTION.fill(lang, &[&shown]),
-        on_yes: OnYes::Erase { id: c.id, phone: who, name: c.name.clone() },
+        on_yes: OnYes::Erase { id, phone: who, name: name.to_owned() },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::consent::ConsentState;
+    use crate::i18n::Lang;
 
-    /// The first page's shortcut never drops a name that sorts before another (issue 15).
-    #[test]
-    fn may_precede_says_no_only_for_names_that_sort_later() {
-        let names = [
-            "Anna",
-            "Ærø Hof",
-            "Ömer",
-            "Zoë",
-            "ßtraße",
-            "Mu\u{308}ller",
-            "Müller",
-            "Łukasz",
-            "ıltan",
-            "",
-            " Anna",
-            "1. Kunde",
-            "Ärzte Zentrum",
-            "Käthe",
-            "Karl",
-            "émile",
-            "Đorđe",
-            "🐄 Hofcafé",
-        ];
-        for a in names {
-            for b in names {
-                if !may_precede(a, &sort_key(b)) {
-                    assert!(sort_key(a) > sort_key(b), "{a:?} was skipped against {b:?}");
-                }
-            }
+    fn listed<'a>(phone: Option<&'a str>, user_id: Option<&'a str>, tags: &'a [&'a str]) -> Listed<'a> {
+        Listed {
+            id: 7,
+            name: "Jörg Müller",
+            first_name: "Jörg",
+            phone,
+            user_id,
+            updated_at: DateTime::UNIX_EPOCH,
+            national: if phone.is_some() { "0171 1234567" } else { "" },
+            international: if phone.is_some() { "+49 171 1234567" } else { "" },
+            region: if phone.is_some() { "DE" } else { "" },
+            tags,
+            consent: ConsentPair { service: ConsentState::Granted, marketing: ConsentState::None },
         }
-        assert!(!may_precede("Zoë", &sort_key("Anna")), "the shortcut does skip");
+    }
+
+    /// The compact entry keeps what the list shows and acts on (issue 15): the number for the shop's region, the
+    /// recipient, the tags, and the search finds number and tags.
+    #[test]
+    fn a_compact_entry_keeps_what_the_list_needs() {
+        let prefix = Region::DE.prefixes();
+        let e = Entry::new(listed(Some("+491711234567"), None, &["Rind", "Eier, frisch"]), &prefix, Region::DE);
+        assert_eq!((e.id(), e.raw_name(), e.phone(Lang::De)), (7, "Jörg Müller", "0171 1234567"));
+        assert_eq!(e.recipient(), Some(Recipient::Phone(Phone::from_stored("+491711234567").unwrap())));
+        assert_eq!(e.tags().collect::<Vec<_>>(), ["Rind", "Eier, frisch"]);
+        assert!(e.has_tag("eier, frisch") && !e.has_tag("eier"));
+        assert_eq!(e.consent.service, ConsentState::Granted);
+        let mut fuzzy = Fuzzy::default();
+        for query in ["muller", "muller 01711234", "+4917112", "rind jorg"] {
+            fuzzy.set_query(query);
+            assert!(fuzzy.matches(e.hay()), "{query}");
+        }
+        let at: Region = "AT".parse().unwrap();
+        let abroad = Entry::new(listed(Some("+491711234567"), None, &[]), &at.prefixes(), at);
+        assert_eq!(abroad.phone(Lang::De), "+49 171 1234567");
+        assert_eq!(abroad.tags().count(), 0);
+        let user = Entry::new(listed(None, Some("DE.7001"), &[]), &prefix, Region::DE);
+        assert_eq!(user.phone(Lang::De), "WhatsApp-Nutzer (ohne Nummer)");
+        assert!(!user.has_number());
+        assert_eq!(user.recipient(), Some(Recipient::UserId("DE.7001".into())));
+        fuzzy.set_query("de.7001");
+        assert!(fuzzy.matches(user.hay()));
+        assert!(std::mem::size_of::<Entry>() <= 56, "{} bytes", std::mem::size_of::<Entry>());
     }
 }
