@@ -195,7 +195,9 @@ fn serve_survives_sigkills_a_database_held_for_8_s_and_a_full_disk_without_losin
     let listen = free_port();
     let handle = sandbox_for(&rt, seed, listen);
     let url = handle.url();
-    let chaos = prepare_on_tmpfs("16m", 500, &url, listen, RATE).unwrap_or_else(|why| {
+    // The disk must hold a working database: the WAL grows to `wal_autocheckpoint` (4,000 pages, 16 MiB) before it is
+    // checkpointed, and the shop's 500 customers alone write more frames than that. `fill` then takes the rest.
+    let chaos = prepare_on_tmpfs("48m", 500, &url, listen, RATE).unwrap_or_else(|why| {
         println!("the full-disk part is SKIPPED: it needs to mount a small tmpfs (root or CAP_SYS_ADMIN): {why}");
         prepare(500, &url, listen, RATE)
     });
