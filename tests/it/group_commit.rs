@@ -278,5 +278,6 @@ async fn ten_bodies_four_milliseconds_apart_share_one_store_commit_and_each_is_s
     }
     // Counted at once: the applier waits APPLY_PAUSE (200 ms) after the store before its own commit.
     let commits = wal_commits(&path);
-    assert_eq!(commits, 1, "10 bodies 4 ms apart: one store commit, not {commits}");
+    // One commit; two at most when a loaded machine delays a POST by more than STORE_LINGER (before: 10).
+    assert!(commits <= 2, "10 bodies 4 ms apart: one store commit, not {commits}");
 }
