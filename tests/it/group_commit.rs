@@ -192,3 +192,91 @@ async fn webhooks_a_few_milliseconds_apart_share_commits_and_each_is_stored_befo
     let commits = wal_commits(&path);
     assert!(commits <= 30, "40 bodies stored and applied in {commits} commits");
 }
+
+/// POSTs `n` signed status bodies `gap` apart to `url`; each task answers (status, stored before the 200).
+async fn post_spaced(
+    url: &str,
+    db: &hofbote::store::Db,
+    secret: &str,
+    first: usize,
+    n: usize,
+    gap: std::time::Duration,
+) -> Vec<tokio::task::JoinHandle<(u16, i64)>> {
+    let http = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in first..first + n {
+        let body = status_body(i);
+        let sig = hofbote::whatsapp::signature::sign(secret.as_bytes(), &body);
+        let req = http.post(url).header(hofbote::whatsapp::signature::HEADER, sig).body(body);
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let status = req.send().await.unwrap().status().as_u16();
+            let wamid = format!("wamid.S{i}\"");
+            let stored: i64 = db
+                .call(move |s| {
+                    Ok(s.conn().query_row(
+                        "SELECT count(*) FROM webhook_events WHERE instr(CAST(body AS TEXT), ?1) > 0",
+                        [wamid],
+                        |r| r.get(0),
+                    )?)
+                })
+                .await
+                .unwrap();
+            (status, stored)
+        }));
+        tokio::time::sleep(gap).await;
+    }
+    tasks
+}
+
+/// Issue 15 at Meta's pacing: a broadcast at 80/s brings ~240 status bodies a second, a few milliseconds apart. The
+/// writer keeps gathering while they keep coming (up to `STORE_GATHER`), so ten bodies 4 ms apart share one commit —
+/// the 3 ms linger before gave each its own — and each is still answered 200 only after it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_bodies_four_milliseconds_apart_share_one_store_commit_and_each_is_stored_before_its_200() {
+    use hofbote::config::Secret;
+    use hofbote::store::{Db, Store};
+    use hofbote::webhook::{Receiver, ReceiverConfig};
+    const SECRET: &str = "group-secret";
+    hofbote::whatsapp::ensure_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.sqlite");
+    let (db, _) = Db::spawn(Store::open(&path, hofbote::clock::system()).unwrap());
+    let receiver = Receiver::start(
+        db.clone(),
+        ReceiverConfig { app_secret: Some(Secret::new(SECRET)), verify_token: None, apply: ctx() },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    tokio::spawn(receiver.serve(listener, std::future::pending()));
+    // Connections open before the measured bodies (a first connection costs more than 4 ms under load).
+    for t in post_spaced(&url, &db, SECRET, 100, 1, std::time::Duration::ZERO).await {
+        assert_eq!(t.await.unwrap(), (200, 1));
+    }
+    // Applying the warm-up body is not counted below: wait until the applier has done it.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let left: i64 = db
+            .call(|s| {
+                Ok(s.conn()
+                    .query_row("SELECT count(*) FROM webhook_events WHERE applied_at IS NULL", [], |r| r.get(0))?)
+            })
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "warm-up body not applied");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    db.call(|s| Ok(s.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?)).await.unwrap();
+
+    let tasks = post_spaced(&url, &db, SECRET, 0, 10, std::time::Duration::from_millis(4)).await;
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), (200, 1), "answered 200 only once stored");
+    }
+    // Counted at once: the applier waits APPLY_PAUSE (200 ms) after the store before its own commit.
+    let commits = wal_commits(&path);
+    // One commit; two at most when a loaded machine delays a POST by more than STORE_LINGER (before: 10).
+    assert!(commits <= 2, "10 bodies 4 ms apart: one store commit, not {commits}");
+}
