@@ -190,7 +190,7 @@ pub struct Queue {
 
 impl Default for Queue {
     fn default() -> Self {
-        Queue { quiet_hours: "20:00-08:00".into(), unknown_after_seconds: 900, batch_size: 20, max_attempts: 8 }
+        Queue { quiet_hours: "20:00-08:00".into(), unknown_after_seconds: 900, batch_size: 64, max_attempts: 8 }
     }
 }
 

@@ -216,7 +216,8 @@ pub fn latency(seed: u64) {
     }
     app.wait_for("> wochenangebot");
     app.keys(key::ENTER);
-    app.wait_for("> {{1}}");
+    // The first parameter's field, named by the template's example since issue 14 (was "{{1}}").
+    app.wait_for("> Anrede");
     still(&app);
     let mut composer = Latencies::new("composer parameter (letter / ⌫)");
     let word = "Bratwurst";
