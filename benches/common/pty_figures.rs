@@ -154,7 +154,7 @@ pub fn latency(seed: u64) {
         "key → end of the frame that shows it, real binary in a pty at 80x24 (random gaps 20–120 ms, seed {seed}):"
     );
 
-    // The welcome screen of a new user: s opens the setup form, Esc closes it.
+    // The welcome screen of a new user: s opens the setup form (its first step since the journeys issue), Esc closes it.
     let empty = tempfile::tempdir().unwrap();
     let mut app = Pty::spawn(empty.path(), &[]);
     app.wait_for("Willkommen bei hofbote");
@@ -162,9 +162,9 @@ pub fn latency(seed: u64) {
     let mut welcome = Latencies::new("welcome screen (s / Esc)");
     for i in 0..100 {
         if i % 2 == 0 {
-            welcome.key(&mut app, &mut rng, "s", |s| s.contains("Telefonnummer-ID"));
+            welcome.key(&mut app, &mut rng, "s", |s| s.contains("Schritt 1: Dein Hof"));
         } else {
-            welcome.key(&mut app, &mut rng, key::ESC, |s| !s.contains("Telefonnummer-ID"));
+            welcome.key(&mut app, &mut rng, key::ESC, |s| !s.contains("Schritt 1: Dein Hof"));
         }
     }
     drop(app);
