@@ -124,6 +124,29 @@ impl Store {
         Ok(tags)
     }
 
+    /// Every customer's consent pair (service, marketing), in customer id order, appended to `consent`: one scan of
+    /// `consent_state` for the list loads.
+    fn consent_pairs(&self, consent: &mut Vec<(i64, ConsentPair)>) -> Result<()> {
+        let corrupt = || StoreError::Corrupt("consent_state".into());
+        let mut stmt =
+            self.conn.prepare_cached("SELECT customer_id, purpose, state FROM consent_state ORDER BY customer_id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let state = stored_state(r.get_ref(2)?.as_str().map_err(|_| corrupt())?).ok_or_else(corrupt)?;
+            if consent.last().is_none_or(|(last, _)| *last != id) {
+                consent.push((id, ConsentPair::default()));
+            }
+            if let Some((_, pair)) = consent.last_mut() {
+                match r.get_ref(1)?.as_str().map_err(|_| corrupt())? {
+                    "service" => pair.service = state,
+                    _ => pair.marketing = state,
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// All customers (optionally by tag) with their consent state, ordered by name (as `COLLATE NOCASE`), then id.
     ///
     /// Three scans in primary-key order (customer id), merged without hashing; the name sort happens here rather
@@ -139,26 +162,7 @@ impl Store {
             }
         }
         let mut consent: Vec<(i64, ConsentPair)> = Vec::new();
-        {
-            let corrupt = || StoreError::Corrupt("consent_state".into());
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT customer_id, purpose, state FROM consent_state ORDER BY customer_id")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let state = stored_state(r.get_ref(2)?.as_str().map_err(|_| corrupt())?).ok_or_else(corrupt)?;
-                if consent.last().is_none_or(|(last, _)| *last != id) {
-                    consent.push((id, ConsentPair::default()));
-                }
-                if let Some((_, pair)) = consent.last_mut() {
-                    match r.get_ref(1)?.as_str().map_err(|_| corrupt())? {
-                        "service" => pair.service = state,
-                        _ => pair.marketing = state,
-                    }
-                }
-            }
-        }
+        self.consent_pairs(&mut consent)?;
         let wanted: Vec<String> = filter.tags.iter().map(|t| t.to_lowercase()).collect();
         let mut stmt = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers ORDER BY id"))?;
         let mut rows = stmt.query([])?;
@@ -232,24 +236,7 @@ impl Store {
                 tag_text.push_str(tag);
                 tag_at.push((id, start, tag_text.len() as u32));
             }
-            let corrupt = || StoreError::Corrupt("consent_state".into());
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT customer_id, purpose, state FROM consent_state ORDER BY customer_id")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let state = stored_state(r.get_ref(2)?.as_str().map_err(|_| corrupt())?).ok_or_else(corrupt)?;
-                if consent.last().is_none_or(|(last, _)| *last != id) {
-                    consent.push((id, ConsentPair::default()));
-                }
-                if let Some((_, pair)) = consent.last_mut() {
-                    match r.get_ref(1)?.as_str().map_err(|_| corrupt())? {
-                        "service" => pair.service = state,
-                        _ => pair.marketing = state,
-                    }
-                }
-            }
+            self.consent_pairs(&mut consent)?;
         }
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, name, first_name, phone, user_id, updated_at, phone_national, phone_international, phone_region

@@ -27,7 +27,8 @@ fn home_with_customers() -> tempfile::TempDir {
     home
 }
 
-fn import(home: &Path, file: &Path) {
+/// `hofbote customers import FILE --apply` in `home`, as a farmer runs it (also used by the name-order tests).
+pub fn import(home: &Path, file: &Path) {
     let out = Command::new(pty::bin())
         .args(["customers", "import", file.to_str().unwrap(), "--apply"])
         .env_clear()
@@ -39,7 +40,8 @@ fn import(home: &Path, file: &Path) {
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
-fn selected(screen: &str) -> Option<&str> {
+/// The list's selected line (it starts with '>').
+pub fn selected(screen: &str) -> Option<&str> {
     screen.lines().find(|l| l.starts_with('>'))
 }
 

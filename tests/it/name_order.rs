@@ -4,7 +4,6 @@
 //! the app starts again (real binary, real pty, empty HOME).
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 use hofbote::clock::ManualClock;
@@ -14,6 +13,7 @@ use hofbote::domain::phone::{Phone, Region};
 use hofbote::store::Store;
 use hofbote::whatsapp::payload::{InboundContent, InboundMessage, WebhookEvent};
 
+use crate::first_rows::selected;
 use crate::pty::{self, Pty, key};
 
 /// Every stored key is the key of the stored name, and the list comes in (key, id) order.
@@ -105,19 +105,7 @@ fn every_writer_of_a_customer_keeps_the_list_order_key() {
 fn import(home: &Path, csv: &str) {
     let file = home.join("kunden.csv");
     std::fs::write(&file, csv).unwrap();
-    let out = Command::new(pty::bin())
-        .args(["customers", "import", file.to_str().unwrap(), "--apply"])
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", home)
-        .env("LANG", "de_DE.UTF-8")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-}
-
-fn selected(screen: &str) -> Option<&str> {
-    screen.lines().find(|l| l.starts_with('>'))
+    crate::first_rows::import(home, &file);
 }
 
 /// Issue 15: `e` in the list reads the whole customer (the list keeps only what it shows) and the form has their
