@@ -308,7 +308,7 @@ pub fn bytes_per_key() {
     // One screen switch: the customer list to the consent screen (with the data it loads).
     let mark = app.mark();
     app.keys("2");
-    app.wait_for("Offene Bestätigungen");
+    app.wait_for("Bestätigung per WhatsApp ausstehend");
     still(&app);
     let switch = app.bytes_since(mark);
     drop(app);
