@@ -124,28 +124,12 @@ fn forty_stored_bodies_apply_in_one_commit_and_a_failing_one_is_rolled_back_alon
 /// only after its body is stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_a_few_milliseconds_apart_share_commits_and_each_is_stored_before_its_200() {
-    use hofbote::config::Secret;
-    use hofbote::store::{Db, Store};
-    use hofbote::webhook::{Receiver, ReceiverConfig};
-    const SECRET: &str = "group-secret";
-    hofbote::whatsapp::ensure_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
+    let (db, url, applied) = serving_receiver(dir.path()).await;
     let path = dir.path().join("h.sqlite");
-    let (db, _) = Db::spawn(Store::open(&path, hofbote::clock::system()).unwrap());
-    let receiver = Receiver::start(
-        db.clone(),
-        ReceiverConfig { app_secret: Some(Secret::new(SECRET)), verify_token: None, apply: ctx() },
-    );
-    let applied = receiver.applied.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(receiver.serve(listener, async move {
-        let _ = stopped.await;
-    }));
     db.call(|s| Ok(s.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?)).await.unwrap();
 
-    let tasks = post_spaced(&url, &db, SECRET, 0, 40, std::time::Duration::from_millis(2)).await;
+    let tasks = post_spaced(&url, &db, GROUP_SECRET, 0, 40, std::time::Duration::from_millis(2)).await;
     for t in tasks {
         assert_eq!(t.await.unwrap(), (200, 1));
     }
@@ -168,6 +152,27 @@ async fn webhooks_a_few_milliseconds_apart_share_commits_and_each_is_stored_befo
     }
     let commits = wal_commits(&path);
     assert!(commits <= 30, "40 bodies stored and applied in {commits} commits");
+}
+
+const GROUP_SECRET: &str = "group-secret";
+
+/// A receiver with the app secret `GROUP_SECRET` on a fresh database in `dir`, serving on a free port for the rest of
+/// the test: its database, its webhook URL and its applied signal.
+async fn serving_receiver(dir: &Path) -> (hofbote::store::Db, String, std::sync::Arc<tokio::sync::Notify>) {
+    use hofbote::config::Secret;
+    use hofbote::store::{Db, Store};
+    use hofbote::webhook::{Receiver, ReceiverConfig};
+    hofbote::whatsapp::ensure_crypto_provider();
+    let (db, _) = Db::spawn(Store::open(&dir.join("h.sqlite"), hofbote::clock::system()).unwrap());
+    let receiver = Receiver::start(
+        db.clone(),
+        ReceiverConfig { app_secret: Some(Secret::new(GROUP_SECRET)), verify_token: None, apply: ctx() },
+    );
+    let applied = receiver.applied.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    tokio::spawn(receiver.serve(listener, std::future::pending()));
+    (db, url, applied)
 }
 
 /// POSTs `n` signed status bodies `gap` apart to `url`; each task answers (status, stored before the 200).
@@ -209,23 +214,11 @@ async fn post_spaced(
 /// the 3 ms linger before gave each its own — and each is still answered 200 only after it is stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_bodies_four_milliseconds_apart_share_one_store_commit_and_each_is_stored_before_its_200() {
-    use hofbote::config::Secret;
-    use hofbote::store::{Db, Store};
-    use hofbote::webhook::{Receiver, ReceiverConfig};
-    const SECRET: &str = "group-secret";
-    hofbote::whatsapp::ensure_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
+    let (db, url, _) = serving_receiver(dir.path()).await;
     let path = dir.path().join("h.sqlite");
-    let (db, _) = Db::spawn(Store::open(&path, hofbote::clock::system()).unwrap());
-    let receiver = Receiver::start(
-        db.clone(),
-        ReceiverConfig { app_secret: Some(Secret::new(SECRET)), verify_token: None, apply: ctx() },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    tokio::spawn(receiver.serve(listener, std::future::pending()));
     // Connections open before the measured bodies (a first connection costs more than 4 ms under load).
-    for t in post_spaced(&url, &db, SECRET, 100, 1, std::time::Duration::ZERO).await {
+    for t in post_spaced(&url, &db, GROUP_SECRET, 100, 1, std::time::Duration::ZERO).await {
         assert_eq!(t.await.unwrap(), (200, 1));
     }
     // Applying the warm-up body is not counted below: wait until the applier has done it.
@@ -246,7 +239,7 @@ async fn ten_bodies_four_milliseconds_apart_share_one_store_commit_and_each_is_s
     }
     db.call(|s| Ok(s.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?)).await.unwrap();
 
-    let tasks = post_spaced(&url, &db, SECRET, 0, 10, std::time::Duration::from_millis(4)).await;
+    let tasks = post_spaced(&url, &db, GROUP_SECRET, 0, 10, std::time::Duration::from_millis(4)).await;
     for t in tasks {
         assert_eq!(t.await.unwrap(), (200, 1), "answered 200 only once stored");
     }
